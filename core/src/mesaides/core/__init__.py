@@ -1,0 +1,66 @@
+"""mesaides core: the engine and the plugin API partners build on.
+
+Partners import what they need from here::
+
+    from mesaides.core import hookimpl, Parameter, quantity, as_aide, FAMILLE, MONTH
+"""
+
+from mesaides.core.api import Engine, calculate
+from mesaides.core.context import Context, UndeclaredRead
+from mesaides.core.definitions import (
+    Aide,
+    AideInfo,
+    ApplyChannel,
+    Formula,
+    Institution,
+    LegalReference,
+    Parameter,
+    Partner,
+    Quantity,
+    as_aide,
+    quantity,
+)
+from mesaides.core.entities import FAMILLE, FOYER_FISCAL, INDIVIDU, MENAGE, Entity
+from mesaides.core.hookspecs import hookimpl, hookspec
+from mesaides.core.periods import ETERNITY, MONTH, YEAR, Period
+from mesaides.core.plugins import get_plugin_manager
+from mesaides.core.ruleset import RuleSet, load_rules
+from mesaides.core.simulation import ComputationError, Simulation
+from mesaides.core.situation import Situation, SituationError, SituationIssue
+
+__all__ = [
+    "Aide",
+    "AideInfo",
+    "ApplyChannel",
+    "ComputationError",
+    "Context",
+    "ETERNITY",
+    "Engine",
+    "Entity",
+    "FAMILLE",
+    "FOYER_FISCAL",
+    "Formula",
+    "INDIVIDU",
+    "Institution",
+    "LegalReference",
+    "MENAGE",
+    "MONTH",
+    "Parameter",
+    "Partner",
+    "Period",
+    "Quantity",
+    "RuleSet",
+    "Simulation",
+    "Situation",
+    "SituationError",
+    "SituationIssue",
+    "UndeclaredRead",
+    "YEAR",
+    "as_aide",
+    "calculate",
+    "get_plugin_manager",
+    "hookimpl",
+    "hookspec",
+    "load_rules",
+    "quantity",
+]

@@ -1,0 +1,122 @@
+"""The ``mesaides`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import click
+
+from mesaides.core.plugins import get_plugin_manager
+
+
+def _load(pm=None):
+    from mesaides.core.api import Engine
+    from mesaides.core.ruleset import load_rules
+
+    return Engine(load_rules(pm))
+
+
+class _Progress:
+    """Progress on standard error, only when it is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.start = time.perf_counter()
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        if self.enabled:
+            width = 30
+            filled = int(width * done / max(total, 1))
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {what:<40.40}")
+            if done == total:
+                sys.stderr.write(f"\n{time.perf_counter() - self.start:.2f} s\n")
+            sys.stderr.flush()
+
+    def say(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"{text}\n")
+
+
+@click.group()
+@click.version_option(package_name="mesaides-core")
+def cli() -> None:
+    """mesaides: a social-benefits simulator whose partners own their rules."""
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def plugins(as_json: bool) -> None:
+    """List partners: distribution, version, aides, Parameters, problems."""
+    engine = _load()
+    rules = engine.rules
+    rows: list[dict[str, Any]] = []
+    for record in rules.plugins.values():
+        dist = record.distribution
+        partner = rules.partners.get(dist)
+        rows.append(
+            {
+                "name": record.name,
+                "distribution": dist,
+                "version": record.version,
+                "partner": partner.name if partner else None,
+                "aides": sorted(n for n, a in rules.aides.items() if a.owner == dist),
+                "unavailable": {
+                    n: why for n, why in sorted(rules.unavailable.items()) if rules.quantities.get(n) and rules.quantities[n].owner == dist
+                },
+                "parameters": sorted(n for n, p in rules.parameters.items() if p.owner == dist),
+                "problems": record.problems,
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        status = "FAILED" if row["problems"] else "ok"
+        click.echo(f"{row['distribution']} {row['version']}  [{row['name']}]  {status}")
+        if row["partner"]:
+            click.echo(f"  partner:    {row['partner']}")
+        click.echo(f"  aides:      {', '.join(row['aides']) or '-'}")
+        click.echo(f"  parameters: {', '.join(row['parameters']) or '-'}")
+        for name, why in row["unavailable"].items():
+            click.echo(f"  unavailable: {name}: {why}")
+        for problem in row["problems"]:
+            click.echo(f"  problem:    {problem}")
+    for problem in rules.problems:
+        if not any(problem.endswith(p) for r in rules.plugins.values() for p in r.problems):
+            click.echo(f"problem: {problem}", err=True)
+
+
+@cli.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.option("--indent", type=int, default=None, help="Indent the JSON output.")
+def calculate(file, indent: int | None) -> None:
+    """Fill in every null of an OpenFisca situation JSON (FILE or standard input)."""
+    from mesaides.core.situation import SituationError
+
+    progress = _Progress()
+    try:
+        data = json.load(file)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{getattr(file, 'name', 'input')}: not valid JSON: {exc}") from None
+    progress.say("loading partners…")
+    engine = _load()
+    progress.say("validating the situation…")
+    try:
+        result = engine.calculate(data, progress=progress)
+    except SituationError as exc:
+        for issue in exc.issues:
+            click.echo(f"error: {issue}", err=True)
+        sys.exit(2)
+    except Exception as exc:  # a rule's bug: say which, never a bare traceback
+        raise click.ClickException(str(exc)) from None
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=indent)
+    sys.stdout.write("\n")
+
+
+def main() -> None:
+    pm = get_plugin_manager()
+    pm.hook.mesaides_register_commands(cli=cli)
+    cli(prog_name="mesaides")

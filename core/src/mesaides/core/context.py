@@ -1,0 +1,318 @@
+"""What a formula sees: the values it declared it reads, for the period being computed.
+
+A formula is a plain function ``f(c: Context) -> array``. Everything it reads goes through the
+context, which checks that the read was declared (so the static dependency graph is exact) and
+records it for explanations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mesaides.core.entities import INDIVIDU, Entity, entity as entity_of
+from mesaides.core.legislation import DatedScale
+from mesaides.core.periods import ETERNITY, YEAR, Period
+
+if TYPE_CHECKING:
+    from mesaides.core.definitions import Quantity
+    from mesaides.core.simulation import Simulation, TraceNode
+
+
+class UndeclaredRead(RuntimeError):
+    """A formula read something it did not declare: the dependency graph would be wrong."""
+
+
+class Context:
+    """The period, the entity and the declared inputs of one formula evaluation."""
+
+    __slots__ = ("_sim", "quantity", "period", "entity", "_node", "_reads", "_past")
+
+    def __init__(self, sim: Simulation, quantity: Quantity, period: Period, node: TraceNode | None):
+        self._sim = sim
+        self.quantity = quantity
+        self.period = period
+        self.entity: Entity = quantity.entity
+        self._node = node
+        self._reads = quantity.reads
+        self._past = quantity.reads_past
+
+    # ---- Reading values ----------------------------------------------------------------------
+
+    def __call__(self, name: str, period: Period | None = None) -> np.ndarray:
+        """The value of ``name`` on this formula's entity.
+
+        In a person's formula a group's value is given to each of its members (the RSA of a
+        famille, for each person in it). In a group's formula, read persons' values with
+        :meth:`members`.
+        """
+        values, source = self._read(name, period)
+        if source.key == self.entity.key:
+            return values
+        if self.entity.key == INDIVIDU.key:
+            return values[self._structure(source.key).person_group]
+        raise UndeclaredRead(
+            f"{self.quantity.name} reads {name} ({source.key}) from a {self.entity.key}: "
+            f"use c.members({name!r}) and aggregate"
+        )
+
+    def sum(self, name: str, periods: Iterable[Period]) -> np.ndarray:
+        """The sum of ``name`` over several periods (e.g. ``c.period.last_months(3)``)."""
+        periods = tuple(periods)
+        total = self(name, periods[0]).astype(float)
+        for p in periods[1:]:
+            total = total + self(name, p)
+        return total
+
+    def mean(self, name: str, periods: Iterable[Period]) -> np.ndarray:
+        periods = tuple(periods)
+        return self.sum(name, periods) / len(periods)
+
+    def enum(self, name: str, period: Period | None = None) -> EnumValues:
+        """An enum's values, to compare by name: ``c.enum("activite").is_("etudiant")``."""
+        d = self._sim.rules.variable(name)
+        return EnumValues(self(name, period), d.enum_values, name)
+
+    def members(self, name: str, period: Period | None = None) -> Members:
+        """The values of ``name`` for each member of this group, to aggregate.
+
+        ``name`` may belong to another group entity: each member then carries the value of the
+        group it belongs to in that entity (a famille reading its parents' ``menage`` rent).
+        """
+        if self.entity.key == INDIVIDU.key:
+            raise UndeclaredRead(f"{self.quantity.name}: members() is for group formulas; use c.group(...)")
+        values, source = self._read(name, period)
+        if source.key != INDIVIDU.key:
+            values = values[self._structure(source.key).person_group]
+        return Members(values, self._structure(self.entity.key))
+
+    def nb_members(self, role: str | None = None) -> np.ndarray:
+        """How many persons this group has (in ``role``)."""
+        s = self._structure(self.entity.key)
+        mask = None if role is None else s.person_role == self.entity.role_index(role)
+        return np.bincount(s.person_group if mask is None else s.person_group[mask], minlength=s.count)
+
+    def group(self, entity_key: str) -> GroupView:
+        """In a person's formula: aggregates over the person's group of ``entity_key``."""
+        if self.entity.key != INDIVIDU.key:
+            raise UndeclaredRead(f"{self.quantity.name}: group() is for person formulas")
+        return GroupView(self, entity_of(entity_key))
+
+    def is_role(self, entity_key: str, role: str) -> np.ndarray:
+        """In a person's formula: whether each person has ``role`` in its group."""
+        e = entity_of(entity_key)
+        return self._structure(e.key).person_role == e.role_index(role)
+
+    def rank(self, entity_key: str) -> np.ndarray:
+        """In a person's formula: the person's position within its role (0 for the first)."""
+        return self._structure(entity_of(entity_key).key).person_rank
+
+    # ---- Legislation -------------------------------------------------------------------------
+
+    def law(self, path: str, at: Period | dt.date | None = None) -> Any:
+        """The legislation value ``path`` in force at the start of the period (or at ``at``)."""
+        self._check_law(path)
+        day = self._day(at)
+        value = self._sim.rules.legislation.value(path, day)
+        if self._node is not None:
+            self._node.law[path] = value
+        return value
+
+    def scale(self, path: str, at: Period | dt.date | None = None) -> DatedScale:
+        self._check_law(path)
+        scale = self._sim.rules.legislation.scale(path, self._day(at))
+        if self._node is not None:
+            self._node.law[path] = [(b.threshold, b.rate) for b in scale.brackets]
+        return scale
+
+    # ---- Explanation -------------------------------------------------------------------------
+
+    def check(self, label: str, condition: np.ndarray) -> np.ndarray:
+        """Name a condition of eligibility; explanations show which ones held."""
+        condition = np.asarray(condition, dtype=bool)
+        if self._node is not None:
+            self._node.checks.append((label, condition))
+        return condition
+
+    # ---- Helpers -----------------------------------------------------------------------------
+
+    @property
+    def size(self) -> int:
+        return self._sim.population.size(self.entity.key)
+
+    def zeros(self, dtype=float) -> np.ndarray:
+        return np.zeros(self.size, dtype=dtype)
+
+    def full(self, value: Any, dtype=None) -> np.ndarray:
+        return np.full(self.size, value, dtype=dtype)
+
+    # ---- Internals ---------------------------------------------------------------------------
+
+    def _read(self, name: str, period: Period | None) -> tuple[np.ndarray, Entity]:
+        period = self.period if period is None else period
+        if name not in self._reads:
+            if name in self._past:
+                if not _before(period, self.period):
+                    raise UndeclaredRead(
+                        f"{self.quantity.name} reads {name} for {period}, but declared it in reads_past: "
+                        f"only periods before {self.period} may be read"
+                    )
+            else:
+                raise UndeclaredRead(
+                    f"{self.quantity.name} reads {name} without declaring it: add it to reads"
+                )
+        values = self._sim._compute(name, period, self._node)
+        return values, self._sim.rules.variable(name).entity
+
+    def _structure(self, entity_key: str):
+        return self._sim.population.groups[entity_key]
+
+    def _check_law(self, path: str) -> None:
+        for prefix in self.quantity.law:
+            if path == prefix or path.startswith(prefix + "."):
+                return
+        raise UndeclaredRead(f"{self.quantity.name} reads legislation value {path} without declaring it in law")
+
+    def _day(self, at: Period | dt.date | None) -> dt.date:
+        if at is None:
+            at = self.period
+        if isinstance(at, Period):
+            if at.unit is ETERNITY:
+                raise ValueError("legislation values have no eternal value: give a date")
+            return at.start
+        return at
+
+
+def _before(p: Period, current: Period) -> bool:
+    """Whether ``p`` ends before ``current`` starts."""
+    if p.unit is ETERNITY or current.unit is ETERNITY:
+        return False
+    end = p.offset(1).start if p.unit is not YEAR else Period.year_of(p.year + 1).start
+    return end <= current.start
+
+
+class EnumValues:
+    """Enum codes with their names, compared by name."""
+
+    __slots__ = ("codes", "values", "name")
+
+    def __init__(self, codes: np.ndarray, values: tuple[str, ...], name: str):
+        self.codes = codes
+        self.values = values
+        self.name = name
+
+    def code(self, value: str) -> int:
+        try:
+            return self.values.index(value)
+        except ValueError:
+            raise ValueError(f"{self.name} has no value {value!r} (allowed: {', '.join(self.values)})") from None
+
+    def is_(self, *values: str) -> np.ndarray:
+        result = self.codes == self.code(values[0])
+        for v in values[1:]:
+            result = result | (self.codes == self.code(v))
+        return result
+
+
+class Members:
+    """Per-person values of one group entity's members, to aggregate per group."""
+
+    __slots__ = ("values", "s")
+
+    def __init__(self, values: np.ndarray, structure):
+        self.values = values
+        self.s = structure
+
+    def _mask(self, role: str | None) -> np.ndarray | None:
+        return None if role is None else self.s.person_role == self.s.entity.role_index(role)
+
+    def _bincount(self, weights: np.ndarray, role: str | None) -> np.ndarray:
+        mask = self._mask(role)
+        groups = self.s.person_group
+        if mask is not None:
+            groups, weights = groups[mask], weights[mask]
+        return np.bincount(groups, weights=weights, minlength=self.s.count)
+
+    def sum(self, role: str | None = None) -> np.ndarray:
+        return self._bincount(self.values.astype(float, copy=False), role)
+
+    def count(self, role: str | None = None) -> np.ndarray:
+        """How many members (in ``role``) have a true (non-zero) value."""
+        return self._bincount((self.values != 0).astype(float), role).astype(np.int64)
+
+    def any(self, role: str | None = None) -> np.ndarray:
+        return self.count(role) > 0
+
+    def all(self, role: str | None = None) -> np.ndarray:
+        mask = self._mask(role)
+        falsy = self.values == 0
+        if mask is not None:
+            falsy = falsy & mask
+        return np.bincount(self.s.person_group, weights=falsy.astype(float), minlength=self.s.count) == 0
+
+    def max(self, role: str | None = None, initial: float = -np.inf) -> np.ndarray:
+        return self._reduce(np.maximum, role, initial)
+
+    def min(self, role: str | None = None, initial: float = np.inf) -> np.ndarray:
+        return self._reduce(np.minimum, role, initial)
+
+    def _reduce(self, ufunc, role, initial) -> np.ndarray:
+        out = np.full(self.s.count, initial, dtype=float)
+        mask = self._mask(role)
+        groups, values = self.s.person_group, self.values
+        if mask is not None:
+            groups, values = groups[mask], values[mask]
+        ufunc.at(out, groups, values)
+        return out
+
+    def nth(self, role: str, k: int, default: Any = 0) -> np.ndarray:
+        """The value of the ``k``-th person in ``role`` (0: the first), or ``default``."""
+        r = self.s.entity.role_index(role)
+        who = np.flatnonzero((self.s.person_role == r) & (self.s.person_rank == k))
+        out = np.full(self.s.count, default, dtype=self.values.dtype)
+        out[self.s.person_group[who]] = self.values[who]
+        return out
+
+    def first(self, role: str, default: Any = 0) -> np.ndarray:
+        return self.nth(role, 0, default)
+
+
+class GroupView:
+    """A person's group in one entity, to aggregate over it from a person's formula."""
+
+    __slots__ = ("_c", "_entity")
+
+    def __init__(self, c: Context, entity: Entity):
+        self._c = c
+        self._entity = entity
+
+    def _members(self, name: str, period: Period | None) -> Members:
+        values, source = self._c._read(name, period)
+        s = self._c._structure(self._entity.key)
+        if source.key != INDIVIDU.key:
+            values = values[self._c._structure(source.key).person_group]
+        return Members(values, s)
+
+    def _project(self, per_group: np.ndarray) -> np.ndarray:
+        return per_group[self._c._structure(self._entity.key).person_group]
+
+    def sum(self, name: str, role: str | None = None, period: Period | None = None) -> np.ndarray:
+        return self._project(self._members(name, period).sum(role))
+
+    def any(self, name: str, role: str | None = None, period: Period | None = None) -> np.ndarray:
+        return self._project(self._members(name, period).any(role))
+
+    def max(self, name: str, role: str | None = None, period: Period | None = None) -> np.ndarray:
+        return self._project(self._members(name, period).max(role))
+
+    def nth(self, name: str, role: str, k: int, period: Period | None = None, default: Any = 0) -> np.ndarray:
+        return self._project(self._members(name, period).nth(role, k, default))
+
+    def nb_members(self, role: str | None = None) -> np.ndarray:
+        s = self._c._structure(self._entity.key)
+        mask = None if role is None else s.person_role == self._entity.role_index(role)
+        counts = np.bincount(s.person_group if mask is None else s.person_group[mask], minlength=s.count)
+        return counts[s.person_group]

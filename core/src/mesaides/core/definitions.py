@@ -1,0 +1,271 @@
+"""Immutable, typed definitions of what partners register: Parameters, quantities and aides.
+
+- A **Parameter** is a characteristic of the user's situation (age, rent, wages) given as input;
+  it is not the question that asks for it (convention P1).
+- A **Quantity** is computed by a formula from declared inputs: Parameters, other quantities and
+  legislation values. Declared inputs make the dependency graph static.
+- An **Aide** is a quantity that is a benefit, owned by one partner, with the metadata the
+  convention requires (A4, A11-A13).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
+from mesaides.core.entities import Entity, entity
+from mesaides.core.periods import PeriodUnit
+
+if TYPE_CHECKING:
+    from mesaides.core.context import Context
+
+ValueType = Literal["float", "int", "bool", "date", "str", "enum"]
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+_DEFAULTS: dict[str, Any] = {"float": 0.0, "int": 0, "bool": False, "str": "", "date": dt.date(1970, 1, 1)}
+
+
+class _Definition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    name: str
+    entity: Entity
+    period: PeriodUnit
+    value_type: ValueType = "float"
+    label: str
+    """A short French label."""
+    enum_values: tuple[str, ...] = ()
+    """For ``enum`` values: the allowed values, in OpenFisca-France's spelling."""
+    default: Any = None
+    """The value when nothing is given or computed; by type when left out."""
+    unit: str = ""
+    references: tuple[str, ...] = ()
+    owner: str = ""
+    """The distribution that registered it; filled in at registration."""
+
+    @field_validator("entity", mode="before")
+    @classmethod
+    def _entity(cls, value: Any) -> Entity:
+        return entity(value) if isinstance(value, str) else value
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not NAME_RE.match(value):
+            raise ValueError(f"{value!r} is not a valid name (lowercase letters, digits and underscores)")
+        return value
+
+    @model_validator(mode="after")
+    def _default_and_enum(self) -> _Definition:
+        if self.value_type == "enum":
+            if not self.enum_values:
+                raise ValueError(f"{self.name}: an enum needs enum_values")
+            if self.default is None:
+                raise ValueError(f"{self.name}: an enum needs a default among its enum_values")
+            if self.default not in self.enum_values:
+                raise ValueError(f"{self.name}: default {self.default!r} is not one of {self.enum_values}")
+        elif self.default is None:
+            object.__setattr__(self, "default", _DEFAULTS[self.value_type])
+        return self
+
+    @property
+    def is_computed(self) -> bool:
+        return False
+
+
+class Parameter(_Definition):
+    """A characteristic of the user's situation, given in the Situation (convention P1-P4)."""
+
+    kind: Literal["parameter"] = "parameter"
+    year_input: Literal["divide", "dispatch"] | None = None
+    """How a value given for a year is spread over the months of a monthly Parameter: divided
+    evenly (amounts) or repeated (states). ``None`` refuses a yearly value."""
+    description: str = ""
+
+
+class Formula(BaseModel):
+    """One formula of a quantity, applying to the periods starting within its validity."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    function: Callable[..., Any]
+    """``f(c: Context) -> array``."""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    """Inclusive last day; ``None`` for a formula still in force."""
+
+    def applies(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class Quantity(_Definition):
+    """A value computed from declared inputs."""
+
+    kind: Literal["quantity"] = "quantity"
+    formulas: tuple[Formula, ...] = Field(min_length=1)
+    reads: tuple[str, ...] = ()
+    """Parameters and quantities read, at any period, including later ones."""
+    reads_past: tuple[str, ...] = ()
+    """Quantities read only at periods that end before this one starts. They may close a loop
+    (this month's housing aid reads last month's RSA, which reads last month's housing aid):
+    the graph allows such loops, since they go back in time."""
+    law: tuple[str, ...] = ()
+    """Legislation values read: dotted paths or prefixes (``rsa`` covers ``rsa.*``)."""
+    description: str = ""
+
+    @property
+    def is_computed(self) -> bool:
+        return True
+
+    @model_validator(mode="after")
+    def _formulas_do_not_overlap(self) -> Quantity:
+        spans = sorted((f.valid_from or dt.date.min, f.valid_to or dt.date.max) for f in self.formulas)
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            if start <= end:
+                raise ValueError(f"{self.name}: formulas overlap around {start}")
+        return self
+
+    def formula_at(self, day: dt.date) -> Formula | None:
+        for f in self.formulas:
+            if f.applies(day):
+                return f
+        return None
+
+    @property
+    def dependencies(self) -> tuple[str, ...]:
+        return self.reads + self.reads_past
+
+
+class LegalReference(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: str
+    url: HttpUrl
+
+
+ApplyKind = Literal["teleservice_prefilled", "teleservice", "form_digital", "form_printable"]
+"""The channels of convention A12, best first."""
+
+APPLY_KIND_LABELS = {
+    "teleservice_prefilled": "Demande en ligne pré-remplie",
+    "teleservice": "Demande en ligne",
+    "form_digital": "Formulaire à remplir en ligne",
+    "form_printable": "Formulaire à imprimer",
+}
+
+
+class ApplyChannel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: ApplyKind
+    url: HttpUrl
+    label: str
+
+
+class AideInfo(BaseModel):
+    """What the convention asks a partner to provide for each aide (A2, A4, A11-A13)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    label: str
+    description: str
+    institution: str
+    """The granting institution's id, as in ``logo_<institution>.png``."""
+    periodicity: Literal["monthly", "yearly", "one-off"]
+    public_page: HttpUrl
+    apply: tuple[ApplyChannel, ...] = Field(min_length=1)
+    legal_references: tuple[LegalReference, ...] = Field(min_length=1)
+    documentation: str = ""
+    """Rules and assumptions in plain words (A13)."""
+    erases_debt: bool = False
+    committee_decision: bool = False
+    quota: bool = False
+    """A2: an aide that erases a debt, is granted by a committee or within a quota is not integrable."""
+
+    @property
+    def best_channel(self) -> ApplyChannel:
+        order = list(APPLY_KIND_LABELS)
+        return min(self.apply, key=lambda c: order.index(c.kind))
+
+
+class Aide(Quantity):
+    """A benefit computed from a Situation, owned by exactly one partner."""
+
+    kind: Literal["aide"] = "aide"  # type: ignore[assignment]
+    info: AideInfo
+
+
+class Institution(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    logo: Path | None = None
+    """``logo_<id>.png``: square, 120 px a side (A4)."""
+
+
+class Partner(BaseModel):
+    """The organisation responsible for the reliability of a distribution's aides."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    scope: Literal["national", "territorial"]
+    institutions: tuple[Institution, ...] = ()
+    referent_email: str = ""
+    requires: dict[str, str] = {}
+    """Other partners' distributions whose aides this one reads, with the version range it
+    supports (a PEP 440 specifier such as ``>=1.0,<2``)."""
+    owner: str = ""
+
+
+Definition = Parameter | Quantity | Aide
+
+
+def quantity(
+    entity: Entity | str,
+    period: PeriodUnit,
+    *,
+    label: str,
+    reads: tuple[str, ...] = (),
+    reads_past: tuple[str, ...] = (),
+    law: tuple[str, ...] = (),
+    value_type: ValueType = "float",
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    **extra: Any,
+) -> Callable[[Callable[[Context], Any]], Quantity]:
+    """Decorate a formula function to define the quantity named after it."""
+
+    def build(function: Callable[[Context], Any]) -> Quantity:
+        return Quantity(
+            name=function.__name__,
+            entity=entity,
+            period=period,
+            label=label,
+            reads=reads,
+            reads_past=reads_past,
+            law=law,
+            value_type=value_type,
+            formulas=(Formula(function=function, valid_from=valid_from, valid_to=valid_to),),
+            description=(function.__doc__ or "").strip(),
+            **extra,
+        )
+
+    return build
+
+
+def as_aide(q: Quantity, info: AideInfo | dict) -> Aide:
+    """Turn a quantity into an aide with its convention metadata."""
+    data = q.model_dump(exclude={"kind"})
+    data["formulas"] = q.formulas
+    data["entity"] = q.entity
+    return Aide(**data, info=AideInfo.model_validate(info))

@@ -1,0 +1,141 @@
+"""The hooks through which partners (and the core itself) contribute to mesaides.
+
+Every hook is prefixed ``mesaides_``. The ``register_*`` hooks receive a ``register`` callback:
+the plugin calls it once per object, and the host validates each object and records which
+distribution registered it (its *owner*). Implementations may accept fewer arguments than the
+specification lists, so that new arguments can be added without breaking partners.
+
+Implement them with :data:`mesaides.core.hookimpl`::
+
+    from mesaides.core import hookimpl
+
+    @hookimpl
+    def mesaides_register_aides(register):
+        register(my_aide)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mesaides.core.ruleset import RuleSet
+    from mesaides.core.situation import Situation, SituationIssue
+
+PROJECT = "mesaides"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# ---- Partner ----------------------------------------------------------------------------------
+
+
+@hookspec
+def mesaides_register_partner(register: Callable[[Any], None]) -> None:
+    """Declare the partner responsible for this distribution's aides.
+
+    :param register: call it with a :class:`mesaides.core.Partner`: its id, name, scope
+        (``national`` or ``territorial``), institutions with their logos (convention A4), the
+        referent's contact (Pa2), and ``requires``: the other partners' distributions whose aides
+        this one reads, with the version range supported. When such a distribution is absent or
+        out of range, the aides that read it are reported unavailable with the reason; nothing
+        else breaks.
+    """
+
+
+# ---- Parameters -------------------------------------------------------------------------------
+
+
+@hookspec
+def mesaides_register_parameters(register: Callable[[Any], None]) -> None:
+    """Declare the Parameters (characteristics of the situation) this distribution owns.
+
+    A Parameter is what the situation says (a rent, a date of birth), not the question asking
+    for it (P1). Declare a Parameter only when no existing one approximates it (P2); use
+    OpenFisca-France's name, type and enum values where one exists.
+
+    :param register: call it with each :class:`mesaides.core.Parameter`. A name already declared
+        by another distribution is an error reported against this distribution.
+    """
+
+
+# ---- Rules ------------------------------------------------------------------------------------
+
+
+@hookspec
+def mesaides_register_legislation(register: Callable[[Any], None]) -> None:
+    """Register the legislation values (dated amounts, rates, thresholds) the rules read.
+
+    :param register: call it with a path to a YAML file or to a directory of them (the format is
+        in ``core/AUTHORING.md``), or with already-built :class:`mesaides.core.legislation.Series`
+        / ``Scale`` nodes. Every value carries its date of effect and its legal reference. Paths
+        are global: two distributions may not declare the same one.
+    """
+
+
+@hookspec
+def mesaides_register_quantities(register: Callable[[Any], None]) -> None:
+    """Register intermediate quantities: values computed from declared inputs that aides read.
+
+    :param register: call it with each :class:`mesaides.core.Quantity`. Its ``reads``,
+        ``reads_past`` and ``law`` declare everything its formula may read; the engine refuses
+        an undeclared read, so the dependency graph built at load time is exact.
+    """
+
+
+@hookspec
+def mesaides_register_aides(register: Callable[[Any], None]) -> None:
+    """Register aides: the benefits this distribution's partner grants.
+
+    :param register: call it with each :class:`mesaides.core.Aide`, a quantity with the
+        metadata of convention A4 and A11-A13 (description, periodicity, public page, ways to
+        apply, legal references). Aide names are unique across all distributions.
+    """
+
+
+# ---- Situation --------------------------------------------------------------------------------
+
+
+@hookspec
+def mesaides_prepare_situation(situation: Situation, rules: RuleSet) -> Situation | None:
+    """Complete a situation before it is computed.
+
+    Called after the situation has passed validation. Use it to derive inputs that clients
+    commonly leave out (for example a value given for one month that stands for several).
+    Never overwrite a value the user gave.
+
+    :param situation: the validated situation.
+    :param rules: the loaded rule set.
+    :return: a new :class:`mesaides.core.Situation`, or ``None`` to leave it unchanged. Results
+        are applied in turn, in plugin order.
+    """
+
+
+@hookspec
+def mesaides_validate_situation(situation: Situation, rules: RuleSet) -> list[SituationIssue] | None:
+    """Check a situation beyond the types of its values.
+
+    The core already checks structure, names, types, enum values, periods and roles; use this
+    hook for rules a partner knows (a rate between 0 and 1, a date in the past).
+
+    :param situation: the situation as given.
+    :param rules: the loaded rule set.
+    :return: a list of :class:`mesaides.core.SituationIssue` (``path`` and ``message``), or
+        ``None``. Any issue makes the situation invalid; all issues are reported together.
+    """
+
+
+# ---- Command line -----------------------------------------------------------------------------
+
+
+@hookspec
+def mesaides_register_commands(cli: Any) -> None:
+    """Add commands to the ``mesaides`` command line.
+
+    :param cli: the root :class:`click.Group`; add a command or a group to it (the registry adds
+        ``mesaides registry``).
+    """

@@ -1,0 +1,212 @@
+"""The rule set: everything the installed plugins registered, validated and frozen.
+
+It is built once per process (``load_rules()``), then shared read-only by every computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+from pydantic import ValidationError
+
+from mesaides.core.definitions import Aide, Definition, Parameter, Partner, Quantity
+from mesaides.core.graph import DependencyGraph
+from mesaides.core.legislation import Legislation, LegislationError, LegislationNode, load_legislation_files
+from mesaides.core.plugins import PluginManager, PluginRecord, get_plugin_manager
+
+
+@dataclass
+class RuleSet:
+    """Parameters, quantities, aides, legislation values and partners of a deployment."""
+
+    parameters: dict[str, Parameter]
+    quantities: dict[str, Quantity]
+    legislation: Legislation
+    partners: dict[str, Partner]
+    plugins: dict[str, PluginRecord]
+    graph: DependencyGraph
+    problems: list[str] = field(default_factory=list)
+    hooks: Any = None
+    """The plugin manager's hook relay, for the situation hooks."""
+
+    @property
+    def definitions(self) -> dict[str, Definition]:
+        return {**self.parameters, **self.quantities}
+
+    @property
+    def aides(self) -> dict[str, Aide]:
+        return {n: q for n, q in self.quantities.items() if isinstance(q, Aide)}
+
+    @property
+    def unavailable(self) -> dict[str, str]:
+        return self.graph.unavailable
+
+    def variable(self, name: str) -> Definition:
+        try:
+            return self.parameters.get(name) or self.quantities[name]
+        except KeyError:
+            raise KeyError(f"unknown variable {name!r}") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.parameters or name in self.quantities
+
+    def owner_of(self, name: str) -> str:
+        return self.variable(name).owner
+
+    def situation_issues(self, situation: Any) -> list[Any]:
+        """Issues the plugins' ``mesaides_validate_situation`` hooks find."""
+        if self.hooks is None:
+            return []
+        found = []
+        for issues in self.hooks.mesaides_validate_situation(situation=situation, rules=self):
+            found.extend(issues or ())
+        return found
+
+    def parameters_read_by(self, name: str) -> set[str]:
+        """The Parameters an aide or quantity reads, directly or through intermediates."""
+        return {n for n in self.graph.upstream(name) if n in self.parameters}
+
+
+def load_rules(pm: PluginManager | None = None) -> RuleSet:
+    """Collect what every plugin registers and build the dependency graph."""
+    pm = pm or get_plugin_manager()
+    problems: list[str] = []
+    parameters: dict[str, Parameter] = {}
+    quantities: dict[str, Quantity] = {}
+    partners: dict[str, Partner] = {}
+    nodes: list[LegislationNode] = []
+    failed: set[str] = set()
+
+    def collect(hook_name: str, accept: Callable[[Any, PluginRecord], None]) -> None:
+        hook = getattr(pm.hook, hook_name)
+        for impl in hook.get_hookimpls():
+            record = pm.records.get(impl.plugin_name)
+            if record is None or impl.plugin_name in failed:
+                continue
+            try:
+                callback = lambda obj, _r=record: accept(obj, _r)  # noqa: E731
+                impl.function(**({"register": callback} if "register" in impl.argnames else {}))
+            except (ValidationError, LegislationError, TypeError, ValueError, OSError) as exc:
+                _fail(record, f"{hook_name}: {exc}")
+            except Exception as exc:  # a partner's bug must not take the deployment down
+                _fail(record, f"{hook_name}: {type(exc).__name__}: {exc}")
+
+    def _fail(record: PluginRecord, message: str) -> None:
+        record.problems.append(message)
+        failed.add(record.name)
+
+    def accept_partner(obj: Any, record: PluginRecord) -> None:
+        partner = Partner.model_validate(obj).model_copy(update={"owner": record.distribution})
+        partners[record.distribution] = partner
+
+    def accept_parameter(obj: Any, record: PluginRecord) -> None:
+        if not isinstance(obj, Parameter):
+            raise TypeError(f"expected a Parameter, got {type(obj).__name__}")
+        if obj.name in parameters or obj.name in quantities:
+            other = (parameters.get(obj.name) or quantities[obj.name]).owner
+            raise ValueError(f"Parameter {obj.name!r} is already declared by {other}")
+        parameters[obj.name] = obj.model_copy(update={"owner": record.distribution})
+
+    def accept_quantity(obj: Any, record: PluginRecord) -> None:
+        if not isinstance(obj, Quantity):
+            raise TypeError(f"expected a Quantity or an Aide, got {type(obj).__name__}")
+        if obj.name in quantities or obj.name in parameters:
+            other = (parameters.get(obj.name) or quantities[obj.name]).owner
+            kind = "aide" if isinstance(obj, Aide) else "quantity"
+            raise ValueError(f"duplicate {kind} name {obj.name!r}: already registered by {other}")
+        quantities[obj.name] = obj.model_copy(update={"owner": record.distribution})
+
+    def accept_legislation(obj: Any, record: PluginRecord) -> None:
+        if isinstance(obj, (str, Path)):
+            nodes.extend(load_legislation_files([Path(obj)], owner=record.distribution))
+        elif isinstance(obj, Iterable):
+            nodes.extend(n.model_copy(update={"owner": record.distribution}) for n in obj)
+        else:
+            nodes.append(obj.model_copy(update={"owner": record.distribution}))
+
+    # A plugin that fails in any hook is dropped entirely: half a partner is worse than none.
+    snapshot = _Snapshot(parameters, quantities, partners, nodes)
+    for hook_name, accept in (
+        ("mesaides_register_partner", accept_partner),
+        ("mesaides_register_parameters", accept_parameter),
+        ("mesaides_register_legislation", accept_legislation),
+        ("mesaides_register_quantities", accept_quantity),
+        ("mesaides_register_aides", accept_quantity),
+    ):
+        collect(hook_name, accept)
+    snapshot.drop_owners({pm.records[n].distribution for n in failed})
+    for name in failed:
+        if pm.has_plugin(name):
+            pm.unregister(name=name)
+
+    try:
+        legislation = Legislation(nodes)
+    except LegislationError as exc:
+        problems.append(str(exc))
+        legislation = Legislation(_dedupe(nodes))
+
+    graph = DependencyGraph.build({**parameters, **quantities}, known_law=(n.path for n in legislation))
+    graph.mark_unavailable(_unmet_requirements(partners, pm, quantities))
+    problems.extend(p.message for p in graph.problems)
+    for record in pm.records.values():
+        problems.extend(f"{record.name} ({record.distribution}): {p}" for p in record.problems)
+    return RuleSet(
+        parameters=parameters,
+        quantities=quantities,
+        legislation=legislation,
+        partners=partners,
+        plugins=dict(pm.records),
+        graph=graph,
+        problems=problems,
+        hooks=pm.hook,
+    )
+
+
+@dataclass
+class _Snapshot:
+    parameters: dict[str, Parameter]
+    quantities: dict[str, Quantity]
+    partners: dict[str, Partner]
+    nodes: list[LegislationNode]
+
+    def drop_owners(self, owners: set[str]) -> None:
+        for table in (self.parameters, self.quantities, self.partners):
+            for key in [k for k, v in table.items() if v.owner in owners]:
+                del table[key]
+        self.nodes[:] = [n for n in self.nodes if n.owner not in owners]
+
+
+def _dedupe(nodes: list[LegislationNode]) -> list[LegislationNode]:
+    seen: dict[str, LegislationNode] = {}
+    for n in nodes:
+        seen.setdefault(n.path, n)
+    return list(seen.values())
+
+
+def _unmet_requirements(
+    partners: dict[str, Partner], pm: PluginManager, quantities: dict[str, Quantity]
+) -> dict[str, str]:
+    """Quantities reading another distribution whose installed version is out of the range."""
+    versions = {r.distribution: r.version for r in pm.records.values() if r.loaded}
+    reasons: dict[str, str] = {}
+    for dist, partner in partners.items():
+        for required, spec_text in partner.requires.items():
+            installed = versions.get(required)
+            if installed is None:
+                continue  # absent: the graph already reports the missing names it provides
+            try:
+                ok = Version(installed) in SpecifierSet(spec_text)
+            except (InvalidSpecifier, InvalidVersion):
+                ok = False
+            if ok:
+                continue
+            provided = {n for n, q in quantities.items() if q.owner == required}
+            for name, q in quantities.items():
+                if q.owner == dist and provided.intersection(q.dependencies):
+                    reasons[name] = f"requires {required}{spec_text}, but {installed} is installed"
+    return reasons

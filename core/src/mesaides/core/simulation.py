@@ -1,0 +1,167 @@
+"""The vectorised engine: computes quantities for every household of a population at once.
+
+Values are numpy arrays with one row per person or group. A quantity is computed on demand for
+a period, once, then cached: a request computes only what the requested aides need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mesaides.core.context import Context
+from mesaides.core.definitions import Definition, Parameter, Quantity
+from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
+from mesaides.core.ruleset import RuleSet
+from mesaides.core.situation import Population, default_of, dtype_of
+
+
+class ComputationError(RuntimeError):
+    """A quantity that cannot be computed: unavailable, asked for a wrong period, or a bug."""
+
+
+@dataclass
+class TraceNode:
+    """What one computation read and checked, for explanations."""
+
+    name: str
+    period: Period
+    reads: list[tuple[str, Period]] = field(default_factory=list)
+    law: dict[str, Any] = field(default_factory=dict)
+    checks: list[tuple[str, np.ndarray]] = field(default_factory=list)
+
+
+class Simulation:
+    """Computes on one population with one rule set.
+
+    :param lookback: quantities are not computed for periods that start more than this many
+        months before ``reference``: they take their default value. Rules that read their own
+        past (this month's housing aid reads last month's RSA, which reads last month's housing
+        aid) would otherwise recurse back to the start of the law; the situation describes only
+        the recent months anyway.
+    """
+
+    def __init__(
+        self,
+        rules: RuleSet,
+        population: Population,
+        *,
+        trace: bool = False,
+        reference: Period | None = None,
+        lookback: int = 36,
+    ):
+        self.rules = rules
+        self.population = population
+        self.cache: dict[tuple[str, Period], np.ndarray] = {}
+        self.trace: dict[tuple[str, Period], TraceNode] | None = {} if trace else None
+        self._stack: list[tuple[str, Period]] = []
+        self.lookback = lookback
+        self.horizon: dt.date | None = None
+        if reference is not None:
+            self.set_reference(reference)
+
+    def set_reference(self, reference: Period) -> None:
+        start = reference.first_month.offset(-self.lookback)
+        self.horizon = start.start
+
+    # ---- Public ------------------------------------------------------------------------------
+
+    def calculate(self, name: str, period: Period | str) -> np.ndarray:
+        """The value of ``name`` for ``period``, for every person or group of its entity."""
+        if isinstance(period, str):
+            period = Period.parse(period)
+        if self.horizon is None:
+            self.set_reference(period if period.unit is not ETERNITY else Period.month_of(dt.date.today().year, 1))
+        return self._compute(name, period, reader=None)
+
+    # ---- Engine ------------------------------------------------------------------------------
+
+    def _compute(self, name: str, period: Period, reader: TraceNode | None) -> np.ndarray:
+        d = self._definition(name)
+        period = self._normalise(d, period)
+        key = (name, period)
+        if reader is not None:
+            reader.reads.append(key)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        if isinstance(d, Parameter):
+            value = self._input(d, period)
+        else:
+            if key in self._stack:
+                loop = " -> ".join(f"{n}@{p}" for n, p in (*self._stack[self._stack.index(key):], key))
+                raise ComputationError(f"{name} depends on itself for {period}: {loop}")
+            self._stack.append(key)
+            try:
+                value = self._formula(d, period)
+            finally:
+                self._stack.pop()
+            given = self.population.given.get(name, {}).get(period)
+            if given is not None:
+                mask, values = given
+                value = np.where(mask, values, value)
+        self.cache[key] = value
+        return value
+
+    def _definition(self, name: str) -> Definition:
+        rules = self.rules
+        if name in rules.unavailable:
+            raise ComputationError(f"{name} is unavailable: {rules.unavailable[name]}")
+        try:
+            return rules.variable(name)
+        except KeyError:
+            raise ComputationError(f"unknown variable {name!r}") from None
+
+    @staticmethod
+    def _normalise(d: Definition, period: Period) -> Period:
+        if d.period is ETERNITY:
+            return ETERNITY_PERIOD
+        if d.period is MONTH and period.unit is not MONTH:
+            raise ComputationError(f"{d.name} is monthly: ask for a month, not {period}")
+        if d.period is YEAR and period.unit is not YEAR:
+            raise ComputationError(f"{d.name} is yearly: ask for a year, not {period}")
+        return period
+
+    def _size(self, d: Definition) -> int:
+        return self.population.size(d.entity.key)
+
+    def default(self, d: Definition) -> np.ndarray:
+        return np.full(self._size(d), default_of(d), dtype=dtype_of(d))
+
+    def _input(self, d: Parameter, period: Period) -> np.ndarray:
+        value = self.population.inputs.get(d.name, {}).get(period)
+        return value if value is not None else self.default(d)
+
+    def _formula(self, q: Quantity, period: Period) -> np.ndarray:
+        start = period.start
+        if self.horizon is not None and period.unit is not ETERNITY and start < self.horizon:
+            return self.default(q)
+        formula = q.formula_at(start)
+        if formula is None:
+            return self.default(q)
+        node = None
+        if self.trace is not None:
+            node = self.trace[(q.name, period)] = TraceNode(q.name, period)
+        ctx = Context(self, q, period, node)
+        try:
+            result = formula.function(ctx)
+        except ComputationError:
+            raise
+        except Exception as exc:
+            raise ComputationError(f"{q.name} for {period}: {type(exc).__name__}: {exc}") from exc
+        return self._coerce(q, result)
+
+    def _coerce(self, q: Quantity, result: Any) -> np.ndarray:
+        size = self._size(q)
+        array = np.asarray(result)
+        if array.ndim == 0:
+            array = np.full(size, array)
+        if array.shape != (size,):
+            raise ComputationError(
+                f"{q.name}: formula returned {array.shape[0] if array.ndim else 'a scalar'} values "
+                f"for {size} {q.entity.key}"
+            )
+        return array.astype(dtype_of(q), copy=False)

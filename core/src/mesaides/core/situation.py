@@ -1,0 +1,406 @@
+"""Situations in OpenFisca's JSON format, validated into arrays the engine computes on.
+
+The JSON is the one Mes Aides and aides-jeunes send to OpenFisca's web API: ``individus``,
+``familles``, ``foyers_fiscaux`` and ``menages``, each mapping ids to their roles and variables,
+variables mapping periods (``"2026-11"``, ``"2026"``, ``"ETERNITY"``) to values, and ``null``
+where a value must be computed. One JSON may hold many households: that is a batch.
+
+Every problem is reported with its path (``individus.demandeur.salaire_net.2026-13``) and what
+is wrong; all problems are collected before failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mesaides.core.definitions import Definition, Parameter
+from mesaides.core.entities import ENTITIES_BY_PLURAL, GROUP_ENTITIES, INDIVIDU, Entity
+from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period, PeriodError
+
+
+class SituationIssue(BaseModel):
+    """One problem in a situation: where (a dotted path) and what."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class SituationError(ValueError):
+    """A situation that cannot be computed; ``issues`` lists every problem found."""
+
+    def __init__(self, issues: list[SituationIssue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+class Situation(BaseModel):
+    """The shape of an OpenFisca situation; values are checked against the rule set later."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    individus: dict[str, dict[str, Any]] = Field(min_length=1)
+    familles: dict[str, dict[str, Any]] | None = None
+    foyers_fiscaux: dict[str, dict[str, Any]] | None = None
+    menages: dict[str, dict[str, Any]] | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Situation:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise SituationError([_pydantic_issue(e) for e in exc.errors()]) from None
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True)
+
+
+def _pydantic_issue(err: Mapping[str, Any]) -> SituationIssue:
+    path = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        known = ", ".join(ENTITIES_BY_PLURAL)
+        return SituationIssue(path=path, message=f"unknown entity (expected one of {known})")
+    if kind == "missing":
+        return SituationIssue(path=path, message="missing: a situation needs at least one person")
+    if kind == "too_short":
+        return SituationIssue(path=path, message="empty: a situation needs at least one person")
+    if kind in ("dict_type", "model_type"):
+        return SituationIssue(path=path, message="expected an object")
+    return SituationIssue(path=path, message=err["msg"])
+
+
+@dataclass
+class GroupStructure:
+    """Who belongs to which group of one group entity, and with which role."""
+
+    entity: Entity
+    ids: list[str]
+    person_group: np.ndarray
+    person_role: np.ndarray
+    person_rank: np.ndarray
+    """The person's position within its role in its group (0 for the first parent)."""
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class Request:
+    """A ``null`` in the situation: a value to compute and write back."""
+
+    name: str
+    period: Period
+    entity: str
+    index: int
+    key: str
+    """The period key as written in the JSON."""
+    id: str
+
+
+@dataclass
+class Population:
+    """A validated situation as arrays: one row per person or group, across every household."""
+
+    person_ids: list[str]
+    groups: dict[str, GroupStructure]
+    inputs: dict[str, dict[Period, np.ndarray]] = field(default_factory=dict)
+    given: dict[str, dict[Period, tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    """Values given for computed variables: (mask, values); taken as given, not recomputed."""
+    requests: list[Request] = field(default_factory=list)
+
+    @property
+    def n_persons(self) -> int:
+        return len(self.person_ids)
+
+    def size(self, entity: Entity | str) -> int:
+        key = entity if isinstance(entity, str) else entity.key
+        return self.n_persons if key == INDIVIDU.key else self.groups[key].count
+
+    def ids(self, entity: str) -> list[str]:
+        return self.person_ids if entity == INDIVIDU.key else self.groups[entity].ids
+
+
+# ---- Value coercion ---------------------------------------------------------------------------
+
+
+class _BadValue(ValueError):
+    pass
+
+
+def _coerce(d: Definition, value: Any) -> Any:
+    t = d.value_type
+    if t == "float":
+        if type(value) in (float, int):
+            return value
+        raise _BadValue(f"expected a number, got {_show(value)}")
+    if t == "int":
+        if type(value) is int or (type(value) is float and value.is_integer()):
+            return int(value)
+        raise _BadValue(f"expected a whole number, got {_show(value)}")
+    if t == "bool":
+        if type(value) is bool:
+            return value
+        raise _BadValue(f"expected true or false, got {_show(value)}")
+    if t == "enum":
+        if value in d.enum_values:
+            return d.enum_values.index(value)
+        hint = _did_you_mean(value, d.enum_values) if isinstance(value, str) else ""
+        raise _BadValue(f"unknown value {_show(value)}{hint} (allowed: {', '.join(d.enum_values)})")
+    if t == "date":
+        if isinstance(value, str):
+            try:
+                return np.datetime64(dt.date.fromisoformat(value), "D")
+            except ValueError:
+                pass
+        raise _BadValue(f"expected a date YYYY-MM-DD, got {_show(value)}")
+    if t == "str":
+        if isinstance(value, str):
+            return value
+        raise _BadValue(f"expected a string, got {_show(value)}")
+    raise _BadValue(f"unsupported type {t}")
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) < 40 else text[:37] + "..."
+
+
+def _did_you_mean(name: str, candidates) -> str:
+    close = difflib.get_close_matches(name, list(candidates), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def dtype_of(d: Definition):
+    return {
+        "float": np.float64,
+        "int": np.int64,
+        "bool": np.bool_,
+        "enum": np.int16,
+        "date": "datetime64[D]",
+        "str": object,
+    }[d.value_type]
+
+
+def default_of(d: Definition) -> Any:
+    if d.value_type == "enum":
+        return d.enum_values.index(d.default)
+    if d.value_type == "date":
+        return np.datetime64(d.default, "D")
+    return d.default
+
+
+# ---- Parsing ----------------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, rules):
+        self.rules = rules
+        self.issues: list[SituationIssue] = []
+        self.period_cache: dict[str, Period] = {}
+        # (name, period) -> (indices, values); filled entity by entity
+        self.buckets: dict[tuple[str, Period], tuple[list[int], list[Any]]] = {}
+        self.requests: list[Request] = []
+
+    def issue(self, path: str, message: str) -> None:
+        self.issues.append(SituationIssue(path=path, message=message))
+
+    def period(self, key: str) -> Period:
+        p = self.period_cache.get(key)
+        if p is None:
+            p = self.period_cache[key] = Period.parse(key)
+        return p
+
+    def variables(self, entity: Entity, plural: str, index: int, ident: str, obj: Mapping[str, Any]) -> None:
+        roles = {r.key for r in entity.roles}
+        for name, periods in obj.items():
+            if name in roles:
+                continue
+            path = f"{plural}.{ident}.{name}"
+            if name not in self.rules:
+                self.issue(path, "unknown variable" + _did_you_mean(name, self.rules.definitions))
+                continue
+            d = self.rules.variable(name)
+            if d.entity.key != entity.key:
+                self.issue(path, f"{name} is a variable of {d.entity.key}, not of {entity.key}")
+                continue
+            if not isinstance(periods, Mapping):
+                self.issue(path, f"expected an object of periods, such as {{\"2026-11\": ...}}, got {_show(periods)}")
+                continue
+            self._periods(d, path, index, ident, periods)
+
+    def _periods(self, d: Definition, path: str, index: int, ident: str, periods: Mapping[str, Any]) -> None:
+        given_months: set[Period] = set()
+        spread: list[tuple[Period, Any, str]] = []
+        for key, value in periods.items():
+            vpath = f"{path}.{key}"
+            try:
+                p = self.period(key)
+            except PeriodError as exc:
+                self.issue(vpath, str(exc).split(": ", 1)[-1] if str(exc).startswith(key) else str(exc))
+                continue
+            if d.period is ETERNITY:
+                p = ETERNITY_PERIOD
+            elif p.unit is ETERNITY:
+                self.issue(vpath, f"{d.name} is {d.period.value}ly: give a {d.period.value}, not ETERNITY")
+                continue
+            elif d.period is YEAR and p.unit is MONTH:
+                self.issue(vpath, f"{d.name} is yearly: give a year such as {p.year}, not a month")
+                continue
+            elif d.period is MONTH and p.unit is YEAR:
+                if value is None:
+                    self.issue(vpath, f"{d.name} is monthly: ask for a month such as {p.year}-01")
+                    continue
+                if not (isinstance(d, Parameter) and d.year_input):
+                    self.issue(vpath, f"{d.name} is monthly: give months such as {p.year}-01, not a year")
+                    continue
+                spread.append((p, value, vpath))
+                continue
+            if value is None:
+                self.requests.append(Request(d.name, p, d.entity.key, index, key, ident))
+                continue
+            try:
+                coerced = _coerce(d, value)
+            except _BadValue as exc:
+                self.issue(vpath, str(exc))
+                continue
+            self._put(d.name, p, index, coerced)
+            given_months.add(p)
+        for year, value, vpath in spread:
+            try:
+                coerced = _coerce(d, value)
+            except _BadValue as exc:
+                self.issue(vpath, str(exc))
+                continue
+            months = [m for m in year.months if m not in given_months]
+            share = coerced / 12 if d.year_input == "divide" else coerced
+            for m in months:
+                self._put(d.name, m, index, share)
+
+    def _put(self, name: str, p: Period, index: int, value: Any) -> None:
+        bucket = self.buckets.get((name, p))
+        if bucket is None:
+            bucket = self.buckets[(name, p)] = ([], [])
+        bucket[0].append(index)
+        bucket[1].append(value)
+
+
+def parse_situation(data: Any, rules) -> Population:
+    """Validate an OpenFisca situation (a dict) against ``rules`` and build its arrays.
+
+    :raises SituationError: with every problem found.
+    """
+    situation = Situation.from_json(data)
+    b = _Builder(rules)
+    person_ids = list(situation.individus)
+    person_index = {pid: i for i, pid in enumerate(person_ids)}
+    n = len(person_ids)
+
+    for i, (pid, obj) in enumerate(situation.individus.items()):
+        b.variables(INDIVIDU, "individus", i, pid, obj)
+
+    groups: dict[str, GroupStructure] = {}
+    for entity in GROUP_ENTITIES:
+        groups[entity.key] = _groups(b, entity, getattr(situation, entity.plural), person_ids, person_index)
+
+    if not b.issues:
+        b.issues.extend(rules.situation_issues(situation))
+    if b.issues:
+        raise SituationError(b.issues)
+
+    population = Population(person_ids=person_ids, groups=groups, requests=b.requests)
+    for (name, p), (indices, values) in b.buckets.items():
+        d = rules.variable(name)
+        size = n if d.entity.key == INDIVIDU.key else groups[d.entity.key].count
+        array = np.full(size, default_of(d), dtype=dtype_of(d))
+        array[np.asarray(indices)] = np.asarray(values, dtype=dtype_of(d))
+        if d.is_computed:
+            mask = np.zeros(size, dtype=bool)
+            mask[np.asarray(indices)] = True
+            population.given.setdefault(name, {})[p] = (mask, array)
+        else:
+            population.inputs.setdefault(name, {})[p] = array
+    return population
+
+
+def _groups(b: _Builder, entity: Entity, table, person_ids, person_index) -> GroupStructure:
+    n = len(person_ids)
+    group = np.full(n, -1, dtype=np.int64)
+    role = np.zeros(n, dtype=np.int8)
+    rank = np.zeros(n, dtype=np.int16)
+    if table is None:
+        # As OpenFisca does, a situation without this entity gets one group per person, each
+        # person in the entity's first role.
+        group[:] = np.arange(n)
+        return GroupStructure(entity, [f"{pid}" for pid in person_ids], group, role, rank)
+    ids = list(table)
+    role_keys = {r.key: i for i, r in enumerate(entity.roles)}
+    for g, (gid, obj) in enumerate(table.items()):
+        base = f"{entity.plural}.{gid}"
+        for key, members in obj.items():
+            if key not in role_keys:
+                continue
+            r = entity.roles[role_keys[key]]
+            if isinstance(members, str):
+                members = [members]
+            if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+                b.issue(f"{base}.{key}", f"expected a list of person ids, got {_show(members)}")
+                continue
+            if r.max is not None and len(members) > r.max:
+                b.issue(f"{base}.{key}", f"at most {r.max} person{'s' if r.max > 1 else ''} in this role, got {len(members)}")
+            for k, pid in enumerate(members):
+                i = person_index.get(pid)
+                if i is None:
+                    b.issue(f"{base}.{key}", f"unknown person '{pid}'" + _did_you_mean(pid, person_ids))
+                    continue
+                if group[i] >= 0:
+                    b.issue(
+                        f"{base}.{key}",
+                        f"'{pid}' is already in {entity.plural}.{ids[group[i]]}: a person belongs to one {entity.key}",
+                    )
+                    continue
+                group[i] = g
+                role[i] = role_keys[key]
+                rank[i] = k
+        b.variables(entity, entity.plural, g, gid, obj)
+    for i in np.flatnonzero(group < 0):
+        b.issue(f"individus.{person_ids[i]}", f"in no {entity.key}: add this person to one of {entity.plural}")
+    return GroupStructure(entity, ids, group, role, rank)
+
+
+def _to_json_value(d: Definition, value: Any) -> Any:
+    if d.value_type == "float":
+        return round(float(value), 2)
+    if d.value_type == "int":
+        return int(value)
+    if d.value_type == "bool":
+        return bool(value)
+    if d.value_type == "enum":
+        return d.enum_values[int(value)]
+    if d.value_type == "date":
+        return str(value)
+    return value
+
+
+def fill_requests(data: dict[str, Any], population: Population, results: Mapping[tuple[str, Period], np.ndarray], rules) -> dict[str, Any]:
+    """Write computed values into a copy of the situation JSON where it had ``null``."""
+    out = {plural: {ident: dict(obj) for ident, obj in table.items()} for plural, table in data.items()}
+    for r in population.requests:
+        d = rules.variable(r.name)
+        plural = d.entity.plural
+        obj = out[plural][r.id]
+        periods = obj[r.name] = dict(obj[r.name])
+        periods[r.key] = _to_json_value(d, results[(r.name, r.period)][r.index])
+    return out

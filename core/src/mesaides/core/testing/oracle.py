@@ -1,0 +1,135 @@
+"""Compare mesaides with reference cases computed by OpenFisca (a JSON-lines file, gzipped).
+
+Each line: ``{"id", "period", "situation", "expected", "expected_periods"}``; ``expected`` maps
+each output to ``{entity id: value}``. The cases are merged into one batch (ids prefixed with the
+case id), computed in one call, and compared output by output::
+
+    python -m mesaides.core.testing.oracle cases.jsonl.gz --aides rsa,ppa --show 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mesaides.core.api import Engine
+from mesaides.core.entities import ENTITIES_BY_PLURAL
+
+
+@dataclass
+class Mismatch:
+    case: str
+    output: str
+    entity_id: str
+    expected: Any
+    got: Any
+
+
+@dataclass
+class Agreement:
+    """Per output: how many households agree within the tolerance."""
+
+    total: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    agree: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    mismatches: list[Mismatch] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def rate(self, output: str) -> float:
+        return self.agree[output] / self.total[output] if self.total[output] else 0.0
+
+    def report(self) -> str:
+        lines = [f"{'output':<36} {'agree':>7} {'total':>6} {'rate':>8}"]
+        for output in sorted(self.total):
+            lines.append(f"{output:<36} {self.agree[output]:>7} {self.total[output]:>6} {self.rate(output):>8.1%}")
+        return "\n".join(lines)
+
+
+def read_cases(path: Path) -> list[dict[str, Any]]:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def merge(cases: Iterable[dict[str, Any]], outputs: set[str] | None, rules) -> tuple[dict, list[tuple]]:
+    """One situation for all cases, with ``null`` for each expected output; and what to compare."""
+    batch: dict[str, dict[str, Any]] = {plural: {} for plural in ENTITIES_BY_PLURAL}
+    checks: list[tuple] = []
+    for case in cases:
+        prefix = f"{case['id']}:"
+        situation = case["situation"]
+        for plural, table in situation.items():
+            entity = ENTITIES_BY_PLURAL[plural]
+            role_keys = {r.key for r in entity.roles}
+            for ident, obj in table.items():
+                row = {}
+                for key, value in obj.items():
+                    if key in role_keys:
+                        row[key] = [prefix + m for m in (value if isinstance(value, list) else [value])]
+                    else:
+                        row[key] = value
+                batch[plural][prefix + ident] = row
+        for output, per_entity in case["expected"].items():
+            if outputs is not None and output not in outputs:
+                continue
+            if output not in rules:
+                continue
+            d = rules.variable(output)
+            period = case.get("expected_periods", {}).get(output, case["period"])
+            for ident, value in per_entity.items():
+                batch[d.entity.plural][prefix + ident].setdefault(output, {})[period] = None
+                checks.append((case["id"], output, d.entity.plural, prefix + ident, period, value))
+    return {k: v for k, v in batch.items() if v}, checks
+
+
+def compare(cases: list[dict[str, Any]], engine: Engine, outputs: set[str] | None = None, tolerance: float = 1.0) -> Agreement:
+    """Run ``cases`` in one batch and count, per output, the households that agree."""
+    situation, checks = merge(cases, outputs, engine.rules)
+    result = engine.calculate(situation)
+    agreement = Agreement()
+    for case_id, output, plural, ident, period, expected in checks:
+        got = result[plural][ident][output][period]
+        agreement.total[output] += 1
+        ok = (bool(got) == bool(expected)) if isinstance(expected, bool) else abs(got - expected) <= tolerance
+        if ok:
+            agreement.agree[output] += 1
+        else:
+            agreement.mismatches.append(Mismatch(case_id, output, ident.split(":", 1)[1], expected, got))
+    return agreement
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--aides", help="comma-separated outputs to compare (default: every known one)")
+    parser.add_argument("--since", help="only cases whose period starts with or after this (e.g. 2024)")
+    parser.add_argument("--show", type=int, default=10, help="how many mismatches to list per output")
+    parser.add_argument("--tolerance", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    engine = Engine()
+    cases = read_cases(args.file)
+    if args.since:
+        cases = [c for c in cases if c["period"] >= args.since]
+    outputs = set(args.aides.split(",")) if args.aides else None
+    known = {o for c in cases for o in c["expected"]}
+    missing = sorted(o for o in known if o not in engine.rules and (outputs is None or o in outputs))
+    agreement = compare(cases, engine, outputs, args.tolerance)
+    print(agreement.report())
+    if missing:
+        print(f"not implemented: {', '.join(missing)}")
+    shown: dict[str, int] = defaultdict(int)
+    for m in agreement.mismatches:
+        if shown[m.output] < args.show:
+            shown[m.output] += 1
+            print(f"  {m.output:<20} {m.case:<28} {m.entity_id:<12} expected {m.expected!s:>10} got {m.got!s:>10}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

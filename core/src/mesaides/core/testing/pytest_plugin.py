@@ -1,0 +1,67 @@
+"""pytest plugin (entry point ``pytest11``): collects expert YAML cases as tests.
+
+Any ``*.yaml`` file in a directory named ``yaml`` under a tests directory is collected: one
+test item per case, failing with a table of the outputs that differ.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+_ENGINE = None
+
+
+def _engine():
+    global _ENGINE  # one rule set per test session: loading partners is the slow part
+    if _ENGINE is None:
+        from mesaides.core.api import Engine
+
+        _ENGINE = Engine()
+    return _ENGINE
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.suffix == ".yaml" and file_path.parent.name == "yaml":
+        return YamlCaseFile.from_parent(parent, path=file_path)
+    return None
+
+
+class YamlCaseFile(pytest.File):
+    def collect(self):
+        from mesaides.core.testing.yaml_cases import load_cases
+
+        for i, case in enumerate(load_cases(self.path)):
+            yield YamlCaseItem.from_parent(self, name=f"{i + 1}: {case.get('name', '?')}", case=case)
+
+
+class YamlCaseItem(pytest.Item):
+    def __init__(self, *, case, **kwargs):
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self):
+        from mesaides.core.testing.yaml_cases import run_case
+
+        result = run_case(self.case, _engine(), file=str(self.path))
+        failed = [c for c in result.checks if not c.ok]
+        if failed:
+            raise YamlCaseFailure(failed)
+
+    def repr_failure(self, excinfo):
+        if isinstance(excinfo.value, YamlCaseFailure):
+            lines = [f"{self.case.get('name', '?')}"]
+            for c in excinfo.value.checks:
+                lines.append(f"  {c.name} [{c.entity_id}, {c.period}]: expected {c.expected}, got {c.got} (margin {c.margin})")
+            return "\n".join(lines)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, 0, f"yaml case: {self.name}"
+
+
+class YamlCaseFailure(AssertionError):
+    def __init__(self, checks):
+        super().__init__(f"{len(checks)} output(s) differ")
+        self.checks = checks

@@ -1,0 +1,39 @@
+"""Parameters the CAF's rules read that the core does not own (names as in OpenFisca-France)."""
+
+from mesaides.core import INDIVIDU, MENAGE, MONTH, Parameter, ETERNITY
+
+PARAMETERS = (
+    Parameter(
+        name="taux_incapacite",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="float",
+        label="Taux d'incapacité reconnu par la CDAPH (entre 0 et 1)",
+        unit="rate",
+        year_input="dispatch",
+    ),
+    Parameter(
+        name="aah_restriction_substantielle_durable_acces_emploi",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="bool",
+        label="Restriction substantielle et durable pour l'accès à l'emploi reconnue par la CDAPH",
+        year_input="dispatch",
+    ),
+    Parameter(
+        name="date_debut_chomage",
+        entity=INDIVIDU,
+        period=ETERNITY,
+        value_type="date",
+        default="9999-12-31",
+        label="Date de début de la période de chômage en cours",
+    ),
+    Parameter(
+        name="coloc",
+        entity=MENAGE,
+        period=MONTH,
+        value_type="bool",
+        label="Logement en colocation",
+        year_input="dispatch",
+    ),
+)

@@ -1,0 +1,4 @@
+"""(in progress)"""
+
+QUANTITIES = ()
+AIDES = ()
