@@ -149,3 +149,15 @@ def calculate(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 __all__ = ["Engine", "calculate", "ComputationError", "SituationError", "PeriodError"]
+
+
+def explain_json(engine: Engine, data: Mapping[str, Any], name: str, period: str, entity_id: str):
+    """Explain one value of a situation (see :mod:`mesaides.core.explain`)."""
+    from mesaides.core.explain import explain
+
+    population = engine.population(data)
+    p = Period.parse(period)
+    if name not in engine.rules or engine._why_not(name):
+        raise SituationError([SituationIssue(path=name, message=engine._why_not(name) or "unknown variable")])
+    simulation = Simulation(engine.rules, population, trace=True, reference=p)
+    return explain(simulation, name, p, entity_id)

@@ -116,6 +116,33 @@ def calculate(file, indent: int | None) -> None:
     sys.stdout.write("\n")
 
 
+@cli.command()
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.argument("name")
+@click.argument("period")
+@click.argument("entity_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+@click.option("--depth", type=int, default=4, help="How deep to show the tree.")
+def explain(file, name: str, period: str, entity_id: str, as_json: bool, depth: int) -> None:
+    """Explain NAME for PERIOD for ENTITY_ID in the situation FILE."""
+    from mesaides.core.api import explain_json
+    from mesaides.core.periods import PeriodError
+    from mesaides.core.situation import SituationError
+
+    try:
+        explanation = explain_json(_load(), json.load(file), name, period, entity_id)
+    except SituationError as exc:
+        for issue in exc.issues:
+            click.echo(f"error: {issue}", err=True)
+        sys.exit(2)
+    except (KeyError, PeriodError, json.JSONDecodeError) as exc:
+        raise click.ClickException(str(exc).strip("'\"")) from None
+    if as_json:
+        click.echo(json.dumps(explanation.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(explanation.lines(max_depth=depth)))
+
+
 def main() -> None:
     pm = get_plugin_manager()
     pm.hook.mesaides_register_commands(cli=cli)

@@ -136,6 +136,9 @@ def mesaides_validate_situation(situation: Situation, rules: RuleSet) -> list[Si
 def mesaides_register_commands(cli: Any) -> None:
     """Add commands to the ``mesaides`` command line.
 
+    Called once when the command line starts, before arguments are parsed. Commands should
+    import their heavy dependencies inside their body, so that ``mesaides --help`` stays fast.
+
     :param cli: the root :class:`click.Group`; add a command or a group to it (the registry adds
         ``mesaides registry``).
     """
