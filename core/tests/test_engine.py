@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
-
 from conftest import household
 from mesaides.core import ComputationError, Period
-from mesaides.core.situation import parse_situation
 from mesaides.core.simulation import Simulation
+from mesaides.core.situation import parse_situation
 
 
 def test_toy_aide_uses_three_months_and_the_value_in_force(toy_engine):

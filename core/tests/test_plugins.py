@@ -4,7 +4,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from mesaides.core import Engine, get_plugin_manager, hookspecs, load_rules
 
 

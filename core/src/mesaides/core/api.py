@@ -18,11 +18,17 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
-
-from mesaides.core.periods import ETERNITY, Period, PeriodError
+from mesaides.core.periods import ETERNITY, YEAR, Period, PeriodError
 from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
-from mesaides.core.situation import Population, Situation, SituationError, SituationIssue, fill_requests, parse_situation
+from mesaides.core.situation import (
+    Population,
+    Situation,
+    SituationError,
+    SituationIssue,
+    fill_requests,
+    parse_situation,
+)
 
 Progress = Callable[[int, int, str], None]
 
@@ -73,9 +79,7 @@ class Engine:
         out: dict[str, dict[str, Any]] = {}
         for name in aides:
             d = self.rules.variable(name)
-            p = period if d.period is not ETERNITY else period
-            if d.period.value == "year" and p.unit.value == "month":
-                p = p.this_year
+            p = period.this_year if d.period is YEAR and period.unit is not YEAR else period
             values = simulation.calculate(name, p)
             out[name] = dict(zip(population.ids(d.entity.key), _plain(values)))
         return out
@@ -148,7 +152,7 @@ def calculate(data: Mapping[str, Any]) -> dict[str, Any]:
     return Engine().calculate(data)
 
 
-__all__ = ["Engine", "calculate", "ComputationError", "SituationError", "PeriodError"]
+__all__ = ["ComputationError", "Engine", "PeriodError", "SituationError", "calculate"]
 
 
 def explain_json(engine: Engine, data: Mapping[str, Any], name: str, period: str, entity_id: str):

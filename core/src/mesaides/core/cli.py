@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 import click
-
 from mesaides.core.plugins import get_plugin_manager
 
 

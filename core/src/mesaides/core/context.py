@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from mesaides.core.entities import INDIVIDU, Entity, entity as entity_of
+from mesaides.core.entities import INDIVIDU, Entity
+from mesaides.core.entities import entity as entity_of
 from mesaides.core.legislation import DatedScale
 from mesaides.core.periods import ETERNITY, YEAR, Period
 
@@ -29,7 +29,7 @@ class UndeclaredRead(RuntimeError):
 class Context:
     """The period, the entity and the declared inputs of one formula evaluation."""
 
-    __slots__ = ("_sim", "quantity", "period", "entity", "_node", "_reads", "_past")
+    __slots__ = ("_node", "_past", "_reads", "_sim", "entity", "period", "quantity")
 
     def __init__(self, sim: Simulation, quantity: Quantity, period: Period, node: TraceNode | None):
         self._sim = sim
@@ -197,7 +197,7 @@ def _before(p: Period, current: Period) -> bool:
 class EnumValues:
     """Enum codes with their names, compared by name."""
 
-    __slots__ = ("codes", "values", "name")
+    __slots__ = ("codes", "name", "values")
 
     def __init__(self, codes: np.ndarray, values: tuple[str, ...], name: str):
         self.codes = codes
@@ -220,7 +220,7 @@ class EnumValues:
 class Members:
     """Per-person values of one group entity's members, to aggregate per group."""
 
-    __slots__ = ("values", "s")
+    __slots__ = ("s", "values")
 
     def __init__(self, values: np.ndarray, structure):
         self.values = values

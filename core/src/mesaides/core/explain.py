@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import Period
 from mesaides.core.simulation import Simulation

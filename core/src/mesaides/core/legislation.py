@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import yaml
+from mesaides.core.yamlio import YAMLError, load_yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 Scalar = float | int | bool | str
@@ -221,8 +221,8 @@ def load_legislation_files(paths: Iterable[Path], *, owner: str = "") -> list[Le
         files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
         for file in files:
             try:
-                data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
+                data = load_yaml(file.read_text(encoding="utf-8")) or {}
+            except YAMLError as exc:
                 raise LegislationError(f"{file}: not valid YAML: {exc}") from None
             nodes.extend(parse_legislation(data, source=str(file), owner=owner))
     return nodes

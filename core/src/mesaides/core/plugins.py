@@ -14,7 +14,6 @@ from types import ModuleType
 
 import importlib_metadata
 import pluggy
-
 from mesaides.core import hookspecs
 
 ENTRY_POINT_GROUP = "mesaides"

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
 from mesaides.core.context import Context
 from mesaides.core.definitions import Definition, Parameter, Quantity
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
@@ -103,6 +102,8 @@ class Simulation:
             if given is not None:
                 mask, values = given
                 value = np.where(mask, values, value)
+        # Cached arrays are shared by every reader: an in-place change would corrupt them.
+        value.flags.writeable = False
         self.cache[key] = value
         return value
 

@@ -15,14 +15,13 @@ import datetime as dt
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
 from mesaides.core.definitions import Definition, Parameter
 from mesaides.core.entities import ENTITIES_BY_PLURAL, GROUP_ENTITIES, INDIVIDU, Entity
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period, PeriodError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class SituationIssue(BaseModel):
@@ -210,8 +209,8 @@ class _Builder:
         self.rules = rules
         self.issues: list[SituationIssue] = []
         self.period_cache: dict[str, Period] = {}
-        # (name, period) -> (indices, values); filled entity by entity
-        self.buckets: dict[tuple[str, Period], tuple[list[int], list[Any]]] = {}
+        # (name, period key) -> (indices, values); filled entity by entity
+        self.buckets: dict[tuple[str, str], tuple[list[int], list[Any]]] = {}
         self.requests: list[Request] = []
 
     def issue(self, path: str, message: str) -> None:
@@ -242,7 +241,37 @@ class _Builder:
             self._periods(d, path, index, ident, periods)
 
     def _periods(self, d: Definition, path: str, index: int, ident: str, periods: Mapping[str, Any]) -> None:
-        given_months: set[Period] = set()
+        # Fast path for the common case (monthly values of the right type), which batches of
+        # thousands of households spend nearly all their time in; anything else falls through
+        # to the checks below, which say exactly what is wrong.
+        accepted = _ACCEPTED.get(d.value_type)
+        codes = _enum_codes(d) if d.value_type == "enum" else None
+        if d.period is MONTH and (accepted is not None or codes is not None):
+            months = self.month_keys
+            buckets = self.buckets
+            name = d.name
+            rest = None
+            for key, value in periods.items():
+                if codes is not None:
+                    ok = type(value) is str and value in codes
+                else:
+                    ok = type(value) in accepted
+                if ok and key in months:
+                    bucket = buckets.get((name, key))
+                    if bucket is None:
+                        bucket = buckets[(name, key)] = ([], [])
+                    bucket[0].append(index)
+                    bucket[1].append(value if codes is None else codes[value])
+                else:
+                    if rest is None:
+                        rest = {}
+                    rest[key] = value
+            if rest is None:
+                return
+            explicit = {k for k in periods if k in months}
+            periods = rest
+        else:
+            explicit = set()
         spread: list[tuple[Period, Any, str]] = []
         for key, value in periods.items():
             vpath = f"{path}.{key}"
@@ -276,25 +305,35 @@ class _Builder:
             except _BadValue as exc:
                 self.issue(vpath, str(exc))
                 continue
-            self._put(d.name, p, index, coerced)
-            given_months.add(p)
+            self._put(d.name, str(p), index, coerced)
+            explicit.add(str(p))
         for year, value, vpath in spread:
             try:
                 coerced = _coerce(d, value)
             except _BadValue as exc:
                 self.issue(vpath, str(exc))
                 continue
-            months = [m for m in year.months if m not in given_months]
             share = coerced / 12 if d.year_input == "divide" else coerced
-            for m in months:
-                self._put(d.name, m, index, share)
+            for m in year.months:
+                if str(m) not in explicit:
+                    self._put(d.name, str(m), index, share)
 
-    def _put(self, name: str, p: Period, index: int, value: Any) -> None:
-        bucket = self.buckets.get((name, p))
+    month_keys: ClassVar[dict[str, Period]] = {f"{y:04d}-{m:02d}": Period(MONTH, y, m) for y in range(1900, 2101) for m in range(1, 13)}
+
+    def _put(self, name: str, key: str, index: int, value: Any) -> None:
+        bucket = self.buckets.get((name, key))
         if bucket is None:
-            bucket = self.buckets[(name, p)] = ([], [])
+            bucket = self.buckets[(name, key)] = ([], [])
         bucket[0].append(index)
         bucket[1].append(value)
+
+
+def _enum_codes(d: Definition) -> dict[str, int]:
+    return {v: i for i, v in enumerate(d.enum_values)}
+
+
+_ACCEPTED = {"float": (float, int), "bool": (bool,), "str": (str,)}
+"""Python types taken as they are, per value type, on the fast path."""
 
 
 def parse_situation(data: Any, rules) -> Population:
@@ -321,8 +360,9 @@ def parse_situation(data: Any, rules) -> Population:
         raise SituationError(b.issues)
 
     population = Population(person_ids=person_ids, groups=groups, requests=b.requests)
-    for (name, p), (indices, values) in b.buckets.items():
+    for (name, key), (indices, values) in b.buckets.items():
         d = rules.variable(name)
+        p = b.period(key)
         size = n if d.entity.key == INDIVIDU.key else groups[d.entity.key].count
         array = np.full(size, default_of(d), dtype=dtype_of(d))
         array[np.asarray(indices)] = np.asarray(values, dtype=dtype_of(d))

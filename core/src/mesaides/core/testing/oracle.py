@@ -78,7 +78,7 @@ def merge(cases: Iterable[dict[str, Any]], outputs: set[str] | None, rules) -> t
         for output, per_entity in case["expected"].items():
             if outputs is not None and output not in outputs:
                 continue
-            if output not in rules:
+            if output not in rules or output in rules.unavailable:
                 continue
             d = rules.variable(output)
             period = case.get("expected_periods", {}).get(output, case["period"])
@@ -118,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         cases = [c for c in cases if c["period"] >= args.since]
     outputs = set(args.aides.split(",")) if args.aides else None
     known = {o for c in cases for o in c["expected"]}
-    missing = sorted(o for o in known if o not in engine.rules and (outputs is None or o in outputs))
+    missing = sorted(
+        o for o in known if (o not in engine.rules or o in engine.rules.unavailable) and (outputs is None or o in outputs)
+    )
     agreement = compare(cases, engine, outputs, args.tolerance)
     print(agreement.report())
     if missing:

@@ -23,11 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mesaides.core.api import Engine
 from mesaides.core.entities import ENTITIES_BY_PLURAL, GROUP_ENTITIES, INDIVIDU
 from mesaides.core.periods import ETERNITY, MONTH, YEAR, Period
+from mesaides.core.yamlio import load_yaml
 
 
 class CaseError(ValueError):
@@ -64,7 +63,7 @@ class CaseResult:
 
 
 def load_cases(path: Path) -> list[dict[str, Any]]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = load_yaml(Path(path).read_text(encoding="utf-8"))
     cases = data if isinstance(data, list) else [data]
     for i, case in enumerate(cases):
         if not isinstance(case, dict) or "output" not in case or "period" not in case:
@@ -167,4 +166,4 @@ def iter_case_files(root: Path) -> Iterator[Path]:
     yield from sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
 
 
-__all__ = ["CaseError", "CaseResult", "Check", "build_situation", "iter_case_files", "load_cases", "run_case", "MONTH", "Period", "ENTITIES_BY_PLURAL"]
+__all__ = ["ENTITIES_BY_PLURAL", "MONTH", "CaseError", "CaseResult", "Check", "Period", "build_situation", "iter_case_files", "load_cases", "run_case"]

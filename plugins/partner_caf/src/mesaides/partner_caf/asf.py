@@ -1,4 +1,77 @@
-"""(in progress)"""
+"""Allocation de soutien familial (ASF) (art. L523-1, R523-7, D523-3 CSS), as
+OpenFisca-France 176.1.8 computes it: paid to every single parent for each child, less the
+child support received in the month (differential ASF).
+"""
 
-QUANTITIES = ()
-AIDES = ()
+from __future__ import annotations
+
+import numpy as np
+
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
+from mesaides.partner_caf.prestations_familiales import PF, per_member
+
+ASF = f"{PF}.asf"
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Enfant pouvant ouvrir droit à l'allocation de soutien familial",
+    reads=("age", "autonomie_financiere"),
+    law=(f"{PF}.def_pac.enfants.age_minimal", f"{PF}.def_pac.enfants.age_limite"),
+    value_type="bool",
+)
+def asf_elig_enfant(c):
+    """Aged under 20 and not financially autonomous (evaluated at any age)."""
+    age = c("age")
+    return (
+        (age >= c.law(f"{PF}.def_pac.enfants.age_minimal"))
+        & (age < c.law(f"{PF}.def_pac.enfants.age_limite"))
+        & ~c("autonomie_financiere")
+    )
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Éligibilité à l'allocation de soutien familial",
+    reads=("en_couple", "residence_mayotte"),
+    value_type="bool",
+)
+def asf_elig(c):
+    """A single parent (no couple), not living in Mayotte. Whether the other parent
+    contributes is not asked: only the child support received reduces the ASF."""
+    mayotte = c.members("residence_mayotte").first("parents", default=False)
+    isole = c.check("Parent isolé", ~c("en_couple"))
+    return isole & ~mayotte
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Montant de l'allocation de soutien familial",
+    reads=("asf_elig_enfant", "pensions_alimentaires_percues"),
+    law=(f"{PF}.bmaf", f"{ASF}.taux_orphelin_un_parent"),
+)
+def asf_montant(c):
+    """42.2 % of the BMAF per eligible child, less the child support received this month by the
+    famille's members (not below zero)."""
+    eligible = c.members("asf_elig_enfant")
+    par_enfant = c.law(f"{PF}.bmaf") * c.law(f"{ASF}.taux_orphelin_un_parent")
+    montant = per_member(eligible, eligible.values * par_enfant).sum("enfants")
+    pensions = c.members("pensions_alimentaires_percues").sum()
+    return np.maximum(montant - pensions, 0)
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Allocation de soutien familial (ASF)",
+    reads=("asf_elig", "asf_montant"),
+    law=(f"{ASF}.seuil_versement",),
+    unit="EUR",
+)
+def asf(c):
+    """The ASF amount, if the famille is eligible and it is above the payment threshold."""
+    montant = c("asf_montant")
+    return c("asf_elig") * (montant > c.law(f"{ASF}.seuil_versement")) * montant
+
+
+QUANTITIES = (asf_elig_enfant, asf_elig, asf_montant)
+AIDES = (asf,)

@@ -1,4 +1,213 @@
-"""(in progress)"""
+"""Complément familial (CF), base, differential and majoré (art. L522-1 to L522-3, R522-1,
+R522-2, D522-1, D522-2 CSS; DOM: D755-6 and D755-6-1), as OpenFisca-France 176.1.8 computes it.
+"""
 
-QUANTITIES = ()
-AIDES = ()
+from __future__ import annotations
+
+import numpy as np
+
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
+from mesaides.partner_caf.prestations_familiales import PF, per_member
+
+CF = f"{PF}.cf"
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Complément familial : enfant à charge",
+    reads=("age", "autonomie_financiere"),
+    law=(f"{CF}.age_max",),
+    value_type="bool",
+)
+def cf_enfant_a_charge(c):
+    """A child of the famille under 21 who is not financially autonomous."""
+    age = c("age")
+    return c.is_role("famille", "enfants") & (age >= 0) & (age < c.law(f"{CF}.age_max")) & ~c("autonomie_financiere")
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Complément familial : enfant ouvrant droit (3 ans ou plus)",
+    reads=("age", "cf_enfant_a_charge"),
+    law=(f"{CF}.age_min", f"{CF}.age_max", f"{PF}.def_pac.enfants.age_intermediaire"),
+    value_type="bool",
+)
+def cf_enfant_eligible(c):
+    """A child à charge aged 3 to 20 (compulsory schooling assumed fulfilled before 16)."""
+    age = c("age")
+    intermediate = c.law(f"{PF}.def_pac.enfants.age_intermediaire")
+    child = (age >= c.law(f"{CF}.age_min")) & (age < intermediate)
+    young = (age >= intermediate) & (age < c.law(f"{CF}.age_max"))
+    return (child | young) & c("cf_enfant_a_charge")
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Complément familial (DOM) : enfant de 3 à 5 ans ouvrant droit",
+    reads=("age", "cf_enfant_a_charge"),
+    law=(f"{CF}.dom.age_min", f"{CF}.dom.age_max"),
+    value_type="bool",
+)
+def cf_dom_enfant_eligible(c):
+    """In the DOM: a child à charge aged 3 or 4."""
+    age = c("age")
+    return (age >= c.law(f"{CF}.dom.age_min")) & (age < c.law(f"{CF}.dom.age_max")) & c("cf_enfant_a_charge")
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Complément familial (DOM) : enfant de moins de 3 ans",
+    reads=("age",),
+    law=(f"{CF}.age_min",),
+    value_type="bool",
+)
+def cf_dom_enfant_trop_jeune(c):
+    """In the DOM a child under 3 in the famille excludes the CF."""
+    age = c("age")
+    return c.is_role("famille", "enfants") & (age >= 0) & (age < c.law(f"{CF}.age_min"))
+
+
+def _demandeur_menage(c, name):
+    return c.members(name).first("parents", default=False)
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Complément familial : éligibilité hors DOM avant conditions de ressources",
+    reads=("residence_dom", "cf_enfant_eligible"),
+    law=(f"{CF}.nb_enfants_min",),
+    value_type="bool",
+)
+def cf_eligibilite_base(c):
+    """Outside the DOM: at least three children à charge aged 3 or more."""
+    n = c.members("cf_enfant_eligible").count()
+    return ~_demandeur_menage(c, "residence_dom") & (n >= c.law(f"{CF}.nb_enfants_min"))
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Complément familial : éligibilité dans les DOM avant conditions de ressources",
+    reads=("residence_dom", "residence_mayotte", "cf_dom_enfant_eligible", "cf_dom_enfant_trop_jeune"),
+    value_type="bool",
+)
+def cf_eligibilite_dom(c):
+    """In the DOM except Mayotte: a child à charge aged 3 or 4 and no child under 3."""
+    dom = _demandeur_menage(c, "residence_dom") & ~_demandeur_menage(c, "residence_mayotte")
+    composition = (c.members("cf_dom_enfant_eligible").count() >= 1) & (c.members("cf_dom_enfant_trop_jeune").count() == 0)
+    return dom & composition
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Plafond annuel de ressources du complément familial",
+    reads=("cf_eligibilite_base", "cf_eligibilite_dom", "en_couple", "biactivite", "cf_enfant_a_charge"),
+    law=(f"{CF}.plafond_ressources_0_enfant", f"{CF}.majoration_plafond", f"{PF}.ars.plafond_ressources", f"{PF}.ars.majoration_plafond_par_enfant"),
+)
+def cf_plafond(c):
+    """Base ceiling raised by 25 % for each of the first two children à charge and 30 % for each
+    further one, plus a fixed amount for single parents and two-earner couples (art. R522-2
+    CSS); in the DOM, the ARS ceiling raised by 30 % per child. Zero when not eligible."""
+    n = c.members("cf_enfant_a_charge").count()
+    base = c.law(f"{CF}.plafond_ressources_0_enfant")
+    maj = f"{CF}.majoration_plafond"
+    metropole = base * (
+        1 + c.law(f"{maj}.deux_premiers_enfants") * np.minimum(n, 2) + c.law(f"{maj}.troisieme_enfant_et_plus") * np.maximum(n - 2, 0)
+    ) + c.law(f"{maj}.biactifs_isoles") * (~c("en_couple") | c("biactivite"))
+    dom = c.law(f"{PF}.ars.plafond_ressources") * (1 + n * c.law(f"{PF}.ars.majoration_plafond_par_enfant"))
+    return c("cf_eligibilite_base") * metropole + c("cf_eligibilite_dom") * dom
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Plafond annuel de ressources du complément familial majoré",
+    reads=("cf_plafond",),
+    law=(f"{CF}.taux_plafond_majore",),
+)
+def cf_majore_plafond(c):
+    """Half of the CF ceiling (art. L522-3 CSS)."""
+    return c("cf_plafond") * c.law(f"{CF}.taux_plafond_majore")
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Ressources prises en compte pour le complément familial",
+    reads=("prestations_familiales_base_ressources_individu", "cf_enfant_a_charge"),
+)
+def cf_base_ressources(c):
+    """N-2 resources of the parents and of the children à charge in the CF's sense (under 21)."""
+    base = c.members("prestations_familiales_base_ressources_individu")
+    a_charge = c.members("cf_enfant_a_charge").values
+    return base.sum("parents") + per_member(base, base.values * a_charge).sum("enfants")
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Complément familial non majoré (y compris différentiel), avant cumul",
+    reads=("cf_eligibilite_base", "cf_eligibilite_dom", "cf_base_ressources", "cf_plafond"),
+    law=(f"{PF}.bmaf", f"{CF}.taux_base", f"{CF}.dom.taux_base"),
+)
+def cf_non_majore_avant_cumul(c):
+    """41.65 % of the BMAF under the ceiling; just above it, the differential amount: the ceiling
+    plus 12 monthly amounts, less the resources, divided by 12."""
+    base, dom = c("cf_eligibilite_base"), c("cf_eligibilite_dom")
+    ressources, plafond = c("cf_base_ressources"), c("cf_plafond")
+    montant = c.law(f"{PF}.bmaf") * (c.law(f"{CF}.taux_base") * base + c.law(f"{CF}.dom.taux_base") * dom)
+    sous_condition = base | dom
+    eligible = sous_condition & (ressources <= plafond)
+    plafond_diff = plafond + 12 * montant
+    eligible_diff = ~eligible & sous_condition & (ressources <= plafond_diff)
+    return np.maximum(eligible * montant, eligible_diff * (plafond_diff - ressources) / 12)
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Complément familial majoré, avant cumul",
+    reads=("cf_eligibilite_base", "cf_eligibilite_dom", "cf_base_ressources", "cf_majore_plafond"),
+    law=(f"{PF}.bmaf", f"{CF}.taux_majore", f"{CF}.dom.taux_majore"),
+)
+def cf_majore_avant_cumul(c):
+    """62.48 % of the BMAF when resources are at most half the ceiling."""
+    base, dom = c("cf_eligibilite_base"), c("cf_eligibilite_dom")
+    montant = c.law(f"{PF}.bmaf") * (c.law(f"{CF}.taux_majore") * base + c.law(f"{CF}.dom.taux_majore") * dom)
+    return (base | dom) * (c("cf_base_ressources") <= c("cf_majore_plafond")) * montant
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Montant du complément familial avant cumul",
+    reads=("cf_non_majore_avant_cumul", "cf_majore_avant_cumul"),
+)
+def cf_montant(c):
+    return np.maximum(c("cf_non_majore_avant_cumul"), c("cf_majore_avant_cumul"))
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Complément familial",
+    reads=("cf_montant", "paje_base", "residence_mayotte", "cf_eligibilite_base", "cf_eligibilite_dom"),
+    unit="EUR",
+)
+def cf(c):
+    """Complément familial, rounded to the cent; not paid with the PAJE allocation de base
+    (art. L532-1 CSS) nor in Mayotte."""
+    c.check("Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)", c("cf_eligibilite_base") | c("cf_eligibilite_dom"))
+    pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
+    mayotte = c.members("residence_mayotte").first("parents", default=False)
+    return ~mayotte * pas_de_paje * np.round(c("cf_montant"), 2)
+
+
+QUANTITIES = (
+    cf_enfant_a_charge,
+    cf_enfant_eligible,
+    cf_dom_enfant_eligible,
+    cf_dom_enfant_trop_jeune,
+    cf_eligibilite_base,
+    cf_eligibilite_dom,
+    cf_plafond,
+    cf_majore_plafond,
+    cf_base_ressources,
+    cf_non_majore_avant_cumul,
+    cf_majore_avant_cumul,
+    cf_montant,
+)
+AIDES = (cf,)

@@ -1,4 +1,66 @@
-"""(in progress)"""
+"""Prestation d'accueil du jeune enfant (PAJE): allocation de base, taux plein or taux partiel
+(art. L531-3, R531-1, D531-3 CSS; rules for children born from April 2018, the only ones
+since May 2021), as OpenFisca-France 176.1.8 computes it.
+"""
 
-QUANTITIES = ()
-AIDES = ()
+from __future__ import annotations
+
+import numpy as np
+
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
+from mesaides.partner_caf.prestations_familiales import PF
+
+PAJE = f"{PF}.paje"
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Enfant ouvrant droit à l'allocation de base de la PAJE",
+    reads=("age", "autonomie_financiere"),
+    law=(f"{PAJE}.age_limite",),
+    value_type="bool",
+)
+def enfant_eligible_paje(c):
+    """Under 3 (until the month before the third birthday's month, the age being taken on the
+    1st) and not financially autonomous. Like OpenFisca, no role is checked."""
+    return (c("age") < c.law(f"{PAJE}.age_limite")) & ~c("autonomie_financiere")
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Allocation de base de la PAJE",
+    reads=("enfant_eligible_paje", "af_nbenf", "biactivite", "en_couple", "prestations_familiales_base_ressources"),
+    law=(f"{PF}.bmaf", PAJE),
+    unit="EUR",
+)
+def paje_base(c):
+    """Full rate (41.65 % of the BMAF) under the full-rate ceiling, half of it under the
+    partial-rate ceiling. Ceilings: base + 25 % for each of the first two children à charge and
+    30 % for each further one, plus a fixed amount for two-earner couples and single parents."""
+    n = c("af_nbenf")
+    bonus = c("biactivite").astype(int) + (~c("en_couple")).astype(int)
+    maj = f"{PAJE}.majoration_plafond"
+
+    def plafond(base, bonus_amount):
+        return (
+            base
+            + np.minimum(n, 2) * c.law(f"{maj}.deux_premiers_enfants") * base
+            + np.maximum(n - 2, 0) * c.law(f"{maj}.troisieme_enfant_et_plus") * base
+            + bonus * bonus_amount
+        )
+
+    plafond_plein = plafond(c.law(f"{PAJE}.plafond_taux_plein_0_enfant"), c.law(f"{PAJE}.plafond_taux_plein_biactifs_isoles"))
+    plafond_partiel = plafond(
+        c.law(f"{PAJE}.plafond_taux_partiel_0_enfant"), c.law(f"{PAJE}.plafond_taux_partiel_biactifs_isoles")
+    )
+    ressources = c("prestations_familiales_base_ressources")
+    plein = c.law(f"{PF}.bmaf") * c.law(f"{PAJE}.taux_plein")
+    partiel = c.law(f"{PF}.bmaf") * c.law(f"{PAJE}.taux_partiel")
+    montant = (ressources <= plafond_plein) * plein + ((ressources > plafond_plein) & (ressources <= plafond_partiel)) * partiel
+    enfant = c.check("Un enfant de moins de 3 ans", c.members("enfant_eligible_paje").any())
+    c.check("Ressources sous le plafond du taux partiel", ressources <= plafond_partiel)
+    return enfant * montant
+
+
+QUANTITIES = (enfant_eligible_paje,)
+AIDES = (paje_base,)

@@ -1,4 +1,214 @@
-"""(in progress)"""
+"""Shared notions of the prestations familiales (CAF): couple and overseas residence, the
+"enfant à charge" of the PF and its financial autonomy, the N-2 resource base and biactivity.
 
-QUANTITIES = ()
+Rules as OpenFisca-France 176.1.8 computes them (see ``/work/notes/rules-pf.md`` during
+development; the package docs summarise them). Legislation values: ``prestations_familiales.*``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, YEAR, quantity
+from mesaides.core.context import Members
+
+PF = "prestations_familiales"
+
+# Overseas departments whose residents get the DOM rules of the prestations familiales
+# (Guadeloupe, Martinique, Guyane, La Réunion, Mayotte), by the first digits of the INSEE code.
+DOM_PREFIXES = ("971", "972", "973", "974", "976")
+MAYOTTE_PREFIX = "976"
+
+
+def _starts_with(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
+    codes = np.asarray(codes).astype(str)
+    result = np.zeros(codes.shape, dtype=bool)
+    for prefix in prefixes:
+        result |= np.char.startswith(codes, prefix)
+    return result
+
+
+# ---- Family composition and residence ---------------------------------------------------------
+
+
+@quantity(FAMILLE, MONTH, label="Famille en couple (deux parents)", reads=("nb_parents",), value_type="bool")
+def en_couple(c):
+    """True when the famille has two parents, married or not."""
+    return c("nb_parents") == 2
+
+
+@quantity(MENAGE, MONTH, label="Résidence dans un département d'outre-mer (y compris Mayotte)", reads=("depcom",), value_type="bool")
+def residence_dom(c):
+    """Commune code starting with 971, 972, 973, 974 or 976."""
+    return _starts_with(c("depcom"), DOM_PREFIXES)
+
+
+@quantity(MENAGE, MONTH, label="Résidence à Mayotte", reads=("depcom",), value_type="bool")
+def residence_mayotte(c):
+    """Commune code starting with 976."""
+    return _starts_with(c("depcom"), (MAYOTTE_PREFIX,))
+
+
+# ---- Enfant à charge -------------------------------------------------------------------------
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Autonomie financière au sens des prestations familiales",
+    reads=("salaire_net",),
+    law=(f"{PF}.def_pac", "smic.horaire_brut"),
+    value_type="bool",
+)
+def autonomie_financiere(c):
+    """The person's mean net salary over the previous months (6) reaches 55 % of the gross
+    monthly SMIC counted on 169 hours (art. R512-2 CSS). Evaluated for everyone, whatever the age."""
+    n = int(c.law(f"{PF}.def_pac.nb_mois_remuneration_enfant"))
+    mean_salary = c.mean("salaire_net", c.period.last_months(n))
+    ceiling = (
+        c.law(f"{PF}.def_pac.revenu_plafond_pac_non_scolaire")
+        * c.law("smic.horaire_brut")
+        * c.law(f"{PF}.def_pac.nb_heures_smic_mensuel")
+    )
+    return mean_salary >= ceiling
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Enfant à charge au sens des prestations familiales",
+    reads=("age", "autonomie_financiere"),
+    law=(f"{PF}.def_pac.enfants",),
+    value_type="bool",
+)
+def prestations_familiales_enfant_a_charge(c):
+    """A child of the famille aged under 16 (compulsory schooling, assumed fulfilled), or aged
+    16 to 19 and not financially autonomous (art. L512-3 and R512-2 CSS)."""
+    age = c("age")
+    intermediate = c.law(f"{PF}.def_pac.enfants.age_intermediaire")
+    child = (age >= c.law(f"{PF}.def_pac.enfants.age_minimal")) & (age < intermediate)
+    young = (age >= intermediate) & (age < c.law(f"{PF}.def_pac.enfants.age_limite")) & ~c("autonomie_financiere")
+    return c.is_role("famille", "enfants") & (child | young)
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Nombre d'enfants à charge au sens des allocations familiales",
+    reads=("prestations_familiales_enfant_a_charge",),
+    value_type="int",
+)
+def af_nbenf(c):
+    """Number of the famille's children à charge (prestations familiales)."""
+    return c.members("prestations_familiales_enfant_a_charge").count()
+
+
+def per_member(like: Members, values: np.ndarray) -> Members:
+    """Per-member values computed in a group formula, to aggregate like ``like``'s members."""
+    return Members(np.asarray(values), like.s)
+
+
+def nb_enfants_par_age(c, period, age_min, age_max):
+    """Number of the famille's children aged ``age_min`` to ``age_max`` (inclusive) at ``period``
+    who are not financially autonomous (no other condition: OpenFisca's ``nb_enf``).
+    The calling quantity must declare ``age`` and ``autonomie_financiere`` in its reads."""
+    age = c.members("age", period)
+    autonomous = c.members("autonomie_financiere", period).values
+    condition = (age.values >= age_min) & (age.values <= age_max) & ~autonomous
+    return per_member(age, condition).count("enfants")
+
+
+# ---- Resources of year N-2 -------------------------------------------------------------------
+
+
+@quantity(
+    INDIVIDU, YEAR,
+    label="Salaires et allocations chômage imposables après la déduction forfaitaire de 10 %",
+    reads=("salaire_imposable", "chomage_imposable"),
+    law=(f"{PF}.base_ressources.abattement_salaires",),
+)
+def revenu_assimile_salaire_apres_abattements(c):
+    """Taxable salaries and unemployment benefits of the year, less the 10 % deduction for
+    professional expenses, bounded by its minimum and maximum and rounded to the euro
+    (art. 83, 3° CGI; no actual expenses declared)."""
+    months = c.period.months
+    amount = c.sum("salaire_imposable", months) + c.sum("chomage_imposable", months)
+    law = f"{PF}.base_ressources.abattement_salaires"
+    deduction = np.round(
+        np.minimum(np.maximum(c.law(f"{law}.taux") * amount, c.law(f"{law}.minimum")), c.law(f"{law}.maximum"))
+    )
+    return np.maximum(0, amount - deduction)
+
+
+@quantity(
+    INDIVIDU, YEAR,
+    label="Pensions, retraites et pensions alimentaires perçues imposables après l'abattement de 10 %",
+    reads=("retraite_imposable", "pensions_alimentaires_percues"),
+    law=(f"{PF}.base_ressources.abattement_pensions",),
+)
+def revenu_assimile_pension_apres_abattements(c):
+    """Taxable pensions of the year (retirement pensions and child support received, assumed
+    declared) less the 10 % abatement with its per-person minimum, rounded to the euro
+    (art. 158, 5 a CGI). The household-level maximum of that abatement is not applied here,
+    as in OpenFisca's resource bases."""
+    months = c.period.months
+    amount = c.sum("retraite_imposable", months) + c.sum("pensions_alimentaires_percues", months)
+    law = f"{PF}.base_ressources.abattement_pensions"
+    abatement = np.round(np.maximum(c.law(f"{law}.taux") * amount, c.law(f"{law}.minimum")))
+    return np.maximum(0, amount - abatement)
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Ressources individuelles de l'année N-2 prises en compte pour les prestations familiales",
+    reads=("revenu_assimile_salaire_apres_abattements", "revenu_assimile_pension_apres_abattements"),
+)
+def prestations_familiales_base_ressources_individu(c):
+    """Net taxable income (salaries, unemployment benefits, pensions) of calendar year N-2
+    (art. R532-3 CSS); the same for every month of a year."""
+    year = c.period.n_2
+    return c("revenu_assimile_salaire_apres_abattements", year) + c("revenu_assimile_pension_apres_abattements", year)
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Base ressources des prestations familiales (revenus de l'année N-2)",
+    reads=("prestations_familiales_base_ressources_individu", "prestations_familiales_enfant_a_charge"),
+    unit="EUR",
+)
+def prestations_familiales_base_ressources(c):
+    """Annual resources of N-2 of the parents and of the children à charge this month
+    (art. D521-4 and R532-3 CSS). Household-level resources (rental, capital income...) are
+    not asked for and count as zero."""
+    base = c.members("prestations_familiales_base_ressources_individu")
+    a_charge = c.members("prestations_familiales_enfant_a_charge").values
+    return base.sum("parents") + per_member(base, base.values * a_charge).sum("enfants")
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Couple dont chaque membre a des revenus professionnels (biactivité)",
+    reads=("nb_parents", "revenu_assimile_salaire_apres_abattements"),
+    law=(f"{PF}.bmaf", f"{PF}.biactivite"),
+    value_type="bool",
+)
+def biactivite(c):
+    """Two parents, each with professional income of year N-2 of at least 12 BMAF (BMAF in force
+    on 1 January of N-2)."""
+    year = c.period.n_2
+    threshold = c.law(f"{PF}.biactivite.revenu_plancher_en_bmaf", at=year) * c.law(f"{PF}.bmaf", at=year)
+    income = c.members("revenu_assimile_salaire_apres_abattements", year)
+    return (c("nb_parents") == 2) & per_member(income, income.values >= threshold).all("parents")
+
+
+QUANTITIES = (
+    en_couple,
+    residence_dom,
+    residence_mayotte,
+    autonomie_financiere,
+    prestations_familiales_enfant_a_charge,
+    af_nbenf,
+    revenu_assimile_salaire_apres_abattements,
+    revenu_assimile_pension_apres_abattements,
+    prestations_familiales_base_ressources_individu,
+    prestations_familiales_base_ressources,
+    biactivite,
+)
 AIDES = ()

@@ -1,4 +1,456 @@
-"""(in progress)"""
+"""Revenu de solidarité active (RSA), per famille and per month.
 
-QUANTITIES = ()
-AIDES = ()
+Rules as OpenFisca-France 176.1.8 computes them (see ``/work/notes/rules-rsa-ppa.md`` during
+development; the package docs summarise them):
+
+* montant forfaitaire by household composition (parents + children counted for the RSA), or
+  the montant majoré of an isolated parent of a child under 3;
+* resources: the mean of the three months before M (salaries, unemployment benefits,
+  pensions, child support received, AAH and its complement, ASI), the ASPA and the
+  prestations familiales of month M, with the neutralisation of incomes that stopped in M;
+* minus the forfait logement (owners without rent, people housed free, or housing aid
+  received, capped at the housing aid);
+* no payment under 6 €. No rounding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, YEAR, quantity
+from mesaides.core.builtin.base import ACTIVITE, STATUT_OCCUPATION_LOGEMENT
+from mesaides.core.context import Members
+
+# ---------------------------------------------------------------------------------------------
+# Individual resources (mean of the three months before M)
+# ---------------------------------------------------------------------------------------------
+
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Ressources de substitution perçues dans le mois (chômage, retraite)",
+    reads=("chomage_net", "retraite_nette"),
+    value_type="bool",
+)
+def rsa_has_ressources_substitution(c):
+    """Unemployment benefits or a pension received in the month: they prevent the
+    neutralisation of professional incomes that stopped this month."""
+    return (c("chomage_net") + c("retraite_nette")) > 0
+
+
+def _trois_mois_neutralises(c, name):
+    """Sum over the three months before of ``name``, set to 0 when the income stopped this
+    month (nothing this month, something last month) with no replacement income."""
+    total = c.sum(name, c.period.last_months(3))
+    interrompu = (c(name) == 0) & (c(name, c.period.last_month) > 0) & ~c("rsa_has_ressources_substitution")
+    return total * ~interrompu
+
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Revenus d'activité pris en compte pour le RSA (moyenne des trois mois précédents)",
+    reads=("salaire_net", "rsa_has_ressources_substitution"),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
+)
+def rsa_revenu_activite_individu(c):
+    """Mean net salary of the three months before M; a salary that stopped in M (none in M,
+    some in M-1) is neutralised unless unemployment benefits or a pension are received in M."""
+    return _trois_mois_neutralises(c, "salaire_net") / 3
+
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Ressources hors activité prises en compte pour le RSA (moyenne des trois mois précédents)",
+    reads=(
+        "chomage_net",
+        "retraite_nette",
+        "pensions_alimentaires_percues",
+        "rsa_has_ressources_substitution",
+    ),
+    law=("rsa.montant_de_base", "rsa.neutralisation"),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
+)
+def rsa_base_ressources_individu(c):
+    """Mean over the three months before M of unemployment benefits and pensions (neutralised
+    like salaries when they stop in M without replacement income) and of child support received
+    (when it stops in M, the three-month total is reduced by up to three montants de base)."""
+    pros = _trois_mois_neutralises(c, "chomage_net") + _trois_mois_neutralises(c, "retraite_nette")
+    pa = "pensions_alimentaires_percues"
+    interrompue = (c(pa) == 0) & (c(pa, c.period.last_month) > 0)
+    plafond = c.law("rsa.neutralisation.nb_montants_forfaitaires") * c.law("rsa.montant_de_base")
+    non_pros = np.maximum(0, c.sum(pa, c.period.last_months(3)) - plafond * interrompue)
+    return (pros + non_pros) / 3
+
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Ressources d'un enfant pour savoir s'il est à charge au sens du RSA",
+    reads=("rsa_base_ressources_individu", "rsa_revenu_activite_individu"),
+)
+def rsa_revenus_determination_enfant_a_charge(c):
+    return c("rsa_base_ressources_individu") + c("rsa_revenu_activite_individu")
+
+
+# ---------------------------------------------------------------------------------------------
+# Household composition
+# ---------------------------------------------------------------------------------------------
+
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Enfant pris en compte dans le calcul du RSA",
+    reads=("age", "autonomie_financiere", "rsa_revenus_determination_enfant_a_charge"),
+    law=("rsa.age_pac", "rsa.montant_de_base", "rsa.maj_montant_max.par_enfant_supplementaire"),
+    value_type="bool",
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526222/2009-06-01/",),
+)
+def rsa_enfant_a_charge(c):
+    """A child of the famille under 25, not financially autonomous (prestations familiales
+    sense), whose own RSA resources are below the increase of the montant forfaitaire a child
+    brings (40 % of the montant de base): otherwise counting the child would lower the RSA.
+
+    (The higher threshold used when the child opens the montant majoré applies only to a
+    recent isolation, an input that mesaides does not ask: it is never met.)"""
+    enfant = c.is_role("famille", "enfants")
+    seuil = c.law("rsa.maj_montant_max.par_enfant_supplementaire") * c.law("rsa.montant_de_base")
+    return (
+        enfant
+        & ~c("autonomie_financiere")
+        & (c("age") < c.law("rsa.age_pac"))
+        & (c("rsa_revenus_determination_enfant_a_charge") < seuil)
+    )
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Nombre d'enfants pris en compte pour le RSA",
+    reads=("rsa_enfant_a_charge",),
+    value_type="int",
+)
+def rsa_nb_enfants(c):
+    return c.members("rsa_enfant_a_charge").count()
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Grossesse dans la famille (enfant à naître dans les six mois)",
+    reads=("age_en_mois",),
+    value_type="bool",
+)
+def enceinte_fam(c):
+    """A child of the famille not yet born, due within the next 5 months (age in months
+    between -6 and 0 excluded). The ``enceinte`` input of OpenFisca is not asked (False)."""
+    youngest = c.members("age_en_mois").min("enfants")
+    return (youngest < 0) & (youngest > -6)
+
+
+@quantity(
+    INDIVIDU,
+    YEAR,
+    label="Rattaché fiscalement comme enfant à charge (mineur ou handicapé à charge d'un foyer)",
+    reads=("age", "handicap"),
+    value_type="bool",
+)
+def rsa_enfant_a_charge_fiscal(c):
+    """OpenFisca's ``enfant_a_charge`` for the year: a person à charge of a foyer fiscal who is
+    a minor in January or disabled in December. An isolated parent in that case gets no
+    montant majoré."""
+    janvier = c.period.first_month
+    decembre = janvier.offset(11)
+    pac = c.is_role("foyer_fiscal", "personnes_a_charge")
+    return pac & ((c("age", janvier) < 18) | c("handicap", decembre))
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Éligibilité au RSA majoré pour parent isolé",
+    reads=(
+        "nb_parents",
+        "enceinte_fam",
+        "rsa_nb_enfants",
+        "age",
+        "autonomie_financiere",
+        "rsa_enfant_a_charge_fiscal",
+    ),
+    law=("rsa.majoration_isolement.age_limite_enfant",),
+    value_type="bool",
+    references=("https://www.service-public.fr/particuliers/vosdroits/F15553",),
+)
+def rsa_majore_eligibilite(c):
+    """An isolated parent (single parent of the famille) with a child counted for the RSA or
+    expecting one, whose youngest child (not financially autonomous) is under 3, or who is
+    pregnant (art. L262-9 CASF). Recent isolation (the 12/18-month right) is not asked by
+    mesaides, so it never applies. The parent must not be himself a fiscal dependant."""
+    isole = c("nb_parents") == 1
+    age = c.members("age")
+    autonome = c.members("autonomie_financiere").values
+    limite = c.law("rsa.majoration_isolement.age_limite_enfant")
+    jeune = (age.values >= 0) & (age.values < limite) & ~autonome
+    enfant_moins_3_ans = Members(jeune, age.s).any("enfants")
+    enceinte = c("enceinte_fam")
+    demandeur_rattache = c.members("rsa_enfant_a_charge_fiscal", c.period.this_year).first("parents").astype(bool)
+    return (
+        isole
+        & (enceinte | (c("rsa_nb_enfants") > 0))
+        & (enfant_moins_3_ans | enceinte)
+        & ~demandeur_rattache
+    )
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Éligibilité au RSA (âge, statut d'étudiant)",
+    reads=("rsa_nb_enfants", "age", "activite"),
+    law=("rsa.age_pac",),
+    value_type="bool",
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031087751/2016-01-01/",),
+)
+def rsa_eligibilite(c):
+    """At least one parent who is not a student and who is 25 or more or has a child counted
+    for the RSA (art. L262-4 CASF). The RSA jeune actif (18-24 with two years of work) needs an
+    input mesaides does not ask: it never applies. Nationality and residence hold by default."""
+    age = c.members("age")
+    activite = c.members("activite")
+    etudiant = activite.values == ACTIVITE.index("etudiant")
+    avec_enfant = (c("rsa_nb_enfants") > 0)[age.s.person_group]
+    condition = (avec_enfant | (age.values >= c.law("rsa.age_pac"))) & ~etudiant
+    return c.check(
+        "Un parent de 25 ans ou plus, ou avec un enfant à charge, et non étudiant",
+        Members(condition, age.s).any("parents"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Montant forfaitaire
+# ---------------------------------------------------------------------------------------------
+
+
+def taux_composition(nb_personnes, nb_parents, deuxieme, troisieme, supplementaire):
+    """Multiplier of the montant de base for a foyer of ``nb_personnes`` (parents + children):
+    +``deuxieme`` for the 2nd person, +``troisieme`` for the 3rd, for the 4th +``troisieme``
+    in a couple or +``supplementaire`` for a single parent, +``supplementaire`` beyond."""
+    n = nb_personnes
+    return (
+        1
+        + (n >= 2) * deuxieme
+        + (n >= 3) * troisieme
+        + (n >= 4) * np.where(nb_parents == 1, supplementaire, troisieme)
+        + np.maximum(n - 4, 0) * supplementaire
+    )
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Montant forfaitaire du RSA (non majoré)",
+    reads=("nb_parents", "rsa_eligibilite", "rsa_nb_enfants"),
+    law=("rsa.montant_de_base", "rsa.maj_montant_max"),
+    references=("https://www.legifrance.gouv.fr/affichTexteArticle.do?idArticle=LEGIARTI000020522717&cidTexte=JORFTEXT000020521930",),
+)
+def rsa_socle(c):
+    """Montant de base × (1, +50 % for the 2nd person, +30 % for the 3rd, +40 % per person
+    beyond; +30 % for the 4th in a couple), for an eligible famille (art. R262-1 CASF)."""
+    nb_parents = c("nb_parents")
+    taux = taux_composition(
+        nb_parents + c("rsa_nb_enfants"),
+        nb_parents,
+        c.law("rsa.maj_montant_max.couples_celibataire_avec_enfant"),
+        c.law("rsa.maj_montant_max.couple_1_enfant_ou_2e_enfant"),
+        c.law("rsa.maj_montant_max.par_enfant_supplementaire"),
+    )
+    return c("rsa_eligibilite") * c.law("rsa.montant_de_base") * taux
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Montant forfaitaire majoré du RSA (parent isolé)",
+    reads=("rsa_majore_eligibilite", "rsa_nb_enfants"),
+    law=("rsa.montant_de_base", "rsa.majoration_isolement"),
+    references=("https://www.service-public.fr/particuliers/vosdroits/F15553",),
+)
+def rsa_socle_majore(c):
+    """128.412 % of the montant de base plus 42.804 % per child counted for the RSA.
+
+    As in OpenFisca, it does not require ``rsa_eligibilite`` (a student isolated parent gets it)."""
+    taux = c.law("rsa.majoration_isolement.femmes_enceintes") + c.law(
+        "rsa.majoration_isolement.par_enfant_a_charge"
+    ) * c("rsa_nb_enfants")
+    return c("rsa_majore_eligibilite") * c.law("rsa.montant_de_base") * taux
+
+
+# ---------------------------------------------------------------------------------------------
+# Family and social benefits counted as resources
+# ---------------------------------------------------------------------------------------------
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Allocation de soutien familial forfaitisée pour le RSA",
+    reads=("asf", "asf_elig_enfant"),
+    law=("rsa.forfait_asf", "prestations_familiales.bmaf"),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000029006452/2014-04-01/",),
+)
+def rsa_forfait_asf(c):
+    """The ASF received counts for at most 22.5 % of the BMAF per child who opens it
+    (art. R262-10-1 CASF)."""
+    par_enfant = c.law("rsa.forfait_asf.taux_par_enfant") * c.law("prestations_familiales.bmaf")
+    plafond = c.members("asf_elig_enfant").count("enfants") * par_enfant
+    return np.minimum(c("asf"), plafond)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Prestations familiales incluses dans la base ressources du RSA",
+    reads=("paje_base", "rsa_forfait_asf", "cf", "cf_non_majore_avant_cumul", "af_base", "af"),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
+)
+def rsa_base_ressources_prestations_familiales(c):
+    """Prestations familiales of month M: PAJE allocation de base, the ASF forfait, the
+    complément familial at its non-increased amount, and the allocations familiales without
+    their age increases and forfait (art. R262-11 CASF)."""
+    cf_non_majore = (c("cf") > 0) * c("cf_non_majore_avant_cumul")
+    return c("paje_base") + c("rsa_forfait_asf") + cf_non_majore + np.minimum(c("af_base"), c("af"))
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Minima sociaux inclus dans la base ressources du RSA",
+    reads=("aspa",),
+    reads_past=("aah", "asi", "caah"),
+)
+def rsa_base_ressources_minima_sociaux(c):
+    """The ASPA of month M plus the mean over the three months before of each member's AAH,
+    complement of the AAH and ASI (the ASS is not computed by mesaides: 0)."""
+    months = c.period.last_months(3)
+    total = c.zeros()
+    for name in ("aah", "asi", "caah"):
+        for m in months:
+            total = total + c.members(name, m).sum()
+    return c("aspa") + total / 3
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Base ressources du RSA",
+    reads=(
+        "rsa_base_ressources_prestations_familiales",
+        "rsa_base_ressources_minima_sociaux",
+        "rsa_base_ressources_individu",
+        "rsa_revenu_activite_individu",
+        "rsa_enfant_a_charge",
+    ),
+)
+def rsa_base_ressources(c):
+    """Prestations familiales and minima sociaux, plus the individual resources of the parents
+    and of the children counted for the RSA."""
+    individuelles = c.members("rsa_base_ressources_individu")
+    activite = c.members("rsa_revenu_activite_individu").values
+    enfant_compte = c.members("rsa_enfant_a_charge").values.astype(bool)
+    parent = individuelles.s.person_role == individuelles.s.entity.role_index("parents")
+    retenues = (individuelles.values + activite) * (parent | enfant_compte)
+    return (
+        c("rsa_base_ressources_prestations_familiales")
+        + c("rsa_base_ressources_minima_sociaux")
+        + Members(retenues, individuelles.s).sum()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Forfait logement and amount
+# ---------------------------------------------------------------------------------------------
+
+
+def forfait_logement(c, montant_de_base, deuxieme, troisieme, taux_1, taux_2, taux_3):
+    """Housing forfait: ``taux_n`` × the montant forfaitaire of n persons (n capped at 3),
+    for an owner paying no rent or someone housed free of charge (avantage en nature), or, for
+    a famille receiving a housing aid this month, that forfait capped at the aid."""
+    n = c("nb_parents") + c("rsa_nb_enfants")
+    montant_n = montant_de_base * (1 + (n >= 2) * deuxieme + (n >= 3) * troisieme)
+    forfait = montant_n * np.select([n == 1, n == 2], [taux_1, taux_2], taux_3)
+    statut = c.members("statut_occupation_logement").first("parents")
+    loyer = c.members("loyer").first("parents")
+    statuts = STATUT_OCCUPATION_LOGEMENT
+    proprietaire = (statut == statuts.index("proprietaire")) | (statut == statuts.index("primo_accedant"))
+    gratuit = statut == statuts.index("loge_gratuitement")
+    avantage_nature = (proprietaire & (loyer == 0)) | gratuit
+    aide_logement = c("aide_logement")
+    montant_al = (aide_logement > 0) * np.minimum(aide_logement, forfait)
+    return np.maximum(montant_al, avantage_nature * forfait)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Forfait logement du RSA",
+    reads=("nb_parents", "rsa_nb_enfants", "aide_logement", "statut_occupation_logement", "loyer"),
+    law=("rsa.montant_de_base", "rsa.maj_montant_max", "rsa.forfait_logement"),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526192/2022-01-21/",),
+)
+def rsa_forfait_logement(c):
+    """12 % of the montant forfaitaire for one person, 16 % of the one for two persons,
+    16.5 % of the one for three persons or more (art. R262-9 and R262-10 CASF). The housing
+    situation is the demandeur's ménage's."""
+    return forfait_logement(
+        c,
+        c.law("rsa.montant_de_base"),
+        c.law("rsa.maj_montant_max.couples_celibataire_avec_enfant"),
+        c.law("rsa.maj_montant_max.couple_1_enfant_ou_2e_enfant"),
+        c.law("rsa.forfait_logement.taux_1_personne"),
+        c.law("rsa.forfait_logement.taux_2_personnes"),
+        c.law("rsa.forfait_logement.taux_3_personnes_ou_plus"),
+    )
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Revenu de solidarité active",
+    reads=("rsa_socle", "rsa_socle_majore", "rsa_forfait_logement", "rsa_base_ressources"),
+    law=("rsa.montant_minimum_verse",),
+    references=(
+        "https://www.service-public.fr/particuliers/vosdroits/N19775",
+        "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526072/2009-06-01",
+    ),
+)
+def rsa(c):
+    """The larger of the montant forfaitaire and the montant majoré, minus the forfait
+    logement and the resources; not paid below 6 € (art. R262-39 CASF). Not rounded."""
+    socle = np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
+    montant = np.maximum(socle - c("rsa_forfait_logement") - c("rsa_base_ressources"), 0)
+    return montant * (montant >= c.law("rsa.montant_minimum_verse"))
+
+
+QUANTITIES = (
+    rsa_has_ressources_substitution,
+    rsa_revenu_activite_individu,
+    rsa_base_ressources_individu,
+    rsa_revenus_determination_enfant_a_charge,
+    rsa_enfant_a_charge,
+    rsa_nb_enfants,
+    enceinte_fam,
+    rsa_enfant_a_charge_fiscal,
+    rsa_majore_eligibilite,
+    rsa_eligibilite,
+    rsa_socle,
+    rsa_socle_majore,
+    rsa_forfait_asf,
+    rsa_base_ressources_prestations_familiales,
+    rsa_base_ressources_minima_sociaux,
+    rsa_base_ressources,
+    rsa_forfait_logement,
+)
+AIDES = (rsa,)

@@ -1,0 +1,108 @@
+"""Sessions for the mesaides monorepo: tests, lint, bench, build, serve.
+
+    nox -s tests      each distribution's tests beside the core alone, then everything together
+    nox -s lint       ruff
+    nox -s bench      start-up, the oracle batch, throughput, peak memory, the web server's load
+    nox -s build      a wheel for every distribution in dist/
+    nox -s serve      the simulator on the embedded default (SQLite, every partner package)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).parent
+PYTHON = "3.11"
+
+# Each distribution, with the other members it needs beside it to run its own tests.
+MEMBERS: dict[str, tuple[str, ...]] = {
+    "core": (),
+    "registry": (),
+    "plugins/partner_caf": (),
+    "plugins/partner_region": (),
+    "plugins/partner_nord": ("plugins/partner_caf",),
+    "plugins/partner_lyon": ("plugins/partner_caf",),
+}
+# The web simulator's tests drive the whole deployment, so they run with everything.
+EVERYTHING = ("core", "registry", "plugins/partner_caf", "plugins/partner_region", "plugins/partner_nord", "plugins/partner_lyon", "web")
+TEST_TOOLS = ("pytest>=8", "aiosmtpd>=1.4", "httpx>=0.27", "playwright>=1.45")
+
+
+def _present(paths):
+    return [p for p in paths if (ROOT / p / "pyproject.toml").exists()]
+
+
+def _install(session: nox.Session, members) -> None:
+    args = []
+    for member in _present(members):
+        args += ["-e", member]
+    session.install(*args, *TEST_TOOLS)
+
+
+def _tests_of(member: str) -> str:
+    return f"{member}/tests"
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("member", [*MEMBERS, "all"])
+def tests(session: nox.Session, member: str) -> None:
+    """One distribution's tests with only the core (and what it declares) beside it; or all."""
+    if member == "all":
+        _ensure_chromium(session)
+        _install(session, EVERYTHING)
+        targets = [_tests_of(m) for m in _present(EVERYTHING) if (ROOT / _tests_of(m)).exists()]
+        targets += ["tests"] if (ROOT / "tests").exists() and any((ROOT / "tests").glob("test_*.py")) else []
+    else:
+        if not (ROOT / member / "pyproject.toml").exists():
+            session.skip(f"{member} does not exist yet")
+        _install(session, ("core", *MEMBERS[member], member))
+        targets = [_tests_of(member)]
+    session.run("pytest", *targets, *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Print the performance figures kept in the README."""
+    _install(session, EVERYTHING)
+    session.run("python", "tests/bench/run.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """A wheel for every distribution, in dist/."""
+    session.install("build>=1.2")
+    shutil.rmtree(ROOT / "dist", ignore_errors=True)
+    for member in _present((*MEMBERS, "web")):
+        session.run("python", "-m", "build", "--wheel", "--outdir", "dist", member)
+
+
+@nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Install every distribution and start the simulator on the embedded default database."""
+    _install(session, EVERYTHING)
+    session.run("mesaides", "serve", *session.posargs)
+
+
+def _ensure_chromium(session: nox.Session) -> None:
+    """The browser tests drive Debian's Chromium; install it when we can (root with apt-get)."""
+    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", "chromium", "chromium-driver", external=True)
+    else:
+        session.warn("Chromium is missing: install Debian's chromium package for the browser tests")
