@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import click
@@ -140,6 +141,43 @@ def explain(file, name: str, period: str, entity_id: str, as_json: bool, depth: 
         click.echo(json.dumps(explanation.to_json(), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(explanation.lines(max_depth=depth)))
+
+
+@cli.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--aide", "aides", multiple=True, help="Only check these outputs.")
+@click.option("--explain/--no-explain", default=True, help="Explain each value that differs.")
+def test_cases(paths: tuple[Path, ...], aides: tuple[str, ...], explain: bool) -> None:
+    """Run expert YAML test cases (OpenFisca's format) and report each case and output."""
+    from mesaides.core.testing.report import run_files
+
+    failures = run_files(_load(), paths or (Path("tests/yaml"),), aides=set(aides), explain=explain, echo=click.echo)
+    sys.exit(1 if failures else 0)
+
+
+@cli.group()
+def partner() -> None:
+    """Tools for partners."""
+
+
+@partner.command("new")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--id", "partner_id", required=True, help="Short id, e.g. montreuil (also the institution id).")
+@click.option("--name", required=True, help="The partner's name, e.g. 'Ville de Montreuil'.")
+@click.option("--departement", required=True, help="INSEE code of the département of the example aide.")
+@click.option("--commune", required=True, help="INSEE code of a commune there, for the example tests.")
+@click.option("--scope", type=click.Choice(["territorial", "national"]), default="territorial")
+def partner_new(directory: Path, partner_id: str, name: str, departement: str, commune: str, scope: str) -> None:
+    """Create a new partner distribution in DIRECTORY, passing its own tests out of the box."""
+    from mesaides.core.scaffold.partner import NewPartner, ScaffoldError, create
+
+    try:
+        written = create(directory, NewPartner(partner_id, name, departement, commune, scope))
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {len(written)} files in {directory}")
+    click.echo(f"next: pip install -e {directory} && mesaides plugins && pytest {directory}")
+    click.echo(f"replace {directory}/src/mesaides/partner_{partner_id}/logo_{partner_id}.png with your logo (PNG, 120 px square)")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ each group; its variables are given by name with a value (for the test period) o
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -90,9 +91,15 @@ def build_situation(case: dict[str, Any], engine: Engine) -> dict[str, Any]:
     return situation
 
 
+def _plain(value: Any) -> Any:
+    # YAML reads 2006-05-01 as a date; situations carry dates as ISO strings.
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _expand(values: Any, period: str, d) -> dict[str, Any]:
     if isinstance(values, dict):
-        return {_period_key(k): v for k, v in values.items()}
+        return {_period_key(k): _plain(v) for k, v in values.items()}
+    values = _plain(values)
     key = "ETERNITY" if d.period is ETERNITY else period
     if d.period is YEAR and "-" in key:
         key = key[:4]

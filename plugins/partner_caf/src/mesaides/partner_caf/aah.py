@@ -21,7 +21,6 @@ non-cumulable amount AAH is reduced by.
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 
 # ---------------------------------------------------------------------------------------------
@@ -114,9 +113,7 @@ def aah_base_ressources_activite_eval_trimestrielle(c):
 def aah_base_ressources_hors_activite_eval_trimestrielle(c):
     """Net pensions, child support received and ASI of the three months before, times four."""
     months = c.period.last_months(3)
-    return 4 * (
-        _hors_activite_hors_asi_3_mois(c, months) + c.sum("aah_asi_non_cumulable", months)
-    )
+    return 4 * (_hors_activite_hors_asi_3_mois(c, months) + c.sum("aah_asi_non_cumulable", months))
 
 
 @quantity(
@@ -165,7 +162,7 @@ _DECONJUGALISEE_LAW = (
     INDIVIDU,
     MONTH,
     label="Base ressources mensuelle de l'AAH (ressources propres du bénéficiaire)",
-    reads=_DECONJUGALISEE_READS + ("aah_base_ressources_hors_activite_eval_trimestrielle",),
+    reads=(*_DECONJUGALISEE_READS, "aah_base_ressources_hors_activite_eval_trimestrielle"),
     law=_DECONJUGALISEE_LAW,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000023097737",),
 )
@@ -238,7 +235,9 @@ def aah_base(c):
     MONTH,
     label="Allocation aux adultes handicapés (AAH)",
     reads=("aah_base",),
-    references=("https://www.legifrance.gouv.fr/affichCodeArticle.do?cidTexte=LEGITEXT000006073189&idArticle=LEGIARTI000006754198",),
+    references=(
+        "https://www.legifrance.gouv.fr/affichCodeArticle.do?cidTexte=LEGITEXT000006073189&idArticle=LEGIARTI000006754198",
+    ),
 )
 def aah(c):
     """Monthly AAH of the person. The reduction to 30 % after 60 days of hospitalisation or
@@ -293,18 +292,20 @@ def asi_eligibilite(c):
     value_type="int",
 )
 def asi_aspa_nb_alloc(c):
-    return (
-        c.members("asi_eligibilite").count("parents") + c.members("aspa_eligibilite").count("parents")
-    )
+    return c.members("asi_eligibilite").count("parents") + c.members("aspa_eligibilite").count("parents")
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="AAH du mois calculée sans ASI (pour la base ressources de l'ASI)",
-    reads=_DECONJUGALISEE_READS
-    + ("pensions_alimentaires_percues", "aah_eligible", "aah_plafond_ressources_deconjugalise"),
-    law=_DECONJUGALISEE_LAW + ("aah.montant",),
+    reads=(
+        *_DECONJUGALISEE_READS,
+        "pensions_alimentaires_percues",
+        "aah_eligible",
+        "aah_plafond_ressources_deconjugalise",
+    ),
+    law=(*_DECONJUGALISEE_LAW, "aah.montant"),
 )
 def aah_hors_asi(c):
     """The AAH the person would get with no ASI. It is what the ASI resource base counts for a
@@ -364,7 +365,7 @@ _ASI_READS = ("asi_eligibilite", "asi_aspa_nb_alloc", "nb_parents")
     INDIVIDU,
     MONTH,
     label="Allocation supplémentaire d'invalidité (ASI)",
-    reads=_ASI_READS + ("asi_aspa_base_ressources",),
+    reads=(*_ASI_READS, "asi_aspa_base_ressources"),
     law=("aah.asi",),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041474269",),
 )
@@ -380,7 +381,7 @@ def asi(c):
     INDIVIDU,
     MONTH,
     label="ASI retenue pour l'AAH (base ressources de l'ASI sans l'AAH)",
-    reads=_ASI_READS + ("asi_aspa_base_ressources_individu_hors_aah",),
+    reads=(*_ASI_READS, "asi_aspa_base_ressources_individu_hors_aah"),
     law=("aah.asi",),
 )
 def aah_asi_non_cumulable(c):
@@ -446,9 +447,9 @@ def _base_ressources(c, hors_activite_trimestrielle):
         _assiette_revenus_activite(c, c("aah_base_ressources_activite_eval_trimestrielle"), en_activite)
         + hors_activite_trimestrielle,
     )
-    annuelle = _assiette_revenus_activite(
-        c, c("aah_base_ressources_activite_eval_annuelle"), en_activite
-    ) + c("aah_base_ressources_hors_activite_eval_annuelle")
+    annuelle = _assiette_revenus_activite(c, c("aah_base_ressources_activite_eval_annuelle"), en_activite) + c(
+        "aah_base_ressources_hors_activite_eval_annuelle"
+    )
     return np.where(en_activite, trimestrielle, annuelle) / 12
 
 

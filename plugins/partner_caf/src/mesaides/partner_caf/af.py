@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, Formula, Quantity, quantity
 from mesaides.partner_caf.prestations_familiales import PF, nb_enfants_par_age, per_member
 
@@ -24,7 +23,8 @@ def _demandeur_menage(c, name):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : éligibilité hors DOM",
     reads=("residence_dom", "af_nbenf"),
     law=(f"{AF}.nb_enfants_min_pour_allocation",),
@@ -36,7 +36,8 @@ def af_eligibilite_base(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : éligibilité dans les DOM (hors Mayotte)",
     reads=("residence_dom", "residence_mayotte", "af_nbenf"),
     value_type="bool",
@@ -62,7 +63,9 @@ def _taux(c, nb_enfants):
     return np.where(
         resources <= plafond1,
         1.0,
-        np.where(resources <= plafond2, c.law(f"{AF}.modulation.taux_tranche_2"), c.law(f"{AF}.modulation.taux_tranche_3")),
+        np.where(
+            resources <= plafond2, c.law(f"{AF}.modulation.taux_tranche_2"), c.law(f"{AF}.modulation.taux_tranche_3")
+        ),
     )
 
 
@@ -84,7 +87,8 @@ _MODULATION_LAW = (
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : taux de modulation selon les ressources",
     reads=("af_nbenf", "prestations_familiales_base_ressources"),
     law=_MODULATION_LAW,
@@ -96,7 +100,8 @@ def af_taux_modulation(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : nombre d'enfants de 20 ans ouvrant droit à l'allocation forfaitaire",
     reads=("age", "autonomie_financiere"),
     law=(f"{AF}.forfait.age",),
@@ -109,7 +114,8 @@ def af_allocation_forfaitaire_nb_enfants(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : taux de modulation de l'allocation forfaitaire",
     reads=("af_nbenf", "af_allocation_forfaitaire_nb_enfants", "prestations_familiales_base_ressources"),
     law=_MODULATION_LAW,
@@ -123,7 +129,8 @@ def af_allocation_forfaitaire_taux_modulation(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : montant de base",
     reads=("af_eligibilite_base", "af_eligibilite_dom", "af_nbenf", "af_taux_modulation"),
     law=(f"{PF}.bmaf", f"{AF}.taux", f"{AF}.dom.taux_un_enfant"),
@@ -147,7 +154,8 @@ def af_base(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : âge de l'aîné des enfants à charge",
     reads=("age", "prestations_familiales_enfant_a_charge"),
     law=(f"{AF}.age_maximal_aine",),
@@ -156,7 +164,9 @@ def af_base(c):
 def af_age_aine(c):
     """The highest age among the children à charge (0 when there is none)."""
     age = c.members("age")
-    eligible = c.members("prestations_familiales_enfant_a_charge").values & (age.values <= c.law(f"{AF}.age_maximal_aine"))
+    eligible = c.members("prestations_familiales_enfant_a_charge").values & (
+        age.values <= c.law(f"{AF}.age_maximal_aine")
+    )
     return np.maximum(per_member(age, age.values * eligible).max("enfants"), 0).astype(int)
 
 
@@ -214,7 +224,8 @@ af_majoration_enfant = Quantity(
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : majorations pour âge",
     reads=("af_majoration_enfant", "af_taux_modulation"),
 )
@@ -224,7 +235,8 @@ def af_majoration(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : allocation forfaitaire",
     reads=("af_nbenf", "af_allocation_forfaitaire_nb_enfants", "af_allocation_forfaitaire_taux_modulation"),
     law=(f"{PF}.bmaf", f"{AF}.forfait"),
@@ -239,7 +251,8 @@ def af_allocation_forfaitaire(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : complément dégressif",
     reads=("af_eligibilite_dom", "af_base", "af_majoration", "af_nbenf", "prestations_familiales_base_ressources"),
     law=_MODULATION_LAW,
@@ -253,7 +266,8 @@ def af_complement_degressif(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales : complément dégressif de l'allocation forfaitaire",
     reads=("af_nbenf", "af_allocation_forfaitaire", "prestations_familiales_base_ressources"),
     law=_MODULATION_LAW,
@@ -266,7 +280,8 @@ def af_allocation_forfaitaire_complement_degressif(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocations familiales",
     reads=(
         "af_base",

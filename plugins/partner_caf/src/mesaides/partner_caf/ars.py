@@ -7,7 +7,6 @@ ceiling.
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import FAMILLE, YEAR, Period, quantity
 from mesaides.partner_caf.prestations_familiales import PF, nb_enfants_par_age, per_member
 
@@ -19,7 +18,8 @@ MOIS_TOLERANCE_18_ANS = 2
 
 
 @quantity(
-    FAMILLE, YEAR,
+    FAMILLE,
+    YEAR,
     label="Allocation de rentrée scolaire (ARS)",
     reads=("af_nbenf", "prestations_familiales_base_ressources", "age", "age_en_mois", "autonomie_financiere"),
     law=(f"{PF}.bmaf", ARS),
@@ -38,7 +38,9 @@ def ars(c):
     def law(name):
         return c.law(f"{ARS}.{name}", at=octobre)
 
-    primaire, college, lycee, sortie = (law(k) for k in ("age_entree_primaire", "age_entree_college", "age_entree_lycee", "age_sortie_lycee"))
+    primaire, college, lycee, sortie = (
+        law(k) for k in ("age_entree_primaire", "age_entree_college", "age_entree_lycee", "age_sortie_lycee")
+    )
     n_primaire = nb_enfants_par_age(c, decembre, primaire, college - 1)
     n_college = nb_enfants_par_age(c, decembre, college, lycee - 1)
     n_lycee = nb_enfants_par_age(c, decembre, lycee, sortie - 1)

@@ -6,7 +6,6 @@ child support received in the month (differential ASF).
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.partner_caf.prestations_familiales import PF, per_member
 
@@ -14,7 +13,8 @@ ASF = f"{PF}.asf"
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Enfant pouvant ouvrir droit à l'allocation de soutien familial",
     reads=("age", "autonomie_financiere"),
     law=(f"{PF}.def_pac.enfants.age_minimal", f"{PF}.def_pac.enfants.age_limite"),
@@ -31,7 +31,8 @@ def asf_elig_enfant(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Éligibilité à l'allocation de soutien familial",
     reads=("en_couple", "residence_mayotte"),
     value_type="bool",
@@ -45,7 +46,8 @@ def asf_elig(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Montant de l'allocation de soutien familial",
     reads=("asf_elig_enfant", "pensions_alimentaires_percues"),
     law=(f"{PF}.bmaf", f"{ASF}.taux_orphelin_un_parent"),
@@ -61,7 +63,8 @@ def asf_montant(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocation de soutien familial (ASF)",
     reads=("asf_elig", "asf_montant"),
     law=(f"{ASF}.seuil_versement",),

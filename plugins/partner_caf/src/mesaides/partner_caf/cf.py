@@ -5,7 +5,6 @@ R522-2, D522-1, D522-2 CSS; DOM: D755-6 and D755-6-1), as OpenFisca-France 176.1
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.partner_caf.prestations_familiales import PF, per_member
 
@@ -13,7 +12,8 @@ CF = f"{PF}.cf"
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Complément familial : enfant à charge",
     reads=("age", "autonomie_financiere"),
     law=(f"{CF}.age_max",),
@@ -26,7 +26,8 @@ def cf_enfant_a_charge(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Complément familial : enfant ouvrant droit (3 ans ou plus)",
     reads=("age", "cf_enfant_a_charge"),
     law=(f"{CF}.age_min", f"{CF}.age_max", f"{PF}.def_pac.enfants.age_intermediaire"),
@@ -42,7 +43,8 @@ def cf_enfant_eligible(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Complément familial (DOM) : enfant de 3 à 5 ans ouvrant droit",
     reads=("age", "cf_enfant_a_charge"),
     law=(f"{CF}.dom.age_min", f"{CF}.dom.age_max"),
@@ -55,7 +57,8 @@ def cf_dom_enfant_eligible(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Complément familial (DOM) : enfant de moins de 3 ans",
     reads=("age",),
     law=(f"{CF}.age_min",),
@@ -72,7 +75,8 @@ def _demandeur_menage(c, name):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Complément familial : éligibilité hors DOM avant conditions de ressources",
     reads=("residence_dom", "cf_enfant_eligible"),
     law=(f"{CF}.nb_enfants_min",),
@@ -85,7 +89,8 @@ def cf_eligibilite_base(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Complément familial : éligibilité dans les DOM avant conditions de ressources",
     reads=("residence_dom", "residence_mayotte", "cf_dom_enfant_eligible", "cf_dom_enfant_trop_jeune"),
     value_type="bool",
@@ -93,15 +98,23 @@ def cf_eligibilite_base(c):
 def cf_eligibilite_dom(c):
     """In the DOM except Mayotte: a child à charge aged 3 or 4 and no child under 3."""
     dom = _demandeur_menage(c, "residence_dom") & ~_demandeur_menage(c, "residence_mayotte")
-    composition = (c.members("cf_dom_enfant_eligible").count() >= 1) & (c.members("cf_dom_enfant_trop_jeune").count() == 0)
+    composition = (c.members("cf_dom_enfant_eligible").count() >= 1) & (
+        c.members("cf_dom_enfant_trop_jeune").count() == 0
+    )
     return dom & composition
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Plafond annuel de ressources du complément familial",
     reads=("cf_eligibilite_base", "cf_eligibilite_dom", "en_couple", "biactivite", "cf_enfant_a_charge"),
-    law=(f"{CF}.plafond_ressources_0_enfant", f"{CF}.majoration_plafond", f"{PF}.ars.plafond_ressources", f"{PF}.ars.majoration_plafond_par_enfant"),
+    law=(
+        f"{CF}.plafond_ressources_0_enfant",
+        f"{CF}.majoration_plafond",
+        f"{PF}.ars.plafond_ressources",
+        f"{PF}.ars.majoration_plafond_par_enfant",
+    ),
 )
 def cf_plafond(c):
     """Base ceiling raised by 25 % for each of the first two children à charge and 30 % for each
@@ -111,14 +124,17 @@ def cf_plafond(c):
     base = c.law(f"{CF}.plafond_ressources_0_enfant")
     maj = f"{CF}.majoration_plafond"
     metropole = base * (
-        1 + c.law(f"{maj}.deux_premiers_enfants") * np.minimum(n, 2) + c.law(f"{maj}.troisieme_enfant_et_plus") * np.maximum(n - 2, 0)
+        1
+        + c.law(f"{maj}.deux_premiers_enfants") * np.minimum(n, 2)
+        + c.law(f"{maj}.troisieme_enfant_et_plus") * np.maximum(n - 2, 0)
     ) + c.law(f"{maj}.biactifs_isoles") * (~c("en_couple") | c("biactivite"))
     dom = c.law(f"{PF}.ars.plafond_ressources") * (1 + n * c.law(f"{PF}.ars.majoration_plafond_par_enfant"))
     return c("cf_eligibilite_base") * metropole + c("cf_eligibilite_dom") * dom
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Plafond annuel de ressources du complément familial majoré",
     reads=("cf_plafond",),
     law=(f"{CF}.taux_plafond_majore",),
@@ -129,7 +145,8 @@ def cf_majore_plafond(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Ressources prises en compte pour le complément familial",
     reads=("prestations_familiales_base_ressources_individu", "cf_enfant_a_charge"),
 )
@@ -141,7 +158,8 @@ def cf_base_ressources(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Complément familial non majoré (y compris différentiel), avant cumul",
     reads=("cf_eligibilite_base", "cf_eligibilite_dom", "cf_base_ressources", "cf_plafond"),
     law=(f"{PF}.bmaf", f"{CF}.taux_base", f"{CF}.dom.taux_base"),
@@ -160,7 +178,8 @@ def cf_non_majore_avant_cumul(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Complément familial majoré, avant cumul",
     reads=("cf_eligibilite_base", "cf_eligibilite_dom", "cf_base_ressources", "cf_majore_plafond"),
     law=(f"{PF}.bmaf", f"{CF}.taux_majore", f"{CF}.dom.taux_majore"),
@@ -173,7 +192,8 @@ def cf_majore_avant_cumul(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Montant du complément familial avant cumul",
     reads=("cf_non_majore_avant_cumul", "cf_majore_avant_cumul"),
 )
@@ -182,7 +202,8 @@ def cf_montant(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Complément familial",
     reads=("cf_montant", "paje_base", "residence_mayotte", "cf_eligibilite_base", "cf_eligibilite_dom"),
     unit="EUR",
@@ -190,7 +211,10 @@ def cf_montant(c):
 def cf(c):
     """Complément familial, rounded to the cent; not paid with the PAJE allocation de base
     (art. L532-1 CSS) nor in Mayotte."""
-    c.check("Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)", c("cf_eligibilite_base") | c("cf_eligibilite_dom"))
+    c.check(
+        "Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)",
+        c("cf_eligibilite_base") | c("cf_eligibilite_dom"),
+    )
     pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
     mayotte = c.members("residence_mayotte").first("parents", default=False)
     return ~mayotte * pas_de_paje * np.round(c("cf_montant"), 2)

@@ -6,7 +6,6 @@ since May 2021), as OpenFisca-France 176.1.8 computes it.
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.partner_caf.prestations_familiales import PF
 
@@ -14,7 +13,8 @@ PAJE = f"{PF}.paje"
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Enfant ouvrant droit à l'allocation de base de la PAJE",
     reads=("age", "autonomie_financiere"),
     law=(f"{PAJE}.age_limite",),
@@ -27,7 +27,8 @@ def enfant_eligible_paje(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Allocation de base de la PAJE",
     reads=("enfant_eligible_paje", "af_nbenf", "biactivite", "en_couple", "prestations_familiales_base_ressources"),
     law=(f"{PF}.bmaf", PAJE),
@@ -49,14 +50,18 @@ def paje_base(c):
             + bonus * bonus_amount
         )
 
-    plafond_plein = plafond(c.law(f"{PAJE}.plafond_taux_plein_0_enfant"), c.law(f"{PAJE}.plafond_taux_plein_biactifs_isoles"))
+    plafond_plein = plafond(
+        c.law(f"{PAJE}.plafond_taux_plein_0_enfant"), c.law(f"{PAJE}.plafond_taux_plein_biactifs_isoles")
+    )
     plafond_partiel = plafond(
         c.law(f"{PAJE}.plafond_taux_partiel_0_enfant"), c.law(f"{PAJE}.plafond_taux_partiel_biactifs_isoles")
     )
     ressources = c("prestations_familiales_base_ressources")
     plein = c.law(f"{PF}.bmaf") * c.law(f"{PAJE}.taux_plein")
     partiel = c.law(f"{PF}.bmaf") * c.law(f"{PAJE}.taux_partiel")
-    montant = (ressources <= plafond_plein) * plein + ((ressources > plafond_plein) & (ressources <= plafond_partiel)) * partiel
+    montant = (ressources <= plafond_plein) * plein + (
+        (ressources > plafond_plein) & (ressources <= plafond_partiel)
+    ) * partiel
     enfant = c.check("Un enfant de moins de 3 ans", c.members("enfant_eligible_paje").any())
     c.check("Ressources sous le plafond du taux partiel", ressources <= plafond_partiel)
     return enfant * montant

@@ -14,7 +14,6 @@ development; the package docs summarise them):
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.core.builtin.base import ACTIVITE
 from mesaides.core.context import Members
@@ -122,9 +121,9 @@ def ppa_montant_forfaitaire_familial_non_majore(c):
 )
 def ppa_montant_forfaitaire_familial_majore(c):
     """128.412 % of the montant de base plus 42.804 % per child (art. D843-1 CSS)."""
-    taux = c.law("ppa.majoration_isolement.femmes_enceintes") + c.law(
-        "ppa.majoration_isolement.par_enfant_charge"
-    ) * c("rsa_nb_enfants")
+    taux = c.law("ppa.majoration_isolement.femmes_enceintes") + c.law("ppa.majoration_isolement.par_enfant_charge") * c(
+        "rsa_nb_enfants"
+    )
     return c.law("ppa.montant_de_base") * taux
 
 

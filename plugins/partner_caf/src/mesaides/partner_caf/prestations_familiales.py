@@ -8,7 +8,6 @@ development; the package docs summarise them). Legislation values: ``prestations
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, YEAR, quantity
 from mesaides.core.context import Members
 
@@ -37,7 +36,13 @@ def en_couple(c):
     return c("nb_parents") == 2
 
 
-@quantity(MENAGE, MONTH, label="Résidence dans un département d'outre-mer (y compris Mayotte)", reads=("depcom",), value_type="bool")
+@quantity(
+    MENAGE,
+    MONTH,
+    label="Résidence dans un département d'outre-mer (y compris Mayotte)",
+    reads=("depcom",),
+    value_type="bool",
+)
 def residence_dom(c):
     """Commune code starting with 971, 972, 973, 974 or 976."""
     return _starts_with(c("depcom"), DOM_PREFIXES)
@@ -53,7 +58,8 @@ def residence_mayotte(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Autonomie financière au sens des prestations familiales",
     reads=("salaire_net",),
     law=(f"{PF}.def_pac", "smic.horaire_brut"),
@@ -73,7 +79,8 @@ def autonomie_financiere(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Enfant à charge au sens des prestations familiales",
     reads=("age", "autonomie_financiere"),
     law=(f"{PF}.def_pac.enfants",),
@@ -90,7 +97,8 @@ def prestations_familiales_enfant_a_charge(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Nombre d'enfants à charge au sens des allocations familiales",
     reads=("prestations_familiales_enfant_a_charge",),
     value_type="int",
@@ -119,7 +127,8 @@ def nb_enfants_par_age(c, period, age_min, age_max):
 
 
 @quantity(
-    INDIVIDU, YEAR,
+    INDIVIDU,
+    YEAR,
     label="Salaires et allocations chômage imposables après la déduction forfaitaire de 10 %",
     reads=("salaire_imposable", "chomage_imposable"),
     law=(f"{PF}.base_ressources.abattement_salaires",),
@@ -138,7 +147,8 @@ def revenu_assimile_salaire_apres_abattements(c):
 
 
 @quantity(
-    INDIVIDU, YEAR,
+    INDIVIDU,
+    YEAR,
     label="Pensions, retraites et pensions alimentaires perçues imposables après l'abattement de 10 %",
     reads=("retraite_imposable", "pensions_alimentaires_percues"),
     law=(f"{PF}.base_ressources.abattement_pensions",),
@@ -156,7 +166,8 @@ def revenu_assimile_pension_apres_abattements(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Ressources individuelles de l'année N-2 prises en compte pour les prestations familiales",
     reads=("revenu_assimile_salaire_apres_abattements", "revenu_assimile_pension_apres_abattements"),
 )
@@ -168,7 +179,8 @@ def prestations_familiales_base_ressources_individu(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Base ressources des prestations familiales (revenus de l'année N-2)",
     reads=("prestations_familiales_base_ressources_individu", "prestations_familiales_enfant_a_charge"),
     unit="EUR",
@@ -183,7 +195,8 @@ def prestations_familiales_base_ressources(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Couple dont chaque membre a des revenus professionnels (biactivité)",
     reads=("nb_parents", "revenu_assimile_salaire_apres_abattements"),
     law=(f"{PF}.bmaf", f"{PF}.biactivite"),

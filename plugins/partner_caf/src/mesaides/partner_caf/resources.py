@@ -1,6 +1,6 @@
 """Resources shared by the RSA and the prime d'activité that are not CAF aides of their own:
 the allocation de solidarité aux personnes âgées (ASPA, per famille) and the complément de
-l'AAH (majoration pour la vie autonome, per person), plus the three-month sums the RSA uses.
+l'AAH (majoration pour la vie autonome, per person).
 
 Rules as OpenFisca-France 176.1.8 computes them (see ``/work/notes/rules-rsa-ppa.md`` during
 development). The ASPA eligibility, the ASI and the ASI/ASPA resource base are the AAH
@@ -10,7 +10,6 @@ module's (``aah.py``).
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.core.builtin.base import STATUT_MARITAL
 from mesaides.core.context import Members
@@ -95,9 +94,7 @@ def aspa(c):
         elig1 * np.where(en_couple, plafond_couple, plafond_seul) + (elig2 | elig3 | elig4) * plafond_couple
     ) / 12
     depassement = np.maximum(c("asi_aspa_base_ressources") + montant_max - plafond, 0)
-    montant = (elig1 | elig2) * (montant_max - depassement) + (elig3 | elig4) * (
-        couple / 12 / 2 - depassement / 2
-    )
+    montant = (elig1 | elig2) * (montant_max - depassement) + (elig3 | elig4) * (couple / 12 / 2 - depassement / 2)
     return (elig1 | elig2 | elig3 | elig4) * np.maximum(montant, 0)
 
 
@@ -128,9 +125,9 @@ def eligibilite_caah(c):
     salary during the previous calendar year (art. L821-1-2 CSS)."""
     taux = c("taux_incapacite") >= c.law("aah.taux_capacite.taux_incapacite")
     beneficiaire = (c("aah") > 0) | (c("asi_eligibilite") & (c("asi") > 0))
-    logement_independant = (
-        c.is_role("menage", "personne_de_reference") | c.is_role("menage", "conjoint")
-    ) & ~c.enum("statut_occupation_logement").is_("locataire_foyer")
+    logement_independant = (c.is_role("menage", "personne_de_reference") | c.is_role("menage", "conjoint")) & ~c.enum(
+        "statut_occupation_logement"
+    ).is_("locataire_foyer")
     annee_precedente = c.period.this_year.offset(-1)
     sans_activite = c.sum("salaire_imposable", annee_precedente.months) == 0
     return taux & beneficiaire & logement_independant & sans_activite

@@ -16,7 +16,6 @@ development; the package docs summarise them):
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, YEAR, quantity
 from mesaides.core.builtin.base import ACTIVITE, STATUT_OCCUPATION_LOGEMENT
 from mesaides.core.context import Members
@@ -197,12 +196,7 @@ def rsa_majore_eligibilite(c):
     enfant_moins_3_ans = Members(jeune, age.s).any("enfants")
     enceinte = c("enceinte_fam")
     demandeur_rattache = c.members("rsa_enfant_a_charge_fiscal", c.period.this_year).first("parents").astype(bool)
-    return (
-        isole
-        & (enceinte | (c("rsa_nb_enfants") > 0))
-        & (enfant_moins_3_ans | enceinte)
-        & ~demandeur_rattache
-    )
+    return isole & (enceinte | (c("rsa_nb_enfants") > 0)) & (enfant_moins_3_ans | enceinte) & ~demandeur_rattache
 
 
 @quantity(
@@ -254,7 +248,9 @@ def taux_composition(nb_personnes, nb_parents, deuxieme, troisieme, supplementai
     label="Montant forfaitaire du RSA (non majoré)",
     reads=("nb_parents", "rsa_eligibilite", "rsa_nb_enfants"),
     law=("rsa.montant_de_base", "rsa.maj_montant_max"),
-    references=("https://www.legifrance.gouv.fr/affichTexteArticle.do?idArticle=LEGIARTI000020522717&cidTexte=JORFTEXT000020521930",),
+    references=(
+        "https://www.legifrance.gouv.fr/affichTexteArticle.do?idArticle=LEGIARTI000020522717&cidTexte=JORFTEXT000020521930",
+    ),
 )
 def rsa_socle(c):
     """Montant de base × (1, +50 % for the 2nd person, +30 % for the 3rd, +40 % per person

@@ -1,0 +1,86 @@
+"""Aide à la garde d'enfant (AGE) of the Région Hauts-de-France.
+
+A monthly amount per child under 3 for families whose parents all work, under an income ceiling
+expressed in gross monthly SMIC. See ``docs/rules.md`` for the sources and the assumptions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
+
+REGION_HAUTS_DE_FRANCE = "32"
+"""INSEE code of the Région Hauts-de-France (the core's ``region`` quantity)."""
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Aide à la garde d'enfant des Hauts-de-France : montant mensuel au titre de cet enfant",
+    reads=("age", "handicap", "nb_parents"),
+    law=("hauts_de_france.aide_garde_enfant",),
+)
+def hauts_de_france_aide_garde_enfant_montant_enfant(c):
+    """For a child of the famille under the age limit: 30 € (single parent) or 20 € (two
+    parents), plus 10 € if the child is disabled and 10 € if a parent is disabled. 0 for parents
+    and older children."""
+    law = "hauts_de_france.aide_garde_enfant"
+    enfant = c.is_role("famille", "enfants")
+    age_ok = c("age") < c.law(f"{law}.age_maximum_enfant")
+    seul = c("nb_parents") == 1
+    base = np.where(
+        seul, c.law(f"{law}.montant.famille_monoparentale"), c.law(f"{law}.montant.famille_biparentale")
+    )
+    majoration = c.law(f"{law}.majoration_handicap")
+    parent_handicape = c.group("famille").any("handicap", role="parents")
+    montant = base + majoration * c("handicap") + majoration * parent_handicape
+    return np.where(enfant & age_ok, montant, 0.0)
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="En emploi ou en formation (activité « actif »), condition de l'aide à la garde d'enfant",
+    reads=("activite",),
+    value_type="bool",
+)
+def hauts_de_france_aide_garde_enfant_parent_actif(c):
+    """Whether the person works (``activite`` is ``actif``): every parent must."""
+    return c.enum("activite").is_("actif")
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Aide à la garde d'enfant des Hauts-de-France",
+    reads=(
+        "hauts_de_france_aide_garde_enfant_montant_enfant",
+        "hauts_de_france_aide_garde_enfant_parent_actif",
+        "region",
+        "rni",
+        "nb_parents",
+    ),
+    law=("hauts_de_france.aide_garde_enfant.plafond_ressources", "smic"),
+    references=("https://guide-aides.hautsdefrance.fr/dispositif636",),
+)
+def hauts_de_france_aide_garde_enfant(c):
+    """Monthly aide of the famille: the sum of its children's amounts, if the demandeur's menage
+    lives in the Région, every parent works, and the demandeur's foyer fiscal's revenu net
+    imposable of year N-2, divided by 12, is under 2 (single parent) or 3 (couple) gross
+    monthly SMIC."""
+    law = "hauts_de_france.aide_garde_enfant.plafond_ressources"
+    region = c.members("region").first("parents", default="")
+    dans_la_region = c.check("Résider en région Hauts-de-France", region == REGION_HAUTS_DE_FRANCE)
+    parents_actifs = c.check(
+        "Tous les parents travaillent", c.members("hauts_de_france_aide_garde_enfant_parent_actif").all("parents")
+    )
+    smic_mensuel = c.law("smic.horaire_brut") * c.law("smic.nb_heures_mensuelles")
+    multiple = np.where(
+        c("nb_parents") == 1, c.law(f"{law}.famille_monoparentale"), c.law(f"{law}.famille_biparentale")
+    )
+    rni = c.members("rni", c.period.n_2).first("parents")
+    ressources_ok = c.check("Ressources sous le plafond (en SMIC)", rni / 12 < multiple * smic_mensuel)
+    montant = c.members("hauts_de_france_aide_garde_enfant_montant_enfant").sum("enfants")
+    return np.where(dans_la_region & parents_actifs & ressources_ok, montant, 0.0)
+
+
+QUANTITIES = (hauts_de_france_aide_garde_enfant_montant_enfant, hauts_de_france_aide_garde_enfant_parent_actif)
+AIDES = (hauts_de_france_aide_garde_enfant,)

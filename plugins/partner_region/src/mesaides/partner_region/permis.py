@@ -1,0 +1,111 @@
+"""Aide au permis de conduire of the Région Hauts-de-France (dispositif 931).
+
+A one-off amount towards the driving licence (B) for young people, and single parents of any
+age, who are job seekers or apprentices, under a revenu fiscal de référence ceiling. See
+``docs/rules.md`` for the sources, what is modelled and what is assumed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mesaides.core import INDIVIDU, MONTH, quantity
+from mesaides.partner_region.garde_enfant import REGION_HAUTS_DE_FRANCE
+
+LAW = "hauts_de_france.aide_permis"
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Parent isolé (seul parent d'une famille avec enfant)",
+    reads=("nb_parents",),
+    value_type="bool",
+)
+def hauts_de_france_aide_permis_parent_isole(c):
+    """The person is the only parent of a famille that has at least one child: the Région's
+    age limit does not apply to single parents."""
+    parent = c.is_role("famille", "parents")
+    return parent & (c("nb_parents") == 1) & (c.group("famille").nb_members("enfants") > 0)
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Plafond de revenu fiscal de référence de l'aide au permis applicable à la personne",
+    reads=(),
+    law=(f"{LAW}.plafond_rfr",),
+)
+def hauts_de_france_aide_permis_plafond_rfr(c):
+    """The higher ceiling for a person rattachée to its parents' foyer fiscal (a personne à
+    charge) or married/pacsed (a foyer with two declarants); the lower one for a fiscally
+    autonomous person."""
+    a_charge = c.is_role("foyer_fiscal", "personnes_a_charge")
+    couple = c.group("foyer_fiscal").nb_members("declarants") >= 2
+    return np.where(
+        a_charge | couple, c.law(f"{LAW}.plafond_rfr.couple_ou_rattache"), c.law(f"{LAW}.plafond_rfr.personne_autonome")
+    )
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Éligibilité à l'aide au permis de conduire des Hauts-de-France",
+    reads=(
+        "region",
+        "age",
+        "activite",
+        "apprenti",
+        "rfr",
+        "hauts_de_france_aide_permis_parent_isole",
+        "hauts_de_france_aide_permis_plafond_rfr",
+    ),
+    law=(f"{LAW}.age_minimum", f"{LAW}.age_maximum"),
+    value_type="bool",
+)
+def hauts_de_france_aide_permis_eligibilite(c):
+    """Lives in the Région; is 16 to 30 years old, or a single parent (no upper age limit); is
+    a job seeker (``activite`` ``chomeur``) or an apprentice; and the foyer fiscal's revenu
+    fiscal de référence (year N-2) is under the applicable ceiling."""
+    region = c.check("Résider en région Hauts-de-France", c("region") == REGION_HAUTS_DE_FRANCE)
+    age = c("age")
+    age_ok = c.check(
+        "Avoir entre 16 et 30 ans, ou être parent isolé",
+        (age >= c.law(f"{LAW}.age_minimum"))
+        & ((age <= c.law(f"{LAW}.age_maximum")) | c("hauts_de_france_aide_permis_parent_isole")),
+    )
+    situation = c.check(
+        "Être inscrit à France Travail ou apprenti",
+        c.enum("activite").is_("chomeur") | c("apprenti"),
+    )
+    rfr = c("rfr", c.period.n_2)
+    ressources = c.check(
+        "Revenu fiscal de référence sous le plafond", rfr < c("hauts_de_france_aide_permis_plafond_rfr")
+    )
+    return region & age_ok & situation & ressources
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Aide au permis de conduire des Hauts-de-France",
+    reads=("hauts_de_france_aide_permis_eligibilite", "apprenti", "age"),
+    law=(f"{LAW}.montant", f"{LAW}.age_majorite"),
+    references=("https://guide-aides.hautsdefrance.fr/dispositif931",),
+)
+def hauts_de_france_aide_permis(c):
+    """The maximum amount (the aide covers at most 90 % of the driving school's quote): for an
+    apprentice, one amount if adult (complementing the State's aide) and a higher one if minor;
+    for a job seeker, the general amount."""
+    apprenti = c("apprenti").astype(bool)
+    majeur = c("age") >= c.law(f"{LAW}.age_majorite")
+    montant = np.where(
+        apprenti,
+        np.where(majeur, c.law(f"{LAW}.montant.apprenti_majeur"), c.law(f"{LAW}.montant.apprenti_mineur")),
+        c.law(f"{LAW}.montant.demandeur_emploi"),
+    )
+    return np.where(c("hauts_de_france_aide_permis_eligibilite"), montant, 0.0)
+
+
+QUANTITIES = (
+    hauts_de_france_aide_permis_parent_isole,
+    hauts_de_france_aide_permis_plafond_rfr,
+    hauts_de_france_aide_permis_eligibilite,
+)
+AIDES = (hauts_de_france_aide_permis,)

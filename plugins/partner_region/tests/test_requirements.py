@@ -1,0 +1,40 @@
+"""The Région's aides read only the core's names: they work without any other partner."""
+
+from mesaides.core import Engine, get_plugin_manager, load_rules
+
+AIDES = ("hauts_de_france_aide_garde_enfant", "hauts_de_france_aide_permis")
+
+SITUATION = {
+    "individus": {
+        "parent": {"date_naissance": {"ETERNITY": "1994-05-02"}, "activite": {"2026-11": "chomeur"}},
+        "enfant": {"date_naissance": {"ETERNITY": "2025-03-10"}},
+    },
+    "familles": {"famille": {"parents": ["parent"], "enfants": ["enfant"]}},
+    "foyers_fiscaux": {"foyer": {"declarants": ["parent"], "personnes_a_charge": ["enfant"]}},
+    "menages": {"menage": {"personne_de_reference": ["parent"], "enfants": ["enfant"], "depcom": {"2026-11": "59350"}}},
+}
+
+
+def test_available_without_the_caf_package():
+    rules = load_rules(get_plugin_manager(blocked=("partner_caf",)))
+    assert "mesaides-partner-caf" not in rules.partners
+    for aide in AIDES:
+        assert aide in rules.aides
+        assert aide not in rules.unavailable, rules.unavailable.get(aide)
+    result = Engine(rules).compute(SITUATION, AIDES, "2026-11")
+    # A single parent job seeker of 32 with a child of 1 in Lille and no income: the aide au
+    # permis (single parent, no age limit); no childcare aide since the parent does not work.
+    assert result["hauts_de_france_aide_permis"] == {"parent": 1200.0, "enfant": 0.0}
+    assert result["hauts_de_france_aide_garde_enfant"] == {"famille": 0.0}
+
+
+def test_partner_card():
+    rules = load_rules(get_plugin_manager())
+    partner = rules.partners["mesaides-partner-region"]
+    assert partner.scope == "territorial"
+    assert partner.requires == {}
+    assert [i.id for i in partner.institutions] == ["hauts_de_france"]
+    assert partner.institutions[0].logo.name == "logo_hauts_de_france.png"
+    assert {a.info.institution for n, a in rules.aides.items() if a.owner == "mesaides-partner-region"} == {
+        "hauts_de_france"
+    }

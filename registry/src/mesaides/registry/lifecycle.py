@@ -1,0 +1,162 @@
+"""An aide's life: suggested (A1), feasible or refused (A1, A2), development, preview (G4),
+published (A6, G2), suspended (A9), removed (A9, A10).
+
+Syncs move aides into development when a distribution registers them; these operations are
+the decisions people make, each recorded in the audit log with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mesaides.registry import audit
+from mesaides.registry.models import (
+    DEVELOPMENT,
+    FEASIBLE,
+    PREVIEW,
+    PUBLISHED,
+    REFUSED,
+    REMOVED,
+    SUGGESTED,
+    SUSPENDED,
+    Aide,
+    Defect,
+    SignOff,
+)
+
+RELIABILITY = "reliability"
+"""A6(a): the partner deems the calculation reliable."""
+QUALITY = "quality"
+"""A6(b): the operator checked the code's quality and that it has no side effect on other aides."""
+SIGN_OFF_KINDS = (RELIABILITY, QUALITY)
+
+
+class LifecycleError(ValueError):
+    pass
+
+
+def a2_reasons(erases_debt: bool, committee_decision: bool, quota: bool) -> list[str]:
+    reasons = []
+    if erases_debt:
+        reasons.append("A2(a): it aims to erase a debt")
+    if committee_decision:
+        reasons.append("A2(b): it is granted by a human committee")
+    if quota:
+        reasons.append("A2(c): it is granted within an unpredictable quota")
+    return reasons
+
+
+def set_status(session: Session, aide: Aide, status: str, now: dt.datetime, by: str, reason: str) -> None:
+    audit.record(session, now, by, "aide_status", aide.name, reason, before=aide.status, after=status)
+    aide.status, aide.status_reason, aide.status_changed_at, aide.status_changed_by = status, reason, now, by
+
+
+def get_aide(session: Session, name: str) -> Aide:
+    aide = session.get(Aide, name)
+    if aide is None:
+        raise LifecycleError(f"unknown aide {name!r} (not suggested, and not registered by a synced distribution)")
+    return aide
+
+
+def suggest(
+    session: Session,
+    now: dt.datetime,
+    name: str,
+    *,
+    by: str,
+    label: str,
+    description: str = "",
+    institution: str = "",
+    erases_debt: bool = False,
+    committee_decision: bool = False,
+    quota: bool = False,
+) -> Aide:
+    """A1: anyone may suggest an aide. A2: one that is not integrable is refused at once."""
+    if session.get(Aide, name) is not None:
+        raise LifecycleError(f"aide {name!r} is already known to the registry")
+    flags = {"erases_debt": erases_debt, "committee_decision": committee_decision, "quota": quota}
+    aide = Aide(
+        name=name, status=SUGGESTED, status_reason="suggested", status_changed_at=now, status_changed_by=by,
+        label=label, institution=institution, info={"label": label, "description": description, **flags},
+        suggested_by=by, suggested_at=now, first_seen=now,
+    )
+    session.add(aide)
+    audit.record(session, now, by, "suggest", name, description, label=label, **flags)
+    refusal = a2_reasons(erases_debt, committee_decision, quota)
+    if refusal:
+        aide.decision, aide.decision_reason, aide.decided_by, aide.decided_at = REFUSED, "; ".join(refusal), "registry", now
+        set_status(session, aide, REFUSED, now, "registry", "; ".join(refusal))
+    return aide
+
+
+def decide(session: Session, now: dt.datetime, name: str, decision: str, *, by: str, reason: str) -> Aide:
+    """A1: the operator decides whether a suggested aide is feasible, with the reason."""
+    if decision not in (FEASIBLE, REFUSED):
+        raise LifecycleError(f"a decision is {FEASIBLE!r} or {REFUSED!r}, not {decision!r}")
+    if not reason.strip():
+        raise LifecycleError("A1: a decision records its reason (--reason)")
+    aide = get_aide(session, name)
+    if aide.status not in (SUGGESTED, FEASIBLE, DEVELOPMENT):
+        raise LifecycleError(f"aide {name} is {aide.status}: only a suggested or developing aide is decided on")
+    info = aide.info or {}
+    refusal = a2_reasons(bool(info.get("erases_debt")), bool(info.get("committee_decision")), bool(info.get("quota")))
+    if decision == FEASIBLE and refusal:
+        raise LifecycleError(f"aide {name} cannot be feasible: {'; '.join(refusal)}")
+    aide.decision, aide.decision_reason, aide.decided_by, aide.decided_at = decision, reason, by, now
+    audit.record(session, now, by, "decide", name, reason, decision=decision)
+    if decision == REFUSED:
+        set_status(session, aide, REFUSED, now, by, f"A1: {reason}")
+    elif aide.status == SUGGESTED:
+        set_status(session, aide, FEASIBLE, now, by, f"A1: {reason}")
+    return aide
+
+
+def sign_off(session: Session, now: dt.datetime, name: str, kind: str, *, by: str, comment: str = "") -> SignOff:
+    """A6: the partner's reliability sign-off, or the operator's quality sign-off, of the current version."""
+    if kind not in SIGN_OFF_KINDS:
+        raise LifecycleError(f"a sign-off is {RELIABILITY!r} (the partner, A6a) or {QUALITY!r} (the operator, A6b)")
+    aide = get_aide(session, name)
+    if aide.owner is None or aide.fingerprint is None:
+        raise LifecycleError(f"aide {name} has no synced rules to sign off yet")
+    if aide.status in (REFUSED, REMOVED):
+        raise LifecycleError(f"aide {name} is {aide.status}")
+    row = SignOff(aide=name, kind=kind, by=by, at=now, version=aide.version, fingerprint=aide.fingerprint, comment=comment)
+    session.add(row)
+    audit.record(session, now, by, "sign_off", name, comment, kind=kind, version=aide.version)
+    return row
+
+
+def missing_sign_offs(session: Session, aide: Aide) -> list[str]:
+    """A6: the sign-offs the aide's current rules still need."""
+    kinds = set(
+        session.scalars(select(SignOff.kind).where(SignOff.aide == aide.name, SignOff.fingerprint == aide.fingerprint))
+    )
+    labels = {
+        RELIABILITY: "A6(a): the partner has not signed off the reliability of this version",
+        QUALITY: "A6(b): the operator has not signed off the quality and absence of side effects of this version",
+    }
+    return [labels[k] for k in SIGN_OFF_KINDS if k not in kinds]
+
+
+def open_defects(session: Session, name: str) -> list[Defect]:
+    return list(session.scalars(select(Defect).where(Defect.aide == name, Defect.status == "open")))
+
+
+def promote(session: Session, now: dt.datetime, aide: Aide, status: str, *, by: str, problems: list[str]) -> Aide:
+    """G4: into preview; A6/G2: published once every check passes and both sign-offs are given."""
+    if status not in (PREVIEW, PUBLISHED):
+        raise LifecycleError(f"an aide is promoted to {PREVIEW!r} or {PUBLISHED!r}")
+    if aide.status not in (DEVELOPMENT, PREVIEW, PUBLISHED, SUSPENDED):
+        raise LifecycleError(f"aide {aide.name} is {aide.status}: it cannot be shown")
+    problems = list(problems)
+    if status == PUBLISHED:
+        problems += missing_sign_offs(session, aide)
+    if aide.status == SUSPENDED:
+        problems += [f"A9: defect #{d.id} is still open: {d.description}" for d in open_defects(session, aide.name)]
+    if problems:
+        raise LifecycleError(f"aide {aide.name} cannot be {'published' if status == PUBLISHED else 'previewed'}:\n  " + "\n  ".join(problems))
+    set_status(session, aide, status, now, by, "A6: every check passed, both sign-offs given" if status == PUBLISHED else "G4: preview")
+    return aide

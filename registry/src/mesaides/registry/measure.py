@@ -1,0 +1,108 @@
+"""Measuring an impact: every aide computed on the reference population, compared between two
+syncs (A3, A7, A8, A10).
+
+Results are stored per household (an aide's values added up over the household's members or
+groups), compressed, so that the next sync can compare without the previous rules installed.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mesaides.core import ETERNITY, YEAR, Engine, Period, RuleSet, Simulation
+from mesaides.registry.population import ReferencePopulation
+
+EPSILON = 0.005
+"""Amounts closer than half a cent are equal; an aide is obtained when its amount exceeds it."""
+
+
+@dataclass
+class ReferenceRun:
+    period: str
+    population_version: str
+    households: int
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Movement:
+    """How one aide's results moved between two runs, over the households."""
+
+    households: int
+    gained: int
+    """Households newly obtaining the aide."""
+    lost: int
+    """Households no longer obtaining it."""
+    changed: int
+    """Households whose amount changed at all (including those gaining or losing it)."""
+    mean_change: float
+    """Mean change of the amount over the households whose amount changed."""
+    largest_increase: float
+    largest_decrease: float
+
+    @property
+    def any(self) -> bool:
+        return self.changed > 0
+
+
+def run_reference(rules: RuleSet, population: ReferencePopulation, aides: Iterable[str]) -> ReferenceRun:
+    """Compute ``aides`` for every household of ``population`` (an aide that fails is recorded)."""
+    run = ReferenceRun(population.period, population.version, population.households)
+    aides = list(aides)
+    period = Period.parse(population.period)
+    try:
+        engine = Engine(rules)
+        simulation = Simulation(rules, engine.population(population.situation), reference=period)
+    except Exception as exc:  # a partner's situation hook may refuse the population
+        for name in aides:
+            run.errors[name] = f"the reference population cannot be computed: {type(exc).__name__}: {exc}"
+        return run
+    for name in aides:
+        if name in rules.unavailable:
+            run.errors[name] = f"unavailable: {rules.unavailable[name]}"
+            continue
+        aide = rules.quantities[name]
+        when = period.this_year if aide.period is YEAR else period
+        if aide.period is ETERNITY:
+            when = Period.parse("ETERNITY")
+        try:
+            values = simulation.calculate(name, when)
+        except Exception as exc:  # one aide's bug must not stop the measurement of the others
+            run.errors[name] = f"{type(exc).__name__}: {exc}"
+            continue
+        if values.dtype.kind not in "biuf":
+            run.errors[name] = f"not a number ({aide.value_type}): not measured"
+            continue
+        run.values[name] = population.per_household(aide.entity.key, values.astype(float))
+    return run
+
+
+def compare(old: np.ndarray | None, new: np.ndarray | None, households: int) -> Movement:
+    """Compare two runs of one aide; a missing run (aide added or removed) counts as zero."""
+    old = np.zeros(households) if old is None else np.asarray(old, dtype=float)
+    new = np.zeros(households) if new is None else np.asarray(new, dtype=float)
+    before, after = np.abs(old) > EPSILON, np.abs(new) > EPSILON
+    diff = new - old
+    moved = np.abs(diff) > EPSILON
+    return Movement(
+        households=households,
+        gained=int(np.count_nonzero(~before & after)),
+        lost=int(np.count_nonzero(before & ~after)),
+        changed=int(np.count_nonzero(moved)),
+        mean_change=round(float(diff[moved].mean()), 2) if moved.any() else 0.0,
+        largest_increase=round(float(max(diff.max(initial=0.0), 0.0)), 2),
+        largest_decrease=round(float(min(diff.min(initial=0.0), 0.0)), 2),
+    )
+
+
+def compress(values: np.ndarray) -> bytes:
+    return zlib.compress(np.asarray(values, dtype="<f8").tobytes(), 6)
+
+
+def decompress(data: bytes) -> np.ndarray:
+    return np.frombuffer(zlib.decompress(data), dtype="<f8")

@@ -1,0 +1,76 @@
+"""Finding a commune's INSEE code (the ``depcom`` Parameter) from what a person types: a postal
+code, an INSEE code or a name. Data: ``data/communes.csv.gz`` (see ``data/communes.md``)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+
+CODE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+
+
+@dataclass(frozen=True)
+class Commune:
+    insee: str
+    nom: str
+    codes_postaux: tuple[str, ...]
+
+    @property
+    def libelle(self) -> str:
+        postaux = ", ".join(self.codes_postaux[:3]) + ("…" if len(self.codes_postaux) > 3 else "")
+        return f"{self.nom} ({postaux})" if postaux else self.nom
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"\bst\b", "saint", re.sub(r"\bste\b", "sainte", text.replace("-", " ").replace("'", " ")))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class Communes:
+    def __init__(self, rows: list[tuple[str, str, str]]):
+        postaux: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
+        for insee, code_postal, nom in rows:
+            postaux.setdefault(insee, []).append(code_postal)
+            names[insee] = nom
+        self.by_insee = {i: Commune(i, names[i], tuple(sorted(set(p)))) for i, p in postaux.items()}
+        self.by_postal: dict[str, list[Commune]] = {}
+        for commune in self.by_insee.values():
+            for code in commune.codes_postaux:
+                self.by_postal.setdefault(code, []).append(commune)
+        self.by_name = sorted(((_normalise(c.nom), c) for c in self.by_insee.values()), key=lambda t: t[0])
+
+    def get(self, insee: str) -> Commune | None:
+        return self.by_insee.get(insee)
+
+    def search(self, text: str, limit: int = 20) -> list[Commune]:
+        """Communes matching a postal code, an INSEE code or the start of a name."""
+        text = (text or "").strip()
+        code = text.upper().replace(" ", "")
+        if CODE_RE.match(code):
+            found: list[Commune] = []
+            if code in self.by_insee:
+                found.append(self.by_insee[code])
+            found.extend(c for c in sorted(self.by_postal.get(code, ()), key=lambda c: c.nom) if c not in found)
+            return found[:limit]
+        wanted = _normalise(text)
+        if len(wanted) < 2:
+            return []
+        exact = [c for n, c in self.by_name if n == wanted]
+        prefix = [c for n, c in self.by_name if n.startswith(wanted) and n != wanted]
+        return (exact + prefix)[:limit]
+
+
+@cache
+def communes() -> Communes:
+    raw = gzip.decompress((files("mesaides.web") / "data" / "communes.csv.gz").read_bytes())
+    reader = csv.reader(io.StringIO(raw.decode("utf-8")))
+    next(reader)
+    return Communes([(r[0], r[1], r[2]) for r in reader])

@@ -1,0 +1,150 @@
+"""What the registry says about each aide and partner, as the web simulator needs it.
+
+The registry (``mesaides-registry``) decides whether an aide is public (A6, G2, G4) and which
+notices users see (A7, G3). This module reads its public state through the agreed contract::
+
+    from mesaides.registry import open_registry
+    reg = open_registry(url=None, clock=None)
+    reg.public_state()      # per aide: status, notice, territorial_notice; per partner: ...
+    reg.pending_notices()
+
+**Fallback, on purpose.** An aide the registry has not synced yet (or every aide, when the
+registry is not installed or cannot be opened) is treated as *published* with no notice, so
+that a fresh default deployment (the README's one-command start) shows results at once. The
+``/stats`` page and ``GET /aides`` say for each aide whether its status comes from the registry
+or from this fallback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = "published"
+PREVIEW = "preview"
+FALLBACK_STATUS = PUBLISHED
+
+
+@dataclass(frozen=True)
+class AideState:
+    status: str
+    notice: str | None = None
+    """A7: interactions with the other aides not yet confirmed."""
+    territorial_notice: str | None = None
+    """G3: a territorial aide that may change eligibility to national ones."""
+    from_registry: bool = False
+
+
+@dataclass
+class PublicState:
+    aides: dict[str, AideState] = field(default_factory=dict)
+    partners: list[dict[str, Any]] = field(default_factory=list)
+    pending_notices: list[dict[str, Any]] = field(default_factory=list)
+    available: bool = False
+    """Whether the registry could be read at all."""
+    problem: str = ""
+
+    def aide(self, name: str) -> AideState:
+        return self.aides.get(name) or AideState(status=FALLBACK_STATUS)
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def _items(collection: Any, key: str = "name") -> Iterable[tuple[str, Any]]:
+    """``(name, item)`` pairs from a mapping, or from a list of items carrying ``key``."""
+    if collection is None:
+        return []
+    if isinstance(collection, Mapping):
+        return list(collection.items())
+    return [(str(_get(item, key, "")), item) for item in collection]
+
+
+def _plain(obj: Any) -> Any:
+    """A JSON-friendly copy of a registry object (pydantic model, dataclass, mapping, list)."""
+    if hasattr(obj, "model_dump"):
+        return _plain(obj.model_dump(mode="json"))
+    if isinstance(obj, Mapping):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [_plain(v) for v in obj]
+    if hasattr(obj, "__dataclass_fields__"):
+        return {k: _plain(getattr(obj, k)) for k in obj.__dataclass_fields__}
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    return str(obj)
+
+
+class RegistryView:
+    """A cached read of the registry's public state (refreshed every ``ttl`` seconds)."""
+
+    def __init__(self, url: str | None = None, ttl: float = 30.0, opener: Any = None):
+        self.url = url
+        self.ttl = ttl
+        self._opener = opener
+        self._registry: Any = None
+        self._state: PublicState | None = None
+        self._read_at = 0.0
+        self._lock = threading.Lock()
+
+    def _open(self) -> Any:
+        if self._registry is None:
+            opener = self._opener
+            if opener is None:
+                from mesaides.registry import open_registry
+
+                opener = open_registry
+            self._registry = opener(url=self.url, clock=None)
+        return self._registry
+
+    def state(self) -> PublicState:
+        with self._lock:
+            if self._state is None or time.monotonic() - self._read_at > self.ttl:
+                self._state = self._read()
+                self._read_at = time.monotonic()
+            return self._state
+
+    def refresh(self) -> PublicState:
+        with self._lock:
+            self._read_at = 0.0
+        return self.state()
+
+    def _read(self) -> PublicState:
+        try:
+            registry = self._open()
+            public = registry.public_state()
+        except ImportError:
+            return PublicState(problem="mesaides-registry n'est pas installé")
+        except Exception as exc:  # the simulator must keep working when the registry cannot be read
+            log.warning("cannot read the registry: %s", exc)
+            self._registry = None
+            return PublicState(problem=f"registre illisible : {type(exc).__name__}")
+        aides = {}
+        for name, item in _items(_get(public, "aides")):
+            aides[name] = AideState(
+                status=str(_get(item, "status") or FALLBACK_STATUS),
+                notice=_get(item, "notice"),
+                territorial_notice=_get(item, "territorial_notice"),
+                from_registry=True,
+            )
+        partners = []
+        for name, item in _items(_get(public, "partners")):
+            plain = _plain(item)
+            if isinstance(plain, dict):
+                plain.setdefault("name", name)
+            partners.append(plain if isinstance(plain, dict) else {"name": name, "value": plain})
+        try:
+            pending = _plain(list(registry.pending_notices() or []))
+        except Exception as exc:
+            log.warning("cannot read the registry's pending notices: %s", exc)
+            pending = []
+        return PublicState(aides=aides, partners=partners, pending_notices=pending, available=True)

@@ -1,0 +1,277 @@
+"""Results: what the household obtains, why, how to apply; and what it does not, with the main
+reason. Explanations come from the engine's trace (``c.check`` labels and intermediate values).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mesaides.core import MONTH, YEAR, Period
+from mesaides.core.definitions import APPLY_KIND_LABELS, ApplyChannel
+from mesaides.core.explain import Explanation, explain
+from mesaides.core.simulation import Simulation
+from mesaides.web.deployment import CatalogueEntry, Deployment
+
+log = logging.getLogger(__name__)
+
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+PERIODICITY_FR = {"monthly": "par mois", "yearly": "par an", "one-off": "versement unique"}
+PERSON_LABELS = {"demandeur": "vous", "conjoint": "votre conjoint(e)"}
+NBSP = "\u202f"
+CHECK_DEPTH = 4
+MAX_DETAILS = 6
+_MONEY_HINTS = ("montant", "ressources", "revenu", "salaire", "loyer", "plafond", "forfait", "base", "pension",
+                "allocation", "prime", "bonification", "abattement", "aide", "rsa", "ppa", "af_", "asf", "paje")
+
+
+def month_label(day: dt.date) -> str:
+    return f"{MONTHS_FR[day.month - 1]} {day.year}"
+
+
+def euros(value: float) -> str:
+    """``1234.5`` → ``1 234,50 €`` (narrow no-break spaces, as French typography wants)."""
+    text = f"{abs(value):,.2f}".replace(",", NBSP).replace(".", ",")
+    return f"{'-' if value < 0 else ''}{text}{NBSP}€"
+
+
+def person_label(pid: str) -> str:
+    if pid in PERSON_LABELS:
+        return PERSON_LABELS[pid]
+    if pid.startswith("enfant") and pid[6:].isdigit():
+        rank = int(pid[6:])
+        return f"votre {'1er' if rank == 1 else f'{rank}e'} enfant"
+    return pid
+
+
+@dataclass
+class Detail:
+    label: str
+    value: str
+
+
+@dataclass
+class AideResult:
+    name: str
+    label: str
+    description: str
+    institution: str
+    institution_name: str
+    periodicity: str
+    periodicity_label: str
+    eligible: bool
+    amount: float | None
+    """``None`` for an aide that grants a right rather than an amount (a yes/no aide)."""
+    channel: ApplyChannel
+    channel_kind: str
+    public_page: str
+    notice: str | None = None
+    territorial_notice: str | None = None
+    preview: bool = False
+    conditions: list[str] = field(default_factory=list)
+    details: list[Detail] = field(default_factory=list)
+    per_person: list[Detail] = field(default_factory=list)
+    reason: str = ""
+    error: bool = False
+
+    @property
+    def amount_label(self) -> str:
+        return euros(self.amount) if self.amount is not None else "Droit ouvert"
+
+
+@dataclass
+class Results:
+    period: str
+    obtained: list[AideResult]
+    not_obtained: list[AideResult]
+    depcom: str = ""
+
+    @property
+    def monthly_total(self) -> float:
+        return round(sum(r.amount or 0 for r in self.obtained if r.periodicity == "monthly"), 2)
+
+    @property
+    def other_totals(self) -> list[Detail]:
+        out = []
+        for periodicity in ("yearly", "one-off"):
+            total = sum(r.amount or 0 for r in self.obtained if r.periodicity == periodicity)
+            if total:
+                out.append(Detail(PERIODICITY_FR[periodicity], euros(total)))
+        return out
+
+
+def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -> Results:
+    """Compute every aide the deployment shows for ``situation`` at ``today``'s month."""
+    engine = deployment.engine
+    population = engine.population(situation)
+    month = Period.month_of(today.year, today.month)
+    simulation = Simulation(engine.rules, population, trace=True, reference=month)
+    obtained: list[AideResult] = []
+    not_obtained: list[AideResult] = []
+    for entry in deployment.shown_aides():
+        result = _one(deployment, simulation, entry, month)
+        (obtained if result.eligible else not_obtained).append(result)
+    order = {"monthly": 0, "yearly": 1, "one-off": 2}
+    obtained.sort(key=lambda r: (order.get(r.periodicity, 3), -(r.amount or 0), r.label))
+    not_obtained.sort(key=lambda r: r.label)
+    menage = situation.get("menages", {}).get("menage_1", {})
+    depcom = next(iter(menage.get("depcom", {}).values()), "") if menage.get("depcom") else ""
+    return Results(period=month_label(today), obtained=obtained, not_obtained=not_obtained, depcom=depcom)
+
+
+def _one(deployment: Deployment, simulation: Simulation, entry: CatalogueEntry, month: Period) -> AideResult:
+    aide = entry.aide
+    info = aide.info
+    channel = info.best_channel
+    result = AideResult(
+        name=entry.name,
+        label=info.label,
+        description=info.description,
+        institution=info.institution,
+        institution_name=deployment.institution_name(info.institution),
+        periodicity=info.periodicity,
+        periodicity_label=PERIODICITY_FR.get(info.periodicity, ""),
+        eligible=False,
+        amount=None,
+        channel=channel,
+        channel_kind=APPLY_KIND_LABELS.get(channel.kind, channel.label),
+        public_page=str(info.public_page),
+        notice=entry.state.notice,
+        territorial_notice=entry.state.territorial_notice,
+        preview=entry.preview,
+    )
+    period = month.this_year if aide.period is YEAR else month
+    population = simulation.population
+    entity = aide.entity.key
+    try:
+        values = simulation.calculate(entry.name, period)
+    except Exception:  # one partner's bug must not take the results page down
+        log.exception("cannot compute %s", entry.name)
+        result.error = True
+        result.reason = "Le calcul de cette aide a échoué ; elle n'est pas prise en compte."
+        return result
+    ids = population.ids(entity)
+    if aide.value_type == "bool":
+        granted = [i for i, v in zip(ids, values.tolist()) if v]
+        result.eligible = bool(granted)
+    else:
+        amounts = {i: round(float(v), 2) for i, v in zip(ids, np.asarray(values, dtype=float).tolist())}
+        granted = [i for i, v in amounts.items() if v > 0]
+        result.eligible = bool(granted)
+        result.amount = round(sum(amounts[i] for i in granted), 2)
+        if entity == "individu" and granted:
+            result.per_person = [Detail(person_label(i).capitalize(), euros(amounts[i])) for i in granted]
+    focus = granted[0] if granted else (ids[0] if ids else "")
+    if not focus:
+        return result
+    try:
+        explanation = explain(simulation, entry.name, period, focus)
+    except Exception:
+        log.exception("cannot explain %s", entry.name)
+        explanation = None
+    if explanation is not None:
+        held, failed = _checks(deployment, explanation, entity, focus)
+        result.conditions = held
+        result.details = _details(deployment, explanation, entity, focus)
+        if not result.eligible:
+            result.reason = (
+                f"Condition non remplie : {_lower_first(failed[0])}."
+                if failed
+                else "Le montant calculé est nul pour votre situation."
+            )
+    elif not result.eligible:
+        result.reason = "Le montant calculé est nul pour votre situation."
+    return result
+
+
+def _lower_first(text: str) -> str:
+    """``Parent isolé`` → ``parent isolé``; an acronym (``RSA …``) keeps its capitals."""
+    return text[:1].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+
+
+def _walk(explanation: Explanation, depth: int = CHECK_DEPTH):
+    """Nodes of the explanation, breadth first from the aide, each once."""
+    seen = {explanation.root}
+    queue = deque([(explanation.root, 0)])
+    while queue:
+        key, level = queue.popleft()
+        node = explanation.nodes[key]
+        yield node
+        if level >= depth:
+            continue
+        for dep in node.reads:
+            if dep not in seen:
+                seen.add(dep)
+                queue.append((dep, level + 1))
+
+
+def _checks(deployment: Deployment, explanation: Explanation, entity: str, focus: str) -> tuple[list[str], list[str]]:
+    """Conditions that held and that failed, in the order the rules state them.
+
+    A condition on persons holds for a group aide when it holds for at least one member (a child
+    under 3 for the PAJE); for a person's aide, it is that person's.
+    """
+    held: list[str] = []
+    failed: list[str] = []
+    seen: set[str] = set()
+    for node in _walk(explanation):
+        node_entity = deployment.rules.variable(node.name).entity.key
+        for check in node.checks:
+            label = check["label"]
+            if label in seen:
+                continue
+            seen.add(label)
+            values = check["values"]
+            if not values:
+                continue
+            if entity == "individu" and node_entity == "individu" and focus in values:
+                ok = bool(values[focus])
+            elif node_entity == "individu" and entity != "individu":
+                ok = any(values.values())
+            else:
+                ok = all(values.values())
+            (held if ok else failed).append(label)
+    return held, failed
+
+
+def _details(deployment: Deployment, explanation: Explanation, entity: str, focus: str) -> list[Detail]:
+    """The main intermediate values: what the aide's own formula read, for the same household."""
+    root = explanation.nodes[explanation.root]
+    out: list[Detail] = []
+    labels: set[str] = set()
+    for key in root.reads:
+        node = explanation.nodes[key]
+        if node.kind == "parameter":
+            continue
+        d = deployment.rules.variable(node.name)
+        if d.entity.key != entity or d.value_type not in ("float", "int"):
+            continue
+        value = node.values.get(focus)
+        if not isinstance(value, (int, float)) or value == 0 or d.label in labels:
+            continue
+        labels.add(d.label)
+        out.append(Detail(d.label, _format(d, value)))
+        if len(out) >= MAX_DETAILS:
+            break
+    return out
+
+
+def _format(d, value: float) -> str:
+    if d.unit == "rate" or "taux" in d.name:
+        return f"{value * 100:.1f}".replace(".", ",").replace(",0", "") + f"{NBSP}%"
+    if d.value_type == "int":
+        return str(int(value))
+    if d.unit == "EUR" or any(h in d.name for h in _MONEY_HINTS):
+        return euros(value)
+    return f"{value:.2f}".replace(".", ",")
+
+
+__all__ = ["AideResult", "Results", "compute", "euros", "month_label", "MONTH"]

@@ -1,0 +1,77 @@
+"""Deployment settings, read from the environment so that every server worker sees the same.
+
+==============================  ===============================================================
+``MESAIDES_DATABASE_URL``       SQLAlchemy URL of the database shared with the registry; by
+                                default SQLite in ``MESAIDES_INSTANCE``.
+``MESAIDES_INSTANCE``           the instance folder (default ``./instance``).
+``MESAIDES_PREVIEW``            ``1`` on a preview deployment: preview aides are shown (A6, G4).
+``MESAIDES_RETENTION_DAYS``     how long a saved situation is kept (default 7).
+``MESAIDES_ROADMAP``            the Markdown file rendered at ``/roadmap`` (O9); by default
+                                ``roadmap.md`` in the instance folder, else the packaged one.
+``MESAIDES_TODAY``              ``YYYY-MM-DD``: the date the simulator computes for (tests and
+                                demonstrations only; the real date otherwise).
+==============================  ===============================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_RETENTION_DAYS = 7
+DATABASE_FILE = "mesaides.sqlite3"
+
+
+def instance_path() -> Path:
+    return Path(os.environ.get("MESAIDES_INSTANCE") or "instance").resolve()
+
+
+def database_url() -> str:
+    """The registry's URL rule: ``MESAIDES_DATABASE_URL``, else SQLite in the instance folder.
+
+    When the registry exposes its own rule, it is used, so that both always open the same
+    database.
+    """
+    try:
+        from mesaides.registry import database_url as registry_database_url  # type: ignore[attr-defined]
+    except ImportError:
+        registry_database_url = None
+    if registry_database_url is not None:
+        return registry_database_url()
+    url = os.environ.get("MESAIDES_DATABASE_URL")
+    if url:
+        return url
+    folder = instance_path()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / DATABASE_FILE}"
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = field(default_factory=database_url)
+    preview: bool = False
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    roadmap: Path | None = None
+    today: dt.date | None = None
+    """A fixed date for tests and demonstrations; ``None`` follows the clock."""
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        today = os.environ.get("MESAIDES_TODAY")
+        roadmap = os.environ.get("MESAIDES_ROADMAP")
+        return cls(
+            database_url=database_url(),
+            preview=_flag("MESAIDES_PREVIEW"),
+            retention_days=int(os.environ.get("MESAIDES_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
+            roadmap=Path(roadmap) if roadmap else None,
+            today=dt.date.fromisoformat(today) if today else None,
+        )
+
+    def current_date(self) -> dt.date:
+        return self.today or dt.date.today()

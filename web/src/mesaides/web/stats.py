@@ -1,0 +1,155 @@
+"""Open usage statistics (convention O8), aggregated by day, with no personal data.
+
+- **Unique visitors**: each page view computes ``sha256(daily salt + IP address + user agent)``.
+  The digest is kept only for the current day, to count distinct visitors; the salt is random,
+  changes every day and is deleted with the digests once the day is over, so that nobody (the
+  operator included) can link a digest to an address or follow a visitor from one day to the
+  next. No cookie is set.
+- **Completed simulations**, **clicks to application services** per aide and the
+  **département** of the commune of each simulation are plain daily counters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from mesaides.web.db import stats_counters, stats_salts, stats_visitors
+
+VISITORS = "visiteurs"
+SIMULATIONS = "simulations"
+CLICKS = "clics"
+DEPARTEMENTS = "departements"
+
+
+def departement_of(depcom: str) -> str:
+    """The département of an INSEE commune code (``59350`` → ``59``, ``97411`` → ``974``)."""
+    depcom = (depcom or "").strip().upper()
+    if len(depcom) != 5:
+        return ""
+    return depcom[:3] if depcom.startswith("97") else depcom[:2]
+
+
+@dataclass
+class Series:
+    days: list[dt.date]
+    values: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.values)
+
+
+class Stats:
+    def __init__(self, engine: Engine, today=dt.date.today):
+        self.engine = engine
+        self.today = today
+
+    # ---- recording ----------------------------------------------------------------------------
+
+    def visit(self, address: str, user_agent: str) -> None:
+        day = self.today()
+        with self.engine.begin() as conn:
+            salt = self._salt(conn, day)
+            digest = hashlib.sha256(f"{salt}|{address}|{user_agent}".encode()).hexdigest()[:32]
+            try:
+                with conn.begin_nested():
+                    conn.execute(stats_visitors.insert().values(day=day, digest=digest))
+            except IntegrityError:
+                return
+            self._increment(conn, day, VISITORS, "")
+
+    def simulation(self, depcom: str) -> None:
+        day = self.today()
+        with self.engine.begin() as conn:
+            self._increment(conn, day, SIMULATIONS, "")
+            dep = departement_of(depcom)
+            if dep:
+                self._increment(conn, day, DEPARTEMENTS, dep)
+
+    def click(self, aide: str) -> None:
+        with self.engine.begin() as conn:
+            self._increment(conn, self.today(), CLICKS, aide)
+
+    def _salt(self, conn: Connection, day: dt.date) -> str:
+        salt = conn.execute(sa.select(stats_salts.c.salt).where(stats_salts.c.day == day)).scalar()
+        if salt is not None:
+            return salt
+        # A new day: forget the previous days' salts and digests, then draw today's salt.
+        conn.execute(stats_salts.delete().where(stats_salts.c.day < day))
+        conn.execute(stats_visitors.delete().where(stats_visitors.c.day < day))
+        try:
+            with conn.begin_nested():
+                conn.execute(stats_salts.insert().values(day=day, salt=secrets.token_hex(32)))
+        except IntegrityError:
+            pass  # another worker drew it first
+        return conn.execute(sa.select(stats_salts.c.salt).where(stats_salts.c.day == day)).scalar_one()
+
+    @staticmethod
+    def _increment(conn: Connection, day: dt.date, metric: str, key: str) -> None:
+        where = (stats_counters.c.day == day, stats_counters.c.metric == metric, stats_counters.c.key == key)
+        if conn.execute(stats_counters.update().where(*where).values(count=stats_counters.c.count + 1)).rowcount:
+            return
+        try:
+            with conn.begin_nested():
+                conn.execute(stats_counters.insert().values(day=day, metric=metric, key=key, count=1))
+        except IntegrityError:
+            conn.execute(stats_counters.update().where(*where).values(count=stats_counters.c.count + 1))
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def daily(self, metric: str, days: int = 30) -> Series:
+        """One value a day over the last ``days`` days (today included), zeros where nothing."""
+        end = self.today()
+        start = end - dt.timedelta(days=days - 1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(stats_counters.c.day, sa.func.sum(stats_counters.c.count))
+                .where(stats_counters.c.metric == metric, stats_counters.c.day >= start)
+                .group_by(stats_counters.c.day)
+            ).all()
+        found = {row[0]: int(row[1]) for row in rows}
+        span = [start + dt.timedelta(days=i) for i in range(days)]
+        return Series(days=span, values=[found.get(d, 0) for d in span])
+
+    def by_key(self, metric: str, days: int | None = None) -> dict[str, int]:
+        """Totals per key (aide, département), largest first."""
+        query = sa.select(stats_counters.c.key, sa.func.sum(stats_counters.c.count)).where(
+            stats_counters.c.metric == metric
+        )
+        if days is not None:
+            query = query.where(stats_counters.c.day >= self.today() - dt.timedelta(days=days - 1))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.group_by(stats_counters.c.key)).all()
+        return dict(sorted(((k, int(v)) for k, v in rows), key=lambda kv: (-kv[1], kv[0])))
+
+    def by_key_daily(self, metric: str, days: int = 30) -> dict[str, Series]:
+        end = self.today()
+        start = end - dt.timedelta(days=days - 1)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(stats_counters.c.key, stats_counters.c.day, stats_counters.c.count).where(
+                    stats_counters.c.metric == metric, stats_counters.c.day >= start
+                )
+            ).all()
+        span = [start + dt.timedelta(days=i) for i in range(days)]
+        per: dict[str, dict[dt.date, int]] = defaultdict(dict)
+        for key, day, count in rows:
+            per[key][day] = int(count)
+        return {k: Series(days=span, values=[v.get(d, 0) for d in span]) for k, v in sorted(per.items())}
+
+    def total(self, metric: str) -> int:
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                sa.select(sa.func.coalesce(sa.func.sum(stats_counters.c.count), 0)).where(
+                    stats_counters.c.metric == metric
+                )
+            ).scalar_one()
+        return int(value)
