@@ -113,16 +113,21 @@ class _LawIndex:
 
 
 def _propagate(reasons: Mapping[str, str], graph: DependencyGraph) -> dict[str, str]:
+    """Make every dependent of an unavailable name unavailable, naming the original cause once."""
     result = dict(reasons)
+    origin = {name: name for name in reasons}
     reverse = graph.dependents()
-    stack = list(reasons)
-    while stack:
-        name = stack.pop()
-        for user in reverse.get(name, ()):
+    queue = list(reasons)
+    while queue:
+        name = queue.pop(0)
+        for user in sorted(reverse.get(name, ())):
             if user not in result:
-                result[user] = f"reads {name}, which is unavailable ({result[name]})"
-                stack.append(user)
+                root = origin[name]
+                origin[user] = root
+                result[user] = f"depends on {root}, which {reasons[root]}"
+                queue.append(user)
     return result
+
 
 
 def _cycles(edges: Mapping[str, tuple[str, ...]]) -> list[list[str]]:
