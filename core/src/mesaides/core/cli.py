@@ -180,6 +180,29 @@ def partner_new(directory: Path, partner_id: str, name: str, departement: str, c
     click.echo(f"replace {directory}/src/mesaides/partner_{partner_id}/logo_{partner_id}.png with your logo (PNG, 120 px square)")
 
 
+@cli.group()
+def docs() -> None:
+    """The documentation site of the installed partners (convention A13)."""
+
+
+@docs.command("build")
+@click.argument("out", type=click.Path(path_type=Path), default=Path("site"))
+@click.option("--tests", "test_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Folders of expert YAML cases to list on each aide's page (default: plugins/*/tests/yaml).")
+def docs_build(out: Path, test_dirs: tuple[Path, ...]) -> None:
+    """Write the static site into OUT (default: ./site)."""
+    from mesaides.core.docs.site import Extras, build, collect_tests
+
+    engine = _load()
+    extras = Extras()
+    for found in engine.rules.hooks.mesaides_documentation_extras(rules=engine.rules):
+        for key, value in (found or {}).items():
+            getattr(extras, key).update(value)
+    dirs = test_dirs or tuple(Path("plugins").glob("*/tests/yaml"))
+    pages = build(engine.rules, out, tests=collect_tests(dirs), extras=extras)
+    click.echo(f"wrote {len(pages)} pages into {out}")
+
+
 def main() -> None:
     pm = get_plugin_manager()
     pm.hook.mesaides_register_commands(cli=cli)

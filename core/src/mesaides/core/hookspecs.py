@@ -129,6 +129,23 @@ def mesaides_validate_situation(situation: Situation, rules: RuleSet) -> list[Si
     """
 
 
+# ---- Documentation ---------------------------------------------------------------------------
+
+
+@hookspec
+def mesaides_documentation_extras(rules: RuleSet) -> dict[str, Any] | None:
+    """Add what a plugin knows to the documentation site (``mesaides docs build``).
+
+    The registry uses it to add each aide's version history and pending notices (A7) and each
+    Parameter's status (P4); the core itself knows only what the installed partners declare.
+
+    :param rules: the loaded rule set the site documents.
+    :return: a mapping with any of ``aide_history`` (aide name to a list of ``{"when",
+        "version", "what"}``), ``aide_notices`` (aide name to a list of French notices) and
+        ``parameter_status`` (Parameter name to a short French status), or ``None``.
+    """
+
+
 # ---- Command line -----------------------------------------------------------------------------
 
 

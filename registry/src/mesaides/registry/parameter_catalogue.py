@@ -120,8 +120,7 @@ def remove(session: Session, now: dt.datetime, name: str, *, by: str, reason: st
         raise ParameterError(f"Parameter {name} is already removed")
     users = readers(session, name)
     if users:
-        audit.record(session, now, by, "parameter_removal_refused", name, reason, readers=users)
-        raise ParameterInUse(name, users)
+        raise ParameterInUse(name, users)  # the caller records the refusal (this transaction rolls back)
     row.status, row.removed_at, row.removed_by, row.removal_reason = PARAMETER_REMOVED, now, by, reason
     audit.record(session, now, by, "parameter_removed", name, reason)
     recipients = {p.id: [] for p in session.scalars(select(Partner).where(Partner.distribution.is_not(None)))}

@@ -1,0 +1,125 @@
+"""The FastAPI application: the rule set is loaded once, when the application is created."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mesaides.web import db
+from mesaides.web.deployment import Deployment
+from mesaides.web.results import euros
+from mesaides.web.saved import SavedSituations
+from mesaides.web.settings import Settings
+from mesaides.web.stats import Stats
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+PURGE_EVERY = 3600.0
+"""Seconds between two purges of the saved situations past their retention period."""
+
+DESCRIPTION = """
+The mesaides simulator's JSON API.
+
+* `POST /calculate` is compatible with OpenFisca's web API: send a situation with `null` where
+  you want a value, get it back filled in.
+* `POST /explain` explains one value: inputs, intermediate values, legislation, conditions.
+* `GET /aides`, `/parameters`, `/partners`: the catalogue of this deployment, with versions and
+  provenance.
+"""
+
+
+def create_app(settings: Settings | None = None, deployment: Deployment | None = None) -> FastAPI:
+    """Build the application. The rule set, the database and the registry view are set up here,
+    once per process; requests only read them."""
+    settings = settings or Settings.from_env()
+    engine = db.connect(settings.database_url)
+    db.upgrade(engine)
+    deployment = deployment or Deployment(settings)
+    saved = SavedSituations(engine, settings.retention_days)
+    stats = Stats(engine, today=settings.current_date)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_purge_forever(saved))
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="mesaides",
+        version=_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "Calcul", "description": "Computations, OpenFisca-compatible."},
+            {"name": "Catalogue", "description": "What this deployment computes."},
+        ],
+    )
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["euros"] = euros
+    templates.env.globals["version"] = _version()
+    app.state.settings = settings
+    app.state.deployment = deployment
+    app.state.saved = saved
+    app.state.stats = stats
+    app.state.templates = templates
+    app.state.db = engine
+
+    from mesaides.web import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 404 and "text/html" in request.headers.get("accept", ""):
+            return templates.TemplateResponse(
+                request,
+                "erreur.html",
+                {"titre": "Page introuvable", "message": "Cette page n'existe pas.", "preview": settings.preview},
+                status_code=404,
+            )
+        from fastapi.exception_handlers import http_exception_handler
+
+        return await http_exception_handler(request, exc)
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):
+        response = await call_next(request)
+        if isinstance(response, HTMLResponse) or response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "no-referrer")
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return app
+
+
+async def _purge_forever(saved: SavedSituations) -> None:
+    while True:
+        try:
+            removed = await asyncio.to_thread(saved.purge)
+            if removed:
+                log.info("deleted %d saved situations past their retention period", removed)
+        except Exception:
+            log.exception("cannot purge the saved situations")
+        await asyncio.sleep(PURGE_EVERY)
+
+
+def _version() -> str:
+    from mesaides.web import __version__
+
+    return __version__

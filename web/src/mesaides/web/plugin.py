@@ -1,0 +1,59 @@
+"""The ``mesaides serve`` command, added to the ``mesaides`` command line through the
+``mesaides_register_commands`` hook (entry point ``web`` in the ``mesaides`` group)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from mesaides.core import hookimpl
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--preview", is_flag=True, help="A preview deployment: aides in preview are shown too (A6, G4).")
+@click.option("--workers", default=1, show_default=True, type=int, help="Server processes (each loads the rules once).")
+@click.option("--retention-days", type=int, default=None, help="Days a saved situation is kept (default 7).")
+def serve(host: str, port: int, preview: bool, workers: int, retention_days: int | None) -> None:
+    """Start the simulator on the web: questionnaire, results, JSON API, statistics."""
+    import uvicorn
+
+    from mesaides.web import db
+    from mesaides.web.settings import Settings
+
+    if preview:
+        os.environ["MESAIDES_PREVIEW"] = "1"
+    if retention_days is not None:
+        os.environ["MESAIDES_RETENTION_DAYS"] = str(retention_days)
+    settings = Settings.from_env()
+    # Migrate once here, before the workers start, so that they do not race to do it.
+    db.upgrade(db.connect(settings.database_url))
+    click.echo(f"mesaides: http://{host}:{port}/  (database: {_safe(settings.database_url)}"
+               f"{', preview deployment' if settings.preview else ''})", err=True)
+    uvicorn.run(
+        "mesaides.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+def _safe(url: str) -> str:
+    """The database URL without its password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        credentials, host = rest.rsplit("@", 1)
+        return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
+    return url
+
+
+@hookimpl
+def mesaides_register_commands(cli: Any) -> None:
+    cli.add_command(serve)
