@@ -9,7 +9,6 @@ The aide au permis de conduire is not among the reference outputs; its expert ca
 from pathlib import Path
 
 import pytest
-
 from mesaides.core import Engine
 from mesaides.core.testing.oracle import compare, read_cases
 

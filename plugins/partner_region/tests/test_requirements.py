@@ -1,5 +1,8 @@
 """The Région's aides read only the core's names: they work without any other partner."""
 
+import struct
+from importlib.resources import files
+
 from mesaides.core import Engine, get_plugin_manager, load_rules
 
 AIDES = ("hauts_de_france_aide_garde_enfant", "hauts_de_france_aide_permis")
@@ -28,7 +31,7 @@ def test_available_without_the_caf_package():
     assert result["hauts_de_france_aide_garde_enfant"] == {"famille": 0.0}
 
 
-def test_partner_card():
+def test_partner_card_and_logo():
     rules = load_rules(get_plugin_manager())
     partner = rules.partners["mesaides-partner-region"]
     assert partner.scope == "territorial"
@@ -38,3 +41,6 @@ def test_partner_card():
     assert {a.info.institution for n, a in rules.aides.items() if a.owner == "mesaides-partner-region"} == {
         "hauts_de_france"
     }
+    png = (files("mesaides.partner_region") / "logo_hauts_de_france.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (120, 120)

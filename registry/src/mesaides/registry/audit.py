@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from mesaides.registry.models import AuditEvent
+from sqlalchemy.orm import Session
 
 
 def record(

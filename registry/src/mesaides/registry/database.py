@@ -4,8 +4,8 @@ migration shipped in this package (``upgrade head`` on every open, a no-op when 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from alembic import command
 from alembic.config import Config

@@ -13,7 +13,6 @@ from urllib.parse import unquote, urlparse
 
 import importlib_metadata
 import yaml
-
 from mesaides.core import Engine
 
 MINIMUM_CASES = 2

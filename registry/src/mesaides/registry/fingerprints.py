@@ -9,6 +9,7 @@ changes are theirs, and reach this aide through the impact rules instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import inspect
 import json
@@ -84,7 +85,7 @@ def parameter_definition(p: Parameter) -> dict[str, Any]:
         "period": p.period.value,
         "value_type": p.value_type,
         "enum_values": list(p.enum_values),
-        "default": p.default,
+        "default": p.default.isoformat() if isinstance(p.default, dt.date) else p.default,
         "unit": p.unit,
         "year_input": p.year_input,
     }

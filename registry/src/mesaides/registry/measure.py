@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-
 from mesaides.core import ETERNITY, YEAR, Engine, Period, RuleSet, Simulation
 from mesaides.registry.population import ReferencePopulation
 

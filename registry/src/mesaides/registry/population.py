@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
 from mesaides.core import Period, RuleSet
 
 GENERATOR = "households-v1"

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
-
 from mesaides.core import RuleSet, load_rules
 from mesaides.registry import audit, defects, lifecycle, parameter_catalogue, questions
 from mesaides.registry.checks import (
@@ -58,6 +56,7 @@ from mesaides.registry.population import DEFAULT_HOUSEHOLDS, DEFAULT_SEED
 from mesaides.registry.public import PendingNotice, PublicState, pending_notices, public_state
 from mesaides.registry.settings import SmtpSettings, database_url
 from mesaides.registry.sync import Measuring, SyncReport, run_sync
+from sqlalchemy import select
 
 HOUSEHOLDS_ENV = "MESAIDES_REFERENCE_HOUSEHOLDS"
 

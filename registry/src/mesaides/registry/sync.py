@@ -16,9 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from mesaides.core import RuleSet
 from mesaides.registry import audit
 from mesaides.registry.impacts import (
@@ -27,7 +24,6 @@ from mesaides.registry.impacts import (
     AideView,
     announce_aide_change,
     announce_territorial_aide,
-    downstream,
     impacted_by_aide,
     impacted_by_parameter,
     store_measures,
@@ -57,6 +53,8 @@ from mesaides.registry.models import (
 from mesaides.registry.notifications import UPDATED, close_if_answered, notify
 from mesaides.registry.population import reference_population
 from mesaides.registry.snapshot import AideSnapshot, Snapshot, take_snapshot
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)

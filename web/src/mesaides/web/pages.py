@@ -30,15 +30,14 @@ router = APIRouter(include_in_schema=False)
 
 MAX_STATE_BYTES = 64_000
 STATUS_FR = {
-    "published": "publiée",
-    "preview": "en aperçu",
-    "isolated": "en isolement",
-    "isolation": "en isolement",
     "suggested": "proposée",
-    "accepted": "acceptée",
+    "feasible": "jugée faisable",
     "refused": "refusée",
+    "development": "en développement",
+    "preview": "en aperçu",
+    "published": "publiée",
+    "suspended": "suspendue",
     "removed": "retirée",
-    "withdrawn": "retirée",
 }
 
 

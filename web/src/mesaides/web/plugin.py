@@ -29,7 +29,14 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
     if retention_days is not None:
         os.environ["MESAIDES_RETENTION_DAYS"] = str(retention_days)
     settings = Settings.from_env()
-    # Migrate once here, before the workers start, so that they do not race to do it.
+    # Migrate once here (the registry's tables and ours), before the workers start, so that they
+    # do not race to do it.
+    try:
+        from mesaides.registry import open_registry
+    except ImportError:
+        pass
+    else:
+        open_registry(url=settings.database_url)
     db.upgrade(db.connect(settings.database_url))
     click.echo(f"mesaides: http://{host}:{port}/  (database: {_safe(settings.database_url)}"
                f"{', preview deployment' if settings.preview else ''})", err=True)

@@ -445,6 +445,9 @@ class Questionnaire:
                         f.depends_on[f"{owner}.{key}"] = [str(v) for v in (wanted if isinstance(wanted, list) else [wanted])]
                 if q.widget == "commune":
                     f.chosen = answers.get(f"{name}_choix", "")
+                    if f.value.strip():
+                        resolution = resolve_commune(f.value, f.chosen)
+                        f.resolved, f.candidates = resolution.commune, resolution.candidates
                 out.append(f)
         return out
 

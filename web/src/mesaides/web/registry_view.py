@@ -48,6 +48,8 @@ class PublicState:
     pending_notices: list[dict[str, Any]] = field(default_factory=list)
     available: bool = False
     """Whether the registry could be read at all."""
+    synced: bool = False
+    """Whether the registry has recorded the installed distributions at least once."""
     problem: str = ""
 
     def aide(self, name: str) -> AideState:
@@ -147,4 +149,5 @@ class RegistryView:
         except Exception as exc:
             log.warning("cannot read the registry's pending notices: %s", exc)
             pending = []
-        return PublicState(aides=aides, partners=partners, pending_notices=pending, available=True)
+        synced = bool(_get(public, "synced", bool(aides)))
+        return PublicState(aides=aides, partners=partners, pending_notices=pending, available=True, synced=synced)

@@ -73,6 +73,7 @@ class AideResult:
     channel: ApplyChannel
     channel_kind: str
     public_page: str
+    logo_url: str | None = None
     notice: str | None = None
     territorial_notice: str | None = None
     preview: bool = False
@@ -114,17 +115,37 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
     population = engine.population(situation)
     month = Period.month_of(today.year, today.month)
     simulation = Simulation(engine.rules, population, trace=True, reference=month)
-    obtained: list[AideResult] = []
-    not_obtained: list[AideResult] = []
-    for entry in deployment.shown_aides():
-        result = _one(deployment, simulation, entry, month)
-        (obtained if result.eligible else not_obtained).append(result)
+    entries = deployment.shown_aides()
+    computed = {entry.name: _one(deployment, simulation, entry, month) for entry in entries}
+    hidden = _aggregates(deployment, computed)
+    obtained = [r for n, r in computed.items() if r.eligible and n not in hidden]
+    not_obtained = [r for n, r in computed.items() if not r.eligible and n not in hidden]
     order = {"monthly": 0, "yearly": 1, "one-off": 2}
     obtained.sort(key=lambda r: (order.get(r.periodicity, 3), -(r.amount or 0), r.label))
     not_obtained.sort(key=lambda r: r.label)
     menage = situation.get("menages", {}).get("menage_1", {})
     depcom = next(iter(menage.get("depcom", {}).values()), "") if menage.get("depcom") else ""
     return Results(period=month_label(today), obtained=obtained, not_obtained=not_obtained, depcom=depcom)
+
+
+def _aggregates(deployment: Deployment, computed: dict[str, AideResult]) -> set[str]:
+    """Aides not to list twice. An aide whose formula adds up other aides (``aide_logement`` is
+    ``apl + alf + als``) is hidden when it is obtained, in favour of the one actually paid; when
+    it is not obtained, its parts are hidden instead, so that one reason is given once."""
+    hidden: set[str] = set()
+    for name, result in computed.items():
+        parts = [r for r in deployment.rules.quantities[name].reads if r in computed]
+        if len(parts) < 2:
+            continue
+        if result.eligible:
+            total = sum(computed[p].amount or 0 for p in parts if computed[p].eligible)
+            if result.amount is not None and abs(total - result.amount) < 0.01:
+                hidden.add(name)
+            else:
+                hidden.update(parts)
+        else:
+            hidden.update(p for p in parts if not computed[p].eligible)
+    return hidden
 
 
 def _one(deployment: Deployment, simulation: Simulation, entry: CatalogueEntry, month: Period) -> AideResult:
@@ -144,6 +165,7 @@ def _one(deployment: Deployment, simulation: Simulation, entry: CatalogueEntry, 
         channel=channel,
         channel_kind=APPLY_KIND_LABELS.get(channel.kind, channel.label),
         public_page=str(info.public_page),
+        logo_url=f"/logos/{info.institution}.png" if deployment.logo(info.institution) else None,
         notice=entry.state.notice,
         territorial_notice=entry.state.territorial_notice,
         preview=entry.preview,

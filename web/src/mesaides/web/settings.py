@@ -35,7 +35,7 @@ def database_url() -> str:
     database.
     """
     try:
-        from mesaides.registry import database_url as registry_database_url  # type: ignore[attr-defined]
+        from mesaides.registry.settings import database_url as registry_database_url
     except ImportError:
         registry_database_url = None
     if registry_database_url is not None:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import importlib
 from importlib.resources import files
 
-import yaml
-
 from mesaides.core import Institution, Partner, as_aide, hookimpl
+from mesaides.core.yamlio import load_yaml
 from mesaides.partner_lyon.parameters import PARAMETERS
 
 RULE_MODULES = ("revenu_solidaire_jeune",)
@@ -61,7 +60,7 @@ def mesaides_register_quantities(register):
 
 @hookimpl
 def mesaides_register_aides(register):
-    metadata = yaml.safe_load((HERE / "aides.yaml").read_text(encoding="utf-8"))
+    metadata = load_yaml((HERE / "aides.yaml").read_text(encoding="utf-8"))
     for module in _modules():
         for q in module.AIDES:
             if q.name not in metadata:

@@ -8,7 +8,6 @@ age, who are job seekers or apprentices, under a revenu fiscal de référence ce
 from __future__ import annotations
 
 import numpy as np
-
 from mesaides.core import INDIVIDU, MONTH, quantity
 from mesaides.partner_region.garde_enfant import REGION_HAUTS_DE_FRANCE
 
@@ -67,7 +66,7 @@ def hauts_de_france_aide_permis_eligibilite(c):
     region = c.check("Résider en région Hauts-de-France", c("region") == REGION_HAUTS_DE_FRANCE)
     age = c("age")
     age_ok = c.check(
-        "Avoir entre 16 et 30 ans, ou être parent isolé",
+        "Avoir l’âge requis, ou être parent isolé",
         (age >= c.law(f"{LAW}.age_minimum"))
         & ((age <= c.law(f"{LAW}.age_maximum")) | c("hauts_de_france_aide_permis_parent_isole")),
     )

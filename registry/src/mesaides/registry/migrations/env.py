@@ -2,9 +2,8 @@
 or, when run from the ``alembic`` command line, the ``sqlalchemy.url`` of its configuration."""
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
-
 from mesaides.registry.models import Base
+from sqlalchemy import engine_from_config, pool
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,0 +1,202 @@
+"""``mesaides registry`` commands that record a decision: aides (A1, A2, A5, A6, A9, G4),
+Parameters (P4), acknowledgements (A7), questions (O4, Pa2). Each is written to the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from mesaides.registry.cli import State, by_option, echo_json, json_option, pass_state, registry
+
+
+def _reason(required: bool = True):
+    return click.option("--reason", required=required, default=None if required else "", help="Why (audit log).")
+
+
+# ---- aides ---------------------------------------------------------------------------------------
+
+
+@registry.command()
+@click.argument("name")
+@click.option("--label", required=True, help="The aide's name, in French.")
+@click.option("--description", default="", help="What it is and who grants it.")
+@click.option("--institution", default="", help="The granting institution's id.")
+@click.option("--erases-debt", is_flag=True, help="A2(a): it aims to erase a debt.")
+@click.option("--committee", is_flag=True, help="A2(b): a human committee grants it.")
+@click.option("--quota", is_flag=True, help="A2(c): it is granted within an unpredictable quota.")
+@by_option
+@pass_state
+def suggest(state: State, name: str, label: str, description: str, institution: str, erases_debt: bool,
+            committee: bool, quota: bool, by: str) -> None:
+    """Suggest an aide (A1); one that is not integrable is refused at once (A2)."""
+    status = state.call("suggest", name, by=by, label=label, description=description, institution=institution,
+                        erases_debt=erases_debt, committee_decision=committee, quota=quota)
+    click.echo(f"{name}: {status}")
+
+
+@registry.command()
+@click.argument("name")
+@click.argument("decision", type=click.Choice(["feasible", "refused"]))
+@_reason()
+@by_option
+@pass_state
+def decide(state: State, name: str, decision: str, reason: str, by: str) -> None:
+    """The operator's decision on a suggested aide, with its reason (A1)."""
+    click.echo(f"{name}: {state.call('decide', name, decision, by=by, reason=reason)}")
+
+
+@registry.command("sign-off")
+@click.argument("name")
+@click.argument("kind", type=click.Choice(["reliability", "quality"]))
+@click.option("--comment", default="")
+@by_option
+@pass_state
+def sign_off(state: State, name: str, kind: str, comment: str, by: str) -> None:
+    """A6: the partner's reliability sign-off, or the operator's quality sign-off, of the current version."""
+    state.call("sign_off", name, kind, by=by, comment=comment)
+    click.echo(f"{name}: {kind} signed off by {by}")
+
+
+@registry.command()
+@click.argument("name")
+@click.option("--preview", is_flag=True, help="Show it on preview deployments only (G4).")
+@click.option("--tests", type=click.Path(exists=True, file_okay=False, path_type=Path), multiple=True,
+              help="Folder of expert YAML cases (default: the distribution's tests/yaml).")
+@by_option
+@pass_state
+def publish(state: State, name: str, preview: bool, tests: tuple[Path, ...], by: str) -> None:
+    """Show an aide to the public (A6, G2) or on previews (G4), once every check passes."""
+    status = state.call("publish", name, by=by, preview=preview, case_dirs=list(tests) if tests else None)
+    click.echo(f"{name}: {status}")
+
+
+@registry.command("add-case")
+@click.argument("aide")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@by_option
+@pass_state
+def add_case(state: State, aide: str, file, by: str) -> None:
+    """Register expert test cases (OpenFisca YAML) for an aide (A5)."""
+    ids = state.call("add_expert_case", aide, file.read(), by=by)
+    click.echo(f"{aide}: {len(ids)} case(s) registered ({', '.join(f'#{i}' for i in ids)})")
+
+
+@registry.command("notify-defect")
+@click.argument("aide")
+@click.option("--description", required=True, help="What is wrong.")
+@by_option
+@pass_state
+def notify_defect(state: State, aide: str, description: str, by: str) -> None:
+    """Notify a partner of a defect: a 15-day correction period starts (A9)."""
+    defect_id = state.call("notify_defect", aide, by=by, description=description)
+    click.echo(f"defect #{defect_id} on {aide}: 15 days to correct it")
+
+
+@registry.command("renew-defect")
+@click.argument("defect_id", type=int)
+@_reason(required=False)
+@by_option
+@pass_state
+def renew_defect(state: State, defect_id: int, reason: str, by: str) -> None:
+    """Renew a correction period by 15 days (at most 3 times, A9)."""
+    deadline = state.call("renew_defect", defect_id, by=by, reason=reason)
+    click.echo(f"defect #{defect_id}: new deadline {deadline:%Y-%m-%d}")
+
+
+@registry.command("resolve-defect")
+@click.argument("defect_id", type=int)
+@_reason()
+@by_option
+@pass_state
+def resolve_defect(state: State, defect_id: int, reason: str, by: str) -> None:
+    """Close a defect the partner corrected."""
+    state.call("resolve_defect", defect_id, by=by, reason=reason)
+    click.echo(f"defect #{defect_id}: resolved")
+
+
+# ---- Parameters ----------------------------------------------------------------------------------
+
+
+@registry.command()
+@json_option
+@pass_state
+def parameters(state: State, as_json: bool) -> None:
+    """The catalogue of Parameters: owner, status, the aides that read each."""
+    rows = state.registry.parameters()
+    if as_json:
+        echo_json(rows)
+        return
+    for p in rows:
+        extra = ""
+        if p.status == "deprecated":
+            extra = f" (replacement {p.replacement or '-'}, removal {p.removal_date or '-'})"
+        click.echo(f"{p.name:<45} {p.status:<10} {p.owner}{extra}  read by: {', '.join(p.readers) or '-'}")
+
+
+@registry.command()
+@click.argument("name")
+@click.option("--replacement", help="The Parameter to use instead.")
+@click.option("--removal-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="When it will be removed.")
+@_reason()
+@by_option
+@pass_state
+def deprecate(state: State, name: str, replacement: str | None, removal_date: dt.datetime | None, reason: str, by: str) -> None:
+    """Deprecate a Parameter: the aides reading it are warned (P4)."""
+    state.call("deprecate_parameter", name, by=by, reason=reason, replacement=replacement,
+               removal_date=removal_date.date() if removal_date else None)
+    click.echo(f"{name}: deprecated")
+
+
+@registry.command()
+@click.argument("name")
+@click.option("--aide", "is_aide", is_flag=True, help="Remove an aide (A9) rather than a Parameter (P4).")
+@click.option("--partner-request", is_flag=True, help="With --aide: the partner no longer grants it.")
+@_reason()
+@by_option
+@pass_state
+def remove(state: State, name: str, is_aide: bool, partner_request: bool, reason: str, by: str) -> None:
+    """Remove a Parameter no aide reads (P4; refused with the list of aides otherwise), or an aide (A9)."""
+    if is_aide:
+        state.call("remove_aide", name, by=by, reason=reason, partner_request=partner_request)
+    else:
+        state.call("remove_parameter", name, by=by, reason=reason)
+    click.echo(f"{name}: removed")
+
+
+# ---- notifications and questions -----------------------------------------------------------------
+
+
+@registry.command()
+@click.argument("notification_id", type=int)
+@click.option("--partner", required=True, help="The partner answering.")
+@click.option("--updated", is_flag=True, help="The partner updated its aides (else: no interaction).")
+@click.option("--comment", default="")
+@by_option
+@pass_state
+def acknowledge(state: State, notification_id: int, partner: str, updated: bool, comment: str, by: str) -> None:
+    """A partner's answer to a notification (A7): no interaction, or its aides updated."""
+    closed = state.call("acknowledge", notification_id, partner, by=by, updated=updated, comment=comment)
+    click.echo(f"notification #{notification_id}: {'every partner answered, notice lifted' if closed else 'answer recorded'}")
+
+
+@registry.command()
+@click.argument("partner")
+@click.argument("text")
+@click.option("--to-operator", is_flag=True, help="The partner asks the operator (O4), rather than the reverse (Pa2).")
+@by_option
+@pass_state
+def ask(state: State, partner: str, text: str, to_operator: bool, by: str) -> None:
+    """Record a question to answer within two weeks (O4, Pa2)."""
+    click.echo(f"question #{state.call('ask', partner, text, by=by, to_operator=to_operator)}")
+
+
+@registry.command()
+@click.argument("question_id", type=int)
+@click.option("--text", required=True)
+@by_option
+@pass_state
+def answer(state: State, question_id: int, text: str, by: str) -> None:
+    """Answer a question."""
+    state.call("answer", question_id, text, by=by)
+    click.echo(f"question #{question_id}: answered")

@@ -1,0 +1,72 @@
+"""Fixtures: a registry on a real SQLite file, a settable clock, test partners, a real SMTP server."""
+
+from __future__ import annotations
+
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+from registry_test_partners import Deployment  # noqa: E402
+
+from mesaides.registry import FixedClock, SmtpSettings, open_registry  # noqa: E402
+
+START = "2026-11-16T09:00:00"
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(START)
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    return f"sqlite:///{tmp_path / 'registry.sqlite3'}"
+
+
+@pytest.fixture
+def registry(db_url, clock):
+    reg = open_registry(db_url, clock, smtp=SmtpSettings(), households=300)
+    yield reg
+    reg.close()
+
+
+@pytest.fixture
+def deployment(tmp_path):
+    return Deployment(tmp_path / "partners")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """Messages a real local SMTP server (aiosmtpd) accepted."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    inbox.settings = SmtpSettings(host="127.0.0.1", port=port, sender="registre@mesaides.test", timeout=5)
+    yield inbox
+    controller.stop()

@@ -1,0 +1,116 @@
+"""Fixtures: a real server (the ``mesaides serve`` command on a free 127.0.0.1 port, on its own
+instance folder) and a headless Chromium driven by Playwright (Debian's ``/usr/bin/chromium``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CHROMIUM = os.environ.get("MESAIDES_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mesaides_command() -> list[str]:
+    script = Path(sys.executable).with_name("mesaides")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("mesaides")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from mesaides.core.cli import main; main()"]
+
+
+class Server:
+    def __init__(self, instance: Path, *extra: str, env: dict[str, str] | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.instance = instance
+        self.log = instance / "server.log"
+        environment = {**os.environ, "MESAIDES_INSTANCE": str(instance), **(env or {})}
+        environment.pop("MESAIDES_DATABASE_URL", None)
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                [*mesaides_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port), *extra],
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 90
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server stopped:\n{self.log.read_text()}")
+            try:
+                if httpx.get(self.url + "/", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the server did not start:\n{self.log.read_text()}")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("instance"))
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    p = context.new_page()
+    p.set_default_timeout(20_000)
+    yield p
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def engine():
+    from mesaides.core import Engine
+
+    return Engine()
