@@ -112,6 +112,51 @@ def test_salaries_and_pensions_of_one_person(engine):
     assert r["rni"] == 9_000 + 7_200
 
 
+def person_values(engine, person, names, year="2024"):
+    """The per-person quantities ``names`` of one person, for ``year``."""
+    person = dict(person)
+    person.update({q: {year: None} for q in names})
+    result = engine.calculate({"individus": {"p": person}})["individus"]["p"]
+    return tuple(result[q][year] for q in names)
+
+
+PER_PERSON = (
+    "revenu_assimile_salaire_apres_abattements",
+    "revenu_assimile_pension_apres_abattements",
+    "traitements_salaires_pensions_rentes",
+)
+
+
+def test_per_person_amounts_after_deductions(engine):
+    # 20,000 - 2,000 and 8,000 - 800; their sum.
+    person = adult(salaire_imposable=20_000, retraite_imposable=8_000)
+    assert person_values(engine, person, PER_PERSON) == (18_000, 7_200, 25_200)
+    # Floors never make an amount negative: 300 - 504 and 200 - 450 count as 0.
+    person = adult(salaire_imposable=300, retraite_imposable=200)
+    assert person_values(engine, person, PER_PERSON) == (0, 0, 0)
+
+
+def test_per_person_pensions_are_not_capped(engine):
+    # 10 % of 60,000 is 6,000, above the foyer's 4,399 € ceiling: the ceiling is added back
+    # for the foyer (indu_plaf_abat_pen), not in the person's amount.
+    person = adult(retraite_imposable=60_000)
+    assert person_values(engine, person, PER_PERSON[1:2]) == (54_000,)
+    assert foyer(engine, [adult(retraite_imposable=60_000)])["rni"] == 60_000 - 4_399
+
+
+def test_per_person_deduction_rounded_half_up(engine):
+    # 10 % of 12,345 is 1,234.50: 1,235 (CGI art. 1657), where OpenFisca's numpy rounding gives 1,234.
+    person = adult(salaire_imposable=12_345, retraite_imposable=12_345)
+    assert person_values(engine, person, PER_PERSON[:2]) == (12_345 - 1_235, 12_345 - 1_235)
+
+
+def test_per_person_amounts_of_incomes_2021(engine):
+    # Floors for incomes 2021: 448 € (salaries), 400 € (pensions); read by the CAF's N-2
+    # resource bases of 2023.
+    person = adult(year=2021, salaire_imposable=3_000, retraite_imposable=3_000)
+    assert person_values(engine, person, PER_PERSON[:2], year="2021") == (3_000 - 448, 3_000 - 400)
+
+
 # ---- Abattement for the elderly -----------------------------------------------------------
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import sys
 from pathlib import Path
 
@@ -11,11 +10,8 @@ import pytest
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from registry_test_partners import Deployment  # noqa: E402
-
 from mesaides.registry import FixedClock, SmtpSettings, open_registry  # noqa: E402
-
-START = "2026-11-16T09:00:00"
+from registry_test_partners import START, Deployment, free_port  # noqa: E402
 
 
 @pytest.fixture
@@ -38,12 +34,6 @@ def registry(db_url, clock):
 @pytest.fixture
 def deployment(tmp_path):
     return Deployment(tmp_path / "partners")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Inbox:

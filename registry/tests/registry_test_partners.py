@@ -16,6 +16,7 @@ changed legislation value, a missing logo...) are made with :func:`dataclasses.r
 
 from __future__ import annotations
 
+import socket
 import struct
 import zlib
 from dataclasses import dataclass, field, replace
@@ -24,7 +25,6 @@ from typing import Any
 
 import numpy as np
 import yaml
-
 from mesaides.core import (
     FAMILLE,
     INDIVIDU,
@@ -41,7 +41,15 @@ from mesaides.core import (
     quantity,
 )
 
+START = "2026-11-16T09:00:00"
+"""The tests' clock starts here."""
 REF = "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006074069/"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def write_png(path: Path, width: int = 120, height: int = 120) -> Path:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
-
 from mesaides.registry import FixedClock, SmtpSettings, open_registry
 from mesaides.registry.database import Database
 from mesaides.registry.models import Base
+from sqlalchemy import inspect
 
 
 def test_migrations_create_every_table(db_url):

@@ -3,9 +3,8 @@ partners, distributions and versions, aides with what they read, Parameters, aud
 
 from __future__ import annotations
 
-from registry_test_partners import departement, metropole, national, ville
-
 from mesaides.registry.models import DistributionVersion
+from registry_test_partners import departement, metropole, national, ville
 
 
 def test_baseline_sync_records_partners_aides_and_parameters(registry, deployment):

@@ -54,7 +54,7 @@ aides = [a for a in engine.rules.aides if a not in engine.rules.unavailable]
 population = generate({n}, period)
 t0 = time.perf_counter()
 from mesaides.core.simulation import Simulation
-sim = Simulation(engine.rules, population, reference=period)
+sim = Simulation(engine.rules, population)
 for name in aides:
     d = engine.rules.aides[name]
     sim.calculate(name, period if d.period.value == "month" else period.this_year)

@@ -9,10 +9,14 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import httpx
 import pytest
+
+# FastAPI's TestClient still warns about httpx; it works as documented.
+warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
 
 CHROMIUM = os.environ.get("MESAIDES_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

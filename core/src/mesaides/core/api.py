@@ -60,8 +60,7 @@ class Engine:
         return population
 
     def simulation(self, population: Population, *, trace: bool = False) -> Simulation:
-        reference = _latest(r.period for r in population.requests)
-        return Simulation(self.rules, population, trace=trace, reference=reference)
+        return Simulation(self.rules, population, trace=trace)
 
     # ---- Selected aides -----------------------------------------------------------------------
 
@@ -75,7 +74,7 @@ class Engine:
         if issues:
             raise SituationError(issues)
         population = self.population(situation)
-        simulation = Simulation(self.rules, population, reference=period)
+        simulation = Simulation(self.rules, population)
         out: dict[str, dict[str, Any]] = {}
         for name in aides:
             d = self.rules.variable(name)
@@ -86,7 +85,7 @@ class Engine:
 
     def compute_arrays(self, population: Population, aides: Iterable[str], period: Period) -> dict[str, np.ndarray]:
         """Like :meth:`compute` on an already-built population, returning arrays (for batches)."""
-        simulation = Simulation(self.rules, population, reference=period)
+        simulation = Simulation(self.rules, population)
         return {a: simulation.calculate(a, period) for a in aides}
 
     # ---- Internals ----------------------------------------------------------------------------
@@ -163,5 +162,5 @@ def explain_json(engine: Engine, data: Mapping[str, Any], name: str, period: str
     p = Period.parse(period)
     if name not in engine.rules or engine._why_not(name):
         raise SituationError([SituationIssue(path=name, message=engine._why_not(name) or "unknown variable")])
-    simulation = Simulation(engine.rules, population, trace=True, reference=p)
+    simulation = Simulation(engine.rules, population, trace=True)
     return explain(simulation, name, p, entity_id)

@@ -37,10 +37,11 @@ class Simulation:
     """Computes on one population with one rule set.
 
     :param lookback: quantities are not computed for periods that start more than this many
-        months before ``reference``: they take their default value. Rules that read their own
-        past (this month's housing aid reads last month's RSA, which reads last month's housing
-        aid) would otherwise recurse back to the start of the law; the situation describes only
-        the recent months anyway.
+        months before the period asked for: they take their default value. Rules that read their
+        own past (this month's housing aid reads last month's RSA, which reads last month's
+        housing aid) would otherwise recurse back to the start of the law; the situation
+        describes only the recent months anyway. The limit follows each top-level request, so
+        a batch may mix periods; values cut by it are not cached.
     """
 
     def __init__(
@@ -49,8 +50,8 @@ class Simulation:
         population: Population,
         *,
         trace: bool = False,
-        reference: Period | None = None,
         lookback: int = 36,
+        reference: Period | None = None,  # TODO(lead): remove once registry and web stop passing it
     ):
         self.rules = rules
         self.population = population
@@ -59,12 +60,13 @@ class Simulation:
         self._stack: list[tuple[str, Period]] = []
         self.lookback = lookback
         self.horizon: dt.date | None = None
-        if reference is not None:
-            self.set_reference(reference)
+        self._cut = False
+        self._cut_cache: dict[tuple[str, Period, dt.date | None], np.ndarray] = {}
 
-    def set_reference(self, reference: Period) -> None:
-        start = reference.first_month.offset(-self.lookback)
-        self.horizon = start.start
+    def _horizon_for(self, period: Period) -> dt.date | None:
+        if period.unit is ETERNITY:
+            return None
+        return period.first_month.offset(-self.lookback).start
 
     # ---- Public ------------------------------------------------------------------------------
 
@@ -72,9 +74,13 @@ class Simulation:
         """The value of ``name`` for ``period``, for every person or group of its entity."""
         if isinstance(period, str):
             period = Period.parse(period)
-        if self.horizon is None:
-            self.set_reference(period if period.unit is not ETERNITY else Period.month_of(dt.date.today().year, 1))
-        return self._compute(name, period, reader=None)
+        outer = self.horizon
+        if not self._stack:
+            self.horizon = self._horizon_for(period)
+        try:
+            return self._compute(name, period, reader=None)
+        finally:
+            self.horizon = outer
 
     # ---- Engine ------------------------------------------------------------------------------
 
@@ -85,6 +91,8 @@ class Simulation:
         if reader is not None:
             reader.reads.append(key)
         cached = self.cache.get(key)
+        if cached is None:
+            cached = self._cut_cache.get((name, period, self.horizon))
         if cached is not None:
             return cached
         if isinstance(d, Parameter):
@@ -94,14 +102,22 @@ class Simulation:
                 loop = " -> ".join(f"{n}@{p}" for n, p in (*self._stack[self._stack.index(key):], key))
                 raise ComputationError(f"{name} depends on itself for {period}: {loop}")
             self._stack.append(key)
+            cut_before, self._cut = self._cut, False
             try:
                 value = self._formula(d, period)
             finally:
                 self._stack.pop()
+            cut, self._cut = self._cut, cut_before or self._cut
             given = self.population.given.get(name, {}).get(period)
             if given is not None:
                 mask, values = given
                 value = np.where(mask, values, value)
+            if cut:
+                # Computed from values cut by the lookback: right for requests with this
+                # horizon, not for one of an earlier period, so it is cached with the horizon.
+                value.flags.writeable = False
+                self._cut_cache[(name, period, self.horizon)] = value
+                return value
         # Cached arrays are shared by every reader: an in-place change would corrupt them.
         value.flags.writeable = False
         self.cache[key] = value
@@ -139,6 +155,7 @@ class Simulation:
     def _formula(self, q: Quantity, period: Period) -> np.ndarray:
         start = period.start
         if self.horizon is not None and period.unit is not ETERNITY and start < self.horizon:
+            self._cut = True
             return self.default(q)
         formula = q.formula_at(start)
         if formula is None:

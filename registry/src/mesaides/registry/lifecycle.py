@@ -98,8 +98,8 @@ def decide(session: Session, now: dt.datetime, name: str, decision: str, *, by: 
     if not reason.strip():
         raise LifecycleError("A1: a decision records its reason (--reason)")
     aide = get_aide(session, name)
-    if aide.status not in (SUGGESTED, FEASIBLE, DEVELOPMENT):
-        raise LifecycleError(f"aide {name} is {aide.status}: only a suggested or developing aide is decided on")
+    if aide.status not in (SUGGESTED, FEASIBLE, DEVELOPMENT, REFUSED):
+        raise LifecycleError(f"aide {name} is {aide.status}: only a suggested, refused or developing aide is decided on")
     info = aide.info or {}
     refusal = a2_reasons(bool(info.get("erases_debt")), bool(info.get("committee_decision")), bool(info.get("quota")))
     if decision == FEASIBLE and refusal:
@@ -108,8 +108,9 @@ def decide(session: Session, now: dt.datetime, name: str, decision: str, *, by: 
     audit.record(session, now, by, "decide", name, reason, decision=decision)
     if decision == REFUSED:
         set_status(session, aide, REFUSED, now, by, f"A1: {reason}")
-    elif aide.status == SUGGESTED:
-        set_status(session, aide, FEASIBLE, now, by, f"A1: {reason}")
+    elif aide.status in (SUGGESTED, REFUSED):
+        status = DEVELOPMENT if aide.owner else FEASIBLE  # a reversed refusal of an aide already shipped
+        set_status(session, aide, status, now, by, f"A1: {reason}")
     return aide
 
 

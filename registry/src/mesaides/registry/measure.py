@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from mesaides.core import ETERNITY, YEAR, Engine, Period, RuleSet, Simulation
+from mesaides.core.situation import Population
+from mesaides.registry.fingerprints import digest, parameter_definition
 from mesaides.registry.population import ReferencePopulation
 
 EPSILON = 0.005
@@ -55,8 +57,7 @@ def run_reference(rules: RuleSet, population: ReferencePopulation, aides: Iterab
     aides = list(aides)
     period = Period.parse(population.period)
     try:
-        engine = Engine(rules)
-        simulation = Simulation(rules, engine.population(population.situation), reference=period)
+        simulation = Simulation(rules, _parsed(rules, population), reference=period)
     except Exception as exc:  # a partner's situation hook may refuse the population
         for name in aides:
             run.errors[name] = f"the reference population cannot be computed: {type(exc).__name__}: {exc}"
@@ -79,6 +80,25 @@ def run_reference(rules: RuleSet, population: ReferencePopulation, aides: Iterab
             continue
         run.values[name] = population.per_household(aide.entity.key, values.astype(float))
     return run
+
+
+_PARSED: dict[tuple, Population] = {}
+
+
+def _parsed(rules: RuleSet, population: ReferencePopulation) -> Population:
+    """The population as the engine's arrays. Parsing is the slow part, and depends only on the
+    Parameters' definitions and the plugins' situation hooks: reuse it while they are the same."""
+    hooks = []
+    if rules.hooks is not None:
+        for hook in (rules.hooks.mesaides_prepare_situation, rules.hooks.mesaides_validate_situation):
+            hooks += [(i.plugin_name, rules.plugins[i.plugin_name].version) for i in hook.get_hookimpls() if i.plugin_name in rules.plugins]
+    key = (population.version, digest({n: parameter_definition(p) for n, p in rules.parameters.items()}), tuple(sorted(hooks)))
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = Engine(rules).population(population.situation)
+        _PARSED.clear()  # one population is enough: they are large
+        _PARSED[key] = parsed
+    return parsed
 
 
 def compare(old: np.ndarray | None, new: np.ndarray | None, households: int) -> Movement:

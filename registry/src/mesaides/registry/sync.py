@@ -336,7 +336,7 @@ class _Sync:
             return
         s = self.session
         period = f"{self.now.year:04d}-{self.now.month:02d}"
-        live = [n for n, a in self.snapshot.aides.items() if a.owner not in self.failed and a.unavailable is None]
+        live = [n for n, a in self.snapshot.aides.items() if a.owner not in self.failed]
         population = reference_population(self.rules, period, self.measuring.households, self.measuring.seed)
         current = run_reference(self.rules, population, live)
         self.sync.period, self.sync.population_version, self.sync.households = period, population.version, population.households
@@ -408,7 +408,7 @@ class _Sync:
         existing = {n: b.view for n, b in self.before.items() if b.status in LIVE_STATUSES and b.view is not None}
         current = {a.name: _view(a) for a in s.scalars(select(Aide).where(Aide.status.in_(LIVE_STATUSES)))}
         still_there = [v for n, v in current.items() if n in existing]
-        specific = {n for n, p in self.snapshot.parameters.items() if p.owner not in COMMON_PARAMETER_OWNERS}
+        specific = set(s.scalars(select(Parameter.name).where(Parameter.owner.not_in(COMMON_PARAMETER_OWNERS))))
         period = self.sync.period or ""
         for change in self.changes:
             pool = list(existing.values()) if change.kind == "removed" else list(current.values())
@@ -418,7 +418,9 @@ class _Sync:
             self.report.impact += measures
             if self.report.baseline:
                 continue
-            impact = impacted_by_aide(change.aide, still_there, specific)
+            # A removed aide's partners are compared with what the others read before the change.
+            others = [existing[v.name] for v in still_there] if change.kind == "removed" else still_there
+            impact = impacted_by_aide(change.aide, others, specific)
             n = announce_aide_change(s, self.now, self.actor, change, impact, names, measures, self.sync.id)
             if n is not None:
                 self.report.notifications.append(n.id)

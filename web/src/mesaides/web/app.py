@@ -9,17 +9,15 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
 from mesaides.web import db
 from mesaides.web.deployment import Deployment
 from mesaides.web.results import euros
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
 from mesaides.web.stats import Stats
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -95,15 +93,6 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         from fastapi.exception_handlers import http_exception_handler
 
         return await http_exception_handler(request, exc)
-
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next):
-        response = await call_next(request)
-        if isinstance(response, HTMLResponse) or response.headers.get("content-type", "").startswith("text/html"):
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "no-referrer")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
 
     return app
 

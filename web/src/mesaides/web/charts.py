@@ -16,18 +16,24 @@ PALETTE = ("#000091", "#c9191e", "#18753c", "#b34000", "#6a6af4", "#716043")
 _ids = count(1)
 
 
-def _nice_max(value: float) -> float:
+TICKS = 4
+
+
+def _nice_max(value: float) -> int:
+    """The top of a count axis: ``TICKS`` whole steps of 1, 2 or 5 × 10ⁿ covering ``value``."""
     if value <= 0:
-        return 1
-    exponent = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * exponent:
-            return step * exponent
-    return 10 * exponent
+        return TICKS
+    step_wanted = value / TICKS
+    exponent = 10 ** max(0, math.floor(math.log10(step_wanted)))
+    for multiple in (1, 2, 5, 10):
+        step = multiple * exponent
+        if step >= step_wanted:
+            return int(step * TICKS)
+    return int(10 * exponent * TICKS)
 
 
 def _fmt(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f") if value >= 1 or value == 0 else f"{value:g}"
+    return f"{value:,.0f}".replace(",", "\u202f")
 
 
 def line_chart(
@@ -35,7 +41,7 @@ def line_chart(
 ) -> Markup:
     """Daily values of one or more series over the same days."""
     uid = next(_ids)
-    left, right, top, bottom = 44, 12, 14, 40
+    left, right, top, bottom = 44, 24, 14, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = _nice_max(max((max(v) if v else 0) for _, v in series) if series else 0)
     n = max(len(days) - 1, 1)
@@ -53,8 +59,8 @@ def line_chart(
         f'aria-labelledby="g{uid}-t g{uid}-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="g{uid}-t">{escape(title)}</title><desc id="g{uid}-d">{escape(desc)}</desc>',
     ]
-    for k in range(5):
-        value = peak * k / 4
+    for k in range(TICKS + 1):
+        value = peak * k / TICKS
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grille"/>'
             f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" class="axe">{_fmt(value)}</text>'

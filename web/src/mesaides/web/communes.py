@@ -20,6 +20,8 @@ class Commune:
     insee: str
     nom: str
     codes_postaux: tuple[str, ...]
+    commune: str = ""
+    """For an arrondissement municipal: the code of its commune (Paris, Lyon, Marseille)."""
 
     @property
     def libelle(self) -> str:
@@ -34,13 +36,17 @@ def _normalise(text: str) -> str:
 
 
 class Communes:
-    def __init__(self, rows: list[tuple[str, str, str]]):
+    def __init__(self, rows: list[tuple[str, str, str, str]]):
         postaux: dict[str, list[str]] = {}
-        names: dict[str, str] = {}
-        for insee, code_postal, nom in rows:
-            postaux.setdefault(insee, []).append(code_postal)
-            names[insee] = nom
-        self.by_insee = {i: Commune(i, names[i], tuple(sorted(set(p)))) for i, p in postaux.items()}
+        names: dict[str, tuple[str, str]] = {}
+        for insee, code_postal, nom, parent in rows:
+            postaux.setdefault(insee, [])
+            if code_postal:
+                postaux[insee].append(code_postal)
+            names[insee] = (nom, parent)
+        self.by_insee = {
+            i: Commune(i, names[i][0], tuple(sorted(set(p))), names[i][1]) for i, p in postaux.items()
+        }
         self.by_postal: dict[str, list[Commune]] = {}
         for commune in self.by_insee.values():
             for code in commune.codes_postaux:
@@ -58,7 +64,12 @@ class Communes:
             found: list[Commune] = []
             if code in self.by_insee:
                 found.append(self.by_insee[code])
-            found.extend(c for c in sorted(self.by_postal.get(code, ()), key=lambda c: c.nom) if c not in found)
+            by_postal = self.by_postal.get(code, [])
+            # A postal code of Paris, Lyon or Marseille: its arrondissement, not the whole city.
+            parents = {c.commune for c in by_postal if c.commune}
+            found.extend(
+                c for c in sorted(by_postal, key=lambda c: c.nom) if c not in found and c.insee not in parents
+            )
             return found[:limit]
         wanted = _normalise(text)
         if len(wanted) < 2:
@@ -73,4 +84,4 @@ def communes() -> Communes:
     raw = gzip.decompress((files("mesaides.web") / "data" / "communes.csv.gz").read_bytes())
     reader = csv.reader(io.StringIO(raw.decode("utf-8")))
     next(reader)
-    return Communes([(r[0], r[1], r[2]) for r in reader])
+    return Communes([(r[0], r[1], r[2], r[3]) for r in reader])

@@ -17,13 +17,13 @@ import markdown
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
-
 from mesaides.core import ComputationError, SituationError
+from mesaides.core.geography import name_of
 from mesaides.web import charts
-from mesaides.web.departements import DEPARTEMENTS
 from mesaides.web.questionnaire import merge_form
 from mesaides.web.results import compute, month_label
-from mesaides.web.stats import CLICKS, DEPARTEMENTS as DEPARTEMENTS_METRIC, SIMULATIONS, VISITORS
+from mesaides.web.stats import CLICKS, SIMULATIONS, VISITORS
+from mesaides.web.stats import DEPARTEMENTS as DEPARTEMENTS_METRIC
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -41,6 +41,15 @@ STATUS_FR = {
 }
 
 
+HTML_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+}
+
+
 def _state(request: Request):
     return request.app.state
 
@@ -48,7 +57,9 @@ def _state(request: Request):
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     s = _state(request)
     context.setdefault("preview", s.settings.preview)
-    return s.templates.TemplateResponse(request, template, context, status_code=status_code)
+    response = s.templates.TemplateResponse(request, template, context, status_code=status_code)
+    response.headers.update(HTML_HEADERS)
+    return response
 
 
 def track(request: Request) -> None:
@@ -328,13 +339,14 @@ def stats(request: Request) -> HTMLResponse:
         clicks=[(labels.get(k, k), v, clicks_daily.get(k)) for k, v in clicks.items()],
         deps_bars=charts.bar_chart(
             "Simulations terminées par département de résidence, depuis le début (15 premiers)",
-            [(f"{k} {DEPARTEMENTS.get(k, '')}".strip(), v) for k, v in list(deps.items())[:15]],
+            [(f"{k} {name_of('departement', k)}".strip(), v) for k, v in list(deps.items())[:15]],
         ),
-        deps=[(k, DEPARTEMENTS.get(k, ""), v) for k, v in deps.items()],
+        deps=[(k, name_of("departement", k), v) for k, v in deps.items()],
         registry=state,
         catalogue=catalogue,
         status_fr=STATUS_FR,
         partners=_partners_view(deployment, state),
+        partner_names={dist: p.name for dist, p in deployment.rules.partners.items()},
     )
 
 

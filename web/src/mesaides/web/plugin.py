@@ -7,7 +7,6 @@ import os
 from typing import Any
 
 import click
-
 from mesaides.core import hookimpl
 
 
@@ -20,7 +19,6 @@ from mesaides.core import hookimpl
 def serve(host: str, port: int, preview: bool, workers: int, retention_days: int | None) -> None:
     """Start the simulator on the web: questionnaire, results, JSON API, statistics."""
     import uvicorn
-
     from mesaides.web import db
     from mesaides.web.settings import Settings
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
 from mesaides.core import MONTH, YEAR, Period
 from mesaides.core.definitions import APPLY_KIND_LABELS, ApplyChannel
 from mesaides.core.explain import Explanation, explain
@@ -296,4 +295,4 @@ def _format(d, value: float) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-__all__ = ["AideResult", "Results", "compute", "euros", "month_label", "MONTH"]
+__all__ = ["MONTH", "AideResult", "Results", "compute", "euros", "month_label"]

@@ -18,10 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from mesaides.core import geography as core_geography
+from mesaides.web.db import stats_counters, stats_salts, stats_visitors
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-
-from mesaides.web.db import stats_counters, stats_salts, stats_visitors
 
 VISITORS = "visiteurs"
 SIMULATIONS = "simulations"
@@ -30,11 +30,9 @@ DEPARTEMENTS = "departements"
 
 
 def departement_of(depcom: str) -> str:
-    """The département of an INSEE commune code (``59350`` → ``59``, ``97411`` → ``974``)."""
-    depcom = (depcom or "").strip().upper()
-    if len(depcom) != 5:
-        return ""
-    return depcom[:3] if depcom.startswith("97") else depcom[:2]
+    """The département of an INSEE commune code (``59350`` → ``59``, ``97411`` → ``974``), from
+    the core's geography table; ``""`` when the code is unknown."""
+    return core_geography.departement_of((depcom or "").strip().upper()) if depcom else ""
 
 
 @dataclass

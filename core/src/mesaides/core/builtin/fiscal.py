@@ -6,10 +6,16 @@ ceilings; a driving-licence aid divides it by the number of parts). The core der
 here, from the situation's monthly taxable incomes, the way the tax return would:
 
     salaires + chômage (per person)  -  10 % frais professionnels (floor, ceiling)
+                                      =  revenu_assimile_salaire_apres_abattements
   + pensions, retraites, pensions alimentaires reçues (per person)
-                                      -  10 % abattement (floor per person, ceiling per foyer)
+                                      -  10 % abattement (floor per person)
+                                      =  revenu_assimile_pension_apres_abattements
+  + the part of the pension abattements above the foyer's ceiling (indu_plaf_abat_pen)
   = revenu_categoriel -> rbg -> rng   -  abattement for declarants over 65 (abat_spe)
   = rni;  rfr = rni (no other income of the situation enters the RFR)
+
+The two per-person amounts are also what resource bases of year N-2 read (the CAF's prestations
+familiales): the income-tax deductions and their amounts are owned here, once.
 
 Read them for a year: ``c("rni", c.period.n_2)`` in a foyer fiscal's formula, or through the
 members from another entity. Names are OpenFisca-France's. Other incomes of a real tax return
@@ -78,44 +84,50 @@ def revenu_assimile_pension(c):
     return c.sum("retraite_imposable", months) + c.sum("pensions_alimentaires_percues", months)
 
 
-def _deduction_frais_professionnels(c, revenu: np.ndarray) -> np.ndarray:
-    """The 10 % deduction for professional expenses on a person's salaries and unemployment
-    benefits (CGI art. 83, 3°): at least the minimum, at most the ceiling, rounded to the euro,
-    never more than the income itself. Real expenses are not in the situation."""
+@quantity(
+    INDIVIDU, YEAR,
+    label="Salaires et chômage imposables après abattements",
+    reads=("revenu_assimile_salaire",),
+    law=("impot.abattement_frais_professionnels",),
+)
+def revenu_assimile_salaire_apres_abattements(c):
+    """A person's taxable salaries and unemployment benefits of the year less the 10 %
+    deduction for professional expenses (CGI art. 83, 3°): at least the minimum, at most the
+    ceiling, rounded to the euro; never below 0 (the minimum does not exceed the income). Real
+    expenses are not in the situation. The CAF's N-2 resource bases read it too."""
     law = "impot.abattement_frais_professionnels."
-    deduction = _round_euro(np.clip(c.law(law + "taux") * revenu, c.law(law + "minimum"), c.law(law + "plafond")))
-    return np.minimum(deduction, np.maximum(revenu, 0.0))
+    salaires = c("revenu_assimile_salaire")
+    deduction = _round_euro(np.clip(c.law(law + "taux") * salaires, c.law(law + "minimum"), c.law(law + "plafond")))
+    return np.maximum(salaires - deduction, 0.0)
 
 
-def _abattement_pensions(c, pensions: np.ndarray) -> np.ndarray:
-    """The 10 % abattement on a person's pensions (CGI art. 158, 5. a): at least the minimum per
-    pensioner, rounded to the euro, never more than the pensions. The ceiling applies to the
-    foyer's total (``indu_plaf_abat_pen``)."""
+@quantity(
+    INDIVIDU, YEAR,
+    label="Pensions imposables après abattements",
+    reads=("revenu_assimile_pension",),
+    law=("impot.abattement_pensions.taux", "impot.abattement_pensions.minimum"),
+)
+def revenu_assimile_pension_apres_abattements(c):
+    """A person's taxable pensions of the year less the 10 % abattement (CGI art. 158, 5. a):
+    at least the minimum per pensioner, rounded to the euro; never below 0. The ceiling of that
+    abattement applies to the foyer's total and is added back by ``indu_plaf_abat_pen``, so it
+    is not applied here (the CAF's N-2 resource bases read this amount, as in OpenFisca)."""
     law = "impot.abattement_pensions."
+    pensions = c("revenu_assimile_pension")
     abattement = _round_euro(np.maximum(c.law(law + "taux") * pensions, c.law(law + "minimum")))
-    return np.minimum(abattement, np.maximum(pensions, 0.0))
+    return np.maximum(pensions - abattement, 0.0)
 
 
 @quantity(
     INDIVIDU, YEAR,
     label="Traitements, salaires, pensions et rentes après abattements",
-    reads=("revenu_assimile_salaire", "revenu_assimile_pension"),
-    law=(
-        "impot.abattement_frais_professionnels",
-        "impot.abattement_pensions.taux",
-        "impot.abattement_pensions.minimum",
-    ),
+    reads=("revenu_assimile_salaire_apres_abattements", "revenu_assimile_pension_apres_abattements"),
 )
 def traitements_salaires_pensions_rentes(c):
-    """A person's salaries and unemployment benefits less the 10 % deduction for professional
-    expenses (CGI art. 83, 3°), plus pensions less the 10 % abattement (CGI art. 158, 5. a),
-    each with its floor, ceiling and rounding to the euro; the foyer-wide ceiling of the pension
-    abattement is applied in ``revenu_categoriel_tspr``. (OpenFisca-France names the two parts
-    ``revenu_assimile_salaire_apres_abattements`` and ``revenu_assimile_pension_apres_abattements``;
-    those names are taken by the CAF package's N-2 resource bases.)"""
-    salaires = c("revenu_assimile_salaire")
-    pensions = c("revenu_assimile_pension")
-    return (salaires - _deduction_frais_professionnels(c, salaires)) + (pensions - _abattement_pensions(c, pensions))
+    """A person's salaries and pensions after their 10 % deductions (before the foyer-wide
+    ceiling of the pension abattement, applied in ``revenu_categoriel_tspr``). Annuities
+    (rentes viagères) are not in the situation."""
+    return c("revenu_assimile_salaire_apres_abattements") + c("revenu_assimile_pension_apres_abattements")
 
 
 # ---- Per foyer fiscal: revenu net imposable and revenu fiscal de référence -------------------
@@ -124,14 +136,14 @@ def traitements_salaires_pensions_rentes(c):
 @quantity(
     FOYER_FISCAL, YEAR,
     label="Part de l'abattement sur les pensions dépassant son plafond par foyer",
-    reads=("revenu_assimile_pension",),
-    law=("impot.abattement_pensions",),
+    reads=("revenu_assimile_pension", "revenu_assimile_pension_apres_abattements"),
+    law=("impot.abattement_pensions.plafond",),
 )
 def indu_plaf_abat_pen(c):
     """The part of the members' pension abattements above the foyer's ceiling (CGI art. 158,
     5. a), added back to the foyer's income."""
-    pensions = c.members("revenu_assimile_pension")
-    abattements = Members(_abattement_pensions(c, pensions.values), pensions.s).sum()
+    pensions = c.members("revenu_assimile_pension").sum()
+    abattements = pensions - c.members("revenu_assimile_pension_apres_abattements").sum()
     return np.maximum(abattements - c.law("impot.abattement_pensions.plafond"), 0.0)
 
 
@@ -301,6 +313,8 @@ def nbptr(c):
 QUANTITIES = (
     revenu_assimile_salaire,
     revenu_assimile_pension,
+    revenu_assimile_salaire_apres_abattements,
+    revenu_assimile_pension_apres_abattements,
     traitements_salaires_pensions_rentes,
     indu_plaf_abat_pen,
     revenu_categoriel_tspr,

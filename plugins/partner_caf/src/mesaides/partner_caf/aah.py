@@ -120,25 +120,24 @@ def aah_base_ressources_hors_activite_eval_trimestrielle(c):
     INDIVIDU,
     MONTH,
     label="Revenus d'activité imposables de l'année N-2 (AAH, évaluation annuelle)",
-    reads=("salaire_imposable", "chomage_imposable"),
+    reads=("revenu_assimile_salaire",),
 )
 def aah_base_ressources_activite_eval_annuelle(c):
-    """Taxable salaries and unemployment benefits of the calendar year N-2."""
-    months = c.period.n_2.months
-    return c.sum("salaire_imposable", months) + c.sum("chomage_imposable", months)
+    """Taxable salaries and unemployment benefits of the calendar year N-2, before the 10 %
+    deduction of the income tax (the core's ``revenu_assimile_salaire``)."""
+    return c("revenu_assimile_salaire", c.period.n_2)
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="Pensions imposables de l'année N-2 (AAH, évaluation annuelle)",
-    reads=("retraite_imposable", "pensions_alimentaires_percues"),
+    reads=("revenu_assimile_pension",),
 )
 def aah_base_ressources_hors_activite_eval_annuelle(c):
-    """Income taxed as pensions in year N-2: taxable retirement pensions and child support
-    received (declared, by default)."""
-    months = c.period.n_2.months
-    return c.sum("retraite_imposable", months) + c.sum("pensions_alimentaires_percues", months)
+    """Income taxed as pensions in year N-2, before the 10 % abattement: taxable retirement
+    pensions and child support received (the core's ``revenu_assimile_pension``)."""
+    return c("revenu_assimile_pension", c.period.n_2)
 
 
 _DECONJUGALISEE_READS = (

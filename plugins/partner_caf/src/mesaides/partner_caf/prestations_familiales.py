@@ -2,13 +2,14 @@
 "enfant à charge" of the PF and its financial autonomy, the N-2 resource base and biactivity.
 
 Rules as OpenFisca-France 176.1.8 computes them (see ``/work/notes/rules-pf.md`` during
-development; the package docs summarise them). Legislation values: ``prestations_familiales.*``.
+development; the package docs summarise them). Legislation values: ``prestations_familiales.*``;
+the N-2 incomes after the income-tax deductions come from the core (``impot.*``).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, YEAR, quantity
+from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
 from mesaides.core.context import Members
 
 PF = "prestations_familiales"
@@ -124,45 +125,10 @@ def nb_enfants_par_age(c, period, age_min, age_max):
 
 
 # ---- Resources of year N-2 -------------------------------------------------------------------
-
-
-@quantity(
-    INDIVIDU,
-    YEAR,
-    label="Salaires et allocations chômage imposables après la déduction forfaitaire de 10 %",
-    reads=("salaire_imposable", "chomage_imposable"),
-    law=(f"{PF}.base_ressources.abattement_salaires",),
-)
-def revenu_assimile_salaire_apres_abattements(c):
-    """Taxable salaries and unemployment benefits of the year, less the 10 % deduction for
-    professional expenses, bounded by its minimum and maximum and rounded to the euro
-    (art. 83, 3° CGI; no actual expenses declared)."""
-    months = c.period.months
-    amount = c.sum("salaire_imposable", months) + c.sum("chomage_imposable", months)
-    law = f"{PF}.base_ressources.abattement_salaires"
-    deduction = np.round(
-        np.minimum(np.maximum(c.law(f"{law}.taux") * amount, c.law(f"{law}.minimum")), c.law(f"{law}.maximum"))
-    )
-    return np.maximum(0, amount - deduction)
-
-
-@quantity(
-    INDIVIDU,
-    YEAR,
-    label="Pensions, retraites et pensions alimentaires perçues imposables après l'abattement de 10 %",
-    reads=("retraite_imposable", "pensions_alimentaires_percues"),
-    law=(f"{PF}.base_ressources.abattement_pensions",),
-)
-def revenu_assimile_pension_apres_abattements(c):
-    """Taxable pensions of the year (retirement pensions and child support received, assumed
-    declared) less the 10 % abatement with its per-person minimum, rounded to the euro
-    (art. 158, 5 a CGI). The household-level maximum of that abatement is not applied here,
-    as in OpenFisca's resource bases."""
-    months = c.period.months
-    amount = c.sum("retraite_imposable", months) + c.sum("pensions_alimentaires_percues", months)
-    law = f"{PF}.base_ressources.abattement_pensions"
-    abatement = np.round(np.maximum(c.law(f"{law}.taux") * amount, c.law(f"{law}.minimum")))
-    return np.maximum(0, amount - abatement)
+# The income-tax deductions (10 % for professional expenses on salaries and unemployment
+# benefits, 10 % on pensions, with their floors and ceilings) are the core's:
+# ``revenu_assimile_salaire_apres_abattements`` and ``revenu_assimile_pension_apres_abattements``
+# (mesaides.core.builtin.fiscal, legislation ``impot.*``), read here for year N-2.
 
 
 @quantity(
@@ -218,8 +184,6 @@ QUANTITIES = (
     autonomie_financiere,
     prestations_familiales_enfant_a_charge,
     af_nbenf,
-    revenu_assimile_salaire_apres_abattements,
-    revenu_assimile_pension_apres_abattements,
     prestations_familiales_base_ressources_individu,
     prestations_familiales_base_ressources,
     biactivite,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from alembic import context
-
 from mesaides.web.db import VERSION_TABLE, metadata
 
 connection = context.config.attributes["connection"]

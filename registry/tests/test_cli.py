@@ -1,0 +1,213 @@
+"""``mesaides registry`` as partners and the operator run it, in subprocesses, against a partner
+distribution installed on the path (a ``.dist-info`` with its entry point), a real SQLite file,
+and ``MESAIDES_NOW`` for the clock."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from registry_test_partners import REF, write_png
+
+MESAIDES = Path(sys.executable).with_name("mesaides")
+OTHERS = "partner_caf,partner_nord,partner_lyon,partner_region,web"
+
+PLUGIN = '''
+"""A partner distribution installed for the command-line tests."""
+from pathlib import Path
+import numpy as np
+from mesaides.core import INDIVIDU, MONTH, Institution, Parameter, Partner, as_aide, hookimpl, quantity
+
+HERE = Path(__file__).with_name("cli_partner_files")
+READS_OLD = {reads_old}
+
+OLD = Parameter(name="cli_vieux_parametre", entity=INDIVIDU, period=MONTH, value_type="float",
+                label="Ancien Parameter", year_input="divide")
+
+@quantity(INDIVIDU, MONTH, label="Aide de test en ligne de commande",
+          reads=("age", "cli_vieux_parametre") if READS_OLD else ("age",), law=("cli.montant",))
+def cli_aide(c):
+    return np.where(c("age") >= 18, c.law("cli.montant"), 0.0)
+
+INFO = {{
+    "label": "Aide de test", "description": "Une aide pour tester la ligne de commande.", "institution": "cli",
+    "periodicity": "monthly", "public_page": "https://www.example.org/cli",
+    "apply": [{{"kind": "form_printable", "url": "https://www.example.org/cli.pdf", "label": "Formulaire"}}],
+    "legal_references": [{{"title": "Délibération", "url": "{ref}"}}], "documentation": "100 € aux majeurs.",
+}}
+
+@hookimpl
+def mesaides_register_partner(register):
+    register(Partner(id="cli", name="Partenaire de test", scope="territorial", referent_email="cli@example.org",
+                     institutions=(Institution(id="cli", name="Partenaire de test", logo=HERE / "logo_cli.png"),)))
+
+@hookimpl
+def mesaides_register_parameters(register):
+    register(OLD)
+
+@hookimpl
+def mesaides_register_legislation(register):
+    register(HERE / "legislation.yaml")
+
+@hookimpl
+def mesaides_register_aides(register):
+    register(as_aide(cli_aide, INFO))
+'''
+
+
+class Installed:
+    """A partner distribution on ``PYTHONPATH``, as pip would leave it."""
+
+    def __init__(self, root: Path):
+        self.site = root / "site"
+        files = self.site / "cli_partner_files"
+        files.mkdir(parents=True)
+        write_png(files / "logo_cli.png")
+        law = {"cli.montant": {"label": "Montant", "unit": "EUR", "history": [{"from": "2024-01-01", "value": 100.0, "ref": REF}]}}
+        (files / "legislation.yaml").write_text(yaml.safe_dump(law), encoding="utf-8")
+        self.tests = root / "tests" / "yaml"
+        self.tests.mkdir(parents=True)
+        cases = [
+            {"name": "Adulte", "period": "2026-11", "input": {"date_naissance": "1990-01-01"}, "output": {"cli_aide": 100}},
+            {"name": "Enfant", "period": "2026-11", "input": {"date_naissance": "2015-01-01"}, "output": {"cli_aide": 0}},
+        ]
+        (self.tests / "cli_aide.yaml").write_text(yaml.safe_dump(cases), encoding="utf-8")
+        self.release("1.0.0", reads_old=False)
+
+    def release(self, version: str, *, reads_old: bool) -> None:
+        for old in self.site.glob("mesaides_cli_partner-*.dist-info"):
+            for f in old.iterdir():
+                f.unlink()
+            old.rmdir()
+        info = self.site / f"mesaides_cli_partner-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: mesaides-cli-partner\nVersion: {version}\n", encoding="utf-8")
+        (info / "entry_points.txt").write_text("[mesaides]\ncli_partner = registry_cli_partner\n", encoding="utf-8")
+        (self.site / "registry_cli_partner.py").write_text(PLUGIN.format(reads_old=reads_old, ref=REF), encoding="utf-8")
+
+
+@pytest.fixture
+def installed(tmp_path):
+    return Installed(tmp_path)
+
+
+@pytest.fixture
+def run(tmp_path, installed):
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(installed.site), os.environ.get("PYTHONPATH", "")]),
+        "MESAIDES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "MESAIDES_DISABLE_PLUGINS": OTHERS,
+        "MESAIDES_NOW": "2026-11-16T09:00:00",
+        "MESAIDES_REFERENCE_HOUSEHOLDS": "100",
+        "MESAIDES_ACTOR": "operator",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    env.pop("MESAIDES_SMTP_HOST", None)
+
+    def run(*args: str, now: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+        extra = {"MESAIDES_NOW": now} if now else {}
+        return subprocess.run([str(MESAIDES), "registry", *args], capture_output=True, text=True,
+                              env={**env, **extra}, cwd=cwd or tmp_path, timeout=300)
+
+    return run
+
+
+def test_sync_status_and_parameters(run):
+    synced = run("sync", "--reason", "first")
+    assert synced.returncode == 0, synced.stderr
+    assert "sync #1 (baseline) at 2026-11-16 09:00" in synced.stdout
+    assert "mesaides-cli-partner 1.0.0" in synced.stdout
+
+    status = json.loads(run("status", "--json").stdout)
+    assert status["aides"]["cli_aide"]["status"] == "development"
+    assert status["partners"]["cli"]["distributions"][0]["versions"] == ["1.0.0"]
+
+    params = run("parameters").stdout
+    assert "cli_vieux_parametre" in params and "active" in params
+    assert "sync" in run("audit").stdout
+
+
+def test_check_passes_then_fails_for_a_release_reading_a_removed_parameter(run, installed):
+    ok = run("check", "-d", "mesaides-cli-partner", "--tests", str(installed.tests))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "checked mesaides-cli-partner: ok" in ok.stdout
+
+    assert run("sync").returncode == 0
+    refused = run("remove", "date_naissance", "--reason", "tidy up")
+    assert refused.returncode == 1
+    assert "P4: Parameter date_naissance cannot be removed" in refused.stderr and "cli_aide" in refused.stderr
+    removed = run("remove", "cli_vieux_parametre", "--reason", "no aide reads it")
+    assert removed.returncode == 0, removed.stderr
+
+    installed.release("1.1.0", reads_old=True)
+    failed = run("check", "-d", "mesaides-cli-partner", "--tests", str(installed.tests))
+    assert failed.returncode == 1
+    assert "[P4] cli_aide: reads Parameter cli_vieux_parametre, which the operator removed on 2026-11-16" in failed.stderr
+    assert "1 error" in failed.stdout or "2 error" in failed.stdout
+
+    # A partner's CI has no access to the operator's database: it checks against the exported catalogue.
+    catalogue = run("catalogue").stdout
+    (installed.site.parent / "catalogue.json").write_text(catalogue, encoding="utf-8")
+    offline = run("check", "--catalogue", str(installed.site.parent / "catalogue.json"), "-d", "mesaides-cli-partner",
+                  "--tests", str(installed.tests))
+    assert offline.returncode == 1 and "cli_vieux_parametre" in offline.stderr
+
+
+def test_check_in_a_partner_project_checks_that_project(run, installed, tmp_path):
+    project = tmp_path / "project"
+    (project / "tests").mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[project]\nname = "mesaides-cli-partner"\nversion = "1.0.0"\n', encoding="utf-8")
+    (project / "tests" / "yaml").symlink_to(installed.tests)
+    result = run("check", cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "checked mesaides-cli-partner: ok" in result.stdout
+
+
+def test_check_fails_with_fewer_than_two_expert_cases(run, installed):
+    (installed.tests / "cli_aide.yaml").write_text(yaml.safe_dump([
+        {"name": "Adulte", "period": "2026-11", "input": {"date_naissance": "1990-01-01"}, "output": {"cli_aide": 100}}]))
+    result = run("check", "-d", "mesaides-cli-partner", "--tests", str(installed.tests))
+    assert result.returncode == 1
+    assert "[A5] cli_aide: 1 expert test case; at least 2 are needed" in result.stderr
+
+
+def test_decisions_and_deadlines_from_the_command_line(run):
+    assert run("sync").returncode == 0
+    assert run("suggest", "aide_velo", "--label", "Aide au vélo", "--by", "citizen").stdout.strip() == "aide_velo: suggested"
+    assert "refused" in run("suggest", "aide_dette", "--label", "Effacement", "--erases-debt").stdout
+    assert run("decide", "aide_velo", "feasible", "--reason", "computable").returncode == 0
+    assert run("sign-off", "cli_aide", "quality").returncode == 0
+    defect = run("notify-defect", "cli_aide", "--description", "wrong age limit")
+    assert defect.returncode == 0 and "defect #1" in defect.stdout
+    assert "nothing overdue" in run("overdue").stdout
+    late = run("overdue", now="2026-12-05T09:00:00").stdout
+    assert "[A9]" not in late  # the run suspended the aide, so the defect is no longer pending
+    status = json.loads(run("status", "cli_aide", "--json", now="2026-12-05T09:00:00").stdout)
+    assert status["status"] == "suspended"
+    assert "defect_expired" in run("audit", "--subject", "cli_aide").stdout
+
+
+def test_send_and_feed(run):
+    assert run("sync").returncode == 0
+    sent = run("send")
+    assert sent.returncode == 0 and "sent 0, failed 0" in sent.stdout
+    feed = json.loads(run("feed", "cli").stdout)
+    assert feed["items"] == []
+    assert run("feed", "nobody").returncode == 1
+
+
+def test_the_command_group_is_registered_through_the_core_hook():
+    result = subprocess.run([str(MESAIDES), "--help"], capture_output=True, text=True, timeout=120)
+    assert "registry" in result.stdout
+    result = subprocess.run([str(MESAIDES), "registry", "--help"], capture_output=True, text=True, timeout=120)
+    for command in ("sync", "check", "status", "parameters", "deprecate", "remove", "suggest", "decide", "sign-off",
+                    "acknowledge", "notify-defect", "impact", "overdue", "send"):
+        assert f"  {command} " in result.stdout, command
+    assert textwrap.dedent(result.stdout)

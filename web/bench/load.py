@@ -1,0 +1,286 @@
+"""Load run of ``POST /calculate`` on the real server (``mesaides serve``), on this machine only.
+
+    python web/bench/load.py                      # starts the server, 2000 requests, 16 at a time
+    python web/bench/load.py --requests 5000 --concurrency 32 --workers 2
+    python web/bench/load.py --url http://127.0.0.1:8000   # a server already running here
+
+Prints requests per second and the p50/p90/p99 latencies. The body is a household as the
+questionnaire sends it (a single parent in Lille with two children, 900 € wages and 550 € rent
+over 2024-01 to the current month) asking for every aide the deployment shows. The run is
+bounded: a fixed number of requests, each with a timeout, to 127.0.0.1 only. Goal on a 2-core
+machine: at least 200 requests per second with a p99 under 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+TIMEOUT = 10.0
+
+
+def household(aides: list[dict], today: dt.date) -> dict:
+    months, y, m = [], 2024, 1
+    while (y, m) <= (today.year, today.month):
+        months.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    month = months[-1]
+
+    def every(value):
+        return dict.fromkeys(months, value)
+
+    def born(years: int) -> str:
+        return (today - dt.timedelta(days=int(365.25 * years) + 75)).isoformat()
+
+    situation = {
+        "individus": {
+            "demandeur": {
+                "date_naissance": {"ETERNITY": born(32)},
+                "activite": every("actif"),
+                "statut_marital": every("celibataire"),
+                "salaire_net": every(900.0),
+                "salaire_imposable": every(round(900 * 1.036529, 2)),
+            },
+            "enfant1": {"date_naissance": {"ETERNITY": born(1)}},
+            "enfant2": {"date_naissance": {"ETERNITY": born(4)}},
+        },
+        "familles": {"famille_1": {"parents": ["demandeur"], "enfants": ["enfant1", "enfant2"]}},
+        "foyers_fiscaux": {"foyer_fiscal_1": {"declarants": ["demandeur"], "personnes_a_charge": ["enfant1", "enfant2"]}},
+        "menages": {
+            "menage_1": {
+                "personne_de_reference": ["demandeur"],
+                "enfants": ["enfant1", "enfant2"],
+                "depcom": every("59350"),
+                "statut_occupation_logement": every("locataire_vide"),
+                "loyer": every(550.0),
+            }
+        },
+    }
+    plural = {"famille": "familles", "individu": "individus", "menage": "menages", "foyer_fiscal": "foyers_fiscaux"}
+    for aide in aides:
+        if not aide["shown"]:
+            continue
+        table = situation[plural[aide["entity"]]]
+        period = str(today.year) if aide["period"] == "year" else month
+        for obj in table.values():
+            obj[aide["name"]] = {period: None}
+    return situation
+
+
+# ---- A minimal keep-alive HTTP/1.1 client (cheap, so that the server gets the CPU) ----------------
+
+
+class Connection:
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+        ).encode()
+        self.writer.write(head + body)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        length, chunked, close = 0, False, False
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+            elif name == "connection" and value.lower() == "close":
+                close = True
+        if chunked:
+            data = b""
+            while True:
+                size = int((await self.reader.readline()).strip(), 16)
+                chunk = await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+                data += chunk[:-2]
+        else:
+            data = await self.reader.readexactly(length)
+        if close:
+            await self.close()
+        return status, data
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            try:
+                await self.writer.wait_closed()
+            except OSError:
+                pass
+        self.reader = self.writer = None
+
+
+async def run(host: str, port: int, body: bytes, requests: int, concurrency: int, warmup: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    remaining = requests
+
+    async def worker() -> None:
+        nonlocal remaining, errors
+        conn = Connection(host, port)
+        try:
+            for _ in range(warmup):
+                await asyncio.wait_for(conn.request("POST", "/calculate", body), TIMEOUT)
+            await start.wait()
+            while remaining > 0:
+                remaining -= 1
+                t0 = time.perf_counter()
+                try:
+                    status, _ = await asyncio.wait_for(conn.request("POST", "/calculate", body), TIMEOUT)
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
+                    errors += 1
+                    await conn.close()
+                    continue
+                latencies.append(time.perf_counter() - t0)
+                if status != 200:
+                    errors += 1
+        finally:
+            await conn.close()
+
+    start = asyncio.Event()
+    tasks = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    await asyncio.sleep(0.5 + 0.05 * concurrency * warmup)
+    t0 = time.perf_counter()
+    start.set()
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - t0
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else float("nan")
+
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "seconds": elapsed,
+        "rps": len(latencies) / elapsed if elapsed else 0.0,
+        "p50_ms": pct(0.50),
+        "p90_ms": pct(0.90),
+        "p99_ms": pct(0.99),
+        "mean_ms": statistics.fmean(latencies) * 1000 if latencies else float("nan"),
+    }
+
+
+# ---- The server ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(workers: int, instance: Path) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    script = Path(sys.executable).with_name("mesaides")
+    command = [str(script)] if script.exists() else [shutil.which("mesaides") or "mesaides"]
+    env = {**os.environ, "MESAIDES_INSTANCE": str(instance)}
+    env.pop("MESAIDES_DATABASE_URL", None)
+    log = open(instance / "server.log", "wb")
+    process = subprocess.Popen(
+        [*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server stopped:\n{(instance / 'server.log').read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.2)
+    return process, port
+
+
+async def get_json(host: str, port: int, path: str):
+    conn = Connection(host, port)
+    try:
+        status, data = await asyncio.wait_for(conn.request("GET", path), TIMEOUT)
+    finally:
+        await conn.close()
+    if status != 200:
+        raise SystemExit(f"GET {path}: HTTP {status}")
+    return json.loads(data)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=2000, help="measured requests (default 2000)")
+    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
+    parser.add_argument("--workers", type=int, default=2, help="server processes when this script starts it (default 2)")
+    parser.add_argument("--url", help="an already running server on this machine, e.g. http://127.0.0.1:8000")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if not 1 <= args.requests <= 100_000 or not 1 <= args.concurrency <= 256:
+        raise SystemExit("--requests must be 1..100000 and --concurrency 1..256")
+
+    process = None
+    tmp = None
+    if args.url:
+        parts = urlsplit(args.url)
+        if parts.hostname not in LOOPBACK:
+            raise SystemExit("this benchmark only targets a server on this machine (127.0.0.1)")
+        host, port = parts.hostname, parts.port or 80
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="mesaides-bench-")
+        process, port = start_server(args.workers, Path(tmp.name))
+        host = "127.0.0.1"
+    try:
+        aides = asyncio.run(get_json(host, port, "/aides"))["aides"]
+        body = json.dumps(household(aides, dt.date.today())).encode()
+        warmup = 3
+        result = asyncio.run(run(host, port, body, args.requests, args.concurrency, warmup))
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if tmp is not None:
+            tmp.cleanup()
+    shown = sum(1 for a in aides if a["shown"])
+    result.update({"aides": shown, "body_bytes": len(body), "concurrency": args.concurrency,
+                   "workers": args.workers if not args.url else None, "cpus": os.cpu_count()})
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(
+        f"web /calculate: {result['rps']:.0f} requests/s, p50 {result['p50_ms']:.1f} ms, "
+        f"p90 {result['p90_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms "
+        f"({result['requests']} requests, {result['errors']} errors, concurrency {args.concurrency}, "
+        f"{result['workers'] or '?'} server workers, {result['cpus']} CPUs; household asking {shown} aides, "
+        f"{len(body) // 1024} KiB)"
+    )
+
+
+if __name__ == "__main__":
+    main()

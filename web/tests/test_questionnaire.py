@@ -1,0 +1,152 @@
+"""The questionnaire: which questions, validation in French, the situation it builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from mesaides.core import Parameter
+from mesaides.web.questionnaire import Invalid, Questionnaire, load_questions, parse_date, parse_money, resolve_commune
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_questions()
+
+
+class EveryParameter:
+    """The installed rule set's Parameters, plus those of questions.yaml that no installed
+    package declares right now, all read by one aide ``tout``: the questionnaire's logic tested
+    independently of which partner packages are installed."""
+
+    def __init__(self, rules, spec):
+        self.parameters = dict(rules.parameters)
+        kinds = {"date_debut_chomage": ("individu", "eternity", "date"), "coloc": ("menage", "month", "bool"),
+                 "taux_incapacite": ("individu", "month", "float"),
+                 "aah_restriction_substantielle_durable_acces_emploi": ("individu", "month", "bool")}
+        for name, (entity, period, value_type) in kinds.items():
+            if name not in self.parameters:
+                self.parameters[name] = Parameter(name=name, entity=entity, period=period, value_type=value_type,
+                                                  label=name)
+        for q in spec.questions:
+            assert set(q.fills) <= set(self.parameters), q.id
+
+    def parameters_read_by(self, name):
+        return set(self.parameters)
+
+
+@pytest.fixture(scope="module")
+def everything(spec, engine):
+    return Questionnaire(spec, EveryParameter(engine.rules, spec), ["tout"])
+
+
+def names(fields):
+    return [f.name for f in fields]
+
+
+def test_only_what_enabled_aides_read(spec, engine):
+    rules = engine.rules
+    for aide in rules.aides:
+        q = Questionnaire(spec, rules, [aide])
+        asked = {x.id for x in q.questions}
+        assert {"situation_familiale", "nb_enfants"} <= asked  # structural: always asked
+        for question in q.questions:
+            if not question.structural:
+                assert set(question.fills) & rules.parameters_read_by(aide)
+        for question in spec.questions:
+            if question.id not in asked:
+                assert not set(question.fills) & rules.parameters_read_by(aide)
+    nothing = Questionnaire(spec, rules, [])
+    assert {x.id for x in nothing.questions} == {"situation_familiale", "nb_enfants"}
+
+
+def test_no_children_questions_without_children_no_rent_for_owners(everything):
+    q = everything
+    answers = {"foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0"}
+    assert not [n for n in names(q.fields("personnes", answers, TODAY)) if n.startswith("enfant")]
+    answers["foyer.nb_enfants"] = "2"
+    assert "enfant2.enfant_date_naissance" in names(q.fields("personnes", answers, TODAY))
+    assert "conjoint.date_naissance" not in names(q.fields("personnes", answers, TODAY))
+    answers["foyer.situation_familiale"] = "pacse"
+    assert "conjoint.date_naissance" in names(q.fields("personnes", answers, TODAY))
+    owner = {**answers, "menage.statut_occupation_logement": "proprietaire", "menage.loyer": "700"}
+    tenant = {**answers, "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "700"}
+    # On the same page, the rent field is there (the script hides it), but it is not used.
+    assert q.holds(q.by_id["loyer"], q.fields("logement", owner, TODAY)[0].subject, owner, TODAY) is False
+    assert "loyer" not in q.situation(owner, TODAY)["menages"]["menage_1"]
+    assert q.situation(tenant, TODAY)["menages"]["menage_1"]["loyer"]["2026-11"] == 700.0
+
+
+def test_situation_over_the_months_with_mes_aides_conversions(everything, spec, engine):
+    q = everything
+    answers = {
+        "foyer.situation_familiale": "union_libre",
+        "foyer.nb_enfants": "1",
+        "demandeur.date_naissance": "14/07/1990",
+        "demandeur.activite": "actif",
+        "demandeur.salaire_net": "1 200,50",
+        "conjoint.date_naissance": "1991-02-03",
+        "conjoint.activite": "chomeur",
+        "conjoint.chomage_net": "800",
+        "conjoint.date_debut_chomage": "01/06/2026",
+        "enfant1.enfant_date_naissance": "01/01/2020",
+        "menage.depcom": "59000",
+        "menage.depcom_choix": "59350",
+    }
+    s = q.situation(answers, TODAY)
+    months = s["individus"]["demandeur"]["salaire_net"]
+    assert sorted(months) == list(months) and min(months) == "2024-01" and max(months) == "2026-11" and len(months) == 35
+    assert months["2025-06"] == 1200.5
+    assert s["individus"]["demandeur"]["salaire_imposable"]["2026-11"] == round(1200.5 * 1.036529, 2)
+    assert s["individus"]["conjoint"]["chomage_imposable"]["2024-01"] == round(800 * 1.0305, 2)
+    assert s["individus"]["conjoint"]["date_debut_chomage"] == {"ETERNITY": "2026-06-01"}
+    assert s["individus"]["demandeur"]["date_naissance"] == {"ETERNITY": "1990-07-14"}
+    assert s["individus"]["demandeur"]["statut_marital"]["2026-11"] == "celibataire"
+    assert s["menages"]["menage_1"]["depcom"]["2026-11"] == "59350"
+    assert s["familles"]["famille_1"] == {"parents": ["demandeur", "conjoint"], "enfants": ["enfant1"]}
+    # Union libre: two foyers fiscaux, the child in the demandeur's.
+    assert s["foyers_fiscaux"]["foyer_fiscal_1"] == {"declarants": ["demandeur"], "personnes_a_charge": ["enfant1"]}
+    assert s["foyers_fiscaux"]["foyer_fiscal_2"]["declarants"] == ["conjoint"]
+    # With the installed packages, a situation the engine accepts.
+    installed = Questionnaire(spec, engine.rules, list(engine.rules.aides))
+    engine.population(installed.situation(answers, TODAY))
+
+
+def test_validation_messages_in_french(everything):
+    q = everything
+    answers = {"foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "13"}
+    errors = {f.name: f.error for f in q.validate("foyer", answers, TODAY) if f.error}
+    assert errors == {"foyer.nb_enfants": "Indiquez un nombre entre 0 et 12."}
+    answers = {"foyer.nb_enfants": "1", "demandeur.date_naissance": "", "enfant1.enfant_date_naissance": "01/01/1990"}
+    errors = {f.name: f.error for f in q.validate("personnes", answers, TODAY) if f.error}
+    assert errors["demandeur.date_naissance"] == "Indiquez une date au format JJ/MM/AAAA."
+    assert "moins de 25 ans" in errors["enfant1.enfant_date_naissance"]
+    assert q.first_incomplete(answers, TODAY) == "personnes"
+
+
+def test_parsing():
+    assert parse_money("1 234,56 €") == 1234.56
+    assert parse_money("1.200") == 1200
+    assert parse_money("850.5") == 850.5
+    with pytest.raises(Invalid, match="négatif"):
+        parse_money("-3")
+    with pytest.raises(Invalid, match="n'est pas un montant"):
+        parse_money("beaucoup")
+    assert parse_date("5/3/2001") == dt.date(2001, 3, 5)
+    assert parse_date("2001-03-05") == dt.date(2001, 3, 5)
+    with pytest.raises(Invalid, match="n'est pas une date qui existe"):
+        parse_date("30/02/2001")
+
+
+def test_communes():
+    # 59350: Lille's INSEE code, and Saint-André-lez-Lille's postal code.
+    found = resolve_commune("59350", "")
+    assert found.commune is None and [c.nom for c in found.candidates] == ["Lille", "Saint-André-lez-Lille"]
+    assert resolve_commune("59350", "59350").commune.nom == "Lille"
+    assert resolve_commune("59350", "75056").commune is None  # a choice no longer among the matches
+    assert resolve_commune("Lille", "").commune.insee == "59350"
+    assert resolve_commune("42000", "").commune.nom == "Saint-Étienne"
+    assert resolve_commune("2A004", "").commune.nom == "Ajaccio"
+    assert resolve_commune("00000", "").candidates == []
