@@ -151,3 +151,13 @@ def test_the_check_passes_for_a_well_formed_distribution(registry, deployment):
 def test_pa2_a_partner_without_referent_fails_the_check(registry, deployment):
     report = registry.check(deployment.rules(national(referent_email="")), case_dirs=deployment.case_dirs())
     assert any(f.rule == "Pa2" for f in report.errors)
+
+
+def test_a2_a_refused_aide_is_not_announced(registry, deployment):
+    from registry_test_partners import dep_bonus
+
+    refused = departement(aides=((dep_bonus, info("Bonus", "dep", quota=True)),))
+    registry.sync(deployment.rules(national(), refused), by="operator", measure=False)
+    assert registry.public_state().aides["dep_bonus"].status == "refused"
+    assert registry.public_state().aides["dep_bonus"].territorial_notice is None
+    assert [n for n in registry.notifications() if n["rule"] == "G3"] == []

@@ -29,6 +29,13 @@ def test_models_match_the_migrations(db_url):
     db.close()
 
 
+def test_head_revision_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+    from mesaides.registry.database import HEAD_REVISION, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+
+
 def test_opening_twice_is_harmless(db_url):
     for _ in range(2):
         Database(db_url).close()

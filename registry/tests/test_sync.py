@@ -99,3 +99,26 @@ def test_an_uninstalled_distribution_removes_its_aides(registry, deployment):
     state = registry.public_state()
     assert state.aides["dep_bonus"].status == "removed"
     assert state.partners["dep"].distributions[0].installed is False
+
+
+def test_documentation_extras_from_the_registry(registry, deployment, db_url, monkeypatch):
+    from mesaides.registry.plugin import mesaides_documentation_extras
+
+    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
+    registry.deprecate_parameter("nat_statut_special", by="operator", reason="test", removal_date=None)
+    monkeypatch.setenv("MESAIDES_DATABASE_URL", db_url)
+    extras = mesaides_documentation_extras(rules=None)
+    assert extras["aide_history"]["minimum_test"][0]["what"] == "ajoutée"
+    assert extras["aide_notices"]["dep_bonus"][0].startswith("Cette aide locale")  # G3
+    assert extras["parameter_status"]["nat_statut_special"].startswith("déprécié depuis le 16/11/2026")
+    assert extras["parameter_status"]["salaire_net"] == "actif"
+
+
+def test_a11_a_moved_public_page_is_recorded(registry, deployment):
+    from registry_test_partners import info, minimum_test
+
+    registry.sync(deployment.rules(national()), by="operator", measure=False)
+    moved = national("1.0.1", aides=((minimum_test, info("Minimum de test", "nat", public_page="https://www.example.org/nouvelle-page")),))
+    report = registry.sync(deployment.rules(moved), by="operator", measure=False)
+    assert report.notes == ["A11: the public page of minimum_test moved from https://www.example.org/aides/nat to https://www.example.org/nouvelle-page"]
+    assert registry.audit_log(subject="minimum_test")[0].action == "public_page_changed"

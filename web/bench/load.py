@@ -1,6 +1,6 @@
 """Load run of ``POST /calculate`` on the real server (``mesaides serve``), on this machine only.
 
-    python web/bench/load.py                      # starts the server, 2000 requests, 16 at a time
+    python web/bench/load.py                      # starts the server, 2000 requests, 8 at a time
     python web/bench/load.py --requests 5000 --concurrency 32 --workers 2
     python web/bench/load.py --url http://127.0.0.1:8000   # a server already running here
 
@@ -191,6 +191,23 @@ async def run(host: str, port: int, body: bytes, requests: int, concurrency: int
 # ---- The server ------------------------------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (the server's workers), from /proc."""
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -234,7 +251,7 @@ async def get_json(host: str, port: int, path: str):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000, help="measured requests (default 2000)")
-    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight (default 16)")
+    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
     parser.add_argument("--workers", type=int, default=2, help="server processes when this script starts it (default 2)")
     parser.add_argument("--url", help="an already running server on this machine, e.g. http://127.0.0.1:8000")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -254,10 +271,16 @@ def main(argv: list[str] | None = None) -> None:
         process, port = start_server(args.workers, Path(tmp.name))
         host = "127.0.0.1"
     try:
+        load_before = os.getloadavg()[0]
         aides = asyncio.run(get_json(host, port, "/aides"))["aides"]
         body = json.dumps(household(aides, dt.date.today())).encode()
         warmup = 3
+        cpu_before = cpu_seconds(process.pid) if process is not None else None
         result = asyncio.run(run(host, port, body, args.requests, args.concurrency, warmup))
+        if process is not None:
+            used = cpu_seconds(process.pid) - cpu_before
+            total = result["requests"] + warmup * args.concurrency
+            result["server_cpu_ms_per_request"] = used / total * 1000 if total else float("nan")
     finally:
         if process is not None:
             process.terminate()
@@ -269,7 +292,8 @@ def main(argv: list[str] | None = None) -> None:
             tmp.cleanup()
     shown = sum(1 for a in aides if a["shown"])
     result.update({"aides": shown, "body_bytes": len(body), "concurrency": args.concurrency,
-                   "workers": args.workers if not args.url else None, "cpus": os.cpu_count()})
+                   "workers": args.workers if not args.url else None, "cpus": os.cpu_count(),
+                   "load_average": round(load_before, 2)})
     if args.json:
         print(json.dumps(result))
         return
@@ -278,8 +302,14 @@ def main(argv: list[str] | None = None) -> None:
         f"p90 {result['p90_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms "
         f"({result['requests']} requests, {result['errors']} errors, concurrency {args.concurrency}, "
         f"{result['workers'] or '?'} server workers, {result['cpus']} CPUs; household asking {shown} aides, "
-        f"{len(body) // 1024} KiB)"
+        f"{len(body) // 1024} KiB; load average {result['load_average']} before the run)"
     )
+    if "server_cpu_ms_per_request" in result:
+        per = result["server_cpu_ms_per_request"]
+        print(
+            f"web /calculate: the server used {per:.1f} ms of CPU per request, i.e. at most "
+            f"{1000 * (os.cpu_count() or 1) / per:.0f} requests/s on {os.cpu_count()} idle cores"
+        )
 
 
 if __name__ == "__main__":

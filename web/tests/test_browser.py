@@ -117,6 +117,11 @@ def test_questions_that_do_not_apply_are_hidden_with_javascript(page, server):
         assert block.is_hidden()
         page.locator('[name="demandeur.activite"]').select_option("chomeur")
         assert block.is_visible()
+    if page.locator('[name="demandeur.taux_incapacite"]').count():
+        block = page.locator("#q-demandeur-taux_incapacite-bloc")
+        assert block.is_hidden()
+        page.locator('[name="demandeur.handicap"]').check()
+        assert block.is_visible()
 
 
 def test_save_resume_and_delete(browser, server):

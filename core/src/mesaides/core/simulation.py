@@ -51,7 +51,6 @@ class Simulation:
         *,
         trace: bool = False,
         lookback: int = 36,
-        reference: Period | None = None,  # TODO(lead): remove once registry and web stop passing it
     ):
         self.rules = rules
         self.population = population

@@ -34,7 +34,7 @@ _EXPORTS = {
     "RegistryError": "registry",
     "open_registry": "registry",
     "SmtpSettings": "settings",
-    "SyncReport": "sync",
+    "SyncReport": "sync_report",
 }
 
 __all__ = [
@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from mesaides.registry.public import AideState, DistributionState, PartnerState, PendingNotice, PublicState
     from mesaides.registry.registry import Registry, RegistryError, open_registry
     from mesaides.registry.settings import SmtpSettings
-    from mesaides.registry.sync import SyncReport
+    from mesaides.registry.sync_report import SyncReport
 
 
 def __getattr__(name: str) -> Any:

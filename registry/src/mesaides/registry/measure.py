@@ -57,7 +57,7 @@ def run_reference(rules: RuleSet, population: ReferencePopulation, aides: Iterab
     aides = list(aides)
     period = Period.parse(population.period)
     try:
-        simulation = Simulation(rules, _parsed(rules, population), reference=period)
+        simulation = Simulation(rules, _parsed(rules, population))
     except Exception as exc:  # a partner's situation hook may refuse the population
         for name in aides:
             run.errors[name] = f"the reference population cannot be computed: {type(exc).__name__}: {exc}"

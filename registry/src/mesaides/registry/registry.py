@@ -55,7 +55,8 @@ from mesaides.registry.parameter_catalogue import ParameterState
 from mesaides.registry.population import DEFAULT_HOUSEHOLDS, DEFAULT_SEED
 from mesaides.registry.public import PendingNotice, PublicState, pending_notices, public_state
 from mesaides.registry.settings import SmtpSettings, database_url
-from mesaides.registry.sync import Measuring, SyncReport, run_sync
+from mesaides.registry.sync import Measuring, run_sync
+from mesaides.registry.sync_report import SyncReport
 from sqlalchemy import select
 
 HOUSEHOLDS_ENV = "MESAIDES_REFERENCE_HOUSEHOLDS"

@@ -12,8 +12,7 @@ its partner's aides.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from mesaides.core import RuleSet
@@ -53,6 +52,7 @@ from mesaides.registry.models import (
 from mesaides.registry.notifications import UPDATED, close_if_answered, notify
 from mesaides.registry.population import reference_population
 from mesaides.registry.snapshot import AideSnapshot, Snapshot, take_snapshot
+from mesaides.registry.sync_report import SyncReport
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -61,59 +61,6 @@ from sqlalchemy.orm import Session
 class Measuring:
     households: int
     seed: int
-
-
-@dataclass
-class SyncReport:
-    sync_id: int = 0
-    at: dt.datetime | None = None
-    baseline: bool = False
-    period: str | None = None
-    households: int = 0
-    distributions: list[str] = field(default_factory=list)
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    versions_only: list[str] = field(default_factory=list)
-    parameters_added: list[str] = field(default_factory=list)
-    parameters_changed: list[str] = field(default_factory=list)
-    notifications: list[int] = field(default_factory=list)
-    impact: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        data = dict(self.__dict__)
-        data["at"] = self.at.isoformat() if self.at else None
-        return data
-
-    def lines(self) -> list[str]:
-        out = [f"sync #{self.sync_id}{' (baseline)' if self.baseline else ''} at {self.at:%Y-%m-%d %H:%M}"]
-        for label, items in (
-            ("new versions", self.distributions),
-            ("aides added", self.added),
-            ("aides changed", self.changed),
-            ("aides removed", self.removed),
-            ("new versions, same results", self.versions_only),
-            ("Parameters added", self.parameters_added),
-            ("Parameters changed", self.parameters_changed),
-        ):
-            if items:
-                out.append(f"  {label}: {', '.join(items)}")
-        if self.period:
-            out.append(f"  reference population: {self.households} households, {self.period}")
-        for m in self.impact:
-            if m.get("error"):
-                out.append(f"  impact of {m['subject']} on {m['aide']}: not measured ({m['error']})")
-            else:
-                out.append(
-                    f"  impact of {m['subject']} on {m['aide']}: +{m['gained']} / -{m['lost']} households eligible, "
-                    f"{m['changed']} amounts changed (mean {m['mean_change']:+.2f}, largest +{m['largest_increase']:.2f} "
-                    f"/ {m['largest_decrease']:.2f})"
-                )
-        if self.notifications:
-            out.append(f"  notifications: {', '.join(f'#{n}' for n in self.notifications)}")
-        out += [f"  problem: {p}" for p in self.problems]
-        return out
 
 
 @dataclass(frozen=True)
@@ -292,6 +239,10 @@ class _Sync:
                     self._changed(row, a, "its rules changed (formulas, declared reads or legislation values)")
                 elif before.version != a.version:
                     self.version_only.append(AideChange(a.name, "changed", _snapshot_view(a, partner_id), "", a.version, before.version or ""))
+            old_page = (row.info or {}).get("public_page")
+            if row.owner and old_page and old_page != a.info.get("public_page"):
+                self.report.notes.append(f"A11: the public page of {a.name} moved from {old_page} to {a.info.get('public_page')}")
+                audit.record(s, self.now, self.actor, "public_page_changed", a.name, "A11", before=old_page, after=a.info.get("public_page"))
             if a.refusal and row.status != REFUSED:
                 self._set_status(row, REFUSED, "; ".join(a.refusal))
             row.owner, row.partner_id, row.version, row.fingerprint = a.owner, partner_id, a.version, a.fingerprint
@@ -410,14 +361,15 @@ class _Sync:
         still_there = [v for n, v in current.items() if n in existing]
         specific = set(s.scalars(select(Parameter.name).where(Parameter.owner.not_in(COMMON_PARAMETER_OWNERS))))
         period = self.sync.period or ""
+        refused = set(s.scalars(select(Aide.name).where(Aide.status == REFUSED)))
         for change in self.changes:
             pool = list(existing.values()) if change.kind == "removed" else list(current.values())
             measured_aides = [change.aide] + [pool_view for pool_view in pool if change.name in pool_view.reads]
             measures = store_measures(s, self.sync.id, change.name, change.kind, measured_aides,
                                       self.movements or {}, self.measure_errors if self.movements is not None else {}, period)
             self.report.impact += measures
-            if self.report.baseline:
-                continue
+            if self.report.baseline or change.name in refused:
+                continue  # A3 is about additions to an existing catalogue; a refused aide is not shown
             # A removed aide's partners are compared with what the others read before the change.
             others = [existing[v.name] for v in still_there] if change.kind == "removed" else still_there
             impact = impacted_by_aide(change.aide, others, specific)
@@ -426,7 +378,7 @@ class _Sync:
                 self.report.notifications.append(n.id)
         national = sorted(p.id for p in partners.values() if p.scope == "national" and p.distribution)
         for change in self.changes:
-            if change.kind != "added" or change.aide.partner_id is None:
+            if change.kind != "added" or change.aide.partner_id is None or change.name in refused:
                 continue
             partner = partners.get(change.aide.partner_id)
             if partner is not None and partner.scope == "territorial":
@@ -487,7 +439,7 @@ class _Sync:
     def note_defects(self) -> None:
         updated = {c.name for c in self.changes if c.kind == "changed"}
         for defect in self.session.scalars(select(Defect).where(Defect.status == "open", Defect.aide.in_(updated))):
-            self.report.problems.append(
+            self.report.notes.append(
                 f"A9: defect #{defect.id} on {defect.aide} is open and the partner shipped new rules: "
                 "check them and resolve the defect"
             )

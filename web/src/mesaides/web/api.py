@@ -238,7 +238,7 @@ async def explain_value(request: Request) -> JSONResponse:
         return error_response([SituationIssue(path="period", message=str(exc))])
     try:
         population = deployment.engine.population(body["situation"])
-        simulation = Simulation(rules, population, trace=True, reference=period)
+        simulation = Simulation(rules, population, trace=True)
         explanation = explain(simulation, name, period, entity_id)
     except SituationError as exc:
         return error_response([SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)

@@ -347,6 +347,7 @@ def stats(request: Request) -> HTMLResponse:
         status_fr=STATUS_FR,
         partners=_partners_view(deployment, state),
         partner_names={dist: p.name for dist, p in deployment.rules.partners.items()},
+        aide_labels=labels,
     )
 
 

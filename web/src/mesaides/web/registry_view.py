@@ -97,6 +97,7 @@ class RegistryView:
         self._state: PublicState | None = None
         self._read_at = 0.0
         self._lock = threading.Lock()
+        self._refreshing = False
 
     def _open(self) -> Any:
         if self._registry is None:
@@ -109,16 +110,28 @@ class RegistryView:
         return self._registry
 
     def state(self) -> PublicState:
-        with self._lock:
-            if self._state is None or time.monotonic() - self._read_at > self.ttl:
-                self._state = self._read()
-                self._read_at = time.monotonic()
-            return self._state
+        """The last state read. The first call reads it; later, a stale state is returned at
+        once while a background thread reads the new one, so that no request waits for it."""
+        state = self._state
+        if state is None:
+            return self.refresh()
+        if time.monotonic() - self._read_at > self.ttl and not self._refreshing:
+            self._refreshing = True
+            threading.Thread(target=self._refresh_quietly, name="registry-refresh", daemon=True).start()
+        return state
 
     def refresh(self) -> PublicState:
+        """Read the registry now."""
         with self._lock:
-            self._read_at = 0.0
-        return self.state()
+            self._state = self._read()
+            self._read_at = time.monotonic()
+            return self._state
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self.refresh()
+        finally:
+            self._refreshing = False
 
     def _read(self) -> PublicState:
         try:

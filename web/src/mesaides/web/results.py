@@ -113,7 +113,7 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
     engine = deployment.engine
     population = engine.population(situation)
     month = Period.month_of(today.year, today.month)
-    simulation = Simulation(engine.rules, population, trace=True, reference=month)
+    simulation = Simulation(engine.rules, population, trace=True)
     entries = deployment.shown_aides()
     computed = {entry.name: _one(deployment, simulation, entry, month) for entry in entries}
     hidden = _aggregates(deployment, computed)
@@ -128,22 +128,21 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
 
 
 def _aggregates(deployment: Deployment, computed: dict[str, AideResult]) -> set[str]:
-    """Aides not to list twice. An aide whose formula adds up other aides (``aide_logement`` is
-    ``apl + alf + als``) is hidden when it is obtained, in favour of the one actually paid; when
-    it is not obtained, its parts are hidden instead, so that one reason is given once."""
+    """Aides not to list twice. An aide whose formula only adds up other aides (``aide_logement``
+    reads ``apl``, ``alf`` and ``als`` and nothing else) is hidden when obtained, in favour of
+    the one actually paid; when it is not obtained, its parts are hidden instead, so that one
+    reason is given once."""
     hidden: set[str] = set()
     for name, result in computed.items():
-        parts = [r for r in deployment.rules.quantities[name].reads if r in computed]
-        if len(parts) < 2:
+        reads = deployment.rules.quantities[name].reads
+        if len(reads) < 2 or not all(r in computed for r in reads):
             continue
         if result.eligible:
-            total = sum(computed[p].amount or 0 for p in parts if computed[p].eligible)
+            total = sum(computed[p].amount or 0 for p in reads if computed[p].eligible)
             if result.amount is not None and abs(total - result.amount) < 0.01:
                 hidden.add(name)
-            else:
-                hidden.update(parts)
         else:
-            hidden.update(p for p in parts if not computed[p].eligible)
+            hidden.update(p for p in reads if not computed[p].eligible)
     return hidden
 
 
@@ -201,7 +200,7 @@ def _one(deployment: Deployment, simulation: Simulation, entry: CatalogueEntry, 
     if explanation is not None:
         held, failed = _checks(deployment, explanation, entity, focus)
         result.conditions = held
-        result.details = _details(deployment, explanation, entity, focus)
+        result.details = _details(deployment, explanation, entity, focus, result.amount)
         if not result.eligible:
             result.reason = (
                 f"Condition non remplie : {_lower_first(failed[0])}."
@@ -219,14 +218,15 @@ def _lower_first(text: str) -> str:
 
 
 def _walk(explanation: Explanation, depth: int = CHECK_DEPTH):
-    """Nodes of the explanation, breadth first from the aide, each once."""
+    """Nodes of the explanation, breadth first from the aide, each once; another aide it reads
+    is not entered (its conditions are its own)."""
     seen = {explanation.root}
     queue = deque([(explanation.root, 0)])
     while queue:
         key, level = queue.popleft()
         node = explanation.nodes[key]
         yield node
-        if level >= depth:
+        if level >= depth or (level > 0 and node.kind == "aide"):
             continue
         for dep in node.reads:
             if dep not in seen:
@@ -263,25 +263,31 @@ def _checks(deployment: Deployment, explanation: Explanation, entity: str, focus
     return held, failed
 
 
-def _details(deployment: Deployment, explanation: Explanation, entity: str, focus: str) -> list[Detail]:
-    """The main intermediate values: what the aide's own formula read, for the same household."""
-    root = explanation.nodes[explanation.root]
+def _details(deployment: Deployment, explanation: Explanation, entity: str, focus: str,
+             amount: float | None) -> list[Detail]:
+    """The main intermediate values: what the aide's formula read, for the same household. A
+    value equal to the aide's amount says nothing new: what it read is shown instead."""
     out: list[Detail] = []
     labels: set[str] = set()
-    for key in root.reads:
-        node = explanation.nodes[key]
+    queue = deque(explanation.nodes[explanation.root].reads)
+    seen = set(queue)
+    while queue and len(out) < MAX_DETAILS:
+        node = explanation.nodes[queue.popleft()]
         if node.kind == "parameter":
             continue
         d = deployment.rules.variable(node.name)
         if d.entity.key != entity or d.value_type not in ("float", "int"):
             continue
         value = node.values.get(focus)
-        if not isinstance(value, (int, float)) or value == 0 or d.label in labels:
+        if not isinstance(value, (int, float)) or value == 0:
             continue
-        labels.add(d.label)
-        out.append(Detail(d.label, _format(d, value)))
-        if len(out) >= MAX_DETAILS:
-            break
+        if amount is not None and abs(value - amount) < 0.005 and node.kind != "aide":
+            queue.extend(k for k in node.reads if k not in seen)
+            seen.update(node.reads)
+            continue
+        if d.label not in labels:
+            labels.add(d.label)
+            out.append(Detail(d.label, _format(d, value)))
     return out
 
 

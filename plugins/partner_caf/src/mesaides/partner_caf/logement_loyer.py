@@ -1,0 +1,261 @@
+"""Aides personnelles au logement: zone, household composition, rent ceiling and charges
+(secteur locatif), as OpenFisca-France 176.1.8 computes them. See ``logement`` for the formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib.resources import files
+
+import numpy as np
+from mesaides.core import FAMILLE, MENAGE, MONTH, quantity
+from mesaides.core.builtin.base import STATUT_OCCUPATION_LOGEMENT
+from mesaides.partner_caf.prestations_familiales import per_member
+
+AL = "aides_logement"
+LOC = f"{AL}.locatif"
+# The formulas follow the law in force since 2023 (OpenFisca-France's latest formula change, the
+# taux famille of 2023-01-01); before, the aides are not computed (value 0). Only the engine's
+# look-back into the past reaches those months.
+SINCE = dt.date(2023, 1, 1)
+ARRETE_2019 = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000039160329"
+D823_16 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878905"
+
+LOCATAIRE = tuple(STATUT_OCCUPATION_LOGEMENT.index(s) for s in ("locataire_hlm", "locataire_vide", "locataire_meuble"))
+HLM = STATUT_OCCUPATION_LOGEMENT.index("locataire_hlm")
+MEUBLE = STATUT_OCCUPATION_LOGEMENT.index("locataire_meuble")
+OUTRE_MER_PREFIXES = ("971", "972", "973", "974", "976", "977", "978")
+
+
+def _menage(c, name, default=0):
+    """A ménage value read by the famille: the one of the demandeur (first parent)'s ménage."""
+    return c.members(name).first("parents", default=default)
+
+
+def _starts_with(codes, prefixes) -> np.ndarray:
+    codes = np.asarray(codes).astype(str)
+    result = np.zeros(codes.shape, dtype=bool)
+    for prefix in prefixes:
+        result |= np.char.startswith(codes, prefix)
+    return result
+
+
+def _by_zone(c, template: str, zone: np.ndarray) -> np.ndarray:
+    """The legislation value ``template`` (with ``{z}``) of each famille's zone (1, 2 or 3)."""
+    values = np.array([c.law(template.format(z=z)) for z in (1, 2, 3)], dtype=float)
+    return values[np.clip(zone, 1, 3) - 1]
+
+
+# ---- Zone and ménage ---------------------------------------------------------------------------
+
+_ZONES: tuple[np.ndarray, np.ndarray] | None = None
+
+
+def _zone_table() -> tuple[np.ndarray, np.ndarray]:
+    """Commune code → zone (``data/zones_apl.csv``, see ``data/zones_apl.md``), sorted by code."""
+    global _ZONES
+    if _ZONES is None:
+        text = (files("mesaides.partner_caf") / "data" / "zones_apl.csv").read_text(encoding="utf-8")
+        rows = [line.split(",") for line in text.splitlines()[1:] if line]
+        codes = np.array([r[0] for r in rows])
+        order = np.argsort(codes)
+        _ZONES = codes[order], np.array([int(r[1]) for r in rows], dtype=np.int64)[order]
+    return _ZONES
+
+
+@quantity(
+    MENAGE,
+    MONTH,
+    label="Zone géographique des aides au logement (1, 2 ou 3)",
+    reads=("depcom",),
+    value_type="int",
+    references=(ARRETE_2019,),
+)
+def zone_apl(c):
+    """Zone of the commune (arrêté du 17 mars 1978; 1bis counts as 1). An unknown or empty
+    commune code is in zone 2, as in OpenFisca-France."""
+    codes, zones = _zone_table()
+    depcom = np.asarray(c("depcom")).astype(str)
+    i = np.minimum(np.searchsorted(codes, depcom), len(codes) - 1)
+    return np.where(codes[i] == depcom, zones[i], 2)
+
+
+@quantity(
+    MENAGE,
+    MONTH,
+    label="Logement conventionné (locataire HLM)",
+    reads=("statut_occupation_logement",),
+    value_type="bool",
+)
+def logement_conventionne(c):
+    """A tenant of an HLM is taken as living in conventionné housing, which opens the APL."""
+    return c("statut_occupation_logement") == HLM
+
+
+@quantity(
+    MENAGE,
+    MONTH,
+    label="Logement relevant du barème outre-mer des aides au logement",
+    reads=("depcom",),
+    value_type="bool",
+    references=(ARRETE_2019,),
+)
+def residence_aides_logement_outre_mer(c):
+    """Overseas departments (Guadeloupe, Martinique, Guyane, La Réunion, Mayotte), Saint-Barthélemy
+    and Saint-Martin."""
+    return _starts_with(c("depcom"), OUTRE_MER_PREFIXES)
+
+
+@quantity(MENAGE, MONTH, label="Résidence à Saint-Pierre-et-Miquelon", reads=("depcom",), value_type="bool")
+def residence_saint_pierre_et_miquelon(c):
+    return _starts_with(c("depcom"), ("975",))
+
+
+# ---- Household composition --------------------------------------------------------------------
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Couple au sens des aides au logement",
+    reads=("en_couple", "enceinte_fam"),
+    value_type="bool",
+    valid_from=SINCE,
+)
+def al_couple(c):
+    """Two parents; an isolated pregnant woman gets the couple's barème."""
+    return c("en_couple") | c("enceinte_fam")
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Nombre de personnes à charge au sens des aides au logement",
+    reads=("age", "autonomie_financiere", "taux_incapacite", "prestations_familiales_base_ressources_individu"),
+    law=(
+        f"{AL}.personnes_a_charge",
+        f"{AL}.ressources.plafond_aspa_personne_seule",
+        f"{AL}.ressources.coef_plafond_aspa",
+    ),
+    value_type="int",
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878933",),
+    valid_from=SINCE,
+)
+def al_nb_personnes_a_charge(c):
+    """Art. R823-4 CCH: the famille's children under 21 who are not financially autonomous
+    (prestations familiales sense), and its adult children of 21 or more with an incapacity
+    above 80 % whose resources of year N-2 are at most 1.25 times the ASPA ceiling."""
+    age = c.members("age")
+    limite = c.law(f"{AL}.personnes_a_charge.age_limite")
+    enfants = (age.values >= 0) & (age.values < limite) & ~c.members("autonomie_financiere").values
+    plafond = c.law(f"{AL}.ressources.plafond_aspa_personne_seule", at=dt.date(c.period.year - 2, 12, 31))
+    plafond = plafond * c.law(f"{AL}.ressources.coef_plafond_aspa")
+    adultes = (
+        (c.members("taux_incapacite").values > c.law(f"{AL}.personnes_a_charge.taux_incapacite_min"))
+        & (age.values >= limite)
+        & (c.members("prestations_familiales_base_ressources_individu").values <= plafond)
+    )
+    return per_member(age, enfants | adultes).count("enfants")
+
+
+# ---- Rent, ceiling, charges -------------------------------------------------------------------
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Loyer réel pris en compte par les aides au logement",
+    reads=("loyer", "statut_occupation_logement"),
+    references=("https://www.legifrance.gouv.fr/jorf/article_jo/JORFARTI000039804009",),
+    valid_from=SINCE,
+)
+def aide_logement_loyer_reel(c):
+    """The rent of the demandeur's ménage; two thirds of it for furnished housing."""
+    loyer = _menage(c, "loyer", 0.0)
+    return np.where(_menage(c, "statut_occupation_logement") == MEUBLE, loyer * 2 / 3, loyer)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Loyer plafond des aides au logement",
+    reads=("al_nb_personnes_a_charge", "al_couple", "coloc", "zone_apl", "residence_aides_logement_outre_mer"),
+    law=(f"{LOC}.loyer_plafond",),
+    references=(ARRETE_2019, D823_16),
+    valid_from=SINCE,
+)
+def aide_logement_loyer_plafond(c):
+    """Ceiling by zone and household: single person, couple, or one dependant plus an amount per
+    further dependant (at most 6 counted overseas); 75 % of it in a flat-share. (The chambre
+    ceilings are not asked for by mesaides.)"""
+    zone = _menage(c, "zone_apl", 2)
+    n = c("al_nb_personnes_a_charge")
+    n_plafond = np.where(_menage(c, "residence_aides_logement_outre_mer", False), np.minimum(n, 6), n)
+    z = f"{LOC}.loyer_plafond.zone_{{z}}."
+    famille = _by_zone(c, z + "un_enfant", zone) + np.maximum(n_plafond - 1, 0) * _by_zone(
+        c, z + "majoration_par_enf_supp", zone
+    )
+    couple = c("al_couple")
+    plafond = np.where(
+        ~couple & (n == 0),
+        _by_zone(c, z + "personnes_seules", zone),
+        np.where(n > 0, famille, _by_zone(c, z + "couples", zone)),
+    )
+    coloc = _menage(c, "coloc", False).astype(bool)
+    plafond = plafond * np.where(coloc, c.law(f"{LOC}.loyer_plafond.coef_colocation"), 1.0)
+    return np.round(plafond, 2)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Loyer retenu par les aides au logement",
+    reads=("aide_logement_loyer_reel", "aide_logement_loyer_plafond"),
+    valid_from=SINCE,
+)
+def aide_logement_loyer_retenu(c):
+    return np.minimum(c("aide_logement_loyer_reel"), c("aide_logement_loyer_plafond"))
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Forfait de charges des aides au logement",
+    reads=("al_nb_personnes_a_charge", "al_couple", "coloc", "residence_dom"),
+    law=(f"{LOC}.forfait_charges",),
+    references=(ARRETE_2019,),
+    valid_from=SINCE,
+)
+def aide_logement_charges(c):
+    """Flat amount for charges plus an amount per dependant; specific amounts in a flat-share
+    (single or couple) and in the overseas departments."""
+    n = c("al_nb_personnes_a_charge")
+    couple = c("al_couple")
+    coloc = _menage(c, "coloc", False).astype(bool)
+    dom = _menage(c, "residence_dom", False).astype(bool)
+    f = f"{LOC}.forfait_charges"
+
+    general = c.law(f"{f}.cas_general") + n * c.law(f"{f}.majoration_par_enfant")
+    colocation = np.where(
+        couple, c.law(f"{f}.colocation.couple_sans_enfant"), c.law(f"{f}.colocation.beneficiaire_isole")
+    )
+    colocation = colocation + n * c.law(f"{f}.colocation.majoration_par_enfant")
+    general_dom = c.law(f"{f}.dom.cas_general") + n * c.law(f"{f}.dom.majoration_par_enfant")
+    colocation_dom = np.where(
+        couple, c.law(f"{f}.dom_colocation.couple_sans_enfant"), c.law(f"{f}.dom_colocation.beneficiaire_isole")
+    ) + n * c.law(f"{f}.dom_colocation.majoration_par_enfant")
+    return np.where(dom, np.where(coloc, colocation_dom, general_dom), np.where(coloc, colocation, general))
+
+
+QUANTITIES = (
+    zone_apl,
+    logement_conventionne,
+    residence_aides_logement_outre_mer,
+    residence_saint_pierre_et_miquelon,
+    al_couple,
+    al_nb_personnes_a_charge,
+    aide_logement_loyer_reel,
+    aide_logement_loyer_plafond,
+    aide_logement_loyer_retenu,
+    aide_logement_charges,
+)
