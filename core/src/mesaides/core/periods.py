@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 
 class PeriodUnit(str, Enum):
@@ -40,9 +41,31 @@ class Period:
     unit: PeriodUnit
     year: int = 0
     month: int = 1
+    # Periods key every cached value: their hash and text are computed once.
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
+    _text: str = field(init=False, repr=False, compare=False, default="")
+
+    def __post_init__(self) -> None:
+        if self.unit is MONTH:
+            text = f"{self.year:04d}-{self.month:02d}"
+        elif self.unit is YEAR:
+            text = f"{self.year:04d}"
+        else:
+            text = "ETERNITY"
+        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_hash", hash(text))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def parse(cls, text: str) -> Period:
+        if isinstance(text, str):
+            return _parse(text)
+        raise PeriodError(f"{text!r} is not a period (expected 'YYYY-MM', 'YYYY' or 'ETERNITY')")
+
+    @classmethod
+    def _parse(cls, text: str) -> Period:
         if not isinstance(text, str):
             raise PeriodError(f"{text!r} is not a period (expected 'YYYY-MM', 'YYYY' or 'ETERNITY')")
         if text == "ETERNITY":
@@ -67,11 +90,7 @@ class Period:
         return cls(YEAR, year, 1)
 
     def __str__(self) -> str:
-        if self.unit is MONTH:
-            return f"{self.year:04d}-{self.month:02d}"
-        if self.unit is YEAR:
-            return f"{self.year:04d}"
-        return "ETERNITY"
+        return self._text
 
     def __repr__(self) -> str:
         return f"Period({self})"
@@ -132,3 +151,9 @@ class Period:
 
 
 ETERNITY_PERIOD = Period(ETERNITY, 0, 1)
+
+
+@lru_cache(maxsize=8192)
+def _parse(text: str) -> Period:
+    # Situations repeat the same few dozen period keys thousands of times.
+    return Period._parse(text)

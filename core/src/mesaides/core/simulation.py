@@ -60,6 +60,7 @@ class Simulation:
         self.lookback = lookback
         self.horizon: dt.date | None = None
         self._cut = False
+        self._defaults: dict[str, np.ndarray] = {}
         self._cut_cache: dict[tuple[str, Period, dt.date | None], np.ndarray] = {}
 
     def _horizon_for(self, period: Period) -> dt.date | None:
@@ -145,7 +146,12 @@ class Simulation:
         return self.population.size(d.entity.key)
 
     def default(self, d: Definition) -> np.ndarray:
-        return np.full(self._size(d), default_of(d), dtype=dtype_of(d))
+        """The default value of ``d`` for everyone (one read-only array, shared)."""
+        value = self._defaults.get(d.name)
+        if value is None:
+            value = self._defaults[d.name] = np.full(self._size(d), default_of(d), dtype=dtype_of(d))
+            value.flags.writeable = False
+        return value
 
     def _input(self, d: Parameter, period: Period) -> np.ndarray:
         value = self.population.inputs.get(d.name, {}).get(period)

@@ -182,15 +182,18 @@ def _did_you_mean(name: str, candidates) -> str:
     return f" (did you mean {close[0]}?)" if close else ""
 
 
-def dtype_of(d: Definition):
-    return {
-        "float": np.float64,
-        "int": np.int64,
-        "bool": np.bool_,
-        "enum": np.int16,
-        "date": "datetime64[D]",
-        "str": object,
-    }[d.value_type]
+_DTYPES = {
+    "float": np.dtype(np.float64),
+    "int": np.dtype(np.int64),
+    "bool": np.dtype(np.bool_),
+    "enum": np.dtype(np.int16),
+    "date": np.dtype("datetime64[D]"),
+    "str": np.dtype(object),
+}
+
+
+def dtype_of(d: Definition) -> np.dtype:
+    return _DTYPES[d.value_type]
 
 
 def default_of(d: Definition) -> Any:
@@ -364,8 +367,13 @@ def parse_situation(data: Any, rules) -> Population:
         d = rules.variable(name)
         p = b.period(key)
         size = n if d.entity.key == INDIVIDU.key else groups[d.entity.key].count
-        array = np.full(size, default_of(d), dtype=dtype_of(d))
-        array[np.asarray(indices)] = np.asarray(values, dtype=dtype_of(d))
+        dtype = _DTYPES[d.value_type]
+        if len(indices) == size:
+            # Every person or group has a value (entities are visited in order): no default.
+            array = np.asarray(values, dtype=dtype)
+        else:
+            array = np.full(size, default_of(d), dtype=dtype)
+            array[np.asarray(indices)] = np.asarray(values, dtype=dtype)
         if d.is_computed:
             mask = np.zeros(size, dtype=bool)
             mask[np.asarray(indices)] = True
