@@ -9,7 +9,6 @@ installed. Each measure runs in a fresh process so that its time and memory are 
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
 import platform

@@ -164,8 +164,16 @@ class Context:
                 raise UndeclaredRead(
                     f"{self.quantity.name} reads {name} without declaring it: add it to reads"
                 )
-        values = self._sim._compute(name, period, self._node)
-        return values, self._sim.rules.variable(name).entity
+        sim = self._sim
+        if name in self._reads:
+            values = sim._compute(name, period, self._node)
+        else:
+            sim._hops += 1
+            try:
+                values = sim._compute(name, period, self._node)
+            finally:
+                sim._hops -= 1
+        return values, sim.rules.variable(name).entity
 
     def _structure(self, entity_key: str):
         return self._sim.population.groups[entity_key]

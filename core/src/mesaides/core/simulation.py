@@ -17,6 +17,13 @@ from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
 from mesaides.core.ruleset import RuleSet
 from mesaides.core.situation import Population, default_of, dtype_of
 
+DEFAULT_PAST_DEPTH = 3
+"""How many backward reads (``reads_past``) a computation may chain: this month's housing aid
+reads last month's RSA, which reads last month's housing aid, which reads the RSA of the month
+before... Past that depth the value is the default. OpenFisca ends such chains after one loop
+("spirals"); three steps reproduce its results and the law's intent, since older months stop
+mattering."""
+
 
 class ComputationError(RuntimeError):
     """A quantity that cannot be computed: unavailable, asked for a wrong period, or a bug."""
@@ -51,6 +58,7 @@ class Simulation:
         *,
         trace: bool = False,
         lookback: int = 36,
+        past_depth: int = DEFAULT_PAST_DEPTH,
     ):
         self.rules = rules
         self.population = population
@@ -58,6 +66,8 @@ class Simulation:
         self.trace: dict[tuple[str, Period], TraceNode] | None = {} if trace else None
         self._stack: list[tuple[str, Period]] = []
         self.lookback = lookback
+        self.past_depth = past_depth
+        self._hops = 0
         self.horizon: dt.date | None = None
         self._cut = False
         self._defaults: dict[str, np.ndarray] = {}
@@ -92,7 +102,7 @@ class Simulation:
             reader.reads.append(key)
         cached = self.cache.get(key)
         if cached is None:
-            cached = self._cut_cache.get((name, period, self.horizon))
+            cached = self._cut_cache.get((name, period, self.horizon, self._hops))
         if cached is not None:
             return cached
         if isinstance(d, Parameter):
@@ -116,7 +126,7 @@ class Simulation:
                 # Computed from values cut by the lookback: right for requests with this
                 # horizon, not for one of an earlier period, so it is cached with the horizon.
                 value.flags.writeable = False
-                self._cut_cache[(name, period, self.horizon)] = value
+                self._cut_cache[(name, period, self.horizon, self._hops)] = value
                 return value
         # Cached arrays are shared by every reader: an in-place change would corrupt them.
         value.flags.writeable = False
@@ -159,7 +169,9 @@ class Simulation:
 
     def _formula(self, q: Quantity, period: Period) -> np.ndarray:
         start = period.start
-        if self.horizon is not None and period.unit is not ETERNITY and start < self.horizon:
+        if self._hops > self.past_depth or (
+            self.horizon is not None and period.unit is not ETERNITY and start < self.horizon
+        ):
             self._cut = True
             return self.default(q)
         formula = q.formula_at(start)

@@ -9,8 +9,8 @@ Rules as OpenFisca-France 176.1.8 computes them (formula in force since 2021-01-
 * a 30 % abatement on activity income for people unemployed for more than two months, for
   retirees and for AAH recipients without salary, and on unemployment benefits for the latter
   two; the activity and unemployment income of both parents is neutralised when one of them is
-  a jobseeker without benefit for more than two months, or (APL only, see
-  ``aide_logement_condition_neutralisation``) when the famille received the RSA last month;
+  a jobseeker without benefit for more than two months, or when the famille received the RSA
+  last month;
 * the children's resources beyond 1.25 times the ASPA ceiling, a double-activity abatement, a
   flat amount for students, rounded up to the next 100 €.
 """
@@ -98,7 +98,7 @@ def aide_logement_chomeur_non_indemnise(c):
     INDIVIDU,
     MONTH,
     label="Aides au logement : neutralisation des revenus d'activité et de chômage",
-    reads=("aide_logement_chomeur_non_indemnise", "logement_conventionne"),
+    reads=("aide_logement_chomeur_non_indemnise",),
     reads_past=("rsa",),
     value_type="bool",
     references=(
@@ -112,17 +112,15 @@ def aide_logement_condition_neutralisation(c):
     jobseeker without benefit for more than two months, or when the famille received the RSA in
     M-1, the activity and unemployment income of both parents is not counted.
 
-    OpenFisca-France 176.1.8 answers the RSA test with a real RSA of M-1 only for the APL: for
-    the ALF and ALS of the reference cases the RSA of M-1 is read while the RSA is already being
-    computed (the RSA reads the aide au logement of its month) and its cycle guard gives 0. To
-    agree with it, the RSA criterion is applied in conventionné housing only (APL)."""
+    The law applies the RSA criterion to every tenant. OpenFisca-France 176.1.8 applies it to
+    the APL only in the reference cases, an effect of the order in which it computes outputs
+    (its cycle guard answers the RSA of M-1 with 0 for the ALF and ALS); see
+    ``docs/known-differences.md``."""
     famille = c.group("famille")
     parent = c.is_role("famille", "parents")
     chomeur = famille.any("aide_logement_chomeur_non_indemnise", role="parents")
-    conventionne = famille.nth("logement_conventionne", "parents", 0, default=False).astype(bool)
-    if conventionne.any():  # the RSA of M-1 (and its own past) is only computed when it counts
-        chomeur = chomeur | (conventionne & (c("rsa", c.period.last_month) > 0))
-    return parent & chomeur
+    rsa_last_month = c("rsa", c.period.last_month) > 0
+    return parent & (chomeur | rsa_last_month)
 
 
 # ---- Per person ------------------------------------------------------------------------------

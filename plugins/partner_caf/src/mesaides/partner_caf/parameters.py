@@ -1,6 +1,6 @@
 """Parameters the CAF's rules read that the core does not own (names as in OpenFisca-France)."""
 
-from mesaides.core import INDIVIDU, MENAGE, MONTH, Parameter, ETERNITY
+from mesaides.core import ETERNITY, INDIVIDU, MENAGE, MONTH, Parameter
 
 PARAMETERS = (
     Parameter(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 from importlib.resources import files
 
-
 from mesaides.core import Institution, Partner, as_aide, hookimpl
 from mesaides.core.yamlio import load_yaml
 from mesaides.partner_caf.parameters import PARAMETERS

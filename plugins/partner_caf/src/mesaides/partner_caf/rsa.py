@@ -427,18 +427,12 @@ def rsa(c):
     """The larger of the montant forfaitaire and the montant majoré, minus the forfait
     logement and the resources; not paid below 6 € (art. R262-39 CASF). Not rounded.
 
-    The RSA of M depends on the housing aid of M, which depends on the RSA of M-1 (and so on
-    back in time): the earlier months are computed first, oldest first, so that each step
-    finds the month before already known instead of recursing through three years at once."""
-    for month in c.period.last_months(RSA_HISTORY_MONTHS):
-        c("rsa", month)
+    The RSA of M depends on the housing aid of M, which depends on the RSA of M-1: the engine
+    bounds that chain back in time (see ``reads_past``)."""
     socle = np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
     montant = np.maximum(socle - c("rsa_forfait_logement") - c("rsa_base_ressources"), 0)
     return montant * (montant >= c.law("rsa.montant_minimum_verse"))
 
-
-RSA_HISTORY_MONTHS = 36
-"""How far back the RSA of earlier months is computed ahead (the engine's default lookback)."""
 
 QUANTITIES = (
     rsa_has_ressources_substitution,

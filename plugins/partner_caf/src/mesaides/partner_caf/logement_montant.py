@@ -1,0 +1,400 @@
+"""Aides personnelles au logement: personal participation and the amount (secteur locatif), as
+OpenFisca-France 176.1.8 computes them. See ``logement`` for the formula.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesaides.core import FAMILLE, MONTH, quantity
+from mesaides.partner_caf.logement_loyer import (
+    AL,
+    ARRETE_2019,
+    D823_16,
+    LOC,
+    LOCATAIRE,
+    SINCE,
+    _by_zone,
+    _menage,
+)
+
+RLS = f"{AL}.rls"
+TF_NAMES = (
+    "avec_1_enfant",
+    "avec_2_enfants",
+    "avec_3_enfants",
+    "avec_4_enfants",
+    "avec_5_enfants",
+    "avec_6_enfants",
+    "avec_7_enfants",
+)
+
+
+def _by_household(c, n, couple, single_0, couple_0, per_n, n_max, extra=None):
+    """A value chosen by the household: single or couple without dependant, else the value for
+    ``n`` dependants (``per_n(k)`` for k = 1..n_max, n_max for more), plus ``extra`` for each
+    dependant beyond ``n_max``."""
+    out = np.where(couple, couple_0, single_0).astype(float)
+    for k in range(1, n_max + 1):
+        out = np.where((n == k) | ((k == n_max) & (n > n_max)), per_n(k), out)
+    if extra is not None:
+        out = out + np.maximum(n - n_max, 0) * extra
+    return out
+
+
+# ---- Personal participation ----------------------------------------------------------------------
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Abattement forfaitaire R0 sur les ressources (aides au logement)",
+    reads=(
+        "al_nb_personnes_a_charge",
+        "al_couple",
+        "residence_aides_logement_outre_mer",
+        "residence_saint_pierre_et_miquelon",
+    ),
+    law=(f"{LOC}.r0",),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041419255",),
+    valid_from=SINCE,
+)
+def aide_logement_r0(c):
+    """Annual amount by household (art. D823-17 CCH); overseas, a household with one dependant
+    has its own amount; Saint-Pierre-et-Miquelon has its own table (since 2022-07)."""
+    n = c("al_nb_personnes_a_charge")
+    couple = c("al_couple")
+
+    def table(name):
+        t = f"{LOC}.r0.{name}."
+        return _by_household(
+            c,
+            n,
+            couple,
+            c.law(t + "taux_seul"),
+            c.law(t + "taux_couple"),
+            lambda k: c.law(f"{t}taux{k}pac"),
+            6,
+            c.law(t + "taux_pac_supp"),
+        )
+
+    r0 = np.where(
+        _menage(c, "residence_aides_logement_outre_mer", False).astype(bool) & (n == 1),
+        c.law(f"{LOC}.r0.outre_mer.taux1pac"),
+        table("cas_general"),
+    )
+    spm = _menage(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
+    if spm.any():
+        r0 = np.where(spm, table("saint_pierre_et_miquelon"), r0)
+    return r0
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Ressources après abattement R0 (aides au logement)",
+    reads=("aide_logement_base_ressources", "aide_logement_r0"),
+    valid_from=SINCE,
+)
+def aide_logement_ressources_apres_abattement(c):
+    return np.maximum(0, c("aide_logement_base_ressources") - c("aide_logement_r0"))
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Taux famille TF de la participation personnelle (aides au logement)",
+    reads=("al_nb_personnes_a_charge", "al_couple", "residence_aides_logement_outre_mer"),
+    law=(f"{LOC}.taux_famille",),
+    references=(ARRETE_2019,),
+    valid_from=SINCE,
+)
+def aide_logement_taux_famille(c):
+    """Rate by household, decreasing with the number of dependants (table up to 6 dependants
+    in mainland France, 7 overseas, then a reduction per further dependant)."""
+    n = c("al_nb_personnes_a_charge")
+    couple = c("al_couple")
+
+    def table(zone, n_max):
+        t = f"{LOC}.taux_famille.{zone}."
+        return _by_household(
+            c,
+            n,
+            couple,
+            c.law(t + "personnes_isolees"),
+            c.law(t + "couples_0_enfant"),
+            lambda k: c.law(t + TF_NAMES[k - 1]),
+            n_max,
+            c.law(t + "maj_par_enf_supp"),
+        )
+
+    outre_mer = _menage(c, "residence_aides_logement_outre_mer", False).astype(bool)
+    return np.where(outre_mer, table("outre_mer", 7), table("metropole", 6))
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Loyer de référence du taux loyer (aides au logement)",
+    reads=("al_nb_personnes_a_charge", "al_couple", "residence_dom"),
+    law=(f"{LOC}.loyer_plafond.zone_2",),
+    references=(ARRETE_2019,),
+    valid_from=SINCE,
+)
+def aide_logement_loyer_reference(c):
+    """The zone 2 rent ceiling of the household, whatever its zone (at most 6 dependants counted
+    in the overseas departments)."""
+    n = c("al_nb_personnes_a_charge")
+    n_ref = np.where(_menage(c, "residence_dom", False).astype(bool), np.minimum(n, 6), n)
+    z2 = f"{LOC}.loyer_plafond.zone_2."
+    famille = c.law(z2 + "un_enfant") + np.maximum(n_ref - 1, 0) * c.law(z2 + "majoration_par_enf_supp")
+    sans = np.where(c("al_couple"), c.law(z2 + "couples"), c.law(z2 + "personnes_seules"))
+    return np.where(n >= 1, famille, sans)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Rapport entre loyer retenu et loyer de référence, en pourcentage arrondi",
+    reads=("aide_logement_loyer_retenu", "aide_logement_loyer_reference"),
+    references=("https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000044137420/2022-01-01",),
+    valid_from=SINCE,
+)
+def aide_logement_rapport_loyers_arrondi_pourcent(c):
+    """RL in percent, rounded to two decimals."""
+    return np.round(c("aide_logement_loyer_retenu") / c("aide_logement_loyer_reference") * 100, 2)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Taux loyer TL de la participation personnelle (aides au logement)",
+    reads=("aide_logement_rapport_loyers_arrondi_pourcent",),
+    law=(f"{LOC}.taux_loyer",),
+    references=(ARRETE_2019,),
+    valid_from=SINCE,
+)
+def aide_logement_taux_loyer(c):
+    """0 while RL is under 45 %, 0.45 % per point of RL between 45 % and 75 %, 0.68 % per point
+    beyond; rounded to the fifth decimal (the thousandth of a percent)."""
+    rl = c("aide_logement_rapport_loyers_arrondi_pourcent") / 100
+    s1, s2 = c.law(f"{LOC}.taux_loyer.seuil_1"), c.law(f"{LOC}.taux_loyer.seuil_2")
+    t2, t3 = c.law(f"{LOC}.taux_loyer.taux_2"), c.law(f"{LOC}.taux_loyer.taux_3")
+    tl = np.where(rl >= s2, t3 * (rl - s2) + t2 * (s2 - s1), np.maximum(0, t2 * (rl - s1)))
+    return np.round(tl, 5)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Participation personnelle au loyer (aides au logement)",
+    reads=(
+        "aide_logement_loyer_retenu",
+        "aide_logement_charges",
+        "aide_logement_taux_famille",
+        "aide_logement_taux_loyer",
+        "aide_logement_ressources_apres_abattement",
+    ),
+    law=(f"{LOC}.participation_minimale",),
+    references=(ARRETE_2019,),
+    valid_from=SINCE,
+)
+def aide_logement_participation_personnelle(c):
+    """P0 (8.5 % of rent and charges, at least a flat amount) plus (TF + TL) times the annual
+    resources after R0."""
+    depense = c("aide_logement_loyer_retenu") + c("aide_logement_charges")
+    p0 = np.maximum(
+        c.law(f"{LOC}.participation_minimale.taux") * depense, c.law(f"{LOC}.participation_minimale.forfait")
+    )
+    taux = c("aide_logement_taux_famille") + c("aide_logement_taux_loyer")
+    return p0 + taux * c("aide_logement_ressources_apres_abattement")
+
+
+# ---- Amount --------------------------------------------------------------------------------------
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Aide au logement avant seuil de versement",
+    reads=(
+        "statut_occupation_logement",
+        "aide_logement_loyer_retenu",
+        "aide_logement_charges",
+        "aide_logement_participation_personnelle",
+    ),
+    valid_from=SINCE,
+)
+def aide_logement_montant_selectionne_avant_seuil(c):
+    """Tenants (HLM, unfurnished, furnished): rent retained + charges − participation."""
+    locataire = np.isin(_menage(c, "statut_occupation_logement", -1), LOCATAIRE)
+    montant = (
+        c("aide_logement_loyer_retenu") + c("aide_logement_charges") - c("aide_logement_participation_personnelle")
+    )
+    return np.where(locataire, np.maximum(0, montant), 0.0)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Aide au logement après seuil de versement",
+    reads=("aide_logement_montant_selectionne_avant_seuil", "logement_conventionne"),
+    law=(f"{LOC}.seuil_versement",),
+    references=(D823_16,),
+    valid_from=SINCE,
+)
+def aide_logement_montant_brut_avant_degressivite(c):
+    """Nothing under the minimum payment: 10 € for the ALF and ALS, none for the APL. Applied
+    before the degressivity, the minoration and the CRDS."""
+    montant = c("aide_logement_montant_selectionne_avant_seuil")
+    conventionne = _menage(c, "logement_conventionne", False).astype(bool)
+    seuil = np.where(conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl"))
+    return np.where(montant >= seuil, montant, 0.0)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Aide au logement après dégressivité et minoration forfaitaire",
+    reads=(
+        "aide_logement_montant_brut_avant_degressivite",
+        "aide_logement_loyer_reel",
+        "aide_logement_loyer_plafond",
+        "zone_apl",
+        "handicap",
+    ),
+    law=(f"{LOC}.degressivite", f"{LOC}.minoration_forfaitaire"),
+    references=(D823_16, "https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000039160745"),
+    valid_from=SINCE,
+)
+def aide_logement_montant_brut(c):
+    """Rents above 3.4 (zone 1) or 2.5 (zones 2, 3) times the ceiling reduce the aid linearly,
+    down to nothing at 4 or 3.1 times; not when a member of the famille is disabled. Then minus
+    the 5 € minoration."""
+    zone = _menage(c, "zone_apl", 2)
+    plafond = c("aide_logement_loyer_plafond")
+    loyer = c("aide_logement_loyer_reel")
+    debut = np.round(plafond * _by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_degressivite", zone), 2)
+    fin = np.round(plafond * _by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_suppression", zone), 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coef = np.where(loyer <= debut, 1.0, np.where(loyer <= fin, 1 - (loyer - debut) / (fin - debut), 0.0))
+    coef = np.where(c.members("handicap").any(), 1.0, coef)
+    montant = np.round(c("aide_logement_montant_brut_avant_degressivite") * coef, 2)
+    return np.maximum(0, montant - c.law(f"{LOC}.minoration_forfaitaire"))
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Réduction de loyer de solidarité (RLS)",
+    reads=(
+        "aide_logement_base_ressources",
+        "al_nb_personnes_a_charge",
+        "al_couple",
+        "zone_apl",
+        "logement_conventionne",
+    ),
+    law=(f"{RLS}.plafond_ressources", f"{RLS}.montant"),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038814872",),
+    valid_from=SINCE,
+)
+def reduction_loyer_solidarite(c):
+    """Rent reduction granted by the social landlord to tenants of conventionné housing whose
+    monthly resources (the aides au logement base / 12) are below a ceiling by zone and
+    household; amount by zone and household."""
+    zone = _menage(c, "zone_apl", 2)
+    n = c("al_nb_personnes_a_charge")
+    couple = c("al_couple")
+    p = f"{RLS}.plafond_ressources.zone_{{z}}."
+    plafond = _by_household(
+        c,
+        n,
+        couple,
+        _by_zone(c, p + "personnes_seules", zone),
+        _by_zone(c, p + "couples", zone),
+        lambda k: _by_zone(c, p + f"famille_{k}pac", zone),
+        6,
+        _by_zone(c, p + "majoration_par_pac_supp", zone),
+    )
+    m = f"{RLS}.montant.zone_{{z}}."
+    montant = _by_household(
+        c,
+        n,
+        couple,
+        _by_zone(c, m + "personnes_seules", zone),
+        _by_zone(c, m + "couples", zone),
+        lambda k: _by_zone(c, m + "famille_1pac", zone),
+        1,
+        _by_zone(c, m + "majoration_par_pac_supp", zone),
+    )
+    eligible = _menage(c, "logement_conventionne", False).astype(bool) & (
+        c("aide_logement_base_ressources") / 12 < plafond
+    )
+    return np.where(eligible, montant, 0.0)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Aide au logement brute de CRDS",
+    reads=("aide_logement_montant_brut", "reduction_loyer_solidarite"),
+    law=(f"{RLS}.fraction_baisse_aide_logement",),
+    references=("https://www.legifrance.gouv.fr/eli/decret/2018/2/27/2018-136/jo/article_1",),
+    valid_from=SINCE,
+)
+def aide_logement_montant_brut_crds(c):
+    """The APL is reduced by 98 % of the réduction de loyer de solidarité."""
+    rls = c("reduction_loyer_solidarite") * c.law(f"{RLS}.fraction_baisse_aide_logement")
+    return np.maximum(0, c("aide_logement_montant_brut") - rls)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="CRDS prélevée sur l'aide au logement",
+    reads=("aide_logement_montant_brut_crds", "residence_saint_pierre_et_miquelon"),
+    law=(f"{AL}.crds",),
+    references=("https://www.service-public.fr/particuliers/vosdroits/F17585",),
+    valid_from=SINCE,
+)
+def crds_logement(c):
+    """0.5 % of the aid, rounded down to the cent (negative: a deduction); none in
+    Saint-Pierre-et-Miquelon."""
+    crds = np.floor(c("aide_logement_montant_brut_crds") * 100 * c.law(f"{AL}.crds.taux")) / 100
+    return np.where(_menage(c, "residence_saint_pierre_et_miquelon", False).astype(bool), 0.0, -crds)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Aide au logement nette de CRDS",
+    reads=("aide_logement_montant_brut_crds", "crds_logement", "residence_saint_pierre_et_miquelon"),
+    law=(f"{AL}.saint_pierre_et_miquelon",),
+    valid_from=SINCE,
+)
+def aide_logement_montant(c):
+    """Net of CRDS, rounded down to the euro; in Saint-Pierre-et-Miquelon, until 2025, times the
+    coefficient of progressive alignment on mainland amounts (décret n° 2021-1750, art. 7)."""
+    montant = np.floor(np.round(c("aide_logement_montant_brut_crds") + c("crds_logement"), 2))
+    spm = _menage(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
+    if spm.any():
+        coef = c.law(f"{AL}.saint_pierre_et_miquelon.coefficient_alignement")
+        montant = np.where(spm, np.floor(montant * coef), montant)
+    return montant
+
+
+QUANTITIES = (
+    aide_logement_r0,
+    aide_logement_ressources_apres_abattement,
+    aide_logement_taux_famille,
+    aide_logement_loyer_reference,
+    aide_logement_rapport_loyers_arrondi_pourcent,
+    aide_logement_taux_loyer,
+    aide_logement_participation_personnelle,
+    aide_logement_montant_selectionne_avant_seuil,
+    aide_logement_montant_brut_avant_degressivite,
+    aide_logement_montant_brut,
+    reduction_loyer_solidarite,
+    aide_logement_montant_brut_crds,
+    crds_logement,
+    aide_logement_montant,
+)
