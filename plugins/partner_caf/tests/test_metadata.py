@@ -1,0 +1,43 @@
+"""Convention metadata of every CAF aide (A4, A11-A13) and the package's shape."""
+
+import struct
+
+from mesaides.core import load_rules
+
+CAF = "mesaides-partner-caf"
+AIDES = {"rsa", "ppa", "af", "cf", "asf", "paje_base", "ars", "aide_logement", "apl", "alf", "als", "aah"}
+
+
+def test_every_aide_is_registered_available_and_described():
+    rules = load_rules()
+    ours = {n for n, a in rules.aides.items() if a.owner == CAF}
+    assert ours == AIDES
+    for name in AIDES:
+        aide = rules.aides[name]
+        assert name not in rules.unavailable, rules.unavailable.get(name)
+        assert aide.info.institution == "caf"
+        assert len(aide.info.description) > 80
+        assert str(aide.info.public_page).startswith(("https://www.service-public.fr/", "https://www.caf.fr/"))
+        assert aide.info.legal_references and aide.info.apply
+    assert rules.aides["ars"].info.periodicity == "yearly"
+    assert rules.aides["ars"].period.value == "year"
+    assert rules.aides["aah"].entity.key == "individu"
+
+
+def test_logo_is_a_square_120_px_png_named_after_the_institution():
+    rules = load_rules()
+    [institution] = rules.partners[CAF].institutions
+    data = institution.logo.read_bytes()
+    assert institution.logo.name == "logo_caf.png"
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (120, 120)
+
+
+def test_every_legislation_value_has_a_dated_legal_reference():
+    rules = load_rules()
+    nodes = [n for n in rules.legislation if n.owner == CAF]
+    assert len(nodes) > 200
+    for node in nodes:
+        for entry in node.history:
+            assert entry.reference.startswith(("https://", "http://")), (node.path, entry.start)
