@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import household
+from core_scenarios import household
 from mesaides.core import SituationError
 
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from conftest import household
+from core_scenarios import household
 from mesaides.core import ComputationError, Period
 from mesaides.core.simulation import Simulation
 from mesaides.core.situation import parse_situation

@@ -1,7 +1,7 @@
 """Every class of bad input is reported with its path and the problem, never a traceback."""
 
 import pytest
-from conftest import household
+from core_scenarios import household
 from mesaides.core import SituationError
 
 

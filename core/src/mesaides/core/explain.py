@@ -117,7 +117,7 @@ def explain(simulation: Simulation, name: str, period: Period, entity_id: str) -
         entity_key = definition.entity.key
         where = involved[entity_key]
         names = population.ids(entity_key)
-        values = simulation.cache[(var, p)]
+        values = simulation.stored(var, p)
         node = ExplainedNode(
             name=var,
             period=str(p),

@@ -71,6 +71,7 @@ class Simulation:
         self.horizon: dt.date | None = None
         self._cut = False
         self._defaults: dict[str, np.ndarray] = {}
+        self._cut_best: dict[tuple[str, Period], tuple[int, np.ndarray]] = {}
         self._cut_cache: dict[tuple[str, Period, dt.date | None], np.ndarray] = {}
 
     def _horizon_for(self, period: Period) -> dt.date | None:
@@ -91,6 +92,14 @@ class Simulation:
             return self._compute(name, period, reader=None)
         finally:
             self.horizon = outer
+
+    def stored(self, name: str, period: Period) -> np.ndarray:
+        """A value already computed, for explanations: the cached one, or the one computed
+        closest to the request when backward reads were cut."""
+        value = self.cache.get((name, period))
+        if value is None:
+            value = self._cut_best[(name, period)][1]
+        return value
 
     # ---- Engine ------------------------------------------------------------------------------
 
@@ -127,6 +136,9 @@ class Simulation:
                 # horizon, not for one of an earlier period, so it is cached with the horizon.
                 value.flags.writeable = False
                 self._cut_cache[(name, period, self.horizon, self._hops)] = value
+                best = self._cut_best.get(key)
+                if best is None or self._hops < best[0]:
+                    self._cut_best[key] = (self._hops, value)
                 return value
         # Cached arrays are shared by every reader: an in-place change would corrupt them.
         value.flags.writeable = False

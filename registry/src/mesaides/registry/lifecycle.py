@@ -129,10 +129,11 @@ def sign_off(session: Session, now: dt.datetime, name: str, kind: str, *, by: st
     return row
 
 
-def missing_sign_offs(session: Session, aide: Aide) -> list[str]:
-    """A6: the sign-offs the aide's current rules still need."""
+def missing_sign_offs(session: Session, aide: Aide, fingerprint: str | None = None) -> list[str]:
+    """A6: the sign-offs the aide's current rules (or the rules of ``fingerprint``) still need."""
+    fingerprint = fingerprint or aide.fingerprint
     kinds = set(
-        session.scalars(select(SignOff.kind).where(SignOff.aide == aide.name, SignOff.fingerprint == aide.fingerprint))
+        session.scalars(select(SignOff.kind).where(SignOff.aide == aide.name, SignOff.fingerprint == fingerprint))
     )
     labels = {
         RELIABILITY: "A6(a): the partner has not signed off the reliability of this version",
@@ -145,17 +146,29 @@ def open_defects(session: Session, name: str) -> list[Defect]:
     return list(session.scalars(select(Defect).where(Defect.aide == name, Defect.status == "open")))
 
 
+SHOWABLE = (DEVELOPMENT, PREVIEW, PUBLISHED, SUSPENDED)
+"""The statuses from which an aide can be promoted (a suspended one once its defects are closed)."""
+
+
+def promotion_problems(session: Session, aide: Aide, status: str, *, fingerprint: str | None = None) -> list[str]:
+    """What, besides the automatic checks, stops ``aide`` from going to ``status``: the A6 sign-offs
+    of its rules (``fingerprint``, by default the synced ones) to be published; an open defect of
+    a suspended aide (A9). Each problem starts with its rule. Changes nothing."""
+    problems = []
+    if status == PUBLISHED:
+        problems += missing_sign_offs(session, aide, fingerprint)
+    if aide.status == SUSPENDED:
+        problems += [f"A9: defect #{d.id} is still open: {d.description}" for d in open_defects(session, aide.name)]
+    return problems
+
+
 def promote(session: Session, now: dt.datetime, aide: Aide, status: str, *, by: str, problems: list[str]) -> Aide:
     """G4: into preview; A6/G2: published once every check passes and both sign-offs are given."""
     if status not in (PREVIEW, PUBLISHED):
         raise LifecycleError(f"an aide is promoted to {PREVIEW!r} or {PUBLISHED!r}")
-    if aide.status not in (DEVELOPMENT, PREVIEW, PUBLISHED, SUSPENDED):
+    if aide.status not in SHOWABLE:
         raise LifecycleError(f"aide {aide.name} is {aide.status}: it cannot be shown")
-    problems = list(problems)
-    if status == PUBLISHED:
-        problems += missing_sign_offs(session, aide)
-    if aide.status == SUSPENDED:
-        problems += [f"A9: defect #{d.id} is still open: {d.description}" for d in open_defects(session, aide.name)]
+    problems = list(problems) + promotion_problems(session, aide, status)
     if problems:
         raise LifecycleError(f"aide {aide.name} cannot be {'published' if status == PUBLISHED else 'previewed'}:\n  " + "\n  ".join(problems))
     set_status(session, aide, status, now, by, "A6: every check passed, both sign-offs given" if status == PUBLISHED else "G4: preview")

@@ -225,8 +225,10 @@ def _walk(explanation: Explanation, depth: int = CHECK_DEPTH):
     while queue:
         key, level = queue.popleft()
         node = explanation.nodes[key]
+        if level > 0 and node.kind == "aide":
+            continue  # its conditions are its own, not this aide's
         yield node
-        if level >= depth or (level > 0 and node.kind == "aide"):
+        if level >= depth:
             continue
         for dep in node.reads:
             if dep not in seen:

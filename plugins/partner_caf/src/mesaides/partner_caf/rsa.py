@@ -431,7 +431,8 @@ def rsa(c):
     bounds that chain back in time (see ``reads_past``)."""
     socle = np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
     montant = np.maximum(socle - c("rsa_forfait_logement") - c("rsa_base_ressources"), 0)
-    return montant * (montant >= c.law("rsa.montant_minimum_verse"))
+    c.check("Ressources inférieures au montant forfaitaire du RSA", montant > 0)
+    return montant * c.check("Montant au moins égal au minimum versé", montant >= c.law("rsa.montant_minimum_verse"))
 
 
 QUANTITIES = (
