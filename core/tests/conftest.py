@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from mesaides.core import Engine, get_plugin_manager, load_rules
 
 HERE = Path(__file__).parent

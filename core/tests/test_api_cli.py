@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from core_scenarios import household
+
 from mesaides.core import SituationError
 
 

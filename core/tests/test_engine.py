@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from core_scenarios import household
+
 from mesaides.core import ComputationError, Period
 from mesaides.core.simulation import Simulation
 from mesaides.core.situation import parse_situation

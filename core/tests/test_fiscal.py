@@ -7,6 +7,7 @@ of 17,510 €, 1,398 € up to 28,170 € (art. 157 bis); parts: art. 194.
 """
 
 import pytest
+
 from mesaides.core import Engine, load_rules
 
 OUTPUTS = ("rni", "rfr", "nbptr", "rng", "abat_spe")

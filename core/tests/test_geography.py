@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from mesaides.core import Engine, load_rules
 from mesaides.core.geography import (
     VINTAGE,

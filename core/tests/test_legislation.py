@@ -2,6 +2,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+
 from mesaides.core.legislation import Legislation, LegislationError, parse_legislation
 
 REF = "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000049385006"

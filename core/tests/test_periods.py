@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+
 from mesaides.core.periods import ETERNITY_PERIOD, MONTH, YEAR, Period, PeriodError
 
 

@@ -4,6 +4,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+
 from mesaides.core import Engine, get_plugin_manager, hookspecs, load_rules
 
 

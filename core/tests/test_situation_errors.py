@@ -2,6 +2,7 @@
 
 import pytest
 from core_scenarios import household
+
 from mesaides.core import SituationError
 
 

@@ -4,6 +4,7 @@ three-month resource base and a means-tested famille aide."""
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, Parameter, Partner, as_aide, hookimpl, quantity
 from mesaides.core.legislation import parse_legislation
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+
 from mesaides.core.plugins import get_plugin_manager
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
 from mesaides.core.entities import INDIVIDU, Entity
 from mesaides.core.entities import entity as entity_of
 from mesaides.core.legislation import DatedScale

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+
 from mesaides.core.entities import Entity, entity
 from mesaides.core.periods import PeriodUnit
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
 if TYPE_CHECKING:
     from mesaides.core.context import Context

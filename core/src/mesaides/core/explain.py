@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import Period
 from mesaides.core.simulation import Simulation

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from mesaides.core.yamlio import YAMLError, load_yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from mesaides.core.yamlio import YAMLError, load_yaml
 
 Scalar = float | int | bool | str
 

@@ -14,6 +14,7 @@ from types import ModuleType
 
 import importlib_metadata
 import pluggy
+
 from mesaides.core import hookspecs
 
 ENTRY_POINT_GROUP = "mesaides"

@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from mesaides.core.definitions import Definition, Parameter
 from mesaides.core.entities import ENTITIES_BY_PLURAL, GROUP_ENTITIES, INDIVIDU, Entity
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period, PeriodError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
 class SituationIssue(BaseModel):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from importlib.resources import files
 
 import numpy as np
+
 from mesaides.core.definitions import Parameter, quantity
 from mesaides.core.entities import FAMILLE, INDIVIDU, MENAGE
 from mesaides.core.hookspecs import hookimpl

@@ -28,6 +28,7 @@ Legislation values: ``impot.*`` (``legislation/impot.yaml``), dated by year of t
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core.builtin.base import STATUT_MARITAL
 from mesaides.core.context import Members
 from mesaides.core.definitions import Parameter, quantity

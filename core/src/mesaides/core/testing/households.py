@@ -8,6 +8,7 @@ shares one array.
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, MENAGE
 from mesaides.core.periods import Period
 from mesaides.core.situation import GroupStructure, Population

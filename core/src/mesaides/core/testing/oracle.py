@@ -58,8 +58,14 @@ def read_cases(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def merge(cases: Iterable[dict[str, Any]], outputs: set[str] | None, rules) -> tuple[dict, list[tuple]]:
-    """One situation for all cases, with ``null`` for each expected output; and what to compare."""
+def merge(
+    cases: Iterable[dict[str, Any]], outputs: set[str] | None, rules, *, known_only: bool = False
+) -> tuple[dict, list[tuple]]:
+    """One situation for all cases, with ``null`` for each expected output; and what to compare.
+
+    ``known_only`` drops inputs the rule set does not declare: a territorial partner tested
+    beside the core alone reads none of the CAF's Parameters the cases also carry.
+    """
     batch: dict[str, dict[str, Any]] = {plural: {} for plural in ENTITIES_BY_PLURAL}
     checks: list[tuple] = []
     for case in cases:
@@ -73,7 +79,7 @@ def merge(cases: Iterable[dict[str, Any]], outputs: set[str] | None, rules) -> t
                 for key, value in obj.items():
                     if key in role_keys:
                         row[key] = [prefix + m for m in (value if isinstance(value, list) else [value])]
-                    else:
+                    elif not known_only or key in rules:
                         row[key] = value
                 batch[plural][prefix + ident] = row
         for output, per_entity in case["expected"].items():
@@ -89,9 +95,16 @@ def merge(cases: Iterable[dict[str, Any]], outputs: set[str] | None, rules) -> t
     return {k: v for k, v in batch.items() if v}, checks
 
 
-def compare(cases: list[dict[str, Any]], engine: Engine, outputs: set[str] | None = None, tolerance: float = 1.0) -> Agreement:
+def compare(
+    cases: list[dict[str, Any]],
+    engine: Engine,
+    outputs: set[str] | None = None,
+    tolerance: float = 1.0,
+    *,
+    known_only: bool = False,
+) -> Agreement:
     """Run ``cases`` in one batch and count, per output, the households that agree."""
-    situation, checks = merge(cases, outputs, engine.rules)
+    situation, checks = merge(cases, outputs, engine.rules, known_only=known_only)
     agreement = Agreement()
     try:
         result = engine.calculate(situation)
@@ -100,7 +113,7 @@ def compare(cases: list[dict[str, Any]], engine: Engine, outputs: set[str] | Non
         # fails the whole batch: compute case by case to count it against that case only.
         result = {}
         for case in cases:
-            one, _ = merge([case], outputs, engine.rules)
+            one, _ = merge([case], outputs, engine.rules, known_only=known_only)
             try:
                 computed = engine.calculate(one)
             except ComputationError as exc:

@@ -21,6 +21,7 @@ non-cumulable amount AAH is reduced by.
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 
 # ---------------------------------------------------------------------------------------------

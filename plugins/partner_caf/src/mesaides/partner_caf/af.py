@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, Formula, Quantity, quantity
 from mesaides.partner_caf.prestations_familiales import PF, nb_enfants_par_age, per_member
 

@@ -7,6 +7,7 @@ ceiling.
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, YEAR, Period, quantity
 from mesaides.partner_caf.prestations_familiales import PF, nb_enfants_par_age, per_member
 

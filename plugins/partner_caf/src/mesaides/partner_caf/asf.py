@@ -6,6 +6,7 @@ child support received in the month (differential ASF).
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.partner_caf.prestations_familiales import PF, per_member
 

@@ -5,6 +5,7 @@ R522-2, D522-1, D522-2 CSS; DOM: D755-6 and D755-6-1), as OpenFisca-France 176.1
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.partner_caf.prestations_familiales import PF, per_member
 

@@ -8,6 +8,7 @@ import datetime as dt
 from importlib.resources import files
 
 import numpy as np
+
 from mesaides.core import FAMILLE, MENAGE, MONTH, quantity
 from mesaides.core.builtin.base import STATUT_OCCUPATION_LOGEMENT
 from mesaides.partner_caf.prestations_familiales import per_member

@@ -5,6 +5,7 @@ OpenFisca-France 176.1.8 computes them. See ``logement`` for the formula.
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, MONTH, quantity
 from mesaides.partner_caf.logement_loyer import (
     AL,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, Period, quantity
 from mesaides.partner_caf.logement_loyer import SINCE
 from mesaides.partner_caf.prestations_familiales import per_member

@@ -6,6 +6,7 @@ since May 2021), as OpenFisca-France 176.1.8 computes it.
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.partner_caf.prestations_familiales import PF
 

@@ -14,6 +14,7 @@ development; the package docs summarise them):
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.core.builtin.base import ACTIVITE
 from mesaides.core.context import Members

@@ -9,6 +9,7 @@ the N-2 incomes after the income-tax deductions come from the core (``impot.*``)
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
 from mesaides.core.context import Members
 

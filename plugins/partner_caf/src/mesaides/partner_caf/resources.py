@@ -10,6 +10,7 @@ module's (``aah.py``).
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 from mesaides.core.builtin.base import STATUT_MARITAL
 from mesaides.core.context import Members

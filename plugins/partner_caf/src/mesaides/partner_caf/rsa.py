@@ -16,6 +16,7 @@ development; the package docs summarise them):
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, YEAR, quantity
 from mesaides.core.builtin.base import ACTIVITE, STATUT_OCCUPATION_LOGEMENT
 from mesaides.core.context import Members

@@ -6,6 +6,7 @@ activity income. See ``docs/rules.md`` for the sources and the assumptions.
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
 
 EPCI_METROPOLE_DE_LYON = "200046977"

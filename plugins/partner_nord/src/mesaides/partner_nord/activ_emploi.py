@@ -9,6 +9,7 @@ Département's own description.
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import INDIVIDU, MENAGE, MONTH, quantity
 
 DEPARTEMENT_NORD = "59"

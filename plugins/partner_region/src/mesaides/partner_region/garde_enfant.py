@@ -7,6 +7,7 @@ expressed in gross monthly SMIC. See ``docs/rules.md`` for the sources and the a
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
 
 REGION_HAUTS_DE_FRANCE = "32"

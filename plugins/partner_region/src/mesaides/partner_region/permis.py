@@ -8,6 +8,7 @@ age, who are job seekers or apprentices, under a revenu fiscal de référence ce
 from __future__ import annotations
 
 import numpy as np
+
 from mesaides.core import INDIVIDU, MONTH, quantity
 from mesaides.partner_region.garde_enfant import REGION_HAUTS_DE_FRANCE
 
