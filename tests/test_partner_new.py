@@ -50,6 +50,18 @@ def test_new_partner_installs_loads_and_passes_its_tests(tmp_path, venv):
     report = run(str(venv), "-m", "mesaides.core.cli_main", "test", str(target / "tests/yaml"))
     assert report.strip().endswith("2 passed, 0 failed")
 
+    # The registry records it (a temporary SQLite database): its partner, distribution and aide.
+    registry = [str(venv), "-m", "mesaides.core.cli_main", "registry", "--database", f"sqlite:///{tmp_path / 'registry.sqlite3'}"]
+    synced = json.loads(run(*registry, "sync", "--no-measure", "--json", "--by", "operator"))
+    assert "montreuil_aide_exemple" in synced["added"]
+    assert any(d.startswith("mesaides-partner-montreuil 0.1.0") for d in synced["distributions"])
+    status = json.loads(run(*registry, "status", "montreuil_aide_exemple", "--json"))
+    assert status["partner"] == "montreuil" and status["distribution"] == "mesaides-partner-montreuil"
+    assert status["status"] == "development" and status["version"] == "0.1.0"
+    # Its placeholder logo is what the registry's checks flag until the partner replaces it (A4).
+    done = subprocess.run([*registry, "check", "-d", "mesaides-partner-montreuil"], capture_output=True, text=True, check=False)
+    assert done.returncode == 1 and "[A4] montreuil_aide_exemple" in done.stderr, done.stdout + done.stderr
+
 
 def test_partner_new_refuses_bad_ids_and_existing_folders(tmp_path):
     done = subprocess.run(

@@ -10,8 +10,9 @@ import pytest
 HERE = Path(__file__).parent
 sys.path.append(str(HERE))  # appended: other test folders have a conftest of their own
 
-from mesaides.registry import FixedClock, SmtpSettings, open_registry  # noqa: E402
 from registry_test_partners import START, Deployment, free_port  # noqa: E402
+
+from mesaides.registry import FixedClock, SmtpSettings, open_registry  # noqa: E402
 
 
 @pytest.fixture

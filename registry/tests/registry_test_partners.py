@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+
 from mesaides.core import (
     FAMILLE,
     INDIVIDU,

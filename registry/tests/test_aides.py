@@ -4,8 +4,9 @@ checks (A4, A5, A6, A11-A13, G2, G4)."""
 from __future__ import annotations
 
 import pytest
-from mesaides.registry import RegistryError
 from registry_test_partners import case, departement, info, minimum_test, national
+
+from mesaides.registry import RegistryError
 
 
 def test_a1_suggestion_and_decision_with_its_reason(registry, deployment):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
 from mesaides.registry import FixedClock, SmtpSettings, open_registry
 from mesaides.registry.database import Database
 from mesaides.registry.models import Base
-from sqlalchemy import inspect
 
 
 def test_migrations_create_every_table(db_url):
@@ -31,6 +32,7 @@ def test_models_match_the_migrations(db_url):
 
 def test_head_revision_is_the_newest_migration():
     from alembic.script import ScriptDirectory
+
     from mesaides.registry.database import HEAD_REVISION, alembic_config
 
     assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION

@@ -4,9 +4,10 @@ rules (A10, A7). Deadlines (O4, Pa2): what waits more than two weeks is overdue.
 from __future__ import annotations
 
 import pytest
+from registry_test_partners import departement, metropole, national
+
 from mesaides.registry import RegistryError
 from mesaides.registry.notices import A7_NOTICES
-from registry_test_partners import departement, metropole, national
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ measured impact on the reference population, and the A7 notice until everyone an
 
 from __future__ import annotations
 
-from mesaides.registry.notices import A7_NOTICES
 from registry_test_partners import (
     NAT_ANCIEN,
     NAT_STATUT_SPECIAL,
@@ -15,6 +14,8 @@ from registry_test_partners import (
     ville,
     with_formula,
 )
+
+from mesaides.registry.notices import A7_NOTICES
 
 
 def _baseline(registry, deployment, *extra):

@@ -9,10 +9,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-from mesaides.registry import FixedClock, SmtpSettings, open_registry
-from mesaides.registry.models import OutboxMessage
 from registry_test_partners import START, departement, free_port, national
 from sqlalchemy import select
+
+from mesaides.registry import FixedClock, SmtpSettings, open_registry
+from mesaides.registry.models import OutboxMessage
 
 HERE = Path(__file__).parent
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from mesaides.registry import RegistryError
 from registry_test_partners import NAT_ANCIEN, NAT_STATUT_SPECIAL, departement, info, national, ville, ville_ancienne
+
+from mesaides.registry import RegistryError
 
 
 def _nat_with_old_parameter(version="1.0.0"):

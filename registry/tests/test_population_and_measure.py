@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from registry_test_partners import departement, national
+
 from mesaides.registry.measure import compare, compress, decompress, run_reference
 from mesaides.registry.population import reference_population
-from registry_test_partners import departement, national
 
 
 def test_the_reference_population_is_deterministic_and_varied(deployment):

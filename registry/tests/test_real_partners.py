@@ -14,6 +14,7 @@ from pathlib import Path
 import importlib_metadata
 import pytest
 import yaml
+
 from mesaides.core import MONTH, Formula, Quantity, get_plugin_manager, hookimpl, load_rules
 from mesaides.registry import SmtpSettings, open_registry
 

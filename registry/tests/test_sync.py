@@ -3,8 +3,9 @@ partners, distributions and versions, aides with what they read, Parameters, aud
 
 from __future__ import annotations
 
-from mesaides.registry.models import DistributionVersion
 from registry_test_partners import departement, metropole, national, ville
+
+from mesaides.registry.models import DistributionVersion
 
 
 def test_baseline_sync_records_partners_aides_and_parameters(registry, deployment):
@@ -74,8 +75,9 @@ def test_a_distribution_that_fails_to_load_keeps_its_aides(registry, deployment)
 
     spec = departement(version="2.0.0")
     rules = deployment.rules(national())
-    from mesaides.core import get_plugin_manager, hookimpl, load_rules
     from registry_test_partners import TestPartner
+
+    from mesaides.core import get_plugin_manager, hookimpl, load_rules
 
     class Broken(TestPartner):
         @hookimpl

@@ -95,6 +95,27 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def start_server():
+    """Start another server (``mesaides serve`` with more options); all are stopped at the end."""
+    started: list[Server] = []
+
+    def start(instance: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
+        s = Server(instance, *extra, env=env)
+        started.append(s)
+        return s
+
+    yield start
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture(scope="session")
+def preview_server(tmp_path_factory, start_server):
+    """A preview deployment (``mesaides serve --preview``) on its own instance folder."""
+    return start_server(tmp_path_factory.mktemp("preview-instance"), "--preview")
+
+
+@pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():

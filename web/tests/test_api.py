@@ -17,6 +17,7 @@ from web_scenarios import lille_situation
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     from fastapi.testclient import TestClient
+
     from mesaides.web.app import create_app
     from mesaides.web.settings import Settings
 
@@ -125,6 +126,7 @@ def test_preview_aides_only_on_a_preview_deployment(tmp_path, engine):
     """A6, G4: an aide in preview is neither computed by the API nor shown on a public
     deployment; a preview deployment shows it."""
     from fastapi.testclient import TestClient
+
     from mesaides.web.app import create_app
     from mesaides.web.deployment import Deployment
     from mesaides.web.registry_view import RegistryView

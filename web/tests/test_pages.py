@@ -11,6 +11,7 @@ import pytest
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
     from fastapi.testclient import TestClient
+
     from mesaides.web.app import create_app
     from mesaides.web.settings import Settings
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from mesaides.core import Parameter
 from mesaides.web.questionnaire import Invalid, Questionnaire, load_questions, parse_date, parse_money, resolve_commune
 

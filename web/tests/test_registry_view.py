@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+
 from mesaides.web.registry_view import FALLBACK_STATUS, RegistryView
 
 

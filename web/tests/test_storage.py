@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+
 from mesaides.web import db
 from mesaides.web.saved import SavedSituations
 from mesaides.web.stats import CLICKS, DEPARTEMENTS, SIMULATIONS, VISITORS, Stats, departement_of

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mesaides.registry.models import AuditEvent
 from sqlalchemy.orm import Session
+
+from mesaides.registry.models import AuditEvent
 
 
 def record(

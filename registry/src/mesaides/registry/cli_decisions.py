@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 import click
+
 from mesaides.registry.cli import State, by_option, echo_json, json_option, pass_state, registry
 
 

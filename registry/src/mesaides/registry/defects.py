@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mesaides.registry import audit
 from mesaides.registry.impacts import AideChange, AideView, announce_aide_change, impacted_by_aide
 from mesaides.registry.lifecycle import LifecycleError, get_aide, set_status
 from mesaides.registry.models import LIVE_STATUSES, REMOVED, SUSPENDED, Aide, Defect, Partner
 from mesaides.registry.notifications import notify
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 CORRECTION_PERIOD = dt.timedelta(days=15)
 MAX_RENEWALS = 3

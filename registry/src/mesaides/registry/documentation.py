@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from sqlalchemy import select
+
 from mesaides.registry.models import DEPRECATED, PARAMETER_REMOVED, AideVersion, Parameter
 from mesaides.registry.settings import DATABASE_ENV, DATABASE_FILE, instance_dir
-from sqlalchemy import select
 
 CHANGES = {
     "added": "ajoutée",

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 
 import importlib_metadata
 import yaml
+
 from mesaides.core import Engine
 
 MINIMUM_CASES = 2

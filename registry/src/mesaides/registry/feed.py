@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from mesaides.registry.models import Acknowledgement, Notification, Partner
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from mesaides.registry.models import Acknowledgement, Notification, Partner
 
 
 def partner_feed(session: Session, partner_id: str, *, limit: int = 100) -> dict[str, Any]:

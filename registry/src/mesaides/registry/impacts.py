@@ -13,10 +13,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
 from mesaides.registry.measure import Movement
 from mesaides.registry.models import ImpactMeasure, Notification
 from mesaides.registry.notifications import notify
-from sqlalchemy.orm import Session
 
 COMMON_PARAMETER_OWNERS = frozenset({"mesaides-core"})
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mesaides.registry import audit
 from mesaides.registry.models import (
     DEVELOPMENT,
@@ -23,8 +26,6 @@ from mesaides.registry.models import (
     Defect,
     SignOff,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 RELIABILITY = "reliability"
 """A6(a): the partner deems the calculation reliable."""

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from sqlalchemy import select
+
 from mesaides.registry import audit
 from mesaides.registry.clock import Clock
 from mesaides.registry.database import Database
 from mesaides.registry.models import OutboxMessage
 from mesaides.registry.settings import SmtpSettings
-from sqlalchemy import select
 
 FIRST_RETRY = dt.timedelta(minutes=5)
 LONGEST_RETRY = dt.timedelta(hours=6)

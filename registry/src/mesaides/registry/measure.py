@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from mesaides.core import ETERNITY, YEAR, Engine, Period, RuleSet, Simulation
 from mesaides.core.situation import Population
 from mesaides.registry.fingerprints import digest, parameter_definition

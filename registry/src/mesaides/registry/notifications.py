@@ -12,11 +12,12 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mesaides.registry import audit
 from mesaides.registry.models import Acknowledgement, Notification, OutboxMessage, Partner
 from mesaides.registry.notices import ACKNOWLEDGE_HELP
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 NO_INTERACTION = "no_interaction"
 UPDATED = "updated"

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from mesaides.registry.models import SUGGESTED, Acknowledgement, Aide, Defect, Notification, OutboxMessage, Question
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from mesaides.registry.models import SUGGESTED, Acknowledgement, Aide, Defect, Notification, OutboxMessage, Question
 
 ANSWER_WITHIN = dt.timedelta(days=14)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from mesaides.registry import audit
 from mesaides.registry.models import ACTIVE, DEPRECATED, LIVE_STATUSES, PARAMETER_REMOVED, Aide, Parameter, Partner
 from mesaides.registry.notifications import notify
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 
 class ParameterError(ValueError):

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mesaides.registry.models import SUSPENDED, Aide, Defect, Distribution, DistributionVersion, Partner
-from mesaides.registry.notices import G3_NOTICE, a7_notice
-from mesaides.registry.notifications import open_notices, waiting_for
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from mesaides.registry.models import SUSPENDED, Aide, Defect, Distribution, DistributionVersion, Partner
+from mesaides.registry.notices import G3_NOTICE, a7_notice
+from mesaides.registry.notifications import open_notices, waiting_for
 
 
 class _Model(BaseModel):

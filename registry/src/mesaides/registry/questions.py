@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy.orm import Session
+
 from mesaides.registry import audit
 from mesaides.registry.models import Partner, Question
 from mesaides.registry.notifications import notify
-from sqlalchemy.orm import Session
 
 TO_OPERATOR, TO_PARTNER = "to_operator", "to_partner"
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from sqlalchemy import select
+
 from mesaides.core import RuleSet, load_rules
 from mesaides.registry import audit, defects, lifecycle, parameter_catalogue, questions
 from mesaides.registry.checks import (
@@ -57,7 +59,6 @@ from mesaides.registry.public import PendingNotice, PublicState, pending_notices
 from mesaides.registry.settings import SmtpSettings, database_url
 from mesaides.registry.sync import Measuring, run_sync
 from mesaides.registry.sync_report import SyncReport
-from sqlalchemy import select
 
 HOUSEHOLDS_ENV = "MESAIDES_REFERENCE_HOUSEHOLDS"
 

@@ -15,6 +15,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from mesaides.core import RuleSet
 from mesaides.registry import audit
 from mesaides.registry.impacts import (
@@ -53,8 +56,6 @@ from mesaides.registry.notifications import UPDATED, close_if_answered, notify
 from mesaides.registry.population import reference_population
 from mesaides.registry.snapshot import AideSnapshot, Snapshot, take_snapshot
 from mesaides.registry.sync_report import SyncReport
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+
 from mesaides.core import ComputationError, SituationError, SituationIssue
 from mesaides.core.definitions import APPLY_KIND_LABELS
 from mesaides.core.explain import explain
@@ -283,7 +284,7 @@ def aides(request: Request) -> JSONResponse:
                 "distribution": aide.owner,
                 "version": versions.get(aide.owner),
                 "status": entry.state.status,
-                "status_source": "registry" if entry.state.from_registry else "fallback",
+                "status_source": entry.state.source,
                 "shown": entry.shown,
                 "unavailable": entry.unavailable,
                 "notice": entry.state.notice,

@@ -11,13 +11,14 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
 from mesaides.web import db
 from mesaides.web.deployment import Deployment
 from mesaides.web.results import euros
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
 from mesaides.web.stats import Stats
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     engine = db.connect(settings.database_url)
     db.upgrade(engine)
     deployment = deployment or Deployment(settings)
+    settings = deployment.settings  # a deployment lock says whether this is a preview
     saved = SavedSituations(engine, settings.retention_days)
     stats = Stats(engine, today=settings.current_date)
 

@@ -1,17 +1,57 @@
 """A running deployment: the rule set (loaded once), the registry's view of each aide, and the
-questionnaire narrowed to the aides this deployment shows."""
+questionnaire narrowed to the aides this deployment shows.
+
+With a deployment lock (``mesaides serve --deployment deployment.lock``, written by
+``mesaides deployment check``), the lock decides which aides are shown and with which status,
+and whether this is a preview; the registry still gives the A7 and G3 notices, and an aide it
+has suspended, removed or refused since the lock was written is not shown.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mesaides.core import Aide, Engine, RuleSet
 from mesaides.web.questionnaire import Questionnaire, QuestionsFile, load_questions
 from mesaides.web.registry_view import PREVIEW, PUBLISHED, AideState, PublicState, RegistryView
 from mesaides.web.settings import Settings
+
+if TYPE_CHECKING:
+    from mesaides.registry.lock import Lock
+
+DISABLED = "disabled"
+"""The status of an aide the deployment lock does not show (disabled, or not listed)."""
+WITHDRAWN = ("suspended", "removed", "refused")
+"""Registry statuses that hide an aide whatever the lock says (decided after it was written)."""
+
+
+class DeploymentLockError(RuntimeError):
+    """The deployment lock cannot be served: unreadable, or not what is installed."""
+
+
+def served_lock(path: Path, rules: RuleSet) -> Lock:
+    """Read the lock and check that the installed distributions are exactly the locked ones."""
+    from mesaides.registry.lock import LockError, read_lock
+
+    try:
+        lock = read_lock(path)
+    except LockError as exc:
+        raise DeploymentLockError(str(exc)) from None
+    installed = {r.distribution: r.version for r in rules.plugins.values()}
+    problems = lock.mismatches(installed)
+    problems += [f"{r.distribution} {r.version} did not load: {p}" for r in rules.plugins.values()
+                 if r.distribution in lock.distributions for p in r.problems]
+    if problems:
+        raise DeploymentLockError(
+            f"the deployment lock {path} does not match what is installed: {'; '.join(problems)}. "
+            "Check the deployment again (mesaides deployment check) or install the locked versions."
+        )
+    return lock
 
 
 @dataclass(frozen=True)
@@ -32,8 +72,16 @@ class CatalogueEntry:
 class Deployment:
     def __init__(self, settings: Settings, engine: Engine | None = None, registry: RegistryView | None = None,
                  questions: QuestionsFile | None = None):
-        self.settings = settings
         self.engine = engine or Engine()
+        self.lock = served_lock(settings.deployment, self.engine.rules) if settings.deployment else None
+        if self.lock is not None:
+            if settings.preview and not self.lock.preview:
+                raise DeploymentLockError(
+                    f"the deployment lock {settings.deployment} is for a public instance ([instance] preview = false "
+                    "in its deployment file): serve it without --preview, or make the deployment a preview"
+                )
+            settings = dataclasses.replace(settings, preview=self.lock.preview)
+        self.settings = settings
         self.registry = registry or RegistryView(url=settings.database_url)
         self.questions = questions or load_questions()
         self._questionnaires: dict[tuple[str, ...], Questionnaire] = {}
@@ -53,7 +101,8 @@ class Deployment:
         """Every installed aide, in registration order, with what the deployment does with it.
 
         Shown: available (its partners are installed) and published, or in preview on a preview
-        deployment (A6, G4). An aide the registry has not synced is taken as published (see
+        deployment (A6, G4). The status is the deployment lock's when one is served; otherwise
+        the registry's, and an aide the registry has not synced is taken as published (see
         :mod:`mesaides.web.registry_view`).
         """
         state = self.public_state()
@@ -61,6 +110,8 @@ class Deployment:
         out = []
         for name, aide in self.rules.aides.items():
             aide_state = state.aide(name)
+            if self.lock is not None:
+                aide_state = self._locked_state(name, aide_state)
             unavailable = self.rules.unavailable.get(name)
             out.append(
                 CatalogueEntry(
@@ -72,6 +123,13 @@ class Deployment:
                 )
             )
         return out
+
+    def _locked_state(self, name: str, registry: AideState) -> AideState:
+        locked = self.lock.aides.get(name)
+        status = {"public": PUBLISHED, "preview": PREVIEW}.get(locked.status, DISABLED) if locked else DISABLED
+        if registry.from_registry and registry.status in WITHDRAWN:
+            status = registry.status
+        return dataclasses.replace(registry, status=status, from_deployment=True)
 
     def shown_aides(self) -> list[CatalogueEntry]:
         return [e for e in self.catalogue() if e.shown]

@@ -17,9 +17,11 @@ import markdown
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+
 from mesaides.core import ComputationError, SituationError
 from mesaides.core.geography import name_of
 from mesaides.web import charts
+from mesaides.web.expert_cases import build_case, case_yaml, expert_aides, pull_request_text
 from mesaides.web.questionnaire import merge_form
 from mesaides.web.results import compute, month_label
 from mesaides.web.stats import CLICKS, SIMULATIONS, VISITORS
@@ -38,6 +40,7 @@ STATUS_FR = {
     "published": "publiée",
     "suspended": "suspendue",
     "removed": "retirée",
+    "disabled": "non proposée sur cette instance",
 }
 
 
@@ -192,6 +195,12 @@ def _results_page(request: Request, answers: dict[str, str], token: str = "", *,
             s.stats.simulation(results.depcom)
         except Exception:
             log.exception("cannot count the simulation")
+    expert = None
+    if s.settings.preview:
+        try:
+            expert = expert_aides(deployment, situation, today)
+        except (SituationError, ComputationError) as exc:
+            log.error("cannot compute the expert's table: %s", exc)
     return render(
         request,
         "resultats.html",
@@ -200,7 +209,60 @@ def _results_page(request: Request, answers: dict[str, str], token: str = "", *,
         jeton=token,
         saved=saved,
         first_step=questionnaire.steps(answers, today)[0].id,
+        expert=expert,
     )
+
+
+# ---- Expert test cases (A5, O6), on a preview deployment only ------------------------------------
+
+
+async def _expert_case(request: Request):
+    """The case the expert's form describes, or a page to show instead (404 off preview, or
+    back to the questionnaire when the answers are incomplete)."""
+    s = _state(request)
+    if not s.settings.preview:
+        return None, render(request, "erreur.html", status_code=404, titre="Page introuvable",
+                            message="Les cas de test s'écrivent sur une instance de prévisualisation.")
+    form = {str(k): str(v) for k, v in (await request.form()).items()}
+    answers = _answers(form.get("etat", ""))
+    deployment = s.deployment
+    today = deployment.today()
+    questionnaire = deployment.questionnaire()
+    if not answers or questionnaire.first_incomplete(answers, today) is not None:
+        return None, RedirectResponse("/simulation", status_code=303)
+    situation = questionnaire.situation(answers, today)
+    return (build_case(deployment, situation, today, form), form), None
+
+
+def _case_page(request: Request, case, form: dict[str, str]) -> HTMLResponse:
+    today = _state(request).deployment.today()
+    row_errors = [f"{a.label}, {r.who} : {r.error}" for a in case.aides for r in a.rows if r.error]
+    context: dict[str, Any] = {"case": case, "form": form, "etat": form.get("etat", ""), "case_row_errors": row_errors}
+    if case.ok:
+        text = case_yaml(case, today, request.url.hostname or "")
+        context.update(yaml_text=text, pr_text=pull_request_text(case, text))
+    return render(request, "cas_de_test.html", status_code=200 if case.ok else 422, **context)
+
+
+@router.post("/cas-de-test", response_class=HTMLResponse)
+async def expert_case(request: Request) -> Response:
+    found, other = await _expert_case(request)
+    if other is not None:
+        return other
+    return _case_page(request, *found)
+
+
+@router.post("/cas-de-test/telecharger")
+async def expert_case_download(request: Request) -> Response:
+    found, other = await _expert_case(request)
+    if other is not None:
+        return other
+    case, form = found
+    if not case.ok:
+        return _case_page(request, case, form)
+    text = case_yaml(case, _state(request).deployment.today(), request.url.hostname or "")
+    return Response(text, media_type="application/yaml; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{case.file_name}"', **HTML_HEADERS})
 
 
 # ---- Saving -------------------------------------------------------------------------------------
@@ -343,6 +405,7 @@ def stats(request: Request) -> HTMLResponse:
         ),
         deps=[(k, name_of("departement", k), v) for k, v in deps.items()],
         registry=state,
+        lock=deployment.lock,
         catalogue=catalogue,
         status_fr=STATUS_FR,
         partners=_partners_view(deployment, state),

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import click
+
 from mesaides.core import hookimpl
 
 
@@ -16,12 +18,20 @@ from mesaides.core import hookimpl
 @click.option("--preview", is_flag=True, help="A preview deployment: aides in preview are shown too (A6, G4).")
 @click.option("--workers", default=1, show_default=True, type=int, help="Server processes (each loads the rules once).")
 @click.option("--retention-days", type=int, default=None, help="Days a saved situation is kept (default 7).")
-def serve(host: str, port: int, preview: bool, workers: int, retention_days: int | None) -> None:
+@click.option("--deployment", "lock_path", type=click.Path(dir_okay=False, path_type=Path), envvar="MESAIDES_DEPLOYMENT",
+              help="Serve this deployment lock (written by `mesaides deployment check`): only the aides it lists, "
+                   "with their status. Default: $MESAIDES_DEPLOYMENT, else the registry's statuses.")
+def serve(host: str, port: int, preview: bool, workers: int, retention_days: int | None, lock_path: Path | None) -> None:
     """Start the simulator on the web: questionnaire, results, JSON API, statistics."""
     import uvicorn
+
     from mesaides.web import db
     from mesaides.web.settings import Settings
 
+    if lock_path is not None:
+        lock = _check_lock(lock_path, preview)
+        os.environ["MESAIDES_DEPLOYMENT"] = str(lock_path.resolve())
+        preview = lock.preview
     if preview:
         os.environ["MESAIDES_PREVIEW"] = "1"
     if retention_days is not None:
@@ -37,7 +47,8 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
         open_registry(url=settings.database_url)
     db.upgrade(db.connect(settings.database_url))
     click.echo(f"mesaides: http://{host}:{port}/  (database: {_safe(settings.database_url)}"
-               f"{', preview deployment' if settings.preview else ''})", err=True)
+               f"{', preview deployment' if settings.preview else ''}"
+               f"{f', deployment lock {lock_path}' if lock_path else ''})", err=True)
     uvicorn.run(
         "mesaides.web.app:create_app",
         factory=True,
@@ -48,6 +59,24 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
         access_log=False,
         proxy_headers=True,
     )
+
+
+def _check_lock(path: Path, preview: bool):
+    """Refuse at once a lock that cannot be served (the workers check it again on the rules)."""
+    from mesaides.registry.lock import LockError, installed_versions, read_lock
+
+    try:
+        lock = read_lock(path)
+    except LockError as exc:
+        raise click.ClickException(str(exc)) from None
+    problems = lock.mismatches(installed_versions(lock.distributions))
+    if problems:
+        raise click.ClickException(f"{path} does not match what is installed: {'; '.join(problems)}. "
+                                   "Run `mesaides deployment check` again, or install the locked versions.")
+    if preview and not lock.preview:
+        raise click.ClickException(f"{path} is for a public instance: serve it without --preview, "
+                                   "or set preview = true in its deployment file and check it again")
+    return lock
 
 
 def _safe(url: str) -> str:

@@ -17,9 +17,10 @@ from importlib.resources import files
 from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from mesaides.core import RuleSet
 from mesaides.web.communes import Commune, communes
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Who = Literal["foyer", "menage", "demandeur", "adultes", "enfants", "personnes"]
 Widget = Literal["radio", "select", "checkbox", "date", "money", "integer", "commune"]

@@ -39,6 +39,13 @@ class AideState:
     territorial_notice: str | None = None
     """G3: a territorial aide that may change eligibility to national ones."""
     from_registry: bool = False
+    from_deployment: bool = False
+    """The status comes from the deployment lock (``mesaides serve --deployment``)."""
+
+    @property
+    def source(self) -> str:
+        """Where the status comes from: ``deployment``, ``registry`` or ``fallback``."""
+        return "deployment" if self.from_deployment else "registry" if self.from_registry else "fallback"
 
 
 @dataclass

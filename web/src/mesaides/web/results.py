@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
 from mesaides.core import MONTH, YEAR, Period
 from mesaides.core.definitions import APPLY_KIND_LABELS, ApplyChannel
 from mesaides.core.explain import Explanation, explain

@@ -8,8 +8,9 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
-from mesaides.web.db import saved_situations
 from sqlalchemy.engine import Engine
+
+from mesaides.web.db import saved_situations
 
 TOKEN_BYTES = 24
 """192 random bits: the token is the only credential of a saved situation."""

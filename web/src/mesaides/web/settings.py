@@ -5,6 +5,9 @@
                                 default SQLite in ``MESAIDES_INSTANCE``.
 ``MESAIDES_INSTANCE``           the instance folder (default ``./instance``).
 ``MESAIDES_PREVIEW``            ``1`` on a preview deployment: preview aides are shown (A6, G4).
+``MESAIDES_DEPLOYMENT``         the deployment lock to serve (``mesaides deployment check``
+                                writes it): only the aides it lists, with their status, instead
+                                of the registry's statuses; it also says whether this is a preview.
 ``MESAIDES_RETENTION_DAYS``     how long a saved situation is kept (default 7).
 ``MESAIDES_ROADMAP``            the Markdown file rendered at ``/roadmap`` (O9); by default
                                 ``roadmap.md`` in the instance folder, else the packaged one.
@@ -60,17 +63,21 @@ class Settings:
     roadmap: Path | None = None
     today: dt.date | None = None
     """A fixed date for tests and demonstrations; ``None`` follows the clock."""
+    deployment: Path | None = None
+    """The deployment lock to serve, if any."""
 
     @classmethod
     def from_env(cls) -> Settings:
         today = os.environ.get("MESAIDES_TODAY")
         roadmap = os.environ.get("MESAIDES_ROADMAP")
+        deployment = os.environ.get("MESAIDES_DEPLOYMENT")
         return cls(
             database_url=database_url(),
             preview=_flag("MESAIDES_PREVIEW"),
             retention_days=int(os.environ.get("MESAIDES_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
             roadmap=Path(roadmap) if roadmap else None,
             today=dt.date.fromisoformat(today) if today else None,
+            deployment=Path(deployment) if deployment else None,
         )
 
     def current_date(self) -> dt.date:

@@ -18,10 +18,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from mesaides.core import geography as core_geography
-from mesaides.web.db import stats_counters, stats_salts, stats_visitors
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
+
+from mesaides.core import geography as core_geography
+from mesaides.web.db import stats_counters, stats_salts, stats_visitors
 
 VISITORS = "visiteurs"
 SIMULATIONS = "simulations"

@@ -2,8 +2,9 @@
 or, when run from the ``alembic`` command line, the ``sqlalchemy.url`` of its configuration."""
 
 from alembic import context
-from mesaides.registry.models import Base
 from sqlalchemy import engine_from_config, pool
+
+from mesaides.registry.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+
 from mesaides.web.db import VERSION_TABLE, metadata
 
 connection = context.config.attributes["connection"]
