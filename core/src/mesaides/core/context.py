@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from mesaides.core.simulation import Simulation, TraceNode
 
 
+_DECLARED_LAW: set[tuple[str, str]] = set()
+"""(quantity, legislation path) pairs already checked against the quantity's declarations."""
+
+
 class UndeclaredRead(RuntimeError):
     """A formula read something it did not declare: the dependency graph would be wrong."""
 
@@ -180,8 +184,12 @@ class Context:
         return self._sim.population.groups[entity_key]
 
     def _check_law(self, path: str) -> None:
+        key = (self.quantity.name, path)
+        if key in _DECLARED_LAW:
+            return
         for prefix in self.quantity.law:
             if path == prefix or path.startswith(prefix + "."):
+                _DECLARED_LAW.add(key)
                 return
         raise UndeclaredRead(f"{self.quantity.name} reads legislation value {path} without declaring it in law")
 

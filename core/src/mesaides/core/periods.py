@@ -44,6 +44,7 @@ class Period:
     # Periods key every cached value: their hash and text are computed once.
     _hash: int = field(init=False, repr=False, compare=False, default=0)
     _text: str = field(init=False, repr=False, compare=False, default="")
+    _start: dt.date = field(init=False, repr=False, compare=False, default=dt.date.min)
 
     def __post_init__(self) -> None:
         if self.unit is MONTH:
@@ -54,6 +55,8 @@ class Period:
             text = "ETERNITY"
         object.__setattr__(self, "_text", text)
         object.__setattr__(self, "_hash", hash(text))
+        if self.unit is not ETERNITY:
+            object.__setattr__(self, "_start", dt.date(self.year, self.month, 1))
 
     def __hash__(self) -> int:
         return self._hash
@@ -83,7 +86,7 @@ class Period:
     def month_of(cls, year: int, month: int) -> Period:
         year += (month - 1) // 12
         month = (month - 1) % 12 + 1
-        return cls(MONTH, year, month)
+        return _month(year, month)
 
     @classmethod
     def year_of(cls, year: int) -> Period:
@@ -107,9 +110,7 @@ class Period:
 
     @property
     def start(self) -> dt.date:
-        if self.unit is ETERNITY:
-            return dt.date.min
-        return dt.date(self.year, self.month, 1)
+        return self._start
 
     @property
     def first_month(self) -> Period:
@@ -151,6 +152,12 @@ class Period:
 
 
 ETERNITY_PERIOD = Period(ETERNITY, 0, 1)
+
+
+@lru_cache(maxsize=8192)
+def _month(year: int, month: int) -> Period:
+    # Formulas navigate months constantly (last_month, last_months(3)): reuse the instances.
+    return Period(MONTH, year, month)
 
 
 @lru_cache(maxsize=8192)

@@ -48,12 +48,15 @@ class RuleSet:
 
     def variable(self, name: str) -> Definition:
         try:
-            return self.parameters.get(name) or self.quantities[name]
+            return self._index[name]
         except KeyError:
             raise KeyError(f"unknown variable {name!r}") from None
 
+    def __post_init__(self) -> None:
+        self._index: dict[str, Definition] = {**self.quantities, **self.parameters}
+
     def __contains__(self, name: str) -> bool:
-        return name in self.parameters or name in self.quantities
+        return name in self._index
 
     def owner_of(self, name: str) -> str:
         return self.variable(name).owner
