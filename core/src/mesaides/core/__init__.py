@@ -22,6 +22,7 @@ from mesaides.core.definitions import (
 )
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, INDIVIDU, MENAGE, Entity
 from mesaides.core.hookspecs import hookimpl, hookspec
+from mesaides.core.partner_plugin import PartnerPlugin
 from mesaides.core.periods import ETERNITY, MONTH, YEAR, Period
 from mesaides.core.plugins import get_plugin_manager
 from mesaides.core.ruleset import RuleSet, load_rules
@@ -48,6 +49,7 @@ __all__ = [
     "LegalReference",
     "Parameter",
     "Partner",
+    "PartnerPlugin",
     "Period",
     "Quantity",
     "RuleSet",

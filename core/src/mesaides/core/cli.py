@@ -113,7 +113,8 @@ def calculate(file, indent: int | None) -> None:
         sys.exit(2)
     except Exception as exc:  # a rule's bug: say which, never a bare traceback
         raise click.ClickException(str(exc)) from None
-    json.dump(result, sys.stdout, ensure_ascii=False, indent=indent)
+    # One string, one write: json.dump would encode in pure Python and write piece by piece.
+    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=indent))
     sys.stdout.write("\n")
 
 

@@ -42,7 +42,10 @@ class Context:
         self.period = period
         self.entity: Entity = quantity.entity
         self._node = node
-        self._reads = quantity.reads
+        reads = sim.read_sets.get(quantity.name)
+        if reads is None:
+            reads = sim.read_sets[quantity.name] = frozenset(quantity.reads)
+        self._reads = reads
         self._past = quantity.reads_past
 
     # ---- Reading values ----------------------------------------------------------------------
@@ -69,7 +72,7 @@ class Context:
         periods = tuple(periods)
         total = self(name, periods[0]).astype(float)
         for p in periods[1:]:
-            total = total + self(name, p)
+            total += self(name, p)  # ``total`` is a fresh float array: add in place
         return total
 
     def mean(self, name: str, periods: Iterable[Period]) -> np.ndarray:
@@ -97,8 +100,7 @@ class Context:
     def nb_members(self, role: str | None = None) -> np.ndarray:
         """How many persons this group has (in ``role``)."""
         s = self._structure(self.entity.key)
-        mask = None if role is None else s.person_role == self.entity.role_index(role)
-        return np.bincount(s.person_group if mask is None else s.person_group[mask], minlength=s.count)
+        return np.bincount(s.person_group if role is None else s.role_members(role)[1], minlength=s.count)
 
     def group(self, entity_key: str) -> GroupView:
         """In a person's formula: aggregates over the person's group of ``entity_key``."""
@@ -119,9 +121,18 @@ class Context:
 
     def law(self, path: str, at: Period | dt.date | None = None) -> Any:
         """The legislation value ``path`` in force at the start of the period (or at ``at``)."""
-        self._check_law(path)
-        day = self._day(at)
-        value = self._sim.rules.legislation.value(path, day)
+        if at is None:
+            # Checked and looked up once per (quantity, path, period) of this simulation.
+            cache = self._sim.law_cache
+            key = (self.quantity.name, path, self.period)
+            try:
+                value = cache[key]
+            except KeyError:
+                self._check_law(path)
+                value = cache[key] = self._sim.rules.legislation.value(path, self._day(None))
+        else:
+            self._check_law(path)
+            value = self._sim.rules.legislation.value(path, self._day(at))
         if self._node is not None:
             self._node.law[path] = value
         return value
@@ -157,8 +168,12 @@ class Context:
     # ---- Internals ---------------------------------------------------------------------------
 
     def _read(self, name: str, period: Period | None) -> tuple[np.ndarray, Entity]:
-        period = self.period if period is None else period
-        if name not in self._reads:
+        sim = self._sim
+        if period is None:
+            period = self.period
+        if name in self._reads:
+            values = sim._compute(name, period, self._node)
+        else:
             if name in self._past:
                 if not _before(period, self.period):
                     raise UndeclaredRead(
@@ -169,16 +184,12 @@ class Context:
                 raise UndeclaredRead(
                     f"{self.quantity.name} reads {name} without declaring it: add it to reads"
                 )
-        sim = self._sim
-        if name in self._reads:
-            values = sim._compute(name, period, self._node)
-        else:
             sim._hops += 1
             try:
                 values = sim._compute(name, period, self._node)
             finally:
                 sim._hops -= 1
-        return values, sim.rules.variable(name).entity
+        return values, sim._index[name].entity
 
     def _structure(self, entity_key: str):
         return self._sim.population.groups[entity_key]
@@ -244,13 +255,14 @@ class Members:
         self.s = structure
 
     def _mask(self, role: str | None) -> np.ndarray | None:
-        return None if role is None else self.s.person_role == self.s.entity.role_index(role)
+        return None if role is None else self.s.role_members(role)[0]
 
     def _bincount(self, weights: np.ndarray, role: str | None) -> np.ndarray:
-        mask = self._mask(role)
-        groups = self.s.person_group
-        if mask is not None:
-            groups, weights = groups[mask], weights[mask]
+        if role is None:
+            groups = self.s.person_group
+        else:
+            mask, groups = self.s.role_members(role)
+            weights = weights[mask]
         return np.bincount(groups, weights=weights, minlength=self.s.count)
 
     def sum(self, role: str | None = None) -> np.ndarray:
@@ -258,7 +270,13 @@ class Members:
 
     def count(self, role: str | None = None) -> np.ndarray:
         """How many members (in ``role``) have a true (non-zero) value."""
-        return self._bincount((self.values != 0).astype(float), role).astype(np.int64)
+        nonzero = self.values != 0
+        if role is None:
+            groups = self.s.person_group[nonzero]
+        else:
+            mask, groups = self.s.role_members(role)
+            groups = groups[nonzero[mask]]
+        return np.bincount(groups, minlength=self.s.count).astype(np.int64, copy=False)
 
     def any(self, role: str | None = None) -> np.ndarray:
         return self.count(role) > 0
@@ -278,19 +296,18 @@ class Members:
 
     def _reduce(self, ufunc, role, initial) -> np.ndarray:
         out = np.full(self.s.count, initial, dtype=float)
-        mask = self._mask(role)
         groups, values = self.s.person_group, self.values
-        if mask is not None:
-            groups, values = groups[mask], values[mask]
+        if role is not None:
+            mask, groups = self.s.role_members(role)
+            values = values[mask]
         ufunc.at(out, groups, values)
         return out
 
     def nth(self, role: str, k: int, default: Any = 0) -> np.ndarray:
         """The value of the ``k``-th person in ``role`` (0: the first), or ``default``."""
-        r = self.s.entity.role_index(role)
-        who = np.flatnonzero((self.s.person_role == r) & (self.s.person_rank == k))
+        who, groups = self.s.nth_members(role, k)
         out = np.full(self.s.count, default, dtype=self.values.dtype)
-        out[self.s.person_group[who]] = self.values[who]
+        out[groups] = self.values[who]
         return out
 
     def first(self, role: str, default: Any = 0) -> np.ndarray:
@@ -330,6 +347,5 @@ class GroupView:
 
     def nb_members(self, role: str | None = None) -> np.ndarray:
         s = self._c._structure(self._entity.key)
-        mask = None if role is None else s.person_role == self._entity.role_index(role)
-        counts = np.bincount(s.person_group if mask is None else s.person_group[mask], minlength=s.count)
+        counts = np.bincount(s.person_group if role is None else s.role_members(role)[1], minlength=s.count)
         return counts[s.person_group]

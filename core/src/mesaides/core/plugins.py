@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 from dataclasses import dataclass, field
-from types import ModuleType
 
 import importlib_metadata
 import pluggy
@@ -47,9 +46,11 @@ class PluginManager(pluggy.PluginManager):
         super().__init__(hookspecs.PROJECT)
         self.records: dict[str, PluginRecord] = {}
 
-    def register_plugin(self, plugin: object, name: str, distribution: str, version: str) -> PluginRecord:
+    def register_plugin(
+        self, plugin: object, name: str, distribution: str, version: str, module: str | None = None
+    ) -> PluginRecord:
         """Register ``plugin``, validating its hooks; a bad plugin is recorded, not raised."""
-        module = getattr(plugin, "__name__", type(plugin).__name__)
+        module = module or getattr(plugin, "__name__", repr(plugin))
         record = PluginRecord(name=name, distribution=distribution, version=version, module=module)
         self.records[name] = record
         try:
@@ -99,11 +100,11 @@ def load_partner_entry_points(pm: PluginManager, blocked: tuple[str, ...] = ()) 
             continue
         seen[ep.name] = dist
         try:
-            plugin: ModuleType = ep.load()
+            plugin = ep.load()
         except Exception as exc:  # a partner's broken import must not stop the others
             pm.fail(ep.name, dist, version, ep.value, f"cannot be imported: {type(exc).__name__}: {exc}")
             continue
-        pm.register_plugin(plugin, ep.name, dist, version)
+        pm.register_plugin(plugin, ep.name, dist, version, module=ep.value)
 
 
 def _version(distribution: str) -> str:

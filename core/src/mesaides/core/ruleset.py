@@ -54,6 +54,12 @@ class RuleSet:
 
     def __post_init__(self) -> None:
         self._index: dict[str, Definition] = {**self.quantities, **self.parameters}
+        # The engine's per-rule-set look-ups, shared by every simulation on these rules:
+        # (quantity, start) -> formula, quantity -> frozenset of reads,
+        # (quantity, legislation path, period) -> checked legislation value.
+        self._formula_at: dict[Any, Any] = {}
+        self._read_sets: dict[str, frozenset[str]] = {}
+        self._law_cache: dict[Any, Any] = {}
 
     def __contains__(self, name: str) -> bool:
         return name in self._index

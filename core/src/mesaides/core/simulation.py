@@ -66,6 +66,7 @@ class Simulation:
         self.cache: dict[tuple[str, Period], np.ndarray] = {}
         self.trace: dict[tuple[str, Period], TraceNode] | None = {} if trace else None
         self._stack: list[tuple[str, Period]] = []
+        self._on_stack: set[tuple[str, Period]] = set()
         self.lookback = lookback
         self.past_depth = past_depth
         self._hops = 0
@@ -74,6 +75,13 @@ class Simulation:
         self._defaults: dict[str, np.ndarray] = {}
         self._cut_best: dict[tuple[str, Period], tuple[int, np.ndarray]] = {}
         self._cut_cache: dict[tuple[str, Period, dt.date | None], np.ndarray] = {}
+        # Per-call look-ups hoisted out of the hot path (the rule set and population are fixed).
+        self._index = rules._index
+        self._sizes: dict[str, int] = {}
+        self._dtypes: dict[str, np.dtype] = {}
+        self._formula_at: dict[tuple[str, dt.date], Any] = rules._formula_at
+        self.read_sets: dict[str, frozenset[str]] = rules._read_sets
+        self.law_cache: dict[tuple[str, str, Period], Any] = rules._law_cache
 
     def _horizon_for(self, period: Period) -> dt.date | None:
         if period.unit is ETERNITY:
@@ -105,30 +113,44 @@ class Simulation:
     # ---- Engine ------------------------------------------------------------------------------
 
     def _compute(self, name: str, period: Period, reader: TraceNode | None) -> np.ndarray:
+        # Fast path: a value already computed. Cache keys hold normalised periods only, so a hit
+        # means the period is the quantity's own.
+        cached = self.cache.get((name, period))
+        if cached is None and self._cut_cache:
+            cached = self._cut_cache.get((name, period, self.horizon, self._hops))
+        if cached is not None:
+            if reader is not None:
+                reader.reads.append((name, period))
+            return cached
         d = self._definition(name)
-        period = self._normalise(d, period)
+        asked, period = period, self._normalise(d, period)
         key = (name, period)
         if reader is not None:
             reader.reads.append(key)
-        cached = self.cache.get(key)
-        if cached is None:
-            cached = self._cut_cache.get((name, period, self.horizon, self._hops))
-        if cached is not None:
-            return cached
+        if period is not asked:
+            cached = self.cache.get(key)
+            if cached is None:
+                cached = self._cut_cache.get((name, period, self.horizon, self._hops))
+            if cached is not None:
+                return cached
         if isinstance(d, Parameter):
             value = self._input(d, period)
         else:
-            if key in self._stack:
+            if key in self._on_stack:
                 loop = " -> ".join(f"{n}@{p}" for n, p in (*self._stack[self._stack.index(key):], key))
                 raise ComputationError(f"{name} depends on itself for {period}: {loop}")
             self._stack.append(key)
+            self._on_stack.add(key)
             cut_before, self._cut = self._cut, False
             try:
                 value = self._formula(d, period)
             finally:
                 self._stack.pop()
+                self._on_stack.discard(key)
             cut, self._cut = self._cut, cut_before or self._cut
-            given = self.population.given.get(name, {}).get(period)
+            given = self.population.given.get(name)
+            if given is not None:
+                given = given.get(period)
             if given is not None:
                 mask, values = given
                 value = np.where(mask, values, value)
@@ -150,10 +172,10 @@ class Simulation:
         rules = self.rules
         if name in rules.unavailable:
             raise ComputationError(f"{name} is unavailable: {rules.unavailable[name]}")
-        try:
-            return rules.variable(name)
-        except KeyError:
-            raise ComputationError(f"unknown variable {name!r}") from None
+        d = self._index.get(name)
+        if d is None:
+            raise ComputationError(f"unknown variable {name!r}")
+        return d
 
     @staticmethod
     def _normalise(d: Definition, period: Period) -> Period:
@@ -166,7 +188,11 @@ class Simulation:
         return period
 
     def _size(self, d: Definition) -> int:
-        return self.population.size(d.entity.key)
+        key = d.entity.key
+        size = self._sizes.get(key)
+        if size is None:
+            size = self._sizes[key] = self.population.size(key)
+        return size
 
     def default(self, d: Definition) -> np.ndarray:
         """The default value of ``d`` for everyone (one read-only array, shared)."""
@@ -187,7 +213,11 @@ class Simulation:
         ):
             self._cut = True
             return self.default(q)
-        formula = q.formula_at(start)
+        fkey = (q.name, start)
+        try:
+            formula = self._formula_at[fkey]
+        except KeyError:
+            formula = self._formula_at[fkey] = q.formula_at(start)
         if formula is None:
             return self.default(q)
         node = None
@@ -212,4 +242,7 @@ class Simulation:
                 f"{q.name}: formula returned {array.shape[0] if array.ndim else 'a scalar'} values "
                 f"for {size} {q.entity.key}"
             )
-        return array.astype(dtype_of(q), copy=False)
+        dtype = self._dtypes.get(q.name)
+        if dtype is None:
+            dtype = self._dtypes[q.name] = dtype_of(q)
+        return array.astype(dtype, copy=False)

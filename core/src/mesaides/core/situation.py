@@ -91,10 +91,37 @@ class GroupStructure:
     person_role: np.ndarray
     person_rank: np.ndarray
     """The person's position within its role in its group (0 for the first parent)."""
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Selections derived from the structure (who has a role...), computed once: read-only."""
 
     @property
     def count(self) -> int:
         return len(self.ids)
+
+    def role_members(self, role: str) -> tuple[np.ndarray, np.ndarray]:
+        """The mask of persons with ``role`` and their groups (``person_group[mask]``)."""
+        key = ("role", role)
+        found = self.memo.get(key)
+        if found is None:
+            mask = self.person_role == self.entity.role_index(role)
+            groups = self.person_group[mask]
+            mask.flags.writeable = False
+            groups.flags.writeable = False
+            found = self.memo[key] = (mask, groups)
+        return found
+
+    def nth_members(self, role: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The persons who are the ``k``-th of ``role`` in their group, and those groups."""
+        key = ("nth", role, k)
+        found = self.memo.get(key)
+        if found is None:
+            r = self.entity.role_index(role)
+            who = np.flatnonzero((self.person_role == r) & (self.person_rank == k))
+            groups = self.person_group[who]
+            who.flags.writeable = False
+            groups.flags.writeable = False
+            found = self.memo[key] = (who, groups)
+        return found
 
 
 @dataclass

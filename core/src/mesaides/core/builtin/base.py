@@ -102,12 +102,25 @@ def age_en_mois(c):
     return _months_old(c.period, c("date_naissance"))
 
 
+_BIRTH_MONTHS: list = [None, None]
+"""The last birth dates converted (the array itself, then its month and born-after-the-1st):
+every month's ``age`` reads the same ``date_naissance`` array, and converting dates to months
+is the costly part."""
+
+
 def _months_old(period, birth: np.ndarray) -> np.ndarray:
-    born_month = birth.astype("datetime64[M]")
-    day = (birth - born_month.astype("datetime64[D]")).astype(np.int64) + 1
-    months = period.year * 12 + period.month - 1 - born_month.astype(np.int64) - 1970 * 12
+    last, parts = _BIRTH_MONTHS
+    if last is birth and not birth.flags.writeable:
+        born, after_first = parts
+    else:
+        born_month = birth.astype("datetime64[M]")
+        day = (birth - born_month.astype("datetime64[D]")).astype(np.int64) + 1
+        born, after_first = born_month.astype(np.int64), day > 1
+        if not birth.flags.writeable:  # only the engine's read-only arrays: they never change
+            _BIRTH_MONTHS[:] = [birth, (born, after_first)]
+    months = period.year * 12 + period.month - 1 - born - 1970 * 12
     # The period starts on the 1st: a birthday month counts only for someone born on the 1st.
-    return months - (day > 1)
+    return months - after_first
 
 
 @quantity(FAMILLE, MONTH, label="Nombre de parents de la famille", value_type="int")
