@@ -172,7 +172,13 @@ class Context:
         if period is None:
             period = self.period
         if name in self._reads:
-            values = sim._compute(name, period, self._node)
+            if self._node is None:
+                # A value already computed, without the call (the engine's own first step).
+                values = sim.cache.get((name, period))
+                if values is None:
+                    values = sim._compute(name, period, None)
+            else:
+                values = sim._compute(name, period, self._node)
         else:
             if name in self._past:
                 if not _before(period, self.period):
@@ -270,13 +276,8 @@ class Members:
 
     def count(self, role: str | None = None) -> np.ndarray:
         """How many members (in ``role``) have a true (non-zero) value."""
-        nonzero = self.values != 0
-        if role is None:
-            groups = self.s.person_group[nonzero]
-        else:
-            mask, groups = self.s.role_members(role)
-            groups = groups[nonzero[mask]]
-        return np.bincount(groups, minlength=self.s.count).astype(np.int64, copy=False)
+        # bincount takes the booleans as weights (1.0 or 0.0) without an intermediate copy.
+        return self._bincount(self.values != 0, role).astype(np.int64)
 
     def any(self, role: str | None = None) -> np.ndarray:
         return self.count(role) > 0

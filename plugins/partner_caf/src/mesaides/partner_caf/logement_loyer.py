@@ -11,7 +11,7 @@ import numpy as np
 
 from mesaides.core import FAMILLE, MENAGE, MONTH, quantity
 from mesaides.core.builtin.base import STATUT_OCCUPATION_LOGEMENT
-from mesaides.partner_caf.prestations_familiales import per_member
+from mesaides.partner_caf.prestations_familiales import as_str, per_member
 
 AL = "aides_logement"
 LOC = f"{AL}.locatif"
@@ -34,7 +34,7 @@ def _menage(c, name, default=0):
 
 
 def _starts_with(codes, prefixes) -> np.ndarray:
-    codes = np.asarray(codes).astype(str)
+    codes = as_str(codes)
     result = np.zeros(codes.shape, dtype=bool)
     for prefix in prefixes:
         result |= np.char.startswith(codes, prefix)
@@ -44,7 +44,8 @@ def _starts_with(codes, prefixes) -> np.ndarray:
 def _by_zone(c, template: str, zone: np.ndarray) -> np.ndarray:
     """The legislation value ``template`` (with ``{z}``) of each famille's zone (1, 2 or 3)."""
     values = np.array([c.law(template.format(z=z)) for z in (1, 2, 3)], dtype=float)
-    return values[np.clip(zone, 1, 3) - 1]
+    # np.minimum/np.maximum: np.clip's Python wrapper costs more than the work on small arrays.
+    return values[np.minimum(np.maximum(zone, 1), 3) - 1]
 
 
 # ---- Zone and ménage ---------------------------------------------------------------------------
@@ -76,7 +77,7 @@ def zone_apl(c):
     """Zone of the commune (arrêté du 17 mars 1978; 1bis counts as 1). An unknown or empty
     commune code is in zone 2, as in OpenFisca-France."""
     codes, zones = _zone_table()
-    depcom = np.asarray(c("depcom")).astype(str)
+    depcom = as_str(c("depcom"))
     i = np.minimum(np.searchsorted(codes, depcom), len(codes) - 1)
     return np.where(codes[i] == depcom, zones[i], 2)
 

@@ -21,8 +21,29 @@ DOM_PREFIXES = ("971", "972", "973", "974", "976")
 MAYOTTE_PREFIX = "976"
 
 
+_AS_STR: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+"""The last code arrays converted to strings (by identity, with the array itself kept so that
+the identity stays its own): every month's zone and overseas tests read the same ``depcom``."""
+
+
+def as_str(codes) -> np.ndarray:
+    """``np.asarray(codes).astype(str)``, converted once per read-only array of the engine."""
+    codes = np.asarray(codes)
+    if codes.flags.writeable:  # not the engine's (read-only, never changed): no memo
+        return codes.astype(str)
+    found = _AS_STR.get(id(codes))
+    if found is not None and found[0] is codes:
+        return found[1]
+    text = codes.astype(str)
+    text.flags.writeable = False
+    if len(_AS_STR) >= 8:
+        _AS_STR.clear()
+    _AS_STR[id(codes)] = (codes, text)
+    return text
+
+
 def _starts_with(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    codes = np.asarray(codes).astype(str)
+    codes = as_str(codes)
     result = np.zeros(codes.shape, dtype=bool)
     for prefix in prefixes:
         result |= np.char.startswith(codes, prefix)
