@@ -7,7 +7,6 @@ Skipped when the CAF, Nord or Lyon packages are not installed.
 
 from __future__ import annotations
 
-import importlib
 import shutil
 from pathlib import Path
 
@@ -111,7 +110,7 @@ def _rules(eps, caf_plugin, caf_version, stub=None):
 def test_a8_a_new_caf_version_changing_rsa_notifies_nord_and_lyon_with_a_measured_impact(db_url, clock, tmp_path):
     eps = _entry_points()
     caf = eps[CAF].load()
-    source = Path(str(importlib.resources.files(caf.__name__.rsplit(".", 1)[0]) / "legislation"))
+    source = Path(str(caf.legislation))
     stub = _missing(_rules(eps, caf, "1.0.0"))
     before = _rules(eps, caf, "1.0.0", stub)
     if "rsa" not in before.aides:
