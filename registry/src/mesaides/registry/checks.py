@@ -100,10 +100,10 @@ class Catalogue:
         )
 
 
-@dataclass
-class CheckReport:
-    findings: list[Finding] = field(default_factory=list)
-    distributions: list[str] = field(default_factory=list)
+class HasFindings:
+    """A report made of findings: it passes when none is an error."""
+
+    findings: list[Finding]
 
     @property
     def errors(self) -> list[Finding]:
@@ -116,6 +116,12 @@ class CheckReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class CheckReport(HasFindings):
+    findings: list[Finding] = field(default_factory=list)
+    distributions: list[str] = field(default_factory=list)
 
 
 class _Checker:

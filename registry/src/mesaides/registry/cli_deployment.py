@@ -12,21 +12,10 @@ from pathlib import Path
 
 import click
 
-from mesaides.registry.cli import by_option, default_actor, echo_json, json_option
+from mesaides.registry.cli import State, by_option, default_actor, echo_json, json_option
 
 
-class _State:
-    def __init__(self, database: str | None):
-        self.database = database
-        self._registry = None
-
-    @property
-    def registry(self):
-        if self._registry is None:
-            from mesaides.registry.registry import open_registry
-
-            self._registry = open_registry(self.database)
-        return self._registry
+class _State(State):
 
     @property
     def url(self) -> str:

@@ -42,7 +42,7 @@ from sqlalchemy.orm import Session
 
 from mesaides.core import RuleSet
 from mesaides.registry import audit, lifecycle
-from mesaides.registry.checks import Finding, check_publication, partner_distributions
+from mesaides.registry.checks import Finding, HasFindings, check_publication, partner_distributions
 from mesaides.registry.lock import (
     AIDE_STATUSES,
     DISABLED,
@@ -185,7 +185,7 @@ def _table(data: dict, key: str, problems: list[str]) -> dict:
 
 
 @dataclass
-class DeploymentCheck:
+class DeploymentCheck(HasFindings):
     """What :func:`check_deployment` found; ``lock`` is what to write when there is no error."""
 
     deployment: DeploymentFile
@@ -195,18 +195,6 @@ class DeploymentCheck:
     targets: dict[str, str] = field(default_factory=dict)
     """The shown aides, with the registry status each needs (``published`` or ``preview``)."""
     lock: Lock | None = None
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def check_deployment(
