@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from mesaides.core.periods import ETERNITY, YEAR, Period, PeriodError
+from mesaides.core.periods import YEAR, Period, PeriodError
 from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
 from mesaides.core.situation import (
@@ -132,11 +132,6 @@ class Engine:
             if progress:
                 progress(done, total, f"{name} {period}")
         return results
-
-
-def _latest(periods: Iterable[Period]) -> Period | None:
-    dated = [p for p in periods if p.unit is not ETERNITY]
-    return max(dated, key=lambda p: p.start) if dated else None
 
 
 def _plain(values: np.ndarray) -> list[Any]:

@@ -161,10 +161,6 @@ class Legislation:
         except KeyError:
             raise LegislationError(f"unknown legislation value {path!r}") from None
 
-    def has_prefix(self, prefix: str) -> bool:
-        dotted = prefix + "."
-        return prefix in self._nodes or any(p.startswith(dotted) for p in self._nodes)
-
     def under(self, prefix: str) -> list[LegislationNode]:
         dotted = prefix + "."
         return [n for p, n in self._nodes.items() if p == prefix or p.startswith(dotted)]

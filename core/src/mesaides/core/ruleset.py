@@ -64,9 +64,6 @@ class RuleSet:
     def __contains__(self, name: str) -> bool:
         return name in self._index
 
-    def owner_of(self, name: str) -> str:
-        return self.variable(name).owner
-
     def situation_issues(self, situation: Any) -> list[Any]:
         """Issues the plugins' ``mesaides_validate_situation`` hooks find."""
         if self.hooks is None:

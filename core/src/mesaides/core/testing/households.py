@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, MENAGE
-from mesaides.core.periods import Period
+from mesaides.core.periods import ETERNITY_PERIOD, Period
 from mesaides.core.situation import GroupStructure, Population
 
 COMMUNES = ("59350", "59183", "62041", "80021", "75056", "69123", "69266", "13055", "33063", "31555", "44109", "97411", "23096")
@@ -91,8 +91,6 @@ def generate(n_households: int, period: Period | str = "2026-11", *, seed: int =
     inputs: dict[str, dict[Period, np.ndarray]] = {}
     for name, values in {**person_inputs, **menage_inputs}.items():
         inputs[name] = dict.fromkeys(window, values)
-    from mesaides.core.periods import ETERNITY_PERIOD
-
     inputs["date_naissance"] = {ETERNITY_PERIOD: birth}
     return Population(
         person_ids=_ids("p", total),
