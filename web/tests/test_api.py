@@ -169,3 +169,41 @@ def test_preview_aides_only_on_a_preview_deployment(tmp_path, engine):
                 assert "not public" in response.json()["errors"][0]["message"]
                 assert not listed[aide]["shown"]
                 assert client.get(f"/aller/{aide}").status_code == 404
+
+
+def test_concurrent_requests_on_the_real_server_each_get_their_own_answer(server, engine):
+    """The server merges the requests that arrive together into one computation
+    (:mod:`mesaides.web.batching`): each must still get its own household's values, and a bad
+    request its own error."""
+    import concurrent.futures
+
+    import httpx
+
+    today = dt.date.today()
+    month = f"{today.year}-{today.month:02d}"
+    aides = [a["name"] for a in httpx.get(server.url + "/aides", timeout=30).json()["aides"]
+             if a["shown"] and a["entity"] == "famille" and a["period"] == "month"]
+    bodies = []
+    for k in range(12):
+        situation = lille_situation(today)
+        wages = situation["individus"]["demandeur"]["salaire_net"]
+        for m in wages:
+            wages[m] = 150.0 * k
+        for aide in aides:
+            situation["familles"]["famille_1"][aide] = {month: None}
+        bodies.append(situation)
+    bodies[5]["individus"]["demandeur"]["salaire_net"]["2026-13"] = 1.0
+
+    def post(body):
+        return httpx.post(server.url + "/calculate", json=body, timeout=60)
+
+    with concurrent.futures.ThreadPoolExecutor(12) as pool:
+        responses = list(pool.map(post, bodies))
+    assert responses[5].status_code == 400
+    assert [e["path"] for e in responses[5].json()["errors"]] == ["individus.demandeur.salaire_net.2026-13"]
+    answers = [r.json() for k, r in enumerate(responses) if k != 5]
+    expected = [engine.calculate(copy.deepcopy(b)) for k, b in enumerate(bodies) if k != 5]
+    assert [r.status_code for k, r in enumerate(responses) if k != 5] == [200] * 11
+    assert answers == expected
+    amounts = {tuple(a["familles"]["famille_1"][n][month] for n in aides) for a in answers}
+    assert len(amounts) > 3  # the households differ, and so do their answers

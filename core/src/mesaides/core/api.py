@@ -13,25 +13,34 @@ Only what the requested aides need is computed.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+import dataclasses
+import multiprocessing
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from mesaides.core.batches import merge, part, split
 from mesaides.core.periods import YEAR, Period, PeriodError
 from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
 from mesaides.core.situation import (
     Population,
+    Request,
     Situation,
     SituationError,
     SituationIssue,
+    dtype_of,
     fill_requests,
     parse_situation,
 )
 
 Progress = Callable[[int, int, str], None]
+
+PART_SIZE = 50_000
+"""Persons per part in :meth:`Engine.compute_arrays`: about 21,000 households, whose arrays
+stay in a current processor's caches (measured on 2 cores: a million households in 11 s in
+parts of 50,000 persons, 13.5 s in parts of 100,000, 37 s in one piece)."""
 
 
 class Engine:
@@ -50,7 +59,50 @@ class Engine:
         population = self.population(data)
         simulation = self.simulation(population)
         results = self._run_requests(simulation, population, progress)
-        return fill_requests(dict(data), population, results, self.rules)
+        return fill_requests(data, population.requests, results, self.rules)
+
+    def calculate_many(self, situations: Sequence[Any]) -> list[dict[str, Any] | Exception]:
+        """Answer several ``/calculate`` requests at once: for each, the filled JSON or its error
+        (a :class:`SituationError`, :class:`ComputationError` or :class:`PeriodError`).
+
+        The situations are merged and computed as one population, so that the engine's cost per
+        formula evaluation is shared: the web server merges the requests that arrive together.
+        Each gets exactly what :meth:`calculate` would give it alone; a bad situation gets its
+        own error and does not affect the others.
+        """
+        if len(situations) == 1:
+            return [self._outcome(situations[0])]
+        try:
+            merged = merge(situations)
+            population = self.population(merged.situation)
+            simulation = self.simulation(population)
+            results = self._run_requests(simulation, population, None)
+        except (ValueError, SituationError, ComputationError):
+            # Some situation is wrong: each one alone says which, and the others are merged again.
+            outcomes: list[Any] = [None] * len(situations)
+            good = []
+            for i, data in enumerate(situations):
+                try:
+                    self.population(data)
+                    good.append(i)
+                except (SituationError, ComputationError, PeriodError) as exc:
+                    outcomes[i] = exc
+            if len(good) == len(situations):  # a computation error: isolate it
+                return [self._outcome(data) for data in situations]
+            for i, outcome in zip(good, self.calculate_many([situations[i] for i in good])):
+                outcomes[i] = outcome
+            return outcomes
+        requests: list[list[Request]] = [[] for _ in situations]
+        for r in population.requests:
+            i, ident = merged.owner[(self.rules.variable(r.name).entity.plural, r.id)]
+            requests[i].append(dataclasses.replace(r, id=ident))
+        return [fill_requests(data, mine, results, self.rules) for data, mine in zip(situations, requests)]
+
+    def _outcome(self, data: Any) -> dict[str, Any] | Exception:
+        try:
+            return self.calculate(data)
+        except (SituationError, ComputationError, PeriodError) as exc:
+            return exc
 
     def population(self, data: Mapping[str, Any]) -> Population:
         population = parse_situation(data, self.rules)
@@ -84,10 +136,41 @@ class Engine:
             out[name] = dict(zip(population.ids(d.entity.key), _plain(values)))
         return out
 
-    def compute_arrays(self, population: Population, aides: Iterable[str], period: Period) -> dict[str, np.ndarray]:
-        """Like :meth:`compute` on an already-built population, returning arrays (for batches)."""
-        simulation = Simulation(self.rules, population)
-        return {a: simulation.calculate(a, period) for a in aides}
+    def compute_arrays(
+        self,
+        population: Population,
+        aides: Iterable[str],
+        period: Period,
+        *,
+        part_size: int | None = PART_SIZE,
+        workers: int = 1,
+    ) -> dict[str, np.ndarray]:
+        """Like :meth:`compute` on an already-built population, returning arrays (for batches).
+
+        Large populations are computed in parts of whole households of about ``part_size``
+        persons (``None``: in one piece), in ``workers`` processes: parts small enough to stay
+        in the processor's cache compute faster, and memory holds one part's intermediate
+        values at a time instead of the whole population's. Yearly aides are asked for the
+        year of ``period``.
+        """
+        aides = list(aides)
+        periods = {a: self._period_for(a, period) for a in aides}
+        if part_size is None or population.n_persons <= part_size:
+            simulation = Simulation(self.rules, population)
+            return {a: simulation.calculate(a, periods[a]) for a in aides}
+        out = {
+            a: np.empty(population.size(self.rules.variable(a).entity.key), dtype=dtype_of(self.rules.variable(a)))
+            for a in aides
+        }
+        job = _PartJob(self.rules, population, periods)
+        for rows, values in _map_parts(job, split(population, part_size), workers):
+            for a in aides:
+                out[a][rows[self.rules.variable(a).entity.key]] = values[a]
+        return out
+
+    def _period_for(self, name: str, period: Period) -> Period:
+        d = self.rules.variable(name)
+        return period.this_year if d.period is YEAR and period.unit is not YEAR else period
 
     # ---- Internals ----------------------------------------------------------------------------
 
@@ -122,16 +205,55 @@ class Engine:
         return situation.to_json() if changed else None
 
     def _run_requests(self, simulation: Simulation, population: Population, progress: Progress | None):
-        wanted = defaultdict(int)
-        for r in population.requests:
-            wanted[(r.name, r.period)] += 1
+        wanted = {(r.name, r.period) for r in population.requests}
         results = {}
         total = len(wanted)
-        for done, (name, period) in enumerate(sorted(wanted, key=lambda k: (str(k[1]), k[0])), 1):
+        for done, (name, period) in enumerate(sorted(wanted, key=_request_order), 1):
             results[(name, period)] = simulation.calculate(name, period)
             if progress:
                 progress(done, total, f"{name} {period}")
         return results
+
+
+def _request_order(key: tuple[str, Period]) -> tuple[str, str]:
+    # One fixed order, so that a situation gets the same values alone or joined with others.
+    return str(key[1]), key[0]
+
+
+class _PartJob:
+    """Computes some aides on one part of a population."""
+
+    def __init__(self, rules: RuleSet, population: Population, periods: dict[str, Period]):
+        self.rules = rules
+        self.population = population
+        self.periods = periods
+
+    def __call__(self, persons: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        piece = part(self.population, self.rules, persons)
+        simulation = Simulation(self.rules, piece.population)
+        return piece.rows, {a: simulation.calculate(a, p) for a, p in self.periods.items()}
+
+
+_JOB: _PartJob | None = None
+
+
+def _run_part(persons: np.ndarray):
+    return _JOB(persons)
+
+
+def _map_parts(job: _PartJob, parts: list[np.ndarray], workers: int):
+    """``job`` on each part, in order; in forked worker processes when ``workers`` > 1."""
+    if workers <= 1 or len(parts) == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(job, parts)
+        return
+    global _JOB
+    # Forked workers inherit the rules and the population: only row numbers and results travel.
+    _JOB = job
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(parts))) as pool:
+            yield from pool.imap(_run_part, parts)
+    finally:
+        _JOB = None
 
 
 def _plain(values: np.ndarray) -> list[Any]:

@@ -204,7 +204,11 @@ class Simulation:
 
     def _input(self, d: Parameter, period: Period) -> np.ndarray:
         value = self.population.inputs.get(d.name, {}).get(period)
-        return value if value is not None else self.default(d)
+        if value is None:
+            return self.default(d)
+        # Read-only like every value formulas see, so that aggregates of it can be memoised.
+        value.flags.writeable = False
+        return value
 
     def _formula(self, q: Quantity, period: Period) -> np.ndarray:
         start = period.start

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -81,12 +81,39 @@ def _pydantic_issue(err: Mapping[str, Any]) -> SituationIssue:
     return SituationIssue(path=path, message=err["msg"])
 
 
+class NumberedIds(Sequence[str]):
+    """Ids ``<prefix><number>`` made on demand: a generated population of millions of
+    households needs its ids only for the few values written out."""
+
+    def __init__(self, prefix: str, numbers: np.ndarray):
+        self.prefix = prefix
+        self.numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return NumberedIds(self.prefix, self.numbers[i])
+        return f"{self.prefix}{self.numbers[i]}"
+
+    def take(self, rows: np.ndarray) -> NumberedIds:
+        return NumberedIds(self.prefix, self.numbers[rows])
+
+
+def take_ids(ids: Sequence[str], rows: np.ndarray) -> Sequence[str]:
+    """The ids at ``rows``."""
+    if isinstance(ids, NumberedIds):
+        return ids.take(rows)
+    return [ids[i] for i in rows.tolist()]
+
+
 @dataclass
 class GroupStructure:
     """Who belongs to which group of one group entity, and with which role."""
 
     entity: Entity
-    ids: list[str]
+    ids: Sequence[str]
     person_group: np.ndarray
     person_role: np.ndarray
     person_rank: np.ndarray
@@ -141,7 +168,7 @@ class Request:
 class Population:
     """A validated situation as arrays: one row per person or group, across every household."""
 
-    person_ids: list[str]
+    person_ids: Sequence[str]
     groups: dict[str, GroupStructure]
     inputs: dict[str, dict[Period, np.ndarray]] = field(default_factory=dict)
     given: dict[str, dict[Period, tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
@@ -156,7 +183,7 @@ class Population:
         key = entity if isinstance(entity, str) else entity.key
         return self.n_persons if key == INDIVIDU.key else self.groups[key].count
 
-    def ids(self, entity: str) -> list[str]:
+    def ids(self, entity: str) -> Sequence[str]:
         return self.person_ids if entity == INDIVIDU.key else self.groups[entity].ids
 
 
@@ -470,13 +497,21 @@ def _to_json_value(d: Definition, value: Any) -> Any:
     return value
 
 
-def fill_requests(data: dict[str, Any], population: Population, results: Mapping[tuple[str, Period], np.ndarray], rules) -> dict[str, Any]:
-    """Write computed values into a copy of the situation JSON where it had ``null``."""
+def fill_requests(
+    data: Mapping[str, Any],
+    requests: Iterable[Request],
+    results: Mapping[tuple[str, Period], np.ndarray],
+    rules,
+) -> dict[str, Any]:
+    """Write computed values into a copy of the situation JSON where it had ``null``.
+
+    ``results`` holds the arrays of the population the requests were read from; ``r.index``
+    is the row of each.
+    """
     out = {plural: {ident: dict(obj) for ident, obj in table.items()} for plural, table in data.items()}
-    for r in population.requests:
+    for r in requests:
         d = rules.variable(r.name)
-        plural = d.entity.plural
-        obj = out[plural][r.id]
+        obj = out[d.entity.plural][r.id]
         periods = obj[r.name] = dict(obj[r.name])
         periods[r.key] = _to_json_value(d, results[(r.name, r.period)][r.index])
     return out

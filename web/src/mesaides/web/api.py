@@ -175,7 +175,7 @@ async def calculate(request: Request) -> JSONResponse:
     if hidden:
         return error_response(hidden)
     try:
-        result = deployment.engine.calculate(data)
+        result = await request.app.state.batcher.calculate(data)
     except SituationError as exc:
         return error_response(exc.issues)
     except (ComputationError, PeriodError) as exc:

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mesaides.web import db
+from mesaides.web.batching import CalculationBatcher
 from mesaides.web.deployment import Deployment
 from mesaides.web.results import euros
 from mesaides.web.saved import SavedSituations
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     templates.env.globals["version"] = _version()
     app.state.settings = settings
     app.state.deployment = deployment
+    app.state.batcher = CalculationBatcher(deployment.engine)
     app.state.saved = saved
     app.state.stats = stats
     app.state.templates = templates

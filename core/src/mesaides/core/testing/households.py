@@ -11,7 +11,7 @@ import numpy as np
 
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, MENAGE
 from mesaides.core.periods import ETERNITY_PERIOD, Period
-from mesaides.core.situation import GroupStructure, Population
+from mesaides.core.situation import GroupStructure, NumberedIds, Population
 
 COMMUNES = ("59350", "59183", "62041", "80021", "75056", "69123", "69266", "13055", "33063", "31555", "44109", "97411", "23096")
 """Lille, Dunkerque, Arras, Amiens, Paris, Lyon, Villeurbanne, Marseille, Bordeaux, Toulouse,
@@ -99,19 +99,8 @@ def generate(n_households: int, period: Period | str = "2026-11", *, seed: int =
     )
 
 
-class _LazyIds(list):
-    """Person ids are only needed for output; do not build millions of strings for a benchmark."""
-
-    def __init__(self, n: int):
-        super().__init__()
-        self._n = n
-
-    def __len__(self) -> int:
-        return self._n
-
-
-def _ids(prefix: str, n: int) -> list[str]:
-    return [f"{prefix}{i}" for i in range(n)] if n < 200_000 else _LazyIds(n)
+def _ids(prefix: str, n: int) -> NumberedIds:
+    return NumberedIds(prefix, np.arange(n))
 
 
 def _birth_dates(rng, period: Period, age_years: np.ndarray) -> np.ndarray:
