@@ -91,16 +91,19 @@ def plugins(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+@click.argument("file", type=click.File("rb"), default="-")
 @click.option("--indent", type=int, default=None, help="Indent the JSON output.")
 def calculate(file, indent: int | None) -> None:
     """Fill in every null of an OpenFisca situation JSON (FILE or standard input)."""
+    import orjson
+
     from mesaides.core.situation import SituationError
 
     progress = _Progress()
     try:
-        data = json.load(file)
-    except json.JSONDecodeError as exc:
+        # orjson: a batch of thousands of households reads and writes several times faster.
+        data = orjson.loads(file.read())
+    except orjson.JSONDecodeError as exc:
         raise click.ClickException(f"{getattr(file, 'name', 'input')}: not valid JSON: {exc}") from None
     progress.say("loading partners…")
     engine = _load()
@@ -113,9 +116,11 @@ def calculate(file, indent: int | None) -> None:
         sys.exit(2)
     except Exception as exc:  # a rule's bug: say which, never a bare traceback
         raise click.ClickException(str(exc)) from None
-    # One string, one write: json.dump would encode in pure Python and write piece by piece.
-    sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=indent))
-    sys.stdout.write("\n")
+    if indent is None:
+        sys.stdout.buffer.write(orjson.dumps(result) + b"\n")
+    else:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=indent) + "\n")
+    sys.stdout.flush()
 
 
 @cli.command()

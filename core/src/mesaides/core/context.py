@@ -57,11 +57,21 @@ class Context:
         famille, for each person in it). In a group's formula, read persons' values with
         :meth:`members`.
         """
-        values, source = self._read(name, period)
-        if source.key == self.entity.key:
+        sim = self._sim
+        if period is None:
+            period = self.period
+        # The common case first: a declared read of a value already computed.
+        values = sim.cache.get((name, period)) if self._node is None and name in self._reads else None
+        if values is None:
+            values, source = self._read(name, period)
+            source_key = source.key
+        else:
+            source_key = sim.entity_keys[name]
+        if source_key == self.entity.key:
             return values
         if self.entity.key == INDIVIDU.key:
-            return values[self._structure(source.key).person_group]
+            return values[sim.population.groups[source_key].person_group]
+        source = self._sim.rules.variable(name).entity
         raise UndeclaredRead(
             f"{self.quantity.name} reads {name} ({source.key}) from a {self.entity.key}: "
             f"use c.members({name!r}) and aggregate"

@@ -60,6 +60,7 @@ class RuleSet:
         self._formula_at: dict[Any, Any] = {}
         self._read_sets: dict[str, frozenset[str]] = {}
         self._law_cache: dict[Any, Any] = {}
+        self._entity_keys: dict[str, str] = {name: d.entity.key for name, d in self._index.items()}
 
     def __contains__(self, name: str) -> bool:
         return name in self._index

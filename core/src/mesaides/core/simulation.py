@@ -82,6 +82,7 @@ class Simulation:
         self._formula_at: dict[tuple[str, dt.date], Any] = rules._formula_at
         self.read_sets: dict[str, frozenset[str]] = rules._read_sets
         self.law_cache: dict[tuple[str, str, Period], Any] = rules._law_cache
+        self.entity_keys: dict[str, str] = rules._entity_keys
 
     def _horizon_for(self, period: Period) -> dt.date | None:
         if period.unit is ETERNITY:
@@ -238,6 +239,9 @@ class Simulation:
 
     def _coerce(self, q: Quantity, result: Any) -> np.ndarray:
         size = self._size(q)
+        dtype = self._dtypes.get(q.name)
+        if type(result) is np.ndarray and result.dtype is dtype and result.shape == (size,):
+            return result
         array = np.asarray(result)
         if array.ndim == 0:
             array = np.full(size, array)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -268,7 +269,8 @@ class _Builder:
         self.issues: list[SituationIssue] = []
         self.period_cache: dict[str, Period] = {}
         # (name, period key) -> (indices, values); filled entity by entity
-        self.buckets: dict[tuple[str, str], tuple[list[int], list[Any]]] = {}
+        # name -> period key -> (indices, values)
+        self.buckets: dict[str, dict[str, tuple[list[int], list[Any]]]] = {}
         self.requests: list[Request] = []
 
     def issue(self, path: str, message: str) -> None:
@@ -305,19 +307,18 @@ class _Builder:
         accepted = _ACCEPTED.get(d.value_type)
         codes = _enum_codes(d) if d.value_type == "enum" else None
         if d.period is MONTH and (accepted is not None or codes is not None):
-            months = self.month_keys
-            buckets = self.buckets
-            name = d.name
+            months = _month_keys()
+            by_key = self.buckets.get(d.name)
+            if by_key is None:
+                by_key = self.buckets[d.name] = {}
             rest = None
             for key, value in periods.items():
-                if codes is not None:
-                    ok = type(value) is str and value in codes
-                else:
-                    ok = type(value) in accepted
-                if ok and key in months:
-                    bucket = buckets.get((name, key))
+                if key in months and (
+                    type(value) in accepted if codes is None else (type(value) is str and value in codes)
+                ):
+                    bucket = by_key.get(key)
                     if bucket is None:
-                        bucket = buckets[(name, key)] = ([], [])
+                        bucket = by_key[key] = ([], [])
                     bucket[0].append(index)
                     bucket[1].append(value if codes is None else codes[value])
                 else:
@@ -376,18 +377,29 @@ class _Builder:
                 if str(m) not in explicit:
                     self._put(d.name, str(m), index, share)
 
-    month_keys: ClassVar[dict[str, Period]] = {f"{y:04d}-{m:02d}": Period(MONTH, y, m) for y in range(1900, 2101) for m in range(1, 13)}
-
     def _put(self, name: str, key: str, index: int, value: Any) -> None:
-        bucket = self.buckets.get((name, key))
+        by_key = self.buckets.setdefault(name, {})
+        bucket = by_key.get(key)
         if bucket is None:
-            bucket = self.buckets[(name, key)] = ([], [])
+            bucket = by_key[key] = ([], [])
         bucket[0].append(index)
         bucket[1].append(value)
 
 
+@functools.cache
+def _month_keys() -> dict[str, Period]:
+    """Every month key a situation may use, ``"1900-01"`` to ``"2100-12"``: one look-up tells
+    that a key is a well-formed month."""
+    return {f"{y:04d}-{m:02d}": Period(MONTH, y, m) for y in range(1900, 2101) for m in range(1, 13)}
+
+
 def _enum_codes(d: Definition) -> dict[str, int]:
-    return {v: i for i, v in enumerate(d.enum_values)}
+    return _codes(d.enum_values)
+
+
+@functools.cache
+def _codes(values: tuple[str, ...]) -> dict[str, int]:
+    return {v: i for i, v in enumerate(values)}
 
 
 _ACCEPTED = {"float": (float, int), "bool": (bool,), "str": (str,)}
@@ -418,7 +430,7 @@ def parse_situation(data: Any, rules) -> Population:
         raise SituationError(b.issues)
 
     population = Population(person_ids=person_ids, groups=groups, requests=b.requests)
-    for (name, key), (indices, values) in b.buckets.items():
+    for name, key, (indices, values) in ((n, k, v) for n, by_key in b.buckets.items() for k, v in by_key.items()):
         d = rules.variable(name)
         p = b.period(key)
         size = n if d.entity.key == INDIVIDU.key else groups[d.entity.key].count

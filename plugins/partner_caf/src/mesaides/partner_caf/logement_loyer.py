@@ -58,10 +58,10 @@ def _zone_table() -> tuple[np.ndarray, np.ndarray]:
     global _ZONES
     if _ZONES is None:
         text = (files("mesaides.partner_caf") / "data" / "zones_apl.csv").read_text(encoding="utf-8")
-        rows = [line.split(",") for line in text.splitlines()[1:] if line]
-        codes = np.array([r[0] for r in rows])
-        order = np.argsort(codes)
-        _ZONES = codes[order], np.array([int(r[1]) for r in rows], dtype=np.int64)[order]
+        # Two unquoted columns: one split of the whole text, several times faster than by line.
+        cells = np.array(text.partition("\n")[2].replace("\n", ",").rstrip(",").split(",")).reshape(-1, 2)
+        order = np.argsort(cells[:, 0])
+        _ZONES = np.ascontiguousarray(cells[order, 0]), cells[order, 1].astype(np.int64)
     return _ZONES
 
 
