@@ -58,15 +58,8 @@ class Context:
         :meth:`members`.
         """
         sim = self._sim
-        if period is None:
-            period = self.period
-        # The common case first: a declared read of a value already computed.
-        values = sim.cache.get((name, period)) if self._node is None and name in self._reads else None
-        if values is None:
-            values, source = self._read(name, period)
-            source_key = source.key
-        else:
-            source_key = sim.entity_keys[name]
+        values = self._values(name, self.period if period is None else period)
+        source_key = sim.entity_keys[name]
         if source_key == self.entity.key:
             return values
         if self.entity.key == INDIVIDU.key:
@@ -102,10 +95,13 @@ class Context:
         """
         if self.entity.key == INDIVIDU.key:
             raise UndeclaredRead(f"{self.quantity.name}: members() is for group formulas; use c.group(...)")
-        values, source = self._read(name, period)
-        if source.key != INDIVIDU.key:
-            values = values[self._structure(source.key).person_group]
-        return Members(values, self._structure(self.entity.key))
+        sim = self._sim
+        values = self._values(name, self.period if period is None else period)
+        groups = sim.population.groups
+        source_key = sim.entity_keys[name]
+        if source_key != INDIVIDU.key:
+            values = values[groups[source_key].person_group]
+        return Members(values, groups[self.entity.key])
 
     def nb_members(self, role: str | None = None) -> np.ndarray:
         """How many persons this group has (in ``role``)."""
@@ -178,9 +174,11 @@ class Context:
     # ---- Internals ---------------------------------------------------------------------------
 
     def _read(self, name: str, period: Period | None) -> tuple[np.ndarray, Entity]:
+        values = self._values(name, self.period if period is None else period)
+        return values, self._sim._index[name].entity
+
+    def _values(self, name: str, period: Period) -> np.ndarray:
         sim = self._sim
-        if period is None:
-            period = self.period
         if name in self._reads:
             if self._node is None:
                 # A value already computed, without the call (the engine's own first step).
@@ -205,7 +203,7 @@ class Context:
                 values = sim._compute(name, period, self._node)
             finally:
                 sim._hops -= 1
-        return values, sim._index[name].entity
+        return values
 
     def _structure(self, entity_key: str):
         return self._sim.population.groups[entity_key]

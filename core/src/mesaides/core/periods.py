@@ -1,16 +1,16 @@
 """Periods: months, years and eternity, as in OpenFisca's situation JSON.
 
-A period is a small immutable value used as a cache key by the engine, so it is a frozen
-dataclass with slots rather than a pydantic model.
+A period is a small immutable value used as a cache key by the engine, so it is a tuple
+rather than a pydantic model.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
+from operator import itemgetter
 
 
 class PeriodUnit(str, Enum):
@@ -31,35 +31,27 @@ class PeriodError(ValueError):
     """A period string that is not a month (``2026-11``), a year (``2026``) or ``ETERNITY``."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Period:
+class Period(tuple):
     """A month, a year, or eternity.
 
     ``year`` and ``month`` give the first month of the period; eternity has neither.
+
+    Periods key every value the engine caches, millions of look-ups per second: a period is a
+    ``(unit, year, month)`` tuple, so that hashing and comparing it run in C, with ordering by
+    unit, then date.
     """
 
-    unit: PeriodUnit
-    year: int = 0
-    month: int = 1
-    # Periods key every cached value: their hash and text are computed once.
-    _hash: int = field(init=False, repr=False, compare=False, default=0)
-    _text: str = field(init=False, repr=False, compare=False, default="")
-    _start: dt.date = field(init=False, repr=False, compare=False, default=dt.date.min)
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        if self.unit is MONTH:
-            text = f"{self.year:04d}-{self.month:02d}"
-        elif self.unit is YEAR:
-            text = f"{self.year:04d}"
-        else:
-            text = "ETERNITY"
-        object.__setattr__(self, "_text", text)
-        object.__setattr__(self, "_hash", hash(text))
-        if self.unit is not ETERNITY:
-            object.__setattr__(self, "_start", dt.date(self.year, self.month, 1))
+    def __new__(cls, unit: PeriodUnit, year: int = 0, month: int = 1) -> Period:
+        return tuple.__new__(cls, (unit, year, month))
 
-    def __hash__(self) -> int:
-        return self._hash
+    unit: PeriodUnit = property(itemgetter(0))  # type: ignore[assignment]
+    year: int = property(itemgetter(1))  # type: ignore[assignment]
+    month: int = property(itemgetter(2))  # type: ignore[assignment]
+
+    def __getnewargs__(self):
+        return tuple(self)
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -93,7 +85,16 @@ class Period:
         return cls(YEAR, year, 1)
 
     def __str__(self) -> str:
-        return self._text
+        text = _TEXTS.get(self)
+        if text is None:
+            if self.unit is MONTH:
+                text = f"{self.year:04d}-{self.month:02d}"
+            elif self.unit is YEAR:
+                text = f"{self.year:04d}"
+            else:
+                text = "ETERNITY"
+            _TEXTS[self] = text
+        return text
 
     def __repr__(self) -> str:
         return f"Period({self})"
@@ -102,15 +103,25 @@ class Period:
 
     def offset(self, n: int) -> Period:
         """The period ``n`` units later (negative: earlier). Eternity is its own offset."""
-        if self.unit is MONTH:
-            return Period.month_of(self.year, self.month + n)
-        if self.unit is YEAR:
-            return Period.year_of(self.year + n)
-        return self
+        key = (self, n)
+        found = _OFFSETS.get(key)
+        if found is None:
+            if self.unit is MONTH:
+                found = Period.month_of(self.year, self.month + n)
+            elif self.unit is YEAR:
+                found = Period.year_of(self.year + n)
+            else:
+                found = self
+            _OFFSETS[key] = found
+        return found
 
     @property
     def start(self) -> dt.date:
-        return self._start
+        """The first day (eternity has none: ``date.min``)."""
+        day = _STARTS.get(self)
+        if day is None:
+            day = _STARTS[self] = dt.date(self.year, self.month, 1) if self.unit is not ETERNITY else dt.date.min
+        return day
 
     @property
     def first_month(self) -> Period:
@@ -119,7 +130,7 @@ class Period:
     @property
     def last_month(self) -> Period:
         """The month before this period's first month (OpenFisca's ``period.last_month``)."""
-        return self.first_month.offset(-1)
+        return (self if self.unit is MONTH else self.first_month).offset(-1)
 
     @property
     def this_year(self) -> Period:
@@ -142,14 +153,24 @@ class Period:
 
     def last_months(self, n: int) -> tuple[Period, ...]:
         """The ``n`` months before this period's first month, oldest first."""
-        first = self.first_month
-        return tuple(first.offset(-k) for k in range(n, 0, -1))
+        key = (self, -n)
+        found = _LAST_MONTHS.get(key)
+        if found is None:
+            first = self.first_month
+            found = _LAST_MONTHS[key] = tuple(first.offset(-k) for k in range(n, 0, -1))
+        return found
 
     def rolling_year(self, lag: int = 0) -> tuple[Period, ...]:
         """Twelve consecutive months ending ``lag`` months before this period's first month."""
         end = self.first_month.offset(-lag)
         return tuple(end.offset(-k) for k in range(11, -1, -1))
 
+
+# Formulas navigate the same few months over and over: each answer is computed once.
+_TEXTS: dict[Period, str] = {}
+_STARTS: dict[Period, dt.date] = {}
+_OFFSETS: dict[tuple[Period, int], Period] = {}
+_LAST_MONTHS: dict[tuple[Period, int], tuple[Period, ...]] = {}
 
 ETERNITY_PERIOD = Period(ETERNITY, 0, 1)
 

@@ -65,8 +65,8 @@ class Simulation:
         self.population = population
         self.cache: dict[tuple[str, Period], np.ndarray] = {}
         self.trace: dict[tuple[str, Period], TraceNode] | None = {} if trace else None
-        self._stack: list[tuple[str, Period]] = []
-        self._on_stack: set[tuple[str, Period]] = set()
+        self._on_stack: dict[tuple[str, Period], None] = {}
+        """The computations under way, in order (a dict: ordered, with fast membership)."""
         self.lookback = lookback
         self.past_depth = past_depth
         self._hops = 0
@@ -77,8 +77,11 @@ class Simulation:
         self._cut_cache: dict[tuple[str, Period, dt.date | None], np.ndarray] = {}
         # Per-call look-ups hoisted out of the hot path (the rule set and population are fixed).
         self._index = rules._index
+        self._unavailable = rules.unavailable
+        self._given = population.given
         self._sizes: dict[str, int] = {}
         self._dtypes: dict[str, np.dtype] = {}
+        self._shapes: dict[str, tuple[int]] = {}
         self._formula_at: dict[tuple[str, dt.date], Any] = rules._formula_at
         self.read_sets: dict[str, frozenset[str]] = rules._read_sets
         self.law_cache: dict[tuple[str, str, Period], Any] = rules._law_cache
@@ -96,7 +99,7 @@ class Simulation:
         if isinstance(period, str):
             period = Period.parse(period)
         outer = self.horizon
-        if not self._stack:
+        if not self._on_stack:
             self.horizon = self._horizon_for(period)
         try:
             return self._compute(name, period, reader=None)
@@ -116,45 +119,50 @@ class Simulation:
     def _compute(self, name: str, period: Period, reader: TraceNode | None) -> np.ndarray:
         # Fast path: a value already computed. Cache keys hold normalised periods only, so a hit
         # means the period is the quantity's own.
-        cached = self.cache.get((name, period))
+        key = (name, period)
+        cached = self.cache.get(key)
         if cached is None and self._cut_cache:
             cached = self._cut_cache.get((name, period, self.horizon, self._hops))
         if cached is not None:
             if reader is not None:
-                reader.reads.append((name, period))
+                reader.reads.append(key)
             return cached
-        d = self._definition(name)
-        asked, period = period, self._normalise(d, period)
-        key = (name, period)
-        if reader is not None:
-            reader.reads.append(key)
-        if period is not asked:
+        d = self._index.get(name)
+        if d is None or name in self._unavailable:
+            self._definition(name)  # raises the error that says why
+        if d.period is not period[0]:
+            period = self._normalise(d, period)
+            key = (name, period)
+            if reader is not None:
+                reader.reads.append(key)
             cached = self.cache.get(key)
             if cached is None:
                 cached = self._cut_cache.get((name, period, self.horizon, self._hops))
             if cached is not None:
                 return cached
-        if isinstance(d, Parameter):
+        elif reader is not None:
+            reader.reads.append(key)
+        if not d.is_computed:
             value = self._input(d, period)
         else:
-            if key in self._on_stack:
-                loop = " -> ".join(f"{n}@{p}" for n, p in (*self._stack[self._stack.index(key):], key))
+            on_stack = self._on_stack
+            if key in on_stack:
+                stack = list(on_stack)
+                loop = " -> ".join(f"{n}@{p}" for n, p in (*stack[stack.index(key) :], key))
                 raise ComputationError(f"{name} depends on itself for {period}: {loop}")
-            self._stack.append(key)
-            self._on_stack.add(key)
+            on_stack[key] = None
             cut_before, self._cut = self._cut, False
             try:
                 value = self._formula(d, period)
             finally:
-                self._stack.pop()
-                self._on_stack.discard(key)
+                del on_stack[key]
             cut, self._cut = self._cut, cut_before or self._cut
-            given = self.population.given.get(name)
+            given = self._given.get(name)
             if given is not None:
                 given = given.get(period)
-            if given is not None:
-                mask, values = given
-                value = np.where(mask, values, value)
+                if given is not None:
+                    mask, values = given
+                    value = np.where(mask, values, value)
             if cut:
                 # Computed from values cut by the lookback: right for requests with this
                 # horizon, not for one of an earlier period, so it is cached with the horizon.
@@ -238,10 +246,11 @@ class Simulation:
         return self._coerce(q, result)
 
     def _coerce(self, q: Quantity, result: Any) -> np.ndarray:
+        if type(result) is np.ndarray:
+            expected = self._shapes.get(q.name)
+            if result.shape == expected and result.dtype is self._dtypes[q.name]:
+                return result
         size = self._size(q)
-        dtype = self._dtypes.get(q.name)
-        if type(result) is np.ndarray and result.dtype is dtype and result.shape == (size,):
-            return result
         array = np.asarray(result)
         if array.ndim == 0:
             array = np.full(size, array)
@@ -253,4 +262,5 @@ class Simulation:
         dtype = self._dtypes.get(q.name)
         if dtype is None:
             dtype = self._dtypes[q.name] = dtype_of(q)
+            self._shapes[q.name] = (size,)
         return array.astype(dtype, copy=False)
