@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -50,6 +51,9 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The rules, the tables and the application live as long as the process: out of the
+        # collector's sight, its full collections no longer walk them in the middle of requests.
+        gc.freeze()
         task = asyncio.create_task(_purge_forever(saved))
         try:
             yield
