@@ -215,7 +215,8 @@ class Simulation:
         value = self.population.inputs.get(d.name, {}).get(period)
         if value is None:
             return self.default(d)
-        # Read-only like every value formulas see, so that aggregates of it can be memoised.
+        # Read-only like every value formulas see: inputs may share one array across months
+        # (generated populations do), which a change in place would corrupt.
         value.flags.writeable = False
         return value
 

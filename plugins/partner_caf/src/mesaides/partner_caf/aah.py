@@ -221,9 +221,13 @@ def aah_base(c):
     """Ceiling minus resources, capped at the maximal AAH and at the maximal AAH minus the
     non-cumulable ASI. The calcul conjugalisé kept for some couples since 2023-10-01 is not
     modelled (OpenFisca's ``aah_conjugalise_eligible`` input, False by default)."""
+    eligible = c("aah_eligible")
+    if not eligible.any():
+        # Nobody eligible: no resource base to work out (it reads the past months' ASI).
+        return c.zeros()
     return _aah_amount(
         c,
-        c("aah_eligible"),
+        eligible,
         c("aah_base_ressources_deconjugalisee"),
         c("aah_plafond_ressources_deconjugalise"),
         c("aah_base_non_cumulable"),
@@ -312,9 +316,12 @@ def aah_hors_asi(c):
     partner who is not himself eligible to the ASI or the ASPA; using it instead of ``aah``
     avoids a recursion through past months (ASI → AAH → ASI ...). It equals ``aah`` for anyone
     who received no ASI in the previous months."""
+    eligible = c("aah_eligible")
+    if not eligible.any():
+        return c.zeros()
     months = c.period.last_months(3)
     base = _base_ressources(c, 4 * _hors_activite_hors_asi_3_mois(c, months))
-    return _aah_amount(c, c("aah_eligible"), base, c("aah_plafond_ressources_deconjugalise"), c.zeros())
+    return _aah_amount(c, eligible, base, c("aah_plafond_ressources_deconjugalise"), c.zeros())
 
 
 @quantity(

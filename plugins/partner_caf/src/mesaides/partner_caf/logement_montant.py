@@ -302,6 +302,10 @@ def reduction_loyer_solidarite(c):
     """Rent reduction granted by the social landlord to tenants of conventionné housing whose
     monthly resources (the aides au logement base / 12) are below a ceiling by zone and
     household; amount by zone and household."""
+    conventionne = _menage(c, "logement_conventionne", False).astype(bool)
+    if not conventionne.any():
+        # Nobody in conventionné housing: no ceilings to look up (most requests of one household).
+        return c.zeros()
     zone = _menage(c, "zone_apl", 2)
     n = c("al_nb_personnes_a_charge")
     couple = c("al_couple")
@@ -327,9 +331,7 @@ def reduction_loyer_solidarite(c):
         1,
         _by_zone(c, m + "majoration_par_pac_supp", zone),
     )
-    eligible = _menage(c, "logement_conventionne", False).astype(bool) & (
-        c("aide_logement_base_ressources") / 12 < plafond
-    )
+    eligible = conventionne & (c("aide_logement_base_ressources") / 12 < plafond)
     return np.where(eligible, montant, 0.0)
 
 

@@ -125,6 +125,8 @@ def eligibilite_caah(c):
     independent home (reference person or partner of the ménage, not in a foyer) and no taxable
     salary during the previous calendar year (art. L821-1-2 CSS)."""
     taux = c("taux_incapacite") >= c.law("aah.taux_capacite.taux_incapacite")
+    if not taux.any():
+        return taux
     beneficiaire = (c("aah") > 0) | (c("asi_eligibilite") & (c("asi") > 0))
     logement_independant = (c.is_role("menage", "personne_de_reference") | c.is_role("menage", "conjoint")) & ~c.enum(
         "statut_occupation_logement"
