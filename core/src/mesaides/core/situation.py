@@ -430,23 +430,30 @@ def parse_situation(data: Any, rules) -> Population:
         raise SituationError(b.issues)
 
     population = Population(person_ids=person_ids, groups=groups, requests=b.requests)
-    for name, key, (indices, values) in ((n, k, v) for n, by_key in b.buckets.items() for k, v in by_key.items()):
+    for name, by_key in b.buckets.items():
         d = rules.variable(name)
-        p = b.period(key)
         size = n if d.entity.key == INDIVIDU.key else groups[d.entity.key].count
         dtype = _DTYPES[d.value_type]
-        if len(indices) == size:
-            # Every person or group has a value (entities are visited in order): no default.
-            array = np.asarray(values, dtype=dtype)
-        else:
-            array = np.full(size, default_of(d), dtype=dtype)
-            array[np.asarray(indices)] = np.asarray(values, dtype=dtype)
-        if d.is_computed:
-            mask = np.zeros(size, dtype=bool)
-            mask[np.asarray(indices)] = True
-            population.given.setdefault(name, {})[p] = (mask, array)
-        else:
-            population.inputs.setdefault(name, {})[p] = array
+        last: tuple[list[int], list[Any], np.ndarray] | None = None
+        for key, (indices, values) in by_key.items():
+            p = b.period(key)
+            if last is not None and last[1] == values and last[0] == indices:
+                # The same values as the month before (a rent, a commune): one shared array,
+                # which saves memory and lets values derived from it be computed once.
+                array = last[2]
+            elif len(indices) == size:
+                # Every person or group has a value (entities are visited in order): no default.
+                array = np.asarray(values, dtype=dtype)
+            else:
+                array = np.full(size, default_of(d), dtype=dtype)
+                array[np.asarray(indices)] = np.asarray(values, dtype=dtype)
+            last = (indices, values, array)
+            if d.is_computed:
+                mask = np.zeros(size, dtype=bool)
+                mask[np.asarray(indices)] = True
+                population.given.setdefault(name, {})[p] = (mask, array)
+            else:
+                population.inputs.setdefault(name, {})[p] = array
     return population
 
 

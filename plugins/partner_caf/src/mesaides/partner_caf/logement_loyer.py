@@ -11,7 +11,7 @@ import numpy as np
 
 from mesaides.core import FAMILLE, MENAGE, MONTH, quantity
 from mesaides.core.builtin.base import STATUT_OCCUPATION_LOGEMENT
-from mesaides.partner_caf.prestations_familiales import as_str, per_member
+from mesaides.partner_caf.prestations_familiales import _starts_with, as_str, derived, per_member
 
 AL = "aides_logement"
 LOC = f"{AL}.locatif"
@@ -33,19 +33,17 @@ def _menage(c, name, default=0):
     return c.members(name).first("parents", default=default)
 
 
-def _starts_with(codes, prefixes) -> np.ndarray:
-    codes = as_str(codes)
-    result = np.zeros(codes.shape, dtype=bool)
-    for prefix in prefixes:
-        result |= np.char.startswith(codes, prefix)
-    return result
-
-
-def _by_zone(c, template: str, zone: np.ndarray) -> np.ndarray:
-    """The legislation value ``template`` (with ``{z}``) of each famille's zone (1, 2 or 3)."""
-    values = np.array([c.law(template.format(z=z)) for z in (1, 2, 3)], dtype=float)
+def _zone_index(c) -> np.ndarray:
+    """Each famille's zone (that of its ménage) as 0, 1 or 2, for :func:`_by_zone`. The calling
+    quantity must declare ``zone_apl`` in its reads."""
     # np.minimum/np.maximum: np.clip's Python wrapper costs more than the work on small arrays.
-    return values[np.minimum(np.maximum(zone, 1), 3) - 1]
+    return np.minimum(np.maximum(_menage(c, "zone_apl", 2), 1), 3) - 1
+
+
+def _by_zone(c, template: str, zone_index: np.ndarray) -> np.ndarray:
+    """The legislation value ``template`` (with ``{z}``) of each famille's zone, from
+    :func:`_zone_index` (computed once per formula: several values are looked up by zone)."""
+    return np.array([c.law(template.format(z=z)) for z in (1, 2, 3)], dtype=float)[zone_index]
 
 
 # ---- Zone and ménage ---------------------------------------------------------------------------
@@ -76,8 +74,12 @@ def _zone_table() -> tuple[np.ndarray, np.ndarray]:
 def zone_apl(c):
     """Zone of the commune (arrêté du 17 mars 1978; 1bis counts as 1). An unknown or empty
     commune code is in zone 2, as in OpenFisca-France."""
+    return derived(c("depcom"), "zone_apl", _zones_of)
+
+
+def _zones_of(depcom: np.ndarray) -> np.ndarray:
     codes, zones = _zone_table()
-    depcom = as_str(c("depcom"))
+    depcom = as_str(depcom)
     i = np.minimum(np.searchsorted(codes, depcom), len(codes) - 1)
     return np.where(codes[i] == depcom, zones[i], 2)
 
@@ -190,7 +192,7 @@ def aide_logement_loyer_plafond(c):
     """Ceiling by zone and household: single person, couple, or one dependant plus an amount per
     further dependant (at most 6 counted overseas); 75 % of it in a flat-share. (The chambre
     ceilings are not asked for by mesaides.)"""
-    zone = _menage(c, "zone_apl", 2)
+    zone = _zone_index(c)
     n = c("al_nb_personnes_a_charge")
     n_plafond = np.where(_menage(c, "residence_aides_logement_outre_mer", False), np.minimum(n, 6), n)
     z = f"{LOC}.loyer_plafond.zone_{{z}}."

@@ -16,6 +16,7 @@ from mesaides.partner_caf.logement_loyer import (
     SINCE,
     _by_zone,
     _menage,
+    _zone_index,
 )
 
 RLS = f"{AL}.rls"
@@ -34,9 +35,9 @@ def _by_household(c, n, couple, single_0, couple_0, per_n, n_max, extra=None):
     """A value chosen by the household: single or couple without dependant, else the value for
     ``n`` dependants (``per_n(k)`` for k = 1..n_max, n_max for more), plus ``extra`` for each
     dependant beyond ``n_max``."""
-    out = np.where(couple, couple_0, single_0).astype(float)
-    for k in range(1, n_max + 1):
-        out = np.where((n == k) | ((k == n_max) & (n > n_max)), per_n(k), out)
+    choices = [np.where(couple, couple_0, single_0).astype(float), *(per_n(k) for k in range(1, n_max + 1))]
+    # One pass whatever n_max: row i takes choice min(n, n_max) (none below 0 dependants).
+    out = np.choose(np.minimum(n, n_max), choices, mode="clip").astype(float, copy=False)
     if extra is not None:
         out = out + np.maximum(n - n_max, 0) * extra
     return out
@@ -271,7 +272,7 @@ def aide_logement_montant_brut(c):
     """Rents above 3.4 (zone 1) or 2.5 (zones 2, 3) times the ceiling reduce the aid linearly,
     down to nothing at 4 or 3.1 times; not when a member of the famille is disabled. Then minus
     the 5 € minoration."""
-    zone = _menage(c, "zone_apl", 2)
+    zone = _zone_index(c)
     plafond = c("aide_logement_loyer_plafond")
     loyer = c("aide_logement_loyer_reel")
     debut = np.round(plafond * _by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_degressivite", zone), 2)
@@ -306,7 +307,7 @@ def reduction_loyer_solidarite(c):
     if not conventionne.any():
         # Nobody in conventionné housing: no ceilings to look up (most requests of one household).
         return c.zeros()
-    zone = _menage(c, "zone_apl", 2)
+    zone = _zone_index(c)
     n = c("al_nb_personnes_a_charge")
     couple = c("al_couple")
     p = f"{RLS}.plafond_ressources.zone_{{z}}."

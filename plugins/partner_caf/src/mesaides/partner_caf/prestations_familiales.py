@@ -21,29 +21,38 @@ DOM_PREFIXES = ("971", "972", "973", "974", "976")
 MAYOTTE_PREFIX = "976"
 
 
-_AS_STR: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-"""The last code arrays converted to strings (by identity, with the array itself kept so that
-the identity stays its own): every month's zone and overseas tests read the same ``depcom``."""
+_DERIVED: dict[tuple[int, object], tuple[np.ndarray, np.ndarray]] = {}
+"""Values derived from the last code arrays read, by the array's identity (the array is kept
+with them, so that its identity stays its own): every month's zone and overseas tests read the
+same ``depcom`` array when it does not change from month to month."""
+
+
+def derived(codes, key: object, compute) -> np.ndarray:
+    """``compute(codes)``, once per read-only array of the engine and ``key``."""
+    codes = np.asarray(codes)
+    if codes.flags.writeable:  # not the engine's (read-only, never changed): no memo
+        return compute(codes)
+    found = _DERIVED.get((id(codes), key))
+    if found is not None and found[0] is codes:
+        return found[1]
+    value = compute(codes)
+    value.flags.writeable = False
+    if len(_DERIVED) >= 32:
+        _DERIVED.clear()
+    _DERIVED[(id(codes), key)] = (codes, value)
+    return value
 
 
 def as_str(codes) -> np.ndarray:
     """``np.asarray(codes).astype(str)``, converted once per read-only array of the engine."""
-    codes = np.asarray(codes)
-    if codes.flags.writeable:  # not the engine's (read-only, never changed): no memo
-        return codes.astype(str)
-    found = _AS_STR.get(id(codes))
-    if found is not None and found[0] is codes:
-        return found[1]
-    text = codes.astype(str)
-    text.flags.writeable = False
-    if len(_AS_STR) >= 8:
-        _AS_STR.clear()
-    _AS_STR[id(codes)] = (codes, text)
-    return text
+    return derived(codes, "str", lambda a: a.astype(str))
 
 
 def _starts_with(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    codes = as_str(codes)
+    return derived(codes, prefixes, lambda a: _any_prefix(as_str(a), prefixes))
+
+
+def _any_prefix(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
     result = np.zeros(codes.shape, dtype=bool)
     for prefix in prefixes:
         result |= np.char.startswith(codes, prefix)
