@@ -275,8 +275,8 @@ class Members:
         if role is None:
             groups = self.s.person_group
         else:
-            mask, groups = self.s.role_members(role)
-            weights = weights[mask]
+            persons, groups = self.s.role_persons(role)
+            weights = weights.take(persons)
         return np.bincount(groups, weights=weights, minlength=self.s.count)
 
     def sum(self, role: str | None = None) -> np.ndarray:
@@ -307,8 +307,8 @@ class Members:
         out = np.full(self.s.count, initial, dtype=float)
         groups, values = self.s.person_group, self.values
         if role is not None:
-            mask, groups = self.s.role_members(role)
-            values = values[mask]
+            persons, groups = self.s.role_persons(role)
+            values = values.take(persons)
         # In the output's type: ufunc.at casting as it goes is several times slower.
         ufunc.at(out, groups, values.astype(float, copy=False))
         return out

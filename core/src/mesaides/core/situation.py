@@ -128,14 +128,24 @@ class GroupStructure:
 
     def role_members(self, role: str) -> tuple[np.ndarray, np.ndarray]:
         """The mask of persons with ``role`` and their groups (``person_group[mask]``)."""
+        return self._role(role)[:2]
+
+    def role_persons(self, role: str) -> tuple[np.ndarray, np.ndarray]:
+        """The persons with ``role`` (their indices, for ``values.take``, many times faster
+        than a boolean mask on large arrays) and their groups."""
+        found = self._role(role)
+        return found[2], found[1]
+
+    def _role(self, role: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         key = ("role", role)
         found = self.memo.get(key)
         if found is None:
             mask = self.person_role == self.entity.role_index(role)
-            groups = self.person_group[mask]
-            mask.flags.writeable = False
-            groups.flags.writeable = False
-            found = self.memo[key] = (mask, groups)
+            index = np.flatnonzero(mask)
+            groups = self.person_group.take(index)
+            for a in (mask, index, groups):
+                a.flags.writeable = False
+            found = self.memo[key] = (mask, groups, index)
         return found
 
     def nth_members(self, role: str, k: int) -> tuple[np.ndarray, np.ndarray]:
