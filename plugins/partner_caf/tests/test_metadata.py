@@ -1,8 +1,7 @@
 """Convention metadata of every CAF aide (A4, A11-A13) and the package's shape."""
 
-import struct
-
 from mesaides.core import load_rules
+from mesaides.core.testing.partners import check_card_and_logo
 
 CAF = "mesaides-partner-caf"
 AIDES = {"rsa", "ppa", "af", "cf", "asf", "paje_base", "ars", "aide_logement", "apl", "alf", "als", "aah"}
@@ -24,14 +23,8 @@ def test_every_aide_is_registered_available_and_described():
     assert rules.aides["aah"].entity.key == "individu"
 
 
-def test_logo_is_a_square_120_px_png_named_after_the_institution():
-    rules = load_rules()
-    [institution] = rules.partners[CAF].institutions
-    data = institution.logo.read_bytes()
-    assert institution.logo.name == "logo_caf.png"
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (120, 120)
+def test_partner_card_and_logo():
+    check_card_and_logo(load_rules(), CAF, "national", ["caf"])
 
 
 def test_every_legislation_value_has_a_dated_legal_reference():

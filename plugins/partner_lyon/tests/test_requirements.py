@@ -2,11 +2,14 @@
 ``mesaides-partner-caf`` it is reported unavailable, with the reason, and the other partners keep
 working."""
 
-import struct
-from importlib.resources import files
+from mesaides.core import Engine, get_plugin_manager, load_rules
+from mesaides.core.testing.partners import (
+    check_card_and_logo,
+    check_unavailable_out_of_range,
+    check_unavailable_without,
+)
 
-from mesaides.core import Engine, SituationError, get_plugin_manager, load_rules
-
+DISTRIBUTION = "mesaides-partner-lyon"
 AIDE = "revenu_solidaire_jeune"
 CAF = "mesaides-partner-caf"
 
@@ -20,41 +23,18 @@ SITUATION = {
 
 def test_declares_the_caf_versions_it_supports():
     rules = load_rules(get_plugin_manager())
-    assert rules.partners["mesaides-partner-lyon"].requires == {CAF: ">=1.0,<2"}
+    assert rules.partners[DISTRIBUTION].requires == {CAF: ">=1.0,<2"}
     assert AIDE in rules.aides and AIDE not in rules.unavailable, rules.unavailable.get(AIDE)
     assert Engine(rules).compute(SITUATION, [AIDE], "2026-11") == {AIDE: {"adulte": 420.0}}
 
 
 def test_unavailable_without_the_caf_package():
-    rules = load_rules(get_plugin_manager(blocked=("partner_caf",)))
-    assert CAF not in rules.partners
-    assert AIDE in rules.aides
-    assert "rsa" in rules.unavailable[AIDE] and "aah" in rules.unavailable[AIDE]
-    assert "no installed distribution provides" in rules.unavailable[AIDE]
-    try:
-        Engine(rules).compute(SITUATION, [AIDE], "2026-11")
-    except SituationError as exc:
-        assert "unavailable" in str(exc)
-    else:
-        raise AssertionError("an unavailable aide must not be computed")
+    check_unavailable_without("partner_caf", CAF, AIDE, ["rsa", "aah"], SITUATION, "2026-11")
 
 
 def test_unavailable_with_a_caf_version_out_of_range():
-    pm = get_plugin_manager()
-    caf = next(r for r in pm.records.values() if r.distribution == CAF)
-    caf.version = "2.0.0"
-    rules = load_rules(pm)
-    assert rules.unavailable[AIDE].endswith(f"requires {CAF}>=1.0,<2, but 2.0.0 is installed")
-    # The CAF's own aides are not affected.
-    assert "rsa" in rules.aides and "rsa" not in rules.unavailable
+    check_unavailable_out_of_range(CAF, ">=1.0,<2", AIDE, own=["rsa", "aah", "ppa"])
 
 
 def test_partner_card_and_logo():
-    rules = load_rules(get_plugin_manager())
-    partner = rules.partners["mesaides-partner-lyon"]
-    assert partner.scope == "territorial"
-    assert [i.id for i in partner.institutions] == ["metropole_lyon"]
-    assert rules.aides[AIDE].info.institution == "metropole_lyon"
-    png = (files("mesaides.partner_lyon") / "logo_metropole_lyon.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert struct.unpack(">II", png[16:24]) == (120, 120)
+    check_card_and_logo(load_rules(get_plugin_manager()), DISTRIBUTION, "territorial", ["metropole_lyon"])

@@ -1,9 +1,7 @@
 """The Région's aides read only the core's names: they work without any other partner."""
 
-import struct
-from importlib.resources import files
-
 from mesaides.core import Engine, get_plugin_manager, load_rules
+from mesaides.core.testing.partners import check_card_and_logo
 
 AIDES = ("hauts_de_france_aide_garde_enfant", "hauts_de_france_aide_permis")
 
@@ -33,14 +31,5 @@ def test_available_without_the_caf_package():
 
 def test_partner_card_and_logo():
     rules = load_rules(get_plugin_manager())
-    partner = rules.partners["mesaides-partner-region"]
-    assert partner.scope == "territorial"
-    assert partner.requires == {}
-    assert [i.id for i in partner.institutions] == ["hauts_de_france"]
-    assert partner.institutions[0].logo.name == "logo_hauts_de_france.png"
-    assert {a.info.institution for n, a in rules.aides.items() if a.owner == "mesaides-partner-region"} == {
-        "hauts_de_france"
-    }
-    png = (files("mesaides.partner_region") / "logo_hauts_de_france.png").read_bytes()
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert struct.unpack(">II", png[16:24]) == (120, 120)
+    assert rules.partners["mesaides-partner-region"].requires == {}
+    check_card_and_logo(rules, "mesaides-partner-region", "territorial", ["hauts_de_france"])

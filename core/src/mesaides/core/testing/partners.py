@@ -1,0 +1,70 @@
+"""Checks every partner package runs on itself, with only its own requirements installed.
+
+- :func:`check_card_and_logo`: the partner card and the institutions' logos (convention A4:
+  ``logo_<institution>.png``, a square PNG of 120 px).
+- :func:`check_unavailable_without` and :func:`check_unavailable_out_of_range`: a partner whose
+  aides read another partner's says which versions it supports (``Partner.requires``); without
+  that partner, or with a version out of range, its aides are reported unavailable with the
+  reason, and the other partners keep working.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable
+
+from mesaides.core.api import Engine
+from mesaides.core.plugins import get_plugin_manager
+from mesaides.core.ruleset import RuleSet, load_rules
+from mesaides.core.situation import SituationError
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def check_card_and_logo(rules: RuleSet, distribution: str, scope: str, institutions: Iterable[str]) -> None:
+    """The partner's card, and a 120 px square PNG logo named after each of its institutions,
+    which are the ones its aides name."""
+    partner = rules.partners[distribution]
+    assert partner.scope == scope, partner.scope
+    institutions = list(institutions)
+    assert [i.id for i in partner.institutions] == institutions
+    for institution in partner.institutions:
+        assert institution.logo is not None, f"{institution.id}: no logo"
+        assert institution.logo.name == f"logo_{institution.id}.png"
+        data = institution.logo.read_bytes()
+        assert data[:8] == PNG_SIGNATURE, f"{institution.logo.name} is not a PNG"
+        assert struct.unpack(">II", data[16:24]) == (120, 120), f"{institution.logo.name} is not 120 px square"
+    named = {a.info.institution for a in rules.aides.values() if a.owner == distribution}
+    assert named <= set(institutions), named - set(institutions)
+
+
+def check_unavailable_without(
+    blocked: str, required: str, aide: str, reads: Iterable[str], situation: dict, period: str
+) -> None:
+    """Without the entry point ``blocked`` (the distribution ``required``), ``aide`` is
+    unavailable, the reason names what it reads from it, and computing it is refused."""
+    rules = load_rules(get_plugin_manager(blocked=(blocked,)))
+    assert required not in rules.partners
+    assert aide in rules.aides
+    reason = rules.unavailable[aide]
+    assert "no installed distribution provides" in reason, reason
+    for name in reads:
+        assert name in reason, f"{name} not in {reason!r}"
+    try:
+        Engine(rules).compute(situation, [aide], period)
+    except SituationError as exc:
+        assert "unavailable" in str(exc)
+    else:
+        raise AssertionError("an unavailable aide must not be computed")
+
+
+def check_unavailable_out_of_range(required: str, spec: str, aide: str, own: Iterable[str]) -> None:
+    """With ``required`` at a version out of ``spec``, ``aide`` is unavailable and says why;
+    the required partner's own aides ``own`` are not affected."""
+    pm = get_plugin_manager()
+    record = next(r for r in pm.records.values() if r.distribution == required)
+    record.version = "2.0.0"
+    rules = load_rules(pm)
+    assert rules.unavailable[aide].endswith(f"requires {required}{spec}, but 2.0.0 is installed")
+    for name in own:
+        assert name in rules.aides and name not in rules.unavailable
