@@ -39,8 +39,8 @@ Progress = Callable[[int, int, str], None]
 
 PART_SIZE = 50_000
 """Persons per part in :meth:`Engine.compute_arrays`: about 21,000 households, whose arrays
-stay in a current processor's caches (measured on 2 cores: a million households in 11 s in
-parts of 50,000 persons, 13.5 s in parts of 100,000, 37 s in one piece)."""
+stay in a current processor's caches (measured on 2 cores when it was chosen: a million
+households in 11 s in parts of 50,000 persons, 13.5 s in parts of 100,000, 37 s in one piece)."""
 
 
 class Engine:
@@ -130,10 +130,8 @@ class Engine:
         simulation = Simulation(self.rules, population)
         out: dict[str, dict[str, Any]] = {}
         for name in aides:
-            d = self.rules.variable(name)
-            p = period.this_year if d.period is YEAR and period.unit is not YEAR else period
-            values = simulation.calculate(name, p)
-            out[name] = dict(zip(population.ids(d.entity.key), _plain(values)))
+            values = simulation.calculate(name, self._period_for(name, period))
+            out[name] = dict(zip(population.ids(self.rules.variable(name).entity.key), _plain(values)))
         return out
 
     def compute_arrays(
