@@ -78,6 +78,21 @@ def test_explanation_lists_inputs_law_and_conditions(toy_engine):
     assert any("toy_nb_enfants [2026-11] = famille=1" in line for line in explanation.lines())
 
 
+def test_explanation_can_stop_at_a_depth(toy_engine):
+    from mesaides.core.explain import explain
+
+    population = parse_situation(household(), toy_engine.rules)
+    sim = Simulation(toy_engine.rules, population, trace=True)
+    whole = explain(sim, "toy_aide", Period.parse("2026-11"), "famille")
+    shallow = explain(sim, "toy_aide", Period.parse("2026-11"), "famille", max_depth=1)
+    # toy_aide reads toy_ressources (which reads salaire_net) and toy_nb_enfants (toy_is_young, age...).
+    assert "salaire_net@2026-10" in whole.nodes and "salaire_net@2026-10" not in shallow.nodes
+    assert set(shallow.nodes) == {shallow.root, *whole.nodes[whole.root].reads}
+    assert shallow.nodes[shallow.root].reads == whole.nodes[whole.root].reads
+    assert shallow.nodes[shallow.root].checks == whole.nodes[whole.root].checks
+    assert shallow.nodes["toy_ressources@2026-11"].reads == []
+
+
 def test_wrong_period_unit_is_a_clear_error(toy_engine):
     population = parse_situation(household(), toy_engine.rules)
     with pytest.raises(ComputationError, match="toy_aide is monthly: ask for a month, not 2026"):

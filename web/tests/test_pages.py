@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+import sys
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from web_scenarios import lille_situation
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +97,29 @@ def test_a_tampered_state_is_ignored(client):
     page = client.post("/enregistrer", data={"etat": "{}"}, follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"] == "/simulation"
     assert client.get("/s/" + "a" * 32).status_code == 404
+
+
+def test_results_cards_need_only_the_first_levels_of_each_explanation(engine):
+    """The results page builds each aide's explanation ``EXPLAIN_DEPTH`` levels deep (the whole
+    tree is hundreds of nodes): its conditions and details are the ones the whole tree gives."""
+    import copy
+    import datetime as dt
+    import tempfile
+
+    from mesaides.web import results
+    from mesaides.web.deployment import Deployment
+    from mesaides.web.settings import Settings
+
+    folder = tempfile.mkdtemp()
+    deployment = Deployment(Settings(database_url=f"sqlite:///{folder}/m.sqlite3"), engine=engine)
+    today = dt.date.today()
+    shallow = results.compute(deployment, copy.deepcopy(lille_situation(today)), today)
+    depth = results.EXPLAIN_DEPTH
+    try:
+        results.EXPLAIN_DEPTH = None
+        whole = results.compute(deployment, copy.deepcopy(lille_situation(today)), today)
+    finally:
+        results.EXPLAIN_DEPTH = depth
+    assert repr(shallow) == repr(whole)
+    cards = whole.obtained + whole.not_obtained
+    assert any(r.conditions for r in cards) and any(r.details for r in cards)

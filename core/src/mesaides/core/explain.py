@@ -7,6 +7,7 @@ every node of that tree, the values of the persons and groups of the household c
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,8 +92,15 @@ def _fmt(v: Any) -> str:
     return f"{v:.2f}" if isinstance(v, float) else str(v)
 
 
-def explain(simulation: Simulation, name: str, period: Period, entity_id: str) -> Explanation:
-    """Explain ``name`` for ``period`` for one person or group (its id in the situation)."""
+def explain(
+    simulation: Simulation, name: str, period: Period, entity_id: str, *, max_depth: int | None = None
+) -> Explanation:
+    """Explain ``name`` for ``period`` for one person or group (its id in the situation).
+
+    :param max_depth: expand the nodes up to this many reads from ``name`` (the deeper ones are
+        left out, and the last level has no ``reads``); ``None`` for the whole tree. A results
+        page needs a few levels, where a whole tree holds hundreds of nodes.
+    """
     if simulation.trace is None:
         raise ValueError("explain needs a simulation built with trace=True")
     simulation.calculate(name, period)
@@ -110,38 +118,49 @@ def explain(simulation: Simulation, name: str, period: Period, entity_id: str) -
 
     nodes: dict[str, ExplainedNode] = {}
 
-    def visit(var: str, p: Period) -> str:
+    def node(var: str, p: Period) -> str:
         key = f"{var}@{p}"
-        if key in nodes:
-            return key
-        definition = rules.variable(var)
-        entity_key = definition.entity.key
-        where = involved[entity_key]
-        names = population.ids(entity_key)
-        values = simulation.stored(var, p)
-        node = ExplainedNode(
-            name=var,
-            period=str(p),
-            label=definition.label,
-            kind=getattr(definition, "kind", "parameter"),
-            values={names[i]: _plain(values[i], definition) for i in where},
-        )
-        nodes[key] = node
-        trace = simulation.trace.get((var, p))
-        if trace is not None:
-            node.law = dict(trace.law)
-            node.checks = [
-                {"label": label, "values": {names[i]: bool(cond[i]) for i in where}} for label, cond in trace.checks
-            ]
-            seen: set[str] = set()
-            for dep_name, dep_period in trace.reads:
-                dep_key = visit(dep_name, dep_period)
-                if dep_key not in seen:
-                    seen.add(dep_key)
-                    node.reads.append(dep_key)
+        if key not in nodes:
+            definition = rules.variable(var)
+            entity_key = definition.entity.key
+            where = involved[entity_key]
+            names = population.ids(entity_key)
+            values = simulation.stored(var, p)
+            nodes[key] = ExplainedNode(
+                name=var,
+                period=str(p),
+                label=definition.label,
+                kind=getattr(definition, "kind", "parameter"),
+                values={names[i]: _plain(values[i], definition) for i in where},
+            )
         return key
 
-    root = visit(name, simulation._normalise(d, period))
+    root = node(name, simulation._normalise(d, period))
+    # Breadth first, so that a node reached by several paths is expanded at its shallowest.
+    queue = deque([(root, name, simulation._normalise(d, period), 0)])
+    expanded: set[str] = set()
+    while queue:
+        key, var, p, depth = queue.popleft()
+        if key in expanded:
+            continue
+        expanded.add(key)
+        trace = simulation.trace.get((var, p))
+        if trace is None:
+            continue
+        here = nodes[key]
+        entity_key = rules.variable(var).entity.key
+        where, names = involved[entity_key], population.ids(entity_key)
+        here.law = dict(trace.law)
+        here.checks = [
+            {"label": label, "values": {names[i]: bool(cond[i]) for i in where}} for label, cond in trace.checks
+        ]
+        if max_depth is not None and depth >= max_depth:
+            continue
+        for dep_name, dep_period in trace.reads:
+            dep_key = node(dep_name, dep_period)
+            if dep_key not in here.reads:
+                here.reads.append(dep_key)
+                queue.append((dep_key, dep_name, dep_period, depth + 1))
     return Explanation(root=root, nodes=nodes)
 
 

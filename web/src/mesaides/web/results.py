@@ -29,6 +29,10 @@ PERSON_LABELS = {"demandeur": "vous", "conjoint": "votre conjoint(e)"}
 NBSP = "\u202f"
 CHECK_DEPTH = 4
 MAX_DETAILS = 6
+EXPLAIN_DEPTH = 8
+"""How deep an aide's explanation is built for its card: the conditions are read
+``CHECK_DEPTH`` levels down, the details follow values equal to the amount a few levels more;
+the whole tree (hundreds of nodes through the months read) is the API's ``/explain``."""
 _MONEY_HINTS = ("montant", "ressources", "revenu", "salaire", "loyer", "plafond", "forfait", "base", "pension",
                 "allocation", "prime", "bonification", "abattement", "aide", "rsa", "ppa", "af_", "asf", "paje")
 
@@ -194,7 +198,7 @@ def _one(deployment: Deployment, simulation: Simulation, entry: CatalogueEntry, 
     if not focus:
         return result
     try:
-        explanation = explain(simulation, entry.name, period, focus)
+        explanation = explain(simulation, entry.name, period, focus, max_depth=EXPLAIN_DEPTH)
     except Exception:
         log.exception("cannot explain %s", entry.name)
         explanation = None
