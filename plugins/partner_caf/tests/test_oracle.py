@@ -35,25 +35,17 @@ def peer(engine):
     return compare(cases, engine, set(OUTPUTS))
 
 
-def _detail(agreement, output):
-    return agreement.report() + "".join(
-        f"\n  {m.case} {m.entity_id}: expected {m.expected}, got {m.got}"
-        for m in agreement.mismatches
-        if m.output == output
-    )
-
-
 @pytest.mark.parametrize("output", OUTPUTS)
 def test_public_cases_agree_for_99_percent(public, output):
     expected_total = 1460 if output == "aah" else 600  # aah is per person
     assert public.total[output] == expected_total
-    assert public.rate(output) >= 0.99, _detail(public, output)
+    assert public.rate(output) >= 0.99, public.detail(output)
 
 
 @pytest.mark.parametrize("output", [o for o in OUTPUTS if o != "paje_base"])  # no 2024+ PAJE case
 def test_peer_cases_since_2024_agree_for_95_percent(peer, output):
     assert peer.total[output] > 0
-    assert peer.rate(output) >= 0.95, _detail(peer, output)
+    assert peer.rate(output) >= 0.95, peer.detail(output)
 
 
 def test_peer_cases_since_2024_all_compute(peer):

@@ -51,6 +51,14 @@ class Agreement:
             lines.append(f"{output:<36} {self.agree[output]:>7} {self.total[output]:>6} {self.rate(output):>8.1%}")
         return "\n".join(lines)
 
+    def detail(self, output: str) -> str:
+        """The report, then every disagreement on ``output`` (for a failing test's message)."""
+        return self.report() + "".join(
+            f"\n  {m.case} {m.entity_id}: expected {m.expected}, got {m.got}"
+            for m in self.mismatches
+            if m.output == output
+        )
+
 
 def read_cases(path: Path) -> list[dict[str, Any]]:
     opener = gzip.open if str(path).endswith(".gz") else open
