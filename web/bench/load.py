@@ -28,47 +28,18 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from web_scenarios import lille_situation  # the household the web tests describe
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TIMEOUT = 10.0
 
 
 def household(aides: list[dict], today: dt.date) -> dict:
-    months, y, m = [], 2024, 1
-    while (y, m) <= (today.year, today.month):
-        months.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    month = months[-1]
-
-    def every(value):
-        return dict.fromkeys(months, value)
-
-    def born(years: int) -> str:
-        return (today - dt.timedelta(days=int(365.25 * years) + 75)).isoformat()
-
-    situation = {
-        "individus": {
-            "demandeur": {
-                "date_naissance": {"ETERNITY": born(32)},
-                "activite": every("actif"),
-                "statut_marital": every("celibataire"),
-                "salaire_net": every(900.0),
-                "salaire_imposable": every(round(900 * 1.036529, 2)),
-            },
-            "enfant1": {"date_naissance": {"ETERNITY": born(1)}},
-            "enfant2": {"date_naissance": {"ETERNITY": born(4)}},
-        },
-        "familles": {"famille_1": {"parents": ["demandeur"], "enfants": ["enfant1", "enfant2"]}},
-        "foyers_fiscaux": {"foyer_fiscal_1": {"declarants": ["demandeur"], "personnes_a_charge": ["enfant1", "enfant2"]}},
-        "menages": {
-            "menage_1": {
-                "personne_de_reference": ["demandeur"],
-                "enfants": ["enfant1", "enfant2"],
-                "depcom": every("59350"),
-                "statut_occupation_logement": every("locataire_vide"),
-                "loyer": every(550.0),
-            }
-        },
-    }
+    """The web tests' Lille household, asking for every aide the deployment shows."""
+    situation = lille_situation(today)
+    month = f"{today.year:04d}-{today.month:02d}"
     plural = {"famille": "familles", "individu": "individus", "menage": "menages", "foyer_fiscal": "foyers_fiscaux"}
     for aide in aides:
         if not aide["shown"]:

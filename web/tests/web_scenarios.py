@@ -15,10 +15,11 @@ from mesaides.core import Engine, Period
 
 HOUSING = ("aide_logement", "apl", "alf", "als")
 LILLE_EXPECTED = ("ppa", "af", "asf", "paje_base", "hauts_de_france_aide_garde_enfant")
-"""The issue also lists the RSA, but for this household it is 0 by law (and in OpenFisca-France
+"""The aides the issue says the Lille household sees, besides a housing aid (one of HOUSING).
+
+The issue also lists the RSA, but for this household it is 0 by law (and in OpenFisca-France
 176.1.8): 900 € of wages plus the family benefits exceed the RSA majoré for a single parent with
 two children. The page lists it among the aides not obtained, with the reason."""
-"""The aides the issue says the Lille household sees, besides a housing aid (one of HOUSING)."""
 
 
 def birth(today: dt.date, years: int) -> dt.date:

@@ -8,16 +8,11 @@ RSA and the AAH exclude, and the prime d'activité counts in the activity income
 
 from pathlib import Path
 
-from mesaides.core import Engine
-from mesaides.core.testing.oracle import compare, read_cases
+from mesaides.core.testing.oracle import check_agreement
 
 CASES = Path(__file__).parent / "oracle" / "cases-lyon.jsonl.gz"
 OUTPUT = "revenu_solidaire_jeune"
 
 
 def test_agreement_is_at_least_99_percent():
-    engine = Engine()
-    assert OUTPUT not in engine.rules.unavailable, engine.rules.unavailable.get(OUTPUT)
-    agreement = compare(read_cases(CASES), engine, {OUTPUT}, tolerance=1.0)
-    assert agreement.total[OUTPUT] == 1460  # every person of the 600 households
-    assert agreement.rate(OUTPUT) >= 0.99, agreement.detail(OUTPUT)
+    check_agreement(CASES, OUTPUT, total=1460)  # every person of the 600 households

@@ -77,7 +77,7 @@ class Engine:
             population = self.population(merged.situation)
             simulation = self.simulation(population)
             results = self._run_requests(simulation, population, None)
-        except (ValueError, SituationError, ComputationError):
+        except (ValueError, ComputationError):  # SituationError and PeriodError are ValueErrors
             # Some situation is wrong: each one alone says which, and the others are merged again.
             outcomes: list[Any] = [None] * len(situations)
             good = []

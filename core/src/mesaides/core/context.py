@@ -95,13 +95,7 @@ class Context:
         """
         if self.entity.key == INDIVIDU.key:
             raise UndeclaredRead(f"{self.quantity.name}: members() is for group formulas; use c.group(...)")
-        sim = self._sim
-        values = self._values(name, self.period if period is None else period)
-        groups = sim.population.groups
-        source_key = sim.entity_keys[name]
-        if source_key != INDIVIDU.key:
-            values = values[groups[source_key].person_group]
-        return Members(values, groups[self.entity.key])
+        return self._members_of(name, period, self.entity.key)
 
     def nb_members(self, role: str | None = None) -> np.ndarray:
         """How many persons this group has (in ``role``)."""
@@ -173,9 +167,16 @@ class Context:
 
     # ---- Internals ---------------------------------------------------------------------------
 
-    def _read(self, name: str, period: Period | None) -> tuple[np.ndarray, Entity]:
+    def _members_of(self, name: str, period: Period | None, entity_key: str) -> Members:
+        """Each person's value of ``name`` (a group's, given to its members), to aggregate per
+        group of ``entity_key``."""
+        sim = self._sim
         values = self._values(name, self.period if period is None else period)
-        return values, self._sim._index[name].entity
+        groups = sim.population.groups
+        source_key = sim.entity_keys[name]
+        if source_key != INDIVIDU.key:
+            values = values[groups[source_key].person_group]
+        return Members(values, groups[entity_key])
 
     def _values(self, name: str, period: Period) -> np.ndarray:
         sim = self._sim
@@ -334,11 +335,7 @@ class GroupView:
         self._entity = entity
 
     def _members(self, name: str, period: Period | None) -> Members:
-        values, source = self._c._read(name, period)
-        s = self._c._structure(self._entity.key)
-        if source.key != INDIVIDU.key:
-            values = values[self._c._structure(source.key).person_group]
-        return Members(values, s)
+        return self._c._members_of(name, period, self._entity.key)
 
     def _project(self, per_group: np.ndarray) -> np.ndarray:
         return per_group[self._c._structure(self._entity.key).person_group]

@@ -27,8 +27,6 @@ class CalculationBatcher:
         self.max_joined = max_joined
         self._waiting: list[tuple[Any, asyncio.Future]] = []
         self._running: asyncio.Task | None = None
-        self.runs = 0
-        self.joined = 0
 
     async def calculate(self, situation: Any) -> dict[str, Any]:
         """The situation with its ``null`` values filled, as :meth:`Engine.calculate` gives it.
@@ -56,8 +54,6 @@ class CalculationBatcher:
                     outcomes = self.engine.calculate_many([situation for situation, _ in batch])
                 except Exception as exc:  # a bug in a formula or the engine: answer, do not hang
                     outcomes = [exc] * len(batch)
-                self.runs += 1
-                self.joined += len(batch)
                 for (_, future), outcome in zip(batch, outcomes):
                     if not future.done():
                         future.set_result(outcome)

@@ -144,6 +144,17 @@ def compare(
     return agreement
 
 
+def check_agreement(path: Path, output: str, *, total: int, rate: float = 0.99, tolerance: float = 1.0) -> Agreement:
+    """Assert that ``output`` is available and agrees, within ``tolerance``, on at least
+    ``rate`` of the ``total`` values of the reference cases in ``path`` (a partner's test)."""
+    engine = Engine()
+    assert output not in engine.rules.unavailable, engine.rules.unavailable.get(output)
+    agreement = compare(read_cases(path), engine, {output}, tolerance=tolerance)
+    assert agreement.total[output] == total, agreement.report()
+    assert agreement.rate(output) >= rate, agreement.detail(output)
+    return agreement
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", type=Path)
