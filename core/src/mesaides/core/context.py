@@ -17,6 +17,7 @@ from mesaides.core.entities import INDIVIDU, Entity
 from mesaides.core.entities import entity as entity_of
 from mesaides.core.legislation import DatedScale
 from mesaides.core.periods import ETERNITY, YEAR, Period
+from mesaides.core.replay import LawRead, Read, RelativePeriod, plain
 
 if TYPE_CHECKING:
     from mesaides.core.definitions import Quantity
@@ -34,19 +35,35 @@ class UndeclaredRead(RuntimeError):
 class Context:
     """The period, the entity and the declared inputs of one formula evaluation."""
 
-    __slots__ = ("_node", "_past", "_reads", "_sim", "entity", "period", "quantity")
+    __slots__ = ("_facts", "_laws", "_log", "_node", "_past", "_period", "_reads", "_sim", "entity", "quantity")
 
-    def __init__(self, sim: Simulation, quantity: Quantity, period: Period, node: TraceNode | None):
+    def __init__(
+        self, sim: Simulation, quantity: Quantity, period: Period, node: TraceNode | None, record: bool = False
+    ):
         self._sim = sim
         self.quantity = quantity
-        self.period = period
+        self._period = period
         self.entity: Entity = quantity.entity
         self._node = node
+        # What the formula reads, for reuse at another period (mesaides.core.replay).
+        if record:
+            self._log: list[Read] | None = []
+            self._laws: list[LawRead] | None = []
+            self._facts: list | None = []
+        else:
+            self._log = self._laws = self._facts = None
         reads = sim.read_sets.get(quantity.name)
         if reads is None:
             reads = sim.read_sets[quantity.name] = frozenset(quantity.reads)
         self._reads = reads
         self._past = quantity.reads_past
+
+    @property
+    def period(self) -> Period:
+        """The period being computed (navigate it: ``c.period.last_month``, ``c.period.n_2``)."""
+        if self._log is None:
+            return self._period
+        return RelativePeriod(self, self._period, ())  # type: ignore[return-value]
 
     # ---- Reading values ----------------------------------------------------------------------
 
@@ -58,7 +75,7 @@ class Context:
         :meth:`members`.
         """
         sim = self._sim
-        values = self._values(name, self.period if period is None else period)
+        values = self._values(name, period)
         source_key = sim.entity_keys[name]
         if source_key == self.entity.key:
             return values
@@ -124,22 +141,30 @@ class Context:
         if at is None:
             # Checked and looked up once per (quantity, path, period) of this simulation.
             cache = self._sim.law_cache
-            key = (self.quantity.name, path, self.period)
+            key = (self.quantity.name, path, self._period)
             try:
                 value = cache[key]
             except KeyError:
                 self._check_law(path)
-                value = cache[key] = self._sim.rules.legislation.value(path, self._day(None))
+                value = cache[key] = self._sim.rules.legislation.value(path, self._period.start)
+            if self._laws is not None:
+                self._laws.append(LawRead(False, path, (), None, value))
         else:
             self._check_law(path)
-            value = self._sim.rules.legislation.value(path, self._day(at))
+            day, chain = self._day(at)
+            value = self._sim.rules.legislation.value(path, day)
+            if self._laws is not None:
+                self._laws.append(LawRead(False, path, chain, day, value))
         if self._node is not None:
             self._node.law[path] = value
         return value
 
     def scale(self, path: str, at: Period | dt.date | None = None) -> DatedScale:
         self._check_law(path)
-        scale = self._sim.rules.legislation.scale(path, self._day(at))
+        day, chain = self._day(at)
+        scale = self._sim.rules.legislation.scale(path, day)
+        if self._laws is not None:
+            self._laws.append(LawRead(True, path, chain, day, scale))
         if self._node is not None:
             self._node.law[path] = [(b.threshold, b.rate) for b in scale.brackets]
         return scale
@@ -171,14 +196,25 @@ class Context:
         """Each person's value of ``name`` (a group's, given to its members), to aggregate per
         group of ``entity_key``."""
         sim = self._sim
-        values = self._values(name, self.period if period is None else period)
+        values = self._values(name, period)
         groups = sim.population.groups
         source_key = sim.entity_keys[name]
         if source_key != INDIVIDU.key:
             values = values[groups[source_key].person_group]
         return Members(values, groups[entity_key])
 
-    def _values(self, name: str, period: Period) -> np.ndarray:
+    def _values(self, name: str, period: Period | RelativePeriod | None) -> np.ndarray:
+        """The value of ``name`` for ``period`` (None: the formula's own), recorded for reuse."""
+        if period is None:
+            period, chain = self._period, ()
+        else:
+            period, chain = plain(period)
+        values = self._read(name, period)
+        if self._log is not None:
+            self._log.append(Read(name, chain, period, name not in self._reads, values))
+        return values
+
+    def _read(self, name: str, period: Period) -> np.ndarray:
         sim = self._sim
         if name in self._reads:
             if self._node is None:
@@ -190,10 +226,10 @@ class Context:
                 values = sim._compute(name, period, self._node)
         else:
             if name in self._past:
-                if not _before(period, self.period):
+                if not _before(period, self._period):
                     raise UndeclaredRead(
                         f"{self.quantity.name} reads {name} for {period}, but declared it in reads_past: "
-                        f"only periods before {self.period} may be read"
+                        f"only periods before {self._period} may be read"
                     )
             else:
                 raise UndeclaredRead(
@@ -219,14 +255,18 @@ class Context:
                 return
         raise UndeclaredRead(f"{self.quantity.name} reads legislation value {path} without declaring it in law")
 
-    def _day(self, at: Period | dt.date | None) -> dt.date:
+    def _day(self, at: Period | RelativePeriod | dt.date | None) -> tuple[dt.date, tuple | None]:
+        """The day a legislation value is looked up, and how it follows the formula's period."""
+        chain = None
         if at is None:
-            at = self.period
+            at, chain = self._period, ()
+        elif type(at) is RelativePeriod:
+            at, chain = plain(at)
         if isinstance(at, Period):
             if at.unit is ETERNITY:
                 raise ValueError("legislation values have no eternal value: give a date")
-            return at.start
-        return at
+            return at.start, chain
+        return at, None
 
 
 def _before(p: Period, current: Period) -> bool:

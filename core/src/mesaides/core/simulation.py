@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from mesaides.core.context import Context
+from mesaides.core.context import Context, _before
 from mesaides.core.definitions import Definition, Parameter, Quantity
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
+from mesaides.core.replay import Template, follow, same_law
 from mesaides.core.ruleset import RuleSet
 from mesaides.core.situation import Population, default_of, dtype_of
 
@@ -24,6 +25,17 @@ reads last month's RSA, which reads last month's housing aid, which reads the RS
 before... Past that depth the value is the default. OpenFisca ends such chains after one loop
 ("spirals"); three steps reproduce its results and the law's intent, since older months stop
 mattering."""
+
+
+INTERN_BYTES = 4096
+"""Arrays up to this size are compared with the previous value of their quantity (see
+:meth:`Simulation._intern`)."""
+
+
+TEMPLATES = 4
+"""Evaluations kept per quantity for reuse, and distinct values kept for :meth:`_intern`: a
+value changes at a few dates (a birthday, a new job, a revaluation) and chains of backward reads
+go back and forth between months."""
 
 
 class ComputationError(RuntimeError):
@@ -50,6 +62,9 @@ class Simulation:
         housing aid) would otherwise recurse back to the start of the law; the situation
         describes only the recent months anyway. The limit follows each top-level request, so
         a batch may mix periods; values cut by it are not cached.
+    :param reuse: reuse a formula's result for another period when everything it read is the
+        same (:mod:`mesaides.core.replay`). The values are the same either way; tracing, whose
+        explanations need every evaluation, turns it off.
     """
 
     def __init__(
@@ -60,6 +75,7 @@ class Simulation:
         trace: bool = False,
         lookback: int = 36,
         past_depth: int = DEFAULT_PAST_DEPTH,
+        reuse: bool = True,
     ):
         self.rules = rules
         self.population = population
@@ -86,6 +102,13 @@ class Simulation:
         self.read_sets: dict[str, frozenset[str]] = rules._read_sets
         self.law_cache: dict[tuple[str, str, Period], Any] = rules._law_cache
         self.entity_keys: dict[str, str] = rules._entity_keys
+        self.reuse = reuse and not trace
+        self.runs = 0
+        """Formula evaluations run."""
+        self.reused = 0
+        """Formula evaluations reused from another period instead (see ``reuse``)."""
+        self._templates: dict[str, list[Template]] = {}
+        self._latest: dict[str, list[np.ndarray]] = {}
 
     def _horizon_for(self, period: Period) -> dt.date | None:
         if period.unit is ETERNITY:
@@ -163,6 +186,8 @@ class Simulation:
                 if given is not None:
                     mask, values = given
                     value = np.where(mask, values, value)
+            if self.reuse:
+                value = self._intern(name, value)
             if cut:
                 # Computed from values cut by the lookback: right for requests with this
                 # horizon, not for one of an earlier period, so it is cached with the horizon.
@@ -237,14 +262,87 @@ class Simulation:
         node = None
         if self.trace is not None:
             node = self.trace[(q.name, period)] = TraceNode(q.name, period)
-        ctx = Context(self, q, period, node)
+        elif self.reuse:
+            for template in self._templates.get(q.name, ()):
+                if template.formula is formula:
+                    result = self._replay(template, period)
+                    if result is not None:
+                        self.reused += 1
+                        return result
+        ctx = Context(self, q, period, node, record=self.reuse)
+        self.runs += 1
         try:
             result = formula.function(ctx)
         except ComputationError:
             raise
         except Exception as exc:
             raise ComputationError(f"{q.name} for {period}: {type(exc).__name__}: {exc}") from exc
-        return self._coerce(q, result)
+        result = self._coerce(q, result)
+        if ctx._facts is not None:
+            result.flags.writeable = False
+            templates = self._templates.setdefault(q.name, [])
+            templates.insert(0, Template(formula, period, ctx._log, ctx._laws, ctx._facts, result))
+            del templates[TEMPLATES:]
+        return result
+
+    def _replay(self, t: Template, period: Period) -> np.ndarray | None:
+        """``t``'s result if its formula would return it for ``period``, else None (see
+        :mod:`mesaides.core.replay`). Reads are made as the formula makes them, in its order,
+        so that stopping at the first that differs leaves the state the formula itself would."""
+        for chain, attribute, value in t.facts:
+            if getattr(follow(period, chain), attribute) != value:
+                return None
+        legislation = self.rules.legislation
+        for law in t.laws:
+            day = law.day if law.chain is None else follow(period, law.chain).start
+            try:
+                value = legislation.scale(law.path, day) if law.scale else legislation.value(law.path, day)
+            except Exception:  # the formula will meet (and report) the same problem
+                return None
+            if not same_law(value, law.value):
+                return None
+        cache = self.cache
+        for read in t.reads:
+            p = read.period if read.chain is None else follow(period, read.chain)
+            if read.past:
+                if not _before(p, period):
+                    return None
+                self._hops += 1
+                try:
+                    value = self._compute(read.name, p, None)
+                finally:
+                    self._hops -= 1
+            else:
+                value = cache.get((read.name, p))
+                if value is None:
+                    value = self._compute(read.name, p, None)
+            if value is not read.value:
+                return None
+        return t.result
+
+    def _intern(self, name: str, value: np.ndarray) -> np.ndarray:
+        """The value of ``name`` last computed if it holds the same data as ``value``: readers
+        then see the very same array, which is what lets them be reused (a month like the one
+        before gives the same ages, resources...). Only small arrays are compared, a household
+        or a few: comparing is cheap there, and large populations rarely repeat exactly."""
+        if value.nbytes > INTERN_BYTES:
+            return value
+        latest = self._latest.get(name)
+        if latest is None:
+            self._latest[name] = [value]
+            return value
+        data = None
+        for known in latest:
+            if known is value:
+                return value
+            if known.shape == value.shape and known.dtype == value.dtype:
+                if data is None:
+                    data = value.tobytes()
+                if known.tobytes() == data:
+                    return known
+        latest.insert(0, value)
+        del latest[TEMPLATES:]
+        return value
 
     def _coerce(self, q: Quantity, result: Any) -> np.ndarray:
         if type(result) is np.ndarray:

@@ -1,0 +1,219 @@
+"""Reusing a formula's result for another period when everything it read is the same.
+
+A household's situation changes little from month to month, so most quantities are computed
+again and again from identical inputs: this month's housing aid reads last month's RSA, which
+averages three months of resources, each reading the same salary... A formula is a pure function
+of what it reads through its context: values, legislation values, and the period itself. The
+engine records one evaluation of each quantity (a :class:`Template`): the values it read, by
+identity, the legislation values it looked up, and what it learnt from its period. For another
+period, it reads the same values again, in the same order (the formula would read exactly these
+first); when every one is the same array, the legislation values are equal and the period facts
+agree, the formula would return what it returned then, so that result is reused without running
+it (what build systems call an early cutoff).
+
+Periods are followed *relatively*: a formula's ``c.period`` is a :class:`RelativePeriod`, which
+navigates like a :class:`Period` (``offset``, ``last_months``...) and remembers how it got there,
+so that "last month" is last month of the new period. Reading a scalar from it (``year``,
+``month``, ``start``) is recorded with its value and checked for the new period; anything else
+(comparing periods, hashing them) makes the evaluation unfit for reuse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from mesaides.core.periods import Period
+
+if TYPE_CHECKING:
+    from mesaides.core.context import Context
+
+Chain = tuple[tuple, ...]
+"""The steps from a formula's own period to a period it used: ``(("offset", -1),)`` is last
+month whatever the period; ``()`` is the period itself."""
+
+
+class Read(NamedTuple):
+    name: str
+    chain: Chain | None
+    """How the period read was reached from the formula's period, or None for a fixed period."""
+    period: Period
+    past: bool
+    """Read through ``reads_past``: one more backward step (see :class:`Simulation`)."""
+    value: np.ndarray
+
+
+class LawRead(NamedTuple):
+    scale: bool
+    path: str
+    chain: Chain | None
+    day: dt.date | None
+    """The day looked up when it does not follow the period (``chain`` is None)."""
+    value: Any
+
+
+class Template(NamedTuple):
+    """One evaluation of a formula, enough to tell whether another period would give the same."""
+
+    formula: Any
+    period: Period
+    reads: list[Read]
+    laws: list[LawRead]
+    facts: list[tuple[Chain, str, Any]]
+    """Scalars the formula took from a period: (chain, attribute, value)."""
+    result: np.ndarray
+
+
+def follow(root: Period, chain: Chain) -> Period:
+    """The period reached from ``root`` by ``chain``."""
+    if not chain:
+        return root
+    key = (root, chain)
+    found = _FOLLOWED.get(key)
+    if found is None:
+        found = _FOLLOWED[key] = _walk(root, chain)
+    return found
+
+
+_FOLLOWED: dict[tuple[Period, Chain], Period] = {}
+
+
+def _walk(root: Period, chain: Chain) -> Period:
+    p = root
+    for step in chain:
+        op = step[0]
+        if op == "offset":
+            p = p.offset(step[1])
+        elif op == "last_months":
+            p = p.last_months(step[1])[step[2]]
+        elif op == "rolling_year":
+            p = p.rolling_year(step[1])[step[2]]
+        elif op == "months":
+            p = p.months[step[1]]
+        else:
+            p = getattr(p, op)
+    return p
+
+
+def same_law(a: Any, b: Any) -> bool:
+    """Whether two legislation values are interchangeable (same type and value)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    try:
+        return bool(a == b)
+    except Exception:  # an ambiguous comparison: not provably the same
+        return False
+
+
+class RelativePeriod:
+    """A formula's view of its period: a :class:`Period` that remembers how it was reached."""
+
+    __slots__ = ("_c", "_chain", "_p")
+
+    def __init__(self, context: Context, period: Period, chain: Chain):
+        self._c = context
+        self._p = period
+        self._chain = chain
+
+    def _to(self, period: Period, step: tuple) -> RelativePeriod:
+        return RelativePeriod(self._c, period, (*self._chain, step))
+
+    def _fact(self, name: str, value: Any) -> Any:
+        facts = self._c._facts
+        if facts is not None:
+            facts.append((self._chain, name, value))
+        return value
+
+    # Navigation: relative, recorded as steps.
+
+    def offset(self, n: int) -> RelativePeriod:
+        return self._to(self._p.offset(n), ("offset", n))
+
+    @property
+    def first_month(self) -> RelativePeriod:
+        return self._to(self._p.first_month, ("first_month",))
+
+    @property
+    def last_month(self) -> RelativePeriod:
+        return self._to(self._p.last_month, ("last_month",))
+
+    @property
+    def this_year(self) -> RelativePeriod:
+        return self._to(self._p.this_year, ("this_year",))
+
+    @property
+    def n_2(self) -> RelativePeriod:
+        return self._to(self._p.n_2, ("n_2",))
+
+    @property
+    def months(self) -> tuple[RelativePeriod, ...]:
+        return tuple(self._to(p, ("months", i)) for i, p in enumerate(self._p.months))
+
+    def last_months(self, n: int) -> tuple[RelativePeriod, ...]:
+        return tuple(self._to(p, ("last_months", n, i)) for i, p in enumerate(self._p.last_months(n)))
+
+    def rolling_year(self, lag: int = 0) -> tuple[RelativePeriod, ...]:
+        return tuple(self._to(p, ("rolling_year", lag, i)) for i, p in enumerate(self._p.rolling_year(lag)))
+
+    # Scalars: recorded with their value, checked for another period.
+
+    @property
+    def unit(self):
+        return self._fact("unit", self._p.unit)
+
+    @property
+    def year(self) -> int:
+        return self._fact("year", self._p.year)
+
+    @property
+    def month(self) -> int:
+        return self._fact("month", self._p.month)
+
+    @property
+    def start(self) -> dt.date:
+        return self._fact("start", self._p.start)
+
+    def __str__(self) -> str:
+        return self._fact("__str__", str(self._p))
+
+    def __repr__(self) -> str:
+        return f"RelativePeriod({self._p})"
+
+    # Anything else sees the period itself: the evaluation is not reused.
+
+    def _absolute(self) -> Period:
+        self._c._facts = None
+        return self._p
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RelativePeriod):
+            other = other._absolute()
+        return self._absolute() == other
+
+    def __hash__(self) -> int:
+        return hash(self._absolute())
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, RelativePeriod):
+            other = other._absolute()
+        return self._absolute() < other  # type: ignore[operator]
+
+    def __iter__(self):
+        return iter(self._absolute())
+
+    def __getitem__(self, i):
+        return self._absolute()[i]
+
+    def __len__(self) -> int:
+        return len(self._absolute())
+
+
+def plain(period: Period | RelativePeriod) -> tuple[Period, Chain | None]:
+    """The period a formula passed, and how it follows the formula's period (None: fixed)."""
+    if type(period) is RelativePeriod:
+        return period._p, period._chain
+    return period, None

@@ -1,0 +1,40 @@
+"""The engine reuses a formula's result for another month when everything it read is the same:
+with the CAF's rules, whose aides read many months, every value stays what running each formula
+gives."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mesaides.core import Engine, Simulation
+from mesaides.core.testing.oracle import merge, read_cases
+
+ORACLE = Path(__file__).parent / "oracle"
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine()
+
+
+def computed(engine, situation, *, reuse):
+    population = engine.population(situation)
+    simulation = Simulation(engine.rules, population, reuse=reuse)
+    return simulation, engine._run_requests(simulation, population, None)
+
+
+def test_oracle_households_get_the_same_values_with_and_without_reuse(engine):
+    cases = read_cases(ORACLE / "cases-public.jsonl.gz")[::8]
+    runs = reused = 0
+    for case in cases:
+        situation = merge([case], None, engine.rules)[0]
+        with_reuse, values = computed(engine, situation, reuse=True)
+        without, expected = computed(engine, situation, reuse=False)
+        assert values.keys() == expected.keys()
+        for key, value in expected.items():
+            assert np.array_equal(values[key], value), (case["id"], key)
+        # Every evaluation is either run or reused, and most months repeat the one before.
+        assert with_reuse.runs + with_reuse.reused == without.runs
+        runs, reused = runs + with_reuse.runs, reused + with_reuse.reused
+    assert reused > runs
