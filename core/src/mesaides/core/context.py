@@ -148,13 +148,13 @@ class Context:
                 self._check_law(path)
                 value = cache[key] = self._sim.rules.legislation.value(path, self._period.start)
             if self._laws is not None:
-                self._laws.append(LawRead(False, path, (), None, value))
+                self._laws.append((False, path, (), None, value))
         else:
             self._check_law(path)
             day, chain = self._day(at)
             value = self._sim.rules.legislation.value(path, day)
             if self._laws is not None:
-                self._laws.append(LawRead(False, path, chain, day, value))
+                self._laws.append((False, path, chain, day, value))
         if self._node is not None:
             self._node.law[path] = value
         return value
@@ -164,7 +164,7 @@ class Context:
         day, chain = self._day(at)
         scale = self._sim.rules.legislation.scale(path, day)
         if self._laws is not None:
-            self._laws.append(LawRead(True, path, chain, day, scale))
+            self._laws.append((True, path, chain, day, scale))
         if self._node is not None:
             self._node.law[path] = [(b.threshold, b.rate) for b in scale.brackets]
         return scale
@@ -211,7 +211,7 @@ class Context:
             period, chain = plain(period)
         values = self._read(name, period)
         if self._log is not None:
-            self._log.append(Read(name, chain, period, name not in self._reads, values))
+            self._log.append((name, chain, period, name not in self._reads, values))
         return values
 
     def _read(self, name: str, period: Period) -> np.ndarray:

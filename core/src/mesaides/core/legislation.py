@@ -145,6 +145,16 @@ class Legislation:
                 raise LegislationError(f"{node.path}: declared twice ({other or '?'} and {node.owner or '?'})")
             self._nodes[node.path] = node
         self._cache: dict[tuple[str, dt.date], Scalar | DatedScale] = {}
+        self._changes = sorted({entry.start for node in self._nodes.values() for entry in node.history})
+        self._epochs: dict[dt.date, int] = {}
+
+    def epoch(self, date: dt.date) -> int:
+        """How many dates at which some value changes are on or before ``date``: every
+        legislation value is the same on two days of the same epoch."""
+        found = self._epochs.get(date)
+        if found is None:
+            found = self._epochs[date] = bisect.bisect_right(self._changes, date)
+        return found
 
     def __contains__(self, path: str) -> bool:
         return path in self._nodes

@@ -35,23 +35,15 @@ Chain = tuple[tuple, ...]
 month whatever the period; ``()`` is the period itself."""
 
 
-class Read(NamedTuple):
-    name: str
-    chain: Chain | None
-    """How the period read was reached from the formula's period, or None for a fixed period."""
-    period: Period
-    past: bool
-    """Read through ``reads_past``: one more backward step (see :class:`Simulation`)."""
-    value: np.ndarray
+Read = tuple[str, "Chain | None", Period, bool, np.ndarray]
+"""One value a formula read: ``(name, chain, period, past, value)``. ``chain`` says how the
+period read was reached from the formula's period, None for a fixed period; ``past`` that it
+was read through ``reads_past`` (one more backward step, see :class:`Simulation`). Plain
+tuples: formulas read thousands of values per household."""
 
-
-class LawRead(NamedTuple):
-    scale: bool
-    path: str
-    chain: Chain | None
-    day: dt.date | None
-    """The day looked up when it does not follow the period (``chain`` is None)."""
-    value: Any
+LawRead = tuple[bool, str, "Chain | None", "dt.date | None", Any]
+"""One legislation value a formula looked up: ``(scale, path, chain, day, value)``; ``day`` is
+the day looked up when it does not follow the period (``chain`` is None)."""
 
 
 class Template(NamedTuple):
@@ -64,6 +56,9 @@ class Template(NamedTuple):
     facts: list[tuple[Chain, str, Any]]
     """Scalars the formula took from a period: (chain, attribute, value)."""
     result: np.ndarray
+    epoch: int
+    """The legislation's epoch at the period's start: in the same epoch, every value looked up
+    at the start of the period is the same (see :meth:`Legislation.epoch`)."""
 
 
 def follow(root: Period, chain: Chain) -> Period:

@@ -281,7 +281,8 @@ class Simulation:
         if ctx._facts is not None:
             result.flags.writeable = False
             templates = self._templates.setdefault(q.name, [])
-            templates.insert(0, Template(formula, period, ctx._log, ctx._laws, ctx._facts, result))
+            epoch = self.rules.legislation.epoch(period.start)
+            templates.insert(0, Template(formula, period, ctx._log, ctx._laws, ctx._facts, result, epoch))
             del templates[TEMPLATES:]
         return result
 
@@ -293,30 +294,40 @@ class Simulation:
             if getattr(follow(period, chain), attribute) != value:
                 return None
         legislation = self.rules.legislation
-        for law in t.laws:
-            day = law.day if law.chain is None else follow(period, law.chain).start
+        start = period.start
+        same_epoch = legislation.epoch(start) == t.epoch
+        for scale, path, chain, day, expected in t.laws:
+            if chain is None:
+                continue  # a fixed day: the same value
+            if not chain:
+                if same_epoch:
+                    continue
+                day = start
+            else:
+                day = follow(period, chain).start
             try:
-                value = legislation.scale(law.path, day) if law.scale else legislation.value(law.path, day)
+                value = legislation.scale(path, day) if scale else legislation.value(path, day)
             except Exception:  # the formula will meet (and report) the same problem
                 return None
-            if not same_law(value, law.value):
+            if not same_law(value, expected):
                 return None
         cache = self.cache
-        for read in t.reads:
-            p = read.period if read.chain is None else follow(period, read.chain)
-            if read.past:
+        for name, chain, p, past, expected in t.reads:
+            if chain is not None:
+                p = follow(period, chain)
+            if past:
                 if not _before(p, period):
                     return None
                 self._hops += 1
                 try:
-                    value = self._compute(read.name, p, None)
+                    value = self._compute(name, p, None)
                 finally:
                     self._hops -= 1
             else:
-                value = cache.get((read.name, p))
+                value = cache.get((name, p))
                 if value is None:
-                    value = self._compute(read.name, p, None)
-            if value is not read.value:
+                    value = self._compute(name, p, None)
+            if value is not expected:
                 return None
         return t.result
 
