@@ -34,3 +34,13 @@ def test_rolling_year_and_n_2():
     assert m.this_year == Period.parse("2026")
     assert m.start == dt.date(2026, 11, 1)
     assert [str(p) for p in Period.parse("2024").months][::11] == ["2024-01", "2024-12"]
+
+
+def test_ends_before():
+    month, year = Period.parse("2026-11"), Period.parse("2026")
+    assert Period.parse("2026-10").ends_before(month)
+    assert not month.ends_before(month)
+    assert Period.parse("2025").ends_before(Period.parse("2026-01"))
+    assert not year.ends_before(month)  # the year 2026 ends after November starts
+    assert not month.ends_before(Period.parse("2026-12").this_year)
+    assert not ETERNITY_PERIOD.ends_before(month)

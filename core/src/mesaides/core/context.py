@@ -16,7 +16,7 @@ import numpy as np
 from mesaides.core.entities import INDIVIDU, Entity
 from mesaides.core.entities import entity as entity_of
 from mesaides.core.legislation import DatedScale
-from mesaides.core.periods import ETERNITY, YEAR, Period
+from mesaides.core.periods import ETERNITY, Period
 from mesaides.core.replay import LawRead, Read, RelativePeriod, plain
 
 if TYPE_CHECKING:
@@ -45,7 +45,8 @@ class Context:
         self._period = period
         self.entity: Entity = quantity.entity
         self._node = node
-        # What the formula reads, for reuse at another period (mesaides.core.replay).
+        # What the formula reads, for reuse at another period (mesaides.core.replay); ``_facts``
+        # becomes None when the formula uses its period in a way that cannot be followed.
         if record:
             self._log: list[Read] | None = []
             self._laws: list[LawRead] | None = []
@@ -226,7 +227,7 @@ class Context:
                 values = sim._compute(name, period, self._node)
         else:
             if name in self._past:
-                if not _before(period, self._period):
+                if not period.ends_before(self._period):
                     raise UndeclaredRead(
                         f"{self.quantity.name} reads {name} for {period}, but declared it in reads_past: "
                         f"only periods before {self._period} may be read"
@@ -267,14 +268,6 @@ class Context:
                 raise ValueError("legislation values have no eternal value: give a date")
             return at.start, chain
         return at, None
-
-
-def _before(p: Period, current: Period) -> bool:
-    """Whether ``p`` ends before ``current`` starts."""
-    if p.unit is ETERNITY or current.unit is ETERNITY:
-        return False
-    end = p.offset(1).start if p.unit is not YEAR else Period.year_of(p.year + 1).start
-    return end <= current.start
 
 
 class EnumValues:

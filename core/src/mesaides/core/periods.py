@@ -160,6 +160,13 @@ class Period(tuple):
             found = _LAST_MONTHS[key] = tuple(first.offset(-k) for k in range(n, 0, -1))
         return found
 
+    def ends_before(self, other: Period) -> bool:
+        """Whether this period ends before ``other`` starts (never, for eternity)."""
+        if self.unit is ETERNITY or other.unit is ETERNITY:
+            return False
+        end = self.offset(1).start if self.unit is not YEAR else Period.year_of(self.year + 1).start
+        return end <= other.start
+
     def rolling_year(self, lag: int = 0) -> tuple[Period, ...]:
         """Twelve consecutive months ending ``lag`` months before this period's first month."""
         end = self.first_month.offset(-lag)

@@ -92,6 +92,11 @@ def _walk(root: Period, chain: Chain) -> Period:
     return p
 
 
+def fact(period: Period, attribute: str) -> Any:
+    """A scalar a formula may take from its period (see :class:`RelativePeriod`)."""
+    return str(period) if attribute == "str" else getattr(period, attribute)
+
+
 def same_law(a: Any, b: Any) -> bool:
     """Whether two legislation values are interchangeable (same type and value)."""
     if a is b:
@@ -173,7 +178,7 @@ class RelativePeriod:
         return self._fact("start", self._p.start)
 
     def __str__(self) -> str:
-        return self._fact("__str__", str(self._p))
+        return self._fact("str", str(self._p))
 
     def __repr__(self) -> str:
         return f"RelativePeriod({self._p})"
@@ -181,7 +186,7 @@ class RelativePeriod:
     # Anything else sees the period itself: the evaluation is not reused.
 
     def _absolute(self) -> Period:
-        self._c._facts = None
+        self._c._facts = None  # the evaluation depends on the period itself: never reused
         return self._p
 
     def __eq__(self, other: object) -> bool:

@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from mesaides.core.context import Context, _before
+from mesaides.core.context import Context
 from mesaides.core.definitions import Definition, Parameter, Quantity
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
-from mesaides.core.replay import Template, follow, same_law
+from mesaides.core.replay import Template, fact, follow, same_law
 from mesaides.core.ruleset import RuleSet
 from mesaides.core.situation import Population, default_of, dtype_of
 
@@ -291,7 +291,7 @@ class Simulation:
         :mod:`mesaides.core.replay`). Reads are made as the formula makes them, in its order,
         so that stopping at the first that differs leaves the state the formula itself would."""
         for chain, attribute, value in t.facts:
-            if getattr(follow(period, chain), attribute) != value:
+            if fact(follow(period, chain), attribute) != value:
                 return None
         legislation = self.rules.legislation
         start = period.start
@@ -316,7 +316,7 @@ class Simulation:
             if chain is not None:
                 p = follow(period, chain)
             if past:
-                if not _before(p, period):
+                if not p.ends_before(period):
                     return None
                 self._hops += 1
                 try:
