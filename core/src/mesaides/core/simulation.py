@@ -107,6 +107,7 @@ class Simulation:
         """Formula evaluations run."""
         self.reused = 0
         """Formula evaluations reused from another period instead (see ``reuse``)."""
+        self._legislation = rules.legislation
         self._templates: dict[str, list[Template]] = {}
         self._latest: dict[str, list[np.ndarray]] = {}
 
@@ -260,12 +261,14 @@ class Simulation:
         if formula is None:
             return self.default(q)
         node = None
+        epoch = 0
         if self.trace is not None:
             node = self.trace[(q.name, period)] = TraceNode(q.name, period)
         elif self.reuse:
+            epoch = self._legislation.epoch(start)
             for template in self._templates.get(q.name, ()):
                 if template.formula is formula:
-                    result = self._replay(template, period)
+                    result = self._replay(template, period, start, epoch)
                     if result is not None:
                         self.reused += 1
                         return result
@@ -281,21 +284,20 @@ class Simulation:
         if ctx._facts is not None:
             result.flags.writeable = False
             templates = self._templates.setdefault(q.name, [])
-            epoch = self.rules.legislation.epoch(period.start)
             templates.insert(0, Template(formula, period, ctx._log, ctx._laws, ctx._facts, result, epoch))
             del templates[TEMPLATES:]
         return result
 
-    def _replay(self, t: Template, period: Period) -> np.ndarray | None:
-        """``t``'s result if its formula would return it for ``period``, else None (see
-        :mod:`mesaides.core.replay`). Reads are made as the formula makes them, in its order,
-        so that stopping at the first that differs leaves the state the formula itself would."""
+    def _replay(self, t: Template, period: Period, start: dt.date, epoch: int) -> np.ndarray | None:
+        """``t``'s result if its formula would return it for ``period`` (which starts on
+        ``start``, in the legislation's ``epoch``), else None (see :mod:`mesaides.core.replay`).
+        Reads are made as the formula makes them, in its order, so that stopping at the first
+        that differs leaves the state the formula itself would."""
         for chain, attribute, value in t.facts:
             if fact(follow(period, chain), attribute) != value:
                 return None
-        legislation = self.rules.legislation
-        start = period.start
-        same_epoch = legislation.epoch(start) == t.epoch
+        legislation = self._legislation
+        same_epoch = epoch == t.epoch
         for scale, path, chain, day, expected in t.laws:
             if chain is None:
                 continue  # a fixed day: the same value
