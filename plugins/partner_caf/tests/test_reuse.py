@@ -7,10 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mesaides.core import Engine, Simulation
+from mesaides.core import Engine, Period, Simulation
 from mesaides.core.testing.oracle import merge, read_cases
 
 ORACLE = Path(__file__).parent / "oracle"
+PERIOD = Period.parse("2026-11")
 
 
 @pytest.fixture(scope="module")
@@ -38,3 +39,23 @@ def test_oracle_households_get_the_same_values_with_and_without_reuse(engine):
         assert with_reuse.runs + with_reuse.reused == without.runs
         runs, reused = runs + with_reuse.runs, reused + with_reuse.reused
     assert reused > runs
+
+
+def test_explanations_are_the_same_with_and_without_reuse(engine):
+    from mesaides.core.explain import explain
+
+    cases = read_cases(ORACLE / "cases-public.jsonl.gz")[3::40]
+    for case in cases:
+        situation = merge([case], None, engine.rules)[0]
+        population = engine.population(situation)
+        famille = population.ids("famille")[0]
+        explained = {}
+        for reuse in (True, False):
+            simulation = Simulation(engine.rules, population, trace=True, reuse=reuse)
+            explained[reuse] = [
+                explain(simulation, aide, engine._period_for(aide, PERIOD), famille).to_json()
+                for aide in ("aide_logement", "rsa", "ppa", "af")
+            ]
+            if reuse:
+                assert simulation.reused > simulation.runs
+        assert explained[True] == explained[False], case["id"]

@@ -59,6 +59,8 @@ class Template(NamedTuple):
     epoch: int
     """The legislation's epoch at the period's start: in the same epoch, every value looked up
     at the start of the period is the same (see :meth:`Legislation.epoch`)."""
+    node: Any
+    """The evaluation's trace when tracing (its legislation values and conditions), else None."""
 
 
 def follow(root: Period, chain: Chain) -> Period:

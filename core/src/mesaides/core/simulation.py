@@ -63,8 +63,8 @@ class Simulation:
         describes only the recent months anyway. The limit follows each top-level request, so
         a batch may mix periods; values cut by it are not cached.
     :param reuse: reuse a formula's result for another period when everything it read is the
-        same (:mod:`mesaides.core.replay`). The values are the same either way; tracing, whose
-        explanations need every evaluation, turns it off.
+        same (:mod:`mesaides.core.replay`). The values and the explanations are the same either
+        way.
     """
 
     def __init__(
@@ -102,7 +102,7 @@ class Simulation:
         self.read_sets: dict[str, frozenset[str]] = rules._read_sets
         self.law_cache: dict[tuple[str, str, Period], Any] = rules._law_cache
         self.entity_keys: dict[str, str] = rules._entity_keys
-        self.reuse = reuse and not trace
+        self.reuse = reuse
         self.runs = 0
         """Formula evaluations run."""
         self.reused = 0
@@ -260,18 +260,18 @@ class Simulation:
             formula = self._formula_at[fkey] = q.formula_at(start)
         if formula is None:
             return self.default(q)
-        node = None
         epoch = 0
-        if self.trace is not None:
-            node = self.trace[(q.name, period)] = TraceNode(q.name, period)
-        elif self.reuse:
+        if self.reuse:
             epoch = self._legislation.epoch(start)
             for template in self._templates.get(q.name, ()):
                 if template.formula is formula:
-                    result = self._replay(template, period, start, epoch)
+                    result = self._replay(template, q.name, period, start, epoch)
                     if result is not None:
                         self.reused += 1
                         return result
+        node = None
+        if self.trace is not None:
+            node = self.trace[(q.name, period)] = TraceNode(q.name, period)
         ctx = Context(self, q, period, node, record=self.reuse)
         self.runs += 1
         try:
@@ -284,15 +284,17 @@ class Simulation:
         if ctx._facts is not None:
             result.flags.writeable = False
             templates = self._templates.setdefault(q.name, [])
-            templates.insert(0, Template(formula, period, ctx._log, ctx._laws, ctx._facts, result, epoch))
+            templates.insert(0, Template(formula, period, ctx._log, ctx._laws, ctx._facts, result, epoch, node))
             del templates[TEMPLATES:]
         return result
 
-    def _replay(self, t: Template, period: Period, start: dt.date, epoch: int) -> np.ndarray | None:
+    def _replay(self, t: Template, name: str, period: Period, start: dt.date, epoch: int) -> np.ndarray | None:
         """``t``'s result if its formula would return it for ``period`` (which starts on
         ``start``, in the legislation's ``epoch``), else None (see :mod:`mesaides.core.replay`).
         Reads are made as the formula makes them, in its order, so that stopping at the first
-        that differs leaves the state the formula itself would."""
+        that differs leaves the state the formula itself would. When tracing, the evaluation's
+        trace is the template's, with the reads of ``period``: the same legislation values and
+        the same conditions, since they come from the same values."""
         for chain, attribute, value in t.facts:
             if fact(follow(period, chain), attribute) != value:
                 return None
@@ -314,7 +316,8 @@ class Simulation:
             if not same_law(value, expected):
                 return None
         cache = self.cache
-        for name, chain, p, past, expected in t.reads:
+        node = None if t.node is None else TraceNode(name, period)
+        for read, chain, p, past, expected in t.reads:
             if chain is not None:
                 p = follow(period, chain)
             if past:
@@ -322,15 +325,19 @@ class Simulation:
                     return None
                 self._hops += 1
                 try:
-                    value = self._compute(name, p, None)
+                    value = self._compute(read, p, node)
                 finally:
                     self._hops -= 1
             else:
-                value = cache.get((name, p))
+                value = cache.get((read, p)) if node is None else None
                 if value is None:
-                    value = self._compute(name, p, None)
+                    value = self._compute(read, p, node)
             if value is not expected:
                 return None
+        if node is not None:
+            node.law = dict(t.node.law)
+            node.checks = list(t.node.checks)
+            self.trace[(name, period)] = node
         return t.result
 
     def _intern(self, name: str, value: np.ndarray) -> np.ndarray:
