@@ -116,39 +116,44 @@ def explain(
     for key, s in population.groups.items():
         involved[key] = np.unique(s.person_group[persons])
 
-    nodes: dict[str, ExplainedNode] = {}
+    # Keyed by (name, period) while walking: the text keys are made once per node.
+    nodes: dict[tuple[str, Period], ExplainedNode] = {}
+    keys: dict[tuple[str, Period], str] = {}
 
-    def node(var: str, p: Period) -> str:
-        key = f"{var}@{p}"
-        if key not in nodes:
+    def node(read: tuple[str, Period]) -> str:
+        key = keys.get(read)
+        if key is None:
+            var, p = read
             definition = rules.variable(var)
             entity_key = definition.entity.key
             where = involved[entity_key]
             names = population.ids(entity_key)
             values = simulation.stored(var, p)
-            nodes[key] = ExplainedNode(
+            nodes[read] = ExplainedNode(
                 name=var,
                 period=str(p),
                 label=definition.label,
                 kind=getattr(definition, "kind", "parameter"),
                 values={names[i]: _plain(values[i], definition) for i in where},
             )
+            key = keys[read] = f"{var}@{p}"
         return key
 
-    root = node(name, simulation._normalise(d, period))
+    start = (name, simulation._normalise(d, period))
+    root = node(start)
     # Breadth first, so that a node reached by several paths is expanded at its shallowest.
-    queue = deque([(root, name, simulation._normalise(d, period), 0)])
-    expanded: set[str] = set()
+    queue = deque([(start, 0)])
+    expanded: set[tuple[str, Period]] = set()
     while queue:
-        key, var, p, depth = queue.popleft()
-        if key in expanded:
+        here_key, depth = queue.popleft()
+        if here_key in expanded:
             continue
-        expanded.add(key)
-        trace = simulation.trace.get((var, p))
+        expanded.add(here_key)
+        trace = simulation.trace.get(here_key)
         if trace is None:
             continue
-        here = nodes[key]
-        entity_key = rules.variable(var).entity.key
+        here = nodes[here_key]
+        entity_key = rules.variable(here_key[0]).entity.key
         where, names = involved[entity_key], population.ids(entity_key)
         here.law = dict(trace.law)
         here.checks = [
@@ -156,12 +161,13 @@ def explain(
         ]
         if max_depth is not None and depth >= max_depth:
             continue
-        for dep_name, dep_period in trace.reads:
-            dep_key = node(dep_name, dep_period)
-            if dep_key not in here.reads:
-                here.reads.append(dep_key)
-                queue.append((dep_key, dep_name, dep_period, depth + 1))
-    return Explanation(root=root, nodes=nodes)
+        listed: set[tuple[str, Period]] = set()
+        for read in trace.reads:
+            if read not in listed:
+                listed.add(read)
+                here.reads.append(node(read))
+                queue.append((read, depth + 1))
+    return Explanation(root=root, nodes={keys[k]: n for k, n in nodes.items()})
 
 
 def _persons_of(population, entity_key: str, index: int) -> np.ndarray:
