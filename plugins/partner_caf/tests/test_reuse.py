@@ -41,7 +41,7 @@ def test_oracle_households_get_the_same_values_with_and_without_reuse(engine):
     assert reused > runs
 
 
-def test_explanations_are_the_same_with_and_without_reuse(engine):
+def test_explanations_are_the_same_with_and_without_reuse_or_a_shared_memo(engine):
     from mesaides.core.explain import explain
 
     cases = read_cases(ORACLE / "cases-public.jsonl.gz")[3::40]
@@ -50,12 +50,13 @@ def test_explanations_are_the_same_with_and_without_reuse(engine):
         population = engine.population(situation)
         famille = population.ids("famille")[0]
         explained = {}
-        for reuse in (True, False):
+        for reuse, memo in ((True, {}), (True, None), (False, None)):
             simulation = Simulation(engine.rules, population, trace=True, reuse=reuse)
-            explained[reuse] = [
-                explain(simulation, aide, engine._period_for(aide, PERIOD), famille).to_json()
+            explained[reuse, memo is not None] = [
+                explain(simulation, aide, engine._period_for(aide, PERIOD), famille, memo=memo).to_json()
                 for aide in ("aide_logement", "rsa", "ppa", "af")
             ]
             if reuse:
                 assert simulation.reused > simulation.runs
-        assert explained[True] == explained[False], case["id"]
+        # A memo shared by the explanations of a page converts each node once: the same result.
+        assert explained[True, True] == explained[True, False] == explained[False, False], case["id"]

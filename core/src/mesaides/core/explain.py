@@ -93,13 +93,23 @@ def _fmt(v: Any) -> str:
 
 
 def explain(
-    simulation: Simulation, name: str, period: Period, entity_id: str, *, max_depth: int | None = None
+    simulation: Simulation,
+    name: str,
+    period: Period,
+    entity_id: str,
+    *,
+    max_depth: int | None = None,
+    memo: dict | None = None,
 ) -> Explanation:
     """Explain ``name`` for ``period`` for one person or group (its id in the situation).
 
     :param max_depth: expand the nodes up to this many reads from ``name`` (the deeper ones are
         left out, and the last level has no ``reads``); ``None`` for the whole tree. A results
         page needs a few levels, where a whole tree holds hundreds of nodes.
+    :param memo: a dict shared by several explanations on one simulation (a results page
+        explains every aide of a household, whose trees share most of their nodes). Each
+        node's values and conditions are then converted once, and used again as long as the
+        value and the trace they come from are the same objects.
     """
     if simulation.trace is None:
         raise ValueError("explain needs a simulation built with trace=True")
@@ -115,6 +125,9 @@ def explain(
     involved = {INDIVIDU.key: persons}
     for key, s in population.groups.items():
         involved[key] = np.unique(s.person_group[persons])
+    who = persons.tobytes()
+    if memo is None:
+        memo = {}
 
     # Keyed by (name, period) while walking: the text keys are made once per node.
     nodes: dict[tuple[str, Period], ExplainedNode] = {}
@@ -124,17 +137,20 @@ def explain(
         key = keys.get(read)
         if key is None:
             var, p = read
-            definition = rules.variable(var)
-            entity_key = definition.entity.key
-            where = involved[entity_key]
-            names = population.ids(entity_key)
             values = simulation.stored(var, p)
+            known = memo.get(("values", read, who))
+            if known is None or known[0] is not values:
+                definition = rules.variable(var)
+                where, names = involved[definition.entity.key], population.ids(definition.entity.key)
+                plain = {names[i]: _plain(values[i], definition) for i in where}
+                known = memo[("values", read, who)] = (values, definition, plain)
+            _, definition, plain = known
             nodes[read] = ExplainedNode(
                 name=var,
                 period=str(p),
                 label=definition.label,
                 kind=getattr(definition, "kind", "parameter"),
-                values={names[i]: _plain(values[i], definition) for i in where},
+                values=dict(plain),
             )
             key = keys[read] = f"{var}@{p}"
         return key
@@ -153,12 +169,16 @@ def explain(
         if trace is None:
             continue
         here = nodes[here_key]
-        entity_key = rules.variable(here_key[0]).entity.key
-        where, names = involved[entity_key], population.ids(entity_key)
+        known = memo.get(("checks", here_key, who))
+        if known is None or known[0] is not trace:
+            entity_key = rules.variable(here_key[0]).entity.key
+            where, names = involved[entity_key], population.ids(entity_key)
+            checks = [
+                {"label": label, "values": {names[i]: bool(cond[i]) for i in where}} for label, cond in trace.checks
+            ]
+            known = memo[("checks", here_key, who)] = (trace, checks)
         here.law = dict(trace.law)
-        here.checks = [
-            {"label": label, "values": {names[i]: bool(cond[i]) for i in where}} for label, cond in trace.checks
-        ]
+        here.checks = [{"label": c["label"], "values": dict(c["values"])} for c in known[1]]
         if max_depth is not None and depth >= max_depth:
             continue
         listed: set[tuple[str, Period]] = set()

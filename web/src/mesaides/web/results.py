@@ -120,7 +120,8 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
     month = Period.month_of(today.year, today.month)
     simulation = Simulation(engine.rules, population, trace=True)
     entries = deployment.shown_aides()
-    computed = {entry.name: _one(deployment, simulation, entry, month) for entry in entries}
+    memo: dict = {}  # the aides' explanations share most of their nodes
+    computed = {entry.name: _one(deployment, simulation, entry, month, memo) for entry in entries}
     hidden = _aggregates(deployment, computed)
     obtained = [r for n, r in computed.items() if r.eligible and n not in hidden]
     not_obtained = [r for n, r in computed.items() if not r.eligible and n not in hidden]
@@ -151,7 +152,9 @@ def _aggregates(deployment: Deployment, computed: dict[str, AideResult]) -> set[
     return hidden
 
 
-def _one(deployment: Deployment, simulation: Simulation, entry: CatalogueEntry, month: Period) -> AideResult:
+def _one(
+    deployment: Deployment, simulation: Simulation, entry: CatalogueEntry, month: Period, memo: dict
+) -> AideResult:
     aide = entry.aide
     info = aide.info
     channel = info.best_channel
@@ -198,7 +201,7 @@ def _one(deployment: Deployment, simulation: Simulation, entry: CatalogueEntry, 
     if not focus:
         return result
     try:
-        explanation = explain(simulation, entry.name, period, focus, max_depth=EXPLAIN_DEPTH)
+        explanation = explain(simulation, entry.name, period, focus, max_depth=EXPLAIN_DEPTH, memo=memo)
     except Exception:
         log.exception("cannot explain %s", entry.name)
         explanation = None
