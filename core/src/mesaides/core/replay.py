@@ -16,6 +16,14 @@ navigates like a :class:`Period` (``offset``, ``last_months``...) and remembers 
 so that "last month" is last month of the new period. Reading a scalar from it (``year``,
 ``month``, ``start``) is recorded with its value and checked for the new period; anything else
 (comparing periods, hashing them) makes the evaluation unfit for reuse.
+
+Why the values cannot change: a formula that got the same values so far makes the same next
+read, so the reads made to check a template are the first reads the formula itself would make,
+in its order, with the same effects on the engine's caches and its count of backward steps; and
+when they all match, the formula can only return what it returned. Small results equal to a
+value computed before are replaced by that very array (``Simulation._intern``), so that equality
+carries on as identity to the readers. ``Simulation(reuse=False)`` runs every evaluation; the
+core's and the CAF's tests compare every value and every explanation both ways.
 """
 
 from __future__ import annotations
