@@ -60,6 +60,14 @@ def reuse_compares(c):
     return c("reuse_wages") * 0 + (c.period == Period.parse("2026-06"))
 
 
+@quantity(FAMILLE, MONTH, label="Depuis juin", reads=("reuse_wages",))
+def reuse_since_june(c):
+    """Uses the period as a Period: an order and a method the relative period does not follow."""
+    RUNS["reuse_since_june"] += 1
+    june = Period.parse("2026-06")
+    return c("reuse_wages") * 0 + ((c.period >= june) & ~c.period.ends_before(june))
+
+
 @quantity(FAMILLE, MONTH, label="Salaires du trimestre ou seulement le dernier mois", reads=("reuse_wages",))
 def reuse_branches(c):
     """Reads three months when last month's wages are positive, else only this month's: what a
@@ -78,6 +86,7 @@ QUANTITIES = (
     reuse_month,
     reuse_amount,
     reuse_compares,
+    reuse_since_june,
     reuse_branches,
 )
 

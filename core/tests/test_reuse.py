@@ -92,6 +92,12 @@ def test_a_formula_comparing_its_period_is_never_reused(rules):
     assert RUNS["reuse_compares"] == 3
 
 
+def test_a_formula_using_its_period_as_a_period_works_and_is_never_reused(rules):
+    wages = {m: 1000.0 for m in MONTHS}
+    assert run(rules, wages, "reuse_since_june", ["2026-04", "2026-05", "2026-06", "2026-07"]) == [0, 0, 1, 1]
+    assert RUNS["reuse_since_june"] == 4
+
+
 def test_what_a_formula_reads_may_depend_on_what_it_read_before(rules):
     # 03 reads 02 (positive), then the three months before; 04 reads 03 (zero), then 04 only;
     # 05 and later read their last month (positive), then three months, the same for 07 and 08.

@@ -14,8 +14,9 @@ it (what build systems call an early cutoff).
 Periods are followed *relatively*: a formula's ``c.period`` is a :class:`RelativePeriod`, which
 navigates like a :class:`Period` (``offset``, ``last_months``...) and remembers how it got there,
 so that "last month" is last month of the new period. Reading a scalar from it (``year``,
-``month``, ``start``) is recorded with its value and checked for the new period; anything else
-(comparing periods, hashing them) makes the evaluation unfit for reuse.
+``month``, ``start``) is recorded with its value and checked for the new period. Anything else
+(comparing periods, hashing them, any other method of :class:`Period`) works on the period
+itself and makes the evaluation unfit for reuse.
 
 Why the values cannot change: a formula that got the same values so far makes the same next
 read, so the reads made to check a template are the first reads the formula itself would make,
@@ -193,24 +194,36 @@ class RelativePeriod:
     def __repr__(self) -> str:
         return f"RelativePeriod({self._p})"
 
-    # Anything else sees the period itself: the evaluation is not reused.
+    # Anything else sees the period itself: it works as on a Period, and the evaluation is not
+    # reused.
 
     def _absolute(self) -> Period:
         self._c._facts = None  # the evaluation depends on the period itself: never reused
         return self._p
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._absolute(), name)
+
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, RelativePeriod):
-            other = other._absolute()
-        return self._absolute() == other
+        return self._absolute() == _plain_other(other)
+
+    def __ne__(self, other: object) -> bool:
+        return self._absolute() != _plain_other(other)
+
+    def __lt__(self, other: object) -> bool:
+        return self._absolute() < _plain_other(other)
+
+    def __le__(self, other: object) -> bool:
+        return self._absolute() <= _plain_other(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self._absolute() > _plain_other(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self._absolute() >= _plain_other(other)
 
     def __hash__(self) -> int:
         return hash(self._absolute())
-
-    def __lt__(self, other: object) -> bool:
-        if isinstance(other, RelativePeriod):
-            other = other._absolute()
-        return self._absolute() < other  # type: ignore[operator]
 
     def __iter__(self):
         return iter(self._absolute())
@@ -220,6 +233,10 @@ class RelativePeriod:
 
     def __len__(self) -> int:
         return len(self._absolute())
+
+
+def _plain_other(other: Any) -> Any:
+    return other._absolute() if isinstance(other, RelativePeriod) else other
 
 
 def plain(period: Period | RelativePeriod) -> tuple[Period, Chain | None]:
