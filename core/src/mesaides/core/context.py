@@ -75,26 +75,17 @@ class Context:
         famille, for each person in it). In a group's formula, read persons' values with
         :meth:`members`.
         """
-        sim = self._sim
-        values = self._values(name, period)
-        source_key = sim.entity_keys[name]
-        if source_key == self.entity.key:
-            return values
-        if self.entity.key == INDIVIDU.key:
-            return values[sim.population.groups[source_key].person_group]
-        source = self._sim.rules.variable(name).entity
-        raise UndeclaredRead(
-            f"{self.quantity.name} reads {name} ({source.key}) from a {self.entity.key}: "
-            f"use c.members({name!r}) and aggregate"
-        )
+        return self._on_entity(name, self._values(name, period))
 
     def sum(self, name: str, periods: Iterable[Period]) -> np.ndarray:
         """The sum of ``name`` over several periods (e.g. ``c.period.last_months(3)``)."""
         periods = tuple(periods)
-        total = self(name, periods[0]).astype(float)
+        values = self._values
+        total = values(name, periods[0]).astype(float)
         for p in periods[1:]:
-            total += self(name, p)  # ``total`` is a fresh float array: add in place
-        return total
+            total += values(name, p)  # ``total`` is a fresh float array: add in place
+        # A group's values are summed before they are given to its members: the same sums.
+        return self._on_entity(name, total)
 
     def mean(self, name: str, periods: Iterable[Period]) -> np.ndarray:
         periods = tuple(periods)
@@ -192,6 +183,21 @@ class Context:
         return np.full(self.size, value, dtype=dtype)
 
     # ---- Internals ---------------------------------------------------------------------------
+
+    def _on_entity(self, name: str, values: np.ndarray) -> np.ndarray:
+        """``name``'s values on this formula's entity: a group's, given to each member in a
+        person's formula."""
+        sim = self._sim
+        source_key = sim.entity_keys[name]
+        if source_key == self.entity.key:
+            return values
+        if self.entity.key == INDIVIDU.key:
+            return values[sim.population.groups[source_key].person_group]
+        source = sim.rules.variable(name).entity
+        raise UndeclaredRead(
+            f"{self.quantity.name} reads {name} ({source.key}) from a {self.entity.key}: "
+            f"use c.members({name!r}) and aggregate"
+        )
 
     def _members_of(self, name: str, period: Period | None, entity_key: str) -> Members:
         """Each person's value of ``name`` (a group's, given to its members), to aggregate per
