@@ -211,42 +211,24 @@ class Context:
         return Members(values, groups[entity_key])
 
     def _values(self, name: str, period: Period | RelativePeriod | None) -> np.ndarray:
-        """The value of ``name`` for ``period`` (None: the formula's own), recorded for reuse."""
+        """The value of ``name`` for ``period`` (None: the formula's own), checked against the
+        declarations and recorded for reuse."""
         if period is None:
             period, chain = self._period, ()
         else:
             period, chain = plain(period)
-        values = self._read(name, period)
-        if self._log is not None:
-            self._log.append((name, chain, period, name not in self._reads, values))
-        return values
-
-    def _read(self, name: str, period: Period) -> np.ndarray:
-        sim = self._sim
-        if name in self._reads:
-            if self._node is None:
-                # A value already computed, without the call (the engine's own first step).
-                values = sim.cache.get((name, period))
-                if values is None:
-                    values = sim._compute(name, period, None)
-            else:
-                values = sim._compute(name, period, self._node)
-        else:
-            if name in self._past:
-                if not period.ends_before(self._period):
-                    raise UndeclaredRead(
-                        f"{self.quantity.name} reads {name} for {period}, but declared it in reads_past: "
-                        f"only periods before {self._period} may be read"
-                    )
-            else:
+        past = name not in self._reads
+        if past:
+            if name not in self._past:
+                raise UndeclaredRead(f"{self.quantity.name} reads {name} without declaring it: add it to reads")
+            if not period.ends_before(self._period):
                 raise UndeclaredRead(
-                    f"{self.quantity.name} reads {name} without declaring it: add it to reads"
+                    f"{self.quantity.name} reads {name} for {period}, but declared it in reads_past: "
+                    f"only periods before {self._period} may be read"
                 )
-            sim._hops += 1
-            try:
-                values = sim._compute(name, period, self._node)
-            finally:
-                sim._hops -= 1
+        values = self._sim._read(name, period, past, self._node)
+        if self._log is not None:
+            self._log.append((name, chain, period, past, values))
         return values
 
     def _structure(self, entity_key: str):

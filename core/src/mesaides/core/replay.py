@@ -59,7 +59,6 @@ class Template(NamedTuple):
     """One evaluation of a formula, enough to tell whether another period would give the same."""
 
     formula: Any
-    period: Period
     reads: list[Read]
     laws: list[LawRead]
     facts: list[tuple[Chain, str, Any]]

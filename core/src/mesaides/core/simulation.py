@@ -284,9 +284,26 @@ class Simulation:
         if ctx._facts is not None:
             result.flags.writeable = False
             templates = self._templates.setdefault(q.name, [])
-            templates.insert(0, Template(formula, period, ctx._log, ctx._laws, ctx._facts, result, epoch, node))
+            templates.insert(0, Template(formula, ctx._log, ctx._laws, ctx._facts, result, epoch, node))
             del templates[TEMPLATES:]
         return result
+
+    def _read(self, name: str, period: Period, past: bool, reader: TraceNode | None) -> np.ndarray:
+        """A formula's read of ``name`` for ``period``, made by its context or by
+        :meth:`_replay`; ``past`` for a read declared in ``reads_past``, one more backward
+        step."""
+        if past:
+            self._hops += 1
+            try:
+                return self._compute(name, period, reader)
+            finally:
+                self._hops -= 1
+        if reader is None:
+            # A value already computed, without the call (the engine's own first step).
+            value = self.cache.get((name, period))
+            if value is not None:
+                return value
+        return self._compute(name, period, reader)
 
     def _replay(self, t: Template, name: str, period: Period, start: dt.date, epoch: int) -> np.ndarray | None:
         """``t``'s result if its formula would return it for ``period`` (which starts on
@@ -315,24 +332,13 @@ class Simulation:
                 return None
             if not same_law(value, expected):
                 return None
-        cache = self.cache
         node = None if t.node is None else TraceNode(name, period)
         for read, chain, p, past, expected in t.reads:
             if chain is not None:
                 p = follow(period, chain)
-            if past:
-                if not p.ends_before(period):
-                    return None
-                self._hops += 1
-                try:
-                    value = self._compute(read, p, node)
-                finally:
-                    self._hops -= 1
-            else:
-                value = cache.get((read, p)) if node is None else None
-                if value is None:
-                    value = self._compute(read, p, node)
-            if value is not expected:
+            if past and not p.ends_before(period):
+                return None  # the formula would refuse this read
+            if self._read(read, p, past, node) is not expected:
                 return None
         if node is not None:
             node.law = dict(t.node.law)
