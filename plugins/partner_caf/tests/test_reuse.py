@@ -57,6 +57,6 @@ def test_explanations_are_the_same_with_and_without_reuse_or_a_shared_memo(engin
                 for aide in ("aide_logement", "rsa", "ppa", "af")
             ]
             if reuse:
-                assert simulation.reused > simulation.runs
+                assert simulation.reused > 0
         # A memo shared by the explanations of a page converts each node once: the same result.
         assert explained[True, True] == explained[True, False] == explained[False, False], case["id"]

@@ -229,6 +229,9 @@ def aide_logement_participation_personnelle(c):
 def aide_logement_montant_selectionne_avant_seuil(c):
     """Tenants (HLM, unfurnished, furnished): rent retained + charges − participation."""
     locataire = np.isin(_menage(c, "statut_occupation_logement", -1), LOCATAIRE)
+    if not locataire.any():
+        # Owners and people housed for free: no rent, resources or participation to compute.
+        return c.zeros()
     montant = (
         c("aide_logement_loyer_retenu") + c("aide_logement_charges") - c("aide_logement_participation_personnelle")
     )
@@ -272,6 +275,9 @@ def aide_logement_montant_brut(c):
     """Rents above 3.4 (zone 1) or 2.5 (zones 2, 3) times the ceiling reduce the aid linearly,
     down to nothing at 4 or 3.1 times; not when a member of the famille is disabled. Then minus
     the 5 € minoration."""
+    avant = c("aide_logement_montant_brut_avant_degressivite")
+    if not avant.any():
+        return c.zeros()  # nothing to reduce: no ceilings to look up
     zone = _zone_index(c)
     plafond = c("aide_logement_loyer_plafond")
     loyer = c("aide_logement_loyer_reel")
@@ -280,7 +286,7 @@ def aide_logement_montant_brut(c):
     with np.errstate(divide="ignore", invalid="ignore"):
         coef = np.where(loyer <= debut, 1.0, np.where(loyer <= fin, 1 - (loyer - debut) / (fin - debut), 0.0))
     coef = np.where(c.members("handicap").any(), 1.0, coef)
-    montant = np.round(c("aide_logement_montant_brut_avant_degressivite") * coef, 2)
+    montant = np.round(avant * coef, 2)
     return np.maximum(0, montant - c.law(f"{LOC}.minoration_forfaitaire"))
 
 

@@ -321,14 +321,17 @@ def ppa_fictive_ressource_activite(c):
 def ppa_fictive(c):
     """Montant forfaitaire + bonifications + share of activity income − max(resources +
     forfait logement, montant forfaitaire), not negative (art. L842-3 CSS)."""
+    eligible = c("ppa_eligibilite")
+    if not eligible.any():
+        return c.zeros()
     montant_forfaitaire = c("ppa_fictive_montant_forfaitaire")
-    montant = (
-        montant_forfaitaire
-        + c.members("ppa_bonification").sum()
-        + c("ppa_fictive_ressource_activite")
-        - np.maximum(c("ppa_base_ressources") + c("ppa_forfait_logement"), montant_forfaitaire)
-    )
-    return c("ppa_eligibilite") * np.maximum(montant, 0)
+    base = montant_forfaitaire + c.members("ppa_bonification").sum() + c("ppa_fictive_ressource_activite")
+    ressources = c("ppa_base_ressources")
+    if (eligible & (base - np.maximum(ressources, montant_forfaitaire) > 0)).any():
+        # The forfait logement (never negative) can only lower a prime that is positive without
+        # it: not reading it otherwise spares the housing aid of the month and its chain.
+        ressources = ressources + c("ppa_forfait_logement")
+    return eligible * np.maximum(base - np.maximum(ressources, montant_forfaitaire), 0)
 
 
 @quantity(
@@ -343,9 +346,12 @@ def ppa_fictive(c):
 def ppa(c):
     """Mean of the fictive primes of the three months before, paid from 15 € (art. D843-1 CSS
     as OpenFisca reads it) when the activity condition of the quarter holds. Not rounded."""
+    eligible = c("ppa_eligibilite_apprenants")
+    if not eligible.any():
+        return c.zeros()  # no activity in the quarter: the three fictive primes are not needed
     moyenne = c.mean("ppa_fictive", c.period.last_months(3))
     versee = moyenne >= c.law("ppa.montant_minimum_verse")
-    return moyenne * c("ppa_eligibilite_apprenants") * versee
+    return moyenne * eligible * versee
 
 
 QUANTITIES = (

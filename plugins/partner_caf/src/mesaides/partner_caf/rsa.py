@@ -431,7 +431,13 @@ def rsa(c):
     The RSA of M depends on the housing aid of M, which depends on the RSA of M-1: the engine
     bounds that chain back in time (see ``reads_past``)."""
     socle = np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
-    montant = np.maximum(socle - c("rsa_forfait_logement") - c("rsa_base_ressources"), 0)
+    ressources = c("rsa_base_ressources")
+    if (socle - ressources > 0).any():
+        montant = np.maximum(socle - c("rsa_forfait_logement") - ressources, 0)
+    else:
+        # The forfait logement is never negative: when the resources alone leave no RSA, it is
+        # not read, which spares the housing aid of the month and the earlier months it reads.
+        montant = np.zeros_like(socle)
     c.check("Ressources inférieures au montant forfaitaire du RSA", montant > 0)
     return montant * c.check("Montant au moins égal au minimum versé", montant >= c.law("rsa.montant_minimum_verse"))
 
