@@ -52,6 +52,20 @@ def test_vectorised_lookup_keeps_order_and_repeats():
     assert departements(np.array([], dtype=object)).tolist() == []
 
 
+def test_a_few_codes_get_what_the_vectorised_lookup_gives():
+    # A household's codes are looked up one by one (from a cache), a sample's all at once.
+    from mesaides.core.geography import _ONE_BY_ONE, regions, table
+
+    codes = np.concatenate([table().depcom[::97], np.array(["", "00000", "99999", "2A004", "98735", "x"])])
+    codes = codes.astype(object)
+    assert len(codes) > _ONE_BY_ONE
+    for lookup in (departements, regions, epcis):
+        together = lookup(codes).tolist()
+        one_by_one = [v for i in range(0, len(codes), 3) for v in lookup(codes[i : i + 3]).tolist()]
+        assert together == one_by_one
+        assert "" in together and len(set(together)) > 10
+
+
 def test_communes_of_a_territory():
     lyon = communes_of(epci=LYON)
     assert {"69123", "69266", "69259", "69381", "69389"} <= lyon

@@ -27,3 +27,27 @@ def test_merged_oracle_cases_get_what_each_gets_alone(engine):
         assert t == a, case.get("id")
     rsa = [v for a in alone for f in a["familles"].values() for v in f.get("rsa", {}).values()]
     assert sum(1 for v in rsa if v) >= 10  # the cases exercise the RSA chain
+
+
+def test_a_household_alone_computes_only_what_its_aides_need(engine):
+    # Computed alone, an owner's housing aid needs no rent, resources or participation: those
+    # are read only when some famille of the computation rents its home. Merged with tenants
+    # (above), the same household gets the same values.
+    from mesaides.core import Simulation
+
+    cases = read_cases(ORACLE / "cases-public.jsonl.gz")
+
+    def statut(case):
+        menage = next(iter(case["situation"]["menages"].values()))
+        return next(iter(menage.get("statut_occupation_logement", {}).values()), None)
+
+    for wanted, computes_resources in (("proprietaire", False), ("locataire_vide", True)):
+        case = next(c for c in cases if statut(c) == wanted)
+        population = engine.population(merge([case], None, engine.rules)[0])
+        simulation = Simulation(engine.rules, population)
+        values = engine._run_requests(simulation, population, None)
+        computed = {name for name, _ in simulation.cache}
+        assert ("aide_logement_participation_personnelle" in computed) is computes_resources, wanted
+        assert ("aide_logement_base_ressources" in computed) is computes_resources, wanted
+        (housing,) = [v for (name, _), v in values.items() if name == "aide_logement"]
+        assert bool(housing.any()) is computes_resources, wanted  # this tenant gets some

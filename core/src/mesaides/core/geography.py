@@ -82,6 +82,8 @@ def _lookup(depcom, column: str) -> np.ndarray:
     codes = np.asarray(depcom, dtype=object)
     if codes.size == 0:
         return np.zeros(codes.shape, dtype=object)
+    if codes.size <= _ONE_BY_ONE:
+        return np.array([_one(str(code), column) for code in codes.flat], dtype=object).reshape(codes.shape)
     unique, inverse = np.unique(codes.astype(str), return_inverse=True)
     t = table()
     position = np.searchsorted(t.depcom, unique)
@@ -89,6 +91,18 @@ def _lookup(depcom, column: str) -> np.ndarray:
     found = t.depcom[position] == unique
     values = np.where(found, getattr(t, column)[position], "")
     return values.astype(object)[inverse.reshape(codes.shape)]
+
+
+_ONE_BY_ONE = 16
+"""Up to this many codes (a household or a few), each is looked up alone, from a cache: the
+vectorised look-up's fixed cost is most of the time of a household's computation of these."""
+
+
+@lru_cache(maxsize=4096)
+def _one(code: str, column: str) -> str:
+    t = table()
+    position = min(int(np.searchsorted(t.depcom, code)), len(t.depcom) - 1)
+    return str(getattr(t, column)[position]) if t.depcom[position] == code else ""
 
 
 def departements(depcom) -> np.ndarray:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import ValidationError
@@ -18,6 +19,7 @@ from mesaides.core.definitions import Aide, Definition, Parameter, Partner, Quan
 from mesaides.core.graph import DependencyGraph
 from mesaides.core.legislation import Legislation, LegislationError, LegislationNode, load_legislation_files
 from mesaides.core.plugins import PluginManager, PluginRecord, get_plugin_manager
+from mesaides.core.situation import dtype_of
 
 
 @dataclass
@@ -61,6 +63,7 @@ class RuleSet:
         self._read_sets: dict[str, frozenset[str]] = {}
         self._law_cache: dict[Any, Any] = {}
         self._entity_keys: dict[str, str] = {name: d.entity.key for name, d in self._index.items()}
+        self._dtypes: dict[str, np.dtype] = {name: dtype_of(d) for name, d in self._index.items()}
 
     def __contains__(self, name: str) -> bool:
         return name in self._index

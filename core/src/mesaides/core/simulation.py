@@ -96,8 +96,9 @@ class Simulation:
         self._unavailable = rules.unavailable
         self._given = population.given
         self._sizes: dict[str, int] = {}
-        self._dtypes: dict[str, np.dtype] = {}
+        self._dtypes: dict[str, np.dtype] = rules._dtypes
         self._shapes: dict[str, tuple[int]] = {}
+        """Each entity's shape of values, by entity key."""
         self._formula_at: dict[tuple[str, dt.date], Any] = rules._formula_at
         self.read_sets: dict[str, frozenset[str]] = rules._read_sets
         self.law_cache: dict[tuple[str, str, Period], Any] = rules._law_cache
@@ -371,9 +372,12 @@ class Simulation:
         return value
 
     def _coerce(self, q: Quantity, result: Any) -> np.ndarray:
-        if type(result) is np.ndarray:
-            expected = self._shapes.get(q.name)
-            if result.shape == expected and result.dtype is self._dtypes[q.name]:
+        dtype = self._dtypes[q.name]
+        if type(result) is np.ndarray and result.dtype is dtype:
+            shape = self._shapes.get(q.entity.key)
+            if shape is None:
+                shape = self._shapes[q.entity.key] = (self._size(q),)
+            if result.shape == shape:
                 return result
         size = self._size(q)
         array = np.asarray(result)
@@ -384,8 +388,4 @@ class Simulation:
                 f"{q.name}: formula returned {array.shape[0] if array.ndim else 'a scalar'} values "
                 f"for {size} {q.entity.key}"
             )
-        dtype = self._dtypes.get(q.name)
-        if dtype is None:
-            dtype = self._dtypes[q.name] = dtype_of(q)
-            self._shapes[q.name] = (size,)
         return array.astype(dtype, copy=False)

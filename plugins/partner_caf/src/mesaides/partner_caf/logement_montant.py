@@ -11,8 +11,8 @@ from mesaides.partner_caf.logement_loyer import (
     AL,
     ARRETE_2019,
     D823_16,
+    IS_LOCATAIRE,
     LOC,
-    LOCATAIRE,
     SINCE,
     _by_zone,
     _menage,
@@ -228,7 +228,7 @@ def aide_logement_participation_personnelle(c):
 )
 def aide_logement_montant_selectionne_avant_seuil(c):
     """Tenants (HLM, unfurnished, furnished): rent retained + charges − participation."""
-    locataire = np.isin(_menage(c, "statut_occupation_logement", -1), LOCATAIRE)
+    locataire = IS_LOCATAIRE[_menage(c, "statut_occupation_logement", -1)]
     if not locataire.any():
         # Owners and people housed for free: no rent, resources or participation to compute.
         return c.zeros()
