@@ -75,9 +75,26 @@ for _ in range(30):
 population = engine.population(situation)
 simulation = engine.simulation(population)
 engine._run_requests(simulation, population, None)
+each = []
+for other in read_cases({cases!r}):
+    situation, _ = merge([other], None, engine.rules)
+    t = time.perf_counter(); engine.calculate(situation); each.append((time.perf_counter() - t) * 1000)
 print(json.dumps({{"median_ms": statistics.median(times) * 1000, "min_ms": min(times) * 1000,
-                  "runs": simulation.runs, "reused": simulation.reused}}))
+                  "runs": simulation.runs, "reused": simulation.reused, "each_ms": each}}))
 """
+
+
+def histogram(values: list[float], width: int = 40, step: float = 2.0) -> list[str]:
+    """Lines of a text histogram of ``values`` in bins of ``step`` (the last one open)."""
+    bins = [0] * 12
+    for v in values:
+        bins[min(int(v // step), len(bins) - 1)] += 1
+    top = max(bins) or 1
+    lines = []
+    for i, n in enumerate(bins):
+        label = f"{i * step:4.0f}-{(i + 1) * step:<4.0f} ms" if i < len(bins) - 1 else f"{i * step:4.0f}+      ms"
+        lines.append(f"  {label} {'#' * round(n / top * width):<{width}} {n}")
+    return lines
 
 
 def batch_file() -> Path:
@@ -118,6 +135,10 @@ def main() -> None:
     w = child(WARM.format(cases=str(CASES)))
     print(f"one household, warm (every aide of the oracle): median {w['median_ms']:.1f} ms, best {w['min_ms']:.1f} ms "
           f"({w['runs']} formula evaluations run, {w['reused']} reused from another month)")
+    each = sorted(w["each_ms"])
+    print(f"each of the {len(each)} oracle households once, in the same warm process: median {each[len(each) // 2]:.1f} ms, "
+          f"90th percentile {each[int(len(each) * 0.9)]:.1f} ms, slowest {each[-1]:.1f} ms")
+    print("\n".join(histogram(each)))
 
     for n in (int(x) for x in args.sizes.split(",")):
         r = child(THROUGHPUT.format(n=n))
