@@ -31,9 +31,14 @@ FRAIS_PRO = "impot.abattement_frais_professionnels"
 PENSIONS = "impot.abattement_pensions"
 
 
-def _two_months_ago(c) -> np.datetime64:
-    """First day of month M-2: an unemployment spell counts if it started strictly before."""
-    return np.datetime64(c.period.offset(-2).start, "D")
+def _depuis_plus_de_deux_mois(c, chomeur: np.ndarray) -> np.ndarray:
+    """Which of the unemployed ``chomeur`` have been so since before the first day of M-2.
+
+    The date is compared only when someone is unemployed: a formula that reads its period's
+    date gets a new one every month, so it runs every month instead of being reused."""
+    if not chomeur.any():
+        return chomeur
+    return chomeur & (c("date_debut_chomage") < np.datetime64(c.period.offset(-2).start, "D"))
 
 
 def _round_half_up(x):
@@ -61,7 +66,7 @@ def aide_logement_abattement_revenus_activite_professionnelle(c):
     (benefits or not), or a retiree or an AAH recipient with no taxable salary in M."""
     activite = c.enum("activite")
     sans_salaire = c("salaire_imposable") == 0
-    chomeur = activite.is_("chomeur") & (c("date_debut_chomage") < _two_months_ago(c))
+    chomeur = _depuis_plus_de_deux_mois(c, activite.is_("chomeur"))
     return chomeur | (activite.is_("retraite") & sans_salaire) | ((c("aah") > 0) & sans_salaire)
 
 
@@ -91,8 +96,7 @@ def aide_logement_abattement_indemnites_chomage(c):
 def aide_logement_chomeur_non_indemnise(c):
     """Unemployed in M without unemployment benefit in M, the spell having begun before M-2.
     (Benefits topped up by the ASS also count, but the ASS is never granted in mesaides.)"""
-    chomeur = c.enum("activite").is_("chomeur") & (c("chomage_imposable") == 0)
-    return chomeur & (c("date_debut_chomage") < _two_months_ago(c))
+    return _depuis_plus_de_deux_mois(c, c.enum("activite").is_("chomeur") & (c("chomage_imposable") == 0))
 
 
 @quantity(
