@@ -35,9 +35,15 @@ def _by_household(c, n, couple, single_0, couple_0, per_n, n_max, extra=None):
     """A value chosen by the household: single or couple without dependant, else the value for
     ``n`` dependants (``per_n(k)`` for k = 1..n_max, n_max for more), plus ``extra`` for each
     dependant beyond ``n_max``."""
-    choices = [np.where(couple, couple_0, single_0).astype(float), *(per_n(k) for k in range(1, n_max + 1))]
+    k = np.minimum(n, n_max)
+    # Only the values some household takes are looked up: one for a household alone.
+    present = np.bincount(np.maximum(k, 0), minlength=n_max + 1)
+    choices = [
+        np.where(couple, couple_0, single_0).astype(float),
+        *(per_n(j) if present[j] else 0.0 for j in range(1, n_max + 1)),
+    ]
     # One pass whatever n_max: row i takes choice min(n, n_max) (none below 0 dependants).
-    out = np.choose(np.minimum(n, n_max), choices, mode="clip").astype(float, copy=False)
+    out = np.choose(k, choices, mode="clip").astype(float, copy=False)
     if extra is not None:
         out = out + np.maximum(n - n_max, 0) * extra
     return out
