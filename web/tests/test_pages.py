@@ -123,3 +123,29 @@ def test_results_cards_need_only_the_first_levels_of_each_explanation(engine):
     assert repr(shallow) == repr(whole)
     cards = whole.obtained + whole.not_obtained
     assert any(r.conditions for r in cards) and any(r.details for r in cards)
+
+
+def test_an_owner_is_told_the_housing_aid_is_for_tenants(engine):
+    """The housing aid is listed once, with the condition an owner does not meet, rather than a
+    nil amount and its three parts (APL, ALF, ALS)."""
+    import copy
+    import datetime as dt
+    import tempfile
+
+    from mesaides.web import results
+    from mesaides.web.deployment import Deployment
+    from mesaides.web.settings import Settings
+
+    folder = tempfile.mkdtemp()
+    deployment = Deployment(Settings(database_url=f"sqlite:///{folder}/m.sqlite3"), engine=engine)
+    today = dt.date.today()
+    situation = copy.deepcopy(lille_situation(today))
+    for menage in situation["menages"].values():
+        menage["statut_occupation_logement"] = {k: "proprietaire" for k in menage["statut_occupation_logement"]}
+        menage.pop("loyer", None)
+    page = results.compute(deployment, situation, today)
+    by_name = {r.name: r for r in page.not_obtained}
+    assert not {"apl", "alf", "als"} & {r.name for r in page.obtained + page.not_obtained}
+    assert by_name["aide_logement"].reason == (
+        "Condition non remplie : être locataire de son logement (HLM, logement vide ou meublé)."
+    )

@@ -134,13 +134,14 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
 
 
 def _aggregates(deployment: Deployment, computed: dict[str, AideResult]) -> set[str]:
-    """Aides not to list twice. An aide whose formula only adds up other aides (``aide_logement``
-    reads ``apl``, ``alf`` and ``als`` and nothing else) is hidden when obtained, in favour of
-    the one actually paid; when it is not obtained, its parts are hidden instead, so that one
-    reason is given once."""
+    """Aides not to list twice. An aide whose formula adds up other aides (``aide_logement``
+    reads ``apl``, ``alf`` and ``als``, and otherwise only Parameters for its own conditions) is
+    hidden when obtained, in favour of the one actually paid; when it is not obtained, its parts
+    are hidden instead, so that one reason is given once."""
+    rules = deployment.rules
     hidden: set[str] = set()
     for name, result in computed.items():
-        reads = deployment.rules.quantities[name].reads
+        reads = [r for r in rules.quantities[name].reads if r not in rules.parameters]
         if len(reads) < 2 or not all(r in computed for r in reads):
             continue
         if result.eligible:
