@@ -83,11 +83,13 @@ def revenu_solidaire_jeune(c):
     """420 € without activity income, 315 € with activity income under 400 €, for a person aged
     18 to 24 living in the Métropole, not a student, who receives no AAH and no CEJ and whose
     famille receives neither the RSA nor the AEEH."""
+    metropole = c.check("Résider dans la Métropole de Lyon", c("lyon_metropole_eligibilite_geographique"))
+    if not metropole.any():
+        return c.zeros()  # nobody lives in the Métropole: its other conditions are not looked at
     age = c("age")
     age_ok = c.check(
         "Avoir entre 18 et 24 ans", (age >= c.law(f"{LAW}.age_minimum")) & (age <= c.law(f"{LAW}.age_maximum"))
     )
-    metropole = c.check("Résider dans la Métropole de Lyon", c("lyon_metropole_eligibilite_geographique"))
     pas_etudiant = c.check("Ne pas être étudiant", ~c.enum("activite").is_("etudiant"))
     sans_autre_aide = c.check(
         "Ne bénéficier ni du RSA, ni de l'AAH, ni de l'AEEH, ni du CEJ",

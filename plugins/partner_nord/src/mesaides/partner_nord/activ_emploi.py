@@ -36,6 +36,8 @@ def nord_eligibilite_residence(c):
 def nord_activ_emploi_eligibilite(c):
     """The person lives in the Nord and belongs to a famille that receives the RSA this month."""
     nord = c.check("Résider dans le Nord", c("nord_eligibilite_residence"))
+    if not nord.any():
+        return nord  # nobody lives in the Nord: its other conditions are not looked at
     rsa = c.check("Foyer bénéficiaire du RSA", c("rsa") > 0)
     return nord & rsa
 

@@ -69,6 +69,8 @@ def hauts_de_france_aide_garde_enfant(c):
     law = "hauts_de_france.aide_garde_enfant.plafond_ressources"
     region = c.members("region").first("parents", default="")
     dans_la_region = c.check("Résider en région Hauts-de-France", region == REGION_HAUTS_DE_FRANCE)
+    if not dans_la_region.any():
+        return c.zeros()  # nobody lives in the Région: its other conditions are not looked at
     parents_actifs = c.check(
         "Tous les parents travaillent", c.members("hauts_de_france_aide_garde_enfant_parent_actif").all("parents")
     )

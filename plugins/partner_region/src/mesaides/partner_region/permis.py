@@ -65,6 +65,8 @@ def hauts_de_france_aide_permis_eligibilite(c):
     a job seeker (``activite`` ``chomeur``) or an apprentice; and the foyer fiscal's revenu
     fiscal de référence (year N-2) is under the applicable ceiling."""
     region = c.check("Résider en région Hauts-de-France", c("region") == REGION_HAUTS_DE_FRANCE)
+    if not region.any():
+        return region  # nobody lives in the Région: its other conditions are not looked at
     age = c("age")
     age_ok = c.check(
         "Avoir l’âge requis, ou être parent isolé",
