@@ -253,6 +253,22 @@ def ppa_base_ressources(c):
 
 
 @quantity(
+    FAMILLE,
+    MONTH,
+    label="Base ressources de la prime d'activité sans les prestations ni les minima sociaux",
+    reads=("ppa_revenu_activite", "chomage_net", "retraite_nette", "pensions_alimentaires_percues"),
+)
+def ppa_base_ressources_sans_prestations(c):
+    """A lower bound of ``ppa_base_ressources``: the activity income and the members' own
+    resources, without the prestations familiales, the ASPA, the ASI and the AAH, which are
+    never negative and cost far more to compute. Summed in the same order as the whole base,
+    so that the bound holds exactly in floating point, not only in theory."""
+    chomage = c.members("chomage_net")
+    propres = chomage.values + c.members("retraite_nette").values + c.members("pensions_alimentaires_percues").values
+    return c("ppa_revenu_activite") + Members(propres, chomage.s).sum()
+
+
+@quantity(
     INDIVIDU,
     MONTH,
     label="Bonification individuelle de la prime d'activité",
@@ -313,6 +329,7 @@ def ppa_fictive_ressource_activite(c):
         "ppa_forfait_logement",
         "ppa_eligibilite",
         "ppa_fictive_montant_forfaitaire",
+        "ppa_base_ressources_sans_prestations",
         "ppa_base_ressources",
         "ppa_fictive_ressource_activite",
         "ppa_bonification",
@@ -326,6 +343,12 @@ def ppa_fictive(c):
         return c.zeros()
     montant_forfaitaire = c("ppa_fictive_montant_forfaitaire")
     base = montant_forfaitaire + c.members("ppa_bonification").sum() + c("ppa_fictive_ressource_activite")
+    # The whole base ressources is never below its part without the prestations and the minima
+    # sociaux: when that part already leaves no prime, they are not computed (three months of
+    # them for each prime).
+    sans_prestations = c("ppa_base_ressources_sans_prestations")
+    if not (eligible & (base - np.maximum(sans_prestations, montant_forfaitaire) > 0)).any():
+        return c.zeros()
     ressources = c("ppa_base_ressources")
     if (eligible & (base - np.maximum(ressources, montant_forfaitaire) > 0)).any():
         # The forfait logement (never negative) can only lower a prime that is positive without
@@ -367,6 +390,7 @@ QUANTITIES = (
     ppa_revenu_activite,
     ppa_ressources_hors_activite,
     ppa_base_ressources,
+    ppa_base_ressources_sans_prestations,
     ppa_bonification,
     ppa_forfait_logement,
     ppa_fictive_ressource_activite,

@@ -342,27 +342,35 @@ def rsa_base_ressources_minima_sociaux(c):
 @quantity(
     FAMILLE,
     MONTH,
-    label="Base ressources du RSA",
-    reads=(
-        "rsa_base_ressources_prestations_familiales",
-        "rsa_base_ressources_minima_sociaux",
-        "rsa_base_ressources_individu",
-        "rsa_revenu_activite_individu",
-        "rsa_enfant_a_charge",
-    ),
+    label="Ressources individuelles retenues pour le RSA",
+    reads=("rsa_base_ressources_individu", "rsa_revenu_activite_individu", "rsa_enfant_a_charge"),
 )
-def rsa_base_ressources(c):
-    """Prestations familiales and minima sociaux, plus the individual resources of the parents
-    and of the children counted for the RSA."""
+def rsa_base_ressources_individuelles(c):
+    """The individual resources of the parents and of the children counted for the RSA."""
     individuelles = c.members("rsa_base_ressources_individu")
     activite = c.members("rsa_revenu_activite_individu").values
     enfant_compte = c.members("rsa_enfant_a_charge").values.astype(bool)
     parent = individuelles.s.person_role == individuelles.s.entity.role_index("parents")
     retenues = (individuelles.values + activite) * (parent | enfant_compte)
+    return Members(retenues, individuelles.s).sum()
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Base ressources du RSA",
+    reads=(
+        "rsa_base_ressources_prestations_familiales",
+        "rsa_base_ressources_minima_sociaux",
+        "rsa_base_ressources_individuelles",
+    ),
+)
+def rsa_base_ressources(c):
+    """Prestations familiales and minima sociaux, plus the individual resources."""
     return (
         c("rsa_base_ressources_prestations_familiales")
         + c("rsa_base_ressources_minima_sociaux")
-        + Members(retenues, individuelles.s).sum()
+        + c("rsa_base_ressources_individuelles")
     )
 
 
@@ -416,7 +424,13 @@ def rsa_forfait_logement(c):
     FAMILLE,
     MONTH,
     label="Revenu de solidarité active",
-    reads=("rsa_socle", "rsa_socle_majore", "rsa_forfait_logement", "rsa_base_ressources"),
+    reads=(
+        "rsa_socle",
+        "rsa_socle_majore",
+        "rsa_forfait_logement",
+        "rsa_base_ressources_individuelles",
+        "rsa_base_ressources",
+    ),
     reads_past=("rsa",),
     law=("rsa.montant_minimum_verse",),
     references=(
@@ -431,13 +445,15 @@ def rsa(c):
     The RSA of M depends on the housing aid of M, which depends on the RSA of M-1: the engine
     bounds that chain back in time (see ``reads_past``)."""
     socle = np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
-    ressources = c("rsa_base_ressources")
-    if (socle - ressources > 0).any():
-        montant = np.maximum(socle - c("rsa_forfait_logement") - ressources, 0)
-    else:
-        # The forfait logement is never negative: when the resources alone leave no RSA, it is
-        # not read, which spares the housing aid of the month and the earlier months it reads.
-        montant = np.zeros_like(socle)
+    # What is read last can only lower the RSA, so it is read only when what was read so far
+    # leaves some: the prestations familiales and minima sociaux (never negative, and the
+    # minima read three months back), then the forfait logement (never negative, and it reads
+    # the housing aid of the month, which reads the RSA of the month before).
+    montant = np.zeros_like(socle)
+    if (socle - c("rsa_base_ressources_individuelles") > 0).any():
+        ressources = c("rsa_base_ressources")
+        if (socle - ressources > 0).any():
+            montant = np.maximum(socle - c("rsa_forfait_logement") - ressources, 0)
     c.check("Ressources inférieures au montant forfaitaire du RSA", montant > 0)
     return montant * c.check("Montant au moins égal au minimum versé", montant >= c.law("rsa.montant_minimum_verse"))
 
@@ -458,6 +474,7 @@ QUANTITIES = (
     rsa_forfait_asf,
     rsa_base_ressources_prestations_familiales,
     rsa_base_ressources_minima_sociaux,
+    rsa_base_ressources_individuelles,
     rsa_base_ressources,
     rsa_forfait_logement,
 )
