@@ -73,8 +73,11 @@ def asf_montant(c):
 )
 def asf(c):
     """The ASF amount, if the famille is eligible and it is above the payment threshold."""
+    eligible = c("asf_elig")
+    if not eligible.any():
+        return c.zeros()
     montant = c("asf_montant")
-    return c("asf_elig") * (montant > c.law(f"{ASF}.seuil_versement")) * montant
+    return eligible * (montant > c.law(f"{ASF}.seuil_versement")) * montant
 
 
 QUANTITIES = (asf_elig_enfant, asf_elig, asf_montant)

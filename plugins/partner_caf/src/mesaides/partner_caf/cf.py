@@ -212,10 +212,12 @@ def cf_montant(c):
 def cf(c):
     """Complément familial, rounded to the cent; not paid with the PAJE allocation de base
     (art. L532-1 CSS) nor in Mayotte."""
-    c.check(
+    eligible = c.check(
         "Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)",
         c("cf_eligibilite_base") | c("cf_eligibilite_dom"),
     )
+    if not eligible.any():
+        return c.zeros()  # no ceilings, resources or amounts to compute
     pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
     mayotte = c.members("residence_mayotte").first("parents", default=False)
     return ~mayotte * pas_de_paje * np.round(c("cf_montant"), 2)

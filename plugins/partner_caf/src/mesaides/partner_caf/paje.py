@@ -39,6 +39,9 @@ def paje_base(c):
     """Full rate (41.65 % of the BMAF) under the full-rate ceiling, half of it under the
     partial-rate ceiling. Ceilings: base + 25 % for each of the first two children à charge and
     30 % for each further one, plus a fixed amount for two-earner couples and single parents."""
+    enfant = c.check("Un enfant de moins de 3 ans", c.members("enfant_eligible_paje").any())
+    if not enfant.any():
+        return c.zeros()  # no child under 3: no ceilings or resources to compute
     n = c("af_nbenf")
     bonus = c("biactivite").astype(int) + (~c("en_couple")).astype(int)
     maj = f"{PAJE}.majoration_plafond"
@@ -63,7 +66,6 @@ def paje_base(c):
     montant = (ressources <= plafond_plein) * plein + (
         (ressources > plafond_plein) & (ressources <= plafond_partiel)
     ) * partiel
-    enfant = c.check("Un enfant de moins de 3 ans", c.members("enfant_eligible_paje").any())
     c.check("Ressources sous le plafond du taux partiel", ressources <= plafond_partiel)
     return enfant * montant
 
