@@ -74,6 +74,8 @@ def hauts_de_france_aide_garde_enfant(c):
     parents_actifs = c.check(
         "Tous les parents travaillent", c.members("hauts_de_france_aide_garde_enfant_parent_actif").all("parents")
     )
+    if not (dans_la_region & parents_actifs).any():
+        return c.zeros()  # the income of year N-2 is not computed
     smic_mensuel = c.law("smic.horaire_brut") * c.law("smic.nb_heures_mensuelles")
     multiple = np.where(
         c("nb_parents") == 1, c.law(f"{law}.famille_monoparentale"), c.law(f"{law}.famille_biparentale")

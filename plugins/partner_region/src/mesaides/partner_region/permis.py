@@ -77,6 +77,9 @@ def hauts_de_france_aide_permis_eligibilite(c):
         "Être inscrit à France Travail ou apprenti",
         c.enum("activite").is_("chomeur") | c("apprenti"),
     )
+    eligible = region & age_ok & situation
+    if not eligible.any():
+        return eligible  # the income of year N-2 is not computed
     rfr = c("rfr", c.period.n_2)
     ressources = c.check(
         "Revenu fiscal de référence sous le plafond", rfr < c("hauts_de_france_aide_permis_plafond_rfr")
