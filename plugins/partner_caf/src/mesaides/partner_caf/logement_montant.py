@@ -359,11 +359,8 @@ def reduction_loyer_solidarite(c):
 )
 def aide_logement_montant_brut_crds(c):
     """The APL is reduced by 98 % of the réduction de loyer de solidarité."""
-    brut = c("aide_logement_montant_brut")
-    if not brut.any():
-        return c.zeros()  # nothing to reduce: the RLS is not looked up
     rls = c("reduction_loyer_solidarite") * c.law(f"{RLS}.fraction_baisse_aide_logement")
-    return np.maximum(0, brut - rls)
+    return np.maximum(0, c("aide_logement_montant_brut") - rls)
 
 
 @quantity(
