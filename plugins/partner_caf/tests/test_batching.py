@@ -51,3 +51,24 @@ def test_a_household_alone_computes_only_what_its_aides_need(engine):
         assert ("aide_logement_base_ressources" in computed) is computes_resources, wanted
         (housing,) = [v for (name, _), v in values.items() if name == "aide_logement"]
         assert bool(housing.any()) is computes_resources, wanted  # this tenant gets some
+
+
+def test_resources_that_already_leave_nothing_spare_the_prestations(engine):
+    # case_0001: the conjoint's salary and the demandeur's unemployment benefit alone exceed
+    # the RSA and leave no prime d'activité, so the prestations familiales and minima sociaux of
+    # the three months before are not computed for them (they can only lower both aides).
+    from mesaides.core import Period, Simulation
+
+    case = read_cases(ORACLE / "cases-public.jsonl.gz")[0]
+    assert case["id"] == "case_0001"
+    population = engine.population(merge([case], None, engine.rules)[0])
+    simulation = Simulation(engine.rules, population)
+    values = engine._run_requests(simulation, population, None)
+    month = Period.parse(case["period"])
+    earlier = {month.offset(-k) for k in (1, 2, 3)}
+    assert {("ppa_fictive", p) for p in earlier} <= simulation.cache.keys()
+    assert not {("af", p) for p in earlier} & simulation.cache.keys()
+    assert not {("ppa_base_ressources", p) for p in earlier} & simulation.cache.keys()
+    assert ("rsa_base_ressources", month) not in simulation.cache
+    assert values[("rsa", month)].tolist() == [0.0] and values[("ppa", month)].tolist() == [0.0]
+    assert values[("af", month)].tolist() == [case["expected"]["af"]["famille_1"]]
