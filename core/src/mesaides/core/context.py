@@ -161,6 +161,21 @@ class Context:
             self._node.law[path] = [(b.threshold, b.rate) for b in scale.brackets]
         return scale
 
+    def given(self, *names: str) -> bool:
+        """Whether the situation gives values of any of these quantities (at any period).
+
+        A formula that skips reading a quantity because a bound already settles the amount (the
+        RSA without its prestations when the individual resources leave nothing) relies on how
+        that quantity and what it adds up are computed. A client may instead give any of them
+        any value (OpenFisca's "taken as given"): the formula must then read them. Nothing is
+        read, so the names need not be declared; they must exist."""
+        rules = self._sim.rules
+        for name in names:
+            if name not in rules:
+                raise UndeclaredRead(f"{self.quantity.name} asks whether {name!r} is given: no such variable")
+        given = self._sim._given
+        return any(name in given for name in names)
+
     # ---- Explanation -------------------------------------------------------------------------
 
     def check(self, label: str, condition: np.ndarray) -> np.ndarray:

@@ -216,7 +216,7 @@ def cf(c):
         "Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)",
         c("cf_eligibilite_base") | c("cf_eligibilite_dom"),
     )
-    if not eligible.any():
+    if not eligible.any() and not c.given("cf_montant", "cf_non_majore_avant_cumul", "cf_majore_avant_cumul"):
         return c.zeros()  # no ceilings, resources or amounts to compute
     pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
     mayotte = c.members("residence_mayotte").first("parents", default=False)

@@ -346,11 +346,20 @@ def ppa_fictive(c):
     # The whole base ressources is never below its part without the prestations and the minima
     # sociaux: when that part already leaves no prime, they are not computed (three months of
     # them for each prime).
+    # The bounds hold for the values the rules compute (and for aides given as received, never
+    # negative); a client may give these sums any value instead.
+    exact = c.given(
+        "ppa_base_ressources",
+        "ppa_ressources_hors_activite",
+        "ppa_base_ressources_prestations_familiales",
+        "ppa_ressources_hors_activite_individu",
+        "ppa_forfait_logement",
+    )
     sans_prestations = c("ppa_base_ressources_sans_prestations")
-    if not (eligible & (base - np.maximum(sans_prestations, montant_forfaitaire) > 0)).any():
+    if not exact and not (eligible & (base - np.maximum(sans_prestations, montant_forfaitaire) > 0)).any():
         return c.zeros()
     ressources = c("ppa_base_ressources")
-    if (eligible & (base - np.maximum(ressources, montant_forfaitaire) > 0)).any():
+    if exact or (eligible & (base - np.maximum(ressources, montant_forfaitaire) > 0)).any():
         # The forfait logement (never negative) can only lower a prime that is positive without
         # it: not reading it otherwise spares the housing aid of the month and its chain.
         ressources = ressources + c("ppa_forfait_logement")

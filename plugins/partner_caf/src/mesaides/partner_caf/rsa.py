@@ -449,10 +449,18 @@ def rsa(c):
     # leaves some: the prestations familiales and minima sociaux (never negative, and the
     # minima read three months back), then the forfait logement (never negative, and it reads
     # the housing aid of the month, which reads the RSA of the month before).
+    # The bounds hold for the values the rules compute (and for aides given as received, never
+    # negative); a client may give these sums any value instead.
+    exact = c.given(
+        "rsa_base_ressources",
+        "rsa_base_ressources_prestations_familiales",
+        "rsa_base_ressources_minima_sociaux",
+        "rsa_forfait_logement",
+    )
     montant = np.zeros_like(socle)
-    if (socle - c("rsa_base_ressources_individuelles") > 0).any():
+    if exact or (socle - c("rsa_base_ressources_individuelles") > 0).any():
         ressources = c("rsa_base_ressources")
-        if (socle - ressources > 0).any():
+        if exact or (socle - ressources > 0).any():
             montant = np.maximum(socle - c("rsa_forfait_logement") - ressources, 0)
     c.check("Ressources inférieures au montant forfaitaire du RSA", montant > 0)
     return montant * c.check("Montant au moins égal au minimum versé", montant >= c.law("rsa.montant_minimum_verse"))
