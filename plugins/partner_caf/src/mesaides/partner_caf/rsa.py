@@ -190,6 +190,8 @@ def rsa_majore_eligibilite(c):
     pregnant (art. L262-9 CASF). Recent isolation (the 12/18-month right) is not asked by
     mesaides, so it never applies. The parent must not be himself a fiscal dependant."""
     isole = c("nb_parents") == 1
+    if not isole.any():
+        return isole  # couples: no child's age, pregnancy or fiscal attachment to look at
     age = c.members("age")
     autonome = c.members("autonomie_financiere").values
     limite = c.law("rsa.majoration_isolement.age_limite_enfant")
