@@ -343,13 +343,14 @@ def ppa_fictive(c):
         return c.zeros()
     montant_forfaitaire = c("ppa_fictive_montant_forfaitaire")
     base = montant_forfaitaire + c.members("ppa_bonification").sum() + c("ppa_fictive_ressource_activite")
-    # The whole base ressources is never below its part without the prestations and the minima
-    # sociaux: when that part already leaves no prime, they are not computed (three months of
-    # them for each prime).
-    # The bounds hold for the values the rules compute (and for aides given as received, never
-    # negative); a client may give these sums any value instead.
+    # What can only lower the prime is read only when the prime is positive without it: the
+    # prestations familiales and minima sociaux (never negative; three months of them for each
+    # prime), then the forfait logement (never negative; it reads the housing aid of the month
+    # and its chain). The bounds hold for the values the rules compute, and for aides given as
+    # received (never negative); a client who gives one of these sums gets it read.
     exact = c.given(
         "ppa_base_ressources",
+        "ppa_base_ressources_sans_prestations",
         "ppa_ressources_hors_activite",
         "ppa_base_ressources_prestations_familiales",
         "ppa_ressources_hors_activite_individu",
@@ -360,8 +361,6 @@ def ppa_fictive(c):
         return c.zeros()
     ressources = c("ppa_base_ressources")
     if exact or (eligible & (base - np.maximum(ressources, montant_forfaitaire) > 0)).any():
-        # The forfait logement (never negative) can only lower a prime that is positive without
-        # it: not reading it otherwise spares the housing aid of the month and its chain.
         ressources = ressources + c("ppa_forfait_logement")
     return eligible * np.maximum(base - np.maximum(ressources, montant_forfaitaire), 0)
 

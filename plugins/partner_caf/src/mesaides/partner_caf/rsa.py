@@ -447,12 +447,12 @@ def rsa(c):
     The RSA of M depends on the housing aid of M, which depends on the RSA of M-1: the engine
     bounds that chain back in time (see ``reads_past``)."""
     socle = np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
-    # What is read last can only lower the RSA, so it is read only when what was read so far
-    # leaves some: the prestations familiales and minima sociaux (never negative, and the
-    # minima read three months back), then the forfait logement (never negative, and it reads
-    # the housing aid of the month, which reads the RSA of the month before).
-    # The bounds hold for the values the rules compute (and for aides given as received, never
-    # negative); a client may give these sums any value instead.
+    # What can only lower the RSA is read only when the RSA is positive without it: the
+    # prestations familiales and minima sociaux (never negative; the minima read three months
+    # back), then the forfait logement (never negative; it reads the housing aid of the month,
+    # which reads the RSA of the month before). The bounds hold for the values the rules
+    # compute, and for aides given as received (never negative); a client who gives one of
+    # these sums gets it read.
     exact = c.given(
         "rsa_base_ressources",
         "rsa_base_ressources_prestations_familiales",
