@@ -84,6 +84,10 @@ def _lookup(depcom, column: str) -> np.ndarray:
         return np.zeros(codes.shape, dtype=object)
     if codes.size <= _ONE_BY_ONE:
         return np.array([_one(str(code), column) for code in codes.flat], dtype=object).reshape(codes.shape)
+    return _lookup_all(codes, column)
+
+
+def _lookup_all(codes: np.ndarray, column: str) -> np.ndarray:
     unique, inverse = np.unique(codes.astype(str), return_inverse=True)
     t = table()
     position = np.searchsorted(t.depcom, unique)
@@ -100,9 +104,7 @@ vectorised look-up's fixed cost is most of the time of a household's computation
 
 @lru_cache(maxsize=4096)
 def _one(code: str, column: str) -> str:
-    t = table()
-    position = min(int(np.searchsorted(t.depcom, code)), len(t.depcom) - 1)
-    return str(getattr(t, column)[position]) if t.depcom[position] == code else ""
+    return str(_lookup_all(np.array([code], dtype=object), column)[0])
 
 
 def departements(depcom) -> np.ndarray:

@@ -18,8 +18,8 @@ statuses get nothing (accession and foyers are not simulated).
 from __future__ import annotations
 
 from mesaides.core import FAMILLE, MONTH, quantity
-from mesaides.partner_caf.logement_loyer import IS_LOCATAIRE, SINCE, _menage
 from mesaides.partner_caf.logement_loyer import QUANTITIES as LOYER
+from mesaides.partner_caf.logement_loyer import SINCE, _locataire, _menage
 from mesaides.partner_caf.logement_montant import QUANTITIES as MONTANT
 from mesaides.partner_caf.logement_ressources import QUANTITIES as RESSOURCES
 
@@ -79,10 +79,7 @@ def als(c):
 def aide_logement(c):
     """Whichever of the APL, ALF and ALS applies. The tenancy condition is named here so that
     an owner learns why there is nothing (each of the three checks its own conditions)."""
-    c.check(
-        "Être locataire de son logement (HLM, logement vide ou meublé)",
-        IS_LOCATAIRE[_menage(c, "statut_occupation_logement", -1)],
-    )
+    c.check("Être locataire de son logement (HLM, logement vide ou meublé)", _locataire(c))
     return c("apl") + c("alf") + c("als")
 
 

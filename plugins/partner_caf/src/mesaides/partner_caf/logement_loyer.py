@@ -36,6 +36,12 @@ def _menage(c, name, default=0):
     return c.members(name).first("parents", default=default)
 
 
+def _locataire(c) -> np.ndarray:
+    """Whether each famille rents its home (HLM, unfurnished or furnished), from its ménage's
+    status. The calling quantity must declare ``statut_occupation_logement`` in its reads."""
+    return IS_LOCATAIRE[_menage(c, "statut_occupation_logement", -1)]
+
+
 def _zone_index(c) -> np.ndarray:
     """Each famille's zone (that of its ménage) as 0, 1 or 2, for :func:`_by_zone`. The calling
     quantity must declare ``zone_apl`` in its reads."""

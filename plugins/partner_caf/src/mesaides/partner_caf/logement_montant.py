@@ -11,10 +11,10 @@ from mesaides.partner_caf.logement_loyer import (
     AL,
     ARRETE_2019,
     D823_16,
-    IS_LOCATAIRE,
     LOC,
     SINCE,
     _by_zone,
+    _locataire,
     _menage,
     _zone_index,
 )
@@ -234,7 +234,7 @@ def aide_logement_participation_personnelle(c):
 )
 def aide_logement_montant_selectionne_avant_seuil(c):
     """Tenants (HLM, unfurnished, furnished): rent retained + charges − participation."""
-    locataire = IS_LOCATAIRE[_menage(c, "statut_occupation_logement", -1)]
+    locataire = _locataire(c)
     if not locataire.any():
         # Owners and people housed for free: no rent, resources or participation to compute.
         return c.zeros()
