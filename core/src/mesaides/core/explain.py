@@ -1,8 +1,15 @@
 """Explanations: the inputs, intermediate values, legislation values and conditions behind a
-result, for one person or group.
+result, for one person or group; and, for a nil aide, the reason.
 
 The simulation records what each formula read (``trace=True``); the explanation keeps, for
 every node of that tree, the values of the persons and groups of the household concerned.
+
+The conditions of an aide are the checks (``c.check``) met on its tree, not entering another
+aide it reads (their conditions are their own). They are taken in the order the computation
+meets them: what a formula reads before its own checks, in the order it reads them. The reason
+an aide is nil is the first condition the household does not meet: every check must be a
+necessary condition of its aide (:mod:`mesaides.core.testing.reasons` tests it), so that
+reason is always true and always sufficient to explain the nil amount.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from mesaides.core.checks import CONDITION, NOTE, as_check, figure_at, sentence
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import Period
 from mesaides.core.simulation import Simulation
@@ -26,6 +34,7 @@ class ExplainedNode:
     kind: str
     """``parameter``, ``quantity`` or ``aide``."""
     values: dict[str, Any]
+    entity: str = INDIVIDU.key
     reads: list[str] = field(default_factory=list)
     law: dict[str, Any] = field(default_factory=dict)
     checks: list[dict[str, Any]] = field(default_factory=list)
@@ -35,20 +44,47 @@ class ExplainedNode:
         return f"{self.name}@{self.period}"
 
 
+REASON_DEPTH = 4
+"""How many reads down from an aide its conditions are looked for (a results page's reason and
+conditions; the necessity test looks exactly as deep)."""
+
+
+@dataclass
+class Reason:
+    """Why an aide is nil: a condition the household does not meet."""
+
+    label: str
+    """The condition, as its formula names it (``Être locataire de son logement``)."""
+    because: str | None = None
+    """The sentence with the figures that decide it, when the formula gives one."""
+
+    def text(self) -> str:
+        """One sentence in French: the condition, then its figures."""
+        condition = _lower_first(self.label)
+        if self.because:
+            return f"Condition non remplie : {condition} ({self.because})."
+        return f"Condition non remplie : {condition}."
+
+
 @dataclass
 class Explanation:
     root: str
     nodes: dict[str, ExplainedNode]
+    entity_id: str = ""
+    """The person or group explained."""
 
     def to_json(self) -> dict[str, Any]:
+        reason = self.reason()
         return {
             "root": self.root,
+            "entity": self.entity_id,
             "nodes": {
                 k: {
                     "name": n.name,
                     "period": n.period,
                     "label": n.label,
                     "kind": n.kind,
+                    "entity": n.entity,
                     "values": n.values,
                     "reads": n.reads,
                     "law": n.law,
@@ -56,15 +92,101 @@ class Explanation:
                 }
                 for k, n in self.nodes.items()
             },
+            "conditions": self.conditions(),
+            "reason": None if reason is None else {"label": reason.label, "because": reason.because,
+                                                   "text": reason.text()},
+            "notes": self.notes(),
         }
 
     def failed_checks(self) -> list[str]:
         """Labels of the root's conditions that did not hold, in the order the rules state them."""
         root = self.nodes[self.root]
-        return [c["label"] for c in root.checks if not all(c["values"].values())]
+        return [c["label"] for c in root.checks if c["kind"] == CONDITION and not all(c["values"].values())]
+
+    # ---- Conditions and reasons ---------------------------------------------------------------
+
+    def walk(self, depth: int | None = REASON_DEPTH) -> list[ExplainedNode]:
+        """The aide's nodes up to ``depth`` reads down (the nearest path counts), in the order
+        the computation meets their checks: what a node reads, in its order, before the node.
+        Another aide it reads is not entered (its conditions are its own)."""
+        within = {self.root: 0}
+        queue = deque([self.root])
+        while queue:
+            key = queue.popleft()
+            level = within[key]
+            node = self.nodes[key]
+            if (level > 0 and node.kind == "aide") or (depth is not None and level >= depth):
+                continue
+            for dep in node.reads:
+                if dep not in within:
+                    within[dep] = level + 1
+                    queue.append(dep)
+        out: list[ExplainedNode] = []
+        done: set[str] = set()
+        # Depth first, children before their reader, without recursion (trees are deep).
+        stack: list[tuple[str, bool]] = [(self.root, False)]
+        while stack:
+            key, children_done = stack.pop()
+            if key in done:
+                continue
+            node = self.nodes[key]
+            enter = not (key != self.root and node.kind == "aide")
+            if children_done or not enter:
+                done.add(key)
+                out.append(node)
+                continue
+            stack.append((key, True))
+            for dep in reversed(node.reads):
+                if dep in within and dep not in done:
+                    stack.append((dep, False))
+        return [n for n in out if n.kind != "aide" or n.key == self.root]
+
+    def _verdicts(self, depth: int | None = REASON_DEPTH):
+        """(label, holds, check) for each condition of the aide, each label once."""
+        root_entity = self.nodes[self.root].entity
+        seen: set[str] = set()
+        for node in self.walk(depth):
+            for check in node.checks:
+                if check["kind"] != CONDITION or check["label"] in seen or not check["values"]:
+                    continue
+                seen.add(check["label"])
+                yield check["label"], _holds(check["values"], node.entity, root_entity, self.entity_id), check
+
+    def conditions(self, depth: int | None = REASON_DEPTH) -> list[str]:
+        """The aide's conditions the household meets, in the order the computation meets them."""
+        return [label for label, holds, _ in self._verdicts(depth) if holds]
+
+    def reason(self, depth: int | None = REASON_DEPTH) -> Reason | None:
+        """The first condition of the aide the household does not meet (None: it meets all)."""
+        for label, holds, check in self._verdicts(depth):
+            if holds:
+                continue
+            because = None
+            if check.get("otherwise"):
+                row = _failing_row(check["values"])
+                figures = {name: values.get(row) for name, values in check.get("figures", {}).items()}
+                because = sentence(check["otherwise"], figures)
+            return Reason(label, because)
+        return None
+
+    def notes(self, depth: int | None = REASON_DEPTH) -> list[str]:
+        """How the amount was worked out (``c.note``), for the household, in the computation's
+        order, each once."""
+        out: list[str] = []
+        root_entity = self.nodes[self.root].entity
+        for node in self.walk(depth):
+            for check in node.checks:
+                if check["kind"] != NOTE or not _holds(check["values"], node.entity, root_entity, self.entity_id):
+                    continue
+                row = next((i for i, v in check["values"].items() if v), None)
+                text = sentence(check["otherwise"], {n: v.get(row) for n, v in check["figures"].items()})
+                if text not in out:
+                    out.append(text)
+        return out
 
     def lines(self, max_depth: int = 6) -> list[str]:
-        """A readable tree, indented by depth, each node once."""
+        """A readable tree, indented by depth, each node once; then the reason or the
+        conditions met."""
         out: list[str] = []
         seen: set[str] = set()
 
@@ -78,18 +200,66 @@ class Explanation:
             seen.add(key)
             for check in node.checks:
                 verdict = ", ".join(f"{i}: {'oui' if v else 'non'}" for i, v in check["values"].items())
-                out.append(f"{'  ' * (depth + 1)}? {check['label']}: {verdict}")
+                mark = "!" if check["kind"] == NOTE else "?"
+                out.append(f"{'  ' * (depth + 1)}{mark} {check['label']}: {verdict}")
             for path, value in node.law.items():
                 out.append(f"{'  ' * (depth + 1)}§ {path} = {value}")
             for dep in node.reads:
                 walk(dep, depth + 1)
 
         walk(self.root, 0)
+        reason = self.reason()
+        if reason is not None:
+            out.append(reason.text())
+        out.extend(self.notes())
         return out
+
+
+def _holds(values: dict[str, bool], node_entity: str, root_entity: str, focus: str) -> bool:
+    """Whether the household meets a condition recorded on ``node_entity`` for an aide of
+    ``root_entity`` explained for ``focus``: a person's own value for a person's aide; for a
+    group's aide, a condition on persons holds when one member meets it (a child under 3 for
+    the PAJE); a condition on groups, when every group involved meets it (there is one)."""
+    if root_entity == INDIVIDU.key and node_entity == INDIVIDU.key and focus in values:
+        return bool(values[focus])
+    if node_entity == INDIVIDU.key and root_entity != INDIVIDU.key:
+        return any(values.values())
+    return all(values.values())
+
+
+def _failing_row(values: dict[str, bool]) -> str | None:
+    return next((i for i, v in values.items() if not v), None)
+
+
+def _lower_first(text: str) -> str:
+    """``Parent isolé`` → ``parent isolé``; an acronym (``RSA …``) keeps its capitals."""
+    return text[:1].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
 
 
 def _fmt(v: Any) -> str:
     return f"{v:.2f}" if isinstance(v, float) else str(v)
+
+
+class Traced:
+    """One situation's traced simulation, to explain several of its values (a results page
+    explains every aide of a household: their trees share most of their nodes, converted
+    once). Made by :meth:`mesaides.core.Engine.traced`."""
+
+    def __init__(self, simulation: Simulation):
+        if simulation.trace is None:
+            raise ValueError("a Traced needs a simulation built with trace=True")
+        self.simulation = simulation
+        self.memo: dict = {}
+
+    @property
+    def population(self):
+        return self.simulation.population
+
+    def calculate(self, name: str, period: Period) -> np.ndarray:
+        return self.simulation.calculate(name, period)
+
+    def explain(self, name: str, period: Period, entity_id: str, *, max_depth: int | None = None) -> Explanation:
+        return explain(self.simulation, name, period, entity_id, max_depth=max_depth, memo=self.memo)
 
 
 def explain(
@@ -151,6 +321,7 @@ def explain(
                 label=definition.label,
                 kind=getattr(definition, "kind", "parameter"),
                 values=dict(plain),
+                entity=definition.entity.key,
             )
             key = keys[read] = f"{var}@{p}"
         return key
@@ -173,12 +344,10 @@ def explain(
         if known is None or known[0] is not trace:
             entity_key = rules.variable(here_key[0]).entity.key
             where, names = involved[entity_key], population.ids(entity_key)
-            checks = [
-                {"label": label, "values": {names[i]: bool(cond[i]) for i in where}} for label, cond in trace.checks
-            ]
+            checks = [_check_json(as_check(entry), where, names) for entry in trace.checks]
             known = memo[("checks", here_key, who)] = (trace, checks)
         here.law = dict(trace.law)
-        here.checks = [{"label": c["label"], "values": dict(c["values"])} for c in known[1]]
+        here.checks = [dict(c) for c in known[1]]
         if max_depth is not None and depth >= max_depth:
             continue
         listed: set[tuple[str, Period]] = set()
@@ -187,7 +356,19 @@ def explain(
                 listed.add(read)
                 here.reads.append(node(read))
                 queue.append((read, depth + 1))
-    return Explanation(root=root, nodes={keys[k]: n for k, n in nodes.items()})
+    return Explanation(root=root, nodes={keys[k]: n for k, n in nodes.items()}, entity_id=entity_id)
+
+
+def _check_json(check, where: np.ndarray, names) -> dict[str, Any]:
+    """A check's verdict and figures for the rows of the household explained."""
+    condition = check.condition
+    return {
+        "label": check.label,
+        "kind": check.kind,
+        "values": {names[i]: bool(condition[i]) for i in where},
+        "otherwise": check.otherwise,
+        "figures": {name: {names[i]: figure_at(values, i) for i in where} for name, values in check.figures},
+    }
 
 
 def _persons_of(population, entity_key: str, index: int) -> np.ndarray:
