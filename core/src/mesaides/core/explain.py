@@ -35,6 +35,7 @@ class ExplainedNode:
     """``parameter``, ``quantity`` or ``aide``."""
     values: dict[str, Any]
     entity: str = INDIVIDU.key
+    value_type: str = "float"
     reads: list[str] = field(default_factory=list)
     law: dict[str, Any] = field(default_factory=dict)
     checks: list[dict[str, Any]] = field(default_factory=list)
@@ -50,8 +51,8 @@ conditions; the necessity test looks exactly as deep)."""
 
 
 @dataclass
-class Reason:
-    """Why an aide is nil: a condition the household does not meet."""
+class Unmet:
+    """A condition a household does not meet."""
 
     label: str
     """The condition, as its formula names it (``Être locataire de son logement``)."""
@@ -59,11 +60,29 @@ class Reason:
     """The sentence with the figures that decide it, when the formula gives one."""
 
     def text(self) -> str:
-        """One sentence in French: the condition, then its figures."""
-        condition = _lower_first(self.label)
-        if self.because:
-            return f"Condition non remplie : {condition} ({self.because})."
-        return f"Condition non remplie : {condition}."
+        return f"{_lower_first(self.label)} ({self.because})" if self.because else _lower_first(self.label)
+
+
+@dataclass
+class Reason:
+    """Why an aide is nil: the conditions not met of the first quantity (in the order the
+    computation meets them) that has some; each is necessary and false for the household."""
+
+    unmet: list[Unmet]
+
+    @property
+    def label(self) -> str:
+        return self.unmet[0].label
+
+    @property
+    def because(self) -> str | None:
+        return self.unmet[0].because
+
+    def text(self) -> str:
+        """One sentence in French: the conditions, each with its figures."""
+        if len(self.unmet) == 1:
+            return f"Condition non remplie : {self.unmet[0].text()}."
+        return f"Conditions non remplies : {' ; '.join(u.text() for u in self.unmet)}."
 
 
 @dataclass
@@ -93,8 +112,10 @@ class Explanation:
                 for k, n in self.nodes.items()
             },
             "conditions": self.conditions(),
-            "reason": None if reason is None else {"label": reason.label, "because": reason.because,
-                                                   "text": reason.text()},
+            "reason": None if reason is None else {
+                "text": reason.text(),
+                "unmet": [{"label": u.label, "because": u.because} for u in reason.unmet],
+            },
             "notes": self.notes(),
         }
 
@@ -106,43 +127,16 @@ class Explanation:
     # ---- Conditions and reasons ---------------------------------------------------------------
 
     def walk(self, depth: int | None = REASON_DEPTH) -> list[ExplainedNode]:
-        """The aide's nodes up to ``depth`` reads down (the nearest path counts), in the order
-        the computation meets their checks: what a node reads, in its order, before the node.
-        Another aide it reads is not entered (its conditions are its own)."""
-        within = {self.root: 0}
-        queue = deque([self.root])
-        while queue:
-            key = queue.popleft()
-            level = within[key]
-            node = self.nodes[key]
-            if (level > 0 and node.kind == "aide") or (depth is not None and level >= depth):
-                continue
-            for dep in node.reads:
-                if dep not in within:
-                    within[dep] = level + 1
-                    queue.append(dep)
-        out: list[ExplainedNode] = []
-        done: set[str] = set()
-        # Depth first, children before their reader, without recursion (trees are deep).
-        stack: list[tuple[str, bool]] = [(self.root, False)]
-        while stack:
-            key, children_done = stack.pop()
-            if key in done:
-                continue
-            node = self.nodes[key]
-            enter = not (key != self.root and node.kind == "aide")
-            if children_done or not enter:
-                done.add(key)
-                out.append(node)
-                continue
-            stack.append((key, True))
-            for dep in reversed(node.reads):
-                if dep in within and dep not in done:
-                    stack.append((dep, False))
-        return [n for n in out if n.kind != "aide" or n.key == self.root]
+        """The aide's nodes whose checks are its conditions, in the order the computation meets
+        them (:func:`condition_order`)."""
+        nodes = self.nodes
+        order = condition_order(
+            self.root, lambda k: nodes[k].reads, lambda k: nodes[k].kind == "quantity", depth
+        )
+        return [nodes[k] for k in order]
 
     def _verdicts(self, depth: int | None = REASON_DEPTH):
-        """(label, holds, check) for each condition of the aide, each label once."""
+        """(label, holds, check, node key) for each condition of the aide, each label once."""
         root_entity = self.nodes[self.root].entity
         seen: set[str] = set()
         for node in self.walk(depth):
@@ -150,24 +144,29 @@ class Explanation:
                 if check["kind"] != CONDITION or check["label"] in seen or not check["values"]:
                     continue
                 seen.add(check["label"])
-                yield check["label"], _holds(check["values"], node.entity, root_entity, self.entity_id), check
+                holds = _holds(check["values"], node.entity, root_entity, self.entity_id)
+                yield check["label"], holds, check, node.key
 
     def conditions(self, depth: int | None = REASON_DEPTH) -> list[str]:
         """The aide's conditions the household meets, in the order the computation meets them."""
-        return [label for label, holds, _ in self._verdicts(depth) if holds]
+        return [label for label, holds, _, _ in self._verdicts(depth) if holds]
 
     def reason(self, depth: int | None = REASON_DEPTH) -> Reason | None:
-        """The first condition of the aide the household does not meet (None: it meets all)."""
-        for label, holds, check in self._verdicts(depth):
-            if holds:
+        """Why the aide is nil: the conditions not met of the first quantity that has some (None:
+        the household meets every condition)."""
+        unmet: list[Unmet] = []
+        where = None
+        for label, holds, check, key in self._verdicts(depth):
+            if holds or (where is not None and key != where):
                 continue
+            where = key
             because = None
             if check.get("otherwise"):
                 row = _failing_row(check["values"])
                 figures = {name: values.get(row) for name, values in check.get("figures", {}).items()}
                 because = sentence(check["otherwise"], figures)
-            return Reason(label, because)
-        return None
+            unmet.append(Unmet(label, because))
+        return Reason(unmet) if unmet else None
 
     def notes(self, depth: int | None = REASON_DEPTH) -> list[str]:
         """How the amount was worked out (``c.note``), for the household, in the computation's
@@ -213,6 +212,52 @@ class Explanation:
             out.append(reason.text())
         out.extend(self.notes())
         return out
+
+
+def condition_order(root, reads_of, holds_conditions, depth: int | None = REASON_DEPTH) -> list:
+    """The nodes whose checks are the conditions of the aide ``root``, in the order the
+    computation meets those checks: what a node reads, in the order it reads it, before the node
+    itself.
+
+    The conditions of an aide are the checks of its own formula and of the quantities it reads,
+    up to ``depth`` reads down. Another aide it reads is not entered: its checks are its own
+    conditions (the allocations familiales' number of children is not a condition of the RSA
+    that counts them as a resource). A check in a quantity is therefore a condition of every
+    aide that reads that quantity: where it is not necessary for one of them, it belongs in the
+    formula of the aide it is a condition of.
+
+    :param reads_of: a node's reads, in order.
+    :param holds_conditions: whether a node (other than the root) may hold conditions of the
+        root: a quantity, not another aide.
+    """
+    within = {root: 0}
+    queue = deque([root])
+    while queue:
+        key = queue.popleft()
+        level = within[key]
+        if depth is not None and level >= depth:
+            continue
+        for dep in reads_of(key):
+            if dep not in within and holds_conditions(dep):
+                within[dep] = level + 1
+                queue.append(dep)
+    out: list = []
+    done: set = set()
+    # Depth first, each node after what it reads, without recursion (trees are deep).
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        key, children_done = stack.pop()
+        if key in done:
+            continue
+        if children_done or within[key] == depth:
+            done.add(key)
+            out.append(key)
+            continue
+        stack.append((key, True))
+        for dep in reversed(reads_of(key)):
+            if dep in within and dep not in done:
+                stack.append((dep, False))
+    return out
 
 
 def _holds(values: dict[str, bool], node_entity: str, root_entity: str, focus: str) -> bool:
@@ -322,6 +367,7 @@ def explain(
                 kind=getattr(definition, "kind", "parameter"),
                 values=dict(plain),
                 entity=definition.entity.key,
+                value_type=definition.value_type,
             )
             key = keys[read] = f"{var}@{p}"
         return key

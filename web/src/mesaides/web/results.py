@@ -137,15 +137,18 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
 
 def _aggregates(deployment: Deployment, computed: dict[str, AideResult]) -> set[str]:
     """Aides not to list twice. An aide whose formula adds up other aides (``aide_logement``
-    reads ``apl``, ``alf`` and ``als``, and otherwise only Parameters for its own conditions) is
-    hidden when obtained, in favour of the one actually paid; when it is not obtained, its parts
-    are hidden instead, so that one reason is given once."""
+    reads ``apl``, ``alf`` and ``als``, and otherwise only Parameters and what its parts all
+    read, for its own conditions) is hidden when obtained, in favour of the one actually paid;
+    when it is not obtained, its parts are hidden instead, so that one reason is given once."""
     rules = deployment.rules
     hidden: set[str] = set()
     for name, result in computed.items():
         reads = [r for r in rules.quantities[name].reads if r not in rules.parameters]
-        if len(reads) < 2 or not all(r in computed for r in reads):
+        parts = [r for r in reads if r in computed]
+        shared = [r for r in reads if r not in computed]
+        if len(parts) < 2 or not all(r in rules.quantities[p].reads for r in shared for p in parts):
             continue
+        reads = parts
         if result.eligible:
             total = sum(computed[p].amount or 0 for p in reads if computed[p].eligible)
             if result.amount is not None and abs(total - result.amount) < 0.01:

@@ -225,13 +225,23 @@ def aah_base(c):
     if not eligible.any():
         # Nobody eligible: no resource base to work out (it reads the past months' ASI).
         return c.zeros()
-    return _aah_amount(
-        c,
-        eligible,
-        c("aah_base_ressources_deconjugalisee"),
-        c("aah_plafond_ressources_deconjugalise"),
-        c("aah_base_non_cumulable"),
+    ressources = c("aah_base_ressources_deconjugalisee")
+    plafond = c("aah_plafond_ressources_deconjugalise")
+    c.check(
+        "Ressources sous le plafond de l'AAH",
+        ~eligible | (ressources < plafond),
+        "vos ressources de référence, {ressources}, atteignent le plafond de {plafond}",
+        ressources=ressources,
+        plafond=plafond,
     )
+    non_cumulable = c("aah_base_non_cumulable")
+    c.check(
+        "Allocation supplémentaire d'invalidité inférieure à l'AAH",
+        ~eligible | (ressources >= plafond) | (non_cumulable < c.law("aah.montant")),
+        "l'allocation supplémentaire d'invalidité, {asi}, atteint le montant de l'AAH",
+        asi=non_cumulable,
+    )
+    return _aah_amount(c, eligible, ressources, plafond, non_cumulable)
 
 
 @quantity(

@@ -72,17 +72,33 @@ def ppa_eligibilite_apprenants(c):
     plancher = c.members("ppa_plancher_revenu_activite_apprenant").values
     au_dessus = np.ones_like(etudiant, dtype=bool)
     une_activite = np.zeros_like(etudiant, dtype=bool)
+    plus_bas = np.full(etudiant.shape, np.inf)
     s = None
     for m in c.period.last_months(3):
         revenus = c.members("ppa_revenu_activite_individu", m)
         s = revenus.s
         au_dessus &= revenus.values > plancher
         une_activite |= revenus.values > 0
+        plus_bas = np.minimum(plus_bas, revenus.values)
     condition = (etudiant & au_dessus) | (~etudiant & une_activite)
-    return c("rsa_majore_eligibilite") | c.check(
-        "Un parent avec des revenus d'activité au cours des trois mois précédents",
-        Members(condition, s).any("parents"),
+    majore = c("rsa_majore_eligibilite")
+    eligible = majore | Members(condition, s).any("parents")
+    # Each condition holds for an isolated parent eligible to the montant majoré, who needs none.
+    actif = c.check(
+        "Des revenus d'activité au cours des trois mois précédents",
+        majore | Members(une_activite, s).any("parents"),
+        "aucun revenu d'activité au cours des trois mois précédents",
     )
+    etudiant_parent = Members(etudiant, s).any("parents")
+    c.check(
+        "Pour un étudiant, des revenus d'activité au-dessus du plancher chaque mois des trois mois précédents",
+        eligible | ~actif,
+        "étudiant, vos revenus d'activité sont descendus à {revenus} sur les trois mois précédents : ils doivent "
+        "dépasser {plancher} chaque mois",
+        revenus=np.where(etudiant_parent, Members(np.where(etudiant, plus_bas, -np.inf), s).max("parents"), 0.0),
+        plancher=Members(plancher, s).max("parents"),
+    )
+    return eligible
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,7 +147,7 @@ def ppa_montant_forfaitaire_familial_majore(c):
 @quantity(
     FAMILLE,
     MONTH,
-    label="Montant forfaitaire de la prime d'activité fictive du mois",
+    label="Montant forfaitaire de la prime d'activité du mois",
     reads=(
         "rsa_majore_eligibilite",
         "ppa_montant_forfaitaire_familial_non_majore",
@@ -324,7 +340,7 @@ def ppa_fictive_ressource_activite(c):
 @quantity(
     FAMILLE,
     MONTH,
-    label="Prime d'activité fictive du mois",
+    label="Prime d'activité calculée sur les ressources du mois",
     reads=(
         "ppa_forfait_logement",
         "ppa_eligibilite",
@@ -381,8 +397,20 @@ def ppa(c):
     if not eligible.any():
         return c.zeros()  # no activity in the quarter: the three fictive primes are not needed
     moyenne = c.mean("ppa_fictive", c.period.last_months(3))
-    versee = moyenne >= c.law("ppa.montant_minimum_verse")
-    return moyenne * eligible * versee
+    c.check(
+        "Des ressources qui laissent une prime sur les trois mois précédents",
+        ~eligible | (moyenne > 0),
+        "calculée sur vos ressources de chacun des trois mois précédents, la prime est nulle",
+    )
+    minimum = c.law("ppa.montant_minimum_verse")
+    c.check(
+        "Montant au moins égal au minimum versé",
+        ~eligible | (moyenne <= 0) | (moyenne >= minimum),
+        "la moyenne des primes des trois mois précédents, {montant}, est inférieure au minimum versé de {minimum}",
+        montant=moyenne,
+        minimum=minimum,
+    )
+    return moyenne * eligible * (moyenne >= minimum)
 
 
 QUANTITIES = (
