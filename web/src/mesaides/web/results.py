@@ -36,7 +36,8 @@ amount a few levels more; the whole tree (hundreds of nodes through the months r
 API's ``/explain``."""
 NO_REASON = "Le montant calculé est nul pour votre situation."
 _MONEY_HINTS = ("montant", "ressources", "revenu", "salaire", "loyer", "plafond", "forfait", "base", "pension",
-                "allocation", "prime", "bonification", "abattement", "aide", "rsa", "ppa", "af_", "asf", "paje")
+                "allocation", "prime", "bonification", "abattement", "aide", "rsa", "ppa", "af_", "asf", "paje",
+                "crds")
 
 
 def month_label(day: dt.date) -> str:

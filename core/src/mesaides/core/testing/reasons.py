@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -34,6 +35,8 @@ from mesaides.core.explain import REASON_DEPTH, condition_order
 from mesaides.core.periods import YEAR, Period
 from mesaides.core.simulation import Simulation
 from mesaides.core.situation import Population
+from mesaides.core.testing.households import generate
+from mesaides.core.testing.oracle import merge, read_cases
 
 SHOWN = 5
 """Households named per problem."""
@@ -128,6 +131,35 @@ def check_reasons(
             problems.append(_problem(aide, "no reason", "", unexplained, ids))
         coverage.granted[aide] = coverage.granted.get(aide, 0) + int(granted.sum())
         coverage.nil[aide] = coverage.nil.get(aide, 0) + int((~granted).sum())
+    return problems
+
+
+def check_cases_and_generated(
+    engine: Engine,
+    cases: Path | None,
+    aides: Iterable[str],
+    *,
+    generated: int = 5000,
+    period: str = "2026-11",
+    seed: int = 0,
+    coverage: ReasonCoverage | None = None,
+) -> list[ReasonProblem]:
+    """:func:`check_reasons` over reference cases (an oracle file, one population per period)
+    and over ``generated`` households of :mod:`mesaides.core.testing.households` for
+    ``period``."""
+    aides = [a for a in aides if a in engine.rules]
+    problems: list[ReasonProblem] = []
+    if cases is not None:
+        by_period: dict[str, list] = {}
+        for case in read_cases(cases):
+            by_period.setdefault(case["period"], []).append(case)
+        for when, group in sorted(by_period.items()):
+            situation, _ = merge(group, None, engine.rules, known_only=True)
+            population = engine.population(situation)
+            problems += check_reasons(engine, population, when, aides=aides, coverage=coverage)
+    if generated:
+        population = generate(generated, period, seed=seed)
+        problems += check_reasons(engine, population, period, aides=aides, coverage=coverage)
     return problems
 
 

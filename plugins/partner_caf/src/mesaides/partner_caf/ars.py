@@ -58,7 +58,7 @@ def ars(c):
     ressources = c("prestations_familiales_base_ressources", janvier)
     depassement = np.maximum(0, ressources - plafond)
     montant = np.maximum(0, base - depassement)
-    minimum = law("montant_minimum_verse")
+    minimum = float(law("montant_minimum_verse"))
     c.check(
         "Ressources sous le plafond (ou allocation réduite d'au moins le minimum versé)",
         (base <= 0) | (montant >= minimum),

@@ -258,7 +258,9 @@ def aide_logement_montant_brut_avant_degressivite(c):
     before the degressivity, the minoration and the CRDS."""
     montant = c("aide_logement_montant_selectionne_avant_seuil")
     conventionne = _menage(c, "logement_conventionne", False).astype(bool)
-    seuil = np.where(conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl"))
+    seuil = np.where(
+        conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl")
+    ).astype(float)
     return np.where(montant >= seuil, montant, 0.0)
 
 
@@ -293,7 +295,7 @@ def aide_logement_montant_brut(c):
         coef = np.where(loyer <= debut, 1.0, np.where(loyer <= fin, 1 - (loyer - debut) / (fin - debut), 0.0))
     coef = np.where(c.members("handicap").any(), 1.0, coef)
     montant = np.round(avant * coef, 2)
-    minoration = c.law(f"{LOC}.minoration_forfaitaire")
+    minoration = float(c.law(f"{LOC}.minoration_forfaitaire"))
     c.note(
         "l'aide de {avant} est diminuée de la minoration forfaitaire de {minoration}",
         montant > minoration,

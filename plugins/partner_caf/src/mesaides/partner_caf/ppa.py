@@ -91,7 +91,8 @@ def ppa_eligibilite_apprenants(c):
     )
     etudiant_parent = Members(etudiant, s).any("parents")
     c.check(
-        "Pour un étudiant, des revenus d'activité au-dessus du plancher chaque mois des trois mois précédents",
+        "Revenus d'activité suffisants (pour un étudiant, au-dessus d'un plancher chaque mois des trois mois "
+        "précédents)",
         eligible | ~actif,
         "étudiant, vos revenus d'activité sont descendus à {revenus} sur les trois mois précédents : ils doivent "
         "dépasser {plancher} chaque mois",
@@ -402,7 +403,7 @@ def ppa(c):
         ~eligible | (moyenne > 0),
         "calculée sur vos ressources de chacun des trois mois précédents, la prime est nulle",
     )
-    minimum = c.law("ppa.montant_minimum_verse")
+    minimum = float(c.law("ppa.montant_minimum_verse"))
     c.check(
         "Montant au moins égal au minimum versé",
         ~eligible | (moyenne <= 0) | (moyenne >= minimum),

@@ -492,14 +492,15 @@ def rsa(c):
         ressources=deduit,
         montant_forfaitaire=socle,
     )
-    minimum = c.law("rsa.montant_minimum_verse")
-    return montant * c.check(
+    minimum = float(c.law("rsa.montant_minimum_verse"))
+    c.check(
         "Montant au moins égal au minimum versé",
-        montant >= minimum,
+        (montant <= 0) | (montant >= minimum),
         "le montant calculé, {montant}, est inférieur au minimum versé de {minimum}",
         montant=montant,
         minimum=minimum,
     )
+    return montant * (montant >= minimum)
 
 
 QUANTITIES = (

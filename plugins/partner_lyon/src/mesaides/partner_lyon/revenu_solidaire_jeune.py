@@ -104,7 +104,7 @@ def revenu_solidaire_jeune(c):
         ressources < c.law(f"{LAW}.plafond_ressources"),
         "vos revenus d'activité du mois, {ressources}, atteignent le plafond de {plafond}",
         ressources=ressources,
-        plafond=c.law(f"{LAW}.plafond_ressources"),
+        plafond=float(c.law(f"{LAW}.plafond_ressources")),
     )
     montant = np.select(
         [ressources <= 0, ressources < c.law(f"{LAW}.plafond_ressources")],
