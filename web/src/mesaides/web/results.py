@@ -90,6 +90,8 @@ class AideResult:
     """How the amount was worked out (a rounding, which rate applies), in French."""
     per_person: list[Detail] = field(default_factory=list)
     reason: str = ""
+    unmet: list[str] = field(default_factory=list)
+    """The conditions the reason names (each necessary for the aide, and not met)."""
     error: bool = False
 
     @property
@@ -218,6 +220,7 @@ def _one(deployment: Deployment, traced: Traced, entry: CatalogueEntry, month: P
         else:
             reason = explanation.reason()
             result.reason = reason.text() if reason is not None else NO_REASON
+            result.unmet = [u.label for u in reason.unmet] if reason is not None else []
     elif not result.eligible:
         result.reason = NO_REASON
     return result
