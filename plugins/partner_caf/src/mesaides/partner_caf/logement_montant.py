@@ -460,12 +460,13 @@ def _conditions(c, montant):
         seuil=seuil,
     )
     brut = c("aide_logement_montant_brut")
+    supprimee = locataire & (apres_seuil > 0) & (brut <= 0)
     c.check(
         "Loyer sous le niveau où l'aide est supprimée, et aide au-delà de la minoration forfaitaire",
-        ~locataire | (apres_seuil <= 0) | (brut > 0),
+        ~supprimee,
         "avec votre loyer de {loyer}, l'aide de {avant} est réduite à rien (dégressivité des loyers élevés et "
         "minoration forfaitaire de 5 €)",
-        loyer=c("aide_logement_loyer_reel"),
+        loyer=c("aide_logement_loyer_reel") if supprimee.any() else c.zeros(),
         avant=apres_seuil,
     )
     c.check(
