@@ -316,7 +316,3 @@ def calculate(data: Mapping[str, Any]) -> dict[str, Any]:
 
 __all__ = ["ComputationError", "Engine", "PeriodError", "SituationError", "calculate"]
 
-
-def explain_json(engine: Engine, data: Mapping[str, Any], name: str, period: str, entity_id: str):
-    """Explain one value of a situation: :meth:`Engine.explain`."""
-    return engine.explain(data, name, period, entity_id)

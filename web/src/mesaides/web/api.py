@@ -188,7 +188,9 @@ async def calculate(request: Request) -> JSONResponse:
     description=(
         "Body: `{\"situation\": {...}, \"variable\": \"rsa\", \"period\": \"2026-11\", \"entity\": \"famille_1\"}`. "
         "Returns the tree of what the value read: inputs, intermediate values, legislation values and the "
-        "conditions checked (`checks`), with `failed_checks` for the root."
+        "conditions checked (`checks`, each with its figures); the aide's `conditions` met, the `reason` it is nil "
+        "(the conditions not met, in French, with their figures) and `notes` on how its amount was worked out: "
+        "what the command line's `mesaides explain` and the results page give (`Engine.explain`)."
     ),
     responses=ERROR_RESPONSES,
     openapi_extra={
