@@ -1,6 +1,7 @@
 """The reasons a results page gives for the CAF's aides hold (issue 13, section 4): every
 condition an aide names is necessary (no household that gets the aide fails it), and every nil
-amount fails one of them, over the 600 public reference households and 5,000 generated ones."""
+amount fails one of them, over the 600 public reference households, OpenFisca's converted tests
+dated 2024 or later, and 5,000 generated households."""
 
 from pathlib import Path
 
@@ -10,13 +11,16 @@ from mesaides.core import Engine
 from mesaides.core.testing.reasons import ReasonCoverage, check_cases_and_generated
 
 CASES = Path(__file__).parent / "oracle" / "cases-public.jsonl.gz"
+PEER = Path(__file__).parent / "oracle" / "peer-cases.jsonl.gz"
 AIDES = ("rsa", "ppa", "af", "cf", "asf", "paje_base", "ars", "aide_logement", "apl", "alf", "als", "aah")
 
 
 @pytest.fixture(scope="module")
 def run():
     coverage = ReasonCoverage()
-    problems = check_cases_and_generated(Engine(), CASES, AIDES, generated=5000, coverage=coverage)
+    engine = Engine()
+    problems = check_cases_and_generated(engine, CASES, AIDES, generated=5000, coverage=coverage)
+    problems += check_cases_and_generated(engine, PEER, AIDES, generated=0, since="2024", coverage=coverage)
     return problems, coverage
 
 

@@ -32,7 +32,7 @@ from mesaides.core.api import Engine
 from mesaides.core.checks import CONDITION, as_check
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.explain import REASON_DEPTH, condition_order
-from mesaides.core.periods import YEAR, Period
+from mesaides.core.periods import MONTH, YEAR, Period
 from mesaides.core.simulation import Simulation
 from mesaides.core.situation import Population
 from mesaides.core.testing.households import generate
@@ -81,7 +81,7 @@ def check_reasons(
 ) -> list[ReasonProblem]:
     """The conditions of ``aides`` (every available aide by default) that are not necessary, and
     the nil amounts without a condition failed, over ``population`` for ``period`` (a yearly aide
-    for its year)."""
+    for its year; a monthly aide only for a month)."""
     period = Period.parse(period) if isinstance(period, str) else period
     rules = engine.rules
     simulation = Simulation(rules, population, trace=True)
@@ -99,6 +99,8 @@ def check_reasons(
 
     for aide in names:
         d = rules.variable(aide)
+        if d.period is MONTH and period.unit is not MONTH:
+            continue  # a case dated by its year: its monthly aides are not known
         p = period.this_year if d.period is YEAR and period.unit is not YEAR else period
         values = simulation.calculate(aide, p)
         granted = values.astype(bool) if values.dtype == bool else np.asarray(values, dtype=float) > 0
@@ -142,16 +144,19 @@ def check_cases_and_generated(
     generated: int = 5000,
     period: str = "2026-11",
     seed: int = 0,
+    since: str = "",
     coverage: ReasonCoverage | None = None,
 ) -> list[ReasonProblem]:
-    """:func:`check_reasons` over reference cases (an oracle file, one population per period)
-    and over ``generated`` households of :mod:`mesaides.core.testing.households` for
-    ``period``."""
+    """:func:`check_reasons` over reference cases (an oracle file, one population per period;
+    the cases dated ``since`` or later) and over ``generated`` households of
+    :mod:`mesaides.core.testing.households` for ``period``."""
     aides = [a for a in aides if a in engine.rules]
     problems: list[ReasonProblem] = []
     if cases is not None:
         by_period: dict[str, list] = {}
         for case in read_cases(cases):
+            if case["period"] < since:
+                continue
             by_period.setdefault(case["period"], []).append(case)
         for when, group in sorted(by_period.items()):
             situation, _ = merge(group, None, engine.rules, known_only=True)

@@ -71,18 +71,18 @@ def hauts_de_france_aide_garde_enfant(c):
     imposable of year N-2, divided by 12, is under 2 (single parent) or 3 (couple) gross
     monthly SMIC."""
     law = "hauts_de_france.aide_garde_enfant.plafond_ressources"
-    montant = c.members("hauts_de_france_aide_garde_enfant_montant_enfant").sum("enfants")
-    age_maximum = int(c.law("hauts_de_france.aide_garde_enfant.age_maximum_enfant"))
-    c.check(
-        f"Un enfant de moins de {age_maximum} ans",
-        montant > 0,
-        "aucun enfant de votre famille n'a moins de {age} ans",
-        age=age_maximum,
-    )
     region = c.members("region").first("parents", default="")
     dans_la_region = c.check("Résider en région Hauts-de-France", region == REGION_HAUTS_DE_FRANCE)
     if not dans_la_region.any():
         return c.zeros()  # nobody lives in the Région: its other conditions are not looked at
+    montant = c.members("hauts_de_france_aide_garde_enfant_montant_enfant").sum("enfants")
+    age_maximum = int(c.law("hauts_de_france.aide_garde_enfant.age_maximum_enfant"))
+    c.check(
+        f"Un enfant de moins de {age_maximum} ans",
+        ~dans_la_region | (montant > 0),
+        "aucun enfant de votre famille n'a moins de {age} ans",
+        age=age_maximum,
+    )
     parents_actifs = c.check(
         "Tous les parents travaillent", c.members("hauts_de_france_aide_garde_enfant_parent_actif").all("parents")
     )
