@@ -99,3 +99,10 @@ def test_the_command_line_explains_through_the_engine():
     assert done.stderr.strip() == "error: entity: no individu 'zz' in the situation"
     done = run_cli("explain", "-", "nope", "2026-11", "a", stdin=data)
     assert done.returncode == 2 and done.stderr.strip() == "error: variable: unknown variable 'nope'"
+
+
+def test_figures_read_in_french():
+    from mesaides.core.checks import sentence
+
+    text = sentence("{r} ; {n} enfants ; {t:%} ; {m}", {"r": 2940.0, "n": 2, "t": 0.795, "m": "étudiant"})
+    assert text == "2\u202f940,00\u202f€ ; 2 enfants ; 79,5\u202f% ; étudiant"

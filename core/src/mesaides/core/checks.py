@@ -89,6 +89,16 @@ def figure_at(values: Any, row: int) -> Any:
     return plain_figure(values)
 
 
+class _French(string.Formatter):
+    """``{name}`` in French by the figure's type; ``{name:%}`` a rate as a percentage."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "%":
+            text = f"{float(value) * 100:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+            return f"{text}{NBSP}%"
+        return format_figure(value)
+
+
 def sentence(text: str, figures: dict[str, Any]) -> str:
-    """``text`` with each ``{name}`` replaced by its figure, in French."""
-    return text.format(**{k: format_figure(v) for k, v in figures.items()})
+    """``text`` with each ``{name}`` replaced by its figure, in French (``{name:%}``: a rate)."""
+    return _French().format(text, **figures)

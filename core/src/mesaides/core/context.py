@@ -187,7 +187,8 @@ class Context:
         it (``mesaides.core.testing.reasons`` holds each partner to it over reference and
         generated households). ``otherwise`` is the sentence said when it does not hold, in
         plain French, with ``{name}`` for each figure given as a keyword (an array of this
-        formula's entity, or one value; a float is an amount in euros, an integer a count)::
+        formula's entity, or one value; a float is an amount in euros, an integer a count;
+        ``{name:%}`` a rate as a percentage). It is checked when the formula runs traced::
 
             c.check(
                 "Ressources inférieures au plafond",

@@ -162,11 +162,18 @@ class Explanation:
             where = key
             because = None
             if check.get("otherwise"):
-                row = _failing_row(check["values"])
+                row = self._row(check["values"], False)
                 figures = {name: values.get(row) for name, values in check.get("figures", {}).items()}
                 because = sentence(check["otherwise"], figures)
             unmet.append(Unmet(label, because))
         return Reason(unmet) if unmet else None
+
+    def _row(self, values: dict[str, bool], verdict: bool) -> str | None:
+        """Whose figures to give: the person explained, when the check is on persons; otherwise
+        the first row with ``verdict`` (a group's aide: a member, or its one group)."""
+        if self.entity_id in values:
+            return self.entity_id
+        return next((i for i, v in values.items() if v is verdict), None)
 
     def notes(self, depth: int | None = REASON_DEPTH) -> list[str]:
         """How the amount was worked out (``c.note``), for the household, in the computation's
@@ -177,7 +184,7 @@ class Explanation:
             for check in node.checks:
                 if check["kind"] != NOTE or not _holds(check["values"], node.entity, root_entity, self.entity_id):
                     continue
-                row = next((i for i, v in check["values"].items() if v), None)
+                row = self._row(check["values"], True)
                 text = sentence(check["otherwise"], {n: v.get(row) for n, v in check["figures"].items()})
                 if text not in out:
                     out.append(text)
@@ -272,8 +279,6 @@ def _holds(values: dict[str, bool], node_entity: str, root_entity: str, focus: s
     return all(values.values())
 
 
-def _failing_row(values: dict[str, bool]) -> str | None:
-    return next((i for i, v in values.items() if not v), None)
 
 
 def _lower_first(text: str) -> str:

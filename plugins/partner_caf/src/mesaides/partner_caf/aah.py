@@ -59,11 +59,18 @@ def aah_eligible(c):
         & c("aah_restriction_substantielle_durable_acces_emploi")
         & (age <= c.law("aah.age_legal_retraite"))
     )
-    handicap = c.check("Taux d'incapacité d'au moins 80 %, ou de 50 à 79 % avec RSDAE", taux_plein | taux_rsdae)
+    handicap = c.check(
+        "Taux d'incapacité d'au moins 80 %, ou de 50 à 79 % avec RSDAE",
+        taux_plein | taux_rsdae,
+        "votre taux d'incapacité est de {taux:%}",
+        taux=taux,
+    )
     age_ok = c.check(
         "Âge d'au moins 20 ans (16 ans si plus à charge au sens des prestations familiales)",
         (age >= c.law("aah.age_minimal"))
         | ((age >= c.law("aah.age_fin_educ")) & ~c("prestations_familiales_enfant_a_charge")),
+        "vous avez {age} ans",
+        age=age,
     )
     return handicap & age_ok
 
