@@ -387,7 +387,7 @@ def ppa_fictive(c):
     MONTH,
     label="Prime d'activité",
     reads=("ppa_eligibilite_apprenants",),
-    reads_past=("ppa_fictive",),
+    reads_past=("ppa_fictive", "ppa_revenu_activite"),
     law=("ppa.montant_minimum_verse",),
     references=("https://www.service-public.fr/particuliers/vosdroits/F2882",),
 )
@@ -398,10 +398,13 @@ def ppa(c):
     if not eligible.any():
         return c.zeros()  # no activity in the quarter: the three fictive primes are not needed
     moyenne = c.mean("ppa_fictive", c.period.last_months(3))
+    nulle = eligible & (moyenne <= 0)
     c.check(
         "Des ressources qui laissent une prime sur les trois mois précédents",
-        ~eligible | (moyenne > 0),
-        "calculée sur vos ressources de chacun des trois mois précédents, la prime est nulle",
+        ~nulle,
+        "avec des revenus d'activité de {revenus} par mois en moyenne et vos autres ressources, la prime "
+        "calculée pour chacun des trois mois précédents est nulle",
+        revenus=c.mean("ppa_revenu_activite", c.period.last_months(3)) if nulle.any() else c.zeros(),
     )
     minimum = float(c.law("ppa.montant_minimum_verse"))
     c.check(
