@@ -7,9 +7,10 @@ every node of that tree, the values of the persons and groups of the household c
 The conditions of an aide are the checks (``c.check``) met on its tree, not entering another
 aide it reads (their conditions are their own). They are taken in the order the computation
 meets them: what a formula reads before its own checks, in the order it reads them. The reason
-an aide is nil is the first condition the household does not meet: every check must be a
-necessary condition of its aide (:mod:`mesaides.core.testing.reasons` tests it), so that
-reason is always true and always sufficient to explain the nil amount.
+an aide is nil is the first condition the household does not meet, with the others the same
+quantity names and the household does not meet either, each with its figures. Every check must
+be a necessary condition of its aide (:mod:`mesaides.core.testing.reasons` tests it), so that
+the reason is always true and always sufficient to explain the nil amount.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ class ExplainedNode:
     """``parameter``, ``quantity`` or ``aide``."""
     values: dict[str, Any]
     entity: str = INDIVIDU.key
-    value_type: str = "float"
     reads: list[str] = field(default_factory=list)
     law: dict[str, Any] = field(default_factory=dict)
     checks: list[dict[str, Any]] = field(default_factory=list)
@@ -372,7 +372,6 @@ def explain(
                 kind=getattr(definition, "kind", "parameter"),
                 values=dict(plain),
                 entity=definition.entity.key,
-                value_type=definition.value_type,
             )
             key = keys[read] = f"{var}@{p}"
         return key
