@@ -81,12 +81,19 @@ def test_only_what_is_needed_is_computed(toy_engine):
 
 
 def test_explanation_lists_inputs_law_and_conditions(toy_engine):
-    from mesaides.core.api import explain_json
-
-    explanation = explain_json(toy_engine, household(), "toy_aide", "2026-11", "famille")
+    explanation = toy_engine.explain(household(), "toy_aide", "2026-11", "famille")
     root = explanation.nodes[explanation.root]
     assert root.law == {"toy.montant": 520.0, "toy.majoration_enfant": 0.3}
-    assert root.checks == [{"label": "Ressources inférieures au montant", "values": {"famille": True}}]
+    assert root.checks[0] == {
+        "label": "Ressources inférieures au montant",
+        "kind": "condition",
+        "values": {"famille": True},
+        "otherwise": "vos ressources, {ressources} par mois, atteignent le montant de {montant}",
+        # 1200 € over the three months before; 520 € + 30 % for the child under 20.
+        "figures": {"ressources": {"famille": 400.0}, "montant": {"famille": 676.0}},
+    }
+    assert explanation.conditions() == ["Ressources inférieures au montant"]
+    assert explanation.reason() is None
     assert explanation.nodes["toy_ressources@2026-11"].values == {"famille": 1200.0}
     assert explanation.nodes["salaire_net@2026-10"].values == {"parent": 600.0, "enfant1": 0.0, "enfant2": 0.0}
     assert any("toy_nb_enfants [2026-11] = famille=1" in line for line in explanation.lines())

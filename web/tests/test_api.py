@@ -97,6 +97,11 @@ def test_explain(client, engine):
     data = response.json()
     assert data["root"] == f"{aides[0]}@{month}"
     assert "failed_checks" in data
+    # The same explanation as the command line's and the results page's (Engine.explain).
+    expected = engine.explain(lille_situation(today), aides[0], month, "famille_1").to_json()
+    assert {k: data[k] for k in ("conditions", "reason", "notes")} == {
+        k: expected[k] for k in ("conditions", "reason", "notes")
+    }
     bad = client.post("/explain", json={**body, "entity": "famille_9"})
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["path"] == "entity"

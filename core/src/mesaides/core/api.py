@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from mesaides.core.batches import merge, part, split
+from mesaides.core.explain import Explanation, Traced
 from mesaides.core.periods import YEAR, Period, PeriodError
 from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
@@ -114,6 +115,52 @@ class Engine:
 
     def simulation(self, population: Population, *, trace: bool = False) -> Simulation:
         return Simulation(self.rules, population, trace=trace)
+
+    # ---- Explanations -------------------------------------------------------------------------
+
+    def traced(self, situation: Mapping[str, Any]) -> Traced:
+        """A situation's traced simulation, to explain several of its values with
+        :meth:`explain` (they share their nodes).
+
+        :raises SituationError: every problem of the input, each with its path.
+        """
+        return Traced(Simulation(self.rules, self.population(situation), trace=True))
+
+    def explain(
+        self,
+        situation: Mapping[str, Any] | Traced,
+        name: str,
+        period: str | Period,
+        entity_id: str,
+        *,
+        max_depth: int | None = None,
+    ) -> Explanation:
+        """Why ``name`` has its value for ``period`` for the person or group ``entity_id``: the
+        tree of what it read (inputs, intermediate values, legislation values, conditions), the
+        conditions met and, for a nil aide, the reason (:mod:`mesaides.core.explain`). The
+        command line, the JSON API and the results page all explain through here.
+
+        :param situation: the situation's JSON, or what :meth:`traced` made of it.
+        :param max_depth: expand the tree this many reads down (``None``: all of it).
+        :raises SituationError: a problem of the situation (its path), or of ``variable``,
+            ``period`` or ``entity``.
+        """
+        why = "" if name in self.rules else f"unknown variable {name!r}"
+        why = why or self._why_not(name)
+        if why:
+            raise SituationError([SituationIssue(path="variable", message=why)])
+        if isinstance(period, str):
+            try:
+                period = Period.parse(period)
+            except PeriodError as exc:
+                raise SituationError([SituationIssue(path="period", message=str(exc))]) from None
+        traced = situation if isinstance(situation, Traced) else self.traced(situation)
+        d = self.rules.variable(name)
+        ids = traced.population.ids(d.entity.key)
+        if entity_id not in ids:
+            message = f"no {d.entity.key} {entity_id!r} in the situation"
+            raise SituationError([SituationIssue(path="entity", message=message)])
+        return traced.explain(name, period, entity_id, max_depth=max_depth)
 
     # ---- Selected aides -----------------------------------------------------------------------
 
@@ -269,14 +316,3 @@ def calculate(data: Mapping[str, Any]) -> dict[str, Any]:
 
 __all__ = ["ComputationError", "Engine", "PeriodError", "SituationError", "calculate"]
 
-
-def explain_json(engine: Engine, data: Mapping[str, Any], name: str, period: str, entity_id: str):
-    """Explain one value of a situation (see :mod:`mesaides.core.explain`)."""
-    from mesaides.core.explain import explain
-
-    population = engine.population(data)
-    p = Period.parse(period)
-    if name not in engine.rules or engine._why_not(name):
-        raise SituationError([SituationIssue(path=name, message=engine._why_not(name) or "unknown variable")])
-    simulation = Simulation(engine.rules, population, trace=True)
-    return explain(simulation, name, p, entity_id)

@@ -131,19 +131,23 @@ def calculate(file, indent: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 @click.option("--depth", type=int, default=4, help="How deep to show the tree.")
 def explain(file, name: str, period: str, entity_id: str, as_json: bool, depth: int) -> None:
-    """Explain NAME for PERIOD for ENTITY_ID in the situation FILE."""
-    from mesaides.core.api import explain_json
-    from mesaides.core.periods import PeriodError
+    """Explain NAME for PERIOD for ENTITY_ID in the situation FILE: what it read, the conditions
+    met and, for a nil aide, the reason."""
+    from mesaides.core.simulation import ComputationError
     from mesaides.core.situation import SituationError
 
     try:
-        explanation = explain_json(_load(), json.load(file), name, period, entity_id)
+        data = json.load(file)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{getattr(file, 'name', 'input')}: not valid JSON: {exc}") from None
+    try:
+        explanation = _load().explain(data, name, period, entity_id)
     except SituationError as exc:
         for issue in exc.issues:
             click.echo(f"error: {issue}", err=True)
         sys.exit(2)
-    except (KeyError, PeriodError, json.JSONDecodeError) as exc:
-        raise click.ClickException(str(exc).strip("'\"")) from None
+    except ComputationError as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(explanation.to_json(), ensure_ascii=False, indent=2))
     else:

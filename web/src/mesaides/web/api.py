@@ -21,9 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from mesaides.core import ComputationError, SituationError, SituationIssue
 from mesaides.core.definitions import APPLY_KIND_LABELS
-from mesaides.core.explain import explain
-from mesaides.core.periods import Period, PeriodError
-from mesaides.core.simulation import Simulation
+from mesaides.core.periods import PeriodError
 from mesaides.web.communes import communes
 from mesaides.web.deployment import Deployment
 
@@ -190,7 +188,9 @@ async def calculate(request: Request) -> JSONResponse:
     description=(
         "Body: `{\"situation\": {...}, \"variable\": \"rsa\", \"period\": \"2026-11\", \"entity\": \"famille_1\"}`. "
         "Returns the tree of what the value read: inputs, intermediate values, legislation values and the "
-        "conditions checked (`checks`), with `failed_checks` for the root."
+        "conditions checked (`checks`, each with its figures); the aide's `conditions` met, the `reason` it is nil "
+        "(the conditions not met, in French, with their figures) and `notes` on how its amount was worked out: "
+        "what the command line's `mesaides explain` and the results page give (`Engine.explain`)."
     ),
     responses=ERROR_RESPONSES,
     openapi_extra={
@@ -224,28 +224,20 @@ async def explain_value(request: Request) -> JSONResponse:
     missing = [k for k in ("situation", "variable", "period", "entity") if not body.get(k)]
     if missing:
         return error_response([SituationIssue(path=k, message="missing") for k in missing])
-    name, period_text, entity_id = str(body["variable"]), str(body["period"]), str(body["entity"])
-    rules = deployment.rules
-    if name not in rules:
-        return error_response([SituationIssue(path="variable", message=f"unknown variable {name!r}")])
+    name, period, entity_id = str(body["variable"]), str(body["period"]), str(body["entity"])
     entry = next((e for e in deployment.catalogue() if e.name == name), None)
     if entry is not None and not entry.shown:
         return error_response([SituationIssue(path="variable", message="aide not public on this deployment")])
-    if name in rules.unavailable:
-        return error_response([SituationIssue(path="variable", message=f"unavailable: {rules.unavailable[name]}")])
+    situation = body["situation"]
     try:
-        period = Period.parse(period_text)
-    except PeriodError as exc:
-        return error_response([SituationIssue(path="period", message=str(exc))])
-    try:
-        population = deployment.engine.population(body["situation"])
-        simulation = Simulation(rules, population, trace=True)
-        explanation = explain(simulation, name, period, entity_id)
+        traced = deployment.engine.traced(situation)
     except SituationError as exc:
         return error_response([SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)
                                for i in exc.issues])
-    except KeyError as exc:
-        return error_response([SituationIssue(path="entity", message=str(exc).strip("'\""))])
+    try:
+        explanation = deployment.engine.explain(traced, name, period, entity_id)
+    except SituationError as exc:
+        return error_response(exc.issues)
     except (ComputationError, PeriodError) as exc:
         return _message_error(str(exc))
     data = explanation.to_json()

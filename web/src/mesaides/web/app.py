@@ -32,7 +32,8 @@ The mesaides simulator's JSON API.
 
 * `POST /calculate` is compatible with OpenFisca's web API: send a situation with `null` where
   you want a value, get it back filled in.
-* `POST /explain` explains one value: inputs, intermediate values, legislation, conditions.
+* `POST /explain` explains one value: inputs, intermediate values, legislation, conditions, and why an
+  aide is nil.
 * `GET /aides`, `/parameters`, `/partners`: the catalogue of this deployment, with versions and
   provenance.
 """

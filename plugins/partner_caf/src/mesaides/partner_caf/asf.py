@@ -67,7 +67,7 @@ def asf_montant(c):
     FAMILLE,
     MONTH,
     label="Allocation de soutien familial (ASF)",
-    reads=("asf_elig", "asf_montant"),
+    reads=("asf_elig", "asf_elig_enfant", "asf_montant"),
     law=(f"{ASF}.seuil_versement",),
     unit="EUR",
 )
@@ -76,8 +76,20 @@ def asf(c):
     eligible = c("asf_elig")
     if not eligible.any():
         return c.zeros()
+    enfant = c.check(
+        "Au moins un enfant de moins de 20 ans à charge",
+        c.members("asf_elig_enfant").any("enfants"),
+        "aucun enfant de moins de 20 ans à charge dans votre famille",
+    )
     montant = c("asf_montant")
-    return eligible * (montant > c.law(f"{ASF}.seuil_versement")) * montant
+    seuil = c.law(f"{ASF}.seuil_versement")
+    c.check(
+        "Pension alimentaire reçue inférieure à l'allocation",
+        ~enfant | (montant > seuil),
+        "les pensions alimentaires reçues ne laissent qu'une allocation de {montant}",
+        montant=montant,
+    )
+    return eligible * (montant > seuil) * montant
 
 
 QUANTITIES = (asf_elig_enfant, asf_elig, asf_montant)

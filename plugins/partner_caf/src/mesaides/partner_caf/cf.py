@@ -206,7 +206,15 @@ def cf_montant(c):
     FAMILLE,
     MONTH,
     label="Complément familial",
-    reads=("cf_montant", "paje_base", "residence_mayotte", "cf_eligibilite_base", "cf_eligibilite_dom"),
+    reads=(
+        "cf_montant",
+        "paje_base",
+        "residence_mayotte",
+        "cf_eligibilite_base",
+        "cf_eligibilite_dom",
+        "cf_base_ressources",
+        "cf_plafond",
+    ),
     unit="EUR",
 )
 def cf(c):
@@ -220,7 +228,16 @@ def cf(c):
         return c.zeros()  # no ceilings, resources or amounts to compute
     pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
     mayotte = c.members("residence_mayotte").first("parents", default=False)
-    return ~mayotte * pas_de_paje * np.round(c("cf_montant"), 2)
+    montant = np.round(c("cf_montant"), 2)
+    c.check(
+        "Ressources sous le plafond du complément familial",
+        ~eligible | (montant > 0),
+        "vos ressources de l'année de référence, {ressources}, dépassent le plafond de {plafond} de plus "
+        "de douze mois de complément",
+        ressources=c("cf_base_ressources"),
+        plafond=c("cf_plafond"),
+    )
+    return ~mayotte * pas_de_paje * montant
 
 
 QUANTITIES = (

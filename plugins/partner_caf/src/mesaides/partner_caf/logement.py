@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from mesaides.core import FAMILLE, MONTH, quantity
 from mesaides.partner_caf.logement_loyer import QUANTITIES as LOYER
-from mesaides.partner_caf.logement_loyer import SINCE, _locataire, _menage
+from mesaides.partner_caf.logement_loyer import SINCE, _menage
 from mesaides.partner_caf.logement_montant import QUANTITIES as MONTANT
 from mesaides.partner_caf.logement_ressources import QUANTITIES as RESSOURCES
 
@@ -73,13 +73,14 @@ def als(c):
     FAMILLE,
     MONTH,
     label="Aide au logement (APL, ALF ou ALS)",
-    reads=("apl", "alf", "als", "statut_occupation_logement"),
+    reads=("aide_logement_montant", "apl", "alf", "als"),
     valid_from=SINCE,
 )
 def aide_logement(c):
-    """Whichever of the APL, ALF and ALS applies. The tenancy condition is named here so that
-    an owner learns why there is nothing (each of the three checks its own conditions)."""
-    c.check("Être locataire de son logement (HLM, logement vide ou meublé)", _locataire(c))
+    """Whichever of the APL, ALF and ALS applies. The amount they share is read first: its
+    conditions (being a tenant, resources that leave an aid...) are the housing aid's, so that
+    an owner learns why there is nothing (each of the three checks its own conditions too)."""
+    c("aide_logement_montant")
     return c("apl") + c("alf") + c("als")
 
 

@@ -72,17 +72,34 @@ def ppa_eligibilite_apprenants(c):
     plancher = c.members("ppa_plancher_revenu_activite_apprenant").values
     au_dessus = np.ones_like(etudiant, dtype=bool)
     une_activite = np.zeros_like(etudiant, dtype=bool)
+    plus_bas = np.full(etudiant.shape, np.inf)
     s = None
     for m in c.period.last_months(3):
         revenus = c.members("ppa_revenu_activite_individu", m)
         s = revenus.s
         au_dessus &= revenus.values > plancher
         une_activite |= revenus.values > 0
+        plus_bas = np.minimum(plus_bas, revenus.values)
     condition = (etudiant & au_dessus) | (~etudiant & une_activite)
-    return c("rsa_majore_eligibilite") | c.check(
-        "Un parent avec des revenus d'activité au cours des trois mois précédents",
-        Members(condition, s).any("parents"),
+    majore = c("rsa_majore_eligibilite")
+    eligible = majore | Members(condition, s).any("parents")
+    # Each condition holds for an isolated parent eligible to the montant majoré, who needs none.
+    actif = c.check(
+        "Des revenus d'activité au cours des trois mois précédents",
+        majore | Members(une_activite, s).any("parents"),
+        "aucun revenu d'activité au cours des trois mois précédents",
     )
+    etudiant_parent = Members(etudiant, s).any("parents")
+    c.check(
+        "Revenus d'activité suffisants (pour un étudiant, au-dessus d'un plancher chaque mois des trois mois "
+        "précédents)",
+        eligible | ~actif,
+        "étudiant, vos revenus d'activité sont descendus à {revenus} sur les trois mois précédents : ils doivent "
+        "dépasser {plancher} chaque mois",
+        revenus=np.where(etudiant_parent, Members(np.where(etudiant, plus_bas, -np.inf), s).max("parents"), 0.0),
+        plancher=Members(plancher, s).max("parents"),
+    )
+    return eligible
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,7 +148,7 @@ def ppa_montant_forfaitaire_familial_majore(c):
 @quantity(
     FAMILLE,
     MONTH,
-    label="Montant forfaitaire de la prime d'activité fictive du mois",
+    label="Montant forfaitaire de la prime d'activité du mois",
     reads=(
         "rsa_majore_eligibilite",
         "ppa_montant_forfaitaire_familial_non_majore",
@@ -324,7 +341,7 @@ def ppa_fictive_ressource_activite(c):
 @quantity(
     FAMILLE,
     MONTH,
-    label="Prime d'activité fictive du mois",
+    label="Prime d'activité calculée sur les ressources du mois",
     reads=(
         "ppa_forfait_logement",
         "ppa_eligibilite",
@@ -370,7 +387,7 @@ def ppa_fictive(c):
     MONTH,
     label="Prime d'activité",
     reads=("ppa_eligibilite_apprenants",),
-    reads_past=("ppa_fictive",),
+    reads_past=("ppa_fictive", "ppa_revenu_activite"),
     law=("ppa.montant_minimum_verse",),
     references=("https://www.service-public.fr/particuliers/vosdroits/F2882",),
 )
@@ -381,8 +398,23 @@ def ppa(c):
     if not eligible.any():
         return c.zeros()  # no activity in the quarter: the three fictive primes are not needed
     moyenne = c.mean("ppa_fictive", c.period.last_months(3))
-    versee = moyenne >= c.law("ppa.montant_minimum_verse")
-    return moyenne * eligible * versee
+    nulle = eligible & (moyenne <= 0)
+    c.check(
+        "Des ressources qui laissent une prime sur les trois mois précédents",
+        ~nulle,
+        "avec des revenus d'activité de {revenus} par mois en moyenne et vos autres ressources, la prime "
+        "calculée pour chacun des trois mois précédents est nulle",
+        revenus=c.mean("ppa_revenu_activite", c.period.last_months(3)) if nulle.any() else c.zeros(),
+    )
+    minimum = float(c.law("ppa.montant_minimum_verse"))
+    c.check(
+        "Montant au moins égal au minimum versé",
+        ~eligible | (moyenne <= 0) | (moyenne >= minimum),
+        "la moyenne des primes des trois mois précédents, {montant}, est inférieure au minimum versé de {minimum}",
+        montant=moyenne,
+        minimum=minimum,
+    )
+    return moyenne * eligible * (moyenne >= minimum)
 
 
 QUANTITIES = (

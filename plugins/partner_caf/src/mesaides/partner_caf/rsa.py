@@ -206,7 +206,7 @@ def rsa_majore_eligibilite(c):
     FAMILLE,
     MONTH,
     label="Éligibilité au RSA (âge, statut d'étudiant)",
-    reads=("rsa_nb_enfants", "age", "activite"),
+    reads=("rsa_nb_enfants", "age", "activite", "rsa_majore_eligibilite"),
     law=("rsa.age_pac",),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031087751/2016-01-01/",),
@@ -219,11 +219,26 @@ def rsa_eligibilite(c):
     activite = c.members("activite")
     etudiant = activite.values == ACTIVITE.index("etudiant")
     avec_enfant = (c("rsa_nb_enfants") > 0)[age.s.person_group]
-    condition = (avec_enfant | (age.values >= c.law("rsa.age_pac"))) & ~etudiant
-    return c.check(
-        "Un parent de 25 ans ou plus, ou avec un enfant à charge, et non étudiant",
-        Members(condition, age.s).any("parents"),
+    age_ok = avec_enfant | (age.values >= c.law("rsa.age_pac"))
+    eligible = Members(age_ok & ~etudiant, age.s).any("parents")
+    # The conditions, as the RSA states them: the montant majoré of an isolated parent does not
+    # require them (art. L262-9 CASF), so each holds for an isolated parent eligible to it.
+    majore = c("rsa_majore_eligibilite")
+    un_age = Members(age_ok, age.s).any("parents") | majore
+    un_non_etudiant = Members(~etudiant, age.s).any("parents") | majore
+    c.check(
+        "Avoir 25 ans ou plus, ou un enfant à charge",
+        un_age,
+        "vous avez {age} ans, sans enfant à charge : le RSA est ouvert à partir de {age_minimum} ans",
+        age=age.max("parents").astype(int),
+        age_minimum=int(c.law("rsa.age_pac")),
     )
+    c.check("Ne pas être étudiant", un_non_etudiant, "le RSA n'est pas ouvert aux étudiants")
+    c.check(
+        "Un même parent de 25 ans ou plus (ou avec un enfant à charge) et non étudiant",
+        eligible | majore | ~(un_age & un_non_etudiant),
+    )
+    return eligible
 
 
 # ---------------------------------------------------------------------------------------------
@@ -427,6 +442,7 @@ def rsa_forfait_logement(c):
     MONTH,
     label="Revenu de solidarité active",
     reads=(
+        "rsa_eligibilite",
         "rsa_socle",
         "rsa_socle_majore",
         "rsa_forfait_logement",
@@ -446,6 +462,7 @@ def rsa(c):
 
     The RSA of M depends on the housing aid of M, which depends on the RSA of M-1: the engine
     bounds that chain back in time (see ``reads_past``)."""
+    c("rsa_eligibilite")  # its conditions are the RSA's (the montant majoré aside): read first
     socle = np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
     # What can only lower the RSA is read only when the RSA is positive without it: the
     # prestations familiales and minima sociaux (never negative; the minima read three months
@@ -460,12 +477,30 @@ def rsa(c):
         "rsa_forfait_logement",
     )
     montant = np.zeros_like(socle)
-    if exact or (socle - c("rsa_base_ressources_individuelles") > 0).any():
-        ressources = c("rsa_base_ressources")
-        if exact or (socle - ressources > 0).any():
-            montant = np.maximum(socle - c("rsa_forfait_logement") - ressources, 0)
-    c.check("Ressources inférieures au montant forfaitaire du RSA", montant > 0)
-    return montant * c.check("Montant au moins égal au minimum versé", montant >= c.law("rsa.montant_minimum_verse"))
+    # What is deducted from the montant forfaitaire, as far as it was needed to settle it.
+    deduit = c("rsa_base_ressources_individuelles")
+    if exact or (socle - deduit > 0).any():
+        deduit = c("rsa_base_ressources")
+        if exact or (socle - deduit > 0).any():
+            deduit = deduit + c("rsa_forfait_logement")
+            montant = np.maximum(socle - deduit, 0)
+    c.check(
+        "Ressources inférieures au montant forfaitaire du RSA",
+        montant > 0,
+        "vos ressources des trois derniers mois, {ressources} par mois en moyenne, atteignent le montant "
+        "forfaitaire de {montant_forfaitaire}",
+        ressources=deduit,
+        montant_forfaitaire=socle,
+    )
+    minimum = float(c.law("rsa.montant_minimum_verse"))
+    c.check(
+        "Montant au moins égal au minimum versé",
+        (montant <= 0) | (montant >= minimum),
+        "le montant calculé, {montant}, est inférieur au minimum versé de {minimum}",
+        montant=montant,
+        minimum=minimum,
+    )
+    return montant * (montant >= minimum)
 
 
 QUANTITIES = (

@@ -58,7 +58,11 @@ def hauts_de_france_aide_garde_enfant_parent_actif(c):
         "rni",
         "nb_parents",
     ),
-    law=("hauts_de_france.aide_garde_enfant.plafond_ressources", "smic"),
+    law=(
+        "hauts_de_france.aide_garde_enfant.plafond_ressources",
+        "hauts_de_france.aide_garde_enfant.age_maximum_enfant",
+        "smic",
+    ),
     references=("https://guide-aides.hautsdefrance.fr/dispositif636",),
 )
 def hauts_de_france_aide_garde_enfant(c):
@@ -71,6 +75,14 @@ def hauts_de_france_aide_garde_enfant(c):
     dans_la_region = c.check("Résider en région Hauts-de-France", region == REGION_HAUTS_DE_FRANCE)
     if not dans_la_region.any():
         return c.zeros()  # nobody lives in the Région: its other conditions are not looked at
+    montant = c.members("hauts_de_france_aide_garde_enfant_montant_enfant").sum("enfants")
+    age_maximum = int(c.law("hauts_de_france.aide_garde_enfant.age_maximum_enfant"))
+    c.check(
+        f"Un enfant de moins de {age_maximum} ans",
+        ~dans_la_region | (montant > 0),
+        "aucun enfant de votre famille n'a moins de {age} ans",
+        age=age_maximum,
+    )
     parents_actifs = c.check(
         "Tous les parents travaillent", c.members("hauts_de_france_aide_garde_enfant_parent_actif").all("parents")
     )
@@ -81,8 +93,14 @@ def hauts_de_france_aide_garde_enfant(c):
         c("nb_parents") == 1, c.law(f"{law}.famille_monoparentale"), c.law(f"{law}.famille_biparentale")
     )
     rni = c.members("rni", c.period.n_2).first("parents")
-    ressources_ok = c.check("Ressources sous le plafond (en SMIC)", rni / 12 < multiple * smic_mensuel)
-    montant = c.members("hauts_de_france_aide_garde_enfant_montant_enfant").sum("enfants")
+    ressources_ok = c.check(
+        "Ressources sous le plafond (en SMIC)",
+        rni / 12 < multiple * smic_mensuel,
+        "le revenu net imposable de votre foyer il y a deux ans, {revenu} par mois, atteint le plafond de "
+        "{plafond}",
+        revenu=rni / 12,
+        plafond=multiple * smic_mensuel,
+    )
     return np.where(dans_la_region & parents_actifs & ressources_ok, montant, 0.0)
 
 
