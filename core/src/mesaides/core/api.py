@@ -21,19 +21,13 @@ from typing import Any
 import numpy as np
 
 from mesaides.core.batches import merge, part, split
+from mesaides.core.limits import UNLIMITED, Limits
 from mesaides.core.periods import YEAR, Period, PeriodError
+from mesaides.core.population import Population, Request, fill_requests, parse_situation
 from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
-from mesaides.core.situation import (
-    Population,
-    Request,
-    Situation,
-    SituationError,
-    SituationIssue,
-    dtype_of,
-    fill_requests,
-    parse_situation,
-)
+from mesaides.core.situation import SituationError, SituationIssue
+from mesaides.core.values import dtype_of
 
 Progress = Callable[[int, int, str], None]
 
@@ -44,10 +38,15 @@ households in 11 s in parts of 50,000 persons, 13.5 s in parts of 100,000, 37 s 
 
 
 class Engine:
-    """A loaded rule set, reused across computations (loading is the slow part)."""
+    """A loaded rule set, reused across computations (loading is the slow part).
 
-    def __init__(self, rules: RuleSet | None = None):
+    ``limits`` caps the size of each situation it is given (persons, requested values): the
+    defaults of :class:`~mesaides.core.limits.Limits` suit batches; a web server sets tighter ones.
+    """
+
+    def __init__(self, rules: RuleSet | None = None, *, limits: Limits | None = None):
         self.rules = rules if rules is not None else load_rules()
+        self.limits = limits if limits is not None else Limits()
 
     # ---- OpenFisca-compatible -----------------------------------------------------------------
 
@@ -74,7 +73,8 @@ class Engine:
             return [self._outcome(situations[0])]
         try:
             merged = merge(situations)
-            population = self.population(merged.situation)
+            # Each situation is held to the limits alone (below), not the merged one.
+            population = self.population(merged.situation, limits=UNLIMITED)
             simulation = self.simulation(population)
             results = self._run_requests(simulation, population, None)
         except (ValueError, ComputationError):  # SituationError and PeriodError are ValueErrors
@@ -96,7 +96,28 @@ class Engine:
         for r in population.requests:
             i, ident = merged.owner[(self.rules.variable(r.name).entity.plural, r.id)]
             requests[i].append(dataclasses.replace(r, id=ident))
-        return [fill_requests(data, mine, results, self.rules) for data, mine in zip(situations, requests)]
+        return [
+            self._within_limits(data) or fill_requests(data, mine, results, self.rules)
+            for data, mine in zip(situations, requests)
+        ]
+
+    def _within_limits(self, data: Mapping[str, Any]) -> SituationError | None:
+        """The error of a situation above the limits, computed with others that are not."""
+        persons = len(data.get("individus") or ())
+        requested = sum(
+            1
+            for table in data.values()
+            for obj in table.values()
+            for periods in obj.values()
+            if isinstance(periods, Mapping)
+            for value in periods.values()
+            if value is None
+        )
+        try:
+            self.limits.check(persons=persons, requested_values=requested)
+        except SituationError as exc:
+            return exc
+        return None
 
     def _outcome(self, data: Any) -> dict[str, Any] | Exception:
         try:
@@ -104,12 +125,14 @@ class Engine:
         except (SituationError, ComputationError, PeriodError) as exc:
             return exc
 
-    def population(self, data: Mapping[str, Any]) -> Population:
-        population = parse_situation(data, self.rules)
+    def population(self, data: Mapping[str, Any], *, limits: Limits | None = None) -> Population:
+        """The situation ``data`` read once into the engine's arrays (see
+        :func:`mesaides.core.population.parse_situation`), within this engine's limits.
+
+        :raises SituationError: every problem of the input, each with its path.
+        """
+        population = parse_situation(data, self.rules, self.limits if limits is None else limits)
         self._check_requests(population)
-        prepared = self._prepare(data)
-        if prepared is not None:
-            population = parse_situation(prepared, self.rules)
         return population
 
     def simulation(self, population: Population, *, trace: bool = False) -> Simulation:
@@ -130,7 +153,8 @@ class Engine:
         simulation = Simulation(self.rules, population)
         out: dict[str, dict[str, Any]] = {}
         for name in aides:
-            values = simulation.calculate(name, self._period_for(name, period))
+            when = self._period_for(name, period)
+            values = finite(name, when, simulation.calculate(name, when))
             out[name] = dict(zip(population.ids(self.rules.variable(name).entity.key), _plain(values)))
         return out
 
@@ -189,28 +213,27 @@ class Engine:
         if issues:
             raise SituationError(issues)
 
-    def _prepare(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
-        if self.rules.hooks is None:
-            return None
-        situation = Situation.from_json(data)
-        changed = False
-        for impl in reversed(self.rules.hooks.mesaides_prepare_situation.get_hookimpls()):
-            result = impl.function(
-                **{k: v for k, v in {"situation": situation, "rules": self.rules}.items() if k in impl.argnames}
-            )
-            if result is not None:
-                situation, changed = result, True
-        return situation.to_json() if changed else None
-
     def _run_requests(self, simulation: Simulation, population: Population, progress: Progress | None):
         wanted = {(r.name, r.period) for r in population.requests}
         results = {}
         total = len(wanted)
         for done, (name, period) in enumerate(sorted(wanted, key=_request_order), 1):
-            results[(name, period)] = simulation.calculate(name, period)
+            results[(name, period)] = finite(name, period, simulation.calculate(name, period))
             if progress:
                 progress(done, total, f"{name} {period}")
         return results
+
+
+def finite(name: str, period: Period, values: np.ndarray) -> np.ndarray:
+    """``values`` of ``name``, checked to be finite numbers: a formula's infinite or undefined
+    result is a computation error naming the quantity, never an amount given back.
+
+    :raises ComputationError: when a value is ``inf`` or ``NaN``.
+    """
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        bad = values[~np.isfinite(values)][0]
+        raise ComputationError(f"{name} for {period}: the formula gives {bad}, not an amount")
+    return values
 
 
 def _request_order(key: tuple[str, Period]) -> tuple[str, str]:

@@ -97,18 +97,16 @@ def calculate(file, indent: int | None) -> None:
     """Fill in every null of an OpenFisca situation JSON (FILE or standard input)."""
     import orjson
 
-    from mesaides.core.situation import SituationError
+    from mesaides.core.situation import SituationError, read_json
 
     progress = _Progress()
     try:
-        # orjson: a batch of thousands of households reads and writes several times faster.
-        data = orjson.loads(file.read())
-    except orjson.JSONDecodeError as exc:
-        raise click.ClickException(f"{getattr(file, 'name', 'input')}: not valid JSON: {exc}") from None
-    progress.say("loading partners…")
-    engine = _load()
-    progress.say("validating the situation…")
-    try:
+        # The web server's reader: the same messages for the same input (orjson inside: a
+        # batch of thousands of households reads several times faster).
+        data = read_json(file.read())
+        progress.say("loading partners…")
+        engine = _load()
+        progress.say("validating the situation…")
         result = engine.calculate(data, progress=progress)
     except SituationError as exc:
         for issue in exc.issues:

@@ -11,7 +11,6 @@ problem found, and invalid JSON gets ``{"error": "Invalid JSON: …"}`` as in Op
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -22,8 +21,10 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from mesaides.core import ComputationError, SituationError, SituationIssue
 from mesaides.core.definitions import APPLY_KIND_LABELS
 from mesaides.core.explain import explain
+from mesaides.core.limits import TooLarge
 from mesaides.core.periods import Period, PeriodError
 from mesaides.core.simulation import Simulation
+from mesaides.core.situation import read_json
 from mesaides.web.communes import communes
 from mesaides.web.deployment import Deployment
 
@@ -109,6 +110,13 @@ def error_response(issues: Iterable[SituationIssue]) -> JSONResponse:
     return JSONResponse(error_body(issues), status_code=404 if unknown else 400, headers=HEADERS)
 
 
+def situation_error_response(exc: SituationError) -> JSONResponse:
+    """400 (404 for unknown variables) with every issue; 422 for a situation above a cap."""
+    if isinstance(exc, TooLarge):
+        return JSONResponse(error_body(exc.issues), status_code=422, headers=HEADERS)
+    return error_response(exc.issues)
+
+
 def _message_error(message: str, status: int = 400) -> JSONResponse:
     body = error_body([SituationIssue(path="", message=message)])
     return JSONResponse(body, status_code=status, headers=HEADERS)
@@ -117,9 +125,9 @@ def _message_error(message: str, status: int = 400) -> JSONResponse:
 async def _json_body(request: Request) -> Any:
     raw = await request.body()
     try:
-        return json.loads(raw or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _BadJSON(f"Invalid JSON: {exc}") from None
+        return read_json(raw or b"null")  # the command line's reader: the same messages
+    except SituationError as exc:
+        raise _BadJSON(exc.issues[0].message) from None
 
 
 class _BadJSON(ValueError):
@@ -177,7 +185,7 @@ async def calculate(request: Request) -> JSONResponse:
     try:
         result = await request.app.state.batcher.calculate(data)
     except SituationError as exc:
-        return error_response(exc.issues)
+        return situation_error_response(exc)
     except (ComputationError, PeriodError) as exc:
         return _message_error(str(exc))
     return JSONResponse(result, headers=HEADERS)
@@ -242,8 +250,9 @@ async def explain_value(request: Request) -> JSONResponse:
         simulation = Simulation(rules, population, trace=True)
         explanation = explain(simulation, name, period, entity_id)
     except SituationError as exc:
-        return error_response([SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)
-                               for i in exc.issues])
+        exc.issues = [SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)
+                      for i in exc.issues]
+        return situation_error_response(exc)
     except KeyError as exc:
         return error_response([SituationIssue(path="entity", message=str(exc).strip("'\""))])
     except (ComputationError, PeriodError) as exc:
