@@ -21,7 +21,7 @@ from mesaides.core.definitions import Definition, Parameter
 from mesaides.core.entities import GROUP_ENTITIES, INDIVIDU, Entity
 from mesaides.core.limits import UNLIMITED, Limits
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period, PeriodError
-from mesaides.core.situation import Situation, SituationError, SituationIssue
+from mesaides.core.situation import InconsistentSituation, Situation, SituationError, SituationIssue
 from mesaides.core.values import (
     LARGEST_NUMBER,
     BadValue,
@@ -177,11 +177,13 @@ def parse_situation(data: Any, rules, limits: Limits = UNLIMITED) -> Population:
     b.check_fast_path_values(ids)
 
     if b.issues:
-        raise SituationError(b.issues)
+        raise SituationError(b.issues + b.inconsistencies)
+    if b.inconsistencies:
+        raise InconsistentSituation(b.inconsistencies)
     limits.check(persons=len(person_ids), requested_values=len(b.requests))
     found = rules.situation_issues(situation)
     if found:
-        raise SituationError(list(found))
+        raise InconsistentSituation(list(found))
     return _arrays(b, rules, person_ids, groups)
 
 
@@ -205,6 +207,8 @@ class _Builder:
     def __init__(self, rules):
         self.rules = rules
         self.issues: list[SituationIssue] = []
+        self.inconsistencies: list[SituationIssue] = []
+        """Issues of a situation of the right shape (see InconsistentSituation)."""
         self.period_cache: dict[str, Period] = {}
         self.buckets: dict[str, dict[str, tuple[list[int], list[Any]]]] = {}
         self.fast: set[tuple[str, str]] = set()
@@ -213,6 +217,9 @@ class _Builder:
 
     def issue(self, path: str, message: str) -> None:
         self.issues.append(SituationIssue(path=path, message=message))
+
+    def inconsistency(self, path: str, message: str) -> None:
+        self.inconsistencies.append(SituationIssue(path=path, message=message))
 
     def period(self, key: str) -> Period:
         p = self.period_cache.get(key)
@@ -405,10 +412,10 @@ def _groups(b: _Builder, entity: Entity, table, person_ids, person_index) -> Gro
             for k, pid in enumerate(members):
                 i = person_index.get(pid)
                 if i is None:
-                    b.issue(f"{base}.{key}", f"unknown person {show(pid)}" + did_you_mean(pid, person_ids))
+                    b.inconsistency(f"{base}.{key}", f"unknown person {show(pid)}" + did_you_mean(pid, person_ids))
                     continue
                 if group[i] >= 0:
-                    b.issue(
+                    b.inconsistency(
                         f"{base}.{key}",
                         f"'{pid}' is already in {entity.plural}.{ids[group[i]]}: a person belongs to one {entity.key}",
                     )
@@ -418,7 +425,7 @@ def _groups(b: _Builder, entity: Entity, table, person_ids, person_index) -> Gro
                 rank[i] = k
         b.variables(entity, entity.plural, g, gid, obj)
     for i in np.flatnonzero(group < 0):
-        b.issue(f"individus.{person_ids[i]}", f"in no {entity.key}: add this person to one of {entity.plural}")
+        b.inconsistency(f"individus.{person_ids[i]}", f"in no {entity.key}: add this person to one of {entity.plural}")
     return GroupStructure(entity, ids, group, role, rank)
 
 

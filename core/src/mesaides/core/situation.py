@@ -51,6 +51,13 @@ class SituationError(ValueError):
         super().__init__("\n".join(str(i) for i in issues))
 
 
+class InconsistentSituation(SituationError):
+    """A situation of the right shape whose parts do not agree with each other or with the
+    world: a role naming a person the situation does not have, a person in no famille, a
+    commune code that does not exist, a birth in the future. A JSON Schema can describe the
+    shape, not these (the web API answers 422 for them, 400 for a wrong shape)."""
+
+
 # ---- The JSON text ------------------------------------------------------------------------------
 
 

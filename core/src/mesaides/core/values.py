@@ -24,6 +24,8 @@ above any amount of money or count, and small enough that sums over persons and 
 exact to the cent in a float64 (2**53 ≈ 9e15)."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+"""Only the form ``YYYY-MM-DD`` (``date.fromisoformat`` also reads ``20261105`` and weeks)."""
 
 
 class BadValue(ValueError):
@@ -82,7 +84,7 @@ def coerce(d: Definition, value: Any) -> Any:
         hint = did_you_mean(value, d.enum_values) if isinstance(value, str) else ""
         raise BadValue(f"unknown value {show(value)}{hint} (allowed: {', '.join(d.enum_values)})")
     if t == "date":
-        if isinstance(value, str):
+        if isinstance(value, str) and _ISO_DATE.match(value):
             try:
                 return np.datetime64(dt.date.fromisoformat(value), "D")
             except ValueError:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from mesaides.core import ComputationError, SituationError, SituationIssue
@@ -24,27 +24,17 @@ from mesaides.core.explain import explain
 from mesaides.core.limits import TooLarge
 from mesaides.core.periods import Period, PeriodError
 from mesaides.core.simulation import Simulation
-from mesaides.core.situation import read_json
+from mesaides.core.situation import InconsistentSituation, read_json
 from mesaides.web.communes import communes
 from mesaides.web.deployment import Deployment
+from mesaides.web.schema import MONTH_PATTERN, YEAR_PATTERN, situation_schema
 
 router = APIRouter()
 
-SITUATION_SCHEMA = {
-    "type": "object",
-    "description": "An OpenFisca situation: individus, familles, foyers_fiscaux, menages; null where a value is wanted.",
-    "properties": {
-        "individus": {"type": "object"},
-        "familles": {"type": "object"},
-        "foyers_fiscaux": {"type": "object"},
-        "menages": {"type": "object"},
-    },
-    "required": ["individus"],
-    "example": {
-        "individus": {"demandeur": {"date_naissance": {"ETERNITY": "1990-05-10"}, "salaire_net": {"2026-10": 900}}},
-        "familles": {"famille_1": {"parents": ["demandeur"], "af": {"2026-11": None}}},
-        "menages": {"menage_1": {"personne_de_reference": ["demandeur"], "depcom": {"2026-11": "59350"}}},
-    },
+SITUATION_EXAMPLE = {
+    "individus": {"demandeur": {"date_naissance": {"ETERNITY": "1990-05-10"}, "salaire_net": {"2026-10": 900}}},
+    "familles": {"famille_1": {"parents": ["demandeur"], "af": {"2026-11": None}}},
+    "menages": {"menage_1": {"personne_de_reference": ["demandeur"], "depcom": {"2026-11": "59350"}}},
 }
 ERROR_SCHEMA = {
     "type": "object",
@@ -61,9 +51,52 @@ ERROR_SCHEMA = {
     },
 }
 ERROR_RESPONSES = {
-    400: {"description": "Invalid situation or request", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
-    404: {"description": "Unknown variable", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    400: {"description": "A request of the wrong shape", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    404: {"description": "Unknown variable, or an aide not public here", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    422: {
+        "description": (
+            "A request of the right shape that cannot be computed: a role naming an unknown person, a person in "
+            "no group, an unknown commune code, a birth in the future, more persons or requested values than "
+            "this service allows (the message names the cap)"
+        ),
+        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+    },
 }
+
+
+def describe_requests(app: FastAPI, deployment: Deployment) -> None:
+    """Write the request schemas of ``/calculate`` and ``/explain`` from the deployment's rules
+    and caps (see :mod:`mesaides.web.schema`) into ``app``'s OpenAPI document."""
+    described = situation_schema(deployment.rules, deployment.engine.limits)
+    described["example"] = SITUATION_EXAMPLE
+    situation = {"$ref": "#/components/schemas/Situation"}
+    available = sorted(n for n in deployment.rules.definitions if n not in deployment.rules.unavailable)
+    bodies = {
+        "/calculate": situation,
+        "/explain": {
+            "type": "object",
+            "required": ["situation", "variable", "period", "entity"],
+            "properties": {
+                "situation": situation,
+                "variable": {"type": "string", "enum": available},
+                "period": {"type": "string", "pattern": f"{MONTH_PATTERN}|{YEAR_PATTERN}|^ETERNITY$"},
+                "entity": {"type": "string", "minLength": 1, "description": "the id of the person or group"},
+            },
+        },
+    }
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # FastAPI's documented way to extend its document: generate it once, then add to it.
+        if app.openapi_schema is None:
+            document = generate()
+            document.setdefault("components", {}).setdefault("schemas", {})["Situation"] = described
+            for path, schema in bodies.items():
+                body = {"required": True, "content": {"application/json": {"schema": schema}}}
+                document["paths"][path]["post"]["requestBody"] = body
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _version(distribution: str) -> str:
@@ -111,8 +144,10 @@ def error_response(issues: Iterable[SituationIssue]) -> JSONResponse:
 
 
 def situation_error_response(exc: SituationError) -> JSONResponse:
-    """400 (404 for unknown variables) with every issue; 422 for a situation above a cap."""
-    if isinstance(exc, TooLarge):
+    """400 (404 for unknown variables) with every issue of a situation of the wrong shape; 422
+    for one whose shape the schema allows but that cannot be computed: inconsistent (see
+    :class:`~mesaides.core.situation.InconsistentSituation`) or above a cap."""
+    if isinstance(exc, (InconsistentSituation, TooLarge)):
         return JSONResponse(error_body(exc.issues), status_code=422, headers=HEADERS)
     return error_response(exc.issues)
 
@@ -161,6 +196,11 @@ def _not_shown(deployment: Deployment, data: Any) -> list[SituationIssue]:
     return issues
 
 
+def _not_found(issues: list[SituationIssue]) -> JSONResponse:
+    """404: what is asked for exists in the rules but is not served here (not public)."""
+    return JSONResponse(error_body(issues), status_code=404, headers=HEADERS)
+
+
 # ---- Computations -------------------------------------------------------------------------------
 
 
@@ -170,7 +210,6 @@ def _not_shown(deployment: Deployment, data: Any) -> list[SituationIssue]:
     summary="Compute a situation (OpenFisca's /calculate)",
     description="Fill every `null` of an OpenFisca situation. Same request and response as OpenFisca's web API.",
     responses=ERROR_RESPONSES,
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": SITUATION_SCHEMA}}}},
 )
 async def calculate(request: Request) -> JSONResponse:
     deployment = _deployment(request)
@@ -181,13 +220,13 @@ async def calculate(request: Request) -> JSONResponse:
         return JSONResponse(body, status_code=400, headers=HEADERS)
     hidden = _not_shown(deployment, data)
     if hidden:
-        return error_response(hidden)
+        return _not_found(hidden)
     try:
         result = await request.app.state.batcher.calculate(data)
     except SituationError as exc:
         return situation_error_response(exc)
-    except (ComputationError, PeriodError) as exc:
-        return _message_error(str(exc))
+    except (ComputationError, PeriodError) as exc:  # a well-formed request the rules cannot compute
+        return _message_error(str(exc), status=422)
     return JSONResponse(result, headers=HEADERS)
 
 
@@ -201,25 +240,6 @@ async def calculate(request: Request) -> JSONResponse:
         "conditions checked (`checks`), with `failed_checks` for the root."
     ),
     responses=ERROR_RESPONSES,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["situation", "variable", "period", "entity"],
-                        "properties": {
-                            "situation": SITUATION_SCHEMA,
-                            "variable": {"type": "string"},
-                            "period": {"type": "string"},
-                            "entity": {"type": "string", "description": "the id of the person or group"},
-                        },
-                    }
-                }
-            },
-        }
-    },
 )
 async def explain_value(request: Request) -> JSONResponse:
     deployment = _deployment(request)
@@ -232,13 +252,16 @@ async def explain_value(request: Request) -> JSONResponse:
     missing = [k for k in ("situation", "variable", "period", "entity") if not body.get(k)]
     if missing:
         return error_response([SituationIssue(path=k, message="missing") for k in missing])
+    not_text = [k for k in ("variable", "period", "entity") if not isinstance(body[k], str)]
+    if not_text:
+        return error_response([SituationIssue(path=k, message="expected a string") for k in not_text])
     name, period_text, entity_id = str(body["variable"]), str(body["period"]), str(body["entity"])
     rules = deployment.rules
     if name not in rules:
         return error_response([SituationIssue(path="variable", message=f"unknown variable {name!r}")])
     entry = next((e for e in deployment.catalogue() if e.name == name), None)
     if entry is not None and not entry.shown:
-        return error_response([SituationIssue(path="variable", message="aide not public on this deployment")])
+        return _not_found([SituationIssue(path="variable", message="aide not public on this deployment")])
     if name in rules.unavailable:
         return error_response([SituationIssue(path="variable", message=f"unavailable: {rules.unavailable[name]}")])
     try:
@@ -253,10 +276,11 @@ async def explain_value(request: Request) -> JSONResponse:
         exc.issues = [SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)
                       for i in exc.issues]
         return situation_error_response(exc)
-    except KeyError as exc:
-        return error_response([SituationIssue(path="entity", message=str(exc).strip("'\""))])
-    except (ComputationError, PeriodError) as exc:
-        return _message_error(str(exc))
+    except KeyError as exc:  # an id the situation does not have
+        return JSONResponse(error_body([SituationIssue(path="entity", message=str(exc).strip("'\""))]),
+                            status_code=422, headers=HEADERS)
+    except (ComputationError, PeriodError) as exc:  # such as a monthly value asked for a year
+        return _message_error(str(exc), status=422)
     data = explanation.to_json()
     data["failed_checks"] = explanation.failed_checks()
     return JSONResponse(data, headers=HEADERS)
