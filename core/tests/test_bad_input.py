@@ -58,16 +58,12 @@ def test_a_negative_amount_is_below_the_parameters_domain(toy_engine):
     assert issues(toy_engine, data) == ["individus.parent.salaire_net.2026-09: -1000000 is below the minimum of salaire_net, 0 EUR"]
 
 
-def test_a_rent_has_a_ceiling_and_a_rate_is_within_0_and_1():
+def test_a_rent_has_a_ceiling():
     engine = Engine()
     data = household()
     data["menages"]["menage"]["loyer"] = {"2026-11": 5e6}
-    data["individus"]["parent"]["taux_incapacite"] = {"2026-11": 80}
     del data["familles"]["famille"]["toy_aide"]
-    assert sorted(issues(engine, data)) == [
-        "individus.parent.taux_incapacite.2026-11: 80 is above the maximum of taux_incapacite, 1",
-        "menages.menage.loyer.2026-11: 5000000.0 is above the maximum of loyer, 100000 EUR",
-    ]
+    assert issues(engine, data) == ["menages.menage.loyer.2026-11: 5000000.0 is above the maximum of loyer, 100000 EUR"]
 
 
 def test_a_yearly_amount_spread_over_months_is_checked_too(toy_engine):
