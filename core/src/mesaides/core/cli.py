@@ -196,13 +196,10 @@ def docs() -> None:
               help="Folders of expert YAML cases to list on each aide's page (default: plugins/*/tests/yaml).")
 def docs_build(out: Path, test_dirs: tuple[Path, ...]) -> None:
     """Write the static site into OUT (default: ./site)."""
-    from mesaides.core.docs.site import Extras, build, collect_tests
+    from mesaides.core.docs.site import build, collect_extras, collect_tests
 
     engine = _load()
-    extras = Extras()
-    for found in engine.rules.hooks.mesaides_documentation_extras(rules=engine.rules):
-        for key, value in (found or {}).items():
-            getattr(extras, key).update(value)
+    extras = collect_extras(engine.rules)
     dirs = test_dirs or tuple(Path("plugins").glob("*/tests/yaml"))
     pages = build(engine.rules, out, tests=collect_tests(dirs), extras=extras)
     click.echo(f"wrote {len(pages)} pages into {out}")

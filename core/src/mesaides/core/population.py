@@ -188,11 +188,12 @@ def parse_situation(data: Any, rules, limits: Limits = UNLIMITED) -> Population:
 
 
 def prepare_situation(situation: Situation, rules) -> Situation:
-    """``situation`` completed by the plugins' ``mesaides_prepare_situation`` hooks, in plugin
-    order, each given the previous one's result."""
+    """``situation`` completed by the plugins' ``mesaides_prepare_situation`` hooks, in the
+    order the plugins were loaded (the core's first, so that partners see its completions), each
+    given the previous one's result."""
     if rules.hooks is None:
         return situation
-    for impl in reversed(rules.hooks.mesaides_prepare_situation.get_hookimpls()):
+    for impl in rules.hooks.mesaides_prepare_situation.get_hookimpls():
         arguments = {"situation": situation, "rules": rules}
         result = impl.function(**{k: v for k, v in arguments.items() if k in impl.argnames})
         if result is not None:
