@@ -212,8 +212,8 @@ class _Builder:
         """Issues of a situation of the right shape (see InconsistentSituation)."""
         self.period_cache: dict[str, Period] = {}
         self.buckets: dict[str, dict[str, tuple[list[int], list[Any]]]] = {}
-        self.fast: set[tuple[str, str]] = set()
-        """The (name, key) buckets that took values on the fast path, unchecked yet."""
+        self.fast: dict[str, list[Any]] = {}
+        """The values each variable took on the fast path, unchecked yet (checked together)."""
         self.requests: list[Request] = []
 
     def issue(self, path: str, message: str) -> None:
@@ -258,6 +258,7 @@ class _Builder:
             by_key = self.buckets.get(d.name)
             if by_key is None:
                 by_key = self.buckets[d.name] = {}
+            unchecked = None if codes is not None else self.fast.setdefault(d.name, [])
             rest = None
             for key, value in periods.items():
                 if key in months and (
@@ -266,10 +267,12 @@ class _Builder:
                     bucket = by_key.get(key)
                     if bucket is None:
                         bucket = by_key[key] = ([], [])
-                        if codes is None:
-                            self.fast.add((d.name, key))
                     bucket[0].append(index)
-                    bucket[1].append(value if codes is None else codes[value])
+                    if unchecked is None:
+                        bucket[1].append(codes[value])
+                    else:
+                        bucket[1].append(value)
+                        unchecked.append(value)
                 else:
                     if rest is None:
                         rest = {}
@@ -338,19 +341,19 @@ class _Builder:
         """Check the values taken on the fast path, a whole bucket at a time (finite numbers
         in their Parameter's domain, text without lone surrogates); a bucket with a bad value
         is checked value by value to name each one's path."""
-        for name, key in self.fast:
+        for name, values in self.fast.items():
             d = self.rules.variable(name)
-            indices, values = self.buckets[name][key]
-            if _bucket_fits(d, values):
+            if _values_fit(d, values):
                 continue
-            for index, value in zip(indices, values):
-                try:
-                    coerce(d, value)
-                except BadValue as exc:
-                    self.issue(f"{d.entity.plural}.{ids[d.entity.key][index]}.{name}.{key}", str(exc))
+            for key, (indices, bucket) in self.buckets[name].items():
+                for index, value in zip(indices, bucket):
+                    try:
+                        coerce(d, value)
+                    except BadValue as exc:
+                        self.issue(f"{d.entity.plural}.{ids[d.entity.key][index]}.{name}.{key}", str(exc))
 
 
-def _bucket_fits(d: Definition, values: list[Any]) -> bool:
+def _values_fit(d: Definition, values: list[Any]) -> bool:
     if d.value_type == "str":
         return not has_surrogate("".join(values))
     if d.value_type != "float":
