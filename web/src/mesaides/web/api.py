@@ -6,7 +6,11 @@ Aides or aides-jeunes client can point to it unchanged. Errors also follow OpenF
 400 (404 for unknown variables) with the message at the faulty path, such as
 ``{"individus": {"bob": {"salaire_net": {"2026-13": "…"}}}}``; the body also carries the list
 ``"errors": [{"path": "individus.bob.salaire_net.2026-13", "message": "…"}]`` with every
-problem found, and invalid JSON gets ``{"error": "Invalid JSON: …"}`` as in OpenFisca.
+problem found, and invalid JSON gets ``{"error": "Invalid JSON: …"}`` as in OpenFisca. A request
+of the right shape that cannot be computed gets 422 (a role naming an unknown person, an unknown
+commune code, a birth in the future, a cap on persons or requested values); an aide this
+deployment does not serve, 404. The messages are the command line's (``core/docs/situations.md``).
+The request schemas in ``/openapi.json`` are written from the rules (:mod:`mesaides.web.schema`).
 """
 
 from __future__ import annotations
