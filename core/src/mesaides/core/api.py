@@ -71,6 +71,11 @@ class Engine:
         """
         if len(situations) == 1:
             return [self._outcome(situations[0])]
+        too_large = {i: exc for i, data in enumerate(situations) if (exc := self._above_limits(data))}
+        if too_large:  # refused before anything is computed; the others are computed together
+            rest = [i for i in range(len(situations)) if i not in too_large]
+            computed = dict(zip(rest, self.calculate_many([situations[i] for i in rest]) if rest else []))
+            return [too_large[i] if i in too_large else computed[i] for i in range(len(situations))]
         try:
             merged = merge(situations)
             # Each situation is held to the limits alone (below), not the merged one.
@@ -96,25 +101,27 @@ class Engine:
         for r in population.requests:
             i, ident = merged.owner[(self.rules.variable(r.name).entity.plural, r.id)]
             requests[i].append(dataclasses.replace(r, id=ident))
-        return [
-            self._within_limits(data) or fill_requests(data, mine, results, self.rules)
-            for data, mine in zip(situations, requests)
-        ]
+        return [fill_requests(data, mine, results, self.rules) for data, mine in zip(situations, requests)]
 
-    def _within_limits(self, data: Mapping[str, Any]) -> SituationError | None:
-        """The error of a situation above the limits, computed with others that are not."""
-        persons = len(data.get("individus") or ())
+    def _above_limits(self, data: Any) -> SituationError | None:
+        """The error of a situation above this engine's limits, before it joins others (a
+        malformed one is left for its reading to report)."""
+        if not isinstance(data, Mapping):
+            return None
+        tables = [t for t in data.values() if isinstance(t, Mapping)]
+        persons = data.get("individus")
         requested = sum(
             1
-            for table in data.values()
+            for table in tables
             for obj in table.values()
+            if isinstance(obj, Mapping)
             for periods in obj.values()
             if isinstance(periods, Mapping)
             for value in periods.values()
             if value is None
         )
         try:
-            self.limits.check(persons=persons, requested_values=requested)
+            self.limits.check(persons=len(persons) if isinstance(persons, Mapping) else 0, requested_values=requested)
         except SituationError as exc:
             return exc
         return None
