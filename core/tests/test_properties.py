@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 
 import pytest
 from core_scenarios import household
@@ -23,7 +24,8 @@ from mesaides.core import ComputationError, Engine, SituationError
 from mesaides.core.entities import ENTITIES_BY_PLURAL
 from mesaides.core.situation import read_json
 
-EXAMPLES = 150
+EXAMPLES = int(os.environ.get("MESAIDES_FUZZ_EXAMPLES", "150"))
+"""Examples per property (raise ``MESAIDES_FUZZ_EXAMPLES`` to fuzz longer)."""
 
 
 @pytest.fixture(scope="module")
