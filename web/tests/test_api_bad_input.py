@@ -146,3 +146,9 @@ def test_a_forged_questionnaire_state_is_ignored(client, etat):
     # As with no answers at all: the step again, asking for its answers (422), never a 5xx.
     assert page.status_code == empty.status_code == 422
     assert "Votre foyer" in page.text and "Choisissez une réponse." in page.text
+
+
+def test_the_parameters_give_their_domain(client):
+    parameters = client.get("/parameters").json()
+    assert (parameters["loyer"]["minimum"], parameters["loyer"]["maximum"]) == (0.0, 100_000.0)
+    assert parameters["date_naissance"]["minimum"] is None

@@ -358,6 +358,8 @@ def parameters(request: Request) -> JSONResponse:
             "enum_values": list(p.enum_values) or None,
             "default": default if isinstance(default, (str, int, float, bool)) or default is None else str(default),
             "unit": p.unit or None,
+            "minimum": p.minimum,
+            "maximum": p.maximum,
             "owner": p.owner,
             "read_by": sorted(read_by.get(name, [])),
         }
