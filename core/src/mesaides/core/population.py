@@ -409,7 +409,8 @@ def _groups(b: _Builder, entity: Entity, table, person_ids, person_index) -> Gro
             if isinstance(members, str):
                 members = [members]
             if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-                b.issue(f"{base}.{key}", f"expected a list of person ids, got {show(members)}")
+                got = "a list holding something else than ids" if isinstance(members, list) else show(members)
+                b.issue(f"{base}.{key}", f"expected a list of person ids, got {got}")
                 continue
             if r.max is not None and len(members) > r.max:
                 b.issue(f"{base}.{key}", f"at most {r.max} person{'s' if r.max > 1 else ''} in this role, got {len(members)}")
