@@ -259,3 +259,19 @@ def test_hook_mesaides_register_commands(site_packages):
     done = subprocess.run([sys.executable, "-c", "from mesaides.core.cli import main; main()", "bonjour"],
                           capture_output=True, text=True, env=env, check=False)
     assert (done.returncode, done.stdout) == (0, "bonjour depuis un plugin\n"), done.stderr
+
+
+def test_a_situation_is_read_once_even_when_a_hook_changes_it(situations_engine, monkeypatch):
+    from mesaides.core import population as population_module
+
+    reads = []
+    original = Situation.from_json.__func__
+
+    def counted(cls, data):
+        reads.append(data)
+        return original(cls, data)
+
+    monkeypatch.setattr(population_module.Situation, "from_json", classmethod(counted))
+    _Situations.calls.clear()
+    situations_engine.calculate(household())  # the partner's prepare hook adds toy_flag
+    assert (len(reads), _Situations.calls) == (1, ["prepare", "validate"])
