@@ -33,7 +33,7 @@ MEMBERS: dict[str, tuple[str, ...]] = {
 }
 # The web simulator's tests drive the whole deployment, so they run with everything.
 EVERYTHING = ("core", "registry", "plugins/partner_caf", "plugins/partner_region", "plugins/partner_nord", "plugins/partner_lyon", "web")
-TEST_TOOLS = ("pytest>=8", "aiosmtpd>=1.4", "httpx>=0.27", "playwright>=1.45")
+TEST_TOOLS = ("pytest>=8", "aiosmtpd>=1.4", "httpx>=0.27", "playwright>=1.45", "hypothesis>=6.100", "schemathesis>=4")
 
 
 def _present(paths):

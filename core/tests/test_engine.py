@@ -5,8 +5,8 @@ import pytest
 from core_scenarios import household
 
 from mesaides.core import ComputationError, Period
+from mesaides.core.population import parse_situation
 from mesaides.core.simulation import Simulation
-from mesaides.core.situation import parse_situation
 
 
 def test_toy_aide_uses_three_months_and_the_value_in_force(toy_engine):

@@ -13,8 +13,8 @@ from mesaides.core import SituationError
 from mesaides.core.context import Context
 from mesaides.core.explain import condition_order
 from mesaides.core.periods import Period
+from mesaides.core.population import parse_situation
 from mesaides.core.simulation import Simulation, TraceNode
-from mesaides.core.situation import parse_situation
 
 
 def earning(amount: float):

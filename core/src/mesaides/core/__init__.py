@@ -22,12 +22,13 @@ from mesaides.core.definitions import (
 )
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, INDIVIDU, MENAGE, Entity
 from mesaides.core.hookspecs import hookimpl, hookspec
+from mesaides.core.limits import Limits, TooLarge
 from mesaides.core.partner_plugin import PartnerPlugin
 from mesaides.core.periods import ETERNITY, MONTH, YEAR, Period
 from mesaides.core.plugins import get_plugin_manager
 from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
-from mesaides.core.situation import Situation, SituationError, SituationIssue
+from mesaides.core.situation import InconsistentSituation, Situation, SituationError, SituationIssue
 
 __all__ = [
     "ETERNITY",
@@ -45,8 +46,10 @@ __all__ = [
     "Engine",
     "Entity",
     "Formula",
+    "InconsistentSituation",
     "Institution",
     "LegalReference",
+    "Limits",
     "Parameter",
     "Partner",
     "PartnerPlugin",
@@ -57,6 +60,7 @@ __all__ = [
     "Situation",
     "SituationError",
     "SituationIssue",
+    "TooLarge",
     "UndeclaredRead",
     "as_aide",
     "calculate",

@@ -97,18 +97,16 @@ def calculate(file, indent: int | None) -> None:
     """Fill in every null of an OpenFisca situation JSON (FILE or standard input)."""
     import orjson
 
-    from mesaides.core.situation import SituationError
+    from mesaides.core.situation import SituationError, read_json
 
     progress = _Progress()
     try:
-        # orjson: a batch of thousands of households reads and writes several times faster.
-        data = orjson.loads(file.read())
-    except orjson.JSONDecodeError as exc:
-        raise click.ClickException(f"{getattr(file, 'name', 'input')}: not valid JSON: {exc}") from None
-    progress.say("loading partners…")
-    engine = _load()
-    progress.say("validating the situation…")
-    try:
+        # The web server's reader: the same messages for the same input (orjson inside: a
+        # batch of thousands of households reads several times faster).
+        data = read_json(file.read())
+        progress.say("loading partners…")
+        engine = _load()
+        progress.say("validating the situation…")
         result = engine.calculate(data, progress=progress)
     except SituationError as exc:
         for issue in exc.issues:
@@ -202,13 +200,10 @@ def docs() -> None:
               help="Folders of expert YAML cases to list on each aide's page (default: plugins/*/tests/yaml).")
 def docs_build(out: Path, test_dirs: tuple[Path, ...]) -> None:
     """Write the static site into OUT (default: ./site)."""
-    from mesaides.core.docs.site import Extras, build, collect_tests
+    from mesaides.core.docs.site import build, collect_extras, collect_tests
 
     engine = _load()
-    extras = Extras()
-    for found in engine.rules.hooks.mesaides_documentation_extras(rules=engine.rules):
-        for key, value in (found or {}).items():
-            getattr(extras, key).update(value)
+    extras = collect_extras(engine.rules)
     dirs = test_dirs or tuple(Path("plugins").glob("*/tests/yaml"))
     pages = build(engine.rules, out, tests=collect_tests(dirs), extras=extras)
     click.echo(f"wrote {len(pages)} pages into {out}")

@@ -19,7 +19,7 @@ from mesaides.core.definitions import Aide, Definition, Parameter, Partner, Quan
 from mesaides.core.graph import DependencyGraph
 from mesaides.core.legislation import Legislation, LegislationError, LegislationNode, load_legislation_files
 from mesaides.core.plugins import PluginManager, PluginRecord, get_plugin_manager
-from mesaides.core.situation import dtype_of
+from mesaides.core.values import dtype_of
 
 
 @dataclass

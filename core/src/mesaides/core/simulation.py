@@ -15,9 +15,10 @@ import numpy as np
 from mesaides.core.context import Context
 from mesaides.core.definitions import Definition, Parameter, Quantity
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
+from mesaides.core.population import Population
 from mesaides.core.replay import Template, fact, follow, same_law
 from mesaides.core.ruleset import RuleSet
-from mesaides.core.situation import Population, default_of, dtype_of
+from mesaides.core.values import default_of, dtype_of
 
 DEFAULT_PAST_DEPTH = 3
 """How many backward reads (``reads_past``) a computation may chain: this month's housing aid

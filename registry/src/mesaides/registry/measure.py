@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mesaides.core import ETERNITY, YEAR, Engine, Period, RuleSet, Simulation
-from mesaides.core.situation import Population
+from mesaides.core.population import Population
 from mesaides.registry.fingerprints import digest, parameter_definition
 from mesaides.registry.population import ReferencePopulation
 

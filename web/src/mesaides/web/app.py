@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     from mesaides.web import api, pages
 
     app.include_router(api.router)
+    api.describe_requests(app, deployment)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 

@@ -72,7 +72,8 @@ class CatalogueEntry:
 class Deployment:
     def __init__(self, settings: Settings, engine: Engine | None = None, registry: RegistryView | None = None,
                  questions: QuestionsFile | None = None):
-        self.engine = engine or Engine()
+        # The rules may be shared (tests load them once); the caps are this deployment's.
+        self.engine = Engine(engine.rules if engine is not None else None, limits=settings.limits())
         self.lock = served_lock(settings.deployment, self.engine.rules) if settings.deployment else None
         if self.lock is not None:
             if settings.preview and not self.lock.preview:

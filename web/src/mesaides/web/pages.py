@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from mesaides.core import ComputationError, SituationError
 from mesaides.core.geography import name_of
+from mesaides.core.values import has_surrogate
 from mesaides.web import charts
 from mesaides.web.expert_cases import build_case, case_yaml, expert_aides, pull_request_text
 from mesaides.web.questionnaire import merge_form
@@ -79,11 +80,12 @@ def _answers(raw: str) -> dict[str, str]:
         return {}
     try:
         data = json.loads(raw)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # the state is a flat object: deep nesting is forged
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float)) and len(str(k)) < 100}
+    return {str(k): str(v) for k, v in data.items()
+            if isinstance(v, (str, int, float)) and len(str(k)) < 100 and not has_surrogate(f"{k}{v}")}
 
 
 # ---- Home ---------------------------------------------------------------------------------------

@@ -33,8 +33,8 @@ from mesaides.core.checks import CONDITION, as_check
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.explain import REASON_DEPTH, condition_order
 from mesaides.core.periods import MONTH, YEAR, Period
+from mesaides.core.population import Population
 from mesaides.core.simulation import Simulation
-from mesaides.core.situation import Population
 from mesaides.core.testing.households import generate
 from mesaides.core.testing.oracle import merge, read_cases
 
