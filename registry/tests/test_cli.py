@@ -213,3 +213,25 @@ def test_the_command_group_is_registered_through_the_core_hook(installed):
                     "acknowledge", "notify-defect", "impact", "overdue", "send"):
         assert f"  {command} " in result.stdout, command
     assert textwrap.dedent(result.stdout)
+
+
+def test_usage_errors_name_the_option_without_a_traceback(run, tmp_path):
+    run("sync", "--no-measure")
+    decided = run("decide", "cli_aide", "feasible")
+    assert decided.returncode == 2 and "Missing option '--reason'" in decided.stderr
+    missing = tmp_path / "no" / "such" / "folder"
+    opened = run("--database", f"sqlite:///{missing}/registry.sqlite3", "status")
+    assert opened.returncode == 2
+    assert f"Invalid value for '--database' / MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database" in opened.stderr
+    for result in (decided, opened):
+        assert "Traceback" not in result.stderr
+
+
+def test_a_postgresql_url_without_its_driver_says_what_to_install(run):
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg") is not None:
+        pytest.skip("psycopg is installed")
+    opened = run("--database", "postgresql://mesaides:secret@127.0.0.1/mesaides", "status")
+    assert opened.returncode == 2 and "Traceback" not in opened.stderr
+    assert "the driver for postgresql:// URLs (psycopg) is not installed: pip install 'psycopg[binary]'" in opened.stderr
