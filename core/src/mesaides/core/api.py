@@ -14,6 +14,7 @@ Only what the requested aides need is computed.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -35,6 +36,8 @@ from mesaides.core.situation import (
     parse_situation,
 )
 
+log = logging.getLogger(__name__)
+
 Progress = Callable[[int, int, str], None]
 
 PART_SIZE = 50_000
@@ -48,6 +51,9 @@ class Engine:
 
     def __init__(self, rules: RuleSet | None = None):
         self.rules = rules if rules is not None else load_rules()
+        for record in self.rules.plugins.values():  # the operator reads why in the server's logs too
+            for problem in record.problems:
+                log.warning("plugin %s of %s %s is left out: %s", record.name, record.distribution, record.version, problem)
 
     # ---- OpenFisca-compatible -----------------------------------------------------------------
 
