@@ -132,7 +132,7 @@ def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_usin
     try:
         with server.client() as client:
             home = client.get("/").text
-            assert "Les 13 aides de ce simulateur ne sont pas encore évaluées ici" in home
+            assert "Les 13 aides de ce simulateur ne sont pas évaluées ici pour le moment" in home
             page = walk(client, lille_answers(dt.date.today()))
     finally:
         server.stop()
@@ -204,7 +204,7 @@ def test_withheld_aides_are_counted_by_reason_next_to_the_computed_ones(instance
     finally:
         server.stop()
     assert "Évaluez vos droits à 1 aide en quelques minutes" in home
-    assert "2 autres aides ne sont pas encore évaluées ici" in home
+    assert "2 autres aides ne sont pas évaluées ici pour le moment" in home
     assert 'data-aides-retenues="2"' in page
     assert "1 n’est pas encore validée pour le public" in page and "1 est suspendue le temps de corriger une erreur de calcul" in page
     assert sorted(re.findall(r'data-aide-retenue="([a-z_]+)"', page)) == ["asf", "rsa"]
