@@ -316,7 +316,7 @@ def _registry_gate(session: Session, snapshot: Snapshot, name: str, target: str,
     needed = REGISTRY_PREVIEW if target == PUBLISHED and row.status == PUBLISHED else target
     problems = lifecycle.promotion_problems(session, row, needed, fingerprint=aide.fingerprint)
     a6 = [i for i, p in enumerate(problems) if p.startswith("A6")]
-    if target == PUBLISHED and row.status in ADOPTABLE and a6:
+    if a6 and target == PUBLISHED and row.status in ADOPTABLE and name in lifecycle.baseline_aides(session)[1]:
         problems[a6[-1]] += (f"; if the public already saw it on this instance before it used the registry, record "
                              f"that instead: `mesaides registry adopt {name} --reason \"public on ... since ...\"` (or --all)")
     for text in problems:
