@@ -34,9 +34,6 @@ MEMBERS: dict[str, tuple[str, ...]] = {
 # The web simulator's tests drive the whole deployment, so they run with everything.
 EVERYTHING = ("core", "registry", "plugins/partner_caf", "plugins/partner_region", "plugins/partner_nord", "plugins/partner_lyon", "web")
 TEST_TOOLS = ("pytest>=8", "aiosmtpd>=1.4", "httpx>=0.27", "playwright>=1.45")
-"""What the tests need besides the distributions; only the tests sessions install them."""
-BROWSER_PACKAGES = ("chromium",)
-"""Debian packages for the browser tests: Playwright drives Chromium itself (no chromedriver)."""
 
 
 def _present(paths):
@@ -108,6 +105,10 @@ def serve(session: nox.Session) -> None:
     status 0. Arguments after ``--`` go to ``mesaides serve`` (``nox -s serve -- --port 8080``)."""
     _install(session, EVERYTHING)
     session.run("mesaides", "serve", *session.posargs)
+
+
+BROWSER_PACKAGES = ("chromium",)
+"""Debian packages for the browser tests: Playwright drives Chromium itself (no chromedriver)."""
 
 
 def _ensure_chromium(session: nox.Session) -> None:
