@@ -235,3 +235,18 @@ def test_a_postgresql_url_without_its_driver_says_what_to_install(run):
     opened = run("--database", "postgresql://mesaides:secret@127.0.0.1/mesaides", "status")
     assert opened.returncode == 2 and "Traceback" not in opened.stderr
     assert "the driver for postgresql:// URLs (psycopg) is not installed: pip install 'psycopg[binary]'" in opened.stderr
+
+
+def test_adopt_records_the_aides_public_before_the_registry(run, installed):
+    assert run("sync", "--no-measure").returncode == 0
+    both = run("adopt", "cli_aide", "--all", "--reason", "public since 2025")
+    assert both.returncode == 2 and "name the aides to record as public, or give --all (not both)" in both.stderr
+    without_reason = run("adopt", "--all")
+    assert without_reason.returncode == 2 and "Missing option '--reason'" in without_reason.stderr
+    adopted = run("adopt", "--all", "--reason", "public on https://www.example.org since 2025", "--by", "Claire",
+                  "--tests", str(installed.tests))
+    assert adopted.returncode == 0, adopted.stderr
+    assert adopted.stdout.strip() == "cli_aide: published (recorded as public before the registry)"
+    status = json.loads(run("status", "cli_aide", "--json").stdout)
+    assert status["status"] == "published"
+    assert "Claire" in run("audit", "--subject", "cli_aide").stdout
