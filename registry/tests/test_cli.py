@@ -250,3 +250,14 @@ def test_adopt_records_the_aides_public_before_the_registry(run, installed):
     status = json.loads(run("status", "cli_aide", "--json").stdout)
     assert status["status"] == "published"
     assert "Claire" in run("audit", "--subject", "cli_aide").stdout
+
+
+def test_the_documentation_site_names_a_database_url_it_cannot_open(tmp_path):
+    if not MESAIDES.exists():
+        pytest.skip(f"no mesaides command beside {sys.executable}")
+    missing = tmp_path / "no" / "folder"
+    env = {**os.environ, "MESAIDES_DATABASE_URL": f"sqlite:///{missing}/db.sqlite3", "MESAIDES_DISABLE_PLUGINS": OTHERS}
+    done = subprocess.run([str(MESAIDES), "docs", "build", str(tmp_path / "site")], env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"Invalid value for MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database" in done.stderr
