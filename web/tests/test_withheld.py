@@ -60,3 +60,21 @@ def test_unavailable_aides_are_counted_and_named(client):
     assert 'data-aides-retenues="2"' in page and "2 sont indisponibles sur ce simulateur" in page
     assert sorted(re.findall(r'data-aide-retenue="([a-z_]+)"', page)) == ["nord_activ_emploi_maximum", "revenu_solidaire_jeune"]
     assert "aucune des aides" not in page
+
+
+def test_an_aide_the_deployment_disables_is_not_counted_even_when_unavailable():
+    from mesaides.web.deployment import DISABLED, CatalogueEntry
+    from mesaides.web.offer import Withholding, withholding
+    from mesaides.web.registry_view import AideState
+
+    rules = load_rules(get_plugin_manager(blocked=("partner_caf",)))
+    name = "nord_activ_emploi_maximum"
+    if name not in rules.unavailable:
+        pytest.skip("the Nord package is not installed")
+    entry = CatalogueEntry(name=name, aide=rules.aides[name], state=AideState(status="published"),
+                           unavailable=rules.unavailable[name], shown=False)
+    assert withholding(entry) is Withholding.UNAVAILABLE
+    for status in (DISABLED, "removed", "refused"):
+        disabled = CatalogueEntry(name=name, aide=rules.aides[name], state=AideState(status=status, from_deployment=True),
+                                  unavailable=rules.unavailable[name], shown=False)
+        assert withholding(disabled) is None, status

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from mesaides.core import RuleSet
-from mesaides.web.deployment import CatalogueEntry, Deployment
+from mesaides.web.deployment import DISABLED, CatalogueEntry, Deployment
 
 
 class Withholding(StrEnum):
@@ -46,6 +46,8 @@ class Withholding(StrEnum):
 
 PENDING_STATUSES = ("preview", "development")
 """Statuses of an aide not validated for the public yet (registry or lock)."""
+NOT_OFFERED = (DISABLED, "refused", "removed")
+"""Statuses of an aide this deployment does not offer at all (not counted as withheld)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def aide_parts(rules: RuleSet, names: Iterable[str]) -> dict[str, str]:
 
 def withholding(entry: CatalogueEntry) -> Withholding | None:
     """Why ``entry`` is withheld from the visitor, or None when it is computed or not offered."""
-    if entry.shown:
+    if entry.shown or entry.state.status in NOT_OFFERED:
         return None
     if entry.unavailable is not None:
         return Withholding.UNAVAILABLE
