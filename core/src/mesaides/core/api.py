@@ -14,6 +14,7 @@ Only what the requested aides need is computed.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -29,6 +30,8 @@ from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
 from mesaides.core.situation import InconsistentSituation, SituationError, SituationIssue
 from mesaides.core.values import dtype_of
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
@@ -48,6 +51,9 @@ class Engine:
     def __init__(self, rules: RuleSet | None = None, *, limits: Limits | None = None):
         self.rules = rules if rules is not None else load_rules()
         self.limits = limits if limits is not None else Limits()
+        for record in self.rules.plugins.values():  # the operator reads why in the server's logs too
+            for problem in record.problems:
+                log.warning("plugin %s of %s %s is left out: %s", record.name, record.distribution, record.version, problem)
 
     # ---- OpenFisca-compatible -----------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator, model_validator
 
+from mesaides.core.aide_metadata import AideMetadataError
 from mesaides.core.entities import Entity, entity
 from mesaides.core.periods import PeriodUnit
 
@@ -288,4 +289,8 @@ def as_aide(q: Quantity, info: AideInfo | dict) -> Aide:
     data = q.model_dump(exclude={"kind"})
     data["formulas"] = q.formulas
     data["entity"] = q.entity
-    return Aide(**data, info=AideInfo.model_validate(info))
+    try:
+        aide_info = AideInfo.model_validate(info)
+    except ValidationError as exc:
+        raise AideMetadataError(q.name, exc) from None
+    return Aide(**data, info=aide_info)

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mesaides.core import RuleSet
-from mesaides.registry import audit
+from mesaides.registry import audit, lifecycle
 from mesaides.registry.impacts import (
     COMMON_PARAMETER_OWNERS,
     AideChange,
@@ -278,8 +278,7 @@ class _Sync:
         self.report.changed.append(a.name)
 
     def _set_status(self, row: Aide, status: str, reason: str) -> None:
-        audit.record(self.session, self.now, self.actor, "aide_status", row.name, reason, before=row.status, after=status)
-        row.status, row.status_reason, row.status_changed_at, row.status_changed_by = status, reason, self.now, self.actor
+        lifecycle.set_status(self.session, row, status, self.now, self.actor, reason)
 
     # ---- measuring on the reference population ---------------------------------------------
 

@@ -23,6 +23,7 @@ from mesaides.core.geography import name_of
 from mesaides.core.values import has_surrogate
 from mesaides.web import charts
 from mesaides.web.expert_cases import build_case, case_yaml, expert_aides, pull_request_text
+from mesaides.web.offer import offer
 from mesaides.web.questionnaire import merge_form
 from mesaides.web.results import compute, month_label
 from mesaides.web.stats import CLICKS, SIMULATIONS, VISITORS
@@ -94,9 +95,8 @@ def _answers(raw: str) -> dict[str, str]:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     track(request)
-    deployment = _state(request).deployment
-    aides = sorted((e.aide.info.label for e in deployment.shown_aides()), key=str.lower)
-    return render(request, "accueil.html", aides=aides)
+    offered = offer(_state(request).deployment)
+    return render(request, "accueil.html", aides=offered.computed, offer=offered)
 
 
 # ---- Questionnaire ------------------------------------------------------------------------------
@@ -212,6 +212,7 @@ def _results_page(request: Request, answers: dict[str, str], token: str = "", *,
         saved=saved,
         first_step=questionnaire.steps(answers, today)[0].id,
         expert=expert,
+        offer=offer(deployment),
     )
 
 

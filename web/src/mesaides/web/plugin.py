@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +42,20 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
     # do not race to do it.
     try:
         from mesaides.registry import open_registry
+        from mesaides.registry.database import DatabaseUrlError
     except ImportError:
         pass
     else:
-        open_registry(url=settings.database_url)
+        try:
+            open_registry(url=settings.database_url)
+        except DatabaseUrlError as exc:
+            raise click.BadParameter(str(exc), param_hint="MESAIDES_DATABASE_URL") from None
     db.upgrade(db.connect(settings.database_url))
     click.echo(f"mesaides: http://{host}:{port}/  (database: {_safe(settings.database_url)}"
                f"{', preview deployment' if settings.preview else ''}"
                f"{f', deployment lock {lock_path}' if lock_path else ''})", err=True)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _stopped)
     uvicorn.run(
         "mesaides.web.app:create_app",
         factory=True,
@@ -59,6 +66,13 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
         access_log=False,
         proxy_headers=True,
     )
+
+
+def _stopped(signum: int, _frame: Any) -> None:
+    """Ctrl-C or SIGTERM is how the server is meant to stop: uvicorn shuts down gracefully, then
+    raises the signal again with this handler restored; the command then ends with status 0."""
+    click.echo(f"mesaides: stopped ({signal.Signals(signum).name})", err=True)
+    raise SystemExit(0)
 
 
 def _check_lock(path: Path, preview: bool):
