@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from mesaides.core import ComputationError, SituationError, SituationIssue
 from mesaides.core.definitions import APPLY_KIND_LABELS
@@ -82,9 +83,28 @@ def _deployment(request: Request) -> Deployment:
 # ---- Errors -------------------------------------------------------------------------------------
 
 
-def error_body(issues: Iterable[SituationIssue]) -> dict[str, Any]:
-    """OpenFisca's nested error object, plus ``errors``: the flat list of every issue."""
+MAX_ISSUES_SHOWN = 50
+"""An error lists at most this many problems, then says how many more there were."""
+MAX_ECHO_CHARS = 200
+"""A path or message repeats at most this much of the request: an error never grows with it."""
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_ECHO_CHARS else f"{text[:MAX_ECHO_CHARS]}… ({len(text):,} characters)"
+
+
+def _bounded(issues: Iterable[SituationIssue]) -> list[SituationIssue]:
     issues = list(issues)
+    shown = [SituationIssue(path=_shorten(i.path), message=_shorten(i.message)) for i in issues[:MAX_ISSUES_SHOWN]]
+    if len(issues) > MAX_ISSUES_SHOWN:
+        shown.append(SituationIssue(path="", message=f"{len(issues) - MAX_ISSUES_SHOWN} more problems not shown"))
+    return shown
+
+
+def error_body(issues: Iterable[SituationIssue]) -> dict[str, Any]:
+    """OpenFisca's nested error object, plus ``errors``: the flat list of every issue (at most
+    :data:`MAX_ISSUES_SHOWN`, each path and message cut at :data:`MAX_ECHO_CHARS`)."""
+    issues = _bounded(issues)
     nested: dict[str, Any] = {}
     for issue in issues:
         parts = [p for p in issue.path.split(".") if p] if issue.path else []
@@ -238,9 +258,8 @@ async def explain_value(request: Request) -> JSONResponse:
     except PeriodError as exc:
         return error_response([SituationIssue(path="period", message=str(exc))])
     try:
-        population = deployment.engine.population(body["situation"])
-        simulation = Simulation(rules, population, trace=True)
-        explanation = explain(simulation, name, period, entity_id)
+        # Off the event loop, which keeps serving while this computes.
+        explanation = await run_in_threadpool(_explanation, deployment, body["situation"], name, period, entity_id)
     except SituationError as exc:
         return error_response([SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)
                                for i in exc.issues])
@@ -251,6 +270,11 @@ async def explain_value(request: Request) -> JSONResponse:
     data = explanation.to_json()
     data["failed_checks"] = explanation.failed_checks()
     return JSONResponse(data, headers=HEADERS)
+
+
+def _explanation(deployment: Deployment, situation: Any, name: str, period: Period, entity_id: str):
+    population = deployment.engine.population(situation)
+    return explain(Simulation(deployment.rules, population, trace=True), name, period, entity_id)
 
 
 # ---- Catalogue ----------------------------------------------------------------------------------

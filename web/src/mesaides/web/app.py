@@ -9,14 +9,19 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mesaides.web import db
 from mesaides.web.batching import CalculationBatcher
+from mesaides.web.csrf import FormTokens, form_from_this_site, instance_secret
 from mesaides.web.deployment import Deployment
+from mesaides.web.middleware import BodyLimit, SecurityHeaders
 from mesaides.web.results import euros
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
@@ -26,6 +31,17 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PURGE_EVERY = 3600.0
 """Seconds between two purges of the saved situations past their retention period."""
+PAGES_TAG = "pages"
+"""The tag of the HTML pages' routes: their errors are pages, the others' JSON."""
+ERROR_ECHO_CHARS = 200
+"""An error repeats at most this much of what the client sent."""
+PAGE_ERRORS = {
+    403: ("Demande refusée", "Cette demande ne provient pas d'une page de ce site, ou la page était trop ancienne : "
+                             "elle a été refusée. Revenez à la page précédente, rechargez-la et réessayez."),
+    404: ("Page introuvable", "Cette page n'existe pas."),
+    413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille acceptée par ce simulateur : "
+                                   "elles n'ont pas été traitées."),
+}
 
 DESCRIPTION = """
 The mesaides simulator's JSON API.
@@ -54,10 +70,11 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         # The rules, the tables and the application live as long as the process: out of the
         # collector's sight, its full collections no longer walk them in the middle of requests.
         gc.freeze()
-        task = asyncio.create_task(_purge_forever(saved))
+        task = asyncio.create_task(_purge_forever(saved, stats))
         try:
             yield
         finally:
+            _app.state.batcher.close()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -67,6 +84,8 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         version=_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from the package, see mesaides.web.docs
+        redoc_url=None,
         openapi_tags=[
             {"name": "Calcul", "description": "Computations, OpenFisca-compatible."},
             {"name": "Catalogue", "description": "What this deployment computes."},
@@ -82,35 +101,60 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.state.stats = stats
     app.state.templates = templates
     app.state.db = engine
+    app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
+    templates.env.globals["champ_csrf"] = form_tokens.field
 
-    from mesaides.web import api, pages
+    from mesaides.web import api, docs, pages
 
     app.include_router(api.router)
-    app.include_router(pages.router)
+    app.include_router(pages.router, tags=[PAGES_TAG], dependencies=[Depends(form_from_this_site)])
+    app.include_router(docs.router)
+    app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_directory()), name="docs-assets")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    # Outermost last: the headers wrap everything, the limit every route.
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException):
-        if exc.status_code == 404 and "text/html" in request.headers.get("accept", ""):
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_page(request) and exc.status_code in PAGE_ERRORS:
+            titre, message = PAGE_ERRORS[exc.status_code]
             return templates.TemplateResponse(
-                request,
-                "erreur.html",
-                {"titre": "Page introuvable", "message": "Cette page n'existe pas.", "preview": settings.preview},
-                status_code=404,
+                request, "erreur.html", {"titre": titre, "message": message, "preview": settings.preview},
+                status_code=exc.status_code,
             )
-        from fastapi.exception_handlers import http_exception_handler
-
+        if exc.status_code in PAGE_ERRORS and exc.status_code != 404:
+            message = str(exc.detail)[:ERROR_ECHO_CHARS]
+            return JSONResponse({"error": message, "errors": [{"path": "", "message": message}]},
+                                status_code=exc.status_code)
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default answer repeats each faulty input whole: name the place and the
+        # problem only.
+        errors = [{"path": ".".join(str(p) for p in e.get("loc", ()))[:ERROR_ECHO_CHARS],
+                   "message": str(e.get("msg", ""))[:ERROR_ECHO_CHARS]} for e in exc.errors()[:20]]
+        return JSONResponse({"error": errors[0]["message"] if errors else "invalid request", "errors": errors},
+                            status_code=422)
 
     return app
 
 
-async def _purge_forever(saved: SavedSituations) -> None:
+def _wants_page(request: Request) -> bool:
+    """Whether an error is answered with a page: on the pages' routes, or, off any route (a
+    404), when the client asks for HTML."""
+    route = request.scope.get("route")
+    if route is not None:
+        return PAGES_TAG in getattr(route, "tags", ())
+    return "text/html" in request.headers.get("accept", "")
+
+
+async def _purge_forever(saved: SavedSituations, stats: Stats) -> None:
     while True:
         try:
-            removed = await asyncio.to_thread(saved.purge)
-            if removed:
-                log.info("deleted %d saved situations past their retention period", removed)
+            await asyncio.to_thread(saved.purge)
+            await asyncio.to_thread(stats.forget_past_days)
         except Exception:
             log.exception("cannot purge the saved situations")
         await asyncio.sleep(PURGE_EVERY)

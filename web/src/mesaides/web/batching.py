@@ -6,11 +6,18 @@ its cost for one household is fixed: forty households cost little more than one
 wait in a queue; the next run takes all of them. A lone request is computed at once, so that
 joining costs nothing when the server is quiet, and under load the runs grow with the load
 instead of the queue.
+
+A run computes in the batcher's own thread, never on the event loop: while it computes, the
+process keeps reading requests and answering pages (the engine's numpy work releases the
+interpreter's lock, and Python hands the lock over between threads every few milliseconds).
+One thread per process: the runs follow each other, so a second thread would only make two
+runs share the processor.
 """
 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from mesaides.core import Engine
@@ -27,6 +34,11 @@ class CalculationBatcher:
         self.max_joined = max_joined
         self._waiting: list[tuple[Any, asyncio.Future]] = []
         self._running: asyncio.Task | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mesaides-calculate")
+
+    def close(self) -> None:
+        """Stop the batcher's thread once the current run, if any, is over."""
+        self._thread.shutdown(wait=False, cancel_futures=True)
 
     async def calculate(self, situation: Any) -> dict[str, Any]:
         """The situation with its ``null`` values filled, as :meth:`Engine.calculate` gives it.
@@ -50,8 +62,11 @@ class CalculationBatcher:
                 await asyncio.sleep(0)
                 batch = self._waiting[: self.max_joined]
                 del self._waiting[: self.max_joined]
+                situations = [situation for situation, _ in batch]
                 try:
-                    outcomes = self.engine.calculate_many([situation for situation, _ in batch])
+                    outcomes = await asyncio.get_running_loop().run_in_executor(
+                        self._thread, self.engine.calculate_many, situations
+                    )
                 except Exception as exc:  # a bug in a formula or the engine: answer, do not hang
                     outcomes = [exc] * len(batch)
                 for (_, future), outcome in zip(batch, outcomes):

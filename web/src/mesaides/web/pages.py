@@ -17,6 +17,7 @@ import markdown
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from mesaides.core import ComputationError, SituationError
 from mesaides.core.geography import name_of
@@ -43,14 +44,8 @@ STATUS_FR = {
     "disabled": "non proposée sur cette instance",
 }
 
-
-HTML_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-}
+PRIVATE = {"Cache-Control": "no-store"}
+"""The pages of a saved situation: its token is in the address, its answers on the page."""
 
 
 def _state(request: Request):
@@ -60,18 +55,19 @@ def _state(request: Request):
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     s = _state(request)
     context.setdefault("preview", s.settings.preview)
-    response = s.templates.TemplateResponse(request, template, context, status_code=status_code)
-    response.headers.update(HTML_HEADERS)
-    return response
+    return s.templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 def track(request: Request) -> None:
     """Count a unique visitor (a daily salted hash; nothing personal is kept, no cookie)."""
     try:
-        address = request.client.host if request.client else ""
-        _state(request).stats.visit(address, request.headers.get("user-agent", ""))
+        _state(request).stats.visit(_address(request))
     except Exception:  # statistics must never break a page
         log.exception("cannot record the visit")
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def _answers(raw: str) -> dict[str, str]:
@@ -169,7 +165,8 @@ async def submit(request: Request) -> Response:
     position = steps.index(step_id)
     if position + 1 < len(steps):
         return _step_page(request, steps[position + 1], answers, token)
-    return _results_page(request, answers, token, count=True)
+    # The computation takes tens of milliseconds: off the event loop, which keeps serving.
+    return await run_in_threadpool(_results_page, request, answers, token, count=True)
 
 
 def _results_page(request: Request, answers: dict[str, str], token: str = "", *, count: bool = False,
@@ -231,7 +228,8 @@ async def _expert_case(request: Request):
     if not answers or questionnaire.first_incomplete(answers, today) is not None:
         return None, RedirectResponse("/simulation", status_code=303)
     situation = questionnaire.situation(answers, today)
-    return (build_case(deployment, situation, today, form), form), None
+    case = await run_in_threadpool(build_case, deployment, situation, today, form)
+    return (case, form), None
 
 
 def _case_page(request: Request, case, form: dict[str, str]) -> HTMLResponse:
@@ -262,7 +260,7 @@ async def expert_case_download(request: Request) -> Response:
         return _case_page(request, case, form)
     text = case_yaml(case, _state(request).deployment.today(), request.url.hostname or "")
     return Response(text, media_type="application/yaml; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{case.file_name}"', **HTML_HEADERS})
+                    headers={"Content-Disposition": f'attachment; filename="{case.file_name}"'})
 
 
 # ---- Saving -------------------------------------------------------------------------------------
@@ -276,7 +274,12 @@ async def save(request: Request) -> Response:
     if not answers:
         return RedirectResponse("/simulation", status_code=303)
     token = s.saved.save(answers, str(form.get("jeton", "")) or None)
-    return RedirectResponse(f"/s/{token}?enregistree=1", status_code=303)
+    return RedirectResponse(f"/s/{token}?enregistree=1", status_code=303, headers=PRIVATE)
+
+
+def _private(response: Response) -> Response:
+    response.headers.update(PRIVATE)
+    return response
 
 
 def _expired(request: Request) -> HTMLResponse:
@@ -296,7 +299,7 @@ def saved_results(request: Request, token: str) -> HTMLResponse:
     track(request)
     found = _state(request).saved.load(token)
     if found is None:
-        return _expired(request)
+        return _private(_expired(request))
     answers, expires = found
     saved = {
         "url": str(request.url_for("saved_results", token=token)),
@@ -304,7 +307,7 @@ def saved_results(request: Request, token: str) -> HTMLResponse:
         "just_saved": request.query_params.get("enregistree") == "1",
         "token": token,
     }
-    return _results_page(request, answers, token, saved=saved)
+    return _private(_results_page(request, answers, token, saved=saved))
 
 
 @router.get("/s/{token}/modifier", response_class=HTMLResponse)
@@ -312,21 +315,21 @@ def resume(request: Request, token: str) -> HTMLResponse:
     track(request)
     found = _state(request).saved.load(token)
     if found is None:
-        return _expired(request)
-    return _step_page(request, "", found[0], token)
+        return _private(_expired(request))
+    return _private(_step_page(request, "", found[0], token))
 
 
 @router.get("/s/{token}/supprimer", response_class=HTMLResponse)
 def confirm_delete(request: Request, token: str) -> HTMLResponse:
     if _state(request).saved.load(token) is None:
-        return _expired(request)
-    return render(request, "supprimer.html", token=token)
+        return _private(_expired(request))
+    return _private(render(request, "supprimer.html", token=token))
 
 
 @router.post("/s/{token}/supprimer", response_class=HTMLResponse)
 def delete(request: Request, token: str) -> HTMLResponse:
     _state(request).saved.delete(token)
-    return render(request, "supprimee.html")
+    return _private(render(request, "supprimee.html"))
 
 
 # ---- Applying -----------------------------------------------------------------------------------
@@ -341,7 +344,7 @@ def go_apply(request: Request, aide: str) -> Response:
         return render(request, "erreur.html", status_code=404, titre="Aide inconnue",
                       message="Cette aide n'est pas proposée par ce simulateur.")
     try:
-        s.stats.click(aide)
+        s.stats.click(aide, _address(request))
     except Exception:
         log.exception("cannot count the click")
     return RedirectResponse(str(entry.aide.info.best_channel.url), status_code=303)

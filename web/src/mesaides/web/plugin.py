@@ -16,7 +16,10 @@ from mesaides.core import hookimpl
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--preview", is_flag=True, help="A preview deployment: aides in preview are shown too (A6, G4).")
-@click.option("--workers", default=1, show_default=True, type=int, help="Server processes (each loads the rules once).")
+@click.option("--workers", default=lambda: default_workers(), show_default="one per processor", envvar="MESAIDES_WORKERS",
+              type=click.IntRange(min=1),
+              help="Server processes (each loads the rules once, about 150 MB). Default: $MESAIDES_WORKERS, else "
+                   "one per processor this process may use.")
 @click.option("--retention-days", type=int, default=None, help="Days a saved situation is kept (default 7).")
 @click.option("--deployment", "lock_path", type=click.Path(dir_okay=False, path_type=Path), envvar="MESAIDES_DEPLOYMENT",
               help="Serve this deployment lock (written by `mesaides deployment check`): only the aides it lists, "
@@ -46,7 +49,8 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
     else:
         open_registry(url=settings.database_url)
     db.upgrade(db.connect(settings.database_url))
-    click.echo(f"mesaides: http://{host}:{port}/  (database: {_safe(settings.database_url)}"
+    click.echo(f"mesaides: http://{host}:{port}/  ({workers} worker process{'es' if workers > 1 else ''}, "
+               f"database: {_safe(settings.database_url)}"
                f"{', preview deployment' if settings.preview else ''}"
                f"{f', deployment lock {lock_path}' if lock_path else ''})", err=True)
     uvicorn.run(
@@ -59,6 +63,16 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
         access_log=False,
         proxy_headers=True,
     )
+
+
+def default_workers() -> int:
+    """One server process per processor this process may run on (its CPU affinity, which a
+    container's limit narrows), so that the computations of several requests use the machine.
+    Each process computes in its own thread while its event loop keeps answering."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _check_lock(path: Path, preview: bool):

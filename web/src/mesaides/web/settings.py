@@ -11,6 +11,10 @@
 ``MESAIDES_RETENTION_DAYS``     how long a saved situation is kept (default 7).
 ``MESAIDES_ROADMAP``            the Markdown file rendered at ``/roadmap`` (O9); by default
                                 ``roadmap.md`` in the instance folder, else the packaged one.
+``MESAIDES_MAX_BODY_BYTES``     the largest request body accepted, in bytes (default 1 000 000):
+                                a larger one is refused with 413 before it is parsed.
+``MESAIDES_WORKERS``            server processes ``mesaides serve`` starts (default: one per
+                                processor this process may use).
 ``MESAIDES_TODAY``              ``YYYY-MM-DD``: the date the simulator computes for (tests and
                                 demonstrations only; the real date otherwise).
 ==============================  ===============================================================
@@ -24,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_RETENTION_DAYS = 7
+DEFAULT_MAX_BODY_BYTES = 1_000_000
+"""About 40 times the questionnaire's largest household asking every aide for every month."""
 DATABASE_FILE = "mesaides.sqlite3"
 
 
@@ -55,6 +61,19 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise ValueError(f"{name}={text!r}: expected a positive whole number")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = field(default_factory=database_url)
@@ -65,6 +84,7 @@ class Settings:
     """A fixed date for tests and demonstrations; ``None`` follows the clock."""
     deployment: Path | None = None
     """The deployment lock to serve, if any."""
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -78,6 +98,7 @@ class Settings:
             roadmap=Path(roadmap) if roadmap else None,
             today=dt.date.fromisoformat(today) if today else None,
             deployment=Path(deployment) if deployment else None,
+            max_body_bytes=_positive_int("MESAIDES_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         )
 
     def current_date(self) -> dt.date:
