@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mesaides.web import db
 from mesaides.web.batching import CalculationBatcher
-from mesaides.web.csrf import FormTokens, form_from_this_site, instance_secret
+from mesaides.web.csrf import FormTokens, instance_secret
 from mesaides.web.deployment import Deployment
 from mesaides.web.middleware import BodyLimit, SecurityHeaders
 from mesaides.web.results import euros
@@ -31,8 +31,6 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 PURGE_EVERY = 3600.0
 """Seconds between two purges of the saved situations past their retention period."""
-PAGES_TAG = "pages"
-"""The tag of the HTML pages' routes: their errors are pages, the others' JSON."""
 ERROR_ECHO_CHARS = 200
 """An error repeats at most this much of what the client sent."""
 PAGE_ERRORS = {
@@ -107,7 +105,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     from mesaides.web import api, docs, pages
 
     app.include_router(api.router)
-    app.include_router(pages.router, tags=[PAGES_TAG], dependencies=[Depends(form_from_this_site)])
+    app.include_router(pages.router)
     app.include_router(docs.router)
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_directory()), name="docs-assets")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -146,6 +144,8 @@ def _wants_page(request: Request) -> bool:
     404), when the client asks for HTML."""
     route = request.scope.get("route")
     if route is not None:
+        from mesaides.web.pages import PAGES_TAG
+
         return PAGES_TAG in getattr(route, "tags", ())
     return "text/html" in request.headers.get("accept", "")
 

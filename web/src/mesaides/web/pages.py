@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import markdown
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from mesaides.core import ComputationError, SituationError
 from mesaides.core.geography import name_of
 from mesaides.web import charts
+from mesaides.web.csrf import form_from_this_site
 from mesaides.web.expert_cases import build_case, case_yaml, expert_aides, pull_request_text
 from mesaides.web.questionnaire import merge_form
 from mesaides.web.results import compute, month_label
@@ -29,7 +30,10 @@ from mesaides.web.stats import CLICKS, SIMULATIONS, VISITORS
 from mesaides.web.stats import DEPARTEMENTS as DEPARTEMENTS_METRIC
 
 log = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+PAGES_TAG = "pages"
+"""The tag of the pages' routes: their errors are answered with a page (see the application)."""
+# Every form posted to a page must come from this site's pages (CSRF).
+router = APIRouter(include_in_schema=False, tags=[PAGES_TAG], dependencies=[Depends(form_from_this_site)])
 
 MAX_STATE_BYTES = 64_000
 STATUS_FR = {

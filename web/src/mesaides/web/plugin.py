@@ -17,9 +17,8 @@ from mesaides.core import hookimpl
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--preview", is_flag=True, help="A preview deployment: aides in preview are shown too (A6, G4).")
 @click.option("--workers", default=lambda: default_workers(), show_default="one per processor", envvar="MESAIDES_WORKERS",
-              type=click.IntRange(min=1),
-              help="Server processes (each loads the rules once, about 150 MB). Default: $MESAIDES_WORKERS, else "
-                   "one per processor this process may use.")
+              show_envvar=True, type=click.IntRange(min=1),
+              help="Server processes (each loads the rules once, about 150 MB).")
 @click.option("--retention-days", type=int, default=None, help="Days a saved situation is kept (default 7).")
 @click.option("--deployment", "lock_path", type=click.Path(dir_okay=False, path_type=Path), envvar="MESAIDES_DEPLOYMENT",
               help="Serve this deployment lock (written by `mesaides deployment check`): only the aides it lists, "
