@@ -283,3 +283,36 @@ def test_serve_uses_every_processor_by_default():
 
     assert default_workers() == len(os.sched_getaffinity(0))
     assert "env var: MESAIDES_WORKERS; default: (one per processor)" in " ".join(CliRunner().invoke(serve, ["--help"]).output.split())
+
+
+# ---- API documentation without the internet ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "shown"), [
+    ("/docs", ".opblock-summary-path >> text=/calculate"),
+    ("/redoc", "h2:has-text(\"Compute a situation (OpenFisca's /calculate)\")"),
+])
+def test_api_docs_work_offline_in_a_browser(page, site, path, shown):
+    """Every request off this server is cut: the page still renders the API, and the browser
+    reports no error (no script or style refused by the Content-Security-Policy)."""
+    server, _ = site
+    outside: list[str] = []
+    problems: list[str] = []
+
+    def only_here(route):
+        if route.request.url.startswith(server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_here)
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(server.url + path)
+    page.locator(shown).first.wait_for()
+    assert not outside, outside
+    # ReDoc's "API docs by Redocly" shows a logo from the editor's site: the policy blocks it,
+    # as it should (no request leaves for another site). Nothing else may be refused.
+    blocked_logo = re.compile(r"Loading the image 'https://cdn\.redoc\.ly/[^']*' violates .*img-src")
+    assert not [p for p in problems if not blocked_logo.match(p)], problems
