@@ -269,7 +269,12 @@ def test_calculate_runs_outside_the_event_loop(engine):
             batcher.close()
         return threading.get_ident(), result
 
-    loop_thread, result = asyncio.run(main())
+    # In a thread of its own: Playwright's sync API may hold this thread's event loop.
+    outcome: list = []
+    runner = threading.Thread(target=lambda: outcome.append(asyncio.run(main())))
+    runner.start()
+    runner.join(120)
+    loop_thread, result = outcome[0]
     assert threads and loop_thread not in threads
     assert result["familles"]["famille_1"]["af"][f"{dt.date.today():%Y-%m}"] > 0
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -33,6 +32,8 @@ PURGE_EVERY = 3600.0
 """Seconds between two purges of the saved situations past their retention period."""
 ERROR_ECHO_CHARS = 200
 """An error repeats at most this much of what the client sent."""
+REFUSALS = (403, 413)
+"""This application's own refusals (CSRF, body limit): in the API's error shape off the pages."""
 PAGE_ERRORS = {
     403: ("Demande refusée", "Cette demande ne provient pas d'une page de ce site, ou la page était trop ancienne : "
                              "elle a été refusée. Revenez à la page précédente, rechargez-la et réessayez."),
@@ -121,32 +122,23 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
                 request, "erreur.html", {"titre": titre, "message": message, "preview": settings.preview},
                 status_code=exc.status_code,
             )
-        if exc.status_code in PAGE_ERRORS and exc.status_code != 404:
+        if exc.status_code in REFUSALS:
             message = str(exc.detail)[:ERROR_ECHO_CHARS]
             return JSONResponse({"error": message, "errors": [{"path": "", "message": message}]},
                                 status_code=exc.status_code)
         return await http_exception_handler(request, exc)
 
-    @app.exception_handler(RequestValidationError)
-    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's default answer repeats each faulty input whole: name the place and the
-        # problem only.
-        errors = [{"path": ".".join(str(p) for p in e.get("loc", ()))[:ERROR_ECHO_CHARS],
-                   "message": str(e.get("msg", ""))[:ERROR_ECHO_CHARS]} for e in exc.errors()[:20]]
-        return JSONResponse({"error": errors[0]["message"] if errors else "invalid request", "errors": errors},
-                            status_code=422)
-
     return app
 
 
 def _wants_page(request: Request) -> bool:
-    """Whether an error is answered with a page: on the pages' routes, or, off any route (a
-    404), when the client asks for HTML."""
-    route = request.scope.get("route")
-    if route is not None:
-        from mesaides.web.pages import PAGES_TAG
+    """Whether an error is answered with a page: on the pages' routes, or, off the application's
+    routes (a 404, a static file), when the client asks for HTML."""
+    from mesaides.web.pages import PAGES_TAG
 
-        return PAGES_TAG in getattr(route, "tags", ())
+    tags = getattr(request.scope.get("route"), "tags", None)
+    if tags is not None:
+        return PAGES_TAG in tags
     return "text/html" in request.headers.get("accept", "")
 
 
