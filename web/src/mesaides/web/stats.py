@@ -14,6 +14,8 @@ person:
   office, a mobile operator's NAT) count as one: the figure is a lower bound.
 - **Clicks to application services** count once per visitor, aide and day, with the same kind of
   daily digest (``sha256(daily salt | network | aide)``).
+- Each server process remembers the day's salt and the digests it recorded, until the day is
+  over, so that a visitor's next pages need no database write.
 - **Completed simulations** and the **département** of the commune of each simulation are plain
   daily counters.
 """
@@ -63,6 +65,10 @@ def network_of(address: str) -> str:
     return str(ip)
 
 
+def _digest(salt: str, what: str) -> str:
+    return hashlib.sha256(f"{salt}|{what}".encode()).hexdigest()[:32]
+
+
 @dataclass
 class Series:
     days: list[dt.date]
@@ -73,19 +79,31 @@ class Series:
         return sum(self.values)
 
 
+REMEMBERED_DIGESTS = 100_000
+"""At most this many of today's digests are remembered by a server process (about 10 MB)."""
+
+
+@dataclass
+class _Today:
+    """What a server process remembers of the current day, to skip the database on a visitor's
+    next pages: the day's salt and the digests already recorded. Dropped with the day."""
+
+    day: dt.date
+    salt: str
+    recorded: set[str]
+
+
 class Stats:
     def __init__(self, engine: Engine, today=dt.date.today):
         self.engine = engine
         self.today = today
+        self._remembered: _Today | None = None
 
     # ---- recording ----------------------------------------------------------------------------
 
     def visit(self, address: str) -> None:
         """A page view from ``address``: a new visitor the first time today."""
-        day = self.today()
-        with self.engine.begin() as conn:
-            if self._first_today(conn, stats_visitors, day, network_of(address)):
-                self._increment(conn, day, VISITORS, "")
+        self._once_today(stats_visitors, f"visit|{network_of(address)}", VISITORS, "")
 
     def simulation(self, depcom: str) -> None:
         day = self.today()
@@ -97,26 +115,37 @@ class Stats:
 
     def click(self, aide: str, address: str) -> None:
         """A click from ``address`` to ``aide``'s application service: counted once a day."""
-        day = self.today()
-        with self.engine.begin() as conn:
-            if self._first_today(conn, stats_clicks, day, f"{network_of(address)}|{aide}"):
-                self._increment(conn, day, CLICKS, aide)
+        self._once_today(stats_clicks, f"click|{network_of(address)}|{aide}", CLICKS, aide)
 
     def forget_past_days(self) -> None:
         """Delete the previous days' salts and digests (the hourly purge calls it, so that a
         salt never outlives its day by more than an hour, even on a day without visits)."""
+        day = self.today()
+        if self._remembered is not None and self._remembered.day != day:
+            self._remembered = None
         with self.engine.begin() as conn:
-            self._forget_before(conn, self.today())
+            self._forget_before(conn, day)
 
-    def _first_today(self, conn: Connection, table: sa.Table, day: dt.date, what: str) -> bool:
-        """Record today's digest of ``what``; whether it was new."""
-        digest = hashlib.sha256(f"{self._salt(conn, day)}|{what}".encode()).hexdigest()[:32]
-        try:
-            with conn.begin_nested():
-                conn.execute(table.insert().values(day=day, digest=digest))
-        except IntegrityError:
-            return False
-        return True
+    def _once_today(self, table: sa.Table, what: str, metric: str, key: str) -> None:
+        """Count ``metric``/``key`` if today's digest of ``what`` is new (in ``table``, which
+        every worker shares). A digest this process already recorded today needs no database."""
+        day = self.today()
+        remembered = self._remembered
+        if remembered is not None and remembered.day == day and _digest(remembered.salt, what) in remembered.recorded:
+            return
+        with self.engine.begin() as conn:
+            salt = self._salt(conn, day)
+            digest = _digest(salt, what)
+            try:
+                with conn.begin_nested():
+                    conn.execute(table.insert().values(day=day, digest=digest))
+            except IntegrityError:
+                pass  # recorded before, by this process or another
+            else:
+                self._increment(conn, day, metric, key)
+        if remembered is None or remembered.day != day or len(remembered.recorded) >= REMEMBERED_DIGESTS:
+            remembered = self._remembered = _Today(day, salt, set())
+        remembered.recorded.add(digest)
 
     @staticmethod
     def _forget_before(conn: Connection, day: dt.date) -> None:
