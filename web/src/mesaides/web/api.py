@@ -18,7 +18,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
 from mesaides.core import ComputationError, SituationError, SituationIssue
 from mesaides.core.definitions import APPLY_KIND_LABELS
@@ -258,8 +257,9 @@ async def explain_value(request: Request) -> JSONResponse:
     except PeriodError as exc:
         return error_response([SituationIssue(path="period", message=str(exc))])
     try:
-        # Off the event loop, which keeps serving while this computes.
-        explanation = await run_in_threadpool(_explanation, deployment, body["situation"], name, period, entity_id)
+        population = deployment.engine.population(body["situation"])
+        simulation = Simulation(rules, population, trace=True)
+        explanation = explain(simulation, name, period, entity_id)
     except SituationError as exc:
         return error_response([SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)
                                for i in exc.issues])
@@ -270,11 +270,6 @@ async def explain_value(request: Request) -> JSONResponse:
     data = explanation.to_json()
     data["failed_checks"] = explanation.failed_checks()
     return JSONResponse(data, headers=HEADERS)
-
-
-def _explanation(deployment: Deployment, situation: Any, name: str, period: Period, entity_id: str):
-    population = deployment.engine.population(situation)
-    return explain(Simulation(deployment.rules, population, trace=True), name, period, entity_id)
 
 
 # ---- Catalogue ----------------------------------------------------------------------------------
