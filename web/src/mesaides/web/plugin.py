@@ -38,7 +38,10 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
         os.environ["MESAIDES_PREVIEW"] = "1"
     if retention_days is not None:
         os.environ["MESAIDES_RETENTION_DAYS"] = str(retention_days)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     # Migrate once here (the registry's tables and ours), before the workers start, so that they
     # do not race to do it.
     try:
