@@ -290,6 +290,45 @@ def test_calculate_runs_outside_the_event_loop(engine):
     assert result["familles"]["famille_1"]["af"][f"{dt.date.today():%Y-%m}"] > 0
 
 
+def test_pages_first_then_the_api(engine, monkeypatch):
+    """While a page computes, the batcher starts no run (pages first), but never waits for
+    pages longer than its bound (the API is not starved)."""
+    from mesaides.web import batching
+
+    calls: list[int] = []
+
+    class Recording:
+        def calculate_many(self, situations):
+            calls.append(len(situations))
+            return engine.calculate_many(situations)
+
+    situation = lille_situation(dt.date.today())
+
+    async def main(bound: float) -> list[int]:
+        monkeypatch.setattr(batching, "MAX_DEFERRAL", bound)
+        batcher = batching.CalculationBatcher(Recording())
+        seen = []
+        try:
+            with batcher.page():
+                task = asyncio.create_task(batcher.calculate(situation))
+                for _ in range(20):
+                    await asyncio.sleep(0.01)
+                seen.append(len(calls))  # runs started while the page computed
+            await task
+            seen.append(len(calls))
+        finally:
+            batcher.close()
+        return seen
+
+    outcome: list = []
+    for bound in (60.0, 0.0):
+        runner = threading.Thread(target=lambda b=bound: outcome.append(asyncio.run(main(b))))
+        runner.start()
+        runner.join(120)
+        calls.clear()
+    assert outcome == [[0, 1], [1, 1]]
+
+
 def test_serve_uses_every_processor_by_default():
     import os
 

@@ -185,7 +185,8 @@ def _results_page(request: Request, answers: dict[str, str], token: str = "", *,
         return _step_page(request, incomplete, answers, token, fields=checked, status_code=422)
     situation = questionnaire.situation(answers, today)
     try:
-        results = compute(deployment, situation, today)
+        with s.batcher.page():  # pages first: the API's computations wait meanwhile
+            results = compute(deployment, situation, today)
     except (SituationError, ComputationError) as exc:
         log.error("cannot compute a questionnaire's situation: %s", exc)
         return render(request, "erreur.html", status_code=500, titre="Le calcul n'a pas abouti",
