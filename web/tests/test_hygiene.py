@@ -81,6 +81,25 @@ def test_every_response_carries_the_security_headers(site):
     assert "script-src 'self';" in responses["page"].headers["content-security-policy"]
 
 
+def test_even_an_unexpected_error_carries_the_security_headers(tmp_path):
+    """The headers wrap the server-error handler too (an exception no route expected: 500)."""
+    from fastapi.testclient import TestClient
+
+    from mesaides.web.app import create_app
+    from mesaides.web.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite3'}"))
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/en-panne", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/en-panne")
+    assert response.status_code == 500
+    assert not [h for h in SECURITY_HEADERS if h not in response.headers]
+
+
 # ---- Limits -------------------------------------------------------------------------------------
 
 

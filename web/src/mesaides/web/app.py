@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    app = FastAPI(
+    app = _Application(
         title="mesaides",
         version=_version(),
         description=DESCRIPTION,
@@ -117,9 +117,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.include_router(docs.router)
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_directory()), name="docs-assets")
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    # Outermost last: the headers wrap everything, the limit every route.
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -136,6 +134,14 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         return await http_exception_handler(request, exc)
 
     return app
+
+
+class _Application(FastAPI):
+    """FastAPI, with the security headers outside everything, even the server-error handler
+    that answers an unexpected exception's 500 (which ``add_middleware`` would put outside)."""
+
+    def build_middleware_stack(self):
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def _wants_page(request: Request) -> bool:
