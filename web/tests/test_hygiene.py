@@ -221,6 +221,11 @@ def test_a_cross_site_delete_is_refused(site):
     deleted = client.post(f"{address}/supprimer", data={"csrf": token}, headers=headers)
     assert deleted.status_code == 200 and deleted.headers["cache-control"] == "no-store"
     assert client.get(address).status_code == 404
+    # Behind a proxy that rewrites Host, the public host it forwards is this server's too.
+    proxied = client.post("/simulation", data={"etape": "foyer", "etat": "{}", "action": "suivant",
+                                               "csrf": form_token(client.get("/simulation").text, "/simulation")},
+                          headers={"Origin": "https://mesaides.example", "X-Forwarded-Host": "mesaides.example"})
+    assert proxied.status_code in (200, 422)
     # Every form of the pages is checked, not only this one.
     assert client.post("/enregistrer", data={"etat": json.dumps(ANSWERS)},
                        headers={"Origin": "https://attaquant.example"}).status_code == 403

@@ -5,7 +5,9 @@ pages' router), and fails with a 403 page saying so:
 
 1. **The browser's word.** ``Sec-Fetch-Site`` must be ``same-origin`` when the browser sends it;
    otherwise ``Origin``, when sent, must be this server's own (scheme aside: the host and port
-   the request was addressed to). A cross-site form, ``Origin: null`` included, is refused.
+   the request was addressed to, ``Host``, or ``X-Forwarded-Host`` behind a proxy that rewrites
+   ``Host``; a browser's form cannot set either). A cross-site form, ``Origin: null`` included,
+   is refused.
 2. **A token in the form** (field ``csrf``): ``<day>.<HMAC-SHA256(secret, day | action path)>``,
    where ``day`` is the day it was issued and the action path the address the form posts to
    (so a token for one saved situation's deletion is worth nothing for another's). Stateless:
@@ -108,8 +110,8 @@ def check_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin is None:
         return  # not a browser that says; the token decides
-    host = (request.headers.get("host") or "").lower()
-    if origin == "null" or urlsplit(origin).netloc.lower() != host:
+    hosts = {h.strip().lower() for name in ("host", "x-forwarded-host") for h in request.headers.get(name, "").split(",")}
+    if origin == "null" or urlsplit(origin).netloc.lower() not in hosts - {""}:
         raise CrossSiteRequest(f"request sent from another site (Origin: {origin[:100]}): refused")
 
 
