@@ -122,6 +122,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_parsed(site):
     assert response.status_code == 413
     assert response.json()["error"] == "request body too large: the limit is 1 000 000 bytes"
     assert len(response.content) < 500
+    assert "413" in client.get("/openapi.json").json()["paths"]["/calculate"]["post"]["responses"]
 
     # A chunked body announces no length: it is cut as soon as it passes the limit.
     def chunks():

@@ -62,6 +62,8 @@ ERROR_SCHEMA = {
 ERROR_RESPONSES = {
     400: {"description": "Invalid situation or request", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
     404: {"description": "Unknown variable", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    413: {"description": "Request body over the limit (MESAIDES_MAX_BODY_BYTES, 1 MB by default)",
+          "content": {"application/json": {"schema": ERROR_SCHEMA}}},
 }
 
 
