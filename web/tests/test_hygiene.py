@@ -104,8 +104,8 @@ def test_even_an_unexpected_error_carries_the_security_headers(tmp_path):
 
 
 def _big_situation(target_bytes: int) -> bytes:
-    """A well-formed situation of about ``target_bytes``: the Lille household with many
-    income months of a second, made-up, Parameter-free person."""
+    """A well-formed situation of about ``target_bytes``: the Lille household with as many
+    extra persons (three years of wages each) as it takes."""
     situation = lille_situation(dt.date.today())
     padding = {f"{2024 + i // 12:04d}-{i % 12 + 1:02d}": 0.0 for i in range(36)}
     persons = 0
