@@ -161,7 +161,7 @@ def test_a_bad_limit_setting_is_named(tmp_path):
     env = {"MESAIDES_INSTANCE": str(tmp_path), "MESAIDES_MAX_BODY_BYTES": "un mega"}
     done = CliRunner().invoke(serve, ["--port", "1"], env=env)
     assert done.exit_code == 1 and isinstance(done.exception, SystemExit)  # a message, not a traceback
-    assert "MESAIDES_MAX_BODY_BYTES='un mega': expected a positive whole number" in done.output
+    assert "MESAIDES_MAX_BODY_BYTES='un mega': expected a whole number of at least 1" in done.output
 
 
 def test_errors_do_not_repeat_what_was_sent_at_length(site):

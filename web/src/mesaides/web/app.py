@@ -110,13 +110,16 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
     templates.env.globals["champ_csrf"] = form_tokens.field
 
-    from mesaides.web import api, docs, pages
+    from mesaides.web import api, pages
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    from mesaides.web import docs
+
     app.include_router(docs.router)
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_directory()), name="docs-assets")
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
 
     @app.exception_handler(StarletteHTTPException)

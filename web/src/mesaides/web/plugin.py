@@ -67,16 +67,6 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
     )
 
 
-def default_workers() -> int:
-    """One server process per processor this process may run on (its CPU affinity, which a
-    container's limit narrows), so that the computations of several requests use the machine.
-    Each process computes in its own thread while its event loop keeps answering."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def _check_lock(path: Path, preview: bool):
     """Refuse at once a lock that cannot be served (the workers check it again on the rules)."""
     from mesaides.registry.lock import LockError, installed_versions, read_lock
@@ -102,6 +92,16 @@ def _safe(url: str) -> str:
         credentials, host = rest.rsplit("@", 1)
         return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
     return url
+
+
+def default_workers() -> int:
+    """One server process per processor this process may run on (its CPU affinity, which a
+    container's limit narrows), so that the computations of several requests use the machine.
+    Each process computes in its own thread while its event loop keeps answering."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @hookimpl

@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_RETENTION_DAYS = 7
+DATABASE_FILE = "mesaides.sqlite3"
+
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 """The questionnaire's household asking every aide is about 6 KB: room for a batch of about 150."""
-DATABASE_FILE = "mesaides.sqlite3"
 
 
 def instance_path() -> Path:
@@ -57,21 +58,17 @@ def database_url() -> str:
     return f"sqlite:///{folder / DATABASE_FILE}"
 
 
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name}={raw!r}: expected a whole number of at least 1")
+    return int(raw)
+
+
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _positive_int(name: str, default: int) -> int:
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise ValueError(f"{name}={text!r}: expected a positive whole number")
-    return value
 
 
 @dataclass(frozen=True)
@@ -79,12 +76,12 @@ class Settings:
     database_url: str = field(default_factory=database_url)
     preview: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     roadmap: Path | None = None
     today: dt.date | None = None
     """A fixed date for tests and demonstrations; ``None`` follows the clock."""
     deployment: Path | None = None
     """The deployment lock to serve, if any."""
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -95,10 +92,10 @@ class Settings:
             database_url=database_url(),
             preview=_flag("MESAIDES_PREVIEW"),
             retention_days=int(os.environ.get("MESAIDES_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
+            max_body_bytes=_positive_int("MESAIDES_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             roadmap=Path(roadmap) if roadmap else None,
             today=dt.date.fromisoformat(today) if today else None,
             deployment=Path(deployment) if deployment else None,
-            max_body_bytes=_positive_int("MESAIDES_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
         )
 
     def current_date(self) -> dt.date:
