@@ -129,3 +129,15 @@ def test_a_deleted_situation_leaves_no_copy_in_the_files(tmp_path, how, caplog):
     assert not [t for t in tokens if t.encode() in everything]
     assert b"02/02/1950" in everything and store.load(kept) is not None  # the others are kept
     assert not [m for m in caplog.messages if any(t in m for t in tokens) or birth in m]
+
+
+def test_updated_answers_leave_no_copy_of_the_replaced_ones(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    engine = db.connect(f"sqlite:///{path}")
+    db.upgrade(engine)
+    store = SavedSituations(engine, retention_days=7)
+    token = store.save({"demandeur.date_naissance": "17/09/1983"})
+    assert b"17/09/1983" in _database_bytes(path)
+    assert store.save({"demandeur.date_naissance": "18/09/1983"}, token) == token  # a typo corrected
+    everything = _database_bytes(path)
+    assert b"17/09/1983" not in everything and b"18/09/1983" in everything

@@ -30,8 +30,10 @@ class SavedSituations:
         self.retention = dt.timedelta(days=retention_days)
 
     def save(self, answers: dict[str, Any], token: str | None = None) -> str:
-        """Store ``answers``; update the situation ``token`` if it still exists, else create one."""
+        """Store ``answers``; update the situation ``token`` if it still exists, else create one.
+        The answers an update replaces leave no copy behind either."""
         now = _now()
+        updated = 0
         with self.engine.begin() as conn:
             if token and self._valid(token):
                 updated = conn.execute(
@@ -39,14 +41,15 @@ class SavedSituations:
                     .where(saved_situations.c.token == token, saved_situations.c.expires_at > now)
                     .values(answers=answers, updated_at=now, expires_at=now + self.retention)
                 ).rowcount
-                if updated:
-                    return token
-            token = secrets.token_urlsafe(TOKEN_BYTES)
-            conn.execute(
-                saved_situations.insert().values(
-                    token=token, answers=answers, created_at=now, updated_at=now, expires_at=now + self.retention
+            if not updated:
+                token = secrets.token_urlsafe(TOKEN_BYTES)
+                conn.execute(
+                    saved_situations.insert().values(
+                        token=token, answers=answers, created_at=now, updated_at=now, expires_at=now + self.retention
+                    )
                 )
-            )
+        if updated:
+            forget_deleted(self.engine)
         return token
 
     def load(self, token: str) -> tuple[dict[str, Any], dt.datetime] | None:
