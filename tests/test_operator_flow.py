@@ -57,8 +57,10 @@ def walk(client: httpx.Client, answers: dict[str, str]) -> str:
             return page.text
         etat = html.unescape(re.search(r'name="etat" value="([^"]*)"', page.text).group(1))
         names = set(re.findall(r'name="((?:foyer|menage|demandeur|enfant\d+)\.[a-z_]+)"', page.text))
-        data = {"etape": step.group(1), "etat": etat, "action": "suivant", **{k: v for k, v in answers.items() if k in names}}
-        page = client.post("/simulation", data=data)
+        csrf = html.unescape(re.search(r'name="csrf" value="([^"]*)"', page.text).group(1))
+        data = {"etape": step.group(1), "etat": etat, "action": "suivant", "csrf": csrf,
+                **{k: v for k, v in answers.items() if k in names}}
+        page = client.post("/simulation", data=data, headers={"Origin": str(client.base_url).rstrip("/")})
         assert page.status_code == 200, page.text[:2000]
     raise AssertionError("the questionnaire never ended")
 

@@ -141,8 +141,9 @@ def test_the_settings_read_the_caps_from_the_environment(monkeypatch):
 
 @pytest.mark.parametrize("etat", ['{"a": ' * 1_500 + "1" + "}" * 1_500, '{"demandeur.prenom": "\\ud800"}'])
 def test_a_forged_questionnaire_state_is_ignored(client, etat):
-    page = client.post("/simulation", data={"etape": "foyer", "etat": etat, "action": "suivant"})
-    empty = client.post("/simulation", data={"etape": "foyer", "etat": "{}", "action": "suivant"})
+    token = client.app.state.form_tokens.issue("/simulation")
+    page = client.post("/simulation", data={"etape": "foyer", "etat": etat, "action": "suivant", "csrf": token})
+    empty = client.post("/simulation", data={"etape": "foyer", "etat": "{}", "action": "suivant", "csrf": token})
     # As with no answers at all: the step again, asking for its answers (422), never a 5xx.
     assert page.status_code == empty.status_code == 422
     assert "Votre foyer" in page.text and "Choisissez une réponse." in page.text

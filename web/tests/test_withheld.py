@@ -47,6 +47,7 @@ def results(client) -> str:
         etat = html.unescape(re.search(r'name="etat" value="([^"]*)"', page.text).group(1))
         names = set(re.findall(r'name="((?:foyer|menage|demandeur|enfant\d+)\.[a-z_]+)"', page.text))
         page = client.post("/simulation", data={"etape": step.group(1), "etat": etat, "action": "suivant",
+                                                "csrf": client.app.state.form_tokens.issue("/simulation"),
                                                 **{k: v for k, v in answers.items() if k in names}})
         assert page.status_code == 200, page.text[:1000]
     raise AssertionError("the questionnaire never ended")

@@ -21,6 +21,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from mesaides.core import ComputationError, SituationError, SituationIssue
 from mesaides.core.definitions import APPLY_KIND_LABELS
@@ -63,6 +64,8 @@ ERROR_RESPONSES = {
         ),
         "content": {"application/json": {"schema": ERROR_SCHEMA}},
     },
+    413: {"description": "Request body over the limit (MESAIDES_MAX_BODY_BYTES, 1 MB by default)",
+          "content": {"application/json": {"schema": ERROR_SCHEMA}}},
 }
 
 
@@ -118,9 +121,28 @@ def _deployment(request: Request) -> Deployment:
 # ---- Errors -------------------------------------------------------------------------------------
 
 
-def error_body(issues: Iterable[SituationIssue]) -> dict[str, Any]:
-    """OpenFisca's nested error object, plus ``errors``: the flat list of every issue."""
+MAX_ISSUES_SHOWN = 50
+"""An error lists at most this many problems, then says how many more there were."""
+MAX_ECHO_CHARS = 200
+"""A path or message repeats at most this much of the request: an error never grows with it."""
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_ECHO_CHARS else f"{text[:MAX_ECHO_CHARS]}… ({len(text):,} characters)"
+
+
+def _bounded(issues: Iterable[SituationIssue]) -> list[SituationIssue]:
     issues = list(issues)
+    shown = [SituationIssue(path=_shorten(i.path), message=_shorten(i.message)) for i in issues[:MAX_ISSUES_SHOWN]]
+    if len(issues) > MAX_ISSUES_SHOWN:
+        shown.append(SituationIssue(path="", message=f"{len(issues) - MAX_ISSUES_SHOWN} more problems not shown"))
+    return shown
+
+
+def error_body(issues: Iterable[SituationIssue]) -> dict[str, Any]:
+    """OpenFisca's nested error object, plus ``errors``: the flat list of every issue (at most
+    :data:`MAX_ISSUES_SHOWN`, each path and message cut at :data:`MAX_ECHO_CHARS`)."""
+    issues = _bounded(issues)
     nested: dict[str, Any] = {}
     for issue in issues:
         parts = [p for p in issue.path.split(".") if p] if issue.path else []
@@ -268,7 +290,11 @@ async def explain_value(request: Request) -> JSONResponse:
         return _not_found([SituationIssue(path="variable", message="aide not public on this deployment")])
     if name in rules.unavailable:
         return error_response([SituationIssue(path="variable", message=f"unavailable: {rules.unavailable[name]}")])
-    situation = body["situation"]
+    # Computing takes milliseconds to a second: off the event loop, so pages keep answering.
+    return await run_in_threadpool(_explanation_response, deployment, body["situation"], name, period, entity_id)
+
+
+def _explanation_response(deployment: Deployment, situation: Any, name: str, period: str, entity_id: str) -> JSONResponse:
     try:
         traced = deployment.engine.traced(situation)
     except SituationError as exc:

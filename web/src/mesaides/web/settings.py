@@ -11,6 +11,10 @@
 ``MESAIDES_RETENTION_DAYS``     how long a saved situation is kept (default 7).
 ``MESAIDES_ROADMAP``            the Markdown file rendered at ``/roadmap`` (O9); by default
                                 ``roadmap.md`` in the instance folder, else the packaged one.
+``MESAIDES_MAX_BODY_BYTES``     the largest request body accepted, in bytes (default 1 000 000):
+                                a larger one is refused with 413 before it is parsed.
+``MESAIDES_WORKERS``            server processes ``mesaides serve`` starts (default: one per
+                                processor this process may use).
 ``MESAIDES_TODAY``              ``YYYY-MM-DD``: the date the simulator computes for (tests and
                                 demonstrations only; the real date otherwise).
 ``MESAIDES_MAX_PERSONS``        the most persons one situation sent to the API may hold
@@ -34,6 +38,9 @@ DEFAULT_RETENTION_DAYS = 7
 DEFAULT_MAX_PERSONS = 100
 DEFAULT_MAX_REQUESTED_VALUES = 5_000
 DATABASE_FILE = "mesaides.sqlite3"
+
+DEFAULT_MAX_BODY_BYTES = 1_000_000
+"""The questionnaire's household asking every aide is about 6 KB: room for a batch of about 150."""
 
 
 def instance_path() -> Path:
@@ -78,6 +85,7 @@ class Settings:
     database_url: str = field(default_factory=database_url)
     preview: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     roadmap: Path | None = None
     today: dt.date | None = None
     """A fixed date for tests and demonstrations; ``None`` follows the clock."""
@@ -95,6 +103,7 @@ class Settings:
             database_url=database_url(),
             preview=_flag("MESAIDES_PREVIEW"),
             retention_days=int(os.environ.get("MESAIDES_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
+            max_body_bytes=_positive_int("MESAIDES_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             roadmap=Path(roadmap) if roadmap else None,
             today=dt.date.fromisoformat(today) if today else None,
             deployment=Path(deployment) if deployment else None,
