@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from mesaides.core.definitions import Aide, Definition, Parameter, Partner, Quantity
 from mesaides.core.graph import DependencyGraph
+from mesaides.core.inference import SourceIndex, complete
 from mesaides.core.legislation import Legislation, LegislationError, LegislationNode, load_legislation_files
 from mesaides.core.plugins import PluginManager, PluginRecord, get_plugin_manager
 from mesaides.core.situation import dtype_of
@@ -91,6 +92,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
     partners: dict[str, Partner] = {}
     nodes: list[LegislationNode] = []
     failed: set[str] = set()
+    sources = SourceIndex()  # each source file parsed once, for this loading only
 
     def collect(hook_name: str, accept: Callable[[Any, PluginRecord], None]) -> None:
         hook = getattr(pm.hook, hook_name)
@@ -129,7 +131,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
             other = (parameters.get(obj.name) or quantities[obj.name]).owner
             kind = "aide" if isinstance(obj, Aide) else "quantity"
             raise ValueError(f"duplicate {kind} name {obj.name!r}: already registered by {other}")
-        quantities[obj.name] = obj.model_copy(update={"owner": record.distribution})
+        quantities[obj.name] = complete(obj, sources).model_copy(update={"owner": record.distribution})
 
     def accept_legislation(obj: Any, record: PluginRecord) -> None:
         if isinstance(obj, (str, Path)):
@@ -154,6 +156,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         if pm.has_plugin(name):
             pm.unregister(name=name)
 
+    _read_bounding_terms(quantities)
     try:
         legislation = Legislation(nodes)
     except LegislationError as exc:
@@ -175,6 +178,18 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         problems=problems,
         hooks=pm.hook,
     )
+
+
+def _read_bounding_terms(quantities: dict[str, Quantity]) -> None:
+    """A sum with a floor may read the terms of a sum it subtracts one by one, to stop as soon
+    as the amount is at its floor (see ``Simulation._sum``): they are its reads too."""
+    for name, q in quantities.items():
+        if q.floor is None:
+            continue
+        extra = [t for s in q.subtracts if s in quantities for t in quantities[s].adds]
+        reads = tuple(dict.fromkeys((*q.reads, *extra)))
+        if reads != q.reads:
+            quantities[name] = q.model_copy(update={"reads": reads})
 
 
 @dataclass

@@ -14,6 +14,7 @@ import numpy as np
 
 from mesaides.core.context import Context
 from mesaides.core.definitions import Definition, Parameter, Quantity
+from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
 from mesaides.core.replay import Template, fact, follow, same_law
 from mesaides.core.ruleset import RuleSet
@@ -36,6 +37,12 @@ TEMPLATES = 4
 """Evaluations kept per quantity for reuse, and distinct values kept for :meth:`_intern`: a
 value changes at a few dates (a birthday, a new job, a revaluation) and chains of backward reads
 go back and forth between months."""
+
+
+SUM = object()
+"""The formula of a quantity defined as a sum (``adds``/``subtracts``), for reuse."""
+
+INDIVIDU_KEY = INDIVIDU.key
 
 
 class ComputationError(RuntimeError):
@@ -111,6 +118,8 @@ class Simulation:
         self._legislation = rules.legislation
         self._templates: dict[str, list[Template]] = {}
         self._latest: dict[str, list[np.ndarray]] = {}
+        self._parts_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._non_negative: dict[str, bool] = {}
 
     def _horizon_for(self, period: Period) -> dt.date | None:
         if period.unit is ETERNITY:
@@ -254,13 +263,16 @@ class Simulation:
         ):
             self._cut = True
             return self.default(q)
-        fkey = (q.name, start)
-        try:
-            formula = self._formula_at[fkey]
-        except KeyError:
-            formula = self._formula_at[fkey] = q.formula_at(start)
-        if formula is None:
-            return self.default(q)
+        if q.is_sum:
+            formula = SUM
+        else:
+            fkey = (q.name, start)
+            try:
+                formula = self._formula_at[fkey]
+            except KeyError:
+                formula = self._formula_at[fkey] = q.formula_at(start)
+            if formula is None:
+                return self.default(q)
         epoch = 0
         if self.reuse:
             epoch = self._legislation.epoch(start)
@@ -276,18 +288,132 @@ class Simulation:
         ctx = Context(self, q, period, node, record=self.reuse)
         self.runs += 1
         try:
-            result = formula.function(ctx)
+            result = self._evaluate(q, formula, ctx)
         except ComputationError:
             raise
         except Exception as exc:
             raise ComputationError(f"{q.name} for {period}: {type(exc).__name__}: {exc}") from exc
-        result = self._coerce(q, result)
         if ctx._facts is not None:
             result.flags.writeable = False
             templates = self._templates.setdefault(q.name, [])
             templates.insert(0, Template(formula, ctx._log, ctx._laws, ctx._facts, result, epoch, node))
             del templates[TEMPLATES:]
         return result
+
+    def _evaluate(self, q: Quantity, formula: Any, ctx: Context) -> np.ndarray:
+        """One evaluation of ``q``: its ``defined_for`` first (the formula is not run where it
+        holds nowhere), then its formula or its sum, its results kept where it holds.
+
+        Everything is read through ``ctx``, so that reuse (:mod:`mesaides.core.replay`) and
+        explanations see the engine's reads as the formula's."""
+        mask = None
+        if q.defined_for is not None:
+            mask = ctx.check(self._index[q.defined_for].label, ctx(q.defined_for))
+            if not mask.any():
+                return self.default(q)
+        if formula is SUM:
+            result = self._sum(q, ctx, mask)
+        else:
+            result = self._coerce(q, formula.function(ctx))
+        if mask is not None and not mask.all():
+            result = np.where(mask, result, self.default(q))
+        minimum = q.minimum
+        if minimum is not None and result.size and result.min() < minimum:
+            raise ComputationError(
+                f"{q.name} for {ctx._period}: the formula gave {float(result.min()):g}, below its minimum {minimum:g}"
+            )
+        return result
+
+    # ---- Sums (adds / subtracts) --------------------------------------------------------------
+
+    def _term(self, q: Quantity, ctx: Context, name: str) -> np.ndarray:
+        """A term of ``q``'s sum on ``q``'s entity: a person's values are summed over the
+        members of a group."""
+        if q.entity.key != INDIVIDU_KEY and self.entity_keys[name] == INDIVIDU_KEY:
+            return ctx.members(name).sum()
+        return ctx(name)
+
+    def _sum(self, q: Quantity, ctx: Context, mask: np.ndarray | None) -> np.ndarray:
+        """``adds`` summed, minus ``subtracts``, at least ``floor``; each in order.
+
+        With a floor, what is subtracted is read only while the amount may stay above it: once
+        the amount is at the floor wherever it is wanted (``mask``) and what remains to subtract
+        is never negative, the result is the floor. A term that is itself a sum (``adds`` only,
+        not given by the situation) is followed term by term, its partial sum made with the
+        same operations, in the same order, as its whole: adding a term that is never negative
+        never lowers a rounded sum, so the partial amount bounds the whole one exactly, not
+        only on paper."""
+        total = np.zeros(self._size(q))
+        for i, name in enumerate(q.adds):
+            value = self._term(q, ctx, name)
+            total = value.astype(float) if i == 0 else total + value
+        floor = q.floor
+        subtracts = q.subtracts
+        for i, name in enumerate(subtracts):
+            if floor is not None:
+                rest = subtracts[i + 1 :]
+                parts = self._parts(q, name)
+                running = None
+                for j, part in enumerate(parts):
+                    partial = total if running is None else total - running
+                    if self._settled(partial, mask, floor) and self._cannot_rise((*parts[j:], *rest)):
+                        return np.full(total.shape, float(floor))
+                    if len(parts) == 1:
+                        break
+                    value = self._term(q, ctx, part)
+                    running = value.astype(float) if running is None else running + value
+            total = total - self._term(q, ctx, name)
+        if floor is not None:
+            total = np.maximum(total, floor)
+        return self._coerce(q, total)
+
+    @staticmethod
+    def _settled(partial: np.ndarray, mask: np.ndarray | None, floor: float) -> bool:
+        below = partial <= floor
+        if mask is not None:
+            below |= ~mask
+        return bool(below.all())
+
+    def _parts(self, q: Quantity, name: str) -> tuple[str, ...]:
+        """The terms ``name`` is followed by in a bound: its own ``adds`` when it is a plain
+        sum of ``q``'s entity that the situation does not give, else itself."""
+        key = (q.entity.key, name)
+        parts = self._parts_of.get(key)
+        if parts is None:
+            d = self._index[name]
+            plain_sum = (
+                isinstance(d, Quantity)
+                and d.adds
+                and not d.subtracts
+                and d.floor is None
+                and d.defined_for is None
+                and d.entity.key == q.entity.key
+                and name not in self._given
+            )
+            parts = self._parts_of[key] = tuple(d.adds) if plain_sum else (name,)
+        return parts
+
+    def _cannot_rise(self, names: tuple[str, ...]) -> bool:
+        """Whether subtracting each of ``names`` can only lower an amount."""
+        return all(self._never_negative(n) for n in names)
+
+    def _never_negative(self, name: str) -> bool:
+        known = self._non_negative.get(name)
+        if known is None:
+            d = self._index[name]
+            minimum = getattr(d, "minimum", None)
+            if name in self._given:
+                known = False  # a client may give any value
+            elif minimum is not None and minimum >= 0:
+                known = True
+            elif isinstance(d, Quantity) and d.is_sum:
+                known = (d.floor is not None and d.floor >= 0) or (
+                    not d.subtracts and all(self._never_negative(n) for n in d.adds)
+                )
+            else:
+                known = False
+            self._non_negative[name] = known
+        return known
 
     def _read(self, name: str, period: Period, past: bool, reader: TraceNode | None) -> np.ndarray:
         """A formula's read of ``name`` for ``period``, made by its context or by
