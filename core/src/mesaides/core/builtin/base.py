@@ -92,12 +92,12 @@ PARAMETERS = (
 )
 
 
-@quantity(INDIVIDU, MONTH, label="Âge en années révolues au premier jour du mois", reads=("date_naissance",), value_type="int")
+@quantity(INDIVIDU, MONTH, label="Âge en années révolues au premier jour du mois", value_type="int")
 def age(c):
     return _months_old(c.period, c("date_naissance")) // 12
 
 
-@quantity(INDIVIDU, MONTH, label="Âge en mois révolus au premier jour du mois", reads=("date_naissance",), value_type="int")
+@quantity(INDIVIDU, MONTH, label="Âge en mois révolus au premier jour du mois", value_type="int")
 def age_en_mois(c):
     return _months_old(c.period, c("date_naissance"))
 

@@ -33,13 +33,6 @@ from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
     INDIVIDU,
     MONTH,
     label="Éligibilité à l'allocation aux adultes handicapés (taux d'incapacité et âge)",
-    reads=(
-        "taux_incapacite",
-        "aah_restriction_substantielle_durable_acces_emploi",
-        "age",
-        "prestations_familiales_enfant_a_charge",
-    ),
-    law=("aah.taux_capacite", "aah.age_legal_retraite", "aah.age_minimal", "aah.age_fin_educ"),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/id/LEGIARTI000006739685/",),
 )
@@ -77,7 +70,6 @@ def aah_eligible(c):
     INDIVIDU,
     MONTH,
     label="Activité salariée dans le mois, au sens de l'AAH (évaluation trimestrielle des ressources)",
-    reads=("salaire_imposable",),
     value_type="bool",
 )
 def aah_en_activite(c):
@@ -93,7 +85,6 @@ def aah_en_activite(c):
     INDIVIDU,
     MONTH,
     label="Revenus d'activité des trois derniers mois annualisés (AAH, évaluation trimestrielle)",
-    reads=("salaire_net", "chomage_net"),
 )
 def aah_base_ressources_activite_eval_trimestrielle(c):
     """Net salaries and unemployment benefits of the three months before, times four.
@@ -108,7 +99,6 @@ def aah_base_ressources_activite_eval_trimestrielle(c):
     INDIVIDU,
     MONTH,
     label="Autres ressources des trois derniers mois annualisées (AAH, évaluation trimestrielle)",
-    reads=("retraite_nette", "pensions_alimentaires_percues"),
     reads_past=("aah_asi_non_cumulable",),
 )
 def aah_base_ressources_hors_activite_eval_trimestrielle(c):
@@ -121,7 +111,6 @@ def aah_base_ressources_hors_activite_eval_trimestrielle(c):
     INDIVIDU,
     MONTH,
     label="Revenus d'activité imposables de l'année N-2 (AAH, évaluation annuelle)",
-    reads=("revenu_assimile_salaire",),
 )
 def aah_base_ressources_activite_eval_annuelle(c):
     """Taxable salaries and unemployment benefits of the calendar year N-2, before the 10 %
@@ -133,7 +122,6 @@ def aah_base_ressources_activite_eval_annuelle(c):
     INDIVIDU,
     MONTH,
     label="Pensions imposables de l'année N-2 (AAH, évaluation annuelle)",
-    reads=("revenu_assimile_pension",),
 )
 def aah_base_ressources_hors_activite_eval_annuelle(c):
     """Income taxed as pensions in year N-2, before the 10 % abattement: taxable retirement
@@ -141,29 +129,10 @@ def aah_base_ressources_hors_activite_eval_annuelle(c):
     return c("revenu_assimile_pension", c.period.n_2)
 
 
-_DECONJUGALISEE_READS = (
-    "aah_en_activite",
-    "aah_base_ressources_activite_eval_trimestrielle",
-    "aah_base_ressources_activite_eval_annuelle",
-    "aah_base_ressources_hors_activite_eval_annuelle",
-    "activite",
-    "chomage_net",
-    "retraite_nette",
-)
-_DECONJUGALISEE_LAW = (
-    "aah.travail_ordinaire",
-    "aah.abattement_cessation_activite",
-    "smic.horaire_brut",
-    "smic.nb_heures_mensuelles",
-)
-
-
 @quantity(
     INDIVIDU,
     MONTH,
     label="Base ressources mensuelle de l'AAH (ressources propres du bénéficiaire)",
-    reads=(*_DECONJUGALISEE_READS, "aah_base_ressources_hors_activite_eval_trimestrielle"),
-    law=_DECONJUGALISEE_LAW,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000023097737",),
 )
 def aah_base_ressources_deconjugalisee(c):
@@ -180,8 +149,6 @@ def aah_base_ressources_deconjugalisee(c):
     INDIVIDU,
     MONTH,
     label="Plafond de ressources de l'AAH (après déconjugalisation)",
-    reads=("af_nbenf",),
-    law=("aah.montant", "aah.majoration_plafond.majoration_par_enfant_supplementaire"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000039211076",),
 )
 def aah_plafond_ressources_deconjugalise(c):
@@ -208,13 +175,6 @@ def aah_base_non_cumulable(c):
     INDIVIDU,
     MONTH,
     label="Montant de l'AAH avant réduction pour hospitalisation ou incarcération",
-    reads=(
-        "aah_eligible",
-        "aah_base_ressources_deconjugalisee",
-        "aah_plafond_ressources_deconjugalise",
-        "aah_base_non_cumulable",
-    ),
-    law=("aah.montant",),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000006754198",),
 )
 def aah_base(c):
@@ -238,7 +198,6 @@ def aah_base(c):
     INDIVIDU,
     MONTH,
     label="Allocation aux adultes handicapés (AAH)",
-    reads=("aah_base",),
     references=(
         "https://www.legifrance.gouv.fr/affichCodeArticle.do?cidTexte=LEGITEXT000006073189&idArticle=LEGIARTI000006754198",
     ),
@@ -259,8 +218,6 @@ def aah(c):
     INDIVIDU,
     MONTH,
     label="Éligibilité à l'allocation de solidarité aux personnes âgées (ASPA), pour l'ASI",
-    reads=("age", "taux_incapacite"),
-    law=("aah.aspa", "aah.age_legal_retraite"),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000047633276",),
 )
@@ -278,7 +235,6 @@ def aspa_eligibilite(c):
     INDIVIDU,
     MONTH,
     label="Éligibilité à l'allocation supplémentaire d'invalidité (ASI)",
-    reads=("aspa_eligibilite", "handicap", "retraite_nette"),
     value_type="bool",
 )
 def asi_eligibilite(c):
@@ -292,7 +248,6 @@ def asi_eligibilite(c):
     FAMILLE,
     MONTH,
     label="Nombre de parents éligibles à l'ASI ou à l'ASPA",
-    reads=("asi_eligibilite", "aspa_eligibilite"),
     value_type="int",
 )
 def asi_aspa_nb_alloc(c):
@@ -303,13 +258,6 @@ def asi_aspa_nb_alloc(c):
     INDIVIDU,
     MONTH,
     label="AAH du mois calculée sans ASI (pour la base ressources de l'ASI)",
-    reads=(
-        *_DECONJUGALISEE_READS,
-        "pensions_alimentaires_percues",
-        "aah_eligible",
-        "aah_plafond_ressources_deconjugalise",
-    ),
-    law=(*_DECONJUGALISEE_LAW, "aah.montant"),
 )
 def aah_hors_asi(c):
     """The AAH the person would get with no ASI. It is what the ASI resource base counts for a
@@ -328,7 +276,6 @@ def aah_hors_asi(c):
     INDIVIDU,
     MONTH,
     label="Base ressources individuelle de l'ASI et de l'ASPA, hors AAH (moyenne des trois derniers mois)",
-    reads=("chomage_net", "pensions_alimentaires_percues"),
 )
 def asi_aspa_base_ressources_individu_hors_aah(c):
     """Mean over the three months before of unemployment benefits and child support received.
@@ -346,7 +293,6 @@ def asi_aspa_base_ressources_individu_hors_aah(c):
     INDIVIDU,
     MONTH,
     label="Base ressources individuelle de l'ASI et de l'ASPA (moyenne des trois derniers mois)",
-    reads=("asi_aspa_base_ressources_individu_hors_aah", "aah_hors_asi", "aspa_eligibilite", "asi_eligibilite"),
 )
 def asi_aspa_base_ressources_individu(c):
     """The base without AAH, plus the mean AAH of the three months before for someone eligible
@@ -359,7 +305,6 @@ def asi_aspa_base_ressources_individu(c):
     FAMILLE,
     MONTH,
     label="Base ressources de l'ASI et de l'ASPA (parents de la famille)",
-    reads=("asi_aspa_base_ressources_individu",),
 )
 def asi_aspa_base_ressources(c):
     return c.members("asi_aspa_base_ressources_individu").sum("parents")
@@ -372,8 +317,6 @@ _ASI_READS = ("asi_eligibilite", "asi_aspa_nb_alloc", "nb_parents")
     INDIVIDU,
     MONTH,
     label="Allocation supplémentaire d'invalidité (ASI)",
-    reads=(*_ASI_READS, "asi_aspa_base_ressources"),
-    law=("aah.asi",),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041474269",),
 )
 def asi(c):
@@ -388,8 +331,6 @@ def asi(c):
     INDIVIDU,
     MONTH,
     label="ASI retenue pour l'AAH (base ressources de l'ASI sans l'AAH)",
-    reads=(*_ASI_READS, "asi_aspa_base_ressources_individu_hors_aah"),
-    law=("aah.asi",),
 )
 def aah_asi_non_cumulable(c):
     """The ASI as OpenFisca's AAH formula sees it: when the AAH is computed, OpenFisca cuts the

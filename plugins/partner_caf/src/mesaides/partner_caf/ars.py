@@ -22,7 +22,6 @@ MOIS_TOLERANCE_18_ANS = 2
     FAMILLE,
     YEAR,
     label="Allocation de rentrée scolaire (ARS)",
-    reads=("af_nbenf", "prestations_familiales_base_ressources", "age", "age_en_mois", "autonomie_financiere"),
     law=(f"{PF}.bmaf", ARS),
     unit="EUR",
 )

@@ -17,8 +17,6 @@ ASF = f"{PF}.asf"
     INDIVIDU,
     MONTH,
     label="Enfant pouvant ouvrir droit à l'allocation de soutien familial",
-    reads=("age", "autonomie_financiere"),
-    law=(f"{PF}.def_pac.enfants.age_minimal", f"{PF}.def_pac.enfants.age_limite"),
     value_type="bool",
 )
 def asf_elig_enfant(c):
@@ -35,7 +33,6 @@ def asf_elig_enfant(c):
     FAMILLE,
     MONTH,
     label="Éligibilité à l'allocation de soutien familial",
-    reads=("en_couple", "residence_mayotte"),
     value_type="bool",
 )
 def asf_elig(c):
@@ -50,8 +47,6 @@ def asf_elig(c):
     FAMILLE,
     MONTH,
     label="Montant de l'allocation de soutien familial",
-    reads=("asf_elig_enfant", "pensions_alimentaires_percues"),
-    law=(f"{PF}.bmaf", f"{ASF}.taux_orphelin_un_parent"),
 )
 def asf_montant(c):
     """42.2 % of the BMAF per eligible child, less the child support received this month by the
@@ -67,8 +62,6 @@ def asf_montant(c):
     FAMILLE,
     MONTH,
     label="Allocation de soutien familial (ASF)",
-    reads=("asf_elig", "asf_montant"),
-    law=(f"{ASF}.seuil_versement",),
     unit="EUR",
 )
 def asf(c):

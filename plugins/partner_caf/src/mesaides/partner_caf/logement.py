@@ -30,7 +30,6 @@ from mesaides.partner_caf.logement_ressources import QUANTITIES as RESSOURCES
     FAMILLE,
     MONTH,
     label="Aide personnalisée au logement (APL)",
-    reads=("aide_logement_montant", "logement_conventionne"),
     references=("https://www.service-public.fr/particuliers/vosdroits/F12006",),
     valid_from=SINCE,
 )
@@ -43,7 +42,6 @@ def apl(c):
     FAMILLE,
     MONTH,
     label="Allocation de logement familiale (ALF)",
-    reads=("aide_logement_montant", "logement_conventionne", "al_nb_personnes_a_charge"),
     references=("https://www.service-public.fr/particuliers/vosdroits/F13132",),
     valid_from=SINCE,
 )
@@ -58,7 +56,6 @@ def alf(c):
     FAMILLE,
     MONTH,
     label="Allocation de logement sociale (ALS)",
-    reads=("aide_logement_montant", "logement_conventionne", "al_nb_personnes_a_charge"),
     references=("https://www.service-public.fr/particuliers/vosdroits/F1280",),
     valid_from=SINCE,
 )
@@ -73,7 +70,6 @@ def als(c):
     FAMILLE,
     MONTH,
     label="Aide au logement (APL, ALF ou ALS)",
-    reads=("apl", "alf", "als", "statut_occupation_logement"),
     valid_from=SINCE,
 )
 def aide_logement(c):

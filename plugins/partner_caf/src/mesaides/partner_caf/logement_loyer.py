@@ -38,13 +38,12 @@ def _menage(c, name, default=0):
 
 def _locataire(c) -> np.ndarray:
     """Whether each famille rents its home (HLM, unfurnished or furnished), from its ménage's
-    status. The calling quantity must declare ``statut_occupation_logement`` in its reads."""
+    status."""
     return IS_LOCATAIRE[_menage(c, "statut_occupation_logement", -1)]
 
 
 def _zone_index(c) -> np.ndarray:
-    """Each famille's zone (that of its ménage) as 0, 1 or 2, for :func:`_by_zone`. The calling
-    quantity must declare ``zone_apl`` in its reads."""
+    """Each famille's zone (that of its ménage) as 0, 1 or 2, for :func:`_by_zone`."""
     # np.minimum/np.maximum: np.clip's Python wrapper costs more than the work on small arrays.
     return np.minimum(np.maximum(_menage(c, "zone_apl", 2), 1), 3) - 1
 
@@ -76,7 +75,6 @@ def _zone_table() -> tuple[np.ndarray, np.ndarray]:
     MENAGE,
     MONTH,
     label="Zone géographique des aides au logement (1, 2 ou 3)",
-    reads=("depcom",),
     value_type="int",
     references=(ARRETE_2019,),
 )
@@ -97,7 +95,6 @@ def _zones_of(depcom: np.ndarray) -> np.ndarray:
     MENAGE,
     MONTH,
     label="Logement conventionné (locataire HLM)",
-    reads=("statut_occupation_logement",),
     value_type="bool",
 )
 def logement_conventionne(c):
@@ -109,7 +106,6 @@ def logement_conventionne(c):
     MENAGE,
     MONTH,
     label="Logement relevant du barème outre-mer des aides au logement",
-    reads=("depcom",),
     value_type="bool",
     references=(ARRETE_2019,),
 )
@@ -119,7 +115,7 @@ def residence_aides_logement_outre_mer(c):
     return _starts_with(c("depcom"), OUTRE_MER_PREFIXES)
 
 
-@quantity(MENAGE, MONTH, label="Résidence à Saint-Pierre-et-Miquelon", reads=("depcom",), value_type="bool")
+@quantity(MENAGE, MONTH, label="Résidence à Saint-Pierre-et-Miquelon", value_type="bool")
 def residence_saint_pierre_et_miquelon(c):
     return _starts_with(c("depcom"), ("975",))
 
@@ -131,7 +127,6 @@ def residence_saint_pierre_et_miquelon(c):
     FAMILLE,
     MONTH,
     label="Couple au sens des aides au logement",
-    reads=("en_couple", "enceinte_fam"),
     value_type="bool",
     valid_from=SINCE,
 )
@@ -144,12 +139,6 @@ def al_couple(c):
     FAMILLE,
     MONTH,
     label="Nombre de personnes à charge au sens des aides au logement",
-    reads=("age", "autonomie_financiere", "taux_incapacite", "prestations_familiales_base_ressources_individu"),
-    law=(
-        f"{AL}.personnes_a_charge",
-        f"{AL}.ressources.plafond_aspa_personne_seule",
-        f"{AL}.ressources.coef_plafond_aspa",
-    ),
     value_type="int",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878933",),
     valid_from=SINCE,
@@ -178,7 +167,6 @@ def al_nb_personnes_a_charge(c):
     FAMILLE,
     MONTH,
     label="Loyer réel pris en compte par les aides au logement",
-    reads=("loyer", "statut_occupation_logement"),
     references=("https://www.legifrance.gouv.fr/jorf/article_jo/JORFARTI000039804009",),
     valid_from=SINCE,
 )
@@ -192,7 +180,6 @@ def aide_logement_loyer_reel(c):
     FAMILLE,
     MONTH,
     label="Loyer plafond des aides au logement",
-    reads=("al_nb_personnes_a_charge", "al_couple", "coloc", "zone_apl", "residence_aides_logement_outre_mer"),
     law=(f"{LOC}.loyer_plafond",),
     references=(ARRETE_2019, D823_16),
     valid_from=SINCE,
@@ -223,7 +210,6 @@ def aide_logement_loyer_plafond(c):
     FAMILLE,
     MONTH,
     label="Loyer retenu par les aides au logement",
-    reads=("aide_logement_loyer_reel", "aide_logement_loyer_plafond"),
     valid_from=SINCE,
 )
 def aide_logement_loyer_retenu(c):
@@ -234,8 +220,6 @@ def aide_logement_loyer_retenu(c):
     FAMILLE,
     MONTH,
     label="Forfait de charges des aides au logement",
-    reads=("al_nb_personnes_a_charge", "al_couple", "coloc", "residence_dom"),
-    law=(f"{LOC}.forfait_charges",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
 )

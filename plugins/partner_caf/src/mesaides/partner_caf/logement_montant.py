@@ -56,12 +56,6 @@ def _by_household(c, n, couple, single_0, couple_0, per_n, n_max, extra=None):
     FAMILLE,
     MONTH,
     label="Abattement forfaitaire R0 sur les ressources (aides au logement)",
-    reads=(
-        "al_nb_personnes_a_charge",
-        "al_couple",
-        "residence_aides_logement_outre_mer",
-        "residence_saint_pierre_et_miquelon",
-    ),
     law=(f"{LOC}.r0",),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041419255",),
     valid_from=SINCE,
@@ -100,7 +94,6 @@ def aide_logement_r0(c):
     FAMILLE,
     MONTH,
     label="Ressources après abattement R0 (aides au logement)",
-    reads=("aide_logement_base_ressources", "aide_logement_r0"),
     valid_from=SINCE,
 )
 def aide_logement_ressources_apres_abattement(c):
@@ -111,7 +104,6 @@ def aide_logement_ressources_apres_abattement(c):
     FAMILLE,
     MONTH,
     label="Taux famille TF de la participation personnelle (aides au logement)",
-    reads=("al_nb_personnes_a_charge", "al_couple", "residence_aides_logement_outre_mer"),
     law=(f"{LOC}.taux_famille",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
@@ -143,8 +135,6 @@ def aide_logement_taux_famille(c):
     FAMILLE,
     MONTH,
     label="Loyer de référence du taux loyer (aides au logement)",
-    reads=("al_nb_personnes_a_charge", "al_couple", "residence_dom"),
-    law=(f"{LOC}.loyer_plafond.zone_2",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
 )
@@ -163,7 +153,6 @@ def aide_logement_loyer_reference(c):
     FAMILLE,
     MONTH,
     label="Rapport entre loyer retenu et loyer de référence, en pourcentage arrondi",
-    reads=("aide_logement_loyer_retenu", "aide_logement_loyer_reference"),
     references=("https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000044137420/2022-01-01",),
     valid_from=SINCE,
 )
@@ -176,8 +165,6 @@ def aide_logement_rapport_loyers_arrondi_pourcent(c):
     FAMILLE,
     MONTH,
     label="Taux loyer TL de la participation personnelle (aides au logement)",
-    reads=("aide_logement_rapport_loyers_arrondi_pourcent",),
-    law=(f"{LOC}.taux_loyer",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
 )
@@ -195,14 +182,6 @@ def aide_logement_taux_loyer(c):
     FAMILLE,
     MONTH,
     label="Participation personnelle au loyer (aides au logement)",
-    reads=(
-        "aide_logement_loyer_retenu",
-        "aide_logement_charges",
-        "aide_logement_taux_famille",
-        "aide_logement_taux_loyer",
-        "aide_logement_ressources_apres_abattement",
-    ),
-    law=(f"{LOC}.participation_minimale",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
 )
@@ -224,12 +203,6 @@ def aide_logement_participation_personnelle(c):
     FAMILLE,
     MONTH,
     label="Aide au logement avant seuil de versement",
-    reads=(
-        "statut_occupation_logement",
-        "aide_logement_loyer_retenu",
-        "aide_logement_charges",
-        "aide_logement_participation_personnelle",
-    ),
     valid_from=SINCE,
 )
 def aide_logement_montant_selectionne_avant_seuil(c):
@@ -248,8 +221,6 @@ def aide_logement_montant_selectionne_avant_seuil(c):
     FAMILLE,
     MONTH,
     label="Aide au logement après seuil de versement",
-    reads=("aide_logement_montant_selectionne_avant_seuil", "logement_conventionne"),
-    law=(f"{LOC}.seuil_versement",),
     references=(D823_16,),
     valid_from=SINCE,
 )
@@ -266,13 +237,6 @@ def aide_logement_montant_brut_avant_degressivite(c):
     FAMILLE,
     MONTH,
     label="Aide au logement après dégressivité et minoration forfaitaire",
-    reads=(
-        "aide_logement_montant_brut_avant_degressivite",
-        "aide_logement_loyer_reel",
-        "aide_logement_loyer_plafond",
-        "zone_apl",
-        "handicap",
-    ),
     law=(f"{LOC}.degressivite", f"{LOC}.minoration_forfaitaire"),
     references=(D823_16, "https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000039160745"),
     valid_from=SINCE,
@@ -300,13 +264,6 @@ def aide_logement_montant_brut(c):
     FAMILLE,
     MONTH,
     label="Réduction de loyer de solidarité (RLS)",
-    reads=(
-        "aide_logement_base_ressources",
-        "al_nb_personnes_a_charge",
-        "al_couple",
-        "zone_apl",
-        "logement_conventionne",
-    ),
     law=(f"{RLS}.plafond_ressources", f"{RLS}.montant"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038814872",),
     valid_from=SINCE,
@@ -352,8 +309,6 @@ def reduction_loyer_solidarite(c):
     FAMILLE,
     MONTH,
     label="Aide au logement brute de CRDS",
-    reads=("aide_logement_montant_brut", "reduction_loyer_solidarite"),
-    law=(f"{RLS}.fraction_baisse_aide_logement",),
     references=("https://www.legifrance.gouv.fr/eli/decret/2018/2/27/2018-136/jo/article_1",),
     valid_from=SINCE,
 )
@@ -367,8 +322,6 @@ def aide_logement_montant_brut_crds(c):
     FAMILLE,
     MONTH,
     label="CRDS prélevée sur l'aide au logement",
-    reads=("aide_logement_montant_brut_crds", "residence_saint_pierre_et_miquelon"),
-    law=(f"{AL}.crds",),
     references=("https://www.service-public.fr/particuliers/vosdroits/F17585",),
     valid_from=SINCE,
 )
@@ -383,8 +336,6 @@ def crds_logement(c):
     FAMILLE,
     MONTH,
     label="Aide au logement nette de CRDS",
-    reads=("aide_logement_montant_brut_crds", "crds_logement", "residence_saint_pierre_et_miquelon"),
-    law=(f"{AL}.saint_pierre_et_miquelon",),
     valid_from=SINCE,
 )
 def aide_logement_montant(c):

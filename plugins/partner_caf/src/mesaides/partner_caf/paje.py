@@ -17,8 +17,6 @@ PAJE = f"{PF}.paje"
     INDIVIDU,
     MONTH,
     label="Enfant ouvrant droit à l'allocation de base de la PAJE",
-    reads=("age", "autonomie_financiere"),
-    law=(f"{PAJE}.age_limite",),
     value_type="bool",
 )
 def enfant_eligible_paje(c):
@@ -31,8 +29,6 @@ def enfant_eligible_paje(c):
     FAMILLE,
     MONTH,
     label="Allocation de base de la PAJE",
-    reads=("enfant_eligible_paje", "af_nbenf", "biactivite", "en_couple", "prestations_familiales_base_ressources"),
-    law=(f"{PF}.bmaf", PAJE),
     unit="EUR",
 )
 def paje_base(c):

@@ -29,8 +29,6 @@ from mesaides.partner_caf.rsa import forfait_logement, taux_composition
     FAMILLE,
     MONTH,
     label="Éligibilité à la prime d'activité pour un mois (âge)",
-    reads=("age",),
-    law=("ppa.age_min",),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031087615",),
 )
@@ -45,7 +43,6 @@ def ppa_eligibilite(c):
     INDIVIDU,
     MONTH,
     label="Plancher des revenus d'activité des étudiants, stagiaires et apprentis pour la prime d'activité",
-    law=("ppa.plancher_apprenant", "smic.horaire_brut"),
 )
 def ppa_plancher_revenu_activite_apprenant(c):
     """55 % of 169 hours at the gross hourly SMIC (the limit of art. R512-2 CSS)."""
@@ -58,7 +55,6 @@ def ppa_plancher_revenu_activite_apprenant(c):
     FAMILLE,
     MONTH,
     label="Condition d'activité de la prime d'activité sur le trimestre de référence",
-    reads=("rsa_majore_eligibilite", "activite", "ppa_plancher_revenu_activite_apprenant"),
     reads_past=("ppa_revenu_activite_individu",),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031087527",),
@@ -94,8 +90,6 @@ def ppa_eligibilite_apprenants(c):
     FAMILLE,
     MONTH,
     label="Montant forfaitaire familial de la prime d'activité (non majoré)",
-    reads=("nb_parents", "rsa_nb_enfants"),
-    law=("ppa.montant_de_base", "ppa.majoration_montant_maximal"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031673885/",),
 )
 def ppa_montant_forfaitaire_familial_non_majore(c):
@@ -116,8 +110,6 @@ def ppa_montant_forfaitaire_familial_non_majore(c):
     FAMILLE,
     MONTH,
     label="Montant forfaitaire familial majoré de la prime d'activité (parent isolé)",
-    reads=("rsa_nb_enfants",),
-    law=("ppa.montant_de_base", "ppa.majoration_isolement"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031673885",),
 )
 def ppa_montant_forfaitaire_familial_majore(c):
@@ -132,11 +124,6 @@ def ppa_montant_forfaitaire_familial_majore(c):
     FAMILLE,
     MONTH,
     label="Montant forfaitaire de la prime d'activité fictive du mois",
-    reads=(
-        "rsa_majore_eligibilite",
-        "ppa_montant_forfaitaire_familial_non_majore",
-        "ppa_montant_forfaitaire_familial_majore",
-    ),
 )
 def ppa_fictive_montant_forfaitaire(c):
     """The montant majoré for an isolated parent eligible to the RSA majoré, otherwise the
@@ -157,8 +144,6 @@ def ppa_fictive_montant_forfaitaire(c):
     INDIVIDU,
     MONTH,
     label="Revenus d'activité du mois pris en compte pour la prime d'activité",
-    reads=("salaire_net", "aah"),
-    law=("ppa.seuil_aah_activite", "smic.horaire_brut"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000036579172",),
 )
 def ppa_revenu_activite_individu(c):
@@ -173,16 +158,6 @@ def ppa_revenu_activite_individu(c):
     INDIVIDU,
     MONTH,
     label="Ressources hors activité du mois prises en compte pour la prime d'activité",
-    reads=(
-        "chomage_net",
-        "retraite_nette",
-        "pensions_alimentaires_percues",
-        "asi",
-        "caah",
-        "aah",
-        "ppa_revenu_activite_individu",
-    ),
-    law=("ppa.seuil_aah_activite", "smic.horaire_brut"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000033813782",),
 )
 def ppa_ressources_hors_activite_individu(c):
@@ -205,7 +180,6 @@ def ppa_ressources_hors_activite_individu(c):
     FAMILLE,
     MONTH,
     label="Prestations familiales prises en compte dans le calcul de la prime d'activité",
-    reads=("paje_base", "rsa_forfait_asf", "cf", "cf_non_majore_avant_cumul", "af_base", "af"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031676000",),
 )
 def ppa_base_ressources_prestations_familiales(c):
@@ -219,7 +193,6 @@ def ppa_base_ressources_prestations_familiales(c):
     FAMILLE,
     MONTH,
     label="Revenus d'activité de la famille pour la prime d'activité",
-    reads=("ppa_revenu_activite_individu",),
 )
 def ppa_revenu_activite(c):
     """Sum over every member of the famille, children included (whatever their age)."""
@@ -230,7 +203,6 @@ def ppa_revenu_activite(c):
     FAMILLE,
     MONTH,
     label="Ressources hors activité de la famille pour la prime d'activité",
-    reads=("aspa", "ppa_base_ressources_prestations_familiales", "ppa_ressources_hors_activite_individu"),
 )
 def ppa_ressources_hors_activite(c):
     """ASPA and prestations familiales of the month plus every member's other resources (the
@@ -246,7 +218,6 @@ def ppa_ressources_hors_activite(c):
     FAMILLE,
     MONTH,
     label="Base ressources de la prime d'activité du mois",
-    reads=("ppa_revenu_activite", "ppa_ressources_hors_activite"),
 )
 def ppa_base_ressources(c):
     return c("ppa_revenu_activite") + c("ppa_ressources_hors_activite")
@@ -256,7 +227,6 @@ def ppa_base_ressources(c):
     FAMILLE,
     MONTH,
     label="Base ressources de la prime d'activité sans les prestations ni les minima sociaux",
-    reads=("ppa_revenu_activite", "chomage_net", "retraite_nette", "pensions_alimentaires_percues"),
 )
 def ppa_base_ressources_sans_prestations(c):
     """A lower bound of ``ppa_base_ressources``: the activity income and the members' own
@@ -272,8 +242,6 @@ def ppa_base_ressources_sans_prestations(c):
     INDIVIDU,
     MONTH,
     label="Bonification individuelle de la prime d'activité",
-    reads=("ppa_revenu_activite_individu",),
-    law=("ppa.montant_de_base", "ppa.bonification", "smic.horaire_brut"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000037873473",),
 )
 def ppa_bonification(c):
@@ -292,8 +260,6 @@ def ppa_bonification(c):
     FAMILLE,
     MONTH,
     label="Forfait logement de la prime d'activité",
-    reads=("nb_parents", "rsa_nb_enfants", "aide_logement", "statut_occupation_logement", "loyer"),
-    law=("ppa.montant_de_base", "ppa.majoration_montant_maximal", "ppa.forfait_logement"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000048841687",),
 )
 def ppa_forfait_logement(c):
@@ -314,8 +280,6 @@ def ppa_forfait_logement(c):
     FAMILLE,
     MONTH,
     label="Part des revenus d'activité ajoutée au montant forfaitaire (prime d'activité)",
-    reads=("ppa_revenu_activite",),
-    law=("ppa.pente",),
 )
 def ppa_fictive_ressource_activite(c):
     return c.law("ppa.pente") * c("ppa_revenu_activite")
@@ -325,15 +289,6 @@ def ppa_fictive_ressource_activite(c):
     FAMILLE,
     MONTH,
     label="Prime d'activité fictive du mois",
-    reads=(
-        "ppa_forfait_logement",
-        "ppa_eligibilite",
-        "ppa_fictive_montant_forfaitaire",
-        "ppa_base_ressources_sans_prestations",
-        "ppa_base_ressources",
-        "ppa_fictive_ressource_activite",
-        "ppa_bonification",
-    ),
 )
 def ppa_fictive(c):
     """Montant forfaitaire + bonifications + share of activity income − max(resources +
@@ -369,9 +324,7 @@ def ppa_fictive(c):
     FAMILLE,
     MONTH,
     label="Prime d'activité",
-    reads=("ppa_eligibilite_apprenants",),
     reads_past=("ppa_fictive",),
-    law=("ppa.montant_minimum_verse",),
     references=("https://www.service-public.fr/particuliers/vosdroits/F2882",),
 )
 def ppa(c):

@@ -62,7 +62,7 @@ def _any_prefix(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
 # ---- Family composition and residence ---------------------------------------------------------
 
 
-@quantity(FAMILLE, MONTH, label="Famille en couple (deux parents)", reads=("nb_parents",), value_type="bool")
+@quantity(FAMILLE, MONTH, label="Famille en couple (deux parents)", value_type="bool")
 def en_couple(c):
     """True when the famille has two parents, married or not."""
     return c("nb_parents") == 2
@@ -72,7 +72,6 @@ def en_couple(c):
     MENAGE,
     MONTH,
     label="Résidence dans un département d'outre-mer (y compris Mayotte)",
-    reads=("depcom",),
     value_type="bool",
 )
 def residence_dom(c):
@@ -80,7 +79,7 @@ def residence_dom(c):
     return _starts_with(c("depcom"), DOM_PREFIXES)
 
 
-@quantity(MENAGE, MONTH, label="Résidence à Mayotte", reads=("depcom",), value_type="bool")
+@quantity(MENAGE, MONTH, label="Résidence à Mayotte", value_type="bool")
 def residence_mayotte(c):
     """Commune code starting with 976."""
     return _starts_with(c("depcom"), (MAYOTTE_PREFIX,))
@@ -93,8 +92,6 @@ def residence_mayotte(c):
     INDIVIDU,
     MONTH,
     label="Autonomie financière au sens des prestations familiales",
-    reads=("salaire_net",),
-    law=(f"{PF}.def_pac", "smic.horaire_brut"),
     value_type="bool",
 )
 def autonomie_financiere(c):
@@ -114,8 +111,6 @@ def autonomie_financiere(c):
     INDIVIDU,
     MONTH,
     label="Enfant à charge au sens des prestations familiales",
-    reads=("age", "autonomie_financiere"),
-    law=(f"{PF}.def_pac.enfants",),
     value_type="bool",
 )
 def prestations_familiales_enfant_a_charge(c):
@@ -132,7 +127,6 @@ def prestations_familiales_enfant_a_charge(c):
     FAMILLE,
     MONTH,
     label="Nombre d'enfants à charge au sens des allocations familiales",
-    reads=("prestations_familiales_enfant_a_charge",),
     value_type="int",
 )
 def af_nbenf(c):
@@ -147,8 +141,7 @@ def per_member(like: Members, values: np.ndarray) -> Members:
 
 def nb_enfants_par_age(c, period, age_min, age_max):
     """Number of the famille's children aged ``age_min`` to ``age_max`` (inclusive) at ``period``
-    who are not financially autonomous (no other condition: OpenFisca's ``nb_enf``).
-    The calling quantity must declare ``age`` and ``autonomie_financiere`` in its reads."""
+    who are not financially autonomous (no other condition: OpenFisca's ``nb_enf``)."""
     age = c.members("age", period)
     autonomous = c.members("autonomie_financiere", period).values
     condition = (age.values >= age_min) & (age.values <= age_max) & ~autonomous
@@ -166,7 +159,6 @@ def nb_enfants_par_age(c, period, age_min, age_max):
     INDIVIDU,
     MONTH,
     label="Ressources individuelles de l'année N-2 prises en compte pour les prestations familiales",
-    reads=("revenu_assimile_salaire_apres_abattements", "revenu_assimile_pension_apres_abattements"),
 )
 def prestations_familiales_base_ressources_individu(c):
     """Net taxable income (salaries, unemployment benefits, pensions) of calendar year N-2
@@ -179,7 +171,6 @@ def prestations_familiales_base_ressources_individu(c):
     FAMILLE,
     MONTH,
     label="Base ressources des prestations familiales (revenus de l'année N-2)",
-    reads=("prestations_familiales_base_ressources_individu", "prestations_familiales_enfant_a_charge"),
     unit="EUR",
 )
 def prestations_familiales_base_ressources(c):
@@ -195,8 +186,6 @@ def prestations_familiales_base_ressources(c):
     FAMILLE,
     MONTH,
     label="Couple dont chaque membre a des revenus professionnels (biactivité)",
-    reads=("nb_parents", "revenu_assimile_salaire_apres_abattements"),
-    law=(f"{PF}.bmaf", f"{PF}.biactivite"),
     value_type="bool",
 )
 def biactivite(c):

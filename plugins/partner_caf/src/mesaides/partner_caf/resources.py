@@ -28,7 +28,6 @@ MS = "minima_sociaux"
     FAMILLE,
     MONTH,
     label="Parents mariés (au moins un parent marié)",
-    reads=("statut_marital",),
     value_type="bool",
 )
 def maries(c):
@@ -41,16 +40,6 @@ def maries(c):
     FAMILLE,
     MONTH,
     label="Allocation de solidarité aux personnes âgées (ASPA)",
-    reads=(
-        "aspa_eligibilite",
-        "asi_eligibilite",
-        "asi",
-        "asi_aspa_nb_alloc",
-        "asi_aspa_base_ressources",
-        "maries",
-        "nb_parents",
-    ),
-    law=(f"{MS}.aspa",),
     references=("https://www.service-public.fr/particuliers/vosdroits/F16871",),
 )
 def aspa(c):
@@ -108,15 +97,6 @@ def aspa(c):
     INDIVIDU,
     MONTH,
     label="Éligibilité aux compléments de l'AAH (majoration pour la vie autonome)",
-    reads=(
-        "taux_incapacite",
-        "aah",
-        "asi_eligibilite",
-        "asi",
-        "statut_occupation_logement",
-        "salaire_imposable",
-    ),
-    law=("aah.taux_capacite.taux_incapacite",),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000039802699",),
 )
@@ -140,8 +120,6 @@ def eligibilite_caah(c):
     INDIVIDU,
     MONTH,
     label="Majoration pour la vie autonome (montant si la famille perçoit une aide au logement)",
-    reads=("aide_logement",),
-    law=(f"{MS}.caah.majoration_vie_autonome",),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000019505277/",),
 )
 def mva(c):
@@ -153,7 +131,6 @@ def mva(c):
     INDIVIDU,
     MONTH,
     label="Complément d'allocation aux adultes handicapés (majoration pour la vie autonome)",
-    reads=("eligibilite_caah", "mva"),
 )
 def caah(c):
     """Since 2019-12 the only complement of the AAH is the majoration pour la vie autonome."""

@@ -30,7 +30,6 @@ from mesaides.core.context import Members
     INDIVIDU,
     MONTH,
     label="Ressources de substitution perçues dans le mois (chômage, retraite)",
-    reads=("chomage_net", "retraite_nette"),
     value_type="bool",
 )
 def rsa_has_ressources_substitution(c):
@@ -51,7 +50,6 @@ def _trois_mois_neutralises(c, name):
     INDIVIDU,
     MONTH,
     label="Revenus d'activité pris en compte pour le RSA (moyenne des trois mois précédents)",
-    reads=("salaire_net", "rsa_has_ressources_substitution"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
 )
 def rsa_revenu_activite_individu(c):
@@ -64,13 +62,6 @@ def rsa_revenu_activite_individu(c):
     INDIVIDU,
     MONTH,
     label="Ressources hors activité prises en compte pour le RSA (moyenne des trois mois précédents)",
-    reads=(
-        "chomage_net",
-        "retraite_nette",
-        "pensions_alimentaires_percues",
-        "rsa_has_ressources_substitution",
-    ),
-    law=("rsa.montant_de_base", "rsa.neutralisation"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
 )
 def rsa_base_ressources_individu(c):
@@ -89,7 +80,6 @@ def rsa_base_ressources_individu(c):
     INDIVIDU,
     MONTH,
     label="Ressources d'un enfant pour savoir s'il est à charge au sens du RSA",
-    reads=("rsa_base_ressources_individu", "rsa_revenu_activite_individu"),
 )
 def rsa_revenus_determination_enfant_a_charge(c):
     return c("rsa_base_ressources_individu") + c("rsa_revenu_activite_individu")
@@ -104,8 +94,6 @@ def rsa_revenus_determination_enfant_a_charge(c):
     INDIVIDU,
     MONTH,
     label="Enfant pris en compte dans le calcul du RSA",
-    reads=("age", "autonomie_financiere", "rsa_revenus_determination_enfant_a_charge"),
-    law=("rsa.age_pac", "rsa.montant_de_base", "rsa.maj_montant_max.par_enfant_supplementaire"),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526222/2009-06-01/",),
 )
@@ -130,7 +118,6 @@ def rsa_enfant_a_charge(c):
     FAMILLE,
     MONTH,
     label="Nombre d'enfants pris en compte pour le RSA",
-    reads=("rsa_enfant_a_charge",),
     value_type="int",
 )
 def rsa_nb_enfants(c):
@@ -141,7 +128,6 @@ def rsa_nb_enfants(c):
     FAMILLE,
     MONTH,
     label="Grossesse dans la famille (enfant à naître dans les six mois)",
-    reads=("age_en_mois",),
     value_type="bool",
 )
 def enceinte_fam(c):
@@ -155,7 +141,6 @@ def enceinte_fam(c):
     INDIVIDU,
     YEAR,
     label="Rattaché fiscalement comme enfant à charge (mineur ou handicapé à charge d'un foyer)",
-    reads=("age", "handicap"),
     value_type="bool",
 )
 def rsa_enfant_a_charge_fiscal(c):
@@ -172,15 +157,6 @@ def rsa_enfant_a_charge_fiscal(c):
     FAMILLE,
     MONTH,
     label="Éligibilité au RSA majoré pour parent isolé",
-    reads=(
-        "nb_parents",
-        "enceinte_fam",
-        "rsa_nb_enfants",
-        "age",
-        "autonomie_financiere",
-        "rsa_enfant_a_charge_fiscal",
-    ),
-    law=("rsa.majoration_isolement.age_limite_enfant",),
     value_type="bool",
     references=("https://www.service-public.fr/particuliers/vosdroits/F15553",),
 )
@@ -206,8 +182,6 @@ def rsa_majore_eligibilite(c):
     FAMILLE,
     MONTH,
     label="Éligibilité au RSA (âge, statut d'étudiant)",
-    reads=("rsa_nb_enfants", "age", "activite"),
-    law=("rsa.age_pac",),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031087751/2016-01-01/",),
 )
@@ -249,8 +223,6 @@ def taux_composition(nb_personnes, nb_parents, deuxieme, troisieme, supplementai
     FAMILLE,
     MONTH,
     label="Montant forfaitaire du RSA (non majoré)",
-    reads=("nb_parents", "rsa_eligibilite", "rsa_nb_enfants"),
-    law=("rsa.montant_de_base", "rsa.maj_montant_max"),
     references=(
         "https://www.legifrance.gouv.fr/affichTexteArticle.do?idArticle=LEGIARTI000020522717&cidTexte=JORFTEXT000020521930",
     ),
@@ -273,8 +245,6 @@ def rsa_socle(c):
     FAMILLE,
     MONTH,
     label="Montant forfaitaire majoré du RSA (parent isolé)",
-    reads=("rsa_majore_eligibilite", "rsa_nb_enfants"),
-    law=("rsa.montant_de_base", "rsa.majoration_isolement"),
     references=("https://www.service-public.fr/particuliers/vosdroits/F15553",),
 )
 def rsa_socle_majore(c):
@@ -296,8 +266,6 @@ def rsa_socle_majore(c):
     FAMILLE,
     MONTH,
     label="Allocation de soutien familial forfaitisée pour le RSA",
-    reads=("asf", "asf_elig_enfant"),
-    law=("rsa.forfait_asf", "prestations_familiales.bmaf"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000029006452/2014-04-01/",),
 )
 def rsa_forfait_asf(c):
@@ -312,7 +280,6 @@ def rsa_forfait_asf(c):
     FAMILLE,
     MONTH,
     label="Prestations familiales incluses dans la base ressources du RSA",
-    reads=("paje_base", "rsa_forfait_asf", "cf", "cf_non_majore_avant_cumul", "af_base", "af"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
 )
 def rsa_base_ressources_prestations_familiales(c):
@@ -327,7 +294,6 @@ def rsa_base_ressources_prestations_familiales(c):
     FAMILLE,
     MONTH,
     label="Minima sociaux inclus dans la base ressources du RSA",
-    reads=("aspa",),
     reads_past=("aah", "asi", "caah"),
 )
 def rsa_base_ressources_minima_sociaux(c):
@@ -345,7 +311,6 @@ def rsa_base_ressources_minima_sociaux(c):
     FAMILLE,
     MONTH,
     label="Ressources individuelles retenues pour le RSA",
-    reads=("rsa_base_ressources_individu", "rsa_revenu_activite_individu", "rsa_enfant_a_charge"),
 )
 def rsa_base_ressources_individuelles(c):
     """The individual resources of the parents and of the children counted for the RSA."""
@@ -361,11 +326,6 @@ def rsa_base_ressources_individuelles(c):
     FAMILLE,
     MONTH,
     label="Base ressources du RSA",
-    reads=(
-        "rsa_base_ressources_prestations_familiales",
-        "rsa_base_ressources_minima_sociaux",
-        "rsa_base_ressources_individuelles",
-    ),
 )
 def rsa_base_ressources(c):
     """Prestations familiales and minima sociaux, plus the individual resources."""
@@ -403,8 +363,6 @@ def forfait_logement(c, montant_de_base, deuxieme, troisieme, taux_1, taux_2, ta
     FAMILLE,
     MONTH,
     label="Forfait logement du RSA",
-    reads=("nb_parents", "rsa_nb_enfants", "aide_logement", "statut_occupation_logement", "loyer"),
-    law=("rsa.montant_de_base", "rsa.maj_montant_max", "rsa.forfait_logement"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526192/2022-01-21/",),
 )
 def rsa_forfait_logement(c):
@@ -426,15 +384,7 @@ def rsa_forfait_logement(c):
     FAMILLE,
     MONTH,
     label="Revenu de solidarité active",
-    reads=(
-        "rsa_socle",
-        "rsa_socle_majore",
-        "rsa_forfait_logement",
-        "rsa_base_ressources_individuelles",
-        "rsa_base_ressources",
-    ),
     reads_past=("rsa",),
-    law=("rsa.montant_minimum_verse",),
     references=(
         "https://www.service-public.fr/particuliers/vosdroits/N19775",
         "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526072/2009-06-01",

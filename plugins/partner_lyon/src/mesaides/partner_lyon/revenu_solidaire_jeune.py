@@ -18,7 +18,6 @@ LAW = "metropole_lyon.revenu_solidaire_jeune"
 @quantity(
     MENAGE, MONTH,
     label="Ménage résidant dans la Métropole de Lyon",
-    reads=("epci",),
     value_type="bool",
 )
 def lyon_metropole_eligibilite_geographique(c):
@@ -29,8 +28,6 @@ def lyon_metropole_eligibilite_geographique(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Enfant handicapé de moins de 20 ans, ouvrant présumément droit à l'AEEH",
-    reads=("handicap", "age"),
-    law=(f"{LAW}.aeeh_age_maximum_enfant",),
     value_type="bool",
 )
 def revenu_solidaire_jeune_enfant_aeeh(c):
@@ -42,7 +39,6 @@ def revenu_solidaire_jeune_enfant_aeeh(c):
 @quantity(
     FAMILLE, MONTH,
     label="Famille présumée bénéficiaire de l'AEEH",
-    reads=("revenu_solidaire_jeune_enfant_aeeh",),
     value_type="bool",
 )
 def revenu_solidaire_jeune_famille_aeeh(c):
@@ -56,7 +52,6 @@ def revenu_solidaire_jeune_famille_aeeh(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Ressources d'activité du mois retenues pour le revenu solidarité jeunes",
-    reads=("salaire_net", "ppa"),
 )
 def revenu_solidaire_jeune_ressources(c):
     """The person's net salary plus the prime d'activité of its famille, this month."""
@@ -66,17 +61,6 @@ def revenu_solidaire_jeune_ressources(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Revenu solidarité jeunes de la Métropole de Lyon",
-    reads=(
-        "age",
-        "activite",
-        "lyon_metropole_eligibilite_geographique",
-        "rsa",
-        "aah",
-        "revenu_solidaire_jeune_famille_aeeh",
-        "sous_contrat_engagement_jeune",
-        "revenu_solidaire_jeune_ressources",
-    ),
-    law=(LAW,),
     references=("https://aides-jeunes.grandlyon.com/#c21886",),
 )
 def revenu_solidaire_jeune(c):

@@ -19,7 +19,6 @@ DEPARTEMENT_NORD = "59"
 @quantity(
     MENAGE, MONTH,
     label="Ménage résidant dans le département du Nord",
-    reads=("departement",),
     value_type="bool",
 )
 def nord_eligibilite_residence(c):
@@ -30,7 +29,6 @@ def nord_eligibilite_residence(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Éligibilité au dispositif Activ'Emploi du département du Nord",
-    reads=("nord_eligibilite_residence", "rsa"),
     value_type="bool",
 )
 def nord_activ_emploi_eligibilite(c):
@@ -45,8 +43,6 @@ def nord_activ_emploi_eligibilite(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Montant maximum de l'aide financière Activ'Emploi du département du Nord",
-    reads=("nord_activ_emploi_eligibilite",),
-    law=("nord.activ_emploi.montant_maximum",),
     references=("https://lenord.fr/jcms/prd1_608417/activ-emploi",),
 )
 def nord_activ_emploi_maximum(c):

@@ -17,8 +17,6 @@ REGION_HAUTS_DE_FRANCE = "32"
 @quantity(
     INDIVIDU, MONTH,
     label="Aide à la garde d'enfant des Hauts-de-France : montant mensuel au titre de cet enfant",
-    reads=("age", "handicap", "nb_parents"),
-    law=("hauts_de_france.aide_garde_enfant",),
 )
 def hauts_de_france_aide_garde_enfant_montant_enfant(c):
     """For a child of the famille under the age limit: 30 € (single parent) or 20 € (two
@@ -40,7 +38,6 @@ def hauts_de_france_aide_garde_enfant_montant_enfant(c):
 @quantity(
     INDIVIDU, MONTH,
     label="En emploi ou en formation (activité « actif »), condition de l'aide à la garde d'enfant",
-    reads=("activite",),
     value_type="bool",
 )
 def hauts_de_france_aide_garde_enfant_parent_actif(c):
@@ -51,14 +48,6 @@ def hauts_de_france_aide_garde_enfant_parent_actif(c):
 @quantity(
     FAMILLE, MONTH,
     label="Aide à la garde d'enfant des Hauts-de-France",
-    reads=(
-        "hauts_de_france_aide_garde_enfant_montant_enfant",
-        "hauts_de_france_aide_garde_enfant_parent_actif",
-        "region",
-        "rni",
-        "nb_parents",
-    ),
-    law=("hauts_de_france.aide_garde_enfant.plafond_ressources", "smic"),
     references=("https://guide-aides.hautsdefrance.fr/dispositif636",),
 )
 def hauts_de_france_aide_garde_enfant(c):

@@ -18,7 +18,6 @@ LAW = "hauts_de_france.aide_permis"
 @quantity(
     INDIVIDU, MONTH,
     label="Parent isolé (seul parent d'une famille avec enfant)",
-    reads=("nb_parents",),
     value_type="bool",
 )
 def hauts_de_france_aide_permis_parent_isole(c):
@@ -31,8 +30,6 @@ def hauts_de_france_aide_permis_parent_isole(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Plafond de revenu fiscal de référence de l'aide au permis applicable à la personne",
-    reads=(),
-    law=(f"{LAW}.plafond_rfr",),
 )
 def hauts_de_france_aide_permis_plafond_rfr(c):
     """The higher ceiling for a person rattachée to its parents' foyer fiscal (a personne à
@@ -48,16 +45,6 @@ def hauts_de_france_aide_permis_plafond_rfr(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Éligibilité à l'aide au permis de conduire des Hauts-de-France",
-    reads=(
-        "region",
-        "age",
-        "activite",
-        "apprenti",
-        "rfr",
-        "hauts_de_france_aide_permis_parent_isole",
-        "hauts_de_france_aide_permis_plafond_rfr",
-    ),
-    law=(f"{LAW}.age_minimum", f"{LAW}.age_maximum"),
     value_type="bool",
 )
 def hauts_de_france_aide_permis_eligibilite(c):
@@ -90,8 +77,6 @@ def hauts_de_france_aide_permis_eligibilite(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Aide au permis de conduire des Hauts-de-France",
-    reads=("hauts_de_france_aide_permis_eligibilite", "apprenti", "age"),
-    law=(f"{LAW}.montant", f"{LAW}.age_majorite"),
     references=("https://guide-aides.hautsdefrance.fr/dispositif931",),
 )
 def hauts_de_france_aide_permis(c):
