@@ -263,16 +263,13 @@ class Simulation:
         ):
             self._cut = True
             return self.default(q)
-        if q.is_sum:
-            formula = SUM
-        else:
-            fkey = (q.name, start)
-            try:
-                formula = self._formula_at[fkey]
-            except KeyError:
-                formula = self._formula_at[fkey] = q.formula_at(start)
-            if formula is None:
-                return self.default(q)
+        fkey = (q.name, start)
+        try:
+            formula = self._formula_at[fkey]
+        except KeyError:
+            formula = self._formula_at[fkey] = SUM if q.is_sum else q.formula_at(start)
+        if formula is None:
+            return self.default(q)
         epoch = 0
         if self.reuse:
             epoch = self._legislation.epoch(start)
@@ -288,11 +285,16 @@ class Simulation:
         ctx = Context(self, q, period, node, record=self.reuse)
         self.runs += 1
         try:
-            result = self._evaluate(q, formula, ctx)
+            if formula is SUM or q.defined_for is not None:
+                result = self._evaluate(q, formula, ctx)
+            else:
+                result = self._coerce(q, formula.function(ctx))
         except ComputationError:
             raise
         except Exception as exc:
             raise ComputationError(f"{q.name} for {period}: {type(exc).__name__}: {exc}") from exc
+        if q.minimum is not None:
+            self._check_minimum(q, result, period)
         if ctx._facts is not None:
             result.flags.writeable = False
             templates = self._templates.setdefault(q.name, [])
@@ -317,12 +319,15 @@ class Simulation:
             result = self._coerce(q, formula.function(ctx))
         if mask is not None and not mask.all():
             result = np.where(mask, result, self.default(q))
-        minimum = q.minimum
-        if minimum is not None and result.size and result.min() < minimum:
-            raise ComputationError(
-                f"{q.name} for {ctx._period}: the formula gave {float(result.min()):g}, below its minimum {minimum:g}"
-            )
         return result
+
+    @staticmethod
+    def _check_minimum(q: Quantity, result: np.ndarray, period: Period) -> None:
+        minimum = q.minimum
+        if result.size and result.min() < minimum:
+            raise ComputationError(
+                f"{q.name} for {period}: the formula gave {float(result.min()):g}, below its minimum {minimum:g}"
+            )
 
     # ---- Sums (adds / subtracts) --------------------------------------------------------------
 

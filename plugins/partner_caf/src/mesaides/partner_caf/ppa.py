@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, Quantity, quantity
 from mesaides.core.builtin.base import ACTIVITE
 from mesaides.core.context import Members
 from mesaides.partner_caf.rsa import forfait_logement, taux_composition
@@ -157,29 +157,23 @@ def ppa_revenu_activite_individu(c):
 @quantity(
     INDIVIDU,
     MONTH,
-    label="Ressources hors activité du mois prises en compte pour la prime d'activité",
+    label="Minima sociaux du mois pris en compte pour la prime d'activité (ASI, complément et AAH)",
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000033813782",),
 )
-def ppa_ressources_hors_activite_individu(c):
-    """Unemployment benefits, pensions, child support received, ASI and complement of the AAH
-    of the month, and the AAH when it is not counted as activity income (art. L842-4 and
-    R843-1 CSS)."""
+def ppa_minima_sociaux_individu(c):
+    """ASI and complement of the AAH of the month, and the AAH when it is not counted as
+    activity income (art. L842-4 and R843-1 CSS)."""
     seuil = c.law("ppa.seuil_aah_activite") * c.law("smic.horaire_brut")
     aah_hors_activite = (c("ppa_revenu_activite_individu") < seuil) * c("aah")
-    return (
-        c("chomage_net")
-        + c("retraite_nette")
-        + c("pensions_alimentaires_percues")
-        + c("asi")
-        + c("caah")
-        + aah_hors_activite
-    )
+    return c("asi") + c("caah") + aah_hors_activite
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Prestations familiales prises en compte dans le calcul de la prime d'activité",
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031676000",),
 )
 def ppa_base_ressources_prestations_familiales(c):
@@ -199,43 +193,27 @@ def ppa_revenu_activite(c):
     return c.members("ppa_revenu_activite_individu").sum()
 
 
-@quantity(
-    FAMILLE,
-    MONTH,
-    label="Ressources hors activité de la famille pour la prime d'activité",
-)
-def ppa_ressources_hors_activite(c):
-    """ASPA and prestations familiales of the month plus every member's other resources (the
-    ASS is not computed by mesaides: 0)."""
-    return (
-        c("aspa")
-        + c("ppa_base_ressources_prestations_familiales")
-        + c.members("ppa_ressources_hors_activite_individu").sum()
-    )
-
-
-@quantity(
-    FAMILLE,
-    MONTH,
+ppa_base_ressources = Quantity(
+    name="ppa_base_ressources",
+    entity=FAMILLE,
+    period=MONTH,
     label="Base ressources de la prime d'activité du mois",
+    description=(
+        "The activity income, then every member's other resources (unemployment benefits, "
+        "pensions, child support received, minima sociaux), the ASPA and the prestations "
+        "familiales of the month (the ASS is not computed by mesaides: 0)."
+    ),
+    adds=(
+        "ppa_revenu_activite",
+        "chomage_net",
+        "retraite_nette",
+        "pensions_alimentaires_percues",
+        "ppa_minima_sociaux_individu",
+        "aspa",
+        "ppa_base_ressources_prestations_familiales",
+    ),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000033813782",),
 )
-def ppa_base_ressources(c):
-    return c("ppa_revenu_activite") + c("ppa_ressources_hors_activite")
-
-
-@quantity(
-    FAMILLE,
-    MONTH,
-    label="Base ressources de la prime d'activité sans les prestations ni les minima sociaux",
-)
-def ppa_base_ressources_sans_prestations(c):
-    """A lower bound of ``ppa_base_ressources``: the activity income and the members' own
-    resources, without the prestations familiales, the ASPA, the ASI and the AAH, which are
-    never negative and cost far more to compute. Summed in the same order as the whole base,
-    so that the bound holds exactly in floating point, not only in theory."""
-    chomage = c.members("chomage_net")
-    propres = chomage.values + c.members("retraite_nette").values + c.members("pensions_alimentaires_percues").values
-    return c("ppa_revenu_activite") + Members(propres, chomage.s).sum()
 
 
 @quantity(
@@ -260,6 +238,7 @@ def ppa_bonification(c):
     FAMILLE,
     MONTH,
     label="Forfait logement de la prime d'activité",
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000048841687",),
 )
 def ppa_forfait_logement(c):
@@ -285,57 +264,66 @@ def ppa_fictive_ressource_activite(c):
     return c.law("ppa.pente") * c("ppa_revenu_activite")
 
 
+ppa_fictive_montant_maximal = Quantity(
+    name="ppa_fictive_montant_maximal",
+    entity=FAMILLE,
+    period=MONTH,
+    label="Montant forfaitaire, bonifications et part des revenus d'activité (prime d'activité fictive)",
+    adds=("ppa_fictive_montant_forfaitaire", "ppa_bonification", "ppa_fictive_ressource_activite"),
+)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Éligibilité à la prime d'activité fictive du mois (âge, revenus d'activité du mois)",
+    value_type="bool",
+)
+def ppa_fictive_eligibilite(c):
+    """A member aged 18 or more, and activity income that raises the montant forfaitaire
+    (bonifications and share of activity income): without it the fictive prime, the montant
+    forfaitaire less at least itself, is nil."""
+    return c("ppa_eligibilite") & (c("ppa_fictive_montant_maximal") > c("ppa_fictive_montant_forfaitaire"))
+
+
+ppa_fictive_apres_ressources = Quantity(
+    name="ppa_fictive_apres_ressources",
+    entity=FAMILLE,
+    period=MONTH,
+    label="Prime d'activité fictive diminuée des ressources et du forfait logement",
+    defined_for="ppa_fictive_eligibilite",
+    adds=("ppa_fictive_montant_maximal",),
+    subtracts=("ppa_base_ressources", "ppa_forfait_logement"),
+    floor=0,
+)
+
+
 @quantity(
     FAMILLE,
     MONTH,
     label="Prime d'activité fictive du mois",
+    defined_for="ppa_fictive_eligibilite",
 )
 def ppa_fictive(c):
     """Montant forfaitaire + bonifications + share of activity income − max(resources +
     forfait logement, montant forfaitaire), not negative (art. L842-3 CSS)."""
-    eligible = c("ppa_eligibilite")
-    if not eligible.any():
-        return c.zeros()
-    montant_forfaitaire = c("ppa_fictive_montant_forfaitaire")
-    base = montant_forfaitaire + c.members("ppa_bonification").sum() + c("ppa_fictive_ressource_activite")
-    # What can only lower the prime is read only when the prime is positive without it: the
-    # prestations familiales and minima sociaux (never negative; three months of them for each
-    # prime), then the forfait logement (never negative; it reads the housing aid of the month
-    # and its chain). The bounds hold for the values the rules compute, and for aides given as
-    # received (never negative); a client who gives one of these sums gets it read.
-    exact = c.given(
-        "ppa_base_ressources",
-        "ppa_base_ressources_sans_prestations",
-        "ppa_ressources_hors_activite",
-        "ppa_base_ressources_prestations_familiales",
-        "ppa_ressources_hors_activite_individu",
-        "ppa_forfait_logement",
-    )
-    sans_prestations = c("ppa_base_ressources_sans_prestations")
-    if not exact and not (eligible & (base - np.maximum(sans_prestations, montant_forfaitaire) > 0)).any():
-        return c.zeros()
-    ressources = c("ppa_base_ressources")
-    if exact or (eligible & (base - np.maximum(ressources, montant_forfaitaire) > 0)).any():
-        ressources = ressources + c("ppa_forfait_logement")
-    return eligible * np.maximum(base - np.maximum(ressources, montant_forfaitaire), 0)
+    au_dela_du_forfaitaire = c("ppa_fictive_montant_maximal") - c("ppa_fictive_montant_forfaitaire")
+    return np.minimum(c("ppa_fictive_apres_ressources"), au_dela_du_forfaitaire)
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Prime d'activité",
+    defined_for="ppa_eligibilite_apprenants",
     reads_past=("ppa_fictive",),
     references=("https://www.service-public.fr/particuliers/vosdroits/F2882",),
 )
 def ppa(c):
     """Mean of the fictive primes of the three months before, paid from 15 € (art. D843-1 CSS
     as OpenFisca reads it) when the activity condition of the quarter holds. Not rounded."""
-    eligible = c("ppa_eligibilite_apprenants")
-    if not eligible.any():
-        return c.zeros()  # no activity in the quarter: the three fictive primes are not needed
     moyenne = c.mean("ppa_fictive", c.period.last_months(3))
-    versee = moyenne >= c.law("ppa.montant_minimum_verse")
-    return moyenne * eligible * versee
+    return moyenne * (moyenne >= c.law("ppa.montant_minimum_verse"))
 
 
 QUANTITIES = (
@@ -346,15 +334,16 @@ QUANTITIES = (
     ppa_montant_forfaitaire_familial_majore,
     ppa_fictive_montant_forfaitaire,
     ppa_revenu_activite_individu,
-    ppa_ressources_hors_activite_individu,
+    ppa_minima_sociaux_individu,
     ppa_base_ressources_prestations_familiales,
     ppa_revenu_activite,
-    ppa_ressources_hors_activite,
     ppa_base_ressources,
-    ppa_base_ressources_sans_prestations,
     ppa_bonification,
     ppa_forfait_logement,
     ppa_fictive_ressource_activite,
+    ppa_fictive_montant_maximal,
+    ppa_fictive_eligibilite,
+    ppa_fictive_apres_ressources,
     ppa_fictive,
 )
 AIDES = (ppa,)

@@ -40,6 +40,7 @@ def maries(c):
     FAMILLE,
     MONTH,
     label="Allocation de solidarité aux personnes âgées (ASPA)",
+    minimum=0,
     references=("https://www.service-public.fr/particuliers/vosdroits/F16871",),
 )
 def aspa(c):

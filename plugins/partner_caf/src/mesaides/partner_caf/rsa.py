@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, YEAR, quantity
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, YEAR, Quantity, quantity
 from mesaides.core.builtin.base import ACTIVITE, STATUT_OCCUPATION_LOGEMENT
 from mesaides.core.context import Members
 
@@ -280,6 +280,7 @@ def rsa_forfait_asf(c):
     FAMILLE,
     MONTH,
     label="Prestations familiales incluses dans la base ressources du RSA",
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
 )
 def rsa_base_ressources_prestations_familiales(c):
@@ -294,6 +295,7 @@ def rsa_base_ressources_prestations_familiales(c):
     FAMILLE,
     MONTH,
     label="Minima sociaux inclus dans la base ressources du RSA",
+    minimum=0,
     reads_past=("aah", "asi", "caah"),
 )
 def rsa_base_ressources_minima_sociaux(c):
@@ -322,18 +324,18 @@ def rsa_base_ressources_individuelles(c):
     return Members(retenues, individuelles.s).sum()
 
 
-@quantity(
-    FAMILLE,
-    MONTH,
+rsa_base_ressources = Quantity(
+    name="rsa_base_ressources",
+    entity=FAMILLE,
+    period=MONTH,
     label="Base ressources du RSA",
+    description="The individual resources, the prestations familiales and the minima sociaux.",
+    adds=(
+        "rsa_base_ressources_individuelles",
+        "rsa_base_ressources_prestations_familiales",
+        "rsa_base_ressources_minima_sociaux",
+    ),
 )
-def rsa_base_ressources(c):
-    """Prestations familiales and minima sociaux, plus the individual resources."""
-    return (
-        c("rsa_base_ressources_prestations_familiales")
-        + c("rsa_base_ressources_minima_sociaux")
-        + c("rsa_base_ressources_individuelles")
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,6 +365,7 @@ def forfait_logement(c, montant_de_base, deuxieme, troisieme, taux_1, taux_2, ta
     FAMILLE,
     MONTH,
     label="Forfait logement du RSA",
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526192/2022-01-21/",),
 )
 def rsa_forfait_logement(c):
@@ -378,6 +381,28 @@ def rsa_forfait_logement(c):
         c.law("rsa.forfait_logement.taux_2_personnes"),
         c.law("rsa.forfait_logement.taux_3_personnes_ou_plus"),
     )
+
+
+@quantity(FAMILLE, MONTH, label="Montant forfaitaire du RSA retenu (majoré ou non)")
+def rsa_montant_forfaitaire_retenu(c):
+    """The larger of the montant forfaitaire and the montant majoré."""
+    return np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
+
+
+rsa_montant = Quantity(
+    name="rsa_montant",
+    entity=FAMILLE,
+    period=MONTH,
+    label="Montant du RSA avant le minimum versé",
+    description=(
+        "The montant forfaitaire retained, minus the resources and the forfait logement, not "
+        "below zero (art. L262-2 CASF)."
+    ),
+    adds=("rsa_montant_forfaitaire_retenu",),
+    subtracts=("rsa_base_ressources", "rsa_forfait_logement"),
+    floor=0,
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526072/2009-06-01",),
+)
 
 
 @quantity(
@@ -396,24 +421,7 @@ def rsa(c):
 
     The RSA of M depends on the housing aid of M, which depends on the RSA of M-1: the engine
     bounds that chain back in time (see ``reads_past``)."""
-    socle = np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
-    # What can only lower the RSA is read only when the RSA is positive without it: the
-    # prestations familiales and minima sociaux (never negative; the minima read three months
-    # back), then the forfait logement (never negative; it reads the housing aid of the month,
-    # which reads the RSA of the month before). The bounds hold for the values the rules
-    # compute, and for aides given as received (never negative); a client who gives one of
-    # these sums gets it read.
-    exact = c.given(
-        "rsa_base_ressources",
-        "rsa_base_ressources_prestations_familiales",
-        "rsa_base_ressources_minima_sociaux",
-        "rsa_forfait_logement",
-    )
-    montant = np.zeros_like(socle)
-    if exact or (socle - c("rsa_base_ressources_individuelles") > 0).any():
-        ressources = c("rsa_base_ressources")
-        if exact or (socle - ressources > 0).any():
-            montant = np.maximum(socle - c("rsa_forfait_logement") - ressources, 0)
+    montant = c("rsa_montant")
     c.check("Ressources inférieures au montant forfaitaire du RSA", montant > 0)
     return montant * c.check("Montant au moins égal au minimum versé", montant >= c.law("rsa.montant_minimum_verse"))
 
@@ -437,5 +445,7 @@ QUANTITIES = (
     rsa_base_ressources_individuelles,
     rsa_base_ressources,
     rsa_forfait_logement,
+    rsa_montant_forfaitaire_retenu,
+    rsa_montant,
 )
 AIDES = (rsa,)
