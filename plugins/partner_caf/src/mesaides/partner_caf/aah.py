@@ -175,19 +175,16 @@ def aah_base_non_cumulable(c):
     INDIVIDU,
     MONTH,
     label="Montant de l'AAH avant réduction pour hospitalisation ou incarcération",
+    defined_for="aah_eligible",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000006754198",),
 )
 def aah_base(c):
     """Ceiling minus resources, capped at the maximal AAH and at the maximal AAH minus the
     non-cumulable ASI. The calcul conjugalisé kept for some couples since 2023-10-01 is not
     modelled (OpenFisca's ``aah_conjugalise_eligible`` input, False by default)."""
-    eligible = c("aah_eligible")
-    if not eligible.any():
-        # Nobody eligible: no resource base to work out (it reads the past months' ASI).
-        return c.zeros()
     return _aah_amount(
         c,
-        eligible,
+        c("aah_eligible"),
         c("aah_base_ressources_deconjugalisee"),
         c("aah_plafond_ressources_deconjugalise"),
         c("aah_base_non_cumulable"),
@@ -258,18 +255,16 @@ def asi_aspa_nb_alloc(c):
     INDIVIDU,
     MONTH,
     label="AAH du mois calculée sans ASI (pour la base ressources de l'ASI)",
+    defined_for="aah_eligible",
 )
 def aah_hors_asi(c):
     """The AAH the person would get with no ASI. It is what the ASI resource base counts for a
     partner who is not himself eligible to the ASI or the ASPA; using it instead of ``aah``
     avoids a recursion through past months (ASI → AAH → ASI ...). It equals ``aah`` for anyone
     who received no ASI in the previous months."""
-    eligible = c("aah_eligible")
-    if not eligible.any():
-        return c.zeros()
     months = c.period.last_months(3)
     base = _base_ressources(c, 4 * _hors_activite_hors_asi_3_mois(c, months))
-    return _aah_amount(c, eligible, base, c("aah_plafond_ressources_deconjugalise"), c.zeros())
+    return _aah_amount(c, c("aah_eligible"), base, c("aah_plafond_ressources_deconjugalise"), c.zeros())
 
 
 @quantity(
@@ -317,6 +312,8 @@ _ASI_READS = ("asi_eligibilite", "asi_aspa_nb_alloc", "nb_parents")
     INDIVIDU,
     MONTH,
     label="Allocation supplémentaire d'invalidité (ASI)",
+    defined_for="asi_eligibilite",
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041474269",),
 )
 def asi(c):
@@ -324,27 +321,26 @@ def asi(c):
     couple. It is paid when the person is the only ASI/ASPA-eligible parent, or shared half and
     half when both parents are ASI-eligible; a parent eligible to the ASI beside a partner
     eligible to the ASPA gets none (as in OpenFisca)."""
-    return _asi_amount(c, lambda: c("asi_aspa_base_ressources"))
+    return _asi_amount(c, c("asi_aspa_base_ressources"))
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="ASI retenue pour l'AAH (base ressources de l'ASI sans l'AAH)",
+    defined_for="asi_eligibilite",
 )
 def aah_asi_non_cumulable(c):
     """The ASI as OpenFisca's AAH formula sees it: when the AAH is computed, OpenFisca cuts the
     loop AAH → ASI → AAH of earlier months by taking those AAH as 0, so the partner's AAH is
     left out of the ASI resources. Equal to ``asi`` unless a partner eligible to neither the
     ASI nor the ASPA receives the AAH."""
-    return _asi_amount(c, lambda: c.group("famille").sum("asi_aspa_base_ressources_individu_hors_aah", "parents"))
+    return _asi_amount(c, c.group("famille").sum("asi_aspa_base_ressources_individu_hors_aah", "parents"))
 
 
 def _asi_amount(c, base_ressources):
-    eligible = c("asi_eligibilite")
-    if not eligible.any():
-        # Nobody eligible: no need to evaluate the resource base (which reads past AAH).
-        return c.zeros()
+    """The ASI of each eligible person (the quantities are ``defined_for`` the ASI's
+    eligibility), from the resource base of its couple."""
     famille = c.group("famille")
     parent = c.is_role("famille", "parents")
     demandeur = famille.nth("asi_eligibilite", "parents", 0).astype(bool)
@@ -357,8 +353,8 @@ def _asi_amount(c, base_ressources):
         * np.where(en_couple, c.law("aah.asi.plafond_ressource_couple"), c.law("aah.asi.plafond_ressource_seul"))
         + deux_asi * c.law("aah.asi.plafond_ressource_couple")
     ) / 12
-    montant = np.maximum(plafond - base_ressources(), 0)
-    return montant * eligible * parent * (seul_allocataire + deux_asi / 2)
+    montant = np.maximum(plafond - base_ressources, 0)
+    return montant * parent * (seul_allocataire + deux_asi / 2)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -62,15 +62,13 @@ def asf_montant(c):
     FAMILLE,
     MONTH,
     label="Allocation de soutien familial (ASF)",
+    defined_for="asf_elig",
     unit="EUR",
 )
 def asf(c):
     """The ASF amount, if the famille is eligible and it is above the payment threshold."""
-    eligible = c("asf_elig")
-    if not eligible.any():
-        return c.zeros()
     montant = c("asf_montant")
-    return eligible * (montant > c.law(f"{ASF}.seuil_versement")) * montant
+    return (montant > c.law(f"{ASF}.seuil_versement")) * montant
 
 
 QUANTITIES = (asf_elig_enfant, asf_elig, asf_montant)

@@ -170,7 +170,20 @@ def cf_majore_avant_cumul(c):
 @quantity(
     FAMILLE,
     MONTH,
+    label="Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)",
+    value_type="bool",
+)
+def cf_eligibilite(c):
+    """The famille meets the children condition of the complément familial, in mainland France
+    or in the DOM."""
+    return c("cf_eligibilite_base") | c("cf_eligibilite_dom")
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
     label="Montant du complément familial avant cumul",
+    defined_for="cf_eligibilite",
 )
 def cf_montant(c):
     return np.maximum(c("cf_non_majore_avant_cumul"), c("cf_majore_avant_cumul"))
@@ -185,12 +198,7 @@ def cf_montant(c):
 def cf(c):
     """Complément familial, rounded to the cent; not paid with the PAJE allocation de base
     (art. L532-1 CSS) nor in Mayotte."""
-    eligible = c.check(
-        "Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)",
-        c("cf_eligibilite_base") | c("cf_eligibilite_dom"),
-    )
-    if not eligible.any() and not c.given("cf_montant", "cf_non_majore_avant_cumul", "cf_majore_avant_cumul"):
-        return c.zeros()  # no ceilings, resources or amounts to compute
+    c.check("Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)", c("cf_eligibilite"))
     pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
     mayotte = c.members("residence_mayotte").first("parents", default=False)
     return ~mayotte * pas_de_paje * np.round(c("cf_montant"), 2)
@@ -208,6 +216,7 @@ QUANTITIES = (
     cf_base_ressources,
     cf_non_majore_avant_cumul,
     cf_majore_avant_cumul,
+    cf_eligibilite,
     cf_montant,
 )
 AIDES = (cf,)

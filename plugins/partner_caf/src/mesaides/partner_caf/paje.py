@@ -25,19 +25,23 @@ def enfant_eligible_paje(c):
     return (c("age") < c.law(f"{PAJE}.age_limite")) & ~c("autonomie_financiere")
 
 
+@quantity(FAMILLE, MONTH, label="Un enfant de moins de 3 ans", value_type="bool")
+def paje_base_eligibilite(c):
+    """A child of the famille eligible to the PAJE (under 3, not financially autonomous)."""
+    return c.members("enfant_eligible_paje").any()
+
+
 @quantity(
     FAMILLE,
     MONTH,
     label="Allocation de base de la PAJE",
+    defined_for="paje_base_eligibilite",
     unit="EUR",
 )
 def paje_base(c):
     """Full rate (41.65 % of the BMAF) under the full-rate ceiling, half of it under the
     partial-rate ceiling. Ceilings: base + 25 % for each of the first two children à charge and
     30 % for each further one, plus a fixed amount for two-earner couples and single parents."""
-    enfant = c.check("Un enfant de moins de 3 ans", c.members("enfant_eligible_paje").any())
-    if not enfant.any():
-        return c.zeros()  # no child under 3: no ceilings or resources to compute
     n = c("af_nbenf")
     bonus = c("biactivite").astype(int) + (~c("en_couple")).astype(int)
     maj = f"{PAJE}.majoration_plafond"
@@ -63,8 +67,8 @@ def paje_base(c):
         (ressources > plafond_plein) & (ressources <= plafond_partiel)
     ) * partiel
     c.check("Ressources sous le plafond du taux partiel", ressources <= plafond_partiel)
-    return enfant * montant
+    return montant
 
 
-QUANTITIES = (enfant_eligible_paje,)
+QUANTITIES = (enfant_eligible_paje, paje_base_eligibilite)
 AIDES = (paje_base,)
