@@ -102,6 +102,18 @@ def logement_conventionne(c):
     return c("statut_occupation_logement") == HLM
 
 
+@quantity(FAMILLE, MONTH, label="Locataire (HLM, logement vide ou meublé)", value_type="bool", valid_from=SINCE)
+def aide_logement_locataire(c):
+    """The famille rents its home (the status of its demandeur's ménage)."""
+    return _locataire(c)
+
+
+@quantity(FAMILLE, MONTH, label="Locataire d'un logement conventionné", value_type="bool", valid_from=SINCE)
+def aide_logement_conventionne(c):
+    """The famille's ménage lives in conventionné housing (the RLS applies)."""
+    return _menage(c, "logement_conventionne", False).astype(bool)
+
+
 @quantity(
     MENAGE,
     MONTH,
@@ -245,6 +257,8 @@ def aide_logement_charges(c):
 
 
 QUANTITIES = (
+    aide_logement_locataire,
+    aide_logement_conventionne,
     zone_apl,
     logement_conventionne,
     residence_aides_logement_outre_mer,

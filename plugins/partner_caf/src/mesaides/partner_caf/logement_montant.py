@@ -14,7 +14,6 @@ from mesaides.partner_caf.logement_loyer import (
     LOC,
     SINCE,
     _by_zone,
-    _locataire,
     _menage,
     _zone_index,
 )
@@ -203,18 +202,15 @@ def aide_logement_participation_personnelle(c):
     FAMILLE,
     MONTH,
     label="Aide au logement avant seuil de versement",
+    defined_for="aide_logement_locataire",
     valid_from=SINCE,
 )
 def aide_logement_montant_selectionne_avant_seuil(c):
     """Tenants (HLM, unfurnished, furnished): rent retained + charges − participation."""
-    locataire = _locataire(c)
-    if not locataire.any():
-        # Owners and people housed for free: no rent, resources or participation to compute.
-        return c.zeros()
     montant = (
         c("aide_logement_loyer_retenu") + c("aide_logement_charges") - c("aide_logement_participation_personnelle")
     )
-    return np.where(locataire, np.maximum(0, montant), 0.0)
+    return np.maximum(0, montant)
 
 
 @quantity(
@@ -237,6 +233,7 @@ def aide_logement_montant_brut_avant_degressivite(c):
     FAMILLE,
     MONTH,
     label="Aide au logement après dégressivité et minoration forfaitaire",
+    defined_for="aide_logement_montant_brut_avant_degressivite",
     law=(f"{LOC}.degressivite", f"{LOC}.minoration_forfaitaire"),
     references=(D823_16, "https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000039160745"),
     valid_from=SINCE,
@@ -246,8 +243,6 @@ def aide_logement_montant_brut(c):
     down to nothing at 4 or 3.1 times; not when a member of the famille is disabled. Then minus
     the 5 € minoration."""
     avant = c("aide_logement_montant_brut_avant_degressivite")
-    if not avant.any():
-        return c.zeros()  # nothing to reduce: no ceilings to look up
     zone = _zone_index(c)
     plafond = c("aide_logement_loyer_plafond")
     loyer = c("aide_logement_loyer_reel")
@@ -264,6 +259,7 @@ def aide_logement_montant_brut(c):
     FAMILLE,
     MONTH,
     label="Réduction de loyer de solidarité (RLS)",
+    defined_for="aide_logement_conventionne",
     law=(f"{RLS}.plafond_ressources", f"{RLS}.montant"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038814872",),
     valid_from=SINCE,
@@ -272,10 +268,6 @@ def reduction_loyer_solidarite(c):
     """Rent reduction granted by the social landlord to tenants of conventionné housing whose
     monthly resources (the aides au logement base / 12) are below a ceiling by zone and
     household; amount by zone and household."""
-    conventionne = _menage(c, "logement_conventionne", False).astype(bool)
-    if not conventionne.any():
-        # Nobody in conventionné housing: no ceilings to look up (most requests of one household).
-        return c.zeros()
     zone = _zone_index(c)
     n = c("al_nb_personnes_a_charge")
     couple = c("al_couple")
@@ -301,8 +293,7 @@ def reduction_loyer_solidarite(c):
         1,
         _by_zone(c, m + "majoration_par_pac_supp", zone),
     )
-    eligible = conventionne & (c("aide_logement_base_ressources") / 12 < plafond)
-    return np.where(eligible, montant, 0.0)
+    return np.where(c("aide_logement_base_ressources") / 12 < plafond, montant, 0.0)
 
 
 @quantity(

@@ -31,14 +31,23 @@ FRAIS_PRO = "impot.abattement_frais_professionnels"
 PENSIONS = "impot.abattement_pensions"
 
 
-def _depuis_plus_de_deux_mois(c, chomeur: np.ndarray) -> np.ndarray:
-    """Which of the unemployed ``chomeur`` have been so since before the first day of M-2.
+@quantity(INDIVIDU, MONTH, label="Au chômage", value_type="bool", valid_from=SINCE)
+def aide_logement_chomeur(c):
+    """The person's activity is ``chomeur``."""
+    return c.enum("activite").is_("chomeur")
 
-    The date is compared only when someone is unemployed: a formula that reads its period's
-    date gets a new one every month, so it runs every month instead of being reused."""
-    if not chomeur.any():
-        return chomeur
-    return chomeur & (c("date_debut_chomage") < np.datetime64(c.period.offset(-2).start, "D"))
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Au chômage depuis avant le premier jour du mois M-2",
+    value_type="bool",
+    defined_for="aide_logement_chomeur",
+    valid_from=SINCE,
+)
+def aide_logement_chomeur_depuis_plus_de_deux_mois(c):
+    """An unemployed person whose spell began before the first day of M-2."""
+    return c("date_debut_chomage") < np.datetime64(c.period.offset(-2).start, "D")
 
 
 def _round_half_up(x):
@@ -65,7 +74,7 @@ def aide_logement_abattement_revenus_activite_professionnelle(c):
     (benefits or not), or a retiree or an AAH recipient with no taxable salary in M."""
     activite = c.enum("activite")
     sans_salaire = c("salaire_imposable") == 0
-    chomeur = _depuis_plus_de_deux_mois(c, activite.is_("chomeur"))
+    chomeur = c("aide_logement_chomeur_depuis_plus_de_deux_mois")
     return chomeur | (activite.is_("retraite") & sans_salaire) | ((c("aah") > 0) & sans_salaire)
 
 
@@ -93,7 +102,7 @@ def aide_logement_abattement_indemnites_chomage(c):
 def aide_logement_chomeur_non_indemnise(c):
     """Unemployed in M without unemployment benefit in M, the spell having begun before M-2.
     (Benefits topped up by the ASS also count, but the ASS is never granted in mesaides.)"""
-    return _depuis_plus_de_deux_mois(c, c.enum("activite").is_("chomeur") & (c("chomage_imposable") == 0))
+    return c("aide_logement_chomeur_depuis_plus_de_deux_mois") & (c("chomage_imposable") == 0)
 
 
 @quantity(
@@ -236,6 +245,8 @@ def _activite_code(name: str) -> int:
 _ETUDIANT = _activite_code("etudiant")
 
 QUANTITIES = (
+    aide_logement_chomeur,
+    aide_logement_chomeur_depuis_plus_de_deux_mois,
     aide_logement_abattement_revenus_activite_professionnelle,
     aide_logement_abattement_indemnites_chomage,
     aide_logement_chomeur_non_indemnise,

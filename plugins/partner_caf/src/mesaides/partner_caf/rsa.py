@@ -153,10 +153,17 @@ def rsa_enfant_a_charge_fiscal(c):
     return pac & ((c("age", janvier) < 18) | c("handicap", decembre))
 
 
+@quantity(FAMILLE, MONTH, label="Parent isolé", value_type="bool")
+def rsa_parent_isole(c):
+    """The famille has a single parent."""
+    return c("nb_parents") == 1
+
+
 @quantity(
     FAMILLE,
     MONTH,
     label="Éligibilité au RSA majoré pour parent isolé",
+    defined_for="rsa_parent_isole",
     value_type="bool",
     references=("https://www.service-public.fr/particuliers/vosdroits/F15553",),
 )
@@ -165,9 +172,6 @@ def rsa_majore_eligibilite(c):
     expecting one, whose youngest child (not financially autonomous) is under 3, or who is
     pregnant (art. L262-9 CASF). Recent isolation (the 12/18-month right) is not asked by
     mesaides, so it never applies. The parent must not be himself a fiscal dependant."""
-    isole = c("nb_parents") == 1
-    if not isole.any():
-        return isole  # couples: no child's age, pregnancy or fiscal attachment to look at
     age = c.members("age")
     autonome = c.members("autonomie_financiere").values
     limite = c.law("rsa.majoration_isolement.age_limite_enfant")
@@ -175,7 +179,7 @@ def rsa_majore_eligibilite(c):
     enfant_moins_3_ans = Members(jeune, age.s).any("enfants")
     enceinte = c("enceinte_fam")
     demandeur_rattache = c.members("rsa_enfant_a_charge_fiscal", c.period.this_year).first("parents").astype(bool)
-    return isole & (enceinte | (c("rsa_nb_enfants") > 0)) & (enfant_moins_3_ans | enceinte) & ~demandeur_rattache
+    return (enceinte | (c("rsa_nb_enfants") > 0)) & (enfant_moins_3_ans | enceinte) & ~demandeur_rattache
 
 
 @quantity(
@@ -435,6 +439,7 @@ QUANTITIES = (
     rsa_nb_enfants,
     enceinte_fam,
     rsa_enfant_a_charge_fiscal,
+    rsa_parent_isole,
     rsa_majore_eligibilite,
     rsa_eligibilite,
     rsa_socle,
