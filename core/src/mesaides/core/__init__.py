@@ -6,7 +6,7 @@ Partners import what they need from here::
 """
 
 from mesaides.core.api import Engine, calculate
-from mesaides.core.context import Context, UndeclaredRead
+from mesaides.core.context import Context, Members, UndeclaredRead
 from mesaides.core.definitions import (
     Aide,
     AideInfo,
@@ -21,6 +21,7 @@ from mesaides.core.definitions import (
     quantity,
 )
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, INDIVIDU, MENAGE, Entity
+from mesaides.core.enums import Activite, Enumeration, StatutMarital, StatutOccupationLogement
 from mesaides.core.hookspecs import hookimpl, hookspec
 from mesaides.core.partner_plugin import PartnerPlugin
 from mesaides.core.periods import ETERNITY, MONTH, YEAR, Period
@@ -37,6 +38,7 @@ __all__ = [
     "MENAGE",
     "MONTH",
     "YEAR",
+    "Activite",
     "Aide",
     "AideInfo",
     "ApplyChannel",
@@ -44,9 +46,11 @@ __all__ = [
     "Context",
     "Engine",
     "Entity",
+    "Enumeration",
     "Formula",
     "Institution",
     "LegalReference",
+    "Members",
     "Parameter",
     "Partner",
     "PartnerPlugin",
@@ -57,6 +61,8 @@ __all__ = [
     "Situation",
     "SituationError",
     "SituationIssue",
+    "StatutMarital",
+    "StatutOccupationLogement",
     "UndeclaredRead",
     "as_aide",
     "calculate",

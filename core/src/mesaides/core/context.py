@@ -106,6 +106,27 @@ class Context:
             raise UndeclaredRead(f"{self.quantity.name}: members() is for group formulas; use c.group(...)")
         return self._members_of(name, period, self.entity.key)
 
+    def per_member(self, values: Any) -> Members:
+        """Values computed for each member in a group formula, to aggregate like
+        :meth:`members`: ``c.per_member(c.members("age").values >= 18).any("parents")``."""
+        if self.entity.key == INDIVIDU.key:
+            raise UndeclaredRead(f"{self.quantity.name}: per_member() is for group formulas")
+        s = self._structure(self.entity.key)
+        values = np.asarray(values)
+        if values.shape != s.person_group.shape:
+            raise ValueError(
+                f"{self.quantity.name}: per_member() needs one value per member ({s.person_group.shape[0]}), "
+                f"got {values.shape}"
+            )
+        return Members(values, s)
+
+    def to_members(self, values: Any) -> np.ndarray:
+        """In a group formula, each group's value given to each of its members (one value per
+        member, in the order of ``c.members(...).values``)."""
+        if self.entity.key == INDIVIDU.key:
+            raise UndeclaredRead(f"{self.quantity.name}: to_members() is for group formulas")
+        return np.asarray(values)[self._structure(self.entity.key).person_group]
+
     def nb_members(self, role: str | None = None) -> np.ndarray:
         """How many persons this group has (in ``role``)."""
         s = self._structure(self.entity.key)
@@ -304,6 +325,10 @@ class Members:
     def __init__(self, values: np.ndarray, structure):
         self.values = values
         self.s = structure
+
+    def is_role(self, role: str) -> np.ndarray:
+        """For each member, whether it has ``role`` in its group."""
+        return self.s.person_role == self.s.entity.role_index(role)
 
     def _mask(self, role: str | None) -> np.ndarray | None:
         return None if role is None else self.s.role_members(role)[0]

@@ -11,22 +11,13 @@ import numpy as np
 
 from mesaides.core.definitions import Parameter, quantity
 from mesaides.core.entities import FAMILLE, INDIVIDU, MENAGE
+from mesaides.core.enums import Activite, StatutMarital, StatutOccupationLogement
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.periods import ETERNITY, MONTH
 
-ACTIVITE = ("actif", "chomeur", "etudiant", "retraite", "inactif")
-STATUT_MARITAL = ("marie", "celibataire", "divorce", "veuf", "pacse", "jeune_veuf", "non_renseigne")
-STATUT_OCCUPATION_LOGEMENT = (
-    "non_renseigne",
-    "primo_accedant",
-    "proprietaire",
-    "locataire_hlm",
-    "locataire_vide",
-    "locataire_meuble",
-    "loge_gratuitement",
-    "locataire_foyer",
-    "sans_domicile",
-)
+ACTIVITE = tuple(Activite)
+STATUT_MARITAL = tuple(StatutMarital)
+STATUT_OCCUPATION_LOGEMENT = tuple(StatutOccupationLogement)
 
 
 def _money(name: str, label: str, entity=INDIVIDU) -> Parameter:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core.builtin.base import STATUT_MARITAL
-from mesaides.core.context import Members
 from mesaides.core.definitions import Parameter, quantity
 from mesaides.core.entities import FOYER_FISCAL, INDIVIDU
 from mesaides.core.periods import YEAR
@@ -185,7 +184,7 @@ def abat_spe(c):
     children attached to the foyer need inputs the situation does not have."""
     birth = c.members("date_naissance")
     birth_year = birth.values.astype("datetime64[Y]").astype(np.int64) + 1970
-    qualifies = Members(c.period.year - birth_year >= c.law("impot.abattement_personnes_agees.age_minimum"), birth.s)
+    qualifies = c.per_member(c.period.year - birth_year >= c.law("impot.abattement_personnes_agees.age_minimum"))
     nb_ages = qualifies.count("declarants")
     revenu = c("rng")
     par_personne = np.where(

@@ -10,7 +10,7 @@ import datetime as dt
 import numpy as np
 
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.partner_caf.prestations_familiales import PF, nb_enfants_par_age, per_member
+from mesaides.partner_caf.helpers import PF, nb_enfants_par_age
 
 AF = f"{PF}.af"
 
@@ -147,7 +147,7 @@ def af_age_aine(c):
     eligible = c.members("prestations_familiales_enfant_a_charge").values & (
         age.values <= c.law(f"{AF}.age_maximal_aine")
     )
-    return np.maximum(per_member(age, age.values * eligible).max("enfants"), 0).astype(int)
+    return np.maximum(c.per_member(age.values * eligible).max("enfants"), 0).astype(int)
 
 
 def _majoration_enfant(c, seuil):

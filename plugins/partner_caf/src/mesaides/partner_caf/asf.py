@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.partner_caf.prestations_familiales import PF, per_member
+from mesaides.partner_caf.helpers import PF
 
 ASF = f"{PF}.asf"
 
@@ -53,7 +53,7 @@ def asf_montant(c):
     famille's members (not below zero)."""
     eligible = c.members("asf_elig_enfant")
     par_enfant = c.law(f"{PF}.bmaf") * c.law(f"{ASF}.taux_orphelin_un_parent")
-    montant = per_member(eligible, eligible.values * par_enfant).sum("enfants")
+    montant = c.per_member(eligible.values * par_enfant).sum("enfants")
     pensions = c.members("pensions_alimentaires_percues").sum()
     return np.maximum(montant - pensions, 0)
 

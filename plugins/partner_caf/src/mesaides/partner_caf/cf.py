@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.partner_caf.prestations_familiales import PF, per_member
+from mesaides.partner_caf.helpers import PF
 
 CF = f"{PF}.cf"
 
@@ -134,7 +134,7 @@ def cf_base_ressources(c):
     """N-2 resources of the parents and of the children à charge in the CF's sense (under 21)."""
     base = c.members("prestations_familiales_base_ressources_individu")
     a_charge = c.members("cf_enfant_a_charge").values
-    return base.sum("parents") + per_member(base, base.values * a_charge).sum("enfants")
+    return base.sum("parents") + c.per_member(base.values * a_charge).sum("enfants")
 
 
 @quantity(

@@ -18,8 +18,9 @@ statuses get nothing (accession and foyers are not simulated).
 from __future__ import annotations
 
 from mesaides.core import FAMILLE, MONTH, quantity
+from mesaides.partner_caf.helpers import is_locataire, menage_value
 from mesaides.partner_caf.logement_loyer import QUANTITIES as LOYER
-from mesaides.partner_caf.logement_loyer import SINCE, _locataire, _menage
+from mesaides.partner_caf.logement_loyer import SINCE
 from mesaides.partner_caf.logement_montant import QUANTITIES as MONTANT
 from mesaides.partner_caf.logement_ressources import QUANTITIES as RESSOURCES
 
@@ -35,7 +36,7 @@ from mesaides.partner_caf.logement_ressources import QUANTITIES as RESSOURCES
 )
 def apl(c):
     """The aid of tenants of conventionné housing (HLM)."""
-    return c.check("Logement conventionné", _menage(c, "logement_conventionne", False)) * c("aide_logement_montant")
+    return c.check("Logement conventionné", menage_value(c, "logement_conventionne", False)) * c("aide_logement_montant")
 
 
 @quantity(
@@ -47,7 +48,7 @@ def apl(c):
 )
 def alf(c):
     """The aid of tenants of non-conventionné housing with at least one dependant."""
-    prive = c.check("Logement non conventionné", ~_menage(c, "logement_conventionne", False).astype(bool))
+    prive = c.check("Logement non conventionné", ~menage_value(c, "logement_conventionne", False).astype(bool))
     charge = c.check("Au moins une personne à charge", c("al_nb_personnes_a_charge") >= 1)
     return (prive & charge) * c("aide_logement_montant")
 
@@ -61,7 +62,7 @@ def alf(c):
 )
 def als(c):
     """The aid of tenants of non-conventionné housing without dependants."""
-    prive = c.check("Logement non conventionné", ~_menage(c, "logement_conventionne", False).astype(bool))
+    prive = c.check("Logement non conventionné", ~menage_value(c, "logement_conventionne", False).astype(bool))
     sans = c.check("Aucune personne à charge", c("al_nb_personnes_a_charge") == 0)
     return (prive & sans) * c("aide_logement_montant")
 
@@ -75,7 +76,7 @@ def als(c):
 def aide_logement(c):
     """Whichever of the APL, ALF and ALS applies. The tenancy condition is named here so that
     an owner learns why there is nothing (each of the three checks its own conditions)."""
-    c.check("Être locataire de son logement (HLM, logement vide ou meublé)", _locataire(c))
+    c.check("Être locataire de son logement (HLM, logement vide ou meublé)", is_locataire(c))
     return c("apl") + c("alf") + c("als")
 
 

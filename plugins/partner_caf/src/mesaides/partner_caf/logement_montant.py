@@ -7,16 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, MONTH, quantity
-from mesaides.partner_caf.logement_loyer import (
-    AL,
-    ARRETE_2019,
-    D823_16,
-    LOC,
-    SINCE,
-    _by_zone,
-    _menage,
-    _zone_index,
-)
+from mesaides.partner_caf.helpers import by_zone, menage_value, zone_index
+from mesaides.partner_caf.logement_loyer import AL, ARRETE_2019, D823_16, LOC, SINCE
 
 RLS = f"{AL}.rls"
 TF_NAMES = (
@@ -79,11 +71,11 @@ def aide_logement_r0(c):
         )
 
     r0 = np.where(
-        _menage(c, "residence_aides_logement_outre_mer", False).astype(bool) & (n == 1),
+        menage_value(c, "residence_aides_logement_outre_mer", False).astype(bool) & (n == 1),
         c.law(f"{LOC}.r0.outre_mer.taux1pac"),
         table("cas_general"),
     )
-    spm = _menage(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
+    spm = menage_value(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
     if spm.any():
         r0 = np.where(spm, table("saint_pierre_et_miquelon"), r0)
     return r0
@@ -126,7 +118,7 @@ def aide_logement_taux_famille(c):
             c.law(t + "maj_par_enf_supp"),
         )
 
-    outre_mer = _menage(c, "residence_aides_logement_outre_mer", False).astype(bool)
+    outre_mer = menage_value(c, "residence_aides_logement_outre_mer", False).astype(bool)
     return np.where(outre_mer, table("outre_mer", 7), table("metropole", 6))
 
 
@@ -141,7 +133,7 @@ def aide_logement_loyer_reference(c):
     """The zone 2 rent ceiling of the household, whatever its zone (at most 6 dependants counted
     in the overseas departments)."""
     n = c("al_nb_personnes_a_charge")
-    n_ref = np.where(_menage(c, "residence_dom", False).astype(bool), np.minimum(n, 6), n)
+    n_ref = np.where(menage_value(c, "residence_dom", False).astype(bool), np.minimum(n, 6), n)
     z2 = f"{LOC}.loyer_plafond.zone_2."
     famille = c.law(z2 + "un_enfant") + np.maximum(n_ref - 1, 0) * c.law(z2 + "majoration_par_enf_supp")
     sans = np.where(c("al_couple"), c.law(z2 + "couples"), c.law(z2 + "personnes_seules"))
@@ -224,7 +216,7 @@ def aide_logement_montant_brut_avant_degressivite(c):
     """Nothing under the minimum payment: 10 € for the ALF and ALS, none for the APL. Applied
     before the degressivity, the minoration and the CRDS."""
     montant = c("aide_logement_montant_selectionne_avant_seuil")
-    conventionne = _menage(c, "logement_conventionne", False).astype(bool)
+    conventionne = menage_value(c, "logement_conventionne", False).astype(bool)
     seuil = np.where(conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl"))
     return np.where(montant >= seuil, montant, 0.0)
 
@@ -243,11 +235,11 @@ def aide_logement_montant_brut(c):
     down to nothing at 4 or 3.1 times; not when a member of the famille is disabled. Then minus
     the 5 € minoration."""
     avant = c("aide_logement_montant_brut_avant_degressivite")
-    zone = _zone_index(c)
+    zone = zone_index(c)
     plafond = c("aide_logement_loyer_plafond")
     loyer = c("aide_logement_loyer_reel")
-    debut = np.round(plafond * _by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_degressivite", zone), 2)
-    fin = np.round(plafond * _by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_suppression", zone), 2)
+    debut = np.round(plafond * by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_degressivite", zone), 2)
+    fin = np.round(plafond * by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_suppression", zone), 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         coef = np.where(loyer <= debut, 1.0, np.where(loyer <= fin, 1 - (loyer - debut) / (fin - debut), 0.0))
     coef = np.where(c.members("handicap").any(), 1.0, coef)
@@ -268,7 +260,7 @@ def reduction_loyer_solidarite(c):
     """Rent reduction granted by the social landlord to tenants of conventionné housing whose
     monthly resources (the aides au logement base / 12) are below a ceiling by zone and
     household; amount by zone and household."""
-    zone = _zone_index(c)
+    zone = zone_index(c)
     n = c("al_nb_personnes_a_charge")
     couple = c("al_couple")
     p = f"{RLS}.plafond_ressources.zone_{{z}}."
@@ -276,22 +268,22 @@ def reduction_loyer_solidarite(c):
         c,
         n,
         couple,
-        _by_zone(c, p + "personnes_seules", zone),
-        _by_zone(c, p + "couples", zone),
-        lambda k: _by_zone(c, p + f"famille_{k}pac", zone),
+        by_zone(c, p + "personnes_seules", zone),
+        by_zone(c, p + "couples", zone),
+        lambda k: by_zone(c, p + f"famille_{k}pac", zone),
         6,
-        _by_zone(c, p + "majoration_par_pac_supp", zone),
+        by_zone(c, p + "majoration_par_pac_supp", zone),
     )
     m = f"{RLS}.montant.zone_{{z}}."
     montant = _by_household(
         c,
         n,
         couple,
-        _by_zone(c, m + "personnes_seules", zone),
-        _by_zone(c, m + "couples", zone),
-        lambda k: _by_zone(c, m + "famille_1pac", zone),
+        by_zone(c, m + "personnes_seules", zone),
+        by_zone(c, m + "couples", zone),
+        lambda k: by_zone(c, m + "famille_1pac", zone),
         1,
-        _by_zone(c, m + "majoration_par_pac_supp", zone),
+        by_zone(c, m + "majoration_par_pac_supp", zone),
     )
     return np.where(c("aide_logement_base_ressources") / 12 < plafond, montant, 0.0)
 
@@ -320,7 +312,7 @@ def crds_logement(c):
     """0.5 % of the aid, rounded down to the cent (negative: a deduction); none in
     Saint-Pierre-et-Miquelon."""
     crds = np.floor(c("aide_logement_montant_brut_crds") * 100 * c.law(f"{AL}.crds.taux")) / 100
-    return np.where(_menage(c, "residence_saint_pierre_et_miquelon", False).astype(bool), 0.0, -crds)
+    return np.where(menage_value(c, "residence_saint_pierre_et_miquelon", False).astype(bool), 0.0, -crds)
 
 
 @quantity(
@@ -333,7 +325,7 @@ def aide_logement_montant(c):
     """Net of CRDS, rounded down to the euro; in Saint-Pierre-et-Miquelon, until 2025, times the
     coefficient of progressive alignment on mainland amounts (décret n° 2021-1750, art. 7)."""
     montant = np.floor(np.round(c("aide_logement_montant_brut_crds") + c("crds_logement"), 2))
-    spm = _menage(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
+    spm = menage_value(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
     if spm.any():
         coef = c.law(f"{AL}.saint_pierre_et_miquelon.coefficient_alignement")
         montant = np.where(spm, np.floor(montant * coef), montant)

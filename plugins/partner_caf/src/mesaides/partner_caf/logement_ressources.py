@@ -21,9 +21,8 @@ import datetime as dt
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, Period, quantity
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, Activite, Period, quantity
 from mesaides.partner_caf.logement_loyer import SINCE
-from mesaides.partner_caf.prestations_familiales import per_member
 
 AL = "aides_logement"
 RES = f"{AL}.ressources"
@@ -198,7 +197,7 @@ def aide_logement_biactivite(c):
     of the month M alone with this annual threshold, so it almost never applies; so do we."""
     seuil = c.law(f"{RES}.double_activite_nombre_bmaf") * c.law("prestations_familiales.bmaf")
     salaire = c.members("salaire_imposable")
-    return (c("nb_parents") == 2) & per_member(salaire, salaire.values >= seuil).all("parents")
+    return (c("nb_parents") == 2) & c.per_member(salaire.values >= seuil).all("parents")
 
 
 @quantity(
@@ -223,26 +222,17 @@ def aide_logement_base_ressources(c):
     n_2_end = dt.date(c.period.year - 2, 12, 31)
     abattement_enfant = c.law(f"{RES}.plafond_aspa_personne_seule", at=n_2_end) * c.law(f"{RES}.coef_plafond_aspa")
     parents = base.sum("parents")
-    enfants = per_member(base, np.maximum(0, base.values - abattement_enfant)).sum("enfants")
+    enfants = c.per_member(np.maximum(0, base.values - abattement_enfant)).sum("enfants")
     ressources = np.maximum(
         0, parents + enfants - c("aide_logement_biactivite") * c.law(f"{RES}.abattement_double_activite")
     )
 
-    etudiant = c.members("activite").first("parents", default=-1) == _ETUDIANT
+    etudiant = c.members("activite").first("parents", default=-1) == Activite.ETUDIANT.code
     jeune = c.members("age").first("parents", default=999) < c.law(f"{RES}.etudiants.age_max")
     forfait = c.law(f"{RES}.etudiants.forfait_locatif")
     ressources = np.where(etudiant & jeune, forfait, ressources)
 
     return np.ceil(np.round(ressources * 100) / 100 / 100) * 100
-
-
-def _activite_code(name: str) -> int:
-    from mesaides.core.builtin.base import ACTIVITE
-
-    return ACTIVITE.index(name)
-
-
-_ETUDIANT = _activite_code("etudiant")
 
 QUANTITIES = (
     aide_logement_chomeur,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.partner_caf.prestations_familiales import PF
+from mesaides.partner_caf.helpers import PF
 
 PAJE = f"{PF}.paje"
 

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, Quantity, quantity
-from mesaides.core.builtin.base import ACTIVITE
-from mesaides.core.context import Members
-from mesaides.partner_caf.rsa import forfait_logement, taux_composition
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, Activite, Quantity, quantity
+from mesaides.partner_caf.helpers import forfait_logement, taux_composition
 
 # ---------------------------------------------------------------------------------------------
 # Eligibility
@@ -36,7 +34,7 @@ def ppa_eligibilite(c):
     """A member of the famille (any, as in OpenFisca) aged 18 or more (art. L842-2 CSS);
     nationality and residence hold by default."""
     age = c.members("age")
-    return Members(age.values >= c.law("ppa.age_min"), age.s).any()
+    return c.per_member(age.values >= c.law("ppa.age_min")).any()
 
 
 @quantity(
@@ -64,20 +62,18 @@ def ppa_eligibilite_apprenants(c):
     three months before, or a student whose activity income exceeded the floor in each of the
     three months (art. L842-1 and L842-2 CSS); always met by an isolated parent eligible to the
     montant majoré. Trainees and apprentices are not asked by mesaides."""
-    etudiant = c.members("activite").values == ACTIVITE.index("etudiant")
+    etudiant = c.members("activite").values == Activite.ETUDIANT.code
     plancher = c.members("ppa_plancher_revenu_activite_apprenant").values
     au_dessus = np.ones_like(etudiant, dtype=bool)
     une_activite = np.zeros_like(etudiant, dtype=bool)
-    s = None
     for m in c.period.last_months(3):
         revenus = c.members("ppa_revenu_activite_individu", m)
-        s = revenus.s
         au_dessus &= revenus.values > plancher
         une_activite |= revenus.values > 0
     condition = (etudiant & au_dessus) | (~etudiant & une_activite)
     return c("rsa_majore_eligibilite") | c.check(
         "Un parent avec des revenus d'activité au cours des trois mois précédents",
-        Members(condition, s).any("parents"),
+        c.per_member(condition).any("parents"),
     )
 
 

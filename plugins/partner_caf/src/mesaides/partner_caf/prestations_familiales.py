@@ -8,55 +8,13 @@ the N-2 incomes after the income-tax deductions come from the core (``impot.*``)
 
 from __future__ import annotations
 
-import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
-from mesaides.core.context import Members
-
-PF = "prestations_familiales"
+from mesaides.partner_caf.helpers import PF, starts_with
 
 # Overseas departments whose residents get the DOM rules of the prestations familiales
 # (Guadeloupe, Martinique, Guyane, La Réunion, Mayotte), by the first digits of the INSEE code.
 DOM_PREFIXES = ("971", "972", "973", "974", "976")
 MAYOTTE_PREFIX = "976"
-
-
-_DERIVED: dict[tuple[int, object], tuple[np.ndarray, np.ndarray]] = {}
-"""Values derived from the last code arrays read, by the array's identity (the array is kept
-with them, so that its identity stays its own): every month's zone and overseas tests read the
-same ``depcom`` array when it does not change from month to month."""
-
-
-def derived(codes, key: object, compute) -> np.ndarray:
-    """``compute(codes)``, once per read-only array of the engine and ``key``."""
-    codes = np.asarray(codes)
-    if codes.flags.writeable:  # not the engine's (read-only, never changed): no memo
-        return compute(codes)
-    found = _DERIVED.get((id(codes), key))
-    if found is not None and found[0] is codes:
-        return found[1]
-    value = compute(codes)
-    value.flags.writeable = False
-    if len(_DERIVED) >= 32:
-        _DERIVED.clear()
-    _DERIVED[(id(codes), key)] = (codes, value)
-    return value
-
-
-def as_str(codes) -> np.ndarray:
-    """``np.asarray(codes).astype(str)``, converted once per read-only array of the engine."""
-    return derived(codes, "str", lambda a: a.astype(str))
-
-
-def _starts_with(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    return derived(codes, prefixes, lambda a: _any_prefix(as_str(a), prefixes))
-
-
-def _any_prefix(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    result = np.zeros(codes.shape, dtype=bool)
-    for prefix in prefixes:
-        result |= np.char.startswith(codes, prefix)
-    return result
 
 
 # ---- Family composition and residence ---------------------------------------------------------
@@ -76,13 +34,13 @@ def en_couple(c):
 )
 def residence_dom(c):
     """Commune code starting with 971, 972, 973, 974 or 976."""
-    return _starts_with(c("depcom"), DOM_PREFIXES)
+    return starts_with(c("depcom"), DOM_PREFIXES)
 
 
 @quantity(MENAGE, MONTH, label="Résidence à Mayotte", value_type="bool")
 def residence_mayotte(c):
     """Commune code starting with 976."""
-    return _starts_with(c("depcom"), (MAYOTTE_PREFIX,))
+    return starts_with(c("depcom"), (MAYOTTE_PREFIX,))
 
 
 # ---- Enfant à charge -------------------------------------------------------------------------
@@ -134,20 +92,6 @@ def af_nbenf(c):
     return c.members("prestations_familiales_enfant_a_charge").count()
 
 
-def per_member(like: Members, values: np.ndarray) -> Members:
-    """Per-member values computed in a group formula, to aggregate like ``like``'s members."""
-    return Members(np.asarray(values), like.s)
-
-
-def nb_enfants_par_age(c, period, age_min, age_max):
-    """Number of the famille's children aged ``age_min`` to ``age_max`` (inclusive) at ``period``
-    who are not financially autonomous (no other condition: OpenFisca's ``nb_enf``)."""
-    age = c.members("age", period)
-    autonomous = c.members("autonomie_financiere", period).values
-    condition = (age.values >= age_min) & (age.values <= age_max) & ~autonomous
-    return per_member(age, condition).count("enfants")
-
-
 # ---- Resources of year N-2 -------------------------------------------------------------------
 # The income-tax deductions (10 % for professional expenses on salaries and unemployment
 # benefits, 10 % on pensions, with their floors and ceilings) are the core's:
@@ -179,7 +123,7 @@ def prestations_familiales_base_ressources(c):
     not asked for and count as zero."""
     base = c.members("prestations_familiales_base_ressources_individu")
     a_charge = c.members("prestations_familiales_enfant_a_charge").values
-    return base.sum("parents") + per_member(base, base.values * a_charge).sum("enfants")
+    return base.sum("parents") + c.per_member(base.values * a_charge).sum("enfants")
 
 
 @quantity(
@@ -194,7 +138,7 @@ def biactivite(c):
     year = c.period.n_2
     threshold = c.law(f"{PF}.biactivite.revenu_plancher_en_bmaf", at=year) * c.law(f"{PF}.bmaf", at=year)
     income = c.members("revenu_assimile_salaire_apres_abattements", year)
-    return (c("nb_parents") == 2) & per_member(income, income.values >= threshold).all("parents")
+    return (c("nb_parents") == 2) & c.per_member(income.values >= threshold).all("parents")
 
 
 QUANTITIES = (

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.core.builtin.base import STATUT_MARITAL
-from mesaides.core.context import Members
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, StatutMarital, quantity
 
 MS = "minima_sociaux"
 
@@ -33,7 +31,7 @@ MS = "minima_sociaux"
 def maries(c):
     """At least one parent of the famille has the marital status ``marie``."""
     statut = c.members("statut_marital")
-    return Members(statut.values == STATUT_MARITAL.index("marie"), statut.s).any("parents")
+    return c.per_member(statut.values == StatutMarital.MARIE.code).any("parents")
 
 
 @quantity(FAMILLE, MONTH, label="Un parent éligible à l'ASPA", value_type="bool")

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, YEAR, Quantity, quantity
-from mesaides.core.builtin.base import ACTIVITE, STATUT_OCCUPATION_LOGEMENT
-from mesaides.core.context import Members
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, YEAR, Activite, Quantity, quantity
+from mesaides.partner_caf.helpers import forfait_logement, taux_composition
 
 # ---------------------------------------------------------------------------------------------
 # Individual resources (mean of the three months before M)
@@ -176,7 +175,7 @@ def rsa_majore_eligibilite(c):
     autonome = c.members("autonomie_financiere").values
     limite = c.law("rsa.majoration_isolement.age_limite_enfant")
     jeune = (age.values >= 0) & (age.values < limite) & ~autonome
-    enfant_moins_3_ans = Members(jeune, age.s).any("enfants")
+    enfant_moins_3_ans = c.per_member(jeune).any("enfants")
     enceinte = c("enceinte_fam")
     demandeur_rattache = c.members("rsa_enfant_a_charge_fiscal", c.period.this_year).first("parents").astype(bool)
     return (enceinte | (c("rsa_nb_enfants") > 0)) & (enfant_moins_3_ans | enceinte) & ~demandeur_rattache
@@ -195,32 +194,18 @@ def rsa_eligibilite(c):
     input mesaides does not ask: it never applies. Nationality and residence hold by default."""
     age = c.members("age")
     activite = c.members("activite")
-    etudiant = activite.values == ACTIVITE.index("etudiant")
-    avec_enfant = (c("rsa_nb_enfants") > 0)[age.s.person_group]
+    etudiant = activite.values == Activite.ETUDIANT.code
+    avec_enfant = c.to_members(c("rsa_nb_enfants") > 0)
     condition = (avec_enfant | (age.values >= c.law("rsa.age_pac"))) & ~etudiant
     return c.check(
         "Un parent de 25 ans ou plus, ou avec un enfant à charge, et non étudiant",
-        Members(condition, age.s).any("parents"),
+        c.per_member(condition).any("parents"),
     )
 
 
 # ---------------------------------------------------------------------------------------------
 # Montant forfaitaire
 # ---------------------------------------------------------------------------------------------
-
-
-def taux_composition(nb_personnes, nb_parents, deuxieme, troisieme, supplementaire):
-    """Multiplier of the montant de base for a foyer of ``nb_personnes`` (parents + children):
-    +``deuxieme`` for the 2nd person, +``troisieme`` for the 3rd, for the 4th +``troisieme``
-    in a couple or +``supplementaire`` for a single parent, +``supplementaire`` beyond."""
-    n = nb_personnes
-    return (
-        1
-        + (n >= 2) * deuxieme
-        + (n >= 3) * troisieme
-        + (n >= 4) * np.where(nb_parents == 1, supplementaire, troisieme)
-        + np.maximum(n - 4, 0) * supplementaire
-    )
 
 
 @quantity(
@@ -323,9 +308,9 @@ def rsa_base_ressources_individuelles(c):
     individuelles = c.members("rsa_base_ressources_individu")
     activite = c.members("rsa_revenu_activite_individu").values
     enfant_compte = c.members("rsa_enfant_a_charge").values.astype(bool)
-    parent = individuelles.s.person_role == individuelles.s.entity.role_index("parents")
+    parent = individuelles.is_role("parents")
     retenues = (individuelles.values + activite) * (parent | enfant_compte)
-    return Members(retenues, individuelles.s).sum()
+    return c.per_member(retenues).sum()
 
 
 rsa_base_ressources = Quantity(
@@ -345,24 +330,6 @@ rsa_base_ressources = Quantity(
 # ---------------------------------------------------------------------------------------------
 # Forfait logement and amount
 # ---------------------------------------------------------------------------------------------
-
-
-def forfait_logement(c, montant_de_base, deuxieme, troisieme, taux_1, taux_2, taux_3):
-    """Housing forfait: ``taux_n`` × the montant forfaitaire of n persons (n capped at 3),
-    for an owner paying no rent or someone housed free of charge (avantage en nature), or, for
-    a famille receiving a housing aid this month, that forfait capped at the aid."""
-    n = c("nb_parents") + c("rsa_nb_enfants")
-    montant_n = montant_de_base * (1 + (n >= 2) * deuxieme + (n >= 3) * troisieme)
-    forfait = montant_n * np.select([n == 1, n == 2], [taux_1, taux_2], taux_3)
-    statut = c.members("statut_occupation_logement").first("parents")
-    loyer = c.members("loyer").first("parents")
-    statuts = STATUT_OCCUPATION_LOGEMENT
-    proprietaire = (statut == statuts.index("proprietaire")) | (statut == statuts.index("primo_accedant"))
-    gratuit = statut == statuts.index("loge_gratuitement")
-    avantage_nature = (proprietaire & (loyer == 0)) | gratuit
-    aide_logement = c("aide_logement")
-    montant_al = (aide_logement > 0) * np.minimum(aide_logement, forfait)
-    return np.maximum(montant_al, avantage_nature * forfait)
 
 
 @quantity(
