@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import ValidationError
@@ -20,10 +19,9 @@ from mesaides.core.graph import DependencyGraph
 from mesaides.core.inference import SourceIndex, complete
 from mesaides.core.legislation import Legislation, LegislationError, LegislationNode, load_legislation_files
 from mesaides.core.plugins import PluginManager, PluginRecord, get_plugin_manager
-from mesaides.core.situation import dtype_of
 
 
-@dataclass
+@dataclass(frozen=True)
 class RuleSet:
     """Parameters, quantities, aides, legislation values and partners of a deployment."""
 
@@ -56,15 +54,9 @@ class RuleSet:
             raise KeyError(f"unknown variable {name!r}") from None
 
     def __post_init__(self) -> None:
-        self._index: dict[str, Definition] = {**self.quantities, **self.parameters}
-        # The engine's per-rule-set look-ups, shared by every simulation on these rules:
-        # (quantity, start) -> formula, quantity -> frozenset of reads,
-        # (quantity, legislation path, period) -> checked legislation value.
-        self._formula_at: dict[Any, Any] = {}
-        self._read_sets: dict[str, frozenset[str]] = {}
-        self._law_cache: dict[Any, Any] = {}
-        self._entity_keys: dict[str, str] = {name: d.entity.key for name, d in self._index.items()}
-        self._dtypes: dict[str, np.dtype] = {name: dtype_of(d) for name, d in self._index.items()}
+        # The one look-up by name; what the engine compiles from the rules is its own
+        # (mesaides.core.compiled).
+        object.__setattr__(self, "_index", {**self.quantities, **self.parameters})
 
     def __contains__(self, name: str) -> bool:
         return name in self._index

@@ -12,11 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from mesaides.core.compiled import CompiledRules
 from mesaides.core.context import Context
 from mesaides.core.definitions import Definition, Parameter, Quantity
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
-from mesaides.core.replay import Template, fact, follow, same_law
+from mesaides.core.replay import Recorder, Template, fact, follow, same_law
 from mesaides.core.ruleset import RuleSet
 from mesaides.core.situation import Population, default_of, dtype_of
 
@@ -76,7 +77,7 @@ class Simulation:
 
     def __init__(
         self,
-        rules: RuleSet,
+        rules: RuleSet | CompiledRules,
         population: Population,
         *,
         trace: bool = False,
@@ -84,7 +85,11 @@ class Simulation:
         past_depth: int = DEFAULT_PAST_DEPTH,
         reuse: bool = True,
     ):
-        self.rules = rules
+        # An engine shares what it compiled from its rules between its simulations; a bare rule
+        # set is compiled for this simulation.
+        self.compiled = rules if isinstance(rules, CompiledRules) else CompiledRules(rules)
+        self.rules: RuleSet = self.compiled.rules
+        rules = self.rules
         self.population = population
         self.cache: dict[tuple[str, Period], np.ndarray] = {}
         self.trace: dict[tuple[str, Period], TraceNode] | None = {} if trace else None
@@ -99,17 +104,18 @@ class Simulation:
         self._cut_best: dict[tuple[str, Period], tuple[int, np.ndarray]] = {}
         self._cut_cache: dict[tuple[str, Period, dt.date | None], np.ndarray] = {}
         # Per-call look-ups hoisted out of the hot path (the rule set and population are fixed).
-        self._index = rules._index
+        compiled = self.compiled
+        self._index = compiled.index
         self._unavailable = rules.unavailable
         self._given = population.given
         self._sizes: dict[str, int] = {}
-        self._dtypes: dict[str, np.dtype] = rules._dtypes
+        self._dtypes: dict[str, np.dtype] = compiled.dtypes
         self._shapes: dict[str, tuple[int]] = {}
         """Each entity's shape of values, by entity key."""
-        self._formula_at: dict[tuple[str, dt.date], Any] = rules._formula_at
-        self.read_sets: dict[str, frozenset[str]] = rules._read_sets
-        self.law_cache: dict[tuple[str, str, Period], Any] = rules._law_cache
-        self.entity_keys: dict[str, str] = rules._entity_keys
+        self._formula_at: dict[tuple[str, dt.date], Any] = compiled.formula_at
+        self.entity_keys: dict[str, str] = compiled.entity_keys
+        self._followed: dict = {}
+        """Periods reached from others by a formula's steps (see :func:`replay.follow`)."""
         self.reuse = reuse
         self.runs = 0
         """Formula evaluations run."""
@@ -270,6 +276,12 @@ class Simulation:
             formula = self._formula_at[fkey] = SUM if q.is_sum else q.formula_at(start)
         if formula is None:
             return self.default(q)
+        if q.defined_for is not None and self.trace is None:
+            # Where the quantity is defined for nobody, its value is the default: nothing else is
+            # read (with a trace, the evaluation below records the condition).
+            mask = self.read(q.defined_for, period, False, None)
+            if not mask.any():
+                return self.default(q)
         epoch = 0
         if self.reuse:
             epoch = self._legislation.epoch(start)
@@ -282,7 +294,8 @@ class Simulation:
         node = None
         if self.trace is not None:
             node = self.trace[(q.name, period)] = TraceNode(q.name, period)
-        ctx = Context(self, q, period, node, record=self.reuse)
+        recorder = Recorder() if self.reuse else None
+        ctx = Context(self, q, period, node, recorder)
         self.runs += 1
         try:
             if formula is SUM or q.defined_for is not None:
@@ -295,10 +308,10 @@ class Simulation:
             raise ComputationError(f"{q.name} for {period}: {type(exc).__name__}: {exc}") from exc
         if q.minimum is not None:
             self._check_minimum(q, result, period)
-        if ctx._facts is not None:
+        if recorder is not None and recorder.fit:
             result.flags.writeable = False
             templates = self._templates.setdefault(q.name, [])
-            templates.insert(0, Template(formula, ctx._log, ctx._laws, ctx._facts, result, epoch, node))
+            templates.insert(0, Template(formula, recorder.reads, recorder.laws, recorder.facts, result, epoch, node))
             del templates[TEMPLATES:]
         return result
 
@@ -420,10 +433,10 @@ class Simulation:
             self._non_negative[name] = known
         return known
 
-    def _read(self, name: str, period: Period, past: bool, reader: TraceNode | None) -> np.ndarray:
+    def read(self, name: str, period: Period, past: bool, reader: TraceNode | None) -> np.ndarray:
         """A formula's read of ``name`` for ``period``, made by its context or by
         :meth:`_replay`; ``past`` for a read declared in ``reads_past``, one more backward
-        step."""
+        step. The one way a context gets values from the simulation."""
         if past:
             self._hops += 1
             try:
@@ -445,7 +458,7 @@ class Simulation:
         trace is the template's, with the reads of ``period``: the same legislation values and
         the same conditions, since they come from the same values."""
         for chain, attribute, value in t.facts:
-            if fact(follow(period, chain), attribute) != value:
+            if fact(follow(period, chain, self._followed), attribute) != value:
                 return None
         legislation = self._legislation
         same_epoch = epoch == t.epoch
@@ -457,7 +470,7 @@ class Simulation:
                     continue
                 day = start
             else:
-                day = follow(period, chain).start
+                day = follow(period, chain, self._followed).start
             try:
                 value = legislation.scale(path, day) if scale else legislation.value(path, day)
             except Exception:  # the formula will meet (and report) the same problem
@@ -467,10 +480,10 @@ class Simulation:
         node = None if t.node is None else TraceNode(name, period)
         for read, chain, p, past, expected in t.reads:
             if chain is not None:
-                p = follow(period, chain)
+                p = follow(period, chain, self._followed)
             if past and not p.ends_before(period):
                 return None  # the formula would refuse this read
-            if self._read(read, p, past, node) is not expected:
+            if self.read(read, p, past, node) is not expected:
                 return None
         if node is not None:
             node.law = dict(t.node.law)

@@ -83,35 +83,35 @@ PARAMETERS = (
 )
 
 
+@quantity(INDIVIDU, ETERNITY, label="Mois de naissance (en mois depuis janvier 1970)", value_type="int")
+def date_naissance_mois(c):
+    """The month of birth, counted from January 1970 (computed once: it never changes)."""
+    return c("date_naissance").astype("datetime64[M]").astype(np.int64)
+
+
+@quantity(INDIVIDU, ETERNITY, label="Né après le premier jour de son mois de naissance", value_type="bool")
+def date_naissance_apres_le_premier(c):
+    """Born after the 1st of the month: the birthday month does not count yet on the 1st."""
+    birth = c("date_naissance")
+    return birth > birth.astype("datetime64[M]").astype("datetime64[D]")
+
+
 @quantity(INDIVIDU, MONTH, label="Âge en années révolues au premier jour du mois", value_type="int")
 def age(c):
-    return _months_old(c.period, c("date_naissance")) // 12
+    return _months_old(c) // 12
 
 
 @quantity(INDIVIDU, MONTH, label="Âge en mois révolus au premier jour du mois", value_type="int")
 def age_en_mois(c):
-    return _months_old(c.period, c("date_naissance"))
+    return _months_old(c)
 
 
-_BIRTH_MONTHS: list = [None, None]
-"""The last birth dates converted (the array itself, then its month and born-after-the-1st):
-every month's ``age`` reads the same ``date_naissance`` array, and converting dates to months
-is the costly part."""
-
-
-def _months_old(period, birth: np.ndarray) -> np.ndarray:
-    last, parts = _BIRTH_MONTHS
-    if last is birth and not birth.flags.writeable:
-        born, after_first = parts
-    else:
-        born_month = birth.astype("datetime64[M]")
-        day = (birth - born_month.astype("datetime64[D]")).astype(np.int64) + 1
-        born, after_first = born_month.astype(np.int64), day > 1
-        if not birth.flags.writeable:  # only the engine's read-only arrays: they never change
-            _BIRTH_MONTHS[:] = [birth, (born, after_first)]
-    months = period.year * 12 + period.month - 1 - born - 1970 * 12
+def _months_old(c) -> np.ndarray:
+    """Whole months of age on the first day of the period."""
+    period = c.period
+    months = period.year * 12 + period.month - 1 - c("date_naissance_mois") - 1970 * 12
     # The period starts on the 1st: a birthday month counts only for someone born on the 1st.
-    return months - after_first
+    return months - c("date_naissance_apres_le_premier")
 
 
 @quantity(FAMILLE, MONTH, label="Nombre de parents de la famille", value_type="int")
@@ -127,7 +127,7 @@ def mesaides_register_parameters(register):
 
 @hookimpl
 def mesaides_register_quantities(register):
-    for q in (age, age_en_mois, nb_parents):
+    for q in (date_naissance_mois, date_naissance_apres_le_premier, age, age_en_mois, nb_parents):
         register(q)
 
 

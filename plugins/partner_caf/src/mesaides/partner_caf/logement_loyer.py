@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from importlib.resources import files
 
 import numpy as np
@@ -26,19 +27,15 @@ OUTRE_MER_PREFIXES = ("971", "972", "973", "974", "976", "977", "978")
 
 # ---- Zone and ménage ---------------------------------------------------------------------------
 
-_ZONES: tuple[np.ndarray, np.ndarray] | None = None
-
-
+@functools.cache
 def _zone_table() -> tuple[np.ndarray, np.ndarray]:
-    """Commune code → zone (``data/zones_apl.csv``, see ``data/zones_apl.md``), sorted by code."""
-    global _ZONES
-    if _ZONES is None:
-        text = (files("mesaides.partner_caf") / "data" / "zones_apl.csv").read_text(encoding="utf-8")
-        # Two unquoted columns: one split of the whole text, several times faster than by line.
-        cells = np.array(text.partition("\n")[2].replace("\n", ",").rstrip(",").split(",")).reshape(-1, 2)
-        order = np.argsort(cells[:, 0])
-        _ZONES = np.ascontiguousarray(cells[order, 0]), cells[order, 1].astype(np.int64)
-    return _ZONES
+    """Commune code → zone (``data/zones_apl.csv``, see ``data/zones_apl.md``), sorted by code;
+    read once."""
+    text = (files("mesaides.partner_caf") / "data" / "zones_apl.csv").read_text(encoding="utf-8")
+    # Two unquoted columns: one split of the whole text, several times faster than by line.
+    cells = np.array(text.partition("\n")[2].replace("\n", ",").rstrip(",").split(",")).reshape(-1, 2)
+    order = np.argsort(cells[:, 0])
+    return np.ascontiguousarray(cells[order, 0]), cells[order, 1].astype(np.int64)
 
 
 @quantity(
