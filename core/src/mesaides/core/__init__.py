@@ -22,6 +22,17 @@ from mesaides.core.definitions import (
 )
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, INDIVIDU, MENAGE, Entity
 from mesaides.core.enums import Activite, Enumeration, StatutMarital, StatutOccupationLogement
+from mesaides.core.geography import (
+    communes_of,
+    departement_of,
+    departements,
+    epci_of,
+    epcis,
+    in_territory,
+    name_of,
+    region_of,
+    regions,
+)
 from mesaides.core.hookspecs import hookimpl, hookspec
 from mesaides.core.partner_plugin import PartnerPlugin
 from mesaides.core.periods import ETERNITY, MONTH, YEAR, Period
@@ -66,9 +77,18 @@ __all__ = [
     "UndeclaredRead",
     "as_aide",
     "calculate",
+    "communes_of",
+    "departement_of",
+    "departements",
+    "epci_of",
+    "epcis",
     "get_plugin_manager",
     "hookimpl",
     "hookspec",
+    "in_territory",
     "load_rules",
+    "name_of",
     "quantity",
+    "region_of",
+    "regions",
 ]

@@ -107,7 +107,10 @@ class SourceIndex:
         else:
             offset = 0
         table: dict[int, ast.FunctionDef] = {}
-        for node in ast.walk(ast.parse(source)):
+        # Formulas and the helpers they call are the module's functions (or a class's).
+        tree = ast.parse(source)
+        candidates = [*tree.body, *(n for c in tree.body if isinstance(c, ast.ClassDef) for n in c.body)]
+        for node in candidates:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
                 table[first + offset] = node  # type: ignore[assignment]
@@ -126,14 +129,15 @@ class SourceIndex:
     ) -> Inferred:
         found = Inferred()
         module_globals = getattr(function, "__globals__", {})
-        local = _Locals(node, bound, module_globals)
-        groups = _group_views(node, contexts)
+        nodes = list(ast.walk(node))  # walked once: the tree walk is most of the cost
+        local = _Locals(node, nodes, bound, module_globals)
+        groups = _group_views(nodes, contexts)
         where = f"{function.__code__.co_filename}"
 
         def place(call: ast.Call) -> str:
             return f"{where}:{call.lineno}: {ast.unparse(call)}"
 
-        for call in ast.walk(node):
+        for call in nodes:
             if not isinstance(call, ast.Call):
                 continue
             func = call.func
@@ -166,7 +170,7 @@ class SourceIndex:
             helper = _resolve(func, module_globals)
             helper_node = self._node(helper) if helper is not None else None
             if helper_node is None or depth >= _MAX_DEPTH:
-                if not _is_local_def(func, node):
+                if not _is_local_def(func, node, nodes):
                     found.unresolved_reads.append(f"{where}:{call.lineno}: the context is passed to {ast.unparse(func)}")
                 continue
             self._merge(found, self._follow(helper, helper_node, call, local, contexts, depth))
@@ -220,13 +224,15 @@ class _Locals:
     """The literal values of a function's names: its bound parameters, its local assignments
     and loop variables, and its module's constants."""
 
-    def __init__(self, node: ast.FunctionDef, bound: dict[str, Values], module_globals: dict[str, Any]):
+    def __init__(
+        self, node: ast.FunctionDef, nodes: list[ast.AST], bound: dict[str, Values], module_globals: dict[str, Any]
+    ):
         self.globals = module_globals
         self.assigned: dict[str, list[ast.expr | None]] = {}
         self.loops: dict[str, list[ast.expr]] = {}
         self.bound = bound
         params = set(_params(node, every=True))
-        for sub in ast.walk(node):
+        for sub in nodes:
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
                     self._assign(target, sub.value)
@@ -370,22 +376,22 @@ def _is_group_call(node: ast.expr, contexts: set[str]) -> bool:
     )
 
 
-def _group_views(node: ast.FunctionDef, contexts: set[str]) -> set[str]:
+def _group_views(nodes: list[ast.AST], contexts: set[str]) -> set[str]:
     """Local names bound to ``c.group(...)``."""
     return {
         target.id
-        for sub in ast.walk(node)
+        for sub in nodes
         if isinstance(sub, ast.Assign) and _is_group_call(sub.value, contexts)
         for target in sub.targets
         if isinstance(target, ast.Name)
     }
 
 
-def _is_local_def(func: ast.expr, node: ast.FunctionDef) -> bool:
+def _is_local_def(func: ast.expr, node: ast.FunctionDef, nodes: list[ast.AST]) -> bool:
     """A function defined inside the formula: its body is walked with the formula's."""
     if not isinstance(func, ast.Name):
         return False
-    return any(isinstance(sub, ast.FunctionDef) and sub.name == func.id for sub in ast.walk(node) if sub is not node)
+    return any(isinstance(sub, ast.FunctionDef) and sub.name == func.id for sub in nodes if sub is not node)
 
 
 def _resolve(func: ast.expr, module_globals: dict[str, Any]) -> Callable[..., Any] | None:
