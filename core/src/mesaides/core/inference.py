@@ -91,11 +91,16 @@ class SourceIndex:
         filename = code.co_filename
         table = self._functions.get(filename)
         if table is None:
-            table = self._functions[filename] = self._parse(function, filename)
-        return table.get(code.co_firstlineno)
+            table = self._functions[filename] = self._parse(function, filename, everywhere=False)
+        found = table.get(code.co_firstlineno)
+        if found is None and not table.get(-1):
+            # A function defined inside another (a factory, a test): look at every function.
+            table = self._functions[filename] = self._parse(function, filename, everywhere=True)
+            found = table.get(code.co_firstlineno)
+        return found
 
     @staticmethod
-    def _parse(function: Callable[..., Any], filename: str) -> dict[int, ast.FunctionDef]:
+    def _parse(function: Callable[..., Any], filename: str, everywhere: bool) -> dict[int, ast.FunctionDef]:
         try:
             source = inspect.getsource(inspect.getmodule(function) or function)
         except (OSError, TypeError):
@@ -106,10 +111,13 @@ class SourceIndex:
             offset = function.__code__.co_firstlineno - 1
         else:
             offset = 0
-        table: dict[int, ast.FunctionDef] = {}
-        # Formulas and the helpers they call are the module's functions (or a class's).
+        table: dict[int, Any] = {-1: everywhere}
+        # Formulas and the helpers they call are mostly the module's functions (or a class's).
         tree = ast.parse(source)
-        candidates = [*tree.body, *(n for c in tree.body if isinstance(c, ast.ClassDef) for n in c.body)]
+        if everywhere:
+            candidates: Iterable[ast.AST] = ast.walk(tree)
+        else:
+            candidates = [*tree.body, *(n for c in tree.body if isinstance(c, ast.ClassDef) for n in c.body)]
         for node in candidates:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
