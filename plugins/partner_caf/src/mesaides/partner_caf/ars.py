@@ -22,7 +22,7 @@ MOIS_TOLERANCE_18_ANS = 2
     FAMILLE,
     YEAR,
     label="Allocation de rentrée scolaire (ARS)",
-    law=(f"{PF}.bmaf", ARS),
+    law=(ARS,),
     unit="EUR",
 )
 def ars(c):

@@ -226,7 +226,7 @@ def aide_logement_montant_brut_avant_degressivite(c):
     MONTH,
     label="Aide au logement après dégressivité et minoration forfaitaire",
     defined_for="aide_logement_montant_brut_avant_degressivite",
-    law=(f"{LOC}.degressivite", f"{LOC}.minoration_forfaitaire"),
+    law=(f"{LOC}.degressivite",),
     references=(D823_16, "https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000039160745"),
     valid_from=SINCE,
 )
