@@ -220,3 +220,40 @@ def test_the_same_values_with_and_without_reuse(engine):
     for m in months:
         a, b = with_reuse.calculate("st_montant", m), without.calculate("st_montant", m)
         assert np.array_equal(a, b)
+
+
+# ---- The inference cache --------------------------------------------------------------------
+
+
+def test_inferences_are_kept_between_loadings_and_give_the_same_rules(pm, tmp_path, monkeypatch):
+    monkeypatch.setenv("MESAIDES_CACHE_DIR", str(tmp_path))
+    pm.register_plugin(structure_plugin, "structure", "mesaides-partner-structure", "0.1.0")
+    first = load_rules(pm)
+    (written,) = tmp_path.glob("inference-*.json")
+    assert written.stat().st_size > 0
+    again = load_rules(pm)
+    assert {n: (q.reads, q.law) for n, q in again.quantities.items()} == {
+        n: (q.reads, q.law) for n, q in first.quantities.items()
+    }
+    # Nothing new to write the second time.
+    assert written.stat().st_mtime_ns == next(tmp_path.glob("inference-*.json")).stat().st_mtime_ns
+
+
+def test_a_cache_key_changes_with_the_constants_a_formula_uses(tmp_path):
+    from mesaides.core.inference import InferenceCache
+
+    namespace: dict = {"NAME": "salaire_net"}
+    exec("def formula(c):\n    return c(NAME)\n", namespace)
+    before = InferenceCache(None).key(namespace["formula"])
+    namespace["NAME"] = "chomage_net"
+    assert InferenceCache(None).key(namespace["formula"]) != before
+
+
+def test_a_broken_cache_file_is_ignored(pm, tmp_path, monkeypatch):
+    monkeypatch.setenv("MESAIDES_CACHE_DIR", str(tmp_path))
+    (tmp_path / "inference-v1-py311.json").write_text("{not json")
+    for version in ("py310", "py312", "py313"):
+        (tmp_path / f"inference-v1-{version}.json").write_text("{not json")
+    pm.register_plugin(structure_plugin, "structure", "mesaides-partner-structure", "0.1.0")
+    rules = load_rules(pm)
+    assert rules.quantities["st_salaire_moyen"].reads == ("salaire_net",)

@@ -25,11 +25,18 @@ run time (a name read under an ``if``), which is what a hand-written declaration
 from __future__ import annotations
 
 import ast
+import hashlib
 import inspect
 import itertools
+import json
+import marshal
+import os
+import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -66,12 +73,23 @@ class Inferred:
 class SourceIndex:
     """Parses each source file once (for one loading of the rules) and infers reads."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache: InferenceCache | None = None) -> None:
         self._functions: dict[str, dict[int, ast.FunctionDef]] = {}
         self._followed: dict[tuple, Inferred] = {}
+        self.cache = cache
 
     def infer(self, function: Callable[..., Any]) -> Inferred:
         """The names ``function(c)`` reads through its first parameter."""
+        if self.cache is None:
+            return self._infer(function)
+        key = self.cache.key(function)
+        found = self.cache.get(key)
+        if found is None:
+            found = self._infer(function)
+            self.cache.put(key, found)
+        return found
+
+    def _infer(self, function: Callable[..., Any]) -> Inferred:
         node = self._node(function)
         if node is None:
             found = Inferred()
@@ -226,6 +244,120 @@ class SourceIndex:
         into.law.update(other.law)
         into.unresolved_reads.extend(other.unresolved_reads)
         into.unresolved_law.extend(other.unresolved_law)
+
+
+class InferenceCache:
+    """Inferences kept between start-ups, as Python keeps bytecode: parsing every formula's
+    source is most of the cost of loading the rules.
+
+    An entry's key is what determines the inference: the formula's compiled code (which holds
+    its literal strings and its line numbers) and the values of the module names it uses,
+    strings and sequences of strings as they are, functions (helpers it may pass its context
+    to) by their own key, followed the same way. A change to any of them is a new key. The file
+    is written only when an entry was added, atomically; a cache that cannot be read or written
+    is not used."""
+
+    VERSION = 1
+    """Changes whenever the inference changes what it finds."""
+    MAX_ENTRIES = 4096
+    """Past this, a save keeps only the entries of this loading (edits leave old keys behind)."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._entries: dict[str, dict[str, list[str]]] = {}
+        self._added = False
+        self._used: set[str] = set()
+        self._keys: dict[Any, str] = {}
+        if path is not None:
+            try:
+                self._entries = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._entries = {}
+            if not isinstance(self._entries, dict):
+                self._entries = {}
+
+    @classmethod
+    def default(cls) -> InferenceCache:
+        """The user's cache (``MESAIDES_CACHE_DIR``, else ``$XDG_CACHE_HOME/mesaides`` or
+        ``~/.cache/mesaides``); ``MESAIDES_CACHE_DIR=""`` turns it off."""
+        where = os.environ.get("MESAIDES_CACHE_DIR")
+        if where == "":
+            return cls(None)
+        if where is None:
+            where = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mesaides")
+        version = f"{sys.version_info[0]}{sys.version_info[1]}"
+        return cls(Path(where) / f"inference-v{cls.VERSION}-py{version}.json")
+
+    def key(self, function: Callable[..., Any]) -> str:
+        known = self._keys.get(function)
+        if known is not None:
+            return known
+        self._keys[function] = "(cycle)"  # a helper that reaches itself again
+        digest = hashlib.blake2b(digest_size=16)
+        code = function.__code__
+        digest.update(marshal.dumps(code))
+        module_globals = getattr(function, "__globals__", {})
+        for name in sorted(_names(code)):
+            value = module_globals.get(name)
+            if isinstance(value, str):
+                digest.update(f"{name}=s:{value}\0".encode())
+            elif isinstance(value, (tuple, list, frozenset, set)) and all(isinstance(v, str) for v in value):
+                digest.update(f"{name}=t:{sorted(value) if isinstance(value, (set, frozenset)) else list(value)}\0".encode())
+            elif inspect.isfunction(value):
+                digest.update(f"{name}=f:{self.key(value)}\0".encode())
+            elif inspect.ismodule(value):
+                for attribute, member in sorted(vars(value).items()):
+                    if inspect.isfunction(member) and attribute in _names(code):
+                        digest.update(f"{name}.{attribute}=f:{self.key(member)}\0".encode())
+        key = self._keys[function] = digest.hexdigest()
+        return key
+
+    def get(self, key: str) -> Inferred | None:
+        self._used.add(key)
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        try:
+            return Inferred(
+                reads=set(entry["reads"]),
+                law=set(entry["law"]),
+                unresolved_reads=list(entry["unresolved_reads"]),
+                unresolved_law=list(entry["unresolved_law"]),
+            )
+        except (KeyError, TypeError):
+            return None
+
+    def put(self, key: str, found: Inferred) -> None:
+        self._entries[key] = {
+            "reads": sorted(found.reads),
+            "law": sorted(found.law),
+            "unresolved_reads": list(found.unresolved_reads),
+            "unresolved_law": list(found.unresolved_law),
+        }
+        self._added = True
+
+    def save(self) -> None:
+        if self.path is None or not self._added:
+            return
+        if len(self._entries) > self.MAX_ENTRIES:
+            self._entries = {k: v for k, v in self._entries.items() if k in self._used}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=self.path.parent, delete=False, encoding="utf-8") as out:
+                json.dump(self._entries, out)
+            os.replace(out.name, self.path)
+        except OSError:
+            return
+        self._added = False
+
+
+def _names(code: Any) -> set[str]:
+    """The global and attribute names a code object and the ones nested in it use."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names(const)
+    return names
 
 
 class _Locals:

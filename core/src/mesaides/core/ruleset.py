@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from mesaides.core.definitions import Aide, Definition, Parameter, Partner, Quantity
 from mesaides.core.graph import DependencyGraph
-from mesaides.core.inference import SourceIndex, complete
+from mesaides.core.inference import InferenceCache, SourceIndex, complete
 from mesaides.core.legislation import Legislation, LegislationError, LegislationNode, load_legislation_files
 from mesaides.core.plugins import PluginManager, PluginRecord, get_plugin_manager
 
@@ -84,7 +84,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
     partners: dict[str, Partner] = {}
     nodes: list[LegislationNode] = []
     failed: set[str] = set()
-    sources = SourceIndex()  # each source file parsed once, for this loading only
+    sources = SourceIndex(InferenceCache.default())  # each source parsed at most once, for this loading
 
     def collect(hook_name: str, accept: Callable[[Any, PluginRecord], None]) -> None:
         hook = getattr(pm.hook, hook_name)
@@ -148,6 +148,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         if pm.has_plugin(name):
             pm.unregister(name=name)
 
+    sources.cache.save()
     _read_bounding_terms(quantities)
     try:
         legislation = Legislation(nodes)
