@@ -26,7 +26,17 @@ if TYPE_CHECKING:
 class CompiledRules:
     """A rule set's look-ups and shared caches, for the engine."""
 
-    __slots__ = ("declared_law", "dtypes", "entity_keys", "formula_at", "index", "law_cache", "read_sets", "rules")
+    __slots__ = (
+        "declared_law",
+        "dtypes",
+        "entity_keys",
+        "followed",
+        "formula_at",
+        "index",
+        "law_cache",
+        "read_sets",
+        "rules",
+    )
 
     def __init__(self, rules: RuleSet):
         self.rules = rules
@@ -40,3 +50,5 @@ class CompiledRules:
         """(quantity, legislation path, period) -> the value, checked against the declarations."""
         self.declared_law: set[tuple[str, str]] = set()
         """(quantity, legislation path) pairs checked against the quantity's ``law``."""
+        self.followed: dict = {}
+        """Periods reached from others by a formula's steps (see :func:`replay.follow`)."""

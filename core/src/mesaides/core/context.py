@@ -42,7 +42,8 @@ class Context:
         recorder: Recorder | None = None,
     ):
         # The simulation is used through its public side only: ``read`` (a value, computed if
-        # needed), ``compiled`` (the rules' look-ups) and ``population``.
+        # needed), ``cache`` (the values computed), ``compiled`` (the rules' look-ups) and
+        # ``population``.
         self._sim = sim
         self._compiled = sim.compiled
         self.quantity = quantity
@@ -240,7 +241,12 @@ class Context:
                     f"{self.quantity.name} reads {name} for {period}, but declared it in reads_past: "
                     f"only periods before {self._period} may be read"
                 )
-        values = self._sim.read(name, period, past, self._node)
+        values = None
+        if not past and self._node is None:
+            # Most reads are of values already computed: the simulation's cache answers them.
+            values = self._sim.cache.get((name, period))
+        if values is None:
+            values = self._sim.read(name, period, past, self._node)
         if self.recorder is not None:
             self.recorder.reads.append((name, chain, period, past, values))
         return values

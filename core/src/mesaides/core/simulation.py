@@ -114,8 +114,7 @@ class Simulation:
         """Each entity's shape of values, by entity key."""
         self._formula_at: dict[tuple[str, dt.date], Any] = compiled.formula_at
         self.entity_keys: dict[str, str] = compiled.entity_keys
-        self._followed: dict = {}
-        """Periods reached from others by a formula's steps (see :func:`replay.follow`)."""
+        self._followed = compiled.followed
         self.reuse = reuse
         self.runs = 0
         """Formula evaluations run."""
