@@ -477,11 +477,22 @@ class Simulation:
             if not same_law(value, expected):
                 return None
         node = None if t.node is None else TraceNode(name, period)
+        cache = self.cache
+        followed = self._followed
         for read, chain, p, past, expected in t.reads:
-            if chain is not None:
-                p = follow(period, chain, self._followed)
-            if past and not p.ends_before(period):
-                return None  # the formula would refuse this read
+            if chain:
+                p = followed.get((period, chain)) or follow(period, chain, followed)
+            elif chain is not None:
+                p = period
+            if past:
+                if not p.ends_before(period):
+                    return None  # the formula would refuse this read
+            elif node is None:
+                value = cache.get((read, p))
+                if value is not None:
+                    if value is not expected:
+                        return None
+                    continue
             if self.read(read, p, past, node) is not expected:
                 return None
         if node is not None:
