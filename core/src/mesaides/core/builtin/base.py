@@ -83,17 +83,13 @@ PARAMETERS = (
 )
 
 
-@quantity(INDIVIDU, ETERNITY, label="Mois de naissance (en mois depuis janvier 1970)", value_type="int")
-def date_naissance_mois(c):
-    """The month of birth, counted from January 1970 (computed once: it never changes)."""
-    return c("date_naissance").astype("datetime64[M]").astype(np.int64)
-
-
-@quantity(INDIVIDU, ETERNITY, label="Né après le premier jour de son mois de naissance", value_type="bool")
-def date_naissance_apres_le_premier(c):
-    """Born after the 1st of the month: the birthday month does not count yet on the 1st."""
+@quantity(INDIVIDU, ETERNITY, label="Premier mois de vie commencé le 1er (en mois depuis janvier 1970)", value_type="int")
+def date_naissance_premier_mois_entier(c):
+    """The first month on whose 1st the person is born: the month of birth for someone born on
+    the 1st, else the next one (computed once: it never changes). Ages are counted from it."""
     birth = c("date_naissance")
-    return birth > birth.astype("datetime64[M]").astype("datetime64[D]")
+    month = birth.astype("datetime64[M]")
+    return month.astype(np.int64) + (birth > month.astype("datetime64[D]"))
 
 
 @quantity(INDIVIDU, MONTH, label="Âge en années révolues au premier jour du mois", value_type="int")
@@ -107,11 +103,10 @@ def age_en_mois(c):
 
 
 def _months_old(c) -> np.ndarray:
-    """Whole months of age on the first day of the period."""
+    """Whole months of age on the first day of the period (a birthday month counts only for
+    someone born on the 1st)."""
     period = c.period
-    months = period.year * 12 + period.month - 1 - c("date_naissance_mois") - 1970 * 12
-    # The period starts on the 1st: a birthday month counts only for someone born on the 1st.
-    return months - c("date_naissance_apres_le_premier")
+    return period.year * 12 + period.month - 1 - 1970 * 12 - c("date_naissance_premier_mois_entier")
 
 
 @quantity(FAMILLE, MONTH, label="Nombre de parents de la famille", value_type="int")
@@ -127,7 +122,7 @@ def mesaides_register_parameters(register):
 
 @hookimpl
 def mesaides_register_quantities(register):
-    for q in (date_naissance_mois, date_naissance_apres_le_premier, age, age_en_mois, nb_parents):
+    for q in (date_naissance_premier_mois_entier, age, age_en_mois, nb_parents):
         register(q)
 
 
