@@ -59,25 +59,13 @@ def test_a_value_given_for_a_computed_quantity_is_taken_as_given(toy_engine):
     assert result["familles"]["famille"]["toy_aide"]["2026-11"] == 0.0
 
 
-def test_a_formula_can_tell_whether_a_quantity_is_given(toy_engine):
-    # For shortcuts that rely on how a quantity is computed (see AUTHORING.md).
-    from mesaides.core.context import Context, UndeclaredRead
-
-    data = household()
-    data["familles"]["famille"]["toy_ressources"] = {"2026-10": 100.0}
-    sim = Simulation(toy_engine.rules, parse_situation(data, toy_engine.rules))
-    c = Context(sim, toy_engine.rules.variable("toy_aide"), Period.parse("2026-11"), None)
-    assert c.given("toy_ressources") and c.given("toy_nb_enfants", "toy_ressources")
-    assert not c.given("toy_nb_enfants")
-    with pytest.raises(UndeclaredRead, match="no such variable"):
-        c.given("toy_ressource")
-
-
 def test_only_what_is_needed_is_computed(toy_engine):
     population = parse_situation(household(), toy_engine.rules)
     sim = Simulation(toy_engine.rules, population)
     sim.calculate("toy_nb_enfants", Period.parse("2026-11"))
-    assert {name for name, _ in sim.cache} == {"toy_nb_enfants", "toy_is_young", "age", "date_naissance"}
+    assert {name for name, _ in sim.cache} == {
+        "toy_nb_enfants", "toy_is_young", "age", "date_naissance", "date_naissance_premier_mois_entier"
+    }
 
 
 def test_explanation_lists_inputs_law_and_conditions(toy_engine):

@@ -18,8 +18,7 @@ DEPARTEMENT_NORD = "59"
 
 @quantity(
     MENAGE, MONTH,
-    label="Ménage résidant dans le département du Nord",
-    reads=("departement",),
+    label="Résider dans le Nord",
     value_type="bool",
 )
 def nord_eligibilite_residence(c):
@@ -30,23 +29,17 @@ def nord_eligibilite_residence(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Éligibilité au dispositif Activ'Emploi du département du Nord",
-    reads=("nord_eligibilite_residence", "rsa"),
+    defined_for="nord_eligibilite_residence",
     value_type="bool",
 )
 def nord_activ_emploi_eligibilite(c):
     """The person lives in the Nord and belongs to a famille that receives the RSA this month."""
-    nord = c.check("Résider dans le Nord", c("nord_eligibilite_residence"))
-    if not nord.any():
-        return nord  # nobody lives in the Nord: its other conditions are not looked at
-    rsa = c.check("Foyer bénéficiaire du RSA", c("rsa") > 0)
-    return nord & rsa
+    return c.check("Foyer bénéficiaire du RSA", c("rsa") > 0)
 
 
 @quantity(
     INDIVIDU, MONTH,
     label="Montant maximum de l'aide financière Activ'Emploi du département du Nord",
-    reads=("nord_activ_emploi_eligibilite",),
-    law=("nord.activ_emploi.montant_maximum",),
     references=("https://lenord.fr/jcms/prd1_608417/activ-emploi",),
 )
 def nord_activ_emploi_maximum(c):
