@@ -281,7 +281,7 @@ ppa_fictive_montant_maximal = Quantity(
     name="ppa_fictive_montant_maximal",
     entity=FAMILLE,
     period=MONTH,
-    label="Montant forfaitaire, bonifications et part des revenus d'activité (prime d'activité fictive)",
+    label="Montant forfaitaire, bonifications et part des revenus d'activité du mois (prime d'activité)",
     adds=("ppa_fictive_montant_forfaitaire", "ppa_bonification", "ppa_fictive_ressource_activite"),
 )
 
@@ -289,7 +289,7 @@ ppa_fictive_montant_maximal = Quantity(
 @quantity(
     FAMILLE,
     MONTH,
-    label="Éligibilité à la prime d'activité fictive du mois (âge, revenus d'activité du mois)",
+    label="Prime d'activité calculée sur les ressources du mois : âge et revenus d'activité du mois",
     value_type="bool",
 )
 def ppa_fictive_eligibilite(c):
@@ -303,7 +303,7 @@ ppa_fictive_apres_ressources = Quantity(
     name="ppa_fictive_apres_ressources",
     entity=FAMILLE,
     period=MONTH,
-    label="Prime d'activité fictive diminuée des ressources et du forfait logement",
+    label="Prime d'activité du mois diminuée des ressources et du forfait logement",
     defined_for="ppa_fictive_eligibilite",
     adds=("ppa_fictive_montant_maximal",),
     subtracts=("ppa_base_ressources", "ppa_forfait_logement"),
