@@ -124,6 +124,37 @@ def test_defined_for_gives_the_default_where_it_does_not_hold_and_names_the_reas
     assert node.law == {}  # the formula did not run
 
 
+def test_a_defined_for_is_a_condition_of_its_quantity_and_of_what_is_defined_for_it_only(pm):
+    def st_lecteur(c):  # reads an amount defined for a famille with a child, without requiring one
+        return c("st_forfait") + 1.0
+
+    def st_pour_enfant(c):
+        return c("st_forfait")
+
+    pm.register_plugin(structure_plugin, "structure", "mesaides-partner-structure", "0.1.0")
+    pm.register_plugin(structure_plugin.bad_plugin(st_lecteur), "lecteur", "d", "0.1.0")
+    pm.register_plugin(structure_plugin.bad_plugin(st_pour_enfant, defined_for="st_forfait_ouvert"), "pour", "d", "0.1.0")
+    pm.register_plugin(structure_plugin.bad_plugin(_st_forfait_ouvert, value_type="bool", defined_for="st_eligible"), "ouvert", "d", "0.1.0")
+    engine = Engine(load_rules(pm))
+    traced = engine.traced(situation(with_child=False))
+    own = traced.explain("st_forfait", MONTH_ASKED, "famille")
+    assert own.reason().label == "Au moins un enfant de moins de 20 ans"
+    # The reader gets 1 € without a child: the condition of what it reads is not its own.
+    reader = traced.explain("st_lecteur", MONTH_ASKED, "famille")
+    assert reader.reason() is None
+    assert "Au moins un enfant de moins de 20 ans" not in reader.conditions()
+    # Defined for a quantity that is itself defined for st_eligible: both conditions are its.
+    chained = traced.explain("st_pour_enfant", MONTH_ASKED, "famille")
+    assert chained.reason().label == "Au moins un enfant de moins de 20 ans"
+
+
+def _st_forfait_ouvert(c):
+    return c("st_forfait") > 0
+
+
+_st_forfait_ouvert.__name__ = "st_forfait_ouvert"
+
+
 def test_defined_for_keeps_the_formula_where_it_holds_in_a_batch(engine):
     data = situation()
     lone = situation(with_child=False)
