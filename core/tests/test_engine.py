@@ -106,3 +106,19 @@ def test_wrong_period_unit_is_a_clear_error(toy_engine):
     population = parse_situation(household(), toy_engine.rules)
     with pytest.raises(ComputationError, match="toy_aide is monthly: ask for a month, not 2026"):
         Simulation(toy_engine.rules, population).calculate("toy_aide", "2026")
+
+
+def test_the_engine_compiles_its_rules_once_for_every_simulation(toy_engine):
+    """The results page (traced), the API (simulation) and a web server's capped engine all
+    run on what the engine compiled when it was made."""
+    from mesaides.core.limits import Limits
+
+    compiled = toy_engine.compiled
+    population = toy_engine.population(household())
+    assert toy_engine.simulation(population).compiled is compiled
+    traced = toy_engine.traced(household())
+    assert traced.simulation.compiled is compiled
+    capped = toy_engine.with_limits(Limits(max_persons=10))
+    assert capped.compiled is compiled and capped.rules is toy_engine.rules
+    assert capped.limits.max_persons == 10 and toy_engine.limits.max_persons != 10
+    assert capped.traced(household()).simulation.compiled is compiled

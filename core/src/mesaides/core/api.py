@@ -13,6 +13,7 @@ Only what the requested aides need is computed.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import multiprocessing
@@ -58,6 +59,13 @@ class Engine:
                 log.warning("plugin %s of %s %s is left out: %s", record.name, record.distribution, record.version, problem)
         self.compiled = CompiledRules(self.rules)
         """What the engine compiles from the rules once, shared by its simulations."""
+
+    def with_limits(self, limits: Limits) -> Engine:
+        """An engine on the same rules, sharing what this one compiled, with other caps (a web
+        server's, tighter than a batch's)."""
+        engine = copy.copy(self)
+        engine.limits = limits
+        return engine
 
     # ---- OpenFisca-compatible -----------------------------------------------------------------
 
