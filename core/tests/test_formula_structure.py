@@ -10,7 +10,18 @@ import numpy as np
 import pytest
 import structure_plugin
 
-from mesaides.core import FAMILLE, MONTH, ComputationError, Engine, Period, Quantity, load_rules, quantity
+from mesaides.core import (
+    FAMILLE,
+    MONTH,
+    ComputationError,
+    Engine,
+    Period,
+    Quantity,
+    SituationError,
+    hookimpl,
+    load_rules,
+    quantity,
+)
 from mesaides.core.population import parse_situation
 from mesaides.core.simulation import Simulation
 
@@ -288,3 +299,37 @@ def test_a_broken_cache_file_is_ignored(pm, tmp_path, monkeypatch):
     pm.register_plugin(structure_plugin, "structure", "mesaides-partner-structure", "0.1.0")
     rules = load_rules(pm)
     assert rules.quantities["st_salaire_moyen"].reads == ("salaire_net",)
+
+
+def test_a_sum_stops_before_a_parameter_whose_domain_is_never_negative(pm):
+    """What remains to subtract is never negative when it is a Parameter whose domain starts at
+    0 (its ``minimum``): once the amount is at its floor for everyone, it is not read."""
+    st_net = Quantity(
+        name="st_net",
+        entity=FAMILLE,
+        period=MONTH,
+        label="Net",
+        adds=("st_forfait",),
+        subtracts=("st_ressources", "chomage_net"),
+        floor=0,
+    )
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def mesaides_register_quantities(register):
+            register(st_net)
+
+    pm.register_plugin(structure_plugin, "structure", "mesaides-partner-structure", "0.1.0")
+    pm.register_plugin(Plugin, "net", "d", "0.1.0")
+    engine = Engine(load_rules(pm))
+    assert engine.rules.parameters["chomage_net"].minimum == 0
+    simulation, values = run(engine, situation(salaire=5000.0), "st_net", trace=True)
+    assert values["st_net"].tolist() == [0.0]
+    read = [name for name, _ in simulation.trace[("st_net", MONTH_ASKED)].reads]
+    assert "st_salaire_moyen" in read and "chomage_net" not in read
+    # Sound because a Parameter given outside its domain is refused with the situation.
+    data = situation(salaire=5000.0)
+    data["individus"]["parent"]["chomage_net"] = {str(MONTH_ASKED): -100.0}
+    with pytest.raises(SituationError, match="below the minimum of chomage_net"):
+        run(engine, data, "st_net")
