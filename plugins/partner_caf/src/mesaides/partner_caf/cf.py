@@ -202,13 +202,16 @@ def cf(c):
     pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
     mayotte = c.members("residence_mayotte").first("parents", default=False)
     montant = np.round(c("cf_montant"), 2)
+    trop = eligible & (montant <= 0)
+    # The figures, only where they are said: the resources and the ceiling are computed for an
+    # eligible famille only (cf_montant is defined for it).
     c.check(
         "Ressources sous le plafond du complément familial",
-        ~eligible | (montant > 0),
+        ~trop,
         "vos ressources de l'année de référence, {ressources}, dépassent le plafond de {plafond} de plus "
         "de douze mois de complément",
-        ressources=c("cf_base_ressources"),
-        plafond=c("cf_plafond"),
+        ressources=c("cf_base_ressources") if trop.any() else c.zeros(),
+        plafond=c("cf_plafond") if trop.any() else c.zeros(),
     )
     return ~mayotte * pas_de_paje * montant
 

@@ -410,15 +410,21 @@ def rsa(c):
     c("rsa_eligibilite")  # its conditions are the RSA's (the montant majoré aside): read first
     socle = c("rsa_montant_forfaitaire_retenu")
     montant = c("rsa_montant")
-    # The figure of the reason: what is deducted from the montant forfaitaire, as far as the
-    # engine read it to settle the sum (it reads what can only lower the RSA only where the RSA
-    # is still positive without it), so that these reads are answered from the cache.
+    # The figure of the reason: what is deducted from the montant forfaitaire, term by term in
+    # the order of the sum, as far as it takes to reach it. The engine read the same terms to
+    # settle rsa_montant (it stops where the RSA is nil for everyone), so these reads are
+    # answered from the cache.
     nul = montant <= 0
-    deduit = c("rsa_base_ressources_individuelles")
-    if (nul & (socle - deduit > 0)).any():
-        deduit = c("rsa_base_ressources")
-        if (nul & (socle - deduit > 0)).any():
-            deduit = deduit + c("rsa_forfait_logement")
+    deduit = c.zeros()
+    for terme in (
+        "rsa_base_ressources_individuelles",
+        "rsa_base_ressources_prestations_familiales",
+        "rsa_base_ressources_minima_sociaux",
+        "rsa_forfait_logement",
+    ):
+        if not (nul & (socle - deduit > 0)).any():
+            break
+        deduit = deduit + c(terme)
     c.check(
         "Ressources inférieures au montant forfaitaire du RSA",
         montant > 0,
