@@ -59,25 +59,13 @@ def test_a_value_given_for_a_computed_quantity_is_taken_as_given(toy_engine):
     assert result["familles"]["famille"]["toy_aide"]["2026-11"] == 0.0
 
 
-def test_a_formula_can_tell_whether_a_quantity_is_given(toy_engine):
-    # For shortcuts that rely on how a quantity is computed (see AUTHORING.md).
-    from mesaides.core.context import Context, UndeclaredRead
-
-    data = household()
-    data["familles"]["famille"]["toy_ressources"] = {"2026-10": 100.0}
-    sim = Simulation(toy_engine.rules, parse_situation(data, toy_engine.rules))
-    c = Context(sim, toy_engine.rules.variable("toy_aide"), Period.parse("2026-11"), None)
-    assert c.given("toy_ressources") and c.given("toy_nb_enfants", "toy_ressources")
-    assert not c.given("toy_nb_enfants")
-    with pytest.raises(UndeclaredRead, match="no such variable"):
-        c.given("toy_ressource")
-
-
 def test_only_what_is_needed_is_computed(toy_engine):
     population = parse_situation(household(), toy_engine.rules)
     sim = Simulation(toy_engine.rules, population)
     sim.calculate("toy_nb_enfants", Period.parse("2026-11"))
-    assert {name for name, _ in sim.cache} == {"toy_nb_enfants", "toy_is_young", "age", "date_naissance"}
+    assert {name for name, _ in sim.cache} == {
+        "toy_nb_enfants", "toy_is_young", "age", "date_naissance", "date_naissance_premier_mois_entier"
+    }
 
 
 def test_explanation_lists_inputs_law_and_conditions(toy_engine):
@@ -118,3 +106,19 @@ def test_wrong_period_unit_is_a_clear_error(toy_engine):
     population = parse_situation(household(), toy_engine.rules)
     with pytest.raises(ComputationError, match="toy_aide is monthly: ask for a month, not 2026"):
         Simulation(toy_engine.rules, population).calculate("toy_aide", "2026")
+
+
+def test_the_engine_compiles_its_rules_once_for_every_simulation(toy_engine):
+    """The results page (traced), the API (simulation) and a web server's capped engine all
+    run on what the engine compiled when it was made."""
+    from mesaides.core.limits import Limits
+
+    compiled = toy_engine.compiled
+    population = toy_engine.population(household())
+    assert toy_engine.simulation(population).compiled is compiled
+    traced = toy_engine.traced(household())
+    assert traced.simulation.compiled is compiled
+    capped = toy_engine.with_limits(Limits(max_persons=10))
+    assert capped.compiled is compiled and capped.rules is toy_engine.rules
+    assert capped.limits.max_persons == 10 and toy_engine.limits.max_persons != 10
+    assert capped.traced(household()).simulation.compiled is compiled

@@ -6,7 +6,7 @@ Partners import what they need from here::
 """
 
 from mesaides.core.api import Engine, calculate
-from mesaides.core.context import Context, UndeclaredRead
+from mesaides.core.context import Context, Members, UndeclaredRead
 from mesaides.core.definitions import (
     Aide,
     AideInfo,
@@ -21,6 +21,18 @@ from mesaides.core.definitions import (
     quantity,
 )
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, INDIVIDU, MENAGE, Entity
+from mesaides.core.enums import Activite, Enumeration, StatutMarital, StatutOccupationLogement
+from mesaides.core.geography import (
+    communes_of,
+    departement_of,
+    departements,
+    epci_of,
+    epcis,
+    in_territory,
+    name_of,
+    region_of,
+    regions,
+)
 from mesaides.core.hookspecs import hookimpl, hookspec
 from mesaides.core.limits import Limits, TooLarge
 from mesaides.core.partner_plugin import PartnerPlugin
@@ -38,6 +50,7 @@ __all__ = [
     "MENAGE",
     "MONTH",
     "YEAR",
+    "Activite",
     "Aide",
     "AideInfo",
     "ApplyChannel",
@@ -45,11 +58,13 @@ __all__ = [
     "Context",
     "Engine",
     "Entity",
+    "Enumeration",
     "Formula",
     "InconsistentSituation",
     "Institution",
     "LegalReference",
     "Limits",
+    "Members",
     "Parameter",
     "Partner",
     "PartnerPlugin",
@@ -60,13 +75,24 @@ __all__ = [
     "Situation",
     "SituationError",
     "SituationIssue",
+    "StatutMarital",
+    "StatutOccupationLogement",
     "TooLarge",
     "UndeclaredRead",
     "as_aide",
     "calculate",
+    "communes_of",
+    "departement_of",
+    "departements",
+    "epci_of",
+    "epcis",
     "get_plugin_manager",
     "hookimpl",
     "hookspec",
+    "in_territory",
     "load_rules",
+    "name_of",
     "quantity",
+    "region_of",
+    "regions",
 ]

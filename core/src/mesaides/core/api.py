@@ -13,15 +13,18 @@ Only what the requested aides need is computed.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import multiprocessing
+import queue
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from mesaides.core.batches import merge, part, split
+from mesaides.core.compiled import CompiledRules
 from mesaides.core.explain import Explanation, Traced
 from mesaides.core.limits import UNLIMITED, Limits
 from mesaides.core.periods import YEAR, Period, PeriodError
@@ -54,6 +57,15 @@ class Engine:
         for record in self.rules.plugins.values():  # the operator reads why in the server's logs too
             for problem in record.problems:
                 log.warning("plugin %s of %s %s is left out: %s", record.name, record.distribution, record.version, problem)
+        self.compiled = CompiledRules(self.rules)
+        """What the engine compiles from the rules once, shared by its simulations."""
+
+    def with_limits(self, limits: Limits) -> Engine:
+        """An engine on the same rules, sharing what this one compiled, with other caps (a web
+        server's, tighter than a batch's)."""
+        engine = copy.copy(self)
+        engine.limits = limits
+        return engine
 
     # ---- OpenFisca-compatible -----------------------------------------------------------------
 
@@ -150,7 +162,7 @@ class Engine:
         return population
 
     def simulation(self, population: Population, *, trace: bool = False) -> Simulation:
-        return Simulation(self.rules, population, trace=trace)
+        return Simulation(self.compiled, population, trace=trace)
 
     # ---- Explanations -------------------------------------------------------------------------
 
@@ -160,7 +172,7 @@ class Engine:
 
         :raises SituationError: every problem of the input, each with its path.
         """
-        return Traced(Simulation(self.rules, self.population(situation), trace=True))
+        return Traced(self.simulation(self.population(situation), trace=True))
 
     def explain(
         self,
@@ -210,7 +222,7 @@ class Engine:
         if issues:
             raise SituationError(issues)
         population = self.population(situation)
-        simulation = Simulation(self.rules, population)
+        simulation = Simulation(self.compiled, population)
         out: dict[str, dict[str, Any]] = {}
         for name in aides:
             when = self._period_for(name, period)
@@ -238,13 +250,13 @@ class Engine:
         aides = list(aides)
         periods = {a: self._period_for(a, period) for a in aides}
         if part_size is None or population.n_persons <= part_size:
-            simulation = Simulation(self.rules, population)
+            simulation = Simulation(self.compiled, population)
             return {a: simulation.calculate(a, periods[a]) for a in aides}
         out = {
             a: np.empty(population.size(self.rules.variable(a).entity.key), dtype=dtype_of(self.rules.variable(a)))
             for a in aides
         }
-        job = _PartJob(self.rules, population, periods)
+        job = _PartJob(self.compiled, population, periods)
         for rows, values in _map_parts(job, split(population, part_size), workers):
             for a in aides:
                 out[a][rows[self.rules.variable(a).entity.key]] = values[a]
@@ -304,37 +316,65 @@ def _request_order(key: tuple[str, Period]) -> tuple[str, str]:
 class _PartJob:
     """Computes some aides on one part of a population."""
 
-    def __init__(self, rules: RuleSet, population: Population, periods: dict[str, Period]):
-        self.rules = rules
+    def __init__(self, compiled: CompiledRules, population: Population, periods: dict[str, Period]):
+        self.compiled = compiled
+        self.rules = compiled.rules
         self.population = population
         self.periods = periods
 
     def __call__(self, persons: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         piece = part(self.population, self.rules, persons)
-        simulation = Simulation(self.rules, piece.population)
+        simulation = Simulation(self.compiled, piece.population)
         return piece.rows, {a: simulation.calculate(a, p) for a, p in self.periods.items()}
 
 
-_JOB: _PartJob | None = None
-
-
-def _run_part(persons: np.ndarray):
-    return _JOB(persons)
-
-
 def _map_parts(job: _PartJob, parts: list[np.ndarray], workers: int):
-    """``job`` on each part, in order; in forked worker processes when ``workers`` > 1."""
+    """``job`` on each part, in order; in forked worker processes when ``workers`` > 1.
+
+    Forked workers inherit the job (the rules and the population) as it is in memory: only
+    row numbers go in and results come back. A worker's error is raised here."""
     if workers <= 1 or len(parts) == 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield from map(job, parts)
         return
-    global _JOB
-    # Forked workers inherit the rules and the population: only row numbers and results travel.
-    _JOB = job
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    count = min(workers, len(parts))
+
+    def work(mine: range) -> None:  # runs in a forked worker: the closure is inherited, not pickled
+        for i in mine:
+            try:
+                results.put((i, job(parts[i]), None))
+            except BaseException as exc:
+                results.put((i, None, exc))
+                return
+
+    processes = [context.Process(target=work, args=(range(k, len(parts), count),), daemon=True) for k in range(count)]
+    for process in processes:
+        process.start()
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(parts))) as pool:
-            yield from pool.imap(_run_part, parts)
+        done: dict[int, Any] = {}
+        for i in range(len(parts)):
+            while i not in done:
+                index, value, error = _next_result(results, processes)
+                if error is not None:
+                    raise error
+                done[index] = value
+            yield done.pop(i)
     finally:
-        _JOB = None
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+
+
+def _next_result(results, processes):
+    """The next result a worker sends; an error when every worker stopped without sending it."""
+    while True:
+        try:
+            return results.get(timeout=1.0)
+        except queue.Empty:
+            if not any(p.is_alive() for p in processes):
+                raise ComputationError("a worker process stopped before computing its parts") from None
 
 
 def _plain(values: np.ndarray) -> list[Any]:

@@ -17,6 +17,12 @@ import numpy as np
 
 CONDITION = "condition"
 NOTE = "note"
+DEFINED_FOR = "defined_for"
+"""The kind of the check the engine records for a quantity's ``defined_for`` (labelled with the
+condition quantity's label). It is a condition of the aide whose value it bounds: the aide
+itself and, in turn, the quantity each is defined for (:func:`mesaides.core.explain.defined_for_chain`).
+A quantity the aide merely reads may be defined for something the aide does not require (the
+RSA reads the montant majoré, defined for an isolated parent): there it is not a condition."""
 NBSP = "\u202f"
 
 

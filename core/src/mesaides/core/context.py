@@ -18,15 +18,11 @@ from mesaides.core.entities import INDIVIDU, Entity
 from mesaides.core.entities import entity as entity_of
 from mesaides.core.legislation import DatedScale
 from mesaides.core.periods import ETERNITY, Period
-from mesaides.core.replay import LawRead, Read, RelativePeriod, plain
+from mesaides.core.replay import Recorder, RelativePeriod, plain
 
 if TYPE_CHECKING:
     from mesaides.core.definitions import Quantity
     from mesaides.core.simulation import Simulation, TraceNode
-
-
-_DECLARED_LAW: set[tuple[str, str]] = set()
-"""(quantity, legislation path) pairs already checked against the quantity's declarations."""
 
 
 class UndeclaredRead(RuntimeError):
@@ -36,36 +32,36 @@ class UndeclaredRead(RuntimeError):
 class Context:
     """The period, the entity and the declared inputs of one formula evaluation."""
 
-    __slots__ = ("_facts", "_laws", "_log", "_node", "_past", "_period", "_reads", "_sim", "entity", "quantity")
+    __slots__ = ("_compiled", "_node", "_past", "_period", "_reads", "_sim", "entity", "quantity", "recorder")
 
     def __init__(
-        self, sim: Simulation, quantity: Quantity, period: Period, node: TraceNode | None, record: bool = False
+        self,
+        sim: Simulation,
+        quantity: Quantity,
+        period: Period,
+        node: TraceNode | None,
+        recorder: Recorder | None = None,
     ):
+        # The simulation is used through its public side only: ``read`` (a value, computed if
+        # needed), ``cache`` (the values computed), ``compiled`` (the rules' look-ups) and
+        # ``population``.
         self._sim = sim
+        self._compiled = sim.compiled
         self.quantity = quantity
         self._period = period
         self.entity: Entity = quantity.entity
         self._node = node
-        # What the formula reads, for reuse at another period (mesaides.core.replay); ``_facts``
-        # becomes None when the formula uses its period in a way that cannot be followed.
-        if record:
-            self._log: list[Read] | None = []
-            self._laws: list[LawRead] | None = []
-            self._facts: list | None = []
-        else:
-            self._log = self._laws = self._facts = None
-        reads = sim.read_sets.get(quantity.name)
-        if reads is None:
-            reads = sim.read_sets[quantity.name] = frozenset(quantity.reads)
-        self._reads = reads
+        self.recorder = recorder
+        """What the formula reads, for reuse at another period (mesaides.core.replay)."""
+        self._reads = self._compiled.read_sets[quantity.name]
         self._past = quantity.reads_past
 
     @property
     def period(self) -> Period:
         """The period being computed (navigate it: ``c.period.last_month``, ``c.period.n_2``)."""
-        if self._log is None:
+        if self.recorder is None:
             return self._period
-        return RelativePeriod(self, self._period, ())  # type: ignore[return-value]
+        return RelativePeriod(self.recorder, self._period, ())  # type: ignore[return-value]
 
     # ---- Reading values ----------------------------------------------------------------------
 
@@ -94,7 +90,7 @@ class Context:
 
     def enum(self, name: str, period: Period | None = None) -> EnumValues:
         """An enum's values, to compare by name: ``c.enum("activite").is_("etudiant")``."""
-        d = self._sim.rules.variable(name)
+        d = self._compiled.rules.variable(name)
         return EnumValues(self(name, period), d.enum_values, name)
 
     def members(self, name: str, period: Period | None = None) -> Members:
@@ -106,6 +102,27 @@ class Context:
         if self.entity.key == INDIVIDU.key:
             raise UndeclaredRead(f"{self.quantity.name}: members() is for group formulas; use c.group(...)")
         return self._members_of(name, period, self.entity.key)
+
+    def per_member(self, values: Any) -> Members:
+        """Values computed for each member in a group formula, to aggregate like
+        :meth:`members`: ``c.per_member(c.members("age").values >= 18).any("parents")``."""
+        if self.entity.key == INDIVIDU.key:
+            raise UndeclaredRead(f"{self.quantity.name}: per_member() is for group formulas")
+        s = self._structure(self.entity.key)
+        values = np.asarray(values)
+        if values.shape != s.person_group.shape:
+            raise ValueError(
+                f"{self.quantity.name}: per_member() needs one value per member ({s.person_group.shape[0]}), "
+                f"got {values.shape}"
+            )
+        return Members(values, s)
+
+    def to_members(self, values: Any) -> np.ndarray:
+        """In a group formula, each group's value given to each of its members (one value per
+        member, in the order of ``c.members(...).values``)."""
+        if self.entity.key == INDIVIDU.key:
+            raise UndeclaredRead(f"{self.quantity.name}: to_members() is for group formulas")
+        return np.asarray(values)[self._structure(self.entity.key).person_group]
 
     def nb_members(self, role: str | None = None) -> np.ndarray:
         """How many persons this group has (in ``role``)."""
@@ -133,21 +150,21 @@ class Context:
         """The legislation value ``path`` in force at the start of the period (or at ``at``)."""
         if at is None:
             # Checked and looked up once per (quantity, path, period) of this simulation.
-            cache = self._sim.law_cache
+            cache = self._compiled.law_cache
             key = (self.quantity.name, path, self._period)
             try:
                 value = cache[key]
             except KeyError:
                 self._check_law(path)
-                value = cache[key] = self._sim.rules.legislation.value(path, self._period.start)
-            if self._laws is not None:
-                self._laws.append((False, path, (), None, value))
+                value = cache[key] = self._compiled.rules.legislation.value(path, self._period.start)
+            if self.recorder is not None:
+                self.recorder.laws.append((False, path, (), None, value))
         else:
             self._check_law(path)
             day, chain = self._day(at)
-            value = self._sim.rules.legislation.value(path, day)
-            if self._laws is not None:
-                self._laws.append((False, path, chain, day, value))
+            value = self._compiled.rules.legislation.value(path, day)
+            if self.recorder is not None:
+                self.recorder.laws.append((False, path, chain, day, value))
         if self._node is not None:
             self._node.law[path] = value
         return value
@@ -155,27 +172,12 @@ class Context:
     def scale(self, path: str, at: Period | dt.date | None = None) -> DatedScale:
         self._check_law(path)
         day, chain = self._day(at)
-        scale = self._sim.rules.legislation.scale(path, day)
-        if self._laws is not None:
-            self._laws.append((True, path, chain, day, scale))
+        scale = self._compiled.rules.legislation.scale(path, day)
+        if self.recorder is not None:
+            self.recorder.laws.append((True, path, chain, day, scale))
         if self._node is not None:
             self._node.law[path] = [(b.threshold, b.rate) for b in scale.brackets]
         return scale
-
-    def given(self, *names: str) -> bool:
-        """Whether the situation gives values of any of these quantities (at any period).
-
-        A formula that skips reading a quantity because a bound already settles the amount (the
-        RSA without its prestations when the individual resources leave nothing) relies on how
-        that quantity and what it adds up are computed. A client may instead give any of them
-        any value (OpenFisca's "taken as given"): the formula must then read them. Nothing is
-        read, so the names need not be declared; they must exist."""
-        rules = self._sim.rules
-        for name in names:
-            if name not in rules:
-                raise UndeclaredRead(f"{self.quantity.name} asks whether {name!r} is given: no such variable")
-        given = self._sim._given
-        return any(name in given for name in names)
 
     # ---- Explanation -------------------------------------------------------------------------
 
@@ -233,13 +235,12 @@ class Context:
     def _on_entity(self, name: str, values: np.ndarray) -> np.ndarray:
         """``name``'s values on this formula's entity: a group's, given to each member in a
         person's formula."""
-        sim = self._sim
-        source_key = sim.entity_keys[name]
+        source_key = self._compiled.entity_keys[name]
         if source_key == self.entity.key:
             return values
         if self.entity.key == INDIVIDU.key:
-            return values[sim.population.groups[source_key].person_group]
-        source = sim.rules.variable(name).entity
+            return values[self._sim.population.groups[source_key].person_group]
+        source = self._compiled.rules.variable(name).entity
         raise UndeclaredRead(
             f"{self.quantity.name} reads {name} ({source.key}) from a {self.entity.key}: "
             f"use c.members({name!r}) and aggregate"
@@ -248,10 +249,9 @@ class Context:
     def _members_of(self, name: str, period: Period | None, entity_key: str) -> Members:
         """Each person's value of ``name`` (a group's, given to its members), to aggregate per
         group of ``entity_key``."""
-        sim = self._sim
         values = self._values(name, period)
-        groups = sim.population.groups
-        source_key = sim.entity_keys[name]
+        groups = self._sim.population.groups
+        source_key = self._compiled.entity_keys[name]
         if source_key != INDIVIDU.key:
             values = values[groups[source_key].person_group]
         return Members(values, groups[entity_key])
@@ -272,9 +272,14 @@ class Context:
                     f"{self.quantity.name} reads {name} for {period}, but declared it in reads_past: "
                     f"only periods before {self._period} may be read"
                 )
-        values = self._sim._read(name, period, past, self._node)
-        if self._log is not None:
-            self._log.append((name, chain, period, past, values))
+        values = None
+        if not past and self._node is None:
+            # Most reads are of values already computed: the simulation's cache answers them.
+            values = self._sim.cache.get((name, period))
+        if values is None:
+            values = self._sim.read(name, period, past, self._node)
+        if self.recorder is not None:
+            self.recorder.reads.append((name, chain, period, past, values))
         return values
 
     def _structure(self, entity_key: str):
@@ -282,11 +287,12 @@ class Context:
 
     def _check_law(self, path: str) -> None:
         key = (self.quantity.name, path)
-        if key in _DECLARED_LAW:
+        declared = self._compiled.declared_law
+        if key in declared:
             return
         for prefix in self.quantity.law:
             if path == prefix or path.startswith(prefix + "."):
-                _DECLARED_LAW.add(key)
+                declared.add(key)
                 return
         raise UndeclaredRead(f"{self.quantity.name} reads legislation value {path} without declaring it in law")
 
@@ -335,6 +341,10 @@ class Members:
     def __init__(self, values: np.ndarray, structure):
         self.values = values
         self.s = structure
+
+    def is_role(self, role: str) -> np.ndarray:
+        """For each member, whether it has ``role`` in its group."""
+        return self.s.person_role == self.s.entity.role_index(role)
 
     def _mask(self, role: str | None) -> np.ndarray | None:
         return None if role is None else self.s.role_members(role)[0]

@@ -127,23 +127,56 @@ class Formula(BaseModel):
 
 
 class Quantity(_Definition):
-    """A value computed from declared inputs."""
+    """A value computed from declared inputs: by its formulas, or as a sum (``adds``)."""
 
     kind: Literal["quantity"] = "quantity"
-    formulas: tuple[Formula, ...] = Field(min_length=1)
+    formulas: tuple[Formula, ...] = ()
     reads: tuple[str, ...] = ()
-    """Parameters and quantities read, at any period, including later ones."""
+    """Parameters and quantities read, at any period, including later ones. Inferred from the
+    formulas when the rules load (:mod:`mesaides.core.inference`): declared by hand only for
+    names a formula builds at run time."""
     reads_past: tuple[str, ...] = ()
     """Quantities read only at periods that end before this one starts. They may close a loop
     (this month's housing aid reads last month's RSA, which reads last month's housing aid):
     the graph allows such loops, since they go back in time."""
     law: tuple[str, ...] = ()
-    """Legislation values read: dotted paths or prefixes (``rsa`` covers ``rsa.*``)."""
+    """Legislation values read: dotted paths or prefixes (``rsa`` covers ``rsa.*``). Inferred
+    like ``reads``; declared by hand only for paths built at run time."""
+    defined_for: str | None = None
+    """A boolean quantity or Parameter of the same entity: where it is false the value is the
+    default, and the formula is not run at all when it is false for everyone. Explanations give
+    its label as the reason the value is nil."""
+    adds: tuple[str, ...] = ()
+    """Quantities or Parameters summed, in this order (a person's values summed over the members
+    of a group quantity's group). A quantity with ``adds`` or ``subtracts`` has no formula."""
+    subtracts: tuple[str, ...] = ()
+    """Quantities or Parameters subtracted from the sum of ``adds``, in this order."""
+    floor: float | None = None
+    """The least value of a sum (``adds``/``subtracts``): ``max(sum, floor)``. With a floor, the
+    engine stops reading what is subtracted as soon as the amount is at the floor for everyone
+    and what remains to subtract is never negative (``minimum`` of 0 or more) and not given."""
+    minimum: float | None = None
+    """The least value the formula may give (0 for an amount that is never negative). The
+    engine checks it, and relies on it to skip terms of a sum that can only lower an amount."""
     description: str = ""
 
     @property
     def is_computed(self) -> bool:
         return True
+
+    @property
+    def is_sum(self) -> bool:
+        return bool(self.adds or self.subtracts)
+
+    @model_validator(mode="after")
+    def _formulas_or_sum(self) -> Quantity:
+        if self.is_sum and self.formulas:
+            raise ValueError(f"{self.name}: a quantity with adds or subtracts has no formula")
+        if not self.is_sum and not self.formulas:
+            raise ValueError(f"{self.name}: give a formula, or the terms of a sum in adds/subtracts")
+        if self.floor is not None and not self.is_sum:
+            raise ValueError(f"{self.name}: floor is for sums (adds/subtracts); a formula takes its own maximum")
+        return self
 
     @model_validator(mode="after")
     def _formulas_do_not_overlap(self) -> Quantity:
@@ -151,7 +184,33 @@ class Quantity(_Definition):
         for (_, end), (start, _) in zip(spans, spans[1:]):
             if start <= end:
                 raise ValueError(f"{self.name}: formulas overlap around {start}")
+            if end != dt.date.max and start > end + dt.timedelta(days=1):
+                raise ValueError(
+                    f"{self.name}: no formula applies from {end + dt.timedelta(days=1)} to "
+                    f"{start - dt.timedelta(days=1)} (a formula ends on {end}, the next starts on {start})"
+                )
         return self
+
+    def formula(
+        self, *, valid_from: dt.date | None = None, valid_to: dt.date | None = None
+    ) -> Callable[[Callable[[Context], Any]], Quantity]:
+        """Add a formula for another span of time::
+
+            @quantity(INDIVIDU, MONTH, label=..., valid_to=date(2026, 2, 28))
+            def af_majoration_enfant(c): ...
+
+            @af_majoration_enfant.formula(valid_from=date(2026, 3, 1))
+            def af_majoration_enfant(c): ...
+
+        The result is the quantity with both formulas; they may neither overlap nor leave a gap
+        between them."""
+
+        def add(function: Callable[[Context], Any]) -> Quantity:
+            data = {name: getattr(self, name) for name in type(self).model_fields}
+            data["formulas"] = (*self.formulas, Formula(function=function, valid_from=valid_from, valid_to=valid_to))
+            return type(self)(**data)
+
+        return add
 
     def formula_at(self, day: dt.date) -> Formula | None:
         for f in self.formulas:
@@ -264,7 +323,11 @@ def quantity(
     valid_to: dt.date | None = None,
     **extra: Any,
 ) -> Callable[[Callable[[Context], Any]], Quantity]:
-    """Decorate a formula function to define the quantity named after it."""
+    """Decorate a formula function to define the quantity named after it.
+
+    ``reads`` and ``law`` are inferred from the formula when the rules load: give them only for
+    names the formula builds at run time. Other fields (``defined_for``, ``minimum``,
+    ``references``, ``unit``...) are passed on to :class:`Quantity`."""
 
     def build(function: Callable[[Context], Any]) -> Quantity:
         return Quantity(

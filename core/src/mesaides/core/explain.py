@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from mesaides.core.checks import CONDITION, NOTE, as_check, figure_at, sentence
+from mesaides.core.checks import CONDITION, DEFINED_FOR, NOTE, as_check, figure_at, sentence
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import Period
 from mesaides.core.simulation import Simulation
@@ -376,6 +376,7 @@ def explain(
             key = keys[read] = f"{var}@{p}"
         return key
 
+    chain = defined_for_chain(rules, name)
     start = (name, simulation._normalise(d, period))
     root = node(start)
     # Breadth first, so that a node reached by several paths is expanded at its shallowest.
@@ -397,7 +398,7 @@ def explain(
             checks = [_check_json(as_check(entry), where, names) for entry in trace.checks]
             known = memo[("checks", here_key, who)] = (trace, checks)
         here.law = dict(trace.law)
-        here.checks = [dict(c) for c in known[1]]
+        here.checks = [_as_condition(dict(c)) if here_key[0] in chain else dict(c) for c in known[1]]
         if max_depth is not None and depth >= max_depth:
             continue
         listed: set[tuple[str, Period]] = set()
@@ -407,6 +408,33 @@ def explain(
                 here.reads.append(node(read))
                 queue.append((read, depth + 1))
     return Explanation(root=root, nodes={keys[k]: n for k, n in nodes.items()}, entity_id=entity_id)
+
+
+def defined_for_chain(rules, name: str) -> frozenset[str]:
+    """The quantities whose ``defined_for`` is a condition of ``name``: ``name`` itself and, in
+    turn, the quantity each is defined for (the Région's driving-licence aide, its profile, its
+    residence). Elsewhere in the aide's tree a ``defined_for`` only bounds what the aide reads."""
+    chain: list[str] = []
+    d = rules.variable(name)
+    while d.name not in chain:
+        chain.append(d.name)
+        defined_for = getattr(d, "defined_for", None)
+        if defined_for is None:
+            break
+        d = rules.variable(defined_for)
+    return frozenset(chain)
+
+
+def is_condition(kind: str, name: str, chain: frozenset[str]) -> bool:
+    """Whether a check of this kind, recorded on the quantity ``name``, is a condition of the
+    aide whose :func:`defined_for_chain` is ``chain``."""
+    return kind == CONDITION or (kind == DEFINED_FOR and name in chain)
+
+
+def _as_condition(check: dict[str, Any]) -> dict[str, Any]:
+    if check["kind"] == DEFINED_FOR:
+        check["kind"] = CONDITION
+    return check
 
 
 def _check_json(check, where: np.ndarray, names) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from mesaides.core.values import (
     coerce,
     default_of,
     did_you_mean,
+    domain_of,
     dtype_of,
     has_surrogate,
     show,
@@ -362,8 +363,9 @@ def _values_fit(d: Definition, values: list[Any]) -> bool:
         array = np.asarray(values, dtype=np.float64)
     except (OverflowError, ValueError, TypeError):
         return False
-    low = max(d.minimum, -LARGEST_NUMBER) if getattr(d, "minimum", None) is not None else -LARGEST_NUMBER
-    high = min(d.maximum, LARGEST_NUMBER) if getattr(d, "maximum", None) is not None else LARGEST_NUMBER
+    minimum, maximum = domain_of(d)
+    low = max(minimum, -LARGEST_NUMBER) if minimum is not None else -LARGEST_NUMBER
+    high = min(maximum, LARGEST_NUMBER) if maximum is not None else LARGEST_NUMBER
     # NaN fails both comparisons, so a NaN is caught with the out-of-range values.
     return bool(((array >= low) & (array <= high)).all())
 

@@ -30,14 +30,11 @@ core's and the CAF's tests compare every value and every explanation both ways.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from mesaides.core.periods import Period
-
-if TYPE_CHECKING:
-    from mesaides.core.context import Context
 
 Chain = tuple[tuple, ...]
 """The steps from a formula's own period to a period it used: ``(("offset", -1),)`` is last
@@ -71,18 +68,37 @@ class Template(NamedTuple):
     """The evaluation's trace when tracing (its legislation values and conditions), else None."""
 
 
-def follow(root: Period, chain: Chain) -> Period:
-    """The period reached from ``root`` by ``chain``."""
+class Recorder:
+    """What one evaluation reads, for reuse at another period: the values, the legislation
+    values, and the scalars it takes from its period. The simulation makes one per evaluation
+    it may reuse and reads it back; the context and its :class:`RelativePeriod` write to it."""
+
+    __slots__ = ("facts", "fit", "laws", "reads")
+
+    def __init__(self) -> None:
+        self.reads: list[Read] = []
+        self.laws: list[LawRead] = []
+        self.facts: list[tuple[Chain, str, Any]] = []
+        self.fit = True
+        """False once the formula used its period in a way that cannot be followed."""
+
+    def fact(self, chain: Chain, attribute: str, value: Any) -> None:
+        self.facts.append((chain, attribute, value))
+
+    def unfit(self) -> None:
+        """The evaluation depends on its period itself: it is never reused."""
+        self.fit = False
+
+
+def follow(root: Period, chain: Chain, memo: dict[tuple[Period, Chain], Period]) -> Period:
+    """The period reached from ``root`` by ``chain`` (remembered in ``memo``, the caller's)."""
     if not chain:
         return root
     key = (root, chain)
-    found = _FOLLOWED.get(key)
+    found = memo.get(key)
     if found is None:
-        found = _FOLLOWED[key] = _walk(root, chain)
+        found = memo[key] = _walk(root, chain)
     return found
-
-
-_FOLLOWED: dict[tuple[Period, Chain], Period] = {}
 
 
 def _walk(root: Period, chain: Chain) -> Period:
@@ -122,20 +138,18 @@ def same_law(a: Any, b: Any) -> bool:
 class RelativePeriod:
     """A formula's view of its period: a :class:`Period` that remembers how it was reached."""
 
-    __slots__ = ("_c", "_chain", "_p")
+    __slots__ = ("_chain", "_p", "_r")
 
-    def __init__(self, context: Context, period: Period, chain: Chain):
-        self._c = context
+    def __init__(self, recorder: Recorder, period: Period, chain: Chain):
+        self._r = recorder
         self._p = period
         self._chain = chain
 
     def _to(self, period: Period, step: tuple) -> RelativePeriod:
-        return RelativePeriod(self._c, period, (*self._chain, step))
+        return RelativePeriod(self._r, period, (*self._chain, step))
 
     def _fact(self, name: str, value: Any) -> Any:
-        facts = self._c._facts
-        if facts is not None:
-            facts.append((self._chain, name, value))
+        self._r.fact(self._chain, name, value)
         return value
 
     # Navigation: relative, recorded as steps.
@@ -197,7 +211,7 @@ class RelativePeriod:
     # reused.
 
     def _absolute(self) -> Period:
-        self._c._facts = None  # the evaluation depends on the period itself: never reused
+        self._r.unfit()
         return self._p
 
     def __getattr__(self, name: str) -> Any:

@@ -10,19 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import ValidationError
 
 from mesaides.core.definitions import Aide, Definition, Parameter, Partner, Quantity
 from mesaides.core.graph import DependencyGraph
+from mesaides.core.inference import InferenceCache, SourceIndex, complete
 from mesaides.core.legislation import Legislation, LegislationError, LegislationNode, load_legislation_files
 from mesaides.core.plugins import PluginManager, PluginRecord, get_plugin_manager
-from mesaides.core.values import dtype_of
 
 
-@dataclass
+@dataclass(frozen=True)
 class RuleSet:
     """Parameters, quantities, aides, legislation values and partners of a deployment."""
 
@@ -55,15 +54,9 @@ class RuleSet:
             raise KeyError(f"unknown variable {name!r}") from None
 
     def __post_init__(self) -> None:
-        self._index: dict[str, Definition] = {**self.quantities, **self.parameters}
-        # The engine's per-rule-set look-ups, shared by every simulation on these rules:
-        # (quantity, start) -> formula, quantity -> frozenset of reads,
-        # (quantity, legislation path, period) -> checked legislation value.
-        self._formula_at: dict[Any, Any] = {}
-        self._read_sets: dict[str, frozenset[str]] = {}
-        self._law_cache: dict[Any, Any] = {}
-        self._entity_keys: dict[str, str] = {name: d.entity.key for name, d in self._index.items()}
-        self._dtypes: dict[str, np.dtype] = {name: dtype_of(d) for name, d in self._index.items()}
+        # The one look-up by name; what the engine compiles from the rules is its own
+        # (mesaides.core.compiled).
+        object.__setattr__(self, "_index", {**self.quantities, **self.parameters})
 
     def __contains__(self, name: str) -> bool:
         return name in self._index
@@ -91,6 +84,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
     partners: dict[str, Partner] = {}
     nodes: list[LegislationNode] = []
     failed: set[str] = set()
+    sources = SourceIndex(InferenceCache.default())  # each source parsed at most once, for this loading
 
     def collect(hook_name: str, accept: Callable[[Any, PluginRecord], None]) -> None:
         hook = getattr(pm.hook, hook_name)
@@ -129,7 +123,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
             other = (parameters.get(obj.name) or quantities[obj.name]).owner
             kind = "aide" if isinstance(obj, Aide) else "quantity"
             raise ValueError(f"duplicate {kind} name {obj.name!r}: already registered by {other}")
-        quantities[obj.name] = obj.model_copy(update={"owner": record.distribution})
+        quantities[obj.name] = complete(obj, sources).model_copy(update={"owner": record.distribution})
 
     def accept_legislation(obj: Any, record: PluginRecord) -> None:
         if isinstance(obj, (str, Path)):
@@ -154,6 +148,8 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         if pm.has_plugin(name):
             pm.unregister(name=name)
 
+    sources.cache.save()
+    _read_bounding_terms(quantities)
     try:
         legislation = Legislation(nodes)
     except LegislationError as exc:
@@ -175,6 +171,18 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         problems=problems,
         hooks=pm.hook,
     )
+
+
+def _read_bounding_terms(quantities: dict[str, Quantity]) -> None:
+    """A sum with a floor may read the terms of a sum it subtracts one by one, to stop as soon
+    as the amount is at its floor (see ``Simulation._sum``): they are its reads too."""
+    for name, q in quantities.items():
+        if q.floor is None:
+            continue
+        extra = [t for s in q.subtracts if s in quantities for t in quantities[s].adds]
+        reads = tuple(dict.fromkeys((*q.reads, *extra)))
+        if reads != q.reads:
+            quantities[name] = q.model_copy(update={"reads": reads})
 
 
 @dataclass

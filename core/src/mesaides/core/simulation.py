@@ -12,11 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from mesaides.core.checks import DEFINED_FOR, Check
+from mesaides.core.compiled import CompiledRules
 from mesaides.core.context import Context
 from mesaides.core.definitions import Definition, Parameter, Quantity
+from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
 from mesaides.core.population import Population
-from mesaides.core.replay import Template, fact, follow, same_law
+from mesaides.core.replay import Recorder, Template, fact, follow, same_law
 from mesaides.core.ruleset import RuleSet
 from mesaides.core.values import default_of, dtype_of
 
@@ -39,6 +42,12 @@ value changes at a few dates (a birthday, a new job, a revaluation) and chains o
 go back and forth between months."""
 
 
+SUM = object()
+"""The formula of a quantity defined as a sum (``adds``/``subtracts``), for reuse."""
+
+INDIVIDU_KEY = INDIVIDU.key
+
+
 class ComputationError(RuntimeError):
     """A quantity that cannot be computed: unavailable, asked for a wrong period, or a bug."""
 
@@ -51,7 +60,7 @@ class TraceNode:
     period: Period
     reads: list[tuple[str, Period]] = field(default_factory=list)
     law: dict[str, Any] = field(default_factory=dict)
-    checks: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
 
 
 class Simulation:
@@ -70,7 +79,7 @@ class Simulation:
 
     def __init__(
         self,
-        rules: RuleSet,
+        rules: RuleSet | CompiledRules,
         population: Population,
         *,
         trace: bool = False,
@@ -78,7 +87,11 @@ class Simulation:
         past_depth: int = DEFAULT_PAST_DEPTH,
         reuse: bool = True,
     ):
-        self.rules = rules
+        # An engine shares what it compiled from its rules between its simulations; a bare rule
+        # set is compiled for this simulation.
+        self.compiled = rules if isinstance(rules, CompiledRules) else CompiledRules(rules)
+        self.rules: RuleSet = self.compiled.rules
+        rules = self.rules
         self.population = population
         self.cache: dict[tuple[str, Period], np.ndarray] = {}
         self.trace: dict[tuple[str, Period], TraceNode] | None = {} if trace else None
@@ -93,17 +106,17 @@ class Simulation:
         self._cut_best: dict[tuple[str, Period], tuple[int, np.ndarray]] = {}
         self._cut_cache: dict[tuple[str, Period, dt.date | None], np.ndarray] = {}
         # Per-call look-ups hoisted out of the hot path (the rule set and population are fixed).
-        self._index = rules._index
+        compiled = self.compiled
+        self._index = compiled.index
         self._unavailable = rules.unavailable
         self._given = population.given
         self._sizes: dict[str, int] = {}
-        self._dtypes: dict[str, np.dtype] = rules._dtypes
+        self._dtypes: dict[str, np.dtype] = compiled.dtypes
         self._shapes: dict[str, tuple[int]] = {}
         """Each entity's shape of values, by entity key."""
-        self._formula_at: dict[tuple[str, dt.date], Any] = rules._formula_at
-        self.read_sets: dict[str, frozenset[str]] = rules._read_sets
-        self.law_cache: dict[tuple[str, str, Period], Any] = rules._law_cache
-        self.entity_keys: dict[str, str] = rules._entity_keys
+        self._formula_at: dict[tuple[str, dt.date], Any] = compiled.formula_at
+        self.entity_keys: dict[str, str] = compiled.entity_keys
+        self._followed = compiled.followed
         self.reuse = reuse
         self.runs = 0
         """Formula evaluations run."""
@@ -112,6 +125,8 @@ class Simulation:
         self._legislation = rules.legislation
         self._templates: dict[str, list[Template]] = {}
         self._latest: dict[str, list[np.ndarray]] = {}
+        self._parts_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._non_negative: dict[str, bool] = {}
 
     def _horizon_for(self, period: Period) -> dt.date | None:
         if period.unit is ETERNITY:
@@ -259,9 +274,15 @@ class Simulation:
         try:
             formula = self._formula_at[fkey]
         except KeyError:
-            formula = self._formula_at[fkey] = q.formula_at(start)
+            formula = self._formula_at[fkey] = SUM if q.is_sum else q.formula_at(start)
         if formula is None:
             return self.default(q)
+        if q.defined_for is not None and self.trace is None:
+            # Where the quantity is defined for nobody, its value is the default: nothing else is
+            # read (with a trace, the evaluation below records the condition).
+            mask = self.read(q.defined_for, period, False, None)
+            if not mask.any():
+                return self.default(q)
         epoch = 0
         if self.reuse:
             epoch = self._legislation.epoch(start)
@@ -274,26 +295,151 @@ class Simulation:
         node = None
         if self.trace is not None:
             node = self.trace[(q.name, period)] = TraceNode(q.name, period)
-        ctx = Context(self, q, period, node, record=self.reuse)
+        recorder = Recorder() if self.reuse else None
+        ctx = Context(self, q, period, node, recorder)
         self.runs += 1
         try:
-            result = formula.function(ctx)
+            if formula is SUM or q.defined_for is not None:
+                result = self._evaluate(q, formula, ctx, node)
+            else:
+                result = self._coerce(q, formula.function(ctx))
         except ComputationError:
             raise
         except Exception as exc:
             raise ComputationError(f"{q.name} for {period}: {type(exc).__name__}: {exc}") from exc
-        result = self._coerce(q, result)
-        if ctx._facts is not None:
+        if q.minimum is not None:
+            self._check_minimum(q, result, period)
+        if recorder is not None and recorder.fit:
             result.flags.writeable = False
             templates = self._templates.setdefault(q.name, [])
-            templates.insert(0, Template(formula, ctx._log, ctx._laws, ctx._facts, result, epoch, node))
+            templates.insert(0, Template(formula, recorder.reads, recorder.laws, recorder.facts, result, epoch, node))
             del templates[TEMPLATES:]
         return result
 
-    def _read(self, name: str, period: Period, past: bool, reader: TraceNode | None) -> np.ndarray:
+    def _evaluate(self, q: Quantity, formula: Any, ctx: Context, node: TraceNode | None) -> np.ndarray:
+        """One evaluation of ``q``: its ``defined_for`` first (the formula is not run where it
+        holds nowhere), then its formula or its sum, its results kept where it holds.
+
+        Everything is read through ``ctx``, so that reuse (:mod:`mesaides.core.replay`) and
+        explanations see the engine's reads as the formula's."""
+        mask = None
+        if q.defined_for is not None:
+            mask = np.asarray(ctx(q.defined_for), dtype=bool)
+            if node is not None:
+                node.checks.append(Check(self._index[q.defined_for].label, mask, kind=DEFINED_FOR))
+            if not mask.any():
+                return self.default(q)
+        if formula is SUM:
+            result = self._sum(q, ctx, mask)
+        else:
+            result = self._coerce(q, formula.function(ctx))
+        if mask is not None and not mask.all():
+            result = np.where(mask, result, self.default(q))
+        return result
+
+    @staticmethod
+    def _check_minimum(q: Quantity, result: np.ndarray, period: Period) -> None:
+        minimum = q.minimum
+        if result.size and result.min() < minimum:
+            raise ComputationError(
+                f"{q.name} for {period}: the formula gave {float(result.min()):g}, below its minimum {minimum:g}"
+            )
+
+    # ---- Sums (adds / subtracts) --------------------------------------------------------------
+
+    def _term(self, q: Quantity, ctx: Context, name: str) -> np.ndarray:
+        """A term of ``q``'s sum on ``q``'s entity: a person's values are summed over the
+        members of a group."""
+        if q.entity.key != INDIVIDU_KEY and self.entity_keys[name] == INDIVIDU_KEY:
+            return ctx.members(name).sum()
+        return ctx(name)
+
+    def _sum(self, q: Quantity, ctx: Context, mask: np.ndarray | None) -> np.ndarray:
+        """``adds`` summed, minus ``subtracts``, at least ``floor``; each in order.
+
+        With a floor, what is subtracted is read only while the amount may stay above it: once
+        the amount is at the floor wherever it is wanted (``mask``) and what remains to subtract
+        is never negative, the result is the floor. A term that is itself a sum (``adds`` only,
+        not given by the situation) is followed term by term, its partial sum made with the
+        same operations, in the same order, as its whole: adding a term that is never negative
+        never lowers a rounded sum, so the partial amount bounds the whole one exactly, not
+        only on paper."""
+        total = np.zeros(self._size(q))
+        for i, name in enumerate(q.adds):
+            value = self._term(q, ctx, name)
+            total = value.astype(float) if i == 0 else total + value
+        floor = q.floor
+        subtracts = q.subtracts
+        for i, name in enumerate(subtracts):
+            if floor is not None:
+                rest = subtracts[i + 1 :]
+                parts = self._parts(q, name)
+                running = None
+                for j, part in enumerate(parts):
+                    partial = total if running is None else total - running
+                    if self._settled(partial, mask, floor) and self._cannot_rise((*parts[j:], *rest)):
+                        return np.full(total.shape, float(floor))
+                    if len(parts) == 1:
+                        break
+                    value = self._term(q, ctx, part)
+                    running = value.astype(float) if running is None else running + value
+            total = total - self._term(q, ctx, name)
+        if floor is not None:
+            total = np.maximum(total, floor)
+        return self._coerce(q, total)
+
+    @staticmethod
+    def _settled(partial: np.ndarray, mask: np.ndarray | None, floor: float) -> bool:
+        below = partial <= floor
+        if mask is not None:
+            below |= ~mask
+        return bool(below.all())
+
+    def _parts(self, q: Quantity, name: str) -> tuple[str, ...]:
+        """The terms ``name`` is followed by in a bound: its own ``adds`` when it is a plain
+        sum of ``q``'s entity that the situation does not give, else itself."""
+        key = (q.entity.key, name)
+        parts = self._parts_of.get(key)
+        if parts is None:
+            d = self._index[name]
+            plain_sum = (
+                isinstance(d, Quantity)
+                and d.adds
+                and not d.subtracts
+                and d.floor is None
+                and d.defined_for is None
+                and d.entity.key == q.entity.key
+                and name not in self._given
+            )
+            parts = self._parts_of[key] = tuple(d.adds) if plain_sum else (name,)
+        return parts
+
+    def _cannot_rise(self, names: tuple[str, ...]) -> bool:
+        """Whether subtracting each of ``names`` can only lower an amount."""
+        return all(self._never_negative(n) for n in names)
+
+    def _never_negative(self, name: str) -> bool:
+        known = self._non_negative.get(name)
+        if known is None:
+            d = self._index[name]
+            minimum = getattr(d, "minimum", None)
+            if name in self._given:
+                known = False  # a client may give any value
+            elif minimum is not None and minimum >= 0:
+                known = True
+            elif isinstance(d, Quantity) and d.is_sum:
+                known = (d.floor is not None and d.floor >= 0) or (
+                    not d.subtracts and all(self._never_negative(n) for n in d.adds)
+                )
+            else:
+                known = False
+            self._non_negative[name] = known
+        return known
+
+    def read(self, name: str, period: Period, past: bool, reader: TraceNode | None) -> np.ndarray:
         """A formula's read of ``name`` for ``period``, made by its context or by
         :meth:`_replay`; ``past`` for a read declared in ``reads_past``, one more backward
-        step."""
+        step. The one way a context gets values from the simulation."""
         if past:
             self._hops += 1
             try:
@@ -315,7 +461,7 @@ class Simulation:
         trace is the template's, with the reads of ``period``: the same legislation values and
         the same conditions, since they come from the same values."""
         for chain, attribute, value in t.facts:
-            if fact(follow(period, chain), attribute) != value:
+            if fact(follow(period, chain, self._followed), attribute) != value:
                 return None
         legislation = self._legislation
         same_epoch = epoch == t.epoch
@@ -327,7 +473,7 @@ class Simulation:
                     continue
                 day = start
             else:
-                day = follow(period, chain).start
+                day = follow(period, chain, self._followed).start
             try:
                 value = legislation.scale(path, day) if scale else legislation.value(path, day)
             except Exception:  # the formula will meet (and report) the same problem
@@ -335,12 +481,23 @@ class Simulation:
             if not same_law(value, expected):
                 return None
         node = None if t.node is None else TraceNode(name, period)
+        cache = self.cache
+        followed = self._followed
         for read, chain, p, past, expected in t.reads:
-            if chain is not None:
-                p = follow(period, chain)
-            if past and not p.ends_before(period):
-                return None  # the formula would refuse this read
-            if self._read(read, p, past, node) is not expected:
+            if chain:
+                p = followed.get((period, chain)) or follow(period, chain, followed)
+            elif chain is not None:
+                p = period
+            if past:
+                if not p.ends_before(period):
+                    return None  # the formula would refuse this read
+            elif node is None:
+                value = cache.get((read, p))
+                if value is not None:
+                    if value is not expected:
+                        return None
+                    continue
+            if self.read(read, p, past, node) is not expected:
                 return None
         if node is not None:
             node.law = dict(t.node.law)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from mesaides.core.definitions import Definition
+from mesaides.core.definitions import Definition, Parameter
 
 LARGEST_NUMBER = 1e15
 """No number of a situation is larger in absolute value, whatever its Parameter declares: far
@@ -107,8 +107,17 @@ def _finite(value: float | int) -> float | int:
     return value
 
 
+def domain_of(d: Definition) -> tuple[float | None, float | None]:
+    """The bounds a value given in a situation must be within: a Parameter's ``minimum`` and
+    ``maximum``. A computed quantity's ``minimum`` bounds what its formula gives, not what a
+    client gives for it (a given value is taken as given, as OpenFisca does)."""
+    if isinstance(d, Parameter):
+        return d.minimum, d.maximum
+    return None, None
+
+
 def _in_domain(d: Definition, value: float | int) -> float | int:
-    low, high = getattr(d, "minimum", None), getattr(d, "maximum", None)
+    low, high = domain_of(d)
     if low is not None and value < low:
         raise BadValue(f"{show(value)} is below the minimum of {d.name}, {_number(low)}{_unit(d)}")
     if high is not None and value > high:

@@ -1,8 +1,8 @@
 """What a deployment offers a visitor: the aides it computes, counted as the visitor sees them,
 and the aides it withholds, with why.
 
-An aide that only adds up other aides (``aide_logement`` is whichever of ``apl``, ``alf`` or
-``als`` is paid) is one aide for the visitor: its parts are counted with it, on the home page
+An aide declared as the sum of other aides (``adds``: ``aide_logement`` is whichever of
+``apl``, ``alf`` or ``als`` is paid) is one aide for the visitor: its parts are counted with it, on the home page
 and in what is withheld. Withheld (installed, but not computed for this visitor):
 
 - ``pending``: not validated for the public yet (in preview or development in the registry, or
@@ -69,17 +69,22 @@ class Offer:
         return [(why, n) for why, n in counts.items() if n]
 
 
-def aide_parts(rules: RuleSet, names: Iterable[str]) -> dict[str, str]:
-    """Each aide of ``names`` that another one of them only adds up, mapped to that one: an aide
-    whose formula reads, besides Parameters, nothing but two or more other aides (the housing
-    aid reads ``apl``, ``alf`` and ``als``)."""
+def aide_sums(rules: RuleSet, names: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Each aide of ``names`` declared as the sum of other aides of ``names`` (``adds`` only:
+    ``aide_logement`` adds ``apl``, ``alf`` and ``als``), with those parts. The home page counts
+    such an aide once with its parts, and the results page lists it once."""
     names = set(names)
-    parts = {}
+    sums = {}
     for name in names:
-        reads = [r for r in rules.quantities[name].reads if r not in rules.parameters]
-        if len(reads) >= 2 and all(r in rules.aides and r in names for r in reads):
-            parts.update(dict.fromkeys(reads, name))
-    return parts
+        q = rules.quantities[name]
+        if q.adds and not q.subtracts and all(part in rules.aides and part in names for part in q.adds):
+            sums[name] = tuple(q.adds)
+    return sums
+
+
+def aide_parts(rules: RuleSet, names: Iterable[str]) -> dict[str, str]:
+    """Each aide of ``names`` that another one of them adds up (:func:`aide_sums`), mapped to it."""
+    return {part: whole for whole, parts in aide_sums(rules, names).items() for part in parts}
 
 
 def withholding(entry: CatalogueEntry) -> Withholding | None:

@@ -18,6 +18,7 @@ from mesaides.core import MONTH, YEAR, Period
 from mesaides.core.definitions import APPLY_KIND_LABELS, ApplyChannel
 from mesaides.core.explain import Explanation, Traced
 from mesaides.web.deployment import CatalogueEntry, Deployment
+from mesaides.web.offer import aide_sums
 
 log = logging.getLogger(__name__)
 
@@ -139,25 +140,16 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
 
 
 def _aggregates(deployment: Deployment, computed: dict[str, AideResult]) -> set[str]:
-    """Aides not to list twice. An aide whose formula adds up other aides (``aide_logement``
-    reads ``apl``, ``alf`` and ``als``, and otherwise only Parameters and what its parts all
-    read, for its own conditions) is hidden when obtained, in favour of the one actually paid;
-    when it is not obtained, its parts are hidden instead, so that one reason is given once."""
-    rules = deployment.rules
+    """Aides not to list twice. An aide declared as the sum of other aides (``aide_logement``
+    adds ``apl``, ``alf`` and ``als``: :func:`~mesaides.web.offer.aide_sums`) is hidden when
+    obtained, in favour of the one actually paid; when it is not obtained, its parts are hidden
+    instead, so that one reason is given once."""
     hidden: set[str] = set()
-    for name, result in computed.items():
-        reads = [r for r in rules.quantities[name].reads if r not in rules.parameters]
-        parts = [r for r in reads if r in computed]
-        shared = [r for r in reads if r not in computed]
-        if len(parts) < 2 or not all(r in rules.quantities[p].reads for r in shared for p in parts):
-            continue
-        reads = parts
-        if result.eligible:
-            total = sum(computed[p].amount or 0 for p in reads if computed[p].eligible)
-            if result.amount is not None and abs(total - result.amount) < 0.01:
-                hidden.add(name)
+    for name, parts in aide_sums(deployment.rules, computed).items():
+        if computed[name].eligible:
+            hidden.add(name)
         else:
-            hidden.update(p for p in reads if not computed[p].eligible)
+            hidden.update(p for p in parts if not computed[p].eligible)
     return hidden
 
 

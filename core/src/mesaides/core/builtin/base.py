@@ -11,22 +11,13 @@ import numpy as np
 
 from mesaides.core.definitions import Parameter, quantity
 from mesaides.core.entities import FAMILLE, INDIVIDU, MENAGE
+from mesaides.core.enums import Activite, StatutMarital, StatutOccupationLogement
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.periods import ETERNITY, MONTH
 
-ACTIVITE = ("actif", "chomeur", "etudiant", "retraite", "inactif")
-STATUT_MARITAL = ("marie", "celibataire", "divorce", "veuf", "pacse", "jeune_veuf", "non_renseigne")
-STATUT_OCCUPATION_LOGEMENT = (
-    "non_renseigne",
-    "primo_accedant",
-    "proprietaire",
-    "locataire_hlm",
-    "locataire_vide",
-    "locataire_meuble",
-    "loge_gratuitement",
-    "locataire_foyer",
-    "sans_domicile",
-)
+ACTIVITE = tuple(Activite)
+STATUT_MARITAL = tuple(StatutMarital)
+STATUT_OCCUPATION_LOGEMENT = tuple(StatutOccupationLogement)
 
 
 MONTHLY_INCOME_CEILING = 10_000_000.0
@@ -102,35 +93,30 @@ PARAMETERS = (
 )
 
 
-@quantity(INDIVIDU, MONTH, label="Âge en années révolues au premier jour du mois", reads=("date_naissance",), value_type="int")
+@quantity(INDIVIDU, ETERNITY, label="Premier mois de vie commencé le 1er (en mois depuis janvier 1970)", value_type="int")
+def date_naissance_premier_mois_entier(c):
+    """The first month on whose 1st the person is born: the month of birth for someone born on
+    the 1st, else the next one (computed once: it never changes). Ages are counted from it."""
+    birth = c("date_naissance")
+    month = birth.astype("datetime64[M]")
+    return month.astype(np.int64) + (birth > month.astype("datetime64[D]"))
+
+
+@quantity(INDIVIDU, MONTH, label="Âge en années révolues au premier jour du mois", value_type="int")
 def age(c):
-    return _months_old(c.period, c("date_naissance")) // 12
+    return _months_old(c) // 12
 
 
-@quantity(INDIVIDU, MONTH, label="Âge en mois révolus au premier jour du mois", reads=("date_naissance",), value_type="int")
+@quantity(INDIVIDU, MONTH, label="Âge en mois révolus au premier jour du mois", value_type="int")
 def age_en_mois(c):
-    return _months_old(c.period, c("date_naissance"))
+    return _months_old(c)
 
 
-_BIRTH_MONTHS: list = [None, None]
-"""The last birth dates converted (the array itself, then its month and born-after-the-1st):
-every month's ``age`` reads the same ``date_naissance`` array, and converting dates to months
-is the costly part."""
-
-
-def _months_old(period, birth: np.ndarray) -> np.ndarray:
-    last, parts = _BIRTH_MONTHS
-    if last is birth and not birth.flags.writeable:
-        born, after_first = parts
-    else:
-        born_month = birth.astype("datetime64[M]")
-        day = (birth - born_month.astype("datetime64[D]")).astype(np.int64) + 1
-        born, after_first = born_month.astype(np.int64), day > 1
-        if not birth.flags.writeable:  # only the engine's read-only arrays: they never change
-            _BIRTH_MONTHS[:] = [birth, (born, after_first)]
-    months = period.year * 12 + period.month - 1 - born - 1970 * 12
-    # The period starts on the 1st: a birthday month counts only for someone born on the 1st.
-    return months - after_first
+def _months_old(c) -> np.ndarray:
+    """Whole months of age on the first day of the period (a birthday month counts only for
+    someone born on the 1st)."""
+    period = c.period
+    return period.year * 12 + period.month - 1 - 1970 * 12 - c("date_naissance_premier_mois_entier")
 
 
 @quantity(FAMILLE, MONTH, label="Nombre de parents de la famille", value_type="int")
@@ -146,7 +132,7 @@ def mesaides_register_parameters(register):
 
 @hookimpl
 def mesaides_register_quantities(register):
-    for q in (age, age_en_mois, nb_parents):
+    for q in (date_naissance_premier_mois_entier, age, age_en_mois, nb_parents):
         register(q)
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core.builtin.base import STATUT_MARITAL
-from mesaides.core.context import Members
 from mesaides.core.definitions import Parameter, quantity
 from mesaides.core.entities import FOYER_FISCAL, INDIVIDU
 from mesaides.core.periods import YEAR
@@ -64,7 +63,6 @@ def _round_euro(x: np.ndarray) -> np.ndarray:
 @quantity(
     INDIVIDU, YEAR,
     label="Salaires et allocations chômage imposables de l'année",
-    reads=("salaire_imposable", "chomage_imposable"),
 )
 def revenu_assimile_salaire(c):
     """Taxable salaries and unemployment benefits of the year (the twelve months' sum):
@@ -76,7 +74,6 @@ def revenu_assimile_salaire(c):
 @quantity(
     INDIVIDU, YEAR,
     label="Pensions, retraites et pensions alimentaires imposables de l'année",
-    reads=("retraite_imposable", "pensions_alimentaires_percues"),
 )
 def revenu_assimile_pension(c):
     """Taxable retirement pensions and pensions alimentaires received during the year (the
@@ -88,8 +85,6 @@ def revenu_assimile_pension(c):
 @quantity(
     INDIVIDU, YEAR,
     label="Salaires et chômage imposables après abattements",
-    reads=("revenu_assimile_salaire",),
-    law=("impot.abattement_frais_professionnels",),
 )
 def revenu_assimile_salaire_apres_abattements(c):
     """A person's taxable salaries and unemployment benefits of the year less the 10 %
@@ -105,8 +100,6 @@ def revenu_assimile_salaire_apres_abattements(c):
 @quantity(
     INDIVIDU, YEAR,
     label="Pensions imposables après abattements",
-    reads=("revenu_assimile_pension",),
-    law=("impot.abattement_pensions.taux", "impot.abattement_pensions.minimum"),
 )
 def revenu_assimile_pension_apres_abattements(c):
     """A person's taxable pensions of the year less the 10 % abattement (CGI art. 158, 5. a):
@@ -122,7 +115,6 @@ def revenu_assimile_pension_apres_abattements(c):
 @quantity(
     INDIVIDU, YEAR,
     label="Traitements, salaires, pensions et rentes après abattements",
-    reads=("revenu_assimile_salaire_apres_abattements", "revenu_assimile_pension_apres_abattements"),
 )
 def traitements_salaires_pensions_rentes(c):
     """A person's salaries and pensions after their 10 % deductions (before the foyer-wide
@@ -137,8 +129,6 @@ def traitements_salaires_pensions_rentes(c):
 @quantity(
     FOYER_FISCAL, YEAR,
     label="Part de l'abattement sur les pensions dépassant son plafond par foyer",
-    reads=("revenu_assimile_pension", "revenu_assimile_pension_apres_abattements"),
-    law=("impot.abattement_pensions.plafond",),
 )
 def indu_plaf_abat_pen(c):
     """The part of the members' pension abattements above the foyer's ceiling (CGI art. 158,
@@ -151,7 +141,6 @@ def indu_plaf_abat_pen(c):
 @quantity(
     FOYER_FISCAL, YEAR,
     label="Revenu catégoriel des traitements, salaires, pensions et rentes",
-    reads=("traitements_salaires_pensions_rentes", "indu_plaf_abat_pen"),
 )
 def revenu_categoriel_tspr(c):
     """The foyer's salaries and pensions after deductions, the pension abattement capped."""
@@ -161,7 +150,6 @@ def revenu_categoriel_tspr(c):
 @quantity(
     FOYER_FISCAL, YEAR,
     label="Revenus catégoriels",
-    reads=("revenu_categoriel_tspr",),
 )
 def revenu_categoriel(c):
     """The sum of the foyer's net categorical incomes. Only salaries and pensions are in the
@@ -169,13 +157,13 @@ def revenu_categoriel(c):
     return c("revenu_categoriel_tspr")
 
 
-@quantity(FOYER_FISCAL, YEAR, label="Revenu brut global", reads=("revenu_categoriel",))
+@quantity(FOYER_FISCAL, YEAR, label="Revenu brut global")
 def rbg(c):
     """Revenu brut global: the categorical incomes, with no previous deficit to deduct."""
     return np.maximum(c("revenu_categoriel"), 0.0)
 
 
-@quantity(FOYER_FISCAL, YEAR, label="Revenu net global", reads=("rbg",))
+@quantity(FOYER_FISCAL, YEAR, label="Revenu net global")
 def rng(c):
     """Revenu net global: the revenu brut global less deductible charges (pensions
     alimentaires paid, deductible CSG on capital...), which are not in the situation."""
@@ -185,8 +173,6 @@ def rng(c):
 @quantity(
     FOYER_FISCAL, YEAR,
     label="Abattements spéciaux sur le revenu net global (personnes âgées)",
-    reads=("rng", "date_naissance"),
-    law=("impot.abattement_personnes_agees",),
 )
 def abat_spe(c):
     """Abattement for the elderly (CGI art. 157 bis): a declarant aged 65 or more on 31
@@ -198,7 +184,7 @@ def abat_spe(c):
     children attached to the foyer need inputs the situation does not have."""
     birth = c.members("date_naissance")
     birth_year = birth.values.astype("datetime64[Y]").astype(np.int64) + 1970
-    qualifies = Members(c.period.year - birth_year >= c.law("impot.abattement_personnes_agees.age_minimum"), birth.s)
+    qualifies = c.per_member(c.period.year - birth_year >= c.law("impot.abattement_personnes_agees.age_minimum"))
     nb_ages = qualifies.count("declarants")
     revenu = c("rng")
     par_personne = np.where(
@@ -213,14 +199,14 @@ def abat_spe(c):
     return np.minimum(nb_ages * par_personne, revenu)
 
 
-@quantity(FOYER_FISCAL, YEAR, label="Revenu net imposable", reads=("rng", "abat_spe"))
+@quantity(FOYER_FISCAL, YEAR, label="Revenu net imposable")
 def rni(c):
     """Revenu net imposable of the foyer for the year: the revenu net global less the special
     abattements. The aides "sous condition de ressources N-2" read it for ``c.period.n_2``."""
     return c("rng") - c("abat_spe")
 
 
-@quantity(FOYER_FISCAL, YEAR, label="Revenu fiscal de référence", reads=("rni",))
+@quantity(FOYER_FISCAL, YEAR, label="Revenu fiscal de référence")
 def rfr(c):
     """Revenu fiscal de référence (CGI art. 1417, IV): the revenu net imposable plus incomes
     taxed apart or exempt (capital income under the flat tax, exempt business income, some
@@ -245,7 +231,7 @@ def _statut(c):
 
 
 @quantity(
-    FOYER_FISCAL, YEAR, label="Déclarants mariés ou pacsés", reads=("statut_marital",), value_type="bool"
+    FOYER_FISCAL, YEAR, label="Déclarants mariés ou pacsés", value_type="bool"
 )
 def maries_ou_pacses(c):
     """The declarants file jointly as a married or pacsed couple (statut_marital of the first
@@ -253,20 +239,20 @@ def maries_ou_pacses(c):
     return _statut(c)[0]
 
 
-@quantity(FOYER_FISCAL, YEAR, label="Déclarant veuf", reads=("statut_marital",), value_type="bool")
+@quantity(FOYER_FISCAL, YEAR, label="Déclarant veuf", value_type="bool")
 def veuf(c):
     """The declarant is a widow(er) (not a "jeune veuf", who keeps the couple's parts)."""
     return _statut(c)[2]
 
 
-@quantity(FOYER_FISCAL, YEAR, label="Déclarant jeune veuf", reads=("statut_marital",), value_type="bool")
+@quantity(FOYER_FISCAL, YEAR, label="Déclarant jeune veuf", value_type="bool")
 def jeune_veuf(c):
     """The declarant was widowed during the year of the incomes: taxed as a couple."""
     return _statut(c)[1]
 
 
 @quantity(
-    FOYER_FISCAL, YEAR, label="Déclarant célibataire ou divorcé", reads=("statut_marital",), value_type="bool"
+    FOYER_FISCAL, YEAR, label="Déclarant célibataire ou divorcé", value_type="bool"
 )
 def celibataire_ou_divorce(c):
     """The declarant is single, divorced or separated (an unknown status counts as single)."""
@@ -284,8 +270,6 @@ def nb_pac(c):
 @quantity(
     FOYER_FISCAL, YEAR,
     label="Nombre de parts (quotient familial)",
-    reads=("maries_ou_pacses", "jeune_veuf", "veuf", "nb_pac", "case_t"),
-    law=("impot.quotient_familial",),
 )
 def nbptr(c):
     """Number of parts of the foyer (CGI art. 194): 2 for a couple (and a "jeune veuf"), 1

@@ -17,7 +17,6 @@ from mesaides.core.periods import MONTH
 @quantity(
     MENAGE, MONTH,
     label="Département de résidence (code INSEE)",
-    reads=("depcom",),
     value_type="str",
 )
 def departement(c):
@@ -29,7 +28,6 @@ def departement(c):
 @quantity(
     MENAGE, MONTH,
     label="Région de résidence (code INSEE)",
-    reads=("depcom",),
     value_type="str",
 )
 def region(c):
@@ -43,7 +41,6 @@ def region(c):
 @quantity(
     MENAGE, MONTH,
     label="EPCI à fiscalité propre de résidence (SIREN)",
-    reads=("depcom",),
     value_type="str",
 )
 def epci(c):

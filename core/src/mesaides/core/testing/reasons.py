@@ -29,12 +29,11 @@ from pathlib import Path
 import numpy as np
 
 from mesaides.core.api import Engine
-from mesaides.core.checks import CONDITION, as_check
+from mesaides.core.checks import as_check
 from mesaides.core.entities import INDIVIDU
-from mesaides.core.explain import REASON_DEPTH, condition_order
+from mesaides.core.explain import REASON_DEPTH, condition_order, defined_for_chain, is_condition
 from mesaides.core.periods import MONTH, YEAR, Period
 from mesaides.core.population import Population
-from mesaides.core.simulation import Simulation
 from mesaides.core.testing.households import generate
 from mesaides.core.testing.oracle import merge, read_cases
 
@@ -84,7 +83,7 @@ def check_reasons(
     for its year; a monthly aide only for a month)."""
     period = Period.parse(period) if isinstance(period, str) else period
     rules = engine.rules
-    simulation = Simulation(rules, population, trace=True)
+    simulation = engine.simulation(population, trace=True)
     names = [a for a in (aides if aides is not None else rules.aides) if a not in rules.unavailable]
     coverage = coverage if coverage is not None else ReasonCoverage()
     problems: list[ReasonProblem] = []
@@ -109,6 +108,7 @@ def check_reasons(
         failed_before = np.zeros(len(ids), dtype=bool)
         found = coverage.conditions.setdefault(aide, set())
         seen: set[str] = set()
+        chain = defined_for_chain(rules, aide)
         for key in condition_order(root, reads_of, holds_conditions, depth):
             node = trace.get(key)
             if node is None:
@@ -116,7 +116,7 @@ def check_reasons(
             node_entity = rules.variable(key[0]).entity.key
             for entry in node.checks:
                 check = as_check(entry)
-                if check.kind != CONDITION or check.label in seen:
+                if not is_condition(check.kind, key[0], chain) or check.label in seen:
                     continue
                 seen.add(check.label)
                 found.add(check.label)

@@ -33,13 +33,6 @@ from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
     INDIVIDU,
     MONTH,
     label="Éligibilité à l'allocation aux adultes handicapés (taux d'incapacité et âge)",
-    reads=(
-        "taux_incapacite",
-        "aah_restriction_substantielle_durable_acces_emploi",
-        "age",
-        "prestations_familiales_enfant_a_charge",
-    ),
-    law=("aah.taux_capacite", "aah.age_legal_retraite", "aah.age_minimal", "aah.age_fin_educ"),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/id/LEGIARTI000006739685/",),
 )
@@ -84,7 +77,6 @@ def aah_eligible(c):
     INDIVIDU,
     MONTH,
     label="Activité salariée dans le mois, au sens de l'AAH (évaluation trimestrielle des ressources)",
-    reads=("salaire_imposable",),
     value_type="bool",
 )
 def aah_en_activite(c):
@@ -100,7 +92,6 @@ def aah_en_activite(c):
     INDIVIDU,
     MONTH,
     label="Revenus d'activité des trois derniers mois annualisés (AAH, évaluation trimestrielle)",
-    reads=("salaire_net", "chomage_net"),
 )
 def aah_base_ressources_activite_eval_trimestrielle(c):
     """Net salaries and unemployment benefits of the three months before, times four.
@@ -115,7 +106,6 @@ def aah_base_ressources_activite_eval_trimestrielle(c):
     INDIVIDU,
     MONTH,
     label="Autres ressources des trois derniers mois annualisées (AAH, évaluation trimestrielle)",
-    reads=("retraite_nette", "pensions_alimentaires_percues"),
     reads_past=("aah_asi_non_cumulable",),
 )
 def aah_base_ressources_hors_activite_eval_trimestrielle(c):
@@ -128,7 +118,6 @@ def aah_base_ressources_hors_activite_eval_trimestrielle(c):
     INDIVIDU,
     MONTH,
     label="Revenus d'activité imposables de l'année N-2 (AAH, évaluation annuelle)",
-    reads=("revenu_assimile_salaire",),
 )
 def aah_base_ressources_activite_eval_annuelle(c):
     """Taxable salaries and unemployment benefits of the calendar year N-2, before the 10 %
@@ -140,7 +129,6 @@ def aah_base_ressources_activite_eval_annuelle(c):
     INDIVIDU,
     MONTH,
     label="Pensions imposables de l'année N-2 (AAH, évaluation annuelle)",
-    reads=("revenu_assimile_pension",),
 )
 def aah_base_ressources_hors_activite_eval_annuelle(c):
     """Income taxed as pensions in year N-2, before the 10 % abattement: taxable retirement
@@ -148,29 +136,10 @@ def aah_base_ressources_hors_activite_eval_annuelle(c):
     return c("revenu_assimile_pension", c.period.n_2)
 
 
-_DECONJUGALISEE_READS = (
-    "aah_en_activite",
-    "aah_base_ressources_activite_eval_trimestrielle",
-    "aah_base_ressources_activite_eval_annuelle",
-    "aah_base_ressources_hors_activite_eval_annuelle",
-    "activite",
-    "chomage_net",
-    "retraite_nette",
-)
-_DECONJUGALISEE_LAW = (
-    "aah.travail_ordinaire",
-    "aah.abattement_cessation_activite",
-    "smic.horaire_brut",
-    "smic.nb_heures_mensuelles",
-)
-
-
 @quantity(
     INDIVIDU,
     MONTH,
     label="Base ressources mensuelle de l'AAH (ressources propres du bénéficiaire)",
-    reads=(*_DECONJUGALISEE_READS, "aah_base_ressources_hors_activite_eval_trimestrielle"),
-    law=_DECONJUGALISEE_LAW,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000023097737",),
 )
 def aah_base_ressources_deconjugalisee(c):
@@ -187,8 +156,6 @@ def aah_base_ressources_deconjugalisee(c):
     INDIVIDU,
     MONTH,
     label="Plafond de ressources de l'AAH (après déconjugalisation)",
-    reads=("af_nbenf",),
-    law=("aah.montant", "aah.majoration_plafond.majoration_par_enfant_supplementaire"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000039211076",),
 )
 def aah_plafond_ressources_deconjugalise(c):
@@ -215,13 +182,7 @@ def aah_base_non_cumulable(c):
     INDIVIDU,
     MONTH,
     label="Montant de l'AAH avant réduction pour hospitalisation ou incarcération",
-    reads=(
-        "aah_eligible",
-        "aah_base_ressources_deconjugalisee",
-        "aah_plafond_ressources_deconjugalise",
-        "aah_base_non_cumulable",
-    ),
-    law=("aah.montant",),
+    defined_for="aah_eligible",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000006754198",),
 )
 def aah_base(c):
@@ -229,9 +190,6 @@ def aah_base(c):
     non-cumulable ASI. The calcul conjugalisé kept for some couples since 2023-10-01 is not
     modelled (OpenFisca's ``aah_conjugalise_eligible`` input, False by default)."""
     eligible = c("aah_eligible")
-    if not eligible.any():
-        # Nobody eligible: no resource base to work out (it reads the past months' ASI).
-        return c.zeros()
     ressources = c("aah_base_ressources_deconjugalisee")
     plafond = c("aah_plafond_ressources_deconjugalise")
     c.check(
@@ -255,7 +213,6 @@ def aah_base(c):
     INDIVIDU,
     MONTH,
     label="Allocation aux adultes handicapés (AAH)",
-    reads=("aah_base",),
     references=(
         "https://www.legifrance.gouv.fr/affichCodeArticle.do?cidTexte=LEGITEXT000006073189&idArticle=LEGIARTI000006754198",
     ),
@@ -276,8 +233,6 @@ def aah(c):
     INDIVIDU,
     MONTH,
     label="Éligibilité à l'allocation de solidarité aux personnes âgées (ASPA), pour l'ASI",
-    reads=("age", "taux_incapacite"),
-    law=("aah.aspa", "aah.age_legal_retraite"),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000047633276",),
 )
@@ -295,7 +250,6 @@ def aspa_eligibilite(c):
     INDIVIDU,
     MONTH,
     label="Éligibilité à l'allocation supplémentaire d'invalidité (ASI)",
-    reads=("aspa_eligibilite", "handicap", "retraite_nette"),
     value_type="bool",
 )
 def asi_eligibilite(c):
@@ -309,7 +263,6 @@ def asi_eligibilite(c):
     FAMILLE,
     MONTH,
     label="Nombre de parents éligibles à l'ASI ou à l'ASPA",
-    reads=("asi_eligibilite", "aspa_eligibilite"),
     value_type="int",
 )
 def asi_aspa_nb_alloc(c):
@@ -320,32 +273,22 @@ def asi_aspa_nb_alloc(c):
     INDIVIDU,
     MONTH,
     label="AAH du mois calculée sans ASI (pour la base ressources de l'ASI)",
-    reads=(
-        *_DECONJUGALISEE_READS,
-        "pensions_alimentaires_percues",
-        "aah_eligible",
-        "aah_plafond_ressources_deconjugalise",
-    ),
-    law=(*_DECONJUGALISEE_LAW, "aah.montant"),
+    defined_for="aah_eligible",
 )
 def aah_hors_asi(c):
     """The AAH the person would get with no ASI. It is what the ASI resource base counts for a
     partner who is not himself eligible to the ASI or the ASPA; using it instead of ``aah``
     avoids a recursion through past months (ASI → AAH → ASI ...). It equals ``aah`` for anyone
     who received no ASI in the previous months."""
-    eligible = c("aah_eligible")
-    if not eligible.any():
-        return c.zeros()
     months = c.period.last_months(3)
     base = _base_ressources(c, 4 * _hors_activite_hors_asi_3_mois(c, months))
-    return _aah_amount(c, eligible, base, c("aah_plafond_ressources_deconjugalise"), c.zeros())
+    return _aah_amount(c, c("aah_eligible"), base, c("aah_plafond_ressources_deconjugalise"), c.zeros())
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="Base ressources individuelle de l'ASI et de l'ASPA, hors AAH (moyenne des trois derniers mois)",
-    reads=("chomage_net", "pensions_alimentaires_percues"),
 )
 def asi_aspa_base_ressources_individu_hors_aah(c):
     """Mean over the three months before of unemployment benefits and child support received.
@@ -363,7 +306,6 @@ def asi_aspa_base_ressources_individu_hors_aah(c):
     INDIVIDU,
     MONTH,
     label="Base ressources individuelle de l'ASI et de l'ASPA (moyenne des trois derniers mois)",
-    reads=("asi_aspa_base_ressources_individu_hors_aah", "aah_hors_asi", "aspa_eligibilite", "asi_eligibilite"),
 )
 def asi_aspa_base_ressources_individu(c):
     """The base without AAH, plus the mean AAH of the three months before for someone eligible
@@ -376,7 +318,6 @@ def asi_aspa_base_ressources_individu(c):
     FAMILLE,
     MONTH,
     label="Base ressources de l'ASI et de l'ASPA (parents de la famille)",
-    reads=("asi_aspa_base_ressources_individu",),
 )
 def asi_aspa_base_ressources(c):
     return c.members("asi_aspa_base_ressources_individu").sum("parents")
@@ -389,8 +330,8 @@ _ASI_READS = ("asi_eligibilite", "asi_aspa_nb_alloc", "nb_parents")
     INDIVIDU,
     MONTH,
     label="Allocation supplémentaire d'invalidité (ASI)",
-    reads=(*_ASI_READS, "asi_aspa_base_ressources"),
-    law=("aah.asi",),
+    defined_for="asi_eligibilite",
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041474269",),
 )
 def asi(c):
@@ -398,29 +339,26 @@ def asi(c):
     couple. It is paid when the person is the only ASI/ASPA-eligible parent, or shared half and
     half when both parents are ASI-eligible; a parent eligible to the ASI beside a partner
     eligible to the ASPA gets none (as in OpenFisca)."""
-    return _asi_amount(c, lambda: c("asi_aspa_base_ressources"))
+    return _asi_amount(c, c("asi_aspa_base_ressources"))
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="ASI retenue pour l'AAH (base ressources de l'ASI sans l'AAH)",
-    reads=(*_ASI_READS, "asi_aspa_base_ressources_individu_hors_aah"),
-    law=("aah.asi",),
+    defined_for="asi_eligibilite",
 )
 def aah_asi_non_cumulable(c):
     """The ASI as OpenFisca's AAH formula sees it: when the AAH is computed, OpenFisca cuts the
     loop AAH → ASI → AAH of earlier months by taking those AAH as 0, so the partner's AAH is
     left out of the ASI resources. Equal to ``asi`` unless a partner eligible to neither the
     ASI nor the ASPA receives the AAH."""
-    return _asi_amount(c, lambda: c.group("famille").sum("asi_aspa_base_ressources_individu_hors_aah", "parents"))
+    return _asi_amount(c, c.group("famille").sum("asi_aspa_base_ressources_individu_hors_aah", "parents"))
 
 
 def _asi_amount(c, base_ressources):
-    eligible = c("asi_eligibilite")
-    if not eligible.any():
-        # Nobody eligible: no need to evaluate the resource base (which reads past AAH).
-        return c.zeros()
+    """The ASI of each eligible person (the quantities are ``defined_for`` the ASI's
+    eligibility), from the resource base of its couple."""
     famille = c.group("famille")
     parent = c.is_role("famille", "parents")
     demandeur = famille.nth("asi_eligibilite", "parents", 0).astype(bool)
@@ -433,8 +371,8 @@ def _asi_amount(c, base_ressources):
         * np.where(en_couple, c.law("aah.asi.plafond_ressource_couple"), c.law("aah.asi.plafond_ressource_seul"))
         + deux_asi * c.law("aah.asi.plafond_ressource_couple")
     ) / 12
-    montant = np.maximum(plafond - base_ressources(), 0)
-    return montant * eligible * parent * (seul_allocataire + deux_asi / 2)
+    montant = np.maximum(plafond - base_ressources, 0)
+    return montant * parent * (seul_allocataire + deux_asi / 2)
 
 
 # ---------------------------------------------------------------------------------------------

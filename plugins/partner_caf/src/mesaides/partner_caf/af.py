@@ -9,8 +9,8 @@ import datetime as dt
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, Formula, Quantity, quantity
-from mesaides.partner_caf.prestations_familiales import PF, nb_enfants_par_age, per_member
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
+from mesaides.partner_caf.helpers import PF, nb_enfants_par_age
 
 AF = f"{PF}.af"
 
@@ -27,8 +27,6 @@ def _demandeur_menage(c, name):
     FAMILLE,
     MONTH,
     label="Allocations familiales : éligibilité hors DOM",
-    reads=("residence_dom", "af_nbenf"),
-    law=(f"{AF}.nb_enfants_min_pour_allocation",),
     value_type="bool",
 )
 def af_eligibilite_base(c):
@@ -40,7 +38,6 @@ def af_eligibilite_base(c):
     FAMILLE,
     MONTH,
     label="Allocations familiales : éligibilité dans les DOM (hors Mayotte)",
-    reads=("residence_dom", "residence_mayotte", "af_nbenf"),
     value_type="bool",
 )
 def af_eligibilite_dom(c):
@@ -79,20 +76,10 @@ def _depassement_mensuel(c, nb_enfants):
     return np.where(excess2 > 0, excess2, excess1) / 12
 
 
-_MODULATION_LAW = (
-    f"{AF}.plafond_tranche_1_base",
-    f"{AF}.plafond_tranche_2_base",
-    f"{AF}.majoration_plafond_par_enfant",
-    f"{AF}.modulation",
-)
-
-
 @quantity(
     FAMILLE,
     MONTH,
     label="Allocations familiales : taux de modulation selon les ressources",
-    reads=("af_nbenf", "prestations_familiales_base_ressources"),
-    law=_MODULATION_LAW,
 )
 def af_taux_modulation(c):
     """1, 1/2 or 1/4 depending on the N-2 resources against the two ceilings, raised per child
@@ -104,8 +91,6 @@ def af_taux_modulation(c):
     FAMILLE,
     MONTH,
     label="Allocations familiales : nombre d'enfants de 20 ans ouvrant droit à l'allocation forfaitaire",
-    reads=("age", "autonomie_financiere"),
-    law=(f"{AF}.forfait.age",),
     value_type="int",
 )
 def af_allocation_forfaitaire_nb_enfants(c):
@@ -118,8 +103,6 @@ def af_allocation_forfaitaire_nb_enfants(c):
     FAMILLE,
     MONTH,
     label="Allocations familiales : taux de modulation de l'allocation forfaitaire",
-    reads=("af_nbenf", "af_allocation_forfaitaire_nb_enfants", "prestations_familiales_base_ressources"),
-    law=_MODULATION_LAW,
 )
 def af_allocation_forfaitaire_taux_modulation(c):
     """Modulation rate of the flat allowance, the ceilings counting the children of 20 too."""
@@ -133,8 +116,6 @@ def af_allocation_forfaitaire_taux_modulation(c):
     FAMILLE,
     MONTH,
     label="Allocations familiales : montant de base",
-    reads=("af_eligibilite_base", "af_eligibilite_dom", "af_nbenf", "af_taux_modulation"),
-    law=(f"{PF}.bmaf", f"{AF}.taux", f"{AF}.dom.taux_un_enfant"),
 )
 def af_base(c):
     """32 % of the BMAF for the second child, 41 % for each further child (5.88 % for a single
@@ -158,8 +139,6 @@ def af_base(c):
     FAMILLE,
     MONTH,
     label="Allocations familiales : âge de l'aîné des enfants à charge",
-    reads=("age", "prestations_familiales_enfant_a_charge"),
-    law=(f"{AF}.age_maximal_aine",),
     value_type="int",
 )
 def af_age_aine(c):
@@ -168,7 +147,7 @@ def af_age_aine(c):
     eligible = c.members("prestations_familiales_enfant_a_charge").values & (
         age.values <= c.law(f"{AF}.age_maximal_aine")
     )
-    return np.maximum(per_member(age, age.values * eligible).max("enfants"), 0).astype(int)
+    return np.maximum(c.per_member(age.values * eligible).max("enfants"), 0).astype(int)
 
 
 def _majoration_enfant(c, seuil):
@@ -188,12 +167,24 @@ def _majoration_enfant(c, seuil):
     return c("prestations_familiales_enfant_a_charge") * (c("af_base") > 0) * pas_aine * montant
 
 
-def _majoration_enfant_2008(c):
-    """From 14 for every child."""
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Allocations familiales : majoration pour âge de l'enfant",
+    valid_to=dt.date(2026, 2, 28),
+)
+def af_majoration_enfant(c):
+    """Supplement for each child à charge from 14 years (from March 2026: 18 years for children
+    born from 1 March 2012, décret n° 2026-138), 16 % of the BMAF, except for the eldest of
+    exactly two children; for a single child in the DOM, 3.69 % (11 to 15 years) or 5.67 % (16
+    and over) of the BMAF (art. D521-1 and D755-5 CSS).
+
+    Until February 2026: from 14 for every child."""
     return _majoration_enfant(c, c.law(f"{AF}.majoration_age.age"))
 
 
-def _majoration_enfant_2026(c):
+@af_majoration_enfant.formula(valid_from=dt.date(2026, 3, 1))
+def af_majoration_enfant(c):  # the formula from March 2026 of the same quantity
     """From 18 for children born from the pivot date (1 March 2012), from 14 for the older ones."""
     pivot = np.datetime64(c.law(f"{AF}.majoration_age.date_naissance_pivot"), "D")
     seuil = np.where(
@@ -204,31 +195,10 @@ def _majoration_enfant_2026(c):
     return _majoration_enfant(c, seuil)
 
 
-af_majoration_enfant = Quantity(
-    name="af_majoration_enfant",
-    entity=INDIVIDU,
-    period=MONTH,
-    label="Allocations familiales : majoration pour âge de l'enfant",
-    reads=("prestations_familiales_enfant_a_charge", "age", "date_naissance", "af_nbenf", "af_base", "af_age_aine"),
-    law=(f"{PF}.bmaf", f"{AF}.majoration_age", f"{AF}.dom.majoration_un_enfant"),
-    formulas=(
-        Formula(function=_majoration_enfant_2008, valid_to=dt.date(2026, 2, 28)),
-        Formula(function=_majoration_enfant_2026, valid_from=dt.date(2026, 3, 1)),
-    ),
-    description=(
-        "Supplement for each child à charge from 14 years (from March 2026: 18 years for "
-        "children born from 1 March 2012, décret n° 2026-138), 16 % of the BMAF, except for the "
-        "eldest of exactly two children; for a single child in the DOM, 3.69 % (11 to 15 years) "
-        "or 5.67 % (16 and over) of the BMAF (art. D521-1 and D755-5 CSS)."
-    ),
-)
-
-
 @quantity(
     FAMILLE,
     MONTH,
     label="Allocations familiales : majorations pour âge",
-    reads=("af_majoration_enfant", "af_taux_modulation"),
 )
 def af_majoration(c):
     """Sum of the children's age supplements, times the modulation rate."""
@@ -239,8 +209,6 @@ def af_majoration(c):
     FAMILLE,
     MONTH,
     label="Allocations familiales : allocation forfaitaire",
-    reads=("af_nbenf", "af_allocation_forfaitaire_nb_enfants", "af_allocation_forfaitaire_taux_modulation"),
-    law=(f"{PF}.bmaf", f"{AF}.forfait"),
 )
 def af_allocation_forfaitaire(c):
     """20.234 % of the BMAF (rounded to the cent) per child of 20, for families of at least
@@ -255,8 +223,6 @@ def af_allocation_forfaitaire(c):
     FAMILLE,
     MONTH,
     label="Allocations familiales : complément dégressif",
-    reads=("af_eligibilite_dom", "af_base", "af_majoration", "af_nbenf", "prestations_familiales_base_ressources"),
-    law=_MODULATION_LAW,
 )
 def af_complement_degressif(c):
     """Just above a ceiling: the modulated AF less the monthly excess of resources, if positive
@@ -270,8 +236,6 @@ def af_complement_degressif(c):
     FAMILLE,
     MONTH,
     label="Allocations familiales : complément dégressif de l'allocation forfaitaire",
-    reads=("af_nbenf", "af_allocation_forfaitaire", "prestations_familiales_base_ressources"),
-    law=_MODULATION_LAW,
 )
 def af_allocation_forfaitaire_complement_degressif(c):
     """Same for the flat allowance; the excess is measured on the ceilings of the children à
@@ -284,16 +248,6 @@ def af_allocation_forfaitaire_complement_degressif(c):
     FAMILLE,
     MONTH,
     label="Allocations familiales",
-    reads=(
-        "af_base",
-        "af_majoration",
-        "af_allocation_forfaitaire",
-        "af_complement_degressif",
-        "af_allocation_forfaitaire_complement_degressif",
-        "af_eligibilite_base",
-        "af_eligibilite_dom",
-        "af_nbenf",
-    ),
     unit="EUR",
 )
 def af(c):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, YEAR, Period, quantity
-from mesaides.partner_caf.prestations_familiales import PF, nb_enfants_par_age, per_member
+from mesaides.partner_caf.helpers import PF, nb_enfants_par_age
 
 ARS = f"{PF}.ars"
 
@@ -22,8 +22,7 @@ MOIS_TOLERANCE_18_ANS = 2
     FAMILLE,
     YEAR,
     label="Allocation de rentrée scolaire (ARS)",
-    reads=("af_nbenf", "prestations_familiales_base_ressources", "age", "age_en_mois", "autonomie_financiere"),
-    law=(f"{PF}.bmaf", ARS),
+    law=(ARS,),
     unit="EUR",
 )
 def ars(c):
@@ -48,7 +47,7 @@ def ars(c):
     mois = c.members("age_en_mois", decembre)
     autonome = c.members("autonomie_financiere", decembre).values
     dix_huit = (mois.values >= 12 * sortie) & (mois.values <= 12 * sortie + MOIS_TOLERANCE_18_ANS) & ~autonome
-    n_lycee = n_lycee + per_member(mois, dix_huit).count("enfants")
+    n_lycee = n_lycee + c.per_member(dix_huit).count("enfants")
 
     plafond = law("plafond_ressources") * (1 + c("af_nbenf", octobre) * law("majoration_plafond_par_enfant"))
     base = c.law(f"{PF}.bmaf", at=octobre) * (

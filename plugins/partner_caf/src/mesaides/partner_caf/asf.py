@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.partner_caf.prestations_familiales import PF, per_member
+from mesaides.partner_caf.helpers import PF
 
 ASF = f"{PF}.asf"
 
@@ -17,8 +17,6 @@ ASF = f"{PF}.asf"
     INDIVIDU,
     MONTH,
     label="Enfant pouvant ouvrir droit à l'allocation de soutien familial",
-    reads=("age", "autonomie_financiere"),
-    law=(f"{PF}.def_pac.enfants.age_minimal", f"{PF}.def_pac.enfants.age_limite"),
     value_type="bool",
 )
 def asf_elig_enfant(c):
@@ -35,7 +33,6 @@ def asf_elig_enfant(c):
     FAMILLE,
     MONTH,
     label="Éligibilité à l'allocation de soutien familial",
-    reads=("en_couple", "residence_mayotte"),
     value_type="bool",
 )
 def asf_elig(c):
@@ -50,15 +47,13 @@ def asf_elig(c):
     FAMILLE,
     MONTH,
     label="Montant de l'allocation de soutien familial",
-    reads=("asf_elig_enfant", "pensions_alimentaires_percues"),
-    law=(f"{PF}.bmaf", f"{ASF}.taux_orphelin_un_parent"),
 )
 def asf_montant(c):
     """42.2 % of the BMAF per eligible child, less the child support received this month by the
     famille's members (not below zero)."""
     eligible = c.members("asf_elig_enfant")
     par_enfant = c.law(f"{PF}.bmaf") * c.law(f"{ASF}.taux_orphelin_un_parent")
-    montant = per_member(eligible, eligible.values * par_enfant).sum("enfants")
+    montant = c.per_member(eligible.values * par_enfant).sum("enfants")
     pensions = c.members("pensions_alimentaires_percues").sum()
     return np.maximum(montant - pensions, 0)
 
@@ -67,15 +62,11 @@ def asf_montant(c):
     FAMILLE,
     MONTH,
     label="Allocation de soutien familial (ASF)",
-    reads=("asf_elig", "asf_elig_enfant", "asf_montant"),
-    law=(f"{ASF}.seuil_versement",),
+    defined_for="asf_elig",
     unit="EUR",
 )
 def asf(c):
     """The ASF amount, if the famille is eligible and it is above the payment threshold."""
-    eligible = c("asf_elig")
-    if not eligible.any():
-        return c.zeros()
     enfant = c.check(
         "Au moins un enfant de moins de 20 ans à charge",
         c.members("asf_elig_enfant").any("enfants"),
@@ -89,7 +80,7 @@ def asf(c):
         "les pensions alimentaires reçues ne laissent qu'une allocation de {montant}",
         montant=montant,
     )
-    return eligible * (montant > seuil) * montant
+    return (montant > seuil) * montant
 
 
 QUANTITIES = (asf_elig_enfant, asf_elig, asf_montant)

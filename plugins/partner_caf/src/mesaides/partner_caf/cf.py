@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.partner_caf.prestations_familiales import PF, per_member
+from mesaides.partner_caf.helpers import PF
 
 CF = f"{PF}.cf"
 
@@ -16,8 +16,6 @@ CF = f"{PF}.cf"
     INDIVIDU,
     MONTH,
     label="Complément familial : enfant à charge",
-    reads=("age", "autonomie_financiere"),
-    law=(f"{CF}.age_max",),
     value_type="bool",
 )
 def cf_enfant_a_charge(c):
@@ -30,8 +28,6 @@ def cf_enfant_a_charge(c):
     INDIVIDU,
     MONTH,
     label="Complément familial : enfant ouvrant droit (3 ans ou plus)",
-    reads=("age", "cf_enfant_a_charge"),
-    law=(f"{CF}.age_min", f"{CF}.age_max", f"{PF}.def_pac.enfants.age_intermediaire"),
     value_type="bool",
 )
 def cf_enfant_eligible(c):
@@ -47,8 +43,6 @@ def cf_enfant_eligible(c):
     INDIVIDU,
     MONTH,
     label="Complément familial (DOM) : enfant de 3 à 5 ans ouvrant droit",
-    reads=("age", "cf_enfant_a_charge"),
-    law=(f"{CF}.dom.age_min", f"{CF}.dom.age_max"),
     value_type="bool",
 )
 def cf_dom_enfant_eligible(c):
@@ -61,8 +55,6 @@ def cf_dom_enfant_eligible(c):
     INDIVIDU,
     MONTH,
     label="Complément familial (DOM) : enfant de moins de 3 ans",
-    reads=("age",),
-    law=(f"{CF}.age_min",),
     value_type="bool",
 )
 def cf_dom_enfant_trop_jeune(c):
@@ -79,8 +71,6 @@ def _demandeur_menage(c, name):
     FAMILLE,
     MONTH,
     label="Complément familial : éligibilité hors DOM avant conditions de ressources",
-    reads=("residence_dom", "cf_enfant_eligible"),
-    law=(f"{CF}.nb_enfants_min",),
     value_type="bool",
 )
 def cf_eligibilite_base(c):
@@ -93,7 +83,6 @@ def cf_eligibilite_base(c):
     FAMILLE,
     MONTH,
     label="Complément familial : éligibilité dans les DOM avant conditions de ressources",
-    reads=("residence_dom", "residence_mayotte", "cf_dom_enfant_eligible", "cf_dom_enfant_trop_jeune"),
     value_type="bool",
 )
 def cf_eligibilite_dom(c):
@@ -109,13 +98,6 @@ def cf_eligibilite_dom(c):
     FAMILLE,
     MONTH,
     label="Plafond annuel de ressources du complément familial",
-    reads=("cf_eligibilite_base", "cf_eligibilite_dom", "en_couple", "biactivite", "cf_enfant_a_charge"),
-    law=(
-        f"{CF}.plafond_ressources_0_enfant",
-        f"{CF}.majoration_plafond",
-        f"{PF}.ars.plafond_ressources",
-        f"{PF}.ars.majoration_plafond_par_enfant",
-    ),
 )
 def cf_plafond(c):
     """Base ceiling raised by 25 % for each of the first two children à charge and 30 % for each
@@ -137,8 +119,6 @@ def cf_plafond(c):
     FAMILLE,
     MONTH,
     label="Plafond annuel de ressources du complément familial majoré",
-    reads=("cf_plafond",),
-    law=(f"{CF}.taux_plafond_majore",),
 )
 def cf_majore_plafond(c):
     """Half of the CF ceiling (art. L522-3 CSS)."""
@@ -149,21 +129,18 @@ def cf_majore_plafond(c):
     FAMILLE,
     MONTH,
     label="Ressources prises en compte pour le complément familial",
-    reads=("prestations_familiales_base_ressources_individu", "cf_enfant_a_charge"),
 )
 def cf_base_ressources(c):
     """N-2 resources of the parents and of the children à charge in the CF's sense (under 21)."""
     base = c.members("prestations_familiales_base_ressources_individu")
     a_charge = c.members("cf_enfant_a_charge").values
-    return base.sum("parents") + per_member(base, base.values * a_charge).sum("enfants")
+    return base.sum("parents") + c.per_member(base.values * a_charge).sum("enfants")
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Complément familial non majoré (y compris différentiel), avant cumul",
-    reads=("cf_eligibilite_base", "cf_eligibilite_dom", "cf_base_ressources", "cf_plafond"),
-    law=(f"{PF}.bmaf", f"{CF}.taux_base", f"{CF}.dom.taux_base"),
 )
 def cf_non_majore_avant_cumul(c):
     """41.65 % of the BMAF under the ceiling; just above it, the differential amount: the ceiling
@@ -182,8 +159,6 @@ def cf_non_majore_avant_cumul(c):
     FAMILLE,
     MONTH,
     label="Complément familial majoré, avant cumul",
-    reads=("cf_eligibilite_base", "cf_eligibilite_dom", "cf_base_ressources", "cf_majore_plafond"),
-    law=(f"{PF}.bmaf", f"{CF}.taux_majore", f"{CF}.dom.taux_majore"),
 )
 def cf_majore_avant_cumul(c):
     """62.48 % of the BMAF when resources are at most half the ceiling."""
@@ -195,8 +170,20 @@ def cf_majore_avant_cumul(c):
 @quantity(
     FAMILLE,
     MONTH,
+    label="Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)",
+    value_type="bool",
+)
+def cf_eligibilite(c):
+    """The famille meets the children condition of the complément familial, in mainland France
+    or in the DOM."""
+    return c("cf_eligibilite_base") | c("cf_eligibilite_dom")
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
     label="Montant du complément familial avant cumul",
-    reads=("cf_non_majore_avant_cumul", "cf_majore_avant_cumul"),
+    defined_for="cf_eligibilite",
 )
 def cf_montant(c):
     return np.maximum(c("cf_non_majore_avant_cumul"), c("cf_majore_avant_cumul"))
@@ -206,36 +193,25 @@ def cf_montant(c):
     FAMILLE,
     MONTH,
     label="Complément familial",
-    reads=(
-        "cf_montant",
-        "paje_base",
-        "residence_mayotte",
-        "cf_eligibilite_base",
-        "cf_eligibilite_dom",
-        "cf_base_ressources",
-        "cf_plafond",
-    ),
     unit="EUR",
 )
 def cf(c):
     """Complément familial, rounded to the cent; not paid with the PAJE allocation de base
     (art. L532-1 CSS) nor in Mayotte."""
-    eligible = c.check(
-        "Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)",
-        c("cf_eligibilite_base") | c("cf_eligibilite_dom"),
-    )
-    if not eligible.any() and not c.given("cf_montant", "cf_non_majore_avant_cumul", "cf_majore_avant_cumul"):
-        return c.zeros()  # no ceilings, resources or amounts to compute
+    eligible = c.check("Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)", c("cf_eligibilite"))
     pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
     mayotte = c.members("residence_mayotte").first("parents", default=False)
     montant = np.round(c("cf_montant"), 2)
+    trop = eligible & (montant <= 0)
+    # The figures, only where they are said: the resources and the ceiling are computed for an
+    # eligible famille only (cf_montant is defined for it).
     c.check(
         "Ressources sous le plafond du complément familial",
-        ~eligible | (montant > 0),
+        ~trop,
         "vos ressources de l'année de référence, {ressources}, dépassent le plafond de {plafond} de plus "
         "de douze mois de complément",
-        ressources=c("cf_base_ressources"),
-        plafond=c("cf_plafond"),
+        ressources=c("cf_base_ressources") if trop.any() else c.zeros(),
+        plafond=c("cf_plafond") if trop.any() else c.zeros(),
     )
     return ~mayotte * pas_de_paje * montant
 
@@ -252,6 +228,7 @@ QUANTITIES = (
     cf_base_ressources,
     cf_non_majore_avant_cumul,
     cf_majore_avant_cumul,
+    cf_eligibilite,
     cf_montant,
 )
 AIDES = (cf,)

@@ -17,9 +17,10 @@ statuses get nothing (accession and foyers are not simulated).
 
 from __future__ import annotations
 
-from mesaides.core import FAMILLE, MONTH, quantity
+from mesaides.core import FAMILLE, MONTH, Quantity, quantity
+from mesaides.partner_caf.helpers import menage_value
 from mesaides.partner_caf.logement_loyer import QUANTITIES as LOYER
-from mesaides.partner_caf.logement_loyer import SINCE, _menage
+from mesaides.partner_caf.logement_loyer import SINCE
 from mesaides.partner_caf.logement_montant import QUANTITIES as MONTANT
 from mesaides.partner_caf.logement_ressources import QUANTITIES as RESSOURCES
 
@@ -30,26 +31,24 @@ from mesaides.partner_caf.logement_ressources import QUANTITIES as RESSOURCES
     FAMILLE,
     MONTH,
     label="Aide personnalisée au logement (APL)",
-    reads=("aide_logement_montant", "logement_conventionne"),
     references=("https://www.service-public.fr/particuliers/vosdroits/F12006",),
     valid_from=SINCE,
 )
 def apl(c):
     """The aid of tenants of conventionné housing (HLM)."""
-    return c.check("Logement conventionné", _menage(c, "logement_conventionne", False)) * c("aide_logement_montant")
+    return c.check("Logement conventionné", menage_value(c, "logement_conventionne", False)) * c("aide_logement_montant")
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Allocation de logement familiale (ALF)",
-    reads=("aide_logement_montant", "logement_conventionne", "al_nb_personnes_a_charge"),
     references=("https://www.service-public.fr/particuliers/vosdroits/F13132",),
     valid_from=SINCE,
 )
 def alf(c):
     """The aid of tenants of non-conventionné housing with at least one dependant."""
-    prive = c.check("Logement non conventionné", ~_menage(c, "logement_conventionne", False).astype(bool))
+    prive = c.check("Logement non conventionné", ~menage_value(c, "logement_conventionne", False).astype(bool))
     charge = c.check("Au moins une personne à charge", c("al_nb_personnes_a_charge") >= 1)
     return (prive & charge) * c("aide_logement_montant")
 
@@ -58,31 +57,34 @@ def alf(c):
     FAMILLE,
     MONTH,
     label="Allocation de logement sociale (ALS)",
-    reads=("aide_logement_montant", "logement_conventionne", "al_nb_personnes_a_charge"),
     references=("https://www.service-public.fr/particuliers/vosdroits/F1280",),
     valid_from=SINCE,
 )
 def als(c):
     """The aid of tenants of non-conventionné housing without dependants."""
-    prive = c.check("Logement non conventionné", ~_menage(c, "logement_conventionne", False).astype(bool))
+    prive = c.check("Logement non conventionné", ~menage_value(c, "logement_conventionne", False).astype(bool))
     sans = c.check("Aucune personne à charge", c("al_nb_personnes_a_charge") == 0)
     return (prive & sans) * c("aide_logement_montant")
 
 
-@quantity(
-    FAMILLE,
-    MONTH,
+@quantity(FAMILLE, MONTH, label="Une aide au logement à verser", value_type="bool", valid_from=SINCE)
+def aide_logement_versee(c):
+    """The amount the APL, the ALF and the ALS share is positive. Its conditions (being a
+    tenant, resources that leave an aid...) are the housing aid's, so that an owner learns why
+    there is nothing (each of the three checks its own conditions too)."""
+    return c("aide_logement_montant") > 0
+
+
+aide_logement = Quantity(
+    name="aide_logement",
+    entity=FAMILLE,
+    period=MONTH,
     label="Aide au logement (APL, ALF ou ALS)",
-    reads=("aide_logement_montant", "apl", "alf", "als"),
-    valid_from=SINCE,
+    description="Whichever of the APL, ALF and ALS applies: their sum (one of them at most is positive).",
+    defined_for="aide_logement_versee",
+    adds=("apl", "alf", "als"),
 )
-def aide_logement(c):
-    """Whichever of the APL, ALF and ALS applies. The amount they share is read first: its
-    conditions (being a tenant, resources that leave an aid...) are the housing aid's, so that
-    an owner learns why there is nothing (each of the three checks its own conditions too)."""
-    c("aide_logement_montant")
-    return c("apl") + c("alf") + c("als")
 
 
-QUANTITIES = (*LOYER, *RESSOURCES, *MONTANT)
+QUANTITIES = (*LOYER, *RESSOURCES, *MONTANT, aide_logement_versee)
 AIDES = (apl, alf, als, aide_logement)

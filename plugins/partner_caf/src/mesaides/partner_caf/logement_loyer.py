@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from importlib.resources import files
 
 import numpy as np
 
-from mesaides.core import FAMILLE, MENAGE, MONTH, quantity
-from mesaides.core.builtin.base import STATUT_OCCUPATION_LOGEMENT
-from mesaides.partner_caf.prestations_familiales import _starts_with, as_str, derived, per_member
+from mesaides.core import FAMILLE, MENAGE, MONTH, StatutOccupationLogement, quantity
+from mesaides.partner_caf.helpers import by_zone, is_locataire, menage_value, starts_with, zone_index
 
 AL = "aides_logement"
 LOC = f"{AL}.locatif"
@@ -22,73 +22,38 @@ SINCE = dt.date(2023, 1, 1)
 ARRETE_2019 = "https://www.legifrance.gouv.fr/loda/id/JORFTEXT000039160329"
 D823_16 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878905"
 
-LOCATAIRE = tuple(STATUT_OCCUPATION_LOGEMENT.index(s) for s in ("locataire_hlm", "locataire_vide", "locataire_meuble"))
-IS_LOCATAIRE = np.isin(np.arange(len(STATUT_OCCUPATION_LOGEMENT) + 1), LOCATAIRE)
-"""Whether each status code is a tenant's, indexed by code; the last entry answers the code -1
-of a famille without a ménage. Indexing costs a hundredth of ``np.isin`` on a household."""
-HLM = STATUT_OCCUPATION_LOGEMENT.index("locataire_hlm")
-MEUBLE = STATUT_OCCUPATION_LOGEMENT.index("locataire_meuble")
 OUTRE_MER_PREFIXES = ("971", "972", "973", "974", "976", "977", "978")
-
-
-def _menage(c, name, default=0):
-    """A ménage value read by the famille: the one of the demandeur (first parent)'s ménage."""
-    return c.members(name).first("parents", default=default)
-
-
-def _locataire(c) -> np.ndarray:
-    """Whether each famille rents its home (HLM, unfurnished or furnished), from its ménage's
-    status. The calling quantity must declare ``statut_occupation_logement`` in its reads."""
-    return IS_LOCATAIRE[_menage(c, "statut_occupation_logement", -1)]
-
-
-def _zone_index(c) -> np.ndarray:
-    """Each famille's zone (that of its ménage) as 0, 1 or 2, for :func:`_by_zone`. The calling
-    quantity must declare ``zone_apl`` in its reads."""
-    # np.minimum/np.maximum: np.clip's Python wrapper costs more than the work on small arrays.
-    return np.minimum(np.maximum(_menage(c, "zone_apl", 2), 1), 3) - 1
-
-
-def _by_zone(c, template: str, zone_index: np.ndarray) -> np.ndarray:
-    """The legislation value ``template`` (with ``{z}``) of each famille's zone, from
-    :func:`_zone_index` (computed once per formula: several values are looked up by zone)."""
-    return np.array([c.law(template.format(z=z)) for z in (1, 2, 3)], dtype=float)[zone_index]
 
 
 # ---- Zone and ménage ---------------------------------------------------------------------------
 
-_ZONES: tuple[np.ndarray, np.ndarray] | None = None
-
-
+@functools.cache
 def _zone_table() -> tuple[np.ndarray, np.ndarray]:
-    """Commune code → zone (``data/zones_apl.csv``, see ``data/zones_apl.md``), sorted by code."""
-    global _ZONES
-    if _ZONES is None:
-        text = (files("mesaides.partner_caf") / "data" / "zones_apl.csv").read_text(encoding="utf-8")
-        # Two unquoted columns: one split of the whole text, several times faster than by line.
-        cells = np.array(text.partition("\n")[2].replace("\n", ",").rstrip(",").split(",")).reshape(-1, 2)
-        order = np.argsort(cells[:, 0])
-        _ZONES = np.ascontiguousarray(cells[order, 0]), cells[order, 1].astype(np.int64)
-    return _ZONES
+    """Commune code → zone (``data/zones_apl.csv``, see ``data/zones_apl.md``), sorted by code;
+    read once."""
+    text = (files("mesaides.partner_caf") / "data" / "zones_apl.csv").read_text(encoding="utf-8")
+    # Two unquoted columns: one split of the whole text, several times faster than by line.
+    cells = np.array(text.partition("\n")[2].replace("\n", ",").rstrip(",").split(",")).reshape(-1, 2)
+    order = np.argsort(cells[:, 0])
+    return np.ascontiguousarray(cells[order, 0]), cells[order, 1].astype(np.int64)
 
 
 @quantity(
     MENAGE,
     MONTH,
     label="Zone géographique des aides au logement (1, 2 ou 3)",
-    reads=("depcom",),
     value_type="int",
     references=(ARRETE_2019,),
 )
 def zone_apl(c):
     """Zone of the commune (arrêté du 17 mars 1978; 1bis counts as 1). An unknown or empty
     commune code is in zone 2, as in OpenFisca-France."""
-    return derived(c("depcom"), "zone_apl", _zones_of)
+    return _zones_of(c("depcom"))
 
 
 def _zones_of(depcom: np.ndarray) -> np.ndarray:
     codes, zones = _zone_table()
-    depcom = as_str(depcom)
+    depcom = np.asarray(depcom).astype(str)
     i = np.minimum(np.searchsorted(codes, depcom), len(codes) - 1)
     return np.where(codes[i] == depcom, zones[i], 2)
 
@@ -97,31 +62,41 @@ def _zones_of(depcom: np.ndarray) -> np.ndarray:
     MENAGE,
     MONTH,
     label="Logement conventionné (locataire HLM)",
-    reads=("statut_occupation_logement",),
     value_type="bool",
 )
 def logement_conventionne(c):
     """A tenant of an HLM is taken as living in conventionné housing, which opens the APL."""
-    return c("statut_occupation_logement") == HLM
+    return c("statut_occupation_logement") == StatutOccupationLogement.LOCATAIRE_HLM.code
+
+
+@quantity(FAMILLE, MONTH, label="Locataire (HLM, logement vide ou meublé)", value_type="bool", valid_from=SINCE)
+def aide_logement_locataire(c):
+    """The famille rents its home (the status of its demandeur's ménage)."""
+    return is_locataire(c)
+
+
+@quantity(FAMILLE, MONTH, label="Locataire d'un logement conventionné", value_type="bool", valid_from=SINCE)
+def aide_logement_conventionne(c):
+    """The famille's ménage lives in conventionné housing (the RLS applies)."""
+    return menage_value(c, "logement_conventionne", False).astype(bool)
 
 
 @quantity(
     MENAGE,
     MONTH,
     label="Logement relevant du barème outre-mer des aides au logement",
-    reads=("depcom",),
     value_type="bool",
     references=(ARRETE_2019,),
 )
 def residence_aides_logement_outre_mer(c):
     """Overseas departments (Guadeloupe, Martinique, Guyane, La Réunion, Mayotte), Saint-Barthélemy
     and Saint-Martin."""
-    return _starts_with(c("depcom"), OUTRE_MER_PREFIXES)
+    return starts_with(c("depcom"), OUTRE_MER_PREFIXES)
 
 
-@quantity(MENAGE, MONTH, label="Résidence à Saint-Pierre-et-Miquelon", reads=("depcom",), value_type="bool")
+@quantity(MENAGE, MONTH, label="Résidence à Saint-Pierre-et-Miquelon", value_type="bool")
 def residence_saint_pierre_et_miquelon(c):
-    return _starts_with(c("depcom"), ("975",))
+    return starts_with(c("depcom"), ("975",))
 
 
 # ---- Household composition --------------------------------------------------------------------
@@ -131,7 +106,6 @@ def residence_saint_pierre_et_miquelon(c):
     FAMILLE,
     MONTH,
     label="Couple au sens des aides au logement",
-    reads=("en_couple", "enceinte_fam"),
     value_type="bool",
     valid_from=SINCE,
 )
@@ -144,12 +118,6 @@ def al_couple(c):
     FAMILLE,
     MONTH,
     label="Nombre de personnes à charge au sens des aides au logement",
-    reads=("age", "autonomie_financiere", "taux_incapacite", "prestations_familiales_base_ressources_individu"),
-    law=(
-        f"{AL}.personnes_a_charge",
-        f"{AL}.ressources.plafond_aspa_personne_seule",
-        f"{AL}.ressources.coef_plafond_aspa",
-    ),
     value_type="int",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878933",),
     valid_from=SINCE,
@@ -168,7 +136,7 @@ def al_nb_personnes_a_charge(c):
         & (age.values >= limite)
         & (c.members("prestations_familiales_base_ressources_individu").values <= plafond)
     )
-    return per_member(age, enfants | adultes).count("enfants")
+    return c.per_member(enfants | adultes).count("enfants")
 
 
 # ---- Rent, ceiling, charges -------------------------------------------------------------------
@@ -178,21 +146,19 @@ def al_nb_personnes_a_charge(c):
     FAMILLE,
     MONTH,
     label="Loyer réel pris en compte par les aides au logement",
-    reads=("loyer", "statut_occupation_logement"),
     references=("https://www.legifrance.gouv.fr/jorf/article_jo/JORFARTI000039804009",),
     valid_from=SINCE,
 )
 def aide_logement_loyer_reel(c):
     """The rent of the demandeur's ménage; two thirds of it for furnished housing."""
-    loyer = _menage(c, "loyer", 0.0)
-    return np.where(_menage(c, "statut_occupation_logement") == MEUBLE, loyer * 2 / 3, loyer)
+    loyer = menage_value(c, "loyer", 0.0)
+    return np.where(menage_value(c, "statut_occupation_logement") == StatutOccupationLogement.LOCATAIRE_MEUBLE.code, loyer * 2 / 3, loyer)
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Loyer plafond des aides au logement",
-    reads=("al_nb_personnes_a_charge", "al_couple", "coloc", "zone_apl", "residence_aides_logement_outre_mer"),
     law=(f"{LOC}.loyer_plafond",),
     references=(ARRETE_2019, D823_16),
     valid_from=SINCE,
@@ -201,20 +167,20 @@ def aide_logement_loyer_plafond(c):
     """Ceiling by zone and household: single person, couple, or one dependant plus an amount per
     further dependant (at most 6 counted overseas); 75 % of it in a flat-share. (The chambre
     ceilings are not asked for by mesaides.)"""
-    zone = _zone_index(c)
+    zone = zone_index(c)
     n = c("al_nb_personnes_a_charge")
-    n_plafond = np.where(_menage(c, "residence_aides_logement_outre_mer", False), np.minimum(n, 6), n)
+    n_plafond = np.where(menage_value(c, "residence_aides_logement_outre_mer", False), np.minimum(n, 6), n)
     z = f"{LOC}.loyer_plafond.zone_{{z}}."
-    famille = _by_zone(c, z + "un_enfant", zone) + np.maximum(n_plafond - 1, 0) * _by_zone(
+    famille = by_zone(c, z + "un_enfant", zone) + np.maximum(n_plafond - 1, 0) * by_zone(
         c, z + "majoration_par_enf_supp", zone
     )
     couple = c("al_couple")
     plafond = np.where(
         ~couple & (n == 0),
-        _by_zone(c, z + "personnes_seules", zone),
-        np.where(n > 0, famille, _by_zone(c, z + "couples", zone)),
+        by_zone(c, z + "personnes_seules", zone),
+        np.where(n > 0, famille, by_zone(c, z + "couples", zone)),
     )
-    coloc = _menage(c, "coloc", False).astype(bool)
+    coloc = menage_value(c, "coloc", False).astype(bool)
     plafond = plafond * np.where(coloc, c.law(f"{LOC}.loyer_plafond.coef_colocation"), 1.0)
     return np.round(plafond, 2)
 
@@ -223,7 +189,6 @@ def aide_logement_loyer_plafond(c):
     FAMILLE,
     MONTH,
     label="Loyer retenu par les aides au logement",
-    reads=("aide_logement_loyer_reel", "aide_logement_loyer_plafond"),
     valid_from=SINCE,
 )
 def aide_logement_loyer_retenu(c):
@@ -234,8 +199,6 @@ def aide_logement_loyer_retenu(c):
     FAMILLE,
     MONTH,
     label="Forfait de charges des aides au logement",
-    reads=("al_nb_personnes_a_charge", "al_couple", "coloc", "residence_dom"),
-    law=(f"{LOC}.forfait_charges",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
 )
@@ -244,8 +207,8 @@ def aide_logement_charges(c):
     (single or couple) and in the overseas departments."""
     n = c("al_nb_personnes_a_charge")
     couple = c("al_couple")
-    coloc = _menage(c, "coloc", False).astype(bool)
-    dom = _menage(c, "residence_dom", False).astype(bool)
+    coloc = menage_value(c, "coloc", False).astype(bool)
+    dom = menage_value(c, "residence_dom", False).astype(bool)
     f = f"{LOC}.forfait_charges"
 
     general = c.law(f"{f}.cas_general") + n * c.law(f"{f}.majoration_par_enfant")
@@ -261,6 +224,8 @@ def aide_logement_charges(c):
 
 
 QUANTITIES = (
+    aide_logement_locataire,
+    aide_logement_conventionne,
     zone_apl,
     logement_conventionne,
     residence_aides_logement_outre_mer,

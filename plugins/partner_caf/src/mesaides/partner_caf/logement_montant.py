@@ -7,17 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, MONTH, quantity
-from mesaides.partner_caf.logement_loyer import (
-    AL,
-    ARRETE_2019,
-    D823_16,
-    LOC,
-    SINCE,
-    _by_zone,
-    _locataire,
-    _menage,
-    _zone_index,
-)
+from mesaides.partner_caf.helpers import by_zone, is_locataire, menage_value, zone_index
+from mesaides.partner_caf.logement_loyer import AL, ARRETE_2019, D823_16, LOC, SINCE
 
 RLS = f"{AL}.rls"
 TF_NAMES = (
@@ -56,12 +47,6 @@ def _by_household(c, n, couple, single_0, couple_0, per_n, n_max, extra=None):
     FAMILLE,
     MONTH,
     label="Abattement forfaitaire R0 sur les ressources (aides au logement)",
-    reads=(
-        "al_nb_personnes_a_charge",
-        "al_couple",
-        "residence_aides_logement_outre_mer",
-        "residence_saint_pierre_et_miquelon",
-    ),
     law=(f"{LOC}.r0",),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041419255",),
     valid_from=SINCE,
@@ -86,11 +71,11 @@ def aide_logement_r0(c):
         )
 
     r0 = np.where(
-        _menage(c, "residence_aides_logement_outre_mer", False).astype(bool) & (n == 1),
+        menage_value(c, "residence_aides_logement_outre_mer", False).astype(bool) & (n == 1),
         c.law(f"{LOC}.r0.outre_mer.taux1pac"),
         table("cas_general"),
     )
-    spm = _menage(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
+    spm = menage_value(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
     if spm.any():
         r0 = np.where(spm, table("saint_pierre_et_miquelon"), r0)
     return r0
@@ -100,7 +85,6 @@ def aide_logement_r0(c):
     FAMILLE,
     MONTH,
     label="Ressources après abattement R0 (aides au logement)",
-    reads=("aide_logement_base_ressources", "aide_logement_r0"),
     valid_from=SINCE,
 )
 def aide_logement_ressources_apres_abattement(c):
@@ -111,7 +95,6 @@ def aide_logement_ressources_apres_abattement(c):
     FAMILLE,
     MONTH,
     label="Taux famille TF de la participation personnelle (aides au logement)",
-    reads=("al_nb_personnes_a_charge", "al_couple", "residence_aides_logement_outre_mer"),
     law=(f"{LOC}.taux_famille",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
@@ -135,7 +118,7 @@ def aide_logement_taux_famille(c):
             c.law(t + "maj_par_enf_supp"),
         )
 
-    outre_mer = _menage(c, "residence_aides_logement_outre_mer", False).astype(bool)
+    outre_mer = menage_value(c, "residence_aides_logement_outre_mer", False).astype(bool)
     return np.where(outre_mer, table("outre_mer", 7), table("metropole", 6))
 
 
@@ -143,8 +126,6 @@ def aide_logement_taux_famille(c):
     FAMILLE,
     MONTH,
     label="Loyer de référence du taux loyer (aides au logement)",
-    reads=("al_nb_personnes_a_charge", "al_couple", "residence_dom"),
-    law=(f"{LOC}.loyer_plafond.zone_2",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
 )
@@ -152,7 +133,7 @@ def aide_logement_loyer_reference(c):
     """The zone 2 rent ceiling of the household, whatever its zone (at most 6 dependants counted
     in the overseas departments)."""
     n = c("al_nb_personnes_a_charge")
-    n_ref = np.where(_menage(c, "residence_dom", False).astype(bool), np.minimum(n, 6), n)
+    n_ref = np.where(menage_value(c, "residence_dom", False).astype(bool), np.minimum(n, 6), n)
     z2 = f"{LOC}.loyer_plafond.zone_2."
     famille = c.law(z2 + "un_enfant") + np.maximum(n_ref - 1, 0) * c.law(z2 + "majoration_par_enf_supp")
     sans = np.where(c("al_couple"), c.law(z2 + "couples"), c.law(z2 + "personnes_seules"))
@@ -163,7 +144,6 @@ def aide_logement_loyer_reference(c):
     FAMILLE,
     MONTH,
     label="Rapport entre loyer retenu et loyer de référence, en pourcentage arrondi",
-    reads=("aide_logement_loyer_retenu", "aide_logement_loyer_reference"),
     references=("https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000044137420/2022-01-01",),
     valid_from=SINCE,
 )
@@ -176,8 +156,6 @@ def aide_logement_rapport_loyers_arrondi_pourcent(c):
     FAMILLE,
     MONTH,
     label="Taux loyer TL de la participation personnelle (aides au logement)",
-    reads=("aide_logement_rapport_loyers_arrondi_pourcent",),
-    law=(f"{LOC}.taux_loyer",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
 )
@@ -195,14 +173,6 @@ def aide_logement_taux_loyer(c):
     FAMILLE,
     MONTH,
     label="Participation personnelle au loyer (aides au logement)",
-    reads=(
-        "aide_logement_loyer_retenu",
-        "aide_logement_charges",
-        "aide_logement_taux_famille",
-        "aide_logement_taux_loyer",
-        "aide_logement_ressources_apres_abattement",
-    ),
-    law=(f"{LOC}.participation_minimale",),
     references=(ARRETE_2019,),
     valid_from=SINCE,
 )
@@ -224,32 +194,21 @@ def aide_logement_participation_personnelle(c):
     FAMILLE,
     MONTH,
     label="Aide au logement avant seuil de versement",
-    reads=(
-        "statut_occupation_logement",
-        "aide_logement_loyer_retenu",
-        "aide_logement_charges",
-        "aide_logement_participation_personnelle",
-    ),
+    defined_for="aide_logement_locataire",
     valid_from=SINCE,
 )
 def aide_logement_montant_selectionne_avant_seuil(c):
     """Tenants (HLM, unfurnished, furnished): rent retained + charges − participation."""
-    locataire = _locataire(c)
-    if not locataire.any():
-        # Owners and people housed for free: no rent, resources or participation to compute.
-        return c.zeros()
     montant = (
         c("aide_logement_loyer_retenu") + c("aide_logement_charges") - c("aide_logement_participation_personnelle")
     )
-    return np.where(locataire, np.maximum(0, montant), 0.0)
+    return np.maximum(0, montant)
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Aide au logement après seuil de versement",
-    reads=("aide_logement_montant_selectionne_avant_seuil", "logement_conventionne"),
-    law=(f"{LOC}.seuil_versement",),
     references=(D823_16,),
     valid_from=SINCE,
 )
@@ -257,7 +216,7 @@ def aide_logement_montant_brut_avant_degressivite(c):
     """Nothing under the minimum payment: 10 € for the ALF and ALS, none for the APL. Applied
     before the degressivity, the minoration and the CRDS."""
     montant = c("aide_logement_montant_selectionne_avant_seuil")
-    conventionne = _menage(c, "logement_conventionne", False).astype(bool)
+    conventionne = menage_value(c, "logement_conventionne", False).astype(bool)
     seuil = np.where(
         conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl")
     ).astype(float)
@@ -268,14 +227,8 @@ def aide_logement_montant_brut_avant_degressivite(c):
     FAMILLE,
     MONTH,
     label="Aide au logement après dégressivité et minoration forfaitaire",
-    reads=(
-        "aide_logement_montant_brut_avant_degressivite",
-        "aide_logement_loyer_reel",
-        "aide_logement_loyer_plafond",
-        "zone_apl",
-        "handicap",
-    ),
-    law=(f"{LOC}.degressivite", f"{LOC}.minoration_forfaitaire"),
+    defined_for="aide_logement_montant_brut_avant_degressivite",
+    law=(f"{LOC}.degressivite",),
     references=(D823_16, "https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000039160745"),
     valid_from=SINCE,
 )
@@ -284,13 +237,11 @@ def aide_logement_montant_brut(c):
     down to nothing at 4 or 3.1 times; not when a member of the famille is disabled. Then minus
     the 5 € minoration."""
     avant = c("aide_logement_montant_brut_avant_degressivite")
-    if not avant.any():
-        return c.zeros()  # nothing to reduce: no ceilings to look up
-    zone = _zone_index(c)
+    zone = zone_index(c)
     plafond = c("aide_logement_loyer_plafond")
     loyer = c("aide_logement_loyer_reel")
-    debut = np.round(plafond * _by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_degressivite", zone), 2)
-    fin = np.round(plafond * _by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_suppression", zone), 2)
+    debut = np.round(plafond * by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_degressivite", zone), 2)
+    fin = np.round(plafond * by_zone(c, f"{LOC}.degressivite.zone_{{z}}.coef_suppression", zone), 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         coef = np.where(loyer <= debut, 1.0, np.where(loyer <= fin, 1 - (loyer - debut) / (fin - debut), 0.0))
     coef = np.where(c.members("handicap").any(), 1.0, coef)
@@ -309,13 +260,7 @@ def aide_logement_montant_brut(c):
     FAMILLE,
     MONTH,
     label="Réduction de loyer de solidarité (RLS)",
-    reads=(
-        "aide_logement_base_ressources",
-        "al_nb_personnes_a_charge",
-        "al_couple",
-        "zone_apl",
-        "logement_conventionne",
-    ),
+    defined_for="aide_logement_conventionne",
     law=(f"{RLS}.plafond_ressources", f"{RLS}.montant"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038814872",),
     valid_from=SINCE,
@@ -324,11 +269,7 @@ def reduction_loyer_solidarite(c):
     """Rent reduction granted by the social landlord to tenants of conventionné housing whose
     monthly resources (the aides au logement base / 12) are below a ceiling by zone and
     household; amount by zone and household."""
-    conventionne = _menage(c, "logement_conventionne", False).astype(bool)
-    if not conventionne.any():
-        # Nobody in conventionné housing: no ceilings to look up (most requests of one household).
-        return c.zeros()
-    zone = _zone_index(c)
+    zone = zone_index(c)
     n = c("al_nb_personnes_a_charge")
     couple = c("al_couple")
     p = f"{RLS}.plafond_ressources.zone_{{z}}."
@@ -336,33 +277,30 @@ def reduction_loyer_solidarite(c):
         c,
         n,
         couple,
-        _by_zone(c, p + "personnes_seules", zone),
-        _by_zone(c, p + "couples", zone),
-        lambda k: _by_zone(c, p + f"famille_{k}pac", zone),
+        by_zone(c, p + "personnes_seules", zone),
+        by_zone(c, p + "couples", zone),
+        lambda k: by_zone(c, p + f"famille_{k}pac", zone),
         6,
-        _by_zone(c, p + "majoration_par_pac_supp", zone),
+        by_zone(c, p + "majoration_par_pac_supp", zone),
     )
     m = f"{RLS}.montant.zone_{{z}}."
     montant = _by_household(
         c,
         n,
         couple,
-        _by_zone(c, m + "personnes_seules", zone),
-        _by_zone(c, m + "couples", zone),
-        lambda k: _by_zone(c, m + "famille_1pac", zone),
+        by_zone(c, m + "personnes_seules", zone),
+        by_zone(c, m + "couples", zone),
+        lambda k: by_zone(c, m + "famille_1pac", zone),
         1,
-        _by_zone(c, m + "majoration_par_pac_supp", zone),
+        by_zone(c, m + "majoration_par_pac_supp", zone),
     )
-    eligible = conventionne & (c("aide_logement_base_ressources") / 12 < plafond)
-    return np.where(eligible, montant, 0.0)
+    return np.where(c("aide_logement_base_ressources") / 12 < plafond, montant, 0.0)
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Aide au logement brute de CRDS",
-    reads=("aide_logement_montant_brut", "reduction_loyer_solidarite"),
-    law=(f"{RLS}.fraction_baisse_aide_logement",),
     references=("https://www.legifrance.gouv.fr/eli/decret/2018/2/27/2018-136/jo/article_1",),
     valid_from=SINCE,
 )
@@ -376,8 +314,6 @@ def aide_logement_montant_brut_crds(c):
     FAMILLE,
     MONTH,
     label="CRDS prélevée sur l'aide au logement",
-    reads=("aide_logement_montant_brut_crds", "residence_saint_pierre_et_miquelon"),
-    law=(f"{AL}.crds",),
     references=("https://www.service-public.fr/particuliers/vosdroits/F17585",),
     valid_from=SINCE,
 )
@@ -385,29 +321,13 @@ def crds_logement(c):
     """0.5 % of the aid, rounded down to the cent (negative: a deduction); none in
     Saint-Pierre-et-Miquelon."""
     crds = np.floor(c("aide_logement_montant_brut_crds") * 100 * c.law(f"{AL}.crds.taux")) / 100
-    return np.where(_menage(c, "residence_saint_pierre_et_miquelon", False).astype(bool), 0.0, -crds)
+    return np.where(menage_value(c, "residence_saint_pierre_et_miquelon", False).astype(bool), 0.0, -crds)
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Aide au logement nette de CRDS",
-    reads=(
-        "statut_occupation_logement",
-        "aide_logement_montant_selectionne_avant_seuil",
-        "aide_logement_montant_brut_avant_degressivite",
-        "aide_logement_montant_brut",
-        "aide_logement_montant_brut_crds",
-        "crds_logement",
-        "residence_saint_pierre_et_miquelon",
-        "logement_conventionne",
-        "aide_logement_participation_personnelle",
-        "aide_logement_loyer_retenu",
-        "aide_logement_charges",
-        "aide_logement_base_ressources",
-        "aide_logement_loyer_reel",
-    ),
-    law=(f"{AL}.saint_pierre_et_miquelon", f"{LOC}.seuil_versement"),
     valid_from=SINCE,
 )
 def aide_logement_montant(c):
@@ -418,7 +338,7 @@ def aide_logement_montant(c):
     becomes nil."""
     net = np.round(c("aide_logement_montant_brut_crds") + c("crds_logement"), 2)
     montant = np.floor(net)
-    spm = _menage(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
+    spm = menage_value(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
     if spm.any():
         coef = c.law(f"{AL}.saint_pierre_et_miquelon.coefficient_alignement")
         montant = np.where(spm, np.floor(montant * coef), montant)
@@ -434,7 +354,7 @@ def aide_logement_montant(c):
 
 def _conditions(c, montant):
     """The steps of the computation at which the aid can become nil, as conditions."""
-    locataire = c.check("Être locataire de son logement (HLM, logement vide ou meublé)", _locataire(c))
+    locataire = c.check("Être locataire de son logement (HLM, logement vide ou meublé)", is_locataire(c))
     avant = c("aide_logement_montant_selectionne_avant_seuil")
     nul = locataire & (avant <= 0)
     participation = c("aide_logement_participation_personnelle") if nul.any() else c.zeros()
@@ -449,7 +369,7 @@ def _conditions(c, montant):
         ressources=ressources,
         depense=depense,
     )
-    conventionne = _menage(c, "logement_conventionne", False).astype(bool)
+    conventionne = menage_value(c, "logement_conventionne", False).astype(bool)
     seuil = np.where(conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl"))
     apres_seuil = c("aide_logement_montant_brut_avant_degressivite")
     c.check(

@@ -21,9 +21,8 @@ import datetime as dt
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, Period, quantity
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, Activite, Period, quantity
 from mesaides.partner_caf.logement_loyer import SINCE
-from mesaides.partner_caf.prestations_familiales import per_member
 
 AL = "aides_logement"
 RES = f"{AL}.ressources"
@@ -31,14 +30,23 @@ FRAIS_PRO = "impot.abattement_frais_professionnels"
 PENSIONS = "impot.abattement_pensions"
 
 
-def _depuis_plus_de_deux_mois(c, chomeur: np.ndarray) -> np.ndarray:
-    """Which of the unemployed ``chomeur`` have been so since before the first day of M-2.
+@quantity(INDIVIDU, MONTH, label="Au chômage", value_type="bool", valid_from=SINCE)
+def aide_logement_chomeur(c):
+    """The person's activity is ``chomeur``."""
+    return c.enum("activite").is_("chomeur")
 
-    The date is compared only when someone is unemployed: a formula that reads its period's
-    date gets a new one every month, so it runs every month instead of being reused."""
-    if not chomeur.any():
-        return chomeur
-    return chomeur & (c("date_debut_chomage") < np.datetime64(c.period.offset(-2).start, "D"))
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Au chômage depuis avant le premier jour du mois M-2",
+    value_type="bool",
+    defined_for="aide_logement_chomeur",
+    valid_from=SINCE,
+)
+def aide_logement_chomeur_depuis_plus_de_deux_mois(c):
+    """An unemployed person whose spell began before the first day of M-2."""
+    return c("date_debut_chomage") < np.datetime64(c.period.offset(-2).start, "D")
 
 
 def _round_half_up(x):
@@ -53,7 +61,6 @@ def _round_half_up(x):
     INDIVIDU,
     MONTH,
     label="Aides au logement : abattement de 30 % sur les revenus d'activité (chômage, retraite, AAH)",
-    reads=("activite", "date_debut_chomage", "salaire_imposable", "aah"),
     value_type="bool",
     references=(
         "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878977",
@@ -66,7 +73,7 @@ def aide_logement_abattement_revenus_activite_professionnelle(c):
     (benefits or not), or a retiree or an AAH recipient with no taxable salary in M."""
     activite = c.enum("activite")
     sans_salaire = c("salaire_imposable") == 0
-    chomeur = _depuis_plus_de_deux_mois(c, activite.is_("chomeur"))
+    chomeur = c("aide_logement_chomeur_depuis_plus_de_deux_mois")
     return chomeur | (activite.is_("retraite") & sans_salaire) | ((c("aah") > 0) & sans_salaire)
 
 
@@ -74,7 +81,6 @@ def aide_logement_abattement_revenus_activite_professionnelle(c):
     INDIVIDU,
     MONTH,
     label="Aides au logement : abattement de 30 % sur les allocations chômage (retraite, AAH)",
-    reads=("activite", "salaire_imposable", "aah"),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878977",),
     valid_from=SINCE,
@@ -88,7 +94,6 @@ def aide_logement_abattement_indemnites_chomage(c):
     INDIVIDU,
     MONTH,
     label="Aides au logement : chômeur non indemnisé depuis plus de deux mois",
-    reads=("activite", "chomage_imposable", "date_debut_chomage"),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878973",),
     valid_from=SINCE,
@@ -96,14 +101,13 @@ def aide_logement_abattement_indemnites_chomage(c):
 def aide_logement_chomeur_non_indemnise(c):
     """Unemployed in M without unemployment benefit in M, the spell having begun before M-2.
     (Benefits topped up by the ASS also count, but the ASS is never granted in mesaides.)"""
-    return _depuis_plus_de_deux_mois(c, c.enum("activite").is_("chomeur") & (c("chomage_imposable") == 0))
+    return c("aide_logement_chomeur_depuis_plus_de_deux_mois") & (c("chomage_imposable") == 0)
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="Aides au logement : neutralisation des revenus d'activité et de chômage",
-    reads=("aide_logement_chomeur_non_indemnise",),
     reads_past=("rsa",),
     value_type="bool",
     references=(
@@ -135,16 +139,6 @@ def aide_logement_condition_neutralisation(c):
     INDIVIDU,
     MONTH,
     label="Aides au logement : ressources annuelles d'une personne",
-    reads=(
-        "salaire_imposable",
-        "chomage_imposable",
-        "retraite_imposable",
-        "pensions_alimentaires_percues",
-        "aide_logement_abattement_revenus_activite_professionnelle",
-        "aide_logement_abattement_indemnites_chomage",
-        "aide_logement_condition_neutralisation",
-    ),
-    law=(FRAIS_PRO, PENSIONS, f"{RES}.taux_abattement_chomage_retraite"),
     references=(
         "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000039701752",
         "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000042841854",
@@ -194,8 +188,6 @@ def aide_logement_base_ressources_individu(c):
     FAMILLE,
     MONTH,
     label="Aides au logement : abattement pour double activité",
-    reads=("nb_parents", "salaire_imposable"),
-    law=("prestations_familiales.bmaf", f"{RES}.double_activite_nombre_bmaf"),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041419409",),
     valid_from=SINCE,
@@ -205,20 +197,13 @@ def aide_logement_biactivite(c):
     of the month M alone with this annual threshold, so it almost never applies; so do we."""
     seuil = c.law(f"{RES}.double_activite_nombre_bmaf") * c.law("prestations_familiales.bmaf")
     salaire = c.members("salaire_imposable")
-    return (c("nb_parents") == 2) & per_member(salaire, salaire.values >= seuil).all("parents")
+    return (c("nb_parents") == 2) & c.per_member(salaire.values >= seuil).all("parents")
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Base ressources des aides au logement",
-    reads=("aide_logement_base_ressources_individu", "aide_logement_biactivite", "activite", "age"),
-    law=(
-        f"{RES}.plafond_aspa_personne_seule",
-        f"{RES}.coef_plafond_aspa",
-        f"{RES}.abattement_double_activite",
-        f"{RES}.etudiants",
-    ),
     references=(
         "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000039701752",
         "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000042841854",
@@ -237,28 +222,21 @@ def aide_logement_base_ressources(c):
     n_2_end = dt.date(c.period.year - 2, 12, 31)
     abattement_enfant = c.law(f"{RES}.plafond_aspa_personne_seule", at=n_2_end) * c.law(f"{RES}.coef_plafond_aspa")
     parents = base.sum("parents")
-    enfants = per_member(base, np.maximum(0, base.values - abattement_enfant)).sum("enfants")
+    enfants = c.per_member(np.maximum(0, base.values - abattement_enfant)).sum("enfants")
     ressources = np.maximum(
         0, parents + enfants - c("aide_logement_biactivite") * c.law(f"{RES}.abattement_double_activite")
     )
 
-    etudiant = c.members("activite").first("parents", default=-1) == _ETUDIANT
+    etudiant = c.members("activite").first("parents", default=-1) == Activite.ETUDIANT.code
     jeune = c.members("age").first("parents", default=999) < c.law(f"{RES}.etudiants.age_max")
     forfait = c.law(f"{RES}.etudiants.forfait_locatif")
     ressources = np.where(etudiant & jeune, forfait, ressources)
 
     return np.ceil(np.round(ressources * 100) / 100 / 100) * 100
 
-
-def _activite_code(name: str) -> int:
-    from mesaides.core.builtin.base import ACTIVITE
-
-    return ACTIVITE.index(name)
-
-
-_ETUDIANT = _activite_code("etudiant")
-
 QUANTITIES = (
+    aide_logement_chomeur,
+    aide_logement_chomeur_depuis_plus_de_deux_mois,
     aide_logement_abattement_revenus_activite_professionnelle,
     aide_logement_abattement_indemnites_chomage,
     aide_logement_chomeur_non_indemnise,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.partner_caf.prestations_familiales import PF
+from mesaides.partner_caf.helpers import PF
 
 PAJE = f"{PF}.paje"
 
@@ -17,8 +17,6 @@ PAJE = f"{PF}.paje"
     INDIVIDU,
     MONTH,
     label="Enfant ouvrant droit à l'allocation de base de la PAJE",
-    reads=("age", "autonomie_financiere"),
-    law=(f"{PAJE}.age_limite",),
     value_type="bool",
 )
 def enfant_eligible_paje(c):
@@ -27,21 +25,23 @@ def enfant_eligible_paje(c):
     return (c("age") < c.law(f"{PAJE}.age_limite")) & ~c("autonomie_financiere")
 
 
+@quantity(FAMILLE, MONTH, label="Un enfant de moins de 3 ans", value_type="bool")
+def paje_base_eligibilite(c):
+    """A child of the famille eligible to the PAJE (under 3, not financially autonomous)."""
+    return c.members("enfant_eligible_paje").any()
+
+
 @quantity(
     FAMILLE,
     MONTH,
     label="Allocation de base de la PAJE",
-    reads=("enfant_eligible_paje", "af_nbenf", "biactivite", "en_couple", "prestations_familiales_base_ressources"),
-    law=(f"{PF}.bmaf", PAJE),
+    defined_for="paje_base_eligibilite",
     unit="EUR",
 )
 def paje_base(c):
     """Full rate (41.65 % of the BMAF) under the full-rate ceiling, half of it under the
     partial-rate ceiling. Ceilings: base + 25 % for each of the first two children à charge and
     30 % for each further one, plus a fixed amount for two-earner couples and single parents."""
-    enfant = c.check("Un enfant de moins de 3 ans", c.members("enfant_eligible_paje").any())
-    if not enfant.any():
-        return c.zeros()  # no child under 3: no ceilings or resources to compute
     n = c("af_nbenf")
     bonus = c("biactivite").astype(int) + (~c("en_couple")).astype(int)
     maj = f"{PAJE}.majoration_plafond"
@@ -73,6 +73,7 @@ def paje_base(c):
         ressources=ressources,
         plafond=plafond_partiel,
     )
+    enfant = c("paje_base_eligibilite")  # the notes apply only where the aide is defined
     c.note(
         "taux plein : vos ressources de l'année de référence, {ressources}, sont sous le plafond du taux plein "
         "de {plafond}",
@@ -88,8 +89,8 @@ def paje_base(c):
         plafond=plafond_plein,
         plafond_partiel=plafond_partiel,
     )
-    return enfant * montant
+    return montant
 
 
-QUANTITIES = (enfant_eligible_paje,)
+QUANTITIES = (enfant_eligible_paje, paje_base_eligibilite)
 AIDES = (paje_base,)

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.core.builtin.base import ACTIVITE
-from mesaides.core.context import Members
-from mesaides.partner_caf.rsa import forfait_logement, taux_composition
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, Activite, Quantity, quantity
+from mesaides.partner_caf.helpers import forfait_logement, taux_composition
 
 # ---------------------------------------------------------------------------------------------
 # Eligibility
@@ -29,8 +27,6 @@ from mesaides.partner_caf.rsa import forfait_logement, taux_composition
     FAMILLE,
     MONTH,
     label="Éligibilité à la prime d'activité pour un mois (âge)",
-    reads=("age",),
-    law=("ppa.age_min",),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031087615",),
 )
@@ -38,14 +34,13 @@ def ppa_eligibilite(c):
     """A member of the famille (any, as in OpenFisca) aged 18 or more (art. L842-2 CSS);
     nationality and residence hold by default."""
     age = c.members("age")
-    return Members(age.values >= c.law("ppa.age_min"), age.s).any()
+    return c.per_member(age.values >= c.law("ppa.age_min")).any()
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="Plancher des revenus d'activité des étudiants, stagiaires et apprentis pour la prime d'activité",
-    law=("ppa.plancher_apprenant", "smic.horaire_brut"),
 )
 def ppa_plancher_revenu_activite_apprenant(c):
     """55 % of 169 hours at the gross hourly SMIC (the limit of art. R512-2 CSS)."""
@@ -58,7 +53,6 @@ def ppa_plancher_revenu_activite_apprenant(c):
     FAMILLE,
     MONTH,
     label="Condition d'activité de la prime d'activité sur le trimestre de référence",
-    reads=("rsa_majore_eligibilite", "activite", "ppa_plancher_revenu_activite_apprenant"),
     reads_past=("ppa_revenu_activite_individu",),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031087527",),
@@ -68,36 +62,34 @@ def ppa_eligibilite_apprenants(c):
     three months before, or a student whose activity income exceeded the floor in each of the
     three months (art. L842-1 and L842-2 CSS); always met by an isolated parent eligible to the
     montant majoré. Trainees and apprentices are not asked by mesaides."""
-    etudiant = c.members("activite").values == ACTIVITE.index("etudiant")
+    etudiant = c.members("activite").values == Activite.ETUDIANT.code
     plancher = c.members("ppa_plancher_revenu_activite_apprenant").values
     au_dessus = np.ones_like(etudiant, dtype=bool)
     une_activite = np.zeros_like(etudiant, dtype=bool)
     plus_bas = np.full(etudiant.shape, np.inf)
-    s = None
     for m in c.period.last_months(3):
         revenus = c.members("ppa_revenu_activite_individu", m)
-        s = revenus.s
         au_dessus &= revenus.values > plancher
         une_activite |= revenus.values > 0
         plus_bas = np.minimum(plus_bas, revenus.values)
     condition = (etudiant & au_dessus) | (~etudiant & une_activite)
     majore = c("rsa_majore_eligibilite")
-    eligible = majore | Members(condition, s).any("parents")
+    eligible = majore | c.per_member(condition).any("parents")
     # Each condition holds for an isolated parent eligible to the montant majoré, who needs none.
     actif = c.check(
         "Des revenus d'activité au cours des trois mois précédents",
-        majore | Members(une_activite, s).any("parents"),
+        majore | c.per_member(une_activite).any("parents"),
         "aucun revenu d'activité au cours des trois mois précédents",
     )
-    etudiant_parent = Members(etudiant, s).any("parents")
+    etudiant_parent = c.per_member(etudiant).any("parents")
     c.check(
         "Revenus d'activité suffisants (pour un étudiant, au-dessus d'un plancher chaque mois des trois mois "
         "précédents)",
         eligible | ~actif,
         "étudiant, vos revenus d'activité sont descendus à {revenus} sur les trois mois précédents : ils doivent "
         "dépasser {plancher} chaque mois",
-        revenus=np.where(etudiant_parent, Members(np.where(etudiant, plus_bas, -np.inf), s).max("parents"), 0.0),
-        plancher=Members(plancher, s).max("parents"),
+        revenus=np.where(etudiant_parent, c.per_member(np.where(etudiant, plus_bas, -np.inf)).max("parents"), 0.0),
+        plancher=c.per_member(plancher).max("parents"),
     )
     return eligible
 
@@ -111,8 +103,6 @@ def ppa_eligibilite_apprenants(c):
     FAMILLE,
     MONTH,
     label="Montant forfaitaire familial de la prime d'activité (non majoré)",
-    reads=("nb_parents", "rsa_nb_enfants"),
-    law=("ppa.montant_de_base", "ppa.majoration_montant_maximal"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031673885/",),
 )
 def ppa_montant_forfaitaire_familial_non_majore(c):
@@ -133,8 +123,6 @@ def ppa_montant_forfaitaire_familial_non_majore(c):
     FAMILLE,
     MONTH,
     label="Montant forfaitaire familial majoré de la prime d'activité (parent isolé)",
-    reads=("rsa_nb_enfants",),
-    law=("ppa.montant_de_base", "ppa.majoration_isolement"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031673885",),
 )
 def ppa_montant_forfaitaire_familial_majore(c):
@@ -149,11 +137,6 @@ def ppa_montant_forfaitaire_familial_majore(c):
     FAMILLE,
     MONTH,
     label="Montant forfaitaire de la prime d'activité du mois",
-    reads=(
-        "rsa_majore_eligibilite",
-        "ppa_montant_forfaitaire_familial_non_majore",
-        "ppa_montant_forfaitaire_familial_majore",
-    ),
 )
 def ppa_fictive_montant_forfaitaire(c):
     """The montant majoré for an isolated parent eligible to the RSA majoré, otherwise the
@@ -174,8 +157,6 @@ def ppa_fictive_montant_forfaitaire(c):
     INDIVIDU,
     MONTH,
     label="Revenus d'activité du mois pris en compte pour la prime d'activité",
-    reads=("salaire_net", "aah"),
-    law=("ppa.seuil_aah_activite", "smic.horaire_brut"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000036579172",),
 )
 def ppa_revenu_activite_individu(c):
@@ -189,40 +170,23 @@ def ppa_revenu_activite_individu(c):
 @quantity(
     INDIVIDU,
     MONTH,
-    label="Ressources hors activité du mois prises en compte pour la prime d'activité",
-    reads=(
-        "chomage_net",
-        "retraite_nette",
-        "pensions_alimentaires_percues",
-        "asi",
-        "caah",
-        "aah",
-        "ppa_revenu_activite_individu",
-    ),
-    law=("ppa.seuil_aah_activite", "smic.horaire_brut"),
+    label="Minima sociaux du mois pris en compte pour la prime d'activité (ASI, complément et AAH)",
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000033813782",),
 )
-def ppa_ressources_hors_activite_individu(c):
-    """Unemployment benefits, pensions, child support received, ASI and complement of the AAH
-    of the month, and the AAH when it is not counted as activity income (art. L842-4 and
-    R843-1 CSS)."""
+def ppa_minima_sociaux_individu(c):
+    """ASI and complement of the AAH of the month, and the AAH when it is not counted as
+    activity income (art. L842-4 and R843-1 CSS)."""
     seuil = c.law("ppa.seuil_aah_activite") * c.law("smic.horaire_brut")
     aah_hors_activite = (c("ppa_revenu_activite_individu") < seuil) * c("aah")
-    return (
-        c("chomage_net")
-        + c("retraite_nette")
-        + c("pensions_alimentaires_percues")
-        + c("asi")
-        + c("caah")
-        + aah_hors_activite
-    )
+    return c("asi") + c("caah") + aah_hors_activite
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Prestations familiales prises en compte dans le calcul de la prime d'activité",
-    reads=("paje_base", "rsa_forfait_asf", "cf", "cf_non_majore_avant_cumul", "af_base", "af"),
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031676000",),
 )
 def ppa_base_ressources_prestations_familiales(c):
@@ -236,61 +200,39 @@ def ppa_base_ressources_prestations_familiales(c):
     FAMILLE,
     MONTH,
     label="Revenus d'activité de la famille pour la prime d'activité",
-    reads=("ppa_revenu_activite_individu",),
 )
 def ppa_revenu_activite(c):
     """Sum over every member of the famille, children included (whatever their age)."""
     return c.members("ppa_revenu_activite_individu").sum()
 
 
-@quantity(
-    FAMILLE,
-    MONTH,
-    label="Ressources hors activité de la famille pour la prime d'activité",
-    reads=("aspa", "ppa_base_ressources_prestations_familiales", "ppa_ressources_hors_activite_individu"),
-)
-def ppa_ressources_hors_activite(c):
-    """ASPA and prestations familiales of the month plus every member's other resources (the
-    ASS is not computed by mesaides: 0)."""
-    return (
-        c("aspa")
-        + c("ppa_base_ressources_prestations_familiales")
-        + c.members("ppa_ressources_hors_activite_individu").sum()
-    )
-
-
-@quantity(
-    FAMILLE,
-    MONTH,
+ppa_base_ressources = Quantity(
+    name="ppa_base_ressources",
+    entity=FAMILLE,
+    period=MONTH,
     label="Base ressources de la prime d'activité du mois",
-    reads=("ppa_revenu_activite", "ppa_ressources_hors_activite"),
+    description=(
+        "The activity income, then every member's other resources (unemployment benefits, "
+        "pensions, child support received, minima sociaux), the ASPA and the prestations "
+        "familiales of the month (the ASS is not computed by mesaides: 0)."
+    ),
+    adds=(
+        "ppa_revenu_activite",
+        "chomage_net",
+        "retraite_nette",
+        "pensions_alimentaires_percues",
+        "ppa_minima_sociaux_individu",
+        "aspa",
+        "ppa_base_ressources_prestations_familiales",
+    ),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000033813782",),
 )
-def ppa_base_ressources(c):
-    return c("ppa_revenu_activite") + c("ppa_ressources_hors_activite")
-
-
-@quantity(
-    FAMILLE,
-    MONTH,
-    label="Base ressources de la prime d'activité sans les prestations ni les minima sociaux",
-    reads=("ppa_revenu_activite", "chomage_net", "retraite_nette", "pensions_alimentaires_percues"),
-)
-def ppa_base_ressources_sans_prestations(c):
-    """A lower bound of ``ppa_base_ressources``: the activity income and the members' own
-    resources, without the prestations familiales, the ASPA, the ASI and the AAH, which are
-    never negative and cost far more to compute. Summed in the same order as the whole base,
-    so that the bound holds exactly in floating point, not only in theory."""
-    chomage = c.members("chomage_net")
-    propres = chomage.values + c.members("retraite_nette").values + c.members("pensions_alimentaires_percues").values
-    return c("ppa_revenu_activite") + Members(propres, chomage.s).sum()
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="Bonification individuelle de la prime d'activité",
-    reads=("ppa_revenu_activite_individu",),
-    law=("ppa.montant_de_base", "ppa.bonification", "smic.horaire_brut"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000037873473",),
 )
 def ppa_bonification(c):
@@ -309,8 +251,7 @@ def ppa_bonification(c):
     FAMILLE,
     MONTH,
     label="Forfait logement de la prime d'activité",
-    reads=("nb_parents", "rsa_nb_enfants", "aide_logement", "statut_occupation_logement", "loyer"),
-    law=("ppa.montant_de_base", "ppa.majoration_montant_maximal", "ppa.forfait_logement"),
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000048841687",),
 )
 def ppa_forfait_logement(c):
@@ -331,73 +272,71 @@ def ppa_forfait_logement(c):
     FAMILLE,
     MONTH,
     label="Part des revenus d'activité ajoutée au montant forfaitaire (prime d'activité)",
-    reads=("ppa_revenu_activite",),
-    law=("ppa.pente",),
 )
 def ppa_fictive_ressource_activite(c):
     return c.law("ppa.pente") * c("ppa_revenu_activite")
+
+
+ppa_fictive_montant_maximal = Quantity(
+    name="ppa_fictive_montant_maximal",
+    entity=FAMILLE,
+    period=MONTH,
+    label="Montant forfaitaire, bonifications et part des revenus d'activité du mois (prime d'activité)",
+    adds=("ppa_fictive_montant_forfaitaire", "ppa_bonification", "ppa_fictive_ressource_activite"),
+)
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Prime d'activité calculée sur les ressources du mois : âge et revenus d'activité du mois",
+    value_type="bool",
+)
+def ppa_fictive_eligibilite(c):
+    """A member aged 18 or more, and activity income that raises the montant forfaitaire
+    (bonifications and share of activity income): without it the fictive prime, the montant
+    forfaitaire less at least itself, is nil."""
+    return c("ppa_eligibilite") & (c("ppa_fictive_montant_maximal") > c("ppa_fictive_montant_forfaitaire"))
+
+
+ppa_fictive_apres_ressources = Quantity(
+    name="ppa_fictive_apres_ressources",
+    entity=FAMILLE,
+    period=MONTH,
+    label="Prime d'activité du mois diminuée des ressources et du forfait logement",
+    defined_for="ppa_fictive_eligibilite",
+    adds=("ppa_fictive_montant_maximal",),
+    subtracts=("ppa_base_ressources", "ppa_forfait_logement"),
+    floor=0,
+)
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Prime d'activité calculée sur les ressources du mois",
-    reads=(
-        "ppa_forfait_logement",
-        "ppa_eligibilite",
-        "ppa_fictive_montant_forfaitaire",
-        "ppa_base_ressources_sans_prestations",
-        "ppa_base_ressources",
-        "ppa_fictive_ressource_activite",
-        "ppa_bonification",
-    ),
+    defined_for="ppa_fictive_eligibilite",
 )
 def ppa_fictive(c):
     """Montant forfaitaire + bonifications + share of activity income − max(resources +
     forfait logement, montant forfaitaire), not negative (art. L842-3 CSS)."""
-    eligible = c("ppa_eligibilite")
-    if not eligible.any():
-        return c.zeros()
-    montant_forfaitaire = c("ppa_fictive_montant_forfaitaire")
-    base = montant_forfaitaire + c.members("ppa_bonification").sum() + c("ppa_fictive_ressource_activite")
-    # What can only lower the prime is read only when the prime is positive without it: the
-    # prestations familiales and minima sociaux (never negative; three months of them for each
-    # prime), then the forfait logement (never negative; it reads the housing aid of the month
-    # and its chain). The bounds hold for the values the rules compute, and for aides given as
-    # received (never negative); a client who gives one of these sums gets it read.
-    exact = c.given(
-        "ppa_base_ressources",
-        "ppa_base_ressources_sans_prestations",
-        "ppa_ressources_hors_activite",
-        "ppa_base_ressources_prestations_familiales",
-        "ppa_ressources_hors_activite_individu",
-        "ppa_forfait_logement",
-    )
-    sans_prestations = c("ppa_base_ressources_sans_prestations")
-    if not exact and not (eligible & (base - np.maximum(sans_prestations, montant_forfaitaire) > 0)).any():
-        return c.zeros()
-    ressources = c("ppa_base_ressources")
-    if exact or (eligible & (base - np.maximum(ressources, montant_forfaitaire) > 0)).any():
-        ressources = ressources + c("ppa_forfait_logement")
-    return eligible * np.maximum(base - np.maximum(ressources, montant_forfaitaire), 0)
+    au_dela_du_forfaitaire = c("ppa_fictive_montant_maximal") - c("ppa_fictive_montant_forfaitaire")
+    return np.minimum(c("ppa_fictive_apres_ressources"), au_dela_du_forfaitaire)
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Prime d'activité",
-    reads=("ppa_eligibilite_apprenants",),
+    defined_for="ppa_eligibilite_apprenants",
     reads_past=("ppa_fictive", "ppa_revenu_activite"),
-    law=("ppa.montant_minimum_verse",),
     references=("https://www.service-public.fr/particuliers/vosdroits/F2882",),
 )
 def ppa(c):
     """Mean of the fictive primes of the three months before, paid from 15 € (art. D843-1 CSS
     as OpenFisca reads it) when the activity condition of the quarter holds. Not rounded."""
-    eligible = c("ppa_eligibilite_apprenants")
-    if not eligible.any():
-        return c.zeros()  # no activity in the quarter: the three fictive primes are not needed
     moyenne = c.mean("ppa_fictive", c.period.last_months(3))
+    eligible = c("ppa_eligibilite_apprenants")
     nulle = eligible & (moyenne <= 0)
     c.check(
         "Des ressources qui laissent une prime sur les trois mois précédents",
@@ -414,7 +353,7 @@ def ppa(c):
         montant=moyenne,
         minimum=minimum,
     )
-    return moyenne * eligible * (moyenne >= minimum)
+    return moyenne * (moyenne >= minimum)
 
 
 QUANTITIES = (
@@ -425,15 +364,16 @@ QUANTITIES = (
     ppa_montant_forfaitaire_familial_majore,
     ppa_fictive_montant_forfaitaire,
     ppa_revenu_activite_individu,
-    ppa_ressources_hors_activite_individu,
+    ppa_minima_sociaux_individu,
     ppa_base_ressources_prestations_familiales,
     ppa_revenu_activite,
-    ppa_ressources_hors_activite,
     ppa_base_ressources,
-    ppa_base_ressources_sans_prestations,
     ppa_bonification,
     ppa_forfait_logement,
     ppa_fictive_ressource_activite,
+    ppa_fictive_montant_maximal,
+    ppa_fictive_eligibilite,
+    ppa_fictive_apres_ressources,
     ppa_fictive,
 )
 AIDES = (ppa,)

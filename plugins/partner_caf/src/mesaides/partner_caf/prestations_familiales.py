@@ -8,12 +8,8 @@ the N-2 incomes after the income-tax deductions come from the core (``impot.*``)
 
 from __future__ import annotations
 
-import numpy as np
-
 from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
-from mesaides.core.context import Members
-
-PF = "prestations_familiales"
+from mesaides.partner_caf.helpers import PF, starts_with
 
 # Overseas departments whose residents get the DOM rules of the prestations familiales
 # (Guadeloupe, Martinique, Guyane, La Réunion, Mayotte), by the first digits of the INSEE code.
@@ -21,48 +17,10 @@ DOM_PREFIXES = ("971", "972", "973", "974", "976")
 MAYOTTE_PREFIX = "976"
 
 
-_DERIVED: dict[tuple[int, object], tuple[np.ndarray, np.ndarray]] = {}
-"""Values derived from the last code arrays read, by the array's identity (the array is kept
-with them, so that its identity stays its own): every month's zone and overseas tests read the
-same ``depcom`` array when it does not change from month to month."""
-
-
-def derived(codes, key: object, compute) -> np.ndarray:
-    """``compute(codes)``, once per read-only array of the engine and ``key``."""
-    codes = np.asarray(codes)
-    if codes.flags.writeable:  # not the engine's (read-only, never changed): no memo
-        return compute(codes)
-    found = _DERIVED.get((id(codes), key))
-    if found is not None and found[0] is codes:
-        return found[1]
-    value = compute(codes)
-    value.flags.writeable = False
-    if len(_DERIVED) >= 32:
-        _DERIVED.clear()
-    _DERIVED[(id(codes), key)] = (codes, value)
-    return value
-
-
-def as_str(codes) -> np.ndarray:
-    """``np.asarray(codes).astype(str)``, converted once per read-only array of the engine."""
-    return derived(codes, "str", lambda a: a.astype(str))
-
-
-def _starts_with(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    return derived(codes, prefixes, lambda a: _any_prefix(as_str(a), prefixes))
-
-
-def _any_prefix(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
-    result = np.zeros(codes.shape, dtype=bool)
-    for prefix in prefixes:
-        result |= np.char.startswith(codes, prefix)
-    return result
-
-
 # ---- Family composition and residence ---------------------------------------------------------
 
 
-@quantity(FAMILLE, MONTH, label="Famille en couple (deux parents)", reads=("nb_parents",), value_type="bool")
+@quantity(FAMILLE, MONTH, label="Famille en couple (deux parents)", value_type="bool")
 def en_couple(c):
     """True when the famille has two parents, married or not."""
     return c("nb_parents") == 2
@@ -72,18 +30,17 @@ def en_couple(c):
     MENAGE,
     MONTH,
     label="Résidence dans un département d'outre-mer (y compris Mayotte)",
-    reads=("depcom",),
     value_type="bool",
 )
 def residence_dom(c):
     """Commune code starting with 971, 972, 973, 974 or 976."""
-    return _starts_with(c("depcom"), DOM_PREFIXES)
+    return starts_with(c("depcom"), DOM_PREFIXES)
 
 
-@quantity(MENAGE, MONTH, label="Résidence à Mayotte", reads=("depcom",), value_type="bool")
+@quantity(MENAGE, MONTH, label="Résidence à Mayotte", value_type="bool")
 def residence_mayotte(c):
     """Commune code starting with 976."""
-    return _starts_with(c("depcom"), (MAYOTTE_PREFIX,))
+    return starts_with(c("depcom"), (MAYOTTE_PREFIX,))
 
 
 # ---- Enfant à charge -------------------------------------------------------------------------
@@ -93,8 +50,6 @@ def residence_mayotte(c):
     INDIVIDU,
     MONTH,
     label="Autonomie financière au sens des prestations familiales",
-    reads=("salaire_net",),
-    law=(f"{PF}.def_pac", "smic.horaire_brut"),
     value_type="bool",
 )
 def autonomie_financiere(c):
@@ -114,8 +69,6 @@ def autonomie_financiere(c):
     INDIVIDU,
     MONTH,
     label="Enfant à charge au sens des prestations familiales",
-    reads=("age", "autonomie_financiere"),
-    law=(f"{PF}.def_pac.enfants",),
     value_type="bool",
 )
 def prestations_familiales_enfant_a_charge(c):
@@ -132,27 +85,11 @@ def prestations_familiales_enfant_a_charge(c):
     FAMILLE,
     MONTH,
     label="Nombre d'enfants à charge au sens des allocations familiales",
-    reads=("prestations_familiales_enfant_a_charge",),
     value_type="int",
 )
 def af_nbenf(c):
     """Number of the famille's children à charge (prestations familiales)."""
     return c.members("prestations_familiales_enfant_a_charge").count()
-
-
-def per_member(like: Members, values: np.ndarray) -> Members:
-    """Per-member values computed in a group formula, to aggregate like ``like``'s members."""
-    return Members(np.asarray(values), like.s)
-
-
-def nb_enfants_par_age(c, period, age_min, age_max):
-    """Number of the famille's children aged ``age_min`` to ``age_max`` (inclusive) at ``period``
-    who are not financially autonomous (no other condition: OpenFisca's ``nb_enf``).
-    The calling quantity must declare ``age`` and ``autonomie_financiere`` in its reads."""
-    age = c.members("age", period)
-    autonomous = c.members("autonomie_financiere", period).values
-    condition = (age.values >= age_min) & (age.values <= age_max) & ~autonomous
-    return per_member(age, condition).count("enfants")
 
 
 # ---- Resources of year N-2 -------------------------------------------------------------------
@@ -166,7 +103,6 @@ def nb_enfants_par_age(c, period, age_min, age_max):
     INDIVIDU,
     MONTH,
     label="Ressources individuelles de l'année N-2 prises en compte pour les prestations familiales",
-    reads=("revenu_assimile_salaire_apres_abattements", "revenu_assimile_pension_apres_abattements"),
 )
 def prestations_familiales_base_ressources_individu(c):
     """Net taxable income (salaries, unemployment benefits, pensions) of calendar year N-2
@@ -179,7 +115,6 @@ def prestations_familiales_base_ressources_individu(c):
     FAMILLE,
     MONTH,
     label="Base ressources des prestations familiales (revenus de l'année N-2)",
-    reads=("prestations_familiales_base_ressources_individu", "prestations_familiales_enfant_a_charge"),
     unit="EUR",
 )
 def prestations_familiales_base_ressources(c):
@@ -188,15 +123,13 @@ def prestations_familiales_base_ressources(c):
     not asked for and count as zero."""
     base = c.members("prestations_familiales_base_ressources_individu")
     a_charge = c.members("prestations_familiales_enfant_a_charge").values
-    return base.sum("parents") + per_member(base, base.values * a_charge).sum("enfants")
+    return base.sum("parents") + c.per_member(base.values * a_charge).sum("enfants")
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Couple dont chaque membre a des revenus professionnels (biactivité)",
-    reads=("nb_parents", "revenu_assimile_salaire_apres_abattements"),
-    law=(f"{PF}.bmaf", f"{PF}.biactivite"),
     value_type="bool",
 )
 def biactivite(c):
@@ -205,7 +138,7 @@ def biactivite(c):
     year = c.period.n_2
     threshold = c.law(f"{PF}.biactivite.revenu_plancher_en_bmaf", at=year) * c.law(f"{PF}.bmaf", at=year)
     income = c.members("revenu_assimile_salaire_apres_abattements", year)
-    return (c("nb_parents") == 2) & per_member(income, income.values >= threshold).all("parents")
+    return (c("nb_parents") == 2) & c.per_member(income.values >= threshold).all("parents")
 
 
 QUANTITIES = (

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.core.builtin.base import STATUT_MARITAL
-from mesaides.core.context import Members
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, StatutMarital, quantity
 
 MS = "minima_sociaux"
 
@@ -28,29 +26,27 @@ MS = "minima_sociaux"
     FAMILLE,
     MONTH,
     label="Parents mariés (au moins un parent marié)",
-    reads=("statut_marital",),
     value_type="bool",
 )
 def maries(c):
     """At least one parent of the famille has the marital status ``marie``."""
     statut = c.members("statut_marital")
-    return Members(statut.values == STATUT_MARITAL.index("marie"), statut.s).any("parents")
+    return c.per_member(statut.values == StatutMarital.MARIE.code).any("parents")
+
+
+@quantity(FAMILLE, MONTH, label="Un parent éligible à l'ASPA", value_type="bool")
+def aspa_eligibilite_famille(c):
+    """The demandeur or the conjoint of the famille is eligible to the ASPA."""
+    aspa_elig = c.members("aspa_eligibilite")
+    return (aspa_elig.nth("parents", 0) | aspa_elig.nth("parents", 1)).astype(bool)
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Allocation de solidarité aux personnes âgées (ASPA)",
-    reads=(
-        "aspa_eligibilite",
-        "asi_eligibilite",
-        "asi",
-        "asi_aspa_nb_alloc",
-        "asi_aspa_base_ressources",
-        "maries",
-        "nb_parents",
-    ),
-    law=(f"{MS}.aspa",),
+    defined_for="aspa_eligibilite_famille",
+    minimum=0,
     references=("https://www.service-public.fr/particuliers/vosdroits/F16871",),
 )
 def aspa(c):
@@ -69,8 +65,6 @@ def aspa(c):
     conj_aspa = aspa_elig.nth("parents", 1).astype(bool)
     dem_asi = asi_elig.nth("parents", 0).astype(bool)
     conj_asi = asi_elig.nth("parents", 1).astype(bool)
-    if not (dem_aspa | conj_aspa).any():
-        return c.zeros()
     asi = c.members("asi")
     asi_dem = asi.nth("parents", 0).astype(float)
     asi_conj = asi.nth("parents", 1).astype(float)
@@ -107,16 +101,20 @@ def aspa(c):
 @quantity(
     INDIVIDU,
     MONTH,
+    label="Taux d'incapacité d'au moins 80 %",
+    value_type="bool",
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000039802699",),
+)
+def taux_incapacite_caah(c):
+    """The incapacity rate the compléments de l'AAH require (art. L821-1-2 CSS)."""
+    return c("taux_incapacite") >= c.law("aah.taux_capacite.taux_incapacite")
+
+
+@quantity(
+    INDIVIDU,
+    MONTH,
     label="Éligibilité aux compléments de l'AAH (majoration pour la vie autonome)",
-    reads=(
-        "taux_incapacite",
-        "aah",
-        "asi_eligibilite",
-        "asi",
-        "statut_occupation_logement",
-        "salaire_imposable",
-    ),
-    law=("aah.taux_capacite.taux_incapacite",),
+    defined_for="taux_incapacite_caah",
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000039802699",),
 )
@@ -124,24 +122,19 @@ def eligibilite_caah(c):
     """Incapacity rate of at least 80 %, receiving the AAH (or the ASI), living in an
     independent home (reference person or partner of the ménage, not in a foyer) and no taxable
     salary during the previous calendar year (art. L821-1-2 CSS)."""
-    taux = c("taux_incapacite") >= c.law("aah.taux_capacite.taux_incapacite")
-    if not taux.any():
-        return taux
     beneficiaire = (c("aah") > 0) | (c("asi_eligibilite") & (c("asi") > 0))
     logement_independant = (c.is_role("menage", "personne_de_reference") | c.is_role("menage", "conjoint")) & ~c.enum(
         "statut_occupation_logement"
     ).is_("locataire_foyer")
     annee_precedente = c.period.this_year.offset(-1)
     sans_activite = c.sum("salaire_imposable", annee_precedente.months) == 0
-    return taux & beneficiaire & logement_independant & sans_activite
+    return beneficiaire & logement_independant & sans_activite
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="Majoration pour la vie autonome (montant si la famille perçoit une aide au logement)",
-    reads=("aide_logement",),
-    law=(f"{MS}.caah.majoration_vie_autonome",),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000019505277/",),
 )
 def mva(c):
@@ -153,15 +146,13 @@ def mva(c):
     INDIVIDU,
     MONTH,
     label="Complément d'allocation aux adultes handicapés (majoration pour la vie autonome)",
-    reads=("eligibilite_caah", "mva"),
+    defined_for="eligibilite_caah",
+    minimum=0,
 )
 def caah(c):
     """Since 2019-12 the only complement of the AAH is the majoration pour la vie autonome."""
-    eligible = c("eligibilite_caah")
-    if not eligible.any():
-        return c.zeros()
-    return c("mva") * eligible
+    return c("mva")
 
 
-QUANTITIES = (maries, aspa, eligibilite_caah, mva, caah)
+QUANTITIES = (maries, aspa_eligibilite_famille, taux_incapacite_caah, aspa, eligibilite_caah, mva, caah)
 AIDES = ()

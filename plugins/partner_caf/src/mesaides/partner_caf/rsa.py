@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, YEAR, quantity
-from mesaides.core.builtin.base import ACTIVITE, STATUT_OCCUPATION_LOGEMENT
-from mesaides.core.context import Members
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, YEAR, Activite, Quantity, quantity
+from mesaides.partner_caf.helpers import forfait_logement, taux_composition
 
 # ---------------------------------------------------------------------------------------------
 # Individual resources (mean of the three months before M)
@@ -30,7 +29,6 @@ from mesaides.core.context import Members
     INDIVIDU,
     MONTH,
     label="Ressources de substitution perçues dans le mois (chômage, retraite)",
-    reads=("chomage_net", "retraite_nette"),
     value_type="bool",
 )
 def rsa_has_ressources_substitution(c):
@@ -51,7 +49,6 @@ def _trois_mois_neutralises(c, name):
     INDIVIDU,
     MONTH,
     label="Revenus d'activité pris en compte pour le RSA (moyenne des trois mois précédents)",
-    reads=("salaire_net", "rsa_has_ressources_substitution"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
 )
 def rsa_revenu_activite_individu(c):
@@ -64,13 +61,6 @@ def rsa_revenu_activite_individu(c):
     INDIVIDU,
     MONTH,
     label="Ressources hors activité prises en compte pour le RSA (moyenne des trois mois précédents)",
-    reads=(
-        "chomage_net",
-        "retraite_nette",
-        "pensions_alimentaires_percues",
-        "rsa_has_ressources_substitution",
-    ),
-    law=("rsa.montant_de_base", "rsa.neutralisation"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
 )
 def rsa_base_ressources_individu(c):
@@ -89,7 +79,6 @@ def rsa_base_ressources_individu(c):
     INDIVIDU,
     MONTH,
     label="Ressources d'un enfant pour savoir s'il est à charge au sens du RSA",
-    reads=("rsa_base_ressources_individu", "rsa_revenu_activite_individu"),
 )
 def rsa_revenus_determination_enfant_a_charge(c):
     return c("rsa_base_ressources_individu") + c("rsa_revenu_activite_individu")
@@ -104,8 +93,6 @@ def rsa_revenus_determination_enfant_a_charge(c):
     INDIVIDU,
     MONTH,
     label="Enfant pris en compte dans le calcul du RSA",
-    reads=("age", "autonomie_financiere", "rsa_revenus_determination_enfant_a_charge"),
-    law=("rsa.age_pac", "rsa.montant_de_base", "rsa.maj_montant_max.par_enfant_supplementaire"),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526222/2009-06-01/",),
 )
@@ -130,7 +117,6 @@ def rsa_enfant_a_charge(c):
     FAMILLE,
     MONTH,
     label="Nombre d'enfants pris en compte pour le RSA",
-    reads=("rsa_enfant_a_charge",),
     value_type="int",
 )
 def rsa_nb_enfants(c):
@@ -141,7 +127,6 @@ def rsa_nb_enfants(c):
     FAMILLE,
     MONTH,
     label="Grossesse dans la famille (enfant à naître dans les six mois)",
-    reads=("age_en_mois",),
     value_type="bool",
 )
 def enceinte_fam(c):
@@ -155,7 +140,6 @@ def enceinte_fam(c):
     INDIVIDU,
     YEAR,
     label="Rattaché fiscalement comme enfant à charge (mineur ou handicapé à charge d'un foyer)",
-    reads=("age", "handicap"),
     value_type="bool",
 )
 def rsa_enfant_a_charge_fiscal(c):
@@ -168,19 +152,17 @@ def rsa_enfant_a_charge_fiscal(c):
     return pac & ((c("age", janvier) < 18) | c("handicap", decembre))
 
 
+@quantity(FAMILLE, MONTH, label="Parent isolé", value_type="bool")
+def rsa_parent_isole(c):
+    """The famille has a single parent."""
+    return c("nb_parents") == 1
+
+
 @quantity(
     FAMILLE,
     MONTH,
     label="Éligibilité au RSA majoré pour parent isolé",
-    reads=(
-        "nb_parents",
-        "enceinte_fam",
-        "rsa_nb_enfants",
-        "age",
-        "autonomie_financiere",
-        "rsa_enfant_a_charge_fiscal",
-    ),
-    law=("rsa.majoration_isolement.age_limite_enfant",),
+    defined_for="rsa_parent_isole",
     value_type="bool",
     references=("https://www.service-public.fr/particuliers/vosdroits/F15553",),
 )
@@ -189,25 +171,20 @@ def rsa_majore_eligibilite(c):
     expecting one, whose youngest child (not financially autonomous) is under 3, or who is
     pregnant (art. L262-9 CASF). Recent isolation (the 12/18-month right) is not asked by
     mesaides, so it never applies. The parent must not be himself a fiscal dependant."""
-    isole = c("nb_parents") == 1
-    if not isole.any():
-        return isole  # couples: no child's age, pregnancy or fiscal attachment to look at
     age = c.members("age")
     autonome = c.members("autonomie_financiere").values
     limite = c.law("rsa.majoration_isolement.age_limite_enfant")
     jeune = (age.values >= 0) & (age.values < limite) & ~autonome
-    enfant_moins_3_ans = Members(jeune, age.s).any("enfants")
+    enfant_moins_3_ans = c.per_member(jeune).any("enfants")
     enceinte = c("enceinte_fam")
     demandeur_rattache = c.members("rsa_enfant_a_charge_fiscal", c.period.this_year).first("parents").astype(bool)
-    return isole & (enceinte | (c("rsa_nb_enfants") > 0)) & (enfant_moins_3_ans | enceinte) & ~demandeur_rattache
+    return (enceinte | (c("rsa_nb_enfants") > 0)) & (enfant_moins_3_ans | enceinte) & ~demandeur_rattache
 
 
 @quantity(
     FAMILLE,
     MONTH,
     label="Éligibilité au RSA (âge, statut d'étudiant)",
-    reads=("rsa_nb_enfants", "age", "activite", "rsa_majore_eligibilite"),
-    law=("rsa.age_pac",),
     value_type="bool",
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000031087751/2016-01-01/",),
 )
@@ -217,15 +194,15 @@ def rsa_eligibilite(c):
     input mesaides does not ask: it never applies. Nationality and residence hold by default."""
     age = c.members("age")
     activite = c.members("activite")
-    etudiant = activite.values == ACTIVITE.index("etudiant")
-    avec_enfant = (c("rsa_nb_enfants") > 0)[age.s.person_group]
+    etudiant = activite.values == Activite.ETUDIANT.code
+    avec_enfant = c.to_members(c("rsa_nb_enfants") > 0)
     age_ok = avec_enfant | (age.values >= c.law("rsa.age_pac"))
-    eligible = Members(age_ok & ~etudiant, age.s).any("parents")
+    eligible = c.per_member(age_ok & ~etudiant).any("parents")
     # The conditions, as the RSA states them: the montant majoré of an isolated parent does not
     # require them (art. L262-9 CASF), so each holds for an isolated parent eligible to it.
     majore = c("rsa_majore_eligibilite")
-    un_age = Members(age_ok, age.s).any("parents") | majore
-    un_non_etudiant = Members(~etudiant, age.s).any("parents") | majore
+    un_age = c.per_member(age_ok).any("parents") | majore
+    un_non_etudiant = c.per_member(~etudiant).any("parents") | majore
     c.check(
         "Avoir 25 ans ou plus, ou un enfant à charge",
         un_age,
@@ -246,26 +223,10 @@ def rsa_eligibilite(c):
 # ---------------------------------------------------------------------------------------------
 
 
-def taux_composition(nb_personnes, nb_parents, deuxieme, troisieme, supplementaire):
-    """Multiplier of the montant de base for a foyer of ``nb_personnes`` (parents + children):
-    +``deuxieme`` for the 2nd person, +``troisieme`` for the 3rd, for the 4th +``troisieme``
-    in a couple or +``supplementaire`` for a single parent, +``supplementaire`` beyond."""
-    n = nb_personnes
-    return (
-        1
-        + (n >= 2) * deuxieme
-        + (n >= 3) * troisieme
-        + (n >= 4) * np.where(nb_parents == 1, supplementaire, troisieme)
-        + np.maximum(n - 4, 0) * supplementaire
-    )
-
-
 @quantity(
     FAMILLE,
     MONTH,
     label="Montant forfaitaire du RSA (non majoré)",
-    reads=("nb_parents", "rsa_eligibilite", "rsa_nb_enfants"),
-    law=("rsa.montant_de_base", "rsa.maj_montant_max"),
     references=(
         "https://www.legifrance.gouv.fr/affichTexteArticle.do?idArticle=LEGIARTI000020522717&cidTexte=JORFTEXT000020521930",
     ),
@@ -288,8 +249,6 @@ def rsa_socle(c):
     FAMILLE,
     MONTH,
     label="Montant forfaitaire majoré du RSA (parent isolé)",
-    reads=("rsa_majore_eligibilite", "rsa_nb_enfants"),
-    law=("rsa.montant_de_base", "rsa.majoration_isolement"),
     references=("https://www.service-public.fr/particuliers/vosdroits/F15553",),
 )
 def rsa_socle_majore(c):
@@ -311,8 +270,6 @@ def rsa_socle_majore(c):
     FAMILLE,
     MONTH,
     label="Allocation de soutien familial forfaitisée pour le RSA",
-    reads=("asf", "asf_elig_enfant"),
-    law=("rsa.forfait_asf", "prestations_familiales.bmaf"),
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000029006452/2014-04-01/",),
 )
 def rsa_forfait_asf(c):
@@ -327,7 +284,7 @@ def rsa_forfait_asf(c):
     FAMILLE,
     MONTH,
     label="Prestations familiales incluses dans la base ressources du RSA",
-    reads=("paje_base", "rsa_forfait_asf", "cf", "cf_non_majore_avant_cumul", "af_base", "af"),
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526199",),
 )
 def rsa_base_ressources_prestations_familiales(c):
@@ -342,7 +299,7 @@ def rsa_base_ressources_prestations_familiales(c):
     FAMILLE,
     MONTH,
     label="Minima sociaux inclus dans la base ressources du RSA",
-    reads=("aspa",),
+    minimum=0,
     reads_past=("aah", "asi", "caah"),
 )
 def rsa_base_ressources_minima_sociaux(c):
@@ -360,35 +317,29 @@ def rsa_base_ressources_minima_sociaux(c):
     FAMILLE,
     MONTH,
     label="Ressources individuelles retenues pour le RSA",
-    reads=("rsa_base_ressources_individu", "rsa_revenu_activite_individu", "rsa_enfant_a_charge"),
 )
 def rsa_base_ressources_individuelles(c):
     """The individual resources of the parents and of the children counted for the RSA."""
     individuelles = c.members("rsa_base_ressources_individu")
     activite = c.members("rsa_revenu_activite_individu").values
     enfant_compte = c.members("rsa_enfant_a_charge").values.astype(bool)
-    parent = individuelles.s.person_role == individuelles.s.entity.role_index("parents")
+    parent = individuelles.is_role("parents")
     retenues = (individuelles.values + activite) * (parent | enfant_compte)
-    return Members(retenues, individuelles.s).sum()
+    return c.per_member(retenues).sum()
 
 
-@quantity(
-    FAMILLE,
-    MONTH,
+rsa_base_ressources = Quantity(
+    name="rsa_base_ressources",
+    entity=FAMILLE,
+    period=MONTH,
     label="Base ressources du RSA",
-    reads=(
+    description="The individual resources, the prestations familiales and the minima sociaux.",
+    adds=(
+        "rsa_base_ressources_individuelles",
         "rsa_base_ressources_prestations_familiales",
         "rsa_base_ressources_minima_sociaux",
-        "rsa_base_ressources_individuelles",
     ),
 )
-def rsa_base_ressources(c):
-    """Prestations familiales and minima sociaux, plus the individual resources."""
-    return (
-        c("rsa_base_ressources_prestations_familiales")
-        + c("rsa_base_ressources_minima_sociaux")
-        + c("rsa_base_ressources_individuelles")
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,30 +347,11 @@ def rsa_base_ressources(c):
 # ---------------------------------------------------------------------------------------------
 
 
-def forfait_logement(c, montant_de_base, deuxieme, troisieme, taux_1, taux_2, taux_3):
-    """Housing forfait: ``taux_n`` × the montant forfaitaire of n persons (n capped at 3),
-    for an owner paying no rent or someone housed free of charge (avantage en nature), or, for
-    a famille receiving a housing aid this month, that forfait capped at the aid."""
-    n = c("nb_parents") + c("rsa_nb_enfants")
-    montant_n = montant_de_base * (1 + (n >= 2) * deuxieme + (n >= 3) * troisieme)
-    forfait = montant_n * np.select([n == 1, n == 2], [taux_1, taux_2], taux_3)
-    statut = c.members("statut_occupation_logement").first("parents")
-    loyer = c.members("loyer").first("parents")
-    statuts = STATUT_OCCUPATION_LOGEMENT
-    proprietaire = (statut == statuts.index("proprietaire")) | (statut == statuts.index("primo_accedant"))
-    gratuit = statut == statuts.index("loge_gratuitement")
-    avantage_nature = (proprietaire & (loyer == 0)) | gratuit
-    aide_logement = c("aide_logement")
-    montant_al = (aide_logement > 0) * np.minimum(aide_logement, forfait)
-    return np.maximum(montant_al, avantage_nature * forfait)
-
-
 @quantity(
     FAMILLE,
     MONTH,
     label="Forfait logement du RSA",
-    reads=("nb_parents", "rsa_nb_enfants", "aide_logement", "statut_occupation_logement", "loyer"),
-    law=("rsa.montant_de_base", "rsa.maj_montant_max", "rsa.forfait_logement"),
+    minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526192/2022-01-21/",),
 )
 def rsa_forfait_logement(c):
@@ -437,20 +369,33 @@ def rsa_forfait_logement(c):
     )
 
 
+@quantity(FAMILLE, MONTH, label="Montant forfaitaire du RSA retenu (majoré ou non)")
+def rsa_montant_forfaitaire_retenu(c):
+    """The larger of the montant forfaitaire and the montant majoré."""
+    return np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
+
+
+rsa_montant = Quantity(
+    name="rsa_montant",
+    entity=FAMILLE,
+    period=MONTH,
+    label="Montant du RSA avant le minimum versé",
+    description=(
+        "The montant forfaitaire retained, minus the resources and the forfait logement, not "
+        "below zero (art. L262-2 CASF)."
+    ),
+    adds=("rsa_montant_forfaitaire_retenu",),
+    subtracts=("rsa_base_ressources", "rsa_forfait_logement"),
+    floor=0,
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526072/2009-06-01",),
+)
+
+
 @quantity(
     FAMILLE,
     MONTH,
     label="Revenu de solidarité active",
-    reads=(
-        "rsa_eligibilite",
-        "rsa_socle",
-        "rsa_socle_majore",
-        "rsa_forfait_logement",
-        "rsa_base_ressources_individuelles",
-        "rsa_base_ressources",
-    ),
     reads_past=("rsa",),
-    law=("rsa.montant_minimum_verse",),
     references=(
         "https://www.service-public.fr/particuliers/vosdroits/N19775",
         "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000020526072/2009-06-01",
@@ -463,27 +408,23 @@ def rsa(c):
     The RSA of M depends on the housing aid of M, which depends on the RSA of M-1: the engine
     bounds that chain back in time (see ``reads_past``)."""
     c("rsa_eligibilite")  # its conditions are the RSA's (the montant majoré aside): read first
-    socle = np.maximum(c("rsa_socle"), c("rsa_socle_majore"))
-    # What can only lower the RSA is read only when the RSA is positive without it: the
-    # prestations familiales and minima sociaux (never negative; the minima read three months
-    # back), then the forfait logement (never negative; it reads the housing aid of the month,
-    # which reads the RSA of the month before). The bounds hold for the values the rules
-    # compute, and for aides given as received (never negative); a client who gives one of
-    # these sums gets it read.
-    exact = c.given(
-        "rsa_base_ressources",
+    socle = c("rsa_montant_forfaitaire_retenu")
+    montant = c("rsa_montant")
+    # The figure of the reason: what is deducted from the montant forfaitaire, term by term in
+    # the order of the sum, as far as it takes to reach it. The engine read the same terms to
+    # settle rsa_montant (it stops where the RSA is nil for everyone), so these reads are
+    # answered from the cache.
+    nul = montant <= 0
+    deduit = c.zeros()
+    for terme in (
+        "rsa_base_ressources_individuelles",
         "rsa_base_ressources_prestations_familiales",
         "rsa_base_ressources_minima_sociaux",
         "rsa_forfait_logement",
-    )
-    montant = np.zeros_like(socle)
-    # What is deducted from the montant forfaitaire, as far as it was needed to settle it.
-    deduit = c("rsa_base_ressources_individuelles")
-    if exact or (socle - deduit > 0).any():
-        deduit = c("rsa_base_ressources")
-        if exact or (socle - deduit > 0).any():
-            deduit = deduit + c("rsa_forfait_logement")
-            montant = np.maximum(socle - deduit, 0)
+    ):
+        if not (nul & (socle - deduit > 0)).any():
+            break
+        deduit = deduit + c(terme)
     c.check(
         "Ressources inférieures au montant forfaitaire du RSA",
         montant > 0,
@@ -512,6 +453,7 @@ QUANTITIES = (
     rsa_nb_enfants,
     enceinte_fam,
     rsa_enfant_a_charge_fiscal,
+    rsa_parent_isole,
     rsa_majore_eligibilite,
     rsa_eligibilite,
     rsa_socle,
@@ -522,5 +464,7 @@ QUANTITIES = (
     rsa_base_ressources_individuelles,
     rsa_base_ressources,
     rsa_forfait_logement,
+    rsa_montant_forfaitaire_retenu,
+    rsa_montant,
 )
 AIDES = (rsa,)

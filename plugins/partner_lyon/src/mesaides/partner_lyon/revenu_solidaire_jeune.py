@@ -17,8 +17,7 @@ LAW = "metropole_lyon.revenu_solidaire_jeune"
 
 @quantity(
     MENAGE, MONTH,
-    label="Ménage résidant dans la Métropole de Lyon",
-    reads=("epci",),
+    label="Résider dans la Métropole de Lyon",
     value_type="bool",
 )
 def lyon_metropole_eligibilite_geographique(c):
@@ -29,8 +28,6 @@ def lyon_metropole_eligibilite_geographique(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Enfant handicapé de moins de 20 ans, ouvrant présumément droit à l'AEEH",
-    reads=("handicap", "age"),
-    law=(f"{LAW}.aeeh_age_maximum_enfant",),
     value_type="bool",
 )
 def revenu_solidaire_jeune_enfant_aeeh(c):
@@ -42,7 +39,6 @@ def revenu_solidaire_jeune_enfant_aeeh(c):
 @quantity(
     FAMILLE, MONTH,
     label="Famille présumée bénéficiaire de l'AEEH",
-    reads=("revenu_solidaire_jeune_enfant_aeeh",),
     value_type="bool",
 )
 def revenu_solidaire_jeune_famille_aeeh(c):
@@ -56,7 +52,6 @@ def revenu_solidaire_jeune_famille_aeeh(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Ressources d'activité du mois retenues pour le revenu solidarité jeunes",
-    reads=("salaire_net", "ppa"),
 )
 def revenu_solidaire_jeune_ressources(c):
     """The person's net salary plus the prime d'activité of its famille, this month."""
@@ -66,26 +61,13 @@ def revenu_solidaire_jeune_ressources(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Revenu solidarité jeunes de la Métropole de Lyon",
-    reads=(
-        "age",
-        "activite",
-        "lyon_metropole_eligibilite_geographique",
-        "rsa",
-        "aah",
-        "revenu_solidaire_jeune_famille_aeeh",
-        "sous_contrat_engagement_jeune",
-        "revenu_solidaire_jeune_ressources",
-    ),
-    law=(LAW,),
+    defined_for="lyon_metropole_eligibilite_geographique",
     references=("https://aides-jeunes.grandlyon.com/#c21886",),
 )
 def revenu_solidaire_jeune(c):
     """420 € without activity income, 315 € with activity income under 400 €, for a person aged
     18 to 24 living in the Métropole, not a student, who receives no AAH and no CEJ and whose
     famille receives neither the RSA nor the AEEH."""
-    metropole = c.check("Résider dans la Métropole de Lyon", c("lyon_metropole_eligibilite_geographique"))
-    if not metropole.any():
-        return c.zeros()  # nobody lives in the Métropole: its other conditions are not looked at
     age = c("age")
     age_ok = c.check(
         "Avoir entre 18 et 24 ans", (age >= c.law(f"{LAW}.age_minimum")) & (age <= c.law(f"{LAW}.age_maximum"))
@@ -111,7 +93,7 @@ def revenu_solidaire_jeune(c):
         [c.law(f"{LAW}.montant.sans_ressources"), c.law(f"{LAW}.montant.faibles_ressources")],
         0.0,
     )
-    return np.where(age_ok & metropole & pas_etudiant & sans_autre_aide, montant, 0.0)
+    return np.where(age_ok & pas_etudiant & sans_autre_aide, montant, 0.0)
 
 
 QUANTITIES = (

@@ -8,8 +8,6 @@ Département's own description.
 
 from __future__ import annotations
 
-import numpy as np
-
 from mesaides.core import INDIVIDU, MENAGE, MONTH, quantity
 
 DEPARTEMENT_NORD = "59"
@@ -18,8 +16,7 @@ DEPARTEMENT_NORD = "59"
 
 @quantity(
     MENAGE, MONTH,
-    label="Ménage résidant dans le département du Nord",
-    reads=("departement",),
+    label="Résider dans le Nord",
     value_type="bool",
 )
 def nord_eligibilite_residence(c):
@@ -30,28 +27,23 @@ def nord_eligibilite_residence(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Éligibilité au dispositif Activ'Emploi du département du Nord",
-    reads=("nord_eligibilite_residence", "rsa"),
+    defined_for="nord_eligibilite_residence",
     value_type="bool",
 )
 def nord_activ_emploi_eligibilite(c):
     """The person lives in the Nord and belongs to a famille that receives the RSA this month."""
-    nord = c.check("Résider dans le Nord", c("nord_eligibilite_residence"))
-    if not nord.any():
-        return nord  # nobody lives in the Nord: its other conditions are not looked at
-    rsa = c.check("Foyer bénéficiaire du RSA", c("rsa") > 0)
-    return nord & rsa
+    return c.check("Foyer bénéficiaire du RSA", c("rsa") > 0)
 
 
 @quantity(
     INDIVIDU, MONTH,
     label="Montant maximum de l'aide financière Activ'Emploi du département du Nord",
-    reads=("nord_activ_emploi_eligibilite",),
-    law=("nord.activ_emploi.montant_maximum",),
+    defined_for="nord_activ_emploi_eligibilite",
     references=("https://lenord.fr/jcms/prd1_608417/activ-emploi",),
 )
 def nord_activ_emploi_maximum(c):
-    """The maximum amount for each eligible person."""
-    return np.where(c("nord_activ_emploi_eligibilite"), c.law("nord.activ_emploi.montant_maximum"), 0.0)
+    """The maximum amount, for each eligible person."""
+    return c.full(c.law("nord.activ_emploi.montant_maximum"))
 
 
 QUANTITIES = (nord_eligibilite_residence, nord_activ_emploi_eligibilite)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
+from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
 
 REGION_HAUTS_DE_FRANCE = "32"
 """INSEE code of the Région Hauts-de-France (the core's ``region`` quantity)."""
@@ -17,8 +17,6 @@ REGION_HAUTS_DE_FRANCE = "32"
 @quantity(
     INDIVIDU, MONTH,
     label="Aide à la garde d'enfant des Hauts-de-France : montant mensuel au titre de cet enfant",
-    reads=("age", "handicap", "nb_parents"),
-    law=("hauts_de_france.aide_garde_enfant",),
 )
 def hauts_de_france_aide_garde_enfant_montant_enfant(c):
     """For a child of the famille under the age limit: 30 € (single parent) or 20 € (two
@@ -40,7 +38,6 @@ def hauts_de_france_aide_garde_enfant_montant_enfant(c):
 @quantity(
     INDIVIDU, MONTH,
     label="En emploi ou en formation (activité « actif »), condition de l'aide à la garde d'enfant",
-    reads=("activite",),
     value_type="bool",
 )
 def hauts_de_france_aide_garde_enfant_parent_actif(c):
@@ -48,21 +45,33 @@ def hauts_de_france_aide_garde_enfant_parent_actif(c):
     return c.enum("activite").is_("actif")
 
 
+@quantity(MENAGE, MONTH, label="Résider en région Hauts-de-France", value_type="bool")
+def hauts_de_france_residence(c):
+    """The menage's commune is in the Région."""
+    return c("region") == REGION_HAUTS_DE_FRANCE
+
+
+@quantity(FAMILLE, MONTH, label="Résider en région Hauts-de-France", value_type="bool")
+def hauts_de_france_aide_garde_enfant_residence(c):
+    """The demandeur's menage lives in the Région."""
+    return c.members("hauts_de_france_residence").first("parents", default=False).astype(bool)
+
+
+@quantity(
+    FAMILLE, MONTH,
+    label="Tous les parents travaillent",
+    value_type="bool",
+    defined_for="hauts_de_france_aide_garde_enfant_residence",
+)
+def hauts_de_france_aide_garde_enfant_parents_actifs(c):
+    """Every parent of the famille works."""
+    return c.members("hauts_de_france_aide_garde_enfant_parent_actif").all("parents")
+
+
 @quantity(
     FAMILLE, MONTH,
     label="Aide à la garde d'enfant des Hauts-de-France",
-    reads=(
-        "hauts_de_france_aide_garde_enfant_montant_enfant",
-        "hauts_de_france_aide_garde_enfant_parent_actif",
-        "region",
-        "rni",
-        "nb_parents",
-    ),
-    law=(
-        "hauts_de_france.aide_garde_enfant.plafond_ressources",
-        "hauts_de_france.aide_garde_enfant.age_maximum_enfant",
-        "smic",
-    ),
+    defined_for="hauts_de_france_aide_garde_enfant_parents_actifs",
     references=("https://guide-aides.hautsdefrance.fr/dispositif636",),
 )
 def hauts_de_france_aide_garde_enfant(c):
@@ -71,23 +80,14 @@ def hauts_de_france_aide_garde_enfant(c):
     imposable of year N-2, divided by 12, is under 2 (single parent) or 3 (couple) gross
     monthly SMIC."""
     law = "hauts_de_france.aide_garde_enfant.plafond_ressources"
-    region = c.members("region").first("parents", default="")
-    dans_la_region = c.check("Résider en région Hauts-de-France", region == REGION_HAUTS_DE_FRANCE)
-    if not dans_la_region.any():
-        return c.zeros()  # nobody lives in the Région: its other conditions are not looked at
     montant = c.members("hauts_de_france_aide_garde_enfant_montant_enfant").sum("enfants")
     age_maximum = int(c.law("hauts_de_france.aide_garde_enfant.age_maximum_enfant"))
     c.check(
         f"Un enfant de moins de {age_maximum} ans",
-        ~dans_la_region | (montant > 0),
+        montant > 0,
         "aucun enfant de votre famille n'a moins de {age} ans",
         age=age_maximum,
     )
-    parents_actifs = c.check(
-        "Tous les parents travaillent", c.members("hauts_de_france_aide_garde_enfant_parent_actif").all("parents")
-    )
-    if not (dans_la_region & parents_actifs).any():
-        return c.zeros()  # the income of year N-2 is not computed
     smic_mensuel = c.law("smic.horaire_brut") * c.law("smic.nb_heures_mensuelles")
     multiple = np.where(
         c("nb_parents") == 1, c.law(f"{law}.famille_monoparentale"), c.law(f"{law}.famille_biparentale")
@@ -101,8 +101,14 @@ def hauts_de_france_aide_garde_enfant(c):
         revenu=rni / 12,
         plafond=multiple * smic_mensuel,
     )
-    return np.where(dans_la_region & parents_actifs & ressources_ok, montant, 0.0)
+    return np.where(ressources_ok, montant, 0.0)
 
 
-QUANTITIES = (hauts_de_france_aide_garde_enfant_montant_enfant, hauts_de_france_aide_garde_enfant_parent_actif)
+QUANTITIES = (
+    hauts_de_france_residence,
+    hauts_de_france_aide_garde_enfant_residence,
+    hauts_de_france_aide_garde_enfant_montant_enfant,
+    hauts_de_france_aide_garde_enfant_parent_actif,
+    hauts_de_france_aide_garde_enfant_parents_actifs,
+)
 AIDES = (hauts_de_france_aide_garde_enfant,)

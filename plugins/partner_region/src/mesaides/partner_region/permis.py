@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import INDIVIDU, MONTH, quantity
-from mesaides.partner_region.garde_enfant import REGION_HAUTS_DE_FRANCE
 
 LAW = "hauts_de_france.aide_permis"
 
@@ -18,7 +17,6 @@ LAW = "hauts_de_france.aide_permis"
 @quantity(
     INDIVIDU, MONTH,
     label="Parent isolé (seul parent d'une famille avec enfant)",
-    reads=("nb_parents",),
     value_type="bool",
 )
 def hauts_de_france_aide_permis_parent_isole(c):
@@ -31,8 +29,6 @@ def hauts_de_france_aide_permis_parent_isole(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Plafond de revenu fiscal de référence de l'aide au permis applicable à la personne",
-    reads=(),
-    law=(f"{LAW}.plafond_rfr",),
 )
 def hauts_de_france_aide_permis_plafond_rfr(c):
     """The higher ceiling for a person rattachée to its parents' foyer fiscal (a personne à
@@ -47,26 +43,13 @@ def hauts_de_france_aide_permis_plafond_rfr(c):
 
 @quantity(
     INDIVIDU, MONTH,
-    label="Éligibilité à l'aide au permis de conduire des Hauts-de-France",
-    reads=(
-        "region",
-        "age",
-        "activite",
-        "apprenti",
-        "rfr",
-        "hauts_de_france_aide_permis_parent_isole",
-        "hauts_de_france_aide_permis_plafond_rfr",
-    ),
-    law=(f"{LAW}.age_minimum", f"{LAW}.age_maximum"),
+    label="Avoir l’âge requis et être inscrit à France Travail ou apprenti",
     value_type="bool",
+    defined_for="hauts_de_france_residence",
 )
-def hauts_de_france_aide_permis_eligibilite(c):
-    """Lives in the Région; is 16 to 30 years old, or a single parent (no upper age limit); is
-    a job seeker (``activite`` ``chomeur``) or an apprentice; and the foyer fiscal's revenu
-    fiscal de référence (year N-2) is under the applicable ceiling."""
-    region = c.check("Résider en région Hauts-de-France", c("region") == REGION_HAUTS_DE_FRANCE)
-    if not region.any():
-        return region  # nobody lives in the Région: its other conditions are not looked at
+def hauts_de_france_aide_permis_profil(c):
+    """Is 16 to 30 years old, or a single parent (no upper age limit); and is a job seeker
+    (``activite`` ``chomeur``) or an apprentice."""
     age = c("age")
     age_ok = c.check(
         "Avoir l’âge requis, ou être parent isolé",
@@ -77,27 +60,33 @@ def hauts_de_france_aide_permis_eligibilite(c):
         "Être inscrit à France Travail ou apprenti",
         c.enum("activite").is_("chomeur") | c("apprenti"),
     )
-    eligible = region & age_ok & situation
-    if not eligible.any():
-        return eligible  # the income of year N-2 is not computed
+    return age_ok & situation
+
+
+@quantity(
+    INDIVIDU, MONTH,
+    label="Éligibilité à l'aide au permis de conduire des Hauts-de-France",
+    value_type="bool",
+    defined_for="hauts_de_france_aide_permis_profil",
+)
+def hauts_de_france_aide_permis_eligibilite(c):
+    """Lives in the Région, has the age and the situation required (the profil), and the foyer
+    fiscal's revenu fiscal de référence (year N-2) is under the applicable ceiling."""
     rfr = c("rfr", c.period.n_2)
-    ressources = c.check(
-        "Revenu fiscal de référence sous le plafond", rfr < c("hauts_de_france_aide_permis_plafond_rfr")
-    )
-    return region & age_ok & situation & ressources
+    return c.check("Revenu fiscal de référence sous le plafond", rfr < c("hauts_de_france_aide_permis_plafond_rfr"))
 
 
 @quantity(
     INDIVIDU, MONTH,
     label="Aide au permis de conduire des Hauts-de-France",
-    reads=("hauts_de_france_aide_permis_eligibilite", "apprenti", "age"),
-    law=(f"{LAW}.montant", f"{LAW}.age_majorite"),
+    defined_for="hauts_de_france_aide_permis_eligibilite",
     references=("https://guide-aides.hautsdefrance.fr/dispositif931",),
 )
 def hauts_de_france_aide_permis(c):
     """The maximum amount (the aide covers at most 90 % of the driving school's quote): for an
     apprentice, one amount if adult (complementing the State's aide) and a higher one if minor;
-    for a job seeker, the general amount."""
+    for a job seeker, the general amount. Defined for the eligible: its residence, its profil
+    and its income, each defined for the one before."""
     apprenti = c("apprenti").astype(bool)
     majeur = c("age") >= c.law(f"{LAW}.age_majorite")
     montant = np.where(
@@ -105,12 +94,13 @@ def hauts_de_france_aide_permis(c):
         np.where(majeur, c.law(f"{LAW}.montant.apprenti_majeur"), c.law(f"{LAW}.montant.apprenti_mineur")),
         c.law(f"{LAW}.montant.demandeur_emploi"),
     )
-    return np.where(c("hauts_de_france_aide_permis_eligibilite"), montant, 0.0)
+    return montant
 
 
 QUANTITIES = (
     hauts_de_france_aide_permis_parent_isole,
     hauts_de_france_aide_permis_plafond_rfr,
+    hauts_de_france_aide_permis_profil,
     hauts_de_france_aide_permis_eligibilite,
 )
 AIDES = (hauts_de_france_aide_permis,)
