@@ -11,13 +11,12 @@ Over a population (reference households, generated ones), computed at once with 
 
 The conditions are found exactly as an explanation finds them (:func:`condition_order`, the
 same depth), and a condition on persons holds for a group's aide when a member meets it (as
-:meth:`Explanation.conditions` says). A partner's test::
+:meth:`Explanation.conditions` says). A partner's test, over its reference households and 5,000 generated ones::
 
-    from mesaides.core.testing.reasons import check_reasons
+    from mesaides.core.testing.reasons import assert_reasons_hold
 
-    def test_reasons(engine):
-        problems = check_reasons(engine, engine.population(situation), "2026-11", aides=["mon_aide"])
-        assert not problems, "\\n".join(map(str, problems))
+    def test_every_condition_is_necessary_and_every_nil_amount_has_one():
+        assert_reasons_hold(Path(__file__).parent / "oracle" / "cases.jsonl.gz", ("mon_aide",))
 """
 
 from __future__ import annotations
@@ -187,3 +186,29 @@ def _on_aide_entity(population: Population, condition: np.ndarray, node_entity: 
 def _problem(aide: str, problem: str, label: str, where: np.ndarray, ids) -> ReasonProblem:
     rows = np.flatnonzero(where)
     return ReasonProblem(aide, problem, label, len(rows), [str(ids[i]) for i in rows[:SHOWN]])
+
+
+def assert_reasons_hold(
+    cases: Path | Iterable[Path], aides: Iterable[str], *, generated: int = 5000, engine: Engine | None = None
+) -> ReasonCoverage:
+    """A partner's whole reasons test: over its reference cases and ``generated`` households,
+    every condition an aide names is necessary and every nil amount fails one of them; each aide
+    that is available names at least one condition and shows it as a reason somewhere.
+
+    Returns the coverage, for a partner that checks more (which reasons were shown)."""
+    engine = engine or Engine()
+    coverage = ReasonCoverage()
+    aides = tuple(aides)
+    files = [cases] if isinstance(cases, Path) else list(cases)
+    problems: list[ReasonProblem] = []
+    for i, file in enumerate(files):
+        problems += check_cases_and_generated(
+            engine, file, aides, generated=generated if i == 0 else 0, coverage=coverage
+        )
+    assert not problems, "\n".join(map(str, problems))
+    for aide in aides:
+        if aide in engine.rules.unavailable:
+            continue  # needs a partner that is not installed beside this one
+        assert coverage.conditions[aide], f"{aide} names no condition"
+        assert any(a == aide for a, _ in coverage.shown), f"{aide}: no reason was ever shown"
+    return coverage
