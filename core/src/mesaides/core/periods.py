@@ -91,16 +91,7 @@ class Period(tuple):
         return cls(YEAR, year, 1)
 
     def __str__(self) -> str:
-        text = _TEXTS.get(self)
-        if text is None:
-            if self.unit is MONTH:
-                text = f"{self.year:04d}-{self.month:02d}"
-            elif self.unit is YEAR:
-                text = f"{self.year:04d}"
-            else:
-                text = "ETERNITY"
-            _TEXTS[self] = text
-        return text
+        return _text(self)
 
     def __repr__(self) -> str:
         return f"Period({self})"
@@ -109,25 +100,12 @@ class Period(tuple):
 
     def offset(self, n: int) -> Period:
         """The period ``n`` units later (negative: earlier). Eternity is its own offset."""
-        key = (self, n)
-        found = _OFFSETS.get(key)
-        if found is None:
-            if self.unit is MONTH:
-                found = Period.month_of(self.year, self.month + n)
-            elif self.unit is YEAR:
-                found = Period.year_of(self.year + n)
-            else:
-                found = self
-            _OFFSETS[key] = found
-        return found
+        return _offset(self, n)
 
     @property
     def start(self) -> dt.date:
         """The first day (eternity has none: ``date.min``)."""
-        day = _STARTS.get(self)
-        if day is None:
-            day = _STARTS[self] = dt.date(self.year, self.month, 1) if self.unit is not ETERNITY else dt.date.min
-        return day
+        return _start(self)
 
     @property
     def first_month(self) -> Period:
@@ -159,12 +137,7 @@ class Period(tuple):
 
     def last_months(self, n: int) -> tuple[Period, ...]:
         """The ``n`` months before this period's first month, oldest first."""
-        key = (self, -n)
-        found = _LAST_MONTHS.get(key)
-        if found is None:
-            first = self.first_month
-            found = _LAST_MONTHS[key] = tuple(first.offset(-k) for k in range(n, 0, -1))
-        return found
+        return _last_months(self, n)
 
     def ends_before(self, other: Period) -> bool:
         """Whether this period ends before ``other`` starts (never, for eternity)."""
@@ -185,11 +158,35 @@ def _supported(text: str, year: int) -> int:
     return year
 
 
-# Formulas navigate the same few months over and over: each answer is computed once.
-_TEXTS: dict[Period, str] = {}
-_STARTS: dict[Period, dt.date] = {}
-_OFFSETS: dict[tuple[Period, int], Period] = {}
-_LAST_MONTHS: dict[tuple[Period, int], tuple[Period, ...]] = {}
+# Formulas navigate the same few months over and over: each answer is computed once (periods
+# are immutable values, and the supported years bound how many there are).
+@lru_cache(maxsize=16384)
+def _text(p: Period) -> str:
+    if p.unit is MONTH:
+        return f"{p.year:04d}-{p.month:02d}"
+    if p.unit is YEAR:
+        return f"{p.year:04d}"
+    return "ETERNITY"
+
+
+@lru_cache(maxsize=16384)
+def _start(p: Period) -> dt.date:
+    return dt.date(p.year, p.month, 1) if p.unit is not ETERNITY else dt.date.min
+
+
+@lru_cache(maxsize=65536)
+def _offset(p: Period, n: int) -> Period:
+    if p.unit is MONTH:
+        return Period.month_of(p.year, p.month + n)
+    if p.unit is YEAR:
+        return Period.year_of(p.year + n)
+    return p
+
+
+@lru_cache(maxsize=16384)
+def _last_months(p: Period, n: int) -> tuple[Period, ...]:
+    first = p.first_month
+    return tuple(first.offset(-k) for k in range(n, 0, -1))
 
 ETERNITY_PERIOD = Period(ETERNITY, 0, 1)
 

@@ -7,19 +7,24 @@ test item per case, failing with a table of the outputs that differ.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-_ENGINE = None
+if TYPE_CHECKING:
+    from mesaides.core.api import Engine
+
+_ENGINE = pytest.StashKey["Engine"]()
 
 
-def _engine():
-    global _ENGINE  # one rule set per test session: loading partners is the slow part
-    if _ENGINE is None:
+def _engine(config: pytest.Config) -> Engine:
+    """One engine per test session, kept in the session's stash: loading partners is the slow part."""
+    engine = config.stash.get(_ENGINE, None)
+    if engine is None:
         from mesaides.core.api import Engine
 
-        _ENGINE = Engine()
-    return _ENGINE
+        engine = config.stash[_ENGINE] = Engine()
+    return engine
 
 
 def pytest_collect_file(file_path: Path, parent):
@@ -44,7 +49,7 @@ class YamlCaseItem(pytest.Item):
     def runtest(self):
         from mesaides.core.testing.yaml_cases import run_case
 
-        result = run_case(self.case, _engine(), file=str(self.path))
+        result = run_case(self.case, _engine(self.config), file=str(self.path))
         failed = [c for c in result.checks if not c.ok]
         if failed:
             raise YamlCaseFailure(failed)
