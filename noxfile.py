@@ -1,7 +1,7 @@
 """Sessions for the mesaides monorepo: tests, lint, bench, build, serve.
 
     nox -s tests      each distribution's tests beside the core alone, then everything together
-    nox -s lint       ruff
+    nox -s lint       ruff, and mypy (strict on the core, mypy's defaults on the partners)
     nox -s bench      start-up, the oracle batch, throughput, peak memory, the web server's load
     nox -s build      a wheel for every distribution in dist/
     nox -s serve      the simulator on the embedded default (SQLite, every partner package)
@@ -69,10 +69,26 @@ def tests(session: nox.Session, member: str) -> None:
     session.run("pytest", *targets, *session.posargs)
 
 
+TYPING_TOOLS = ("mypy>=1.13,<2", "types-PyYAML>=6", "pytest>=8")
+"""mypy and the stubs it needs beside the checked distributions' own dependencies (numpy and
+pydantic ship theirs; the core's pytest plugin is checked against pytest's)."""
+TYPE_CHECKED = ("core", *(m for m in MEMBERS if m.startswith("plugins/")))
+"""The distributions mypy checks (settings in pyproject.toml): the core strictly, the partners
+with mypy's defaults. The registry and the web simulator are not checked yet (see there)."""
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
+    """ruff, then mypy."""
     session.install("ruff>=0.17,<0.18")
     session.run("ruff", "check", ".")
+    checked = _present(TYPE_CHECKED)
+    _install(session, checked, TYPING_TOOLS)
+    # Each distribution's src/ on mypy's path: they share the ``mesaides`` namespace package.
+    # Packages are given as directories, not with -p: the core's legislation/ data directory
+    # would shadow its legislation module.
+    packages = [init.parent.relative_to(ROOT) for m in checked for init in sorted((ROOT / m / "src" / "mesaides").glob("*/__init__.py"))]
+    session.run("mypy", *map(str, packages), env={"MYPYPATH": os.pathsep.join(f"{m}/src" for m in checked)})
 
 
 @nox.session(python=PYTHON)

@@ -4,6 +4,7 @@ and the rule that asks for it, instead of pydantic's raw report (input dumps and
 from __future__ import annotations
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 FIELD_RULES: dict[str, str] = {
     "label": "A4: the aide's name, in French",
@@ -26,7 +27,7 @@ class AideMetadataError(ValueError):
         super().__init__(f"aide {aide}: invalid metadata: " + "; ".join(self.problems))
 
 
-def _problem(error: dict) -> str:
+def _problem(error: ErrorDetails) -> str:
     location = ".".join(str(part) for part in error["loc"]) or "metadata"
     if error["type"] == "missing":
         what = "missing"

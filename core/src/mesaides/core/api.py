@@ -18,8 +18,8 @@ import dataclasses
 import logging
 import multiprocessing
 import queue
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,6 +33,13 @@ from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
 from mesaides.core.situation import InconsistentSituation, SituationError, SituationIssue
 from mesaides.core.values import dtype_of
+
+if TYPE_CHECKING:
+    from multiprocessing.process import BaseProcess
+    from multiprocessing.queues import Queue
+
+WorkerResult = tuple[int, Any, BaseException | None]
+"""What a worker process sends for a part: its index, its result or None, and its error or None."""
 
 log = logging.getLogger(__name__)
 
@@ -285,9 +292,11 @@ class Engine:
         if issues:
             raise SituationError(issues)
 
-    def _run_requests(self, simulation: Simulation, population: Population, progress: Progress | None):
+    def _run_requests(
+        self, simulation: Simulation, population: Population, progress: Progress | None
+    ) -> dict[tuple[str, Period], np.ndarray]:
         wanted = {(r.name, r.period) for r in population.requests}
-        results = {}
+        results: dict[tuple[str, Period], np.ndarray] = {}
         total = len(wanted)
         for done, (name, period) in enumerate(sorted(wanted, key=_request_order), 1):
             results[(name, period)] = finite(name, period, simulation.calculate(name, period))
@@ -313,6 +322,10 @@ def _request_order(key: tuple[str, Period]) -> tuple[str, str]:
     return str(key[1]), key[0]
 
 
+PartResult = tuple[dict[str, np.ndarray], dict[str, np.ndarray]]
+"""A part's rows in the whole population, by entity, and its values of the aides asked for."""
+
+
 class _PartJob:
     """Computes some aides on one part of a population."""
 
@@ -322,13 +335,13 @@ class _PartJob:
         self.population = population
         self.periods = periods
 
-    def __call__(self, persons: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    def __call__(self, persons: np.ndarray) -> PartResult:
         piece = part(self.population, self.rules, persons)
         simulation = Simulation(self.compiled, piece.population)
         return piece.rows, {a: simulation.calculate(a, p) for a, p in self.periods.items()}
 
 
-def _map_parts(job: _PartJob, parts: list[np.ndarray], workers: int):
+def _map_parts(job: _PartJob, parts: list[np.ndarray], workers: int) -> Iterator[PartResult]:
     """``job`` on each part, in order; in forked worker processes when ``workers`` > 1.
 
     Forked workers inherit the job (the rules and the population) as it is in memory: only
@@ -367,7 +380,7 @@ def _map_parts(job: _PartJob, parts: list[np.ndarray], workers: int):
             process.join()
 
 
-def _next_result(results, processes):
+def _next_result(results: Queue[WorkerResult], processes: Sequence[BaseProcess]) -> WorkerResult:
     """The next result a worker sends; an error when every worker stopped without sending it."""
     while True:
         try:
@@ -382,7 +395,8 @@ def _plain(values: np.ndarray) -> list[Any]:
         return [round(v, 2) for v in values.tolist()]
     if values.dtype.kind == "M":
         return [str(v) for v in values]
-    return values.tolist()
+    plain: list[Any] = values.tolist()
+    return plain
 
 
 def calculate(data: Mapping[str, Any]) -> dict[str, Any]:

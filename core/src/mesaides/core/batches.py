@@ -12,12 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mesaides.core.entities import GROUP_ENTITIES, INDIVIDU
 from mesaides.core.population import GroupStructure, Population, take_ids
+
+if TYPE_CHECKING:
+    from mesaides.core.periods import Period
+    from mesaides.core.ruleset import RuleSet
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def split(population: Population, max_persons: int) -> list[np.ndarray]:
     cuts = [0]
     while cuts[-1] + max_persons < n:
         # The last household start within the limit, or the next one after a huge household.
-        k = np.searchsorted(first, cuts[-1] + max_persons, side="right") - 1
+        k = int(np.searchsorted(first, cuts[-1] + max_persons, side="right")) - 1
         cut = int(first[k]) if first[k] > cuts[-1] else int(first[min(k + 1, len(first) - 1)])
         if cut <= cuts[-1]:
             break
@@ -127,10 +131,10 @@ def split(population: Population, max_persons: int) -> list[np.ndarray]:
     return [np.sort(order[a:b]) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
-def part(population: Population, rules, persons: np.ndarray) -> Part:
+def part(population: Population, rules: RuleSet, persons: np.ndarray) -> Part:
     """The households of ``persons`` (sorted, from :func:`split`) as a population of their own."""
     rows = {INDIVIDU.key: persons}
-    groups = {}
+    groups: dict[str, GroupStructure] = {}
     for key, s in population.groups.items():
         member_groups = s.person_group[persons]
         kept = np.unique(member_groups)
@@ -154,15 +158,15 @@ def part(population: Population, rules, persons: np.ndarray) -> Part:
             found = taken[id(array)] = array[rows[entity]]
         return found
 
-    inputs = {}
+    inputs: dict[str, dict[Period, np.ndarray]] = {}
     for name, by_period in population.inputs.items():
         if name not in rules:  # given for rules not installed here: nothing reads it
             continue
         e = rules.variable(name).entity.key
         inputs[name] = {p: take(a, e) for p, a in by_period.items()}
-    given = {}
-    for name, by_period in population.given.items():
+    given: dict[str, dict[Period, tuple[np.ndarray, np.ndarray]]] = {}
+    for name, given_by_period in population.given.items():
         e = rules.variable(name).entity.key
-        given[name] = {p: (take(m, e), take(v, e)) for p, (m, v) in by_period.items()}
+        given[name] = {p: (take(m, e), take(v, e)) for p, (m, v) in given_by_period.items()}
     part = Population(person_ids=take_ids(population.person_ids, persons), groups=groups, inputs=inputs, given=given)
     return Part(part, rows)

@@ -6,14 +6,17 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from mesaides.core.plugins import get_plugin_manager
+from mesaides.core.plugins import PluginManager, get_plugin_manager
+
+if TYPE_CHECKING:
+    from mesaides.core.api import Engine
 
 
-def _load(pm=None):
+def _load(pm: PluginManager | None = None) -> Engine:
     from mesaides.core.api import Engine
     from mesaides.core.ruleset import load_rules
 
@@ -93,7 +96,7 @@ def plugins(as_json: bool) -> None:
 @cli.command()
 @click.argument("file", type=click.File("rb"), default="-")
 @click.option("--indent", type=int, default=None, help="Indent the JSON output.")
-def calculate(file, indent: int | None) -> None:
+def calculate(file: IO[bytes], indent: int | None) -> None:
     """Fill in every null of an OpenFisca situation JSON (FILE or standard input)."""
     import orjson
 
@@ -128,7 +131,7 @@ def calculate(file, indent: int | None) -> None:
 @click.argument("entity_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 @click.option("--depth", type=int, default=4, help="How deep to show the tree.")
-def explain(file, name: str, period: str, entity_id: str, as_json: bool, depth: int) -> None:
+def explain(file: IO[bytes], name: str, period: str, entity_id: str, as_json: bool, depth: int) -> None:
     """Explain NAME for PERIOD for ENTITY_ID in the situation FILE: what it read, the conditions
     met and, for a nil aide, the reason."""
     from mesaides.core.simulation import ComputationError

@@ -20,6 +20,7 @@ from mesaides.core.values import dtype_of
 if TYPE_CHECKING:
     from mesaides.core.definitions import Definition
     from mesaides.core.periods import Period
+    from mesaides.core.replay import Chain
     from mesaides.core.ruleset import RuleSet
 
 
@@ -50,5 +51,5 @@ class CompiledRules:
         """(quantity, legislation path, period) -> the value, checked against the declarations."""
         self.declared_law: set[tuple[str, str]] = set()
         """(quantity, legislation path) pairs checked against the quantity's ``law``."""
-        self.followed: dict = {}
+        self.followed: dict[tuple[Period, Chain], Period] = {}
         """Periods reached from others by a formula's steps (see :func:`replay.follow`)."""

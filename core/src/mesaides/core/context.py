@@ -12,16 +12,18 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import DTypeLike
 
 from mesaides.core.checks import NOTE, Check, check_template
 from mesaides.core.entities import INDIVIDU, Entity
 from mesaides.core.entities import entity as entity_of
 from mesaides.core.legislation import DatedScale
 from mesaides.core.periods import ETERNITY, Period
-from mesaides.core.replay import Recorder, RelativePeriod, plain
+from mesaides.core.replay import Chain, Recorder, RelativePeriod, plain
 
 if TYPE_CHECKING:
     from mesaides.core.definitions import Quantity
+    from mesaides.core.population import GroupStructure
     from mesaides.core.simulation import Simulation, TraceNode
 
 
@@ -122,7 +124,8 @@ class Context:
         member, in the order of ``c.members(...).values``)."""
         if self.entity.key == INDIVIDU.key:
             raise UndeclaredRead(f"{self.quantity.name}: to_members() is for group formulas")
-        return np.asarray(values)[self._structure(self.entity.key).person_group]
+        per_member: np.ndarray = np.asarray(values)[self._structure(self.entity.key).person_group]
+        return per_member
 
     def nb_members(self, role: str | None = None) -> np.ndarray:
         """How many persons this group has (in ``role``)."""
@@ -138,7 +141,8 @@ class Context:
     def is_role(self, entity_key: str, role: str) -> np.ndarray:
         """In a person's formula: whether each person has ``role`` in its group."""
         e = entity_of(entity_key)
-        return self._structure(e.key).person_role == e.role_index(role)
+        has_role: np.ndarray = self._structure(e.key).person_role == e.role_index(role)
+        return has_role
 
     def rank(self, entity_key: str) -> np.ndarray:
         """In a person's formula: the person's position within its role (0 for the first)."""
@@ -224,10 +228,10 @@ class Context:
     def size(self) -> int:
         return self._sim.population.size(self.entity.key)
 
-    def zeros(self, dtype=float) -> np.ndarray:
+    def zeros(self, dtype: DTypeLike = float) -> np.ndarray:
         return np.zeros(self.size, dtype=dtype)
 
-    def full(self, value: Any, dtype=None) -> np.ndarray:
+    def full(self, value: Any, dtype: DTypeLike | None = None) -> np.ndarray:
         return np.full(self.size, value, dtype=dtype)
 
     # ---- Internals ---------------------------------------------------------------------------
@@ -239,7 +243,8 @@ class Context:
         if source_key == self.entity.key:
             return values
         if self.entity.key == INDIVIDU.key:
-            return values[self._sim.population.groups[source_key].person_group]
+            per_member: np.ndarray = values[self._sim.population.groups[source_key].person_group]
+            return per_member
         source = self._compiled.rules.variable(name).entity
         raise UndeclaredRead(
             f"{self.quantity.name} reads {name} ({source.key}) from a {self.entity.key}: "
@@ -259,6 +264,7 @@ class Context:
     def _values(self, name: str, period: Period | RelativePeriod | None) -> np.ndarray:
         """The value of ``name`` for ``period`` (None: the formula's own), checked against the
         declarations and recorded for reuse."""
+        chain: Chain | None
         if period is None:
             period, chain = self._period, ()
         else:
@@ -282,7 +288,7 @@ class Context:
             self.recorder.reads.append((name, chain, period, past, values))
         return values
 
-    def _structure(self, entity_key: str):
+    def _structure(self, entity_key: str) -> GroupStructure:
         return self._sim.population.groups[entity_key]
 
     def _check_law(self, path: str) -> None:
@@ -296,12 +302,12 @@ class Context:
                 return
         raise UndeclaredRead(f"{self.quantity.name} reads legislation value {path} without declaring it in law")
 
-    def _day(self, at: Period | RelativePeriod | dt.date | None) -> tuple[dt.date, tuple | None]:
+    def _day(self, at: Period | RelativePeriod | dt.date | None) -> tuple[dt.date, Chain | None]:
         """The day a legislation value is looked up, and how it follows the formula's period."""
-        chain = None
+        chain: Chain | None = None
         if at is None:
             at, chain = self._period, ()
-        elif type(at) is RelativePeriod:
+        elif isinstance(at, RelativePeriod):
             at, chain = plain(at)
         if isinstance(at, Period):
             if at.unit is ETERNITY:
@@ -327,7 +333,7 @@ class EnumValues:
             raise ValueError(f"{self.name} has no value {value!r} (allowed: {', '.join(self.values)})") from None
 
     def is_(self, *values: str) -> np.ndarray:
-        result = self.codes == self.code(values[0])
+        result: np.ndarray = self.codes == self.code(values[0])
         for v in values[1:]:
             result = result | (self.codes == self.code(v))
         return result
@@ -338,13 +344,14 @@ class Members:
 
     __slots__ = ("s", "values")
 
-    def __init__(self, values: np.ndarray, structure):
+    def __init__(self, values: np.ndarray, structure: GroupStructure):
         self.values = values
         self.s = structure
 
     def is_role(self, role: str) -> np.ndarray:
         """For each member, whether it has ``role`` in its group."""
-        return self.s.person_role == self.s.entity.role_index(role)
+        has_role: np.ndarray = self.s.person_role == self.s.entity.role_index(role)
+        return has_role
 
     def _mask(self, role: str | None) -> np.ndarray | None:
         return None if role is None else self.s.role_members(role)[0]
@@ -373,7 +380,8 @@ class Members:
         falsy = self.values == 0
         if mask is not None:
             falsy = falsy & mask
-        return np.bincount(self.s.person_group, weights=falsy.astype(float), minlength=self.s.count) == 0
+        none_falsy: np.ndarray = np.bincount(self.s.person_group, weights=falsy.astype(float), minlength=self.s.count) == 0
+        return none_falsy
 
     def max(self, role: str | None = None, initial: float = -np.inf) -> np.ndarray:
         return self._reduce(np.maximum, role, initial)
@@ -381,7 +389,7 @@ class Members:
     def min(self, role: str | None = None, initial: float = np.inf) -> np.ndarray:
         return self._reduce(np.minimum, role, initial)
 
-    def _reduce(self, ufunc, role, initial) -> np.ndarray:
+    def _reduce(self, ufunc: np.ufunc, role: str | None, initial: float) -> np.ndarray:
         out = np.full(self.s.count, initial, dtype=float)
         groups, values = self.s.person_group, self.values
         if role is not None:
@@ -415,7 +423,8 @@ class GroupView:
         return self._c._members_of(name, period, self._entity.key)
 
     def _project(self, per_group: np.ndarray) -> np.ndarray:
-        return per_group[self._c._structure(self._entity.key).person_group]
+        per_person: np.ndarray = per_group[self._c._structure(self._entity.key).person_group]
+        return per_person
 
     def sum(self, name: str, role: str | None = None, period: Period | None = None) -> np.ndarray:
         return self._project(self._members(name, period).sum(role))
@@ -432,4 +441,5 @@ class GroupView:
     def nb_members(self, role: str | None = None) -> np.ndarray:
         s = self._c._structure(self._entity.key)
         counts = np.bincount(s.person_group if role is None else s.role_members(role)[1], minlength=s.count)
-        return counts[s.person_group]
+        per_person: np.ndarray = counts[s.person_group]
+        return per_person

@@ -347,7 +347,7 @@ def quantity(
     return build
 
 
-def as_aide(q: Quantity, info: AideInfo | dict) -> Aide:
+def as_aide(q: Quantity, info: AideInfo | dict[str, Any]) -> Aide:
     """Turn a quantity into an aide with its convention metadata."""
     data = q.model_dump(exclude={"kind"})
     data["formulas"] = q.formulas

@@ -16,15 +16,23 @@ the reason is always true and always sufficient to explain the nil amount.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from mesaides.core.checks import CONDITION, DEFINED_FOR, NOTE, as_check, figure_at, sentence
+from mesaides.core.checks import CONDITION, DEFINED_FOR, NOTE, Check, as_check, figure_at, sentence
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import Period
 from mesaides.core.simulation import Simulation
+
+if TYPE_CHECKING:
+    from mesaides.core.definitions import Definition
+    from mesaides.core.population import Population
+    from mesaides.core.ruleset import RuleSet
+
+NodeKey = TypeVar("NodeKey", bound=Hashable)
 
 
 @dataclass
@@ -135,7 +143,7 @@ class Explanation:
         )
         return [nodes[k] for k in order]
 
-    def _verdicts(self, depth: int | None = REASON_DEPTH):
+    def _verdicts(self, depth: int | None = REASON_DEPTH) -> Iterator[tuple[str, bool, dict[str, Any], str]]:
         """(label, holds, check, node key) for each condition of the aide, each label once."""
         root_entity = self.nodes[self.root].entity
         seen: set[str] = set()
@@ -221,7 +229,12 @@ class Explanation:
         return out
 
 
-def condition_order(root, reads_of, holds_conditions, depth: int | None = REASON_DEPTH) -> list:
+def condition_order(
+    root: NodeKey,
+    reads_of: Callable[[NodeKey], Sequence[NodeKey]],
+    holds_conditions: Callable[[NodeKey], bool],
+    depth: int | None = REASON_DEPTH,
+) -> list[NodeKey]:
     """The nodes whose checks are the conditions of the aide ``root``, in the order the
     computation meets those checks: what a node reads, in the order it reads it, before the node
     itself.
@@ -248,10 +261,10 @@ def condition_order(root, reads_of, holds_conditions, depth: int | None = REASON
             if dep not in within and holds_conditions(dep):
                 within[dep] = level + 1
                 queue.append(dep)
-    out: list = []
-    done: set = set()
+    out: list[NodeKey] = []
+    done: set[NodeKey] = set()
     # Depth first, each node after what it reads, without recursion (trees are deep).
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    stack: list[tuple[NodeKey, bool]] = [(root, False)]
     while stack:
         key, children_done = stack.pop()
         if key in done:
@@ -299,10 +312,10 @@ class Traced:
         if simulation.trace is None:
             raise ValueError("a Traced needs a simulation built with trace=True")
         self.simulation = simulation
-        self.memo: dict = {}
+        self.memo: dict[tuple[Any, ...], Any] = {}
 
     @property
-    def population(self):
+    def population(self) -> Population:
         return self.simulation.population
 
     def calculate(self, name: str, period: Period) -> np.ndarray:
@@ -319,7 +332,7 @@ def explain(
     entity_id: str,
     *,
     max_depth: int | None = None,
-    memo: dict | None = None,
+    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> Explanation:
     """Explain ``name`` for ``period`` for one person or group (its id in the situation).
 
@@ -410,7 +423,7 @@ def explain(
     return Explanation(root=root, nodes={keys[k]: n for k, n in nodes.items()}, entity_id=entity_id)
 
 
-def defined_for_chain(rules, name: str) -> frozenset[str]:
+def defined_for_chain(rules: RuleSet, name: str) -> frozenset[str]:
     """The quantities whose ``defined_for`` is a condition of ``name``: ``name`` itself and, in
     turn, the quantity each is defined for (the Région's driving-licence aide, its profile, its
     residence). Elsewhere in the aide's tree a ``defined_for`` only bounds what the aide reads."""
@@ -437,7 +450,7 @@ def _as_condition(check: dict[str, Any]) -> dict[str, Any]:
     return check
 
 
-def _check_json(check, where: np.ndarray, names) -> dict[str, Any]:
+def _check_json(check: Check, where: np.ndarray, names: Sequence[str]) -> dict[str, Any]:
     """A check's verdict and figures for the rows of the household explained."""
     condition = check.condition
     return {
@@ -449,7 +462,7 @@ def _check_json(check, where: np.ndarray, names) -> dict[str, Any]:
     }
 
 
-def _persons_of(population, entity_key: str, index: int) -> np.ndarray:
+def _persons_of(population: Population, entity_key: str, index: int) -> np.ndarray:
     if entity_key == INDIVIDU.key:
         # A person's explanation covers its famille, since its aides depend on it.
         famille = population.groups["famille"].person_group[index]
@@ -457,7 +470,7 @@ def _persons_of(population, entity_key: str, index: int) -> np.ndarray:
     return np.flatnonzero(population.groups[entity_key].person_group == index)
 
 
-def _plain(value: Any, definition) -> Any:
+def _plain(value: Any, definition: Definition) -> Any:
     if definition.value_type == "enum":
         return definition.enum_values[int(value)]
     if definition.value_type == "date":

@@ -25,6 +25,7 @@ from functools import lru_cache
 from importlib.resources import files
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 SOURCE = (
     "INSEE, Code officiel géographique au 1er janvier 2026, and DGCL, composition of the EPCI à "
@@ -74,7 +75,7 @@ def names() -> dict[tuple[str, str], str]:
     return {(niveau, code): nom for niveau, code, nom in rows}
 
 
-def _lookup(depcom, column: str) -> np.ndarray:
+def _lookup(depcom: ArrayLike, column: str) -> np.ndarray:
     """The ``column`` of each code in ``depcom`` (an array of strings), ``""`` when unknown.
 
     Each distinct code is looked up once (a household sample has few distinct communes).
@@ -114,17 +115,17 @@ def known_codes() -> frozenset[str]:
     return frozenset(table().depcom.tolist())
 
 
-def departements(depcom) -> np.ndarray:
+def departements(depcom: ArrayLike) -> np.ndarray:
     """The département code of each commune code (``"59"``, ``"2A"``, ``"971"``; COM: ``"987"``)."""
     return _lookup(depcom, "departement")
 
 
-def regions(depcom) -> np.ndarray:
+def regions(depcom: ArrayLike) -> np.ndarray:
     """The INSEE région code of each commune code (``"32"`` Hauts-de-France); ``""`` for the COM."""
     return _lookup(depcom, "region")
 
 
-def epcis(depcom) -> np.ndarray:
+def epcis(depcom: ArrayLike) -> np.ndarray:
     """The SIREN of the EPCI à fiscalité propre of each commune code; ``""`` if none."""
     return _lookup(depcom, "epci")
 
@@ -170,7 +171,7 @@ def communes_of(
 
 
 def in_territory(
-    depcom,
+    depcom: ArrayLike,
     *,
     departement: str | Iterable[str] | None = None,
     region: str | Iterable[str] | None = None,

@@ -75,7 +75,8 @@ class SourceIndex:
 
     def __init__(self, cache: InferenceCache | None = None) -> None:
         self._functions: dict[str, dict[int, ast.FunctionDef]] = {}
-        self._followed: dict[tuple, Inferred] = {}
+        self._followed: dict[tuple[Any, ...], Inferred] = {}
+        """(helper, its context parameters, its bound arguments) -> what following it found."""
         self.cache = cache
 
     def infer(self, function: Callable[..., Any]) -> Inferred:
@@ -139,8 +140,8 @@ class SourceIndex:
         for node in candidates:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-                table[first + offset] = node  # type: ignore[assignment]
-                table.setdefault(node.lineno + offset, node)  # type: ignore[arg-type]
+                table[first + offset] = node
+                table.setdefault(node.lineno + offset, node)
         return table
 
     # ---- Walking a function ---------------------------------------------------------------
@@ -195,7 +196,7 @@ class SourceIndex:
                 continue
             helper = _resolve(func, module_globals)
             helper_node = self._node(helper) if helper is not None else None
-            if helper_node is None or depth >= _MAX_DEPTH:
+            if helper is None or helper_node is None or depth >= _MAX_DEPTH:
                 if not _is_local_def(func, node, nodes):
                     found.unresolved_reads.append(f"{where}:{call.lineno}: the context is passed to {ast.unparse(func)}")
                 continue
@@ -226,11 +227,15 @@ class SourceIndex:
                 helper_contexts.add(keyword.arg)
             else:
                 bound[keyword.arg] = local.values(keyword.value)
-        key = (helper, tuple(sorted(helper_contexts)), tuple(sorted(bound.items(), key=lambda kv: kv[0])))
+        key: tuple[Any, ...] | None = (
+            helper,
+            tuple(sorted(helper_contexts)),
+            tuple(sorted(bound.items(), key=lambda kv: kv[0])),
+        )
         try:
             hash(key)
         except TypeError:
-            key = None  # type: ignore[assignment]
+            key = None
         if key is not None and key in self._followed:
             return self._followed[key]
         result = self._walk(helper, node, bound, helper_contexts, depth + 1)
@@ -430,9 +435,10 @@ class _Locals:
                     return None
                 result |= found
             if identifier in self.bound:
-                if self.bound[identifier] is None:
+                bound = self.bound[identifier]
+                if bound is None:
                     return None
-                result |= self.bound[identifier]
+                result |= bound
             return frozenset(result)
         if identifier in self.unbound_params:
             return None

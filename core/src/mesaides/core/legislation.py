@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -159,7 +159,7 @@ class Legislation:
     def __contains__(self, path: str) -> bool:
         return path in self._nodes
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[LegislationNode]:
         return iter(self._nodes.values())
 
     def __len__(self) -> int:
@@ -201,7 +201,7 @@ class Legislation:
         return entry
 
 
-def parse_legislation(data: Mapping, *, source: str = "<data>", owner: str = "") -> list[LegislationNode]:
+def parse_legislation(data: Mapping[str, Any], *, source: str = "<data>", owner: str = "") -> list[LegislationNode]:
     """Build legislation nodes from the mapping of one YAML file (path -> node)."""
     if not isinstance(data, Mapping):
         raise LegislationError(f"{source}: expected a mapping of dotted paths to values")

@@ -22,13 +22,26 @@ with the entry point ``partner_nord = "mesaides.partner_nord.plugin:plugin"``. T
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, cast
 
-from mesaides.core.definitions import Parameter, Partner, as_aide
+from mesaides.core.definitions import Aide, Parameter, Partner, Quantity, as_aide
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.yamlio import load_yaml
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+
+class RuleModule(Protocol):
+    """What :class:`PartnerPlugin` reads from each of a partner's rule modules."""
+
+    QUANTITIES: Sequence[Quantity]
+    """The module's quantities that are not aides."""
+    AIDES: Sequence[Quantity]
+    """The module's aides, as quantities: their metadata comes from the package's ``aides.yaml``."""
 
 
 class PartnerPlugin:
@@ -53,31 +66,31 @@ class PartnerPlugin:
     def __repr__(self) -> str:
         return f"PartnerPlugin({self.package!r})"
 
-    def modules(self):
-        return [importlib.import_module(f"{self.package}.{name}") for name in self.rule_modules]
+    def modules(self) -> list[RuleModule]:
+        return [cast(RuleModule, importlib.import_module(f"{self.package}.{name}")) for name in self.rule_modules]
 
     @hookimpl
-    def mesaides_register_partner(self, register):
+    def mesaides_register_partner(self, register: Callable[[Partner], None]) -> None:
         register(self.partner)
 
     @hookimpl
-    def mesaides_register_parameters(self, register):
+    def mesaides_register_parameters(self, register: Callable[[Parameter], None]) -> None:
         for parameter in self.parameters:
             register(parameter)
 
     @hookimpl
-    def mesaides_register_legislation(self, register):
+    def mesaides_register_legislation(self, register: Callable[[Path | Traversable], None]) -> None:
         if self.legislation.is_dir():
             register(self.legislation)
 
     @hookimpl
-    def mesaides_register_quantities(self, register):
+    def mesaides_register_quantities(self, register: Callable[[Quantity], None]) -> None:
         for module in self.modules():
             for q in module.QUANTITIES:
                 register(q)
 
     @hookimpl
-    def mesaides_register_aides(self, register):
+    def mesaides_register_aides(self, register: Callable[[Aide], None]) -> None:
         metadata = load_yaml((self.root / "aides.yaml").read_text(encoding="utf-8"))
         for module in self.modules():
             for q in module.AIDES:

@@ -11,6 +11,7 @@ import re
 from enum import Enum
 from functools import lru_cache
 from operator import itemgetter
+from typing import Any
 
 
 class PeriodUnit(str, Enum):
@@ -37,7 +38,7 @@ class PeriodError(ValueError):
     one outside the supported years (:data:`FIRST_YEAR` to :data:`LAST_YEAR`)."""
 
 
-class Period(tuple):
+class Period(tuple[Any, ...]):
     """A month, a year, or eternity.
 
     ``year`` and ``month`` give the first month of the period; eternity has neither.
@@ -56,7 +57,7 @@ class Period(tuple):
     year: int = property(itemgetter(1))  # type: ignore[assignment]
     month: int = property(itemgetter(2))  # type: ignore[assignment]
 
-    def __getnewargs__(self):
+    def __getnewargs__(self) -> tuple[Any, ...]:
         return tuple(self)
 
     @classmethod

@@ -50,8 +50,8 @@ class PluginManager(pluggy.PluginManager):
         self, plugin: object, name: str, distribution: str, version: str, module: str | None = None
     ) -> PluginRecord:
         """Register ``plugin``, validating its hooks; a bad plugin is recorded, not raised."""
-        module = module or getattr(plugin, "__name__", repr(plugin))
-        record = PluginRecord(name=name, distribution=distribution, version=version, module=module)
+        module_name = module or str(getattr(plugin, "__name__", repr(plugin)))
+        record = PluginRecord(name=name, distribution=distribution, version=version, module=module_name)
         self.records[name] = record
         try:
             self.register(plugin, name=name)

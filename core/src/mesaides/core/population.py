@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
 
 from mesaides.core.definitions import Definition, Parameter
 from mesaides.core.entities import GROUP_ENTITIES, INDIVIDU, Entity
@@ -35,6 +36,9 @@ from mesaides.core.values import (
     to_json_value,
 )
 
+if TYPE_CHECKING:
+    from mesaides.core.ruleset import RuleSet
+
 
 class NumberedIds(Sequence[str]):
     """Ids ``<prefix><number>`` made on demand: a generated population of millions of
@@ -47,7 +51,13 @@ class NumberedIds(Sequence[str]):
     def __len__(self) -> int:
         return len(self.numbers)
 
-    def __getitem__(self, i):
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> NumberedIds: ...
+
+    def __getitem__(self, i: int | slice) -> str | NumberedIds:
         if isinstance(i, slice):
             return NumberedIds(self.prefix, self.numbers[i])
         return f"{self.prefix}{self.numbers[i]}"
@@ -69,11 +79,11 @@ class GroupStructure:
 
     entity: Entity
     ids: Sequence[str]
-    person_group: np.ndarray
-    person_role: np.ndarray
-    person_rank: np.ndarray
+    person_group: NDArray[np.integer[Any]]
+    person_role: NDArray[np.integer[Any]]
+    person_rank: NDArray[np.integer[Any]]
     """The person's position within its role in its group (0 for the first parent)."""
-    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    memo: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     """Selections derived from the structure (who has a role...), computed once: read-only."""
 
     @property
@@ -155,7 +165,7 @@ class Population:
 # ---- Reading a situation ----------------------------------------------------------------------
 
 
-def parse_situation(data: Any, rules, limits: Limits = UNLIMITED) -> Population:
+def parse_situation(data: Any, rules: RuleSet, limits: Limits = UNLIMITED) -> Population:
     """Read an OpenFisca situation (a dict) once, check it against ``rules`` and ``limits``,
     and build its arrays.
 
@@ -188,7 +198,7 @@ def parse_situation(data: Any, rules, limits: Limits = UNLIMITED) -> Population:
     return _arrays(b, rules, person_ids, groups)
 
 
-def prepare_situation(situation: Situation, rules) -> Situation:
+def prepare_situation(situation: Situation, rules: RuleSet) -> Situation:
     """``situation`` completed by the plugins' ``mesaides_prepare_situation`` hooks, in the
     order the plugins were loaded (the core's first, so that partners see its completions), each
     given the previous one's result."""
@@ -206,7 +216,7 @@ class _Builder:
     """Reads every value of a situation against its definition, collecting the issues and the
     values by variable and period key (``name -> key -> (row indices, values)``)."""
 
-    def __init__(self, rules):
+    def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.issues: list[SituationIssue] = []
         self.inconsistencies: list[SituationIssue] = []
@@ -261,16 +271,18 @@ class _Builder:
                 by_key = self.buckets[d.name] = {}
             unchecked = None if codes is not None else self.fast.setdefault(d.name, [])
             rest = None
+            accepted_types = accepted or ()  # None for an enum, whose values are matched by their codes
+            enum_codes = codes or {}  # None for the other types, matched by their Python types
             for key, value in periods.items():
                 if key in months and (
-                    type(value) in accepted if codes is None else (type(value) is str and value in codes)
+                    type(value) in accepted_types if codes is None else (type(value) is str and value in enum_codes)
                 ):
                     bucket = by_key.get(key)
                     if bucket is None:
                         bucket = by_key[key] = ([], [])
                     bucket[0].append(index)
                     if unchecked is None:
-                        bucket[1].append(codes[value])
+                        bucket[1].append(enum_codes[value])
                     else:
                         bucket[1].append(value)
                         unchecked.append(value)
@@ -325,7 +337,7 @@ class _Builder:
             except BadValue as exc:
                 self.issue(vpath, str(exc))
                 continue
-            share = coerced / 12 if d.year_input == "divide" else coerced
+            share = coerced / 12 if isinstance(d, Parameter) and d.year_input == "divide" else coerced
             for m in year.months:
                 if str(m) not in explicit:
                     self._put(d.name, str(m), index, share)
@@ -390,7 +402,13 @@ _ACCEPTED = {"float": (float, int), "bool": (bool,), "str": (str,)}
 """Python types taken as they are, per value type, on the fast path."""
 
 
-def _groups(b: _Builder, entity: Entity, table, person_ids, person_index) -> GroupStructure:
+def _groups(
+    b: _Builder,
+    entity: Entity,
+    table: Mapping[str, Any] | None,
+    person_ids: list[str],
+    person_index: Mapping[str, int],
+) -> GroupStructure:
     n = len(person_ids)
     group = np.full(n, -1, dtype=np.int64)
     role = np.zeros(n, dtype=np.int8)
@@ -431,12 +449,12 @@ def _groups(b: _Builder, entity: Entity, table, person_ids, person_index) -> Gro
                 role[i] = role_keys[key]
                 rank[i] = k
         b.variables(entity, entity.plural, g, gid, obj)
-    for i in np.flatnonzero(group < 0):
-        b.inconsistency(f"individus.{person_ids[i]}", f"in no {entity.key}: add this person to one of {entity.plural}")
+    for unplaced in np.flatnonzero(group < 0):
+        b.inconsistency(f"individus.{person_ids[unplaced]}", f"in no {entity.key}: add this person to one of {entity.plural}")
     return GroupStructure(entity, ids, group, role, rank)
 
 
-def _arrays(b: _Builder, rules, person_ids: list[str], groups: dict[str, GroupStructure]) -> Population:
+def _arrays(b: _Builder, rules: RuleSet, person_ids: list[str], groups: dict[str, GroupStructure]) -> Population:
     n = len(person_ids)
     population = Population(person_ids=person_ids, groups=groups, requests=b.requests)
     for name, by_key in b.buckets.items():
@@ -473,7 +491,7 @@ def fill_requests(
     data: Mapping[str, Any],
     requests: Iterable[Request],
     results: Mapping[tuple[str, Period], np.ndarray],
-    rules,
+    rules: RuleSet,
 ) -> dict[str, Any]:
     """Write computed values into a copy of the situation JSON where it had ``null``.
 

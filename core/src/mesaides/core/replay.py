@@ -30,16 +30,19 @@ core's and the CAF's tests compare every value and every explanation both ways.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
-from mesaides.core.periods import Period
+from mesaides.core.periods import Period, PeriodUnit
 
-Chain = tuple[tuple, ...]
+Chain = tuple[tuple[Any, ...], ...]
 """The steps from a formula's own period to a period it used: ``(("offset", -1),)`` is last
 month whatever the period; ``()`` is the period itself."""
 
+
+_T = TypeVar("_T")
 
 Read = tuple[str, "Chain | None", Period, bool, np.ndarray]
 """One value a formula read: ``(name, chain, period, past, value)``. ``chain`` says how the
@@ -145,10 +148,10 @@ class RelativePeriod:
         self._p = period
         self._chain = chain
 
-    def _to(self, period: Period, step: tuple) -> RelativePeriod:
+    def _to(self, period: Period, step: tuple[Any, ...]) -> RelativePeriod:
         return RelativePeriod(self._r, period, (*self._chain, step))
 
-    def _fact(self, name: str, value: Any) -> Any:
+    def _fact(self, name: str, value: _T) -> _T:
         self._r.fact(self._chain, name, value)
         return value
 
@@ -186,7 +189,7 @@ class RelativePeriod:
     # Scalars: recorded with their value, checked for another period.
 
     @property
-    def unit(self):
+    def unit(self) -> PeriodUnit:
         return self._fact("unit", self._p.unit)
 
     @property
@@ -218,30 +221,30 @@ class RelativePeriod:
         return getattr(self._absolute(), name)
 
     def __eq__(self, other: object) -> bool:
-        return self._absolute() == _plain_other(other)
+        return bool(self._absolute() == _plain_other(other))
 
     def __ne__(self, other: object) -> bool:
-        return self._absolute() != _plain_other(other)
+        return bool(self._absolute() != _plain_other(other))
 
     def __lt__(self, other: object) -> bool:
-        return self._absolute() < _plain_other(other)
+        return bool(self._absolute() < _plain_other(other))
 
     def __le__(self, other: object) -> bool:
-        return self._absolute() <= _plain_other(other)
+        return bool(self._absolute() <= _plain_other(other))
 
     def __gt__(self, other: object) -> bool:
-        return self._absolute() > _plain_other(other)
+        return bool(self._absolute() > _plain_other(other))
 
     def __ge__(self, other: object) -> bool:
-        return self._absolute() >= _plain_other(other)
+        return bool(self._absolute() >= _plain_other(other))
 
     def __hash__(self) -> int:
         return hash(self._absolute())
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return iter(self._absolute())
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> Any:
         return self._absolute()[i]
 
     def __len__(self) -> int:
@@ -254,6 +257,6 @@ def _plain_other(other: Any) -> Any:
 
 def plain(period: Period | RelativePeriod) -> tuple[Period, Chain | None]:
     """The period a formula passed, and how it follows the formula's period (None: fixed)."""
-    if type(period) is RelativePeriod:
+    if isinstance(period, RelativePeriod):
         return period._p, period._chain
     return period, None

@@ -34,6 +34,8 @@ class RuleSet:
     problems: list[str] = field(default_factory=list)
     hooks: Any = None
     """The plugin manager's hook relay, for the situation hooks."""
+    _index: dict[str, Definition] = field(init=False, repr=False, compare=False)
+    """Every variable by name, made by ``__post_init__``."""
 
     @property
     def definitions(self) -> dict[str, Definition]:
@@ -65,7 +67,7 @@ class RuleSet:
         """Issues the plugins' ``mesaides_validate_situation`` hooks find."""
         if self.hooks is None:
             return []
-        found = []
+        found: list[Any] = []
         for issues in self.hooks.mesaides_validate_situation(situation=situation, rules=self):
             found.extend(issues or ())
         return found
@@ -84,7 +86,8 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
     partners: dict[str, Partner] = {}
     nodes: list[LegislationNode] = []
     failed: set[str] = set()
-    sources = SourceIndex(InferenceCache.default())  # each source parsed at most once, for this loading
+    cache = InferenceCache.default()
+    sources = SourceIndex(cache)  # each source parsed at most once, for this loading
 
     def collect(hook_name: str, accept: Callable[[Any, PluginRecord], None]) -> None:
         hook = getattr(pm.hook, hook_name)
@@ -148,7 +151,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         if pm.has_plugin(name):
             pm.unregister(name=name)
 
-    sources.cache.save()
+    cache.save()
     _read_bounding_terms(quantities)
     try:
         legislation = Legislation(nodes)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from mesaides.core.checks import DEFINED_FOR, Check
 from mesaides.core.compiled import CompiledRules
 from mesaides.core.context import Context
-from mesaides.core.definitions import Definition, Parameter, Quantity
+from mesaides.core.definitions import Definition, Quantity
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
 from mesaides.core.population import Population
@@ -104,7 +104,8 @@ class Simulation:
         self._cut = False
         self._defaults: dict[str, np.ndarray] = {}
         self._cut_best: dict[tuple[str, Period], tuple[int, np.ndarray]] = {}
-        self._cut_cache: dict[tuple[str, Period, dt.date | None], np.ndarray] = {}
+        self._cut_cache: dict[tuple[str, Period, dt.date | None, int], np.ndarray] = {}
+        """(name, period, horizon, backward steps) -> a value computed from values cut by the lookback."""
         # Per-call look-ups hoisted out of the hot path (the rule set and population are fixed).
         compiled = self.compiled
         self._index = compiled.index
@@ -170,7 +171,7 @@ class Simulation:
             return cached
         d = self._index.get(name)
         if d is None or name in self._unavailable:
-            self._definition(name)  # raises the error that says why
+            raise self._missing(name)
         if d.period is not period[0]:
             period = self._normalise(d, period)
             key = (name, period)
@@ -194,13 +195,13 @@ class Simulation:
             on_stack[key] = None
             cut_before, self._cut = self._cut, False
             try:
-                value = self._formula(d, period)
+                value = self._formula(cast(Quantity, d), period)  # computed: a quantity
             finally:
                 del on_stack[key]
             cut, self._cut = self._cut, cut_before or self._cut
-            given = self._given.get(name)
-            if given is not None:
-                given = given.get(period)
+            given_by_period = self._given.get(name)
+            if given_by_period is not None:
+                given = given_by_period.get(period)
                 if given is not None:
                     mask, values = given
                     value = np.where(mask, values, value)
@@ -220,14 +221,12 @@ class Simulation:
         self.cache[key] = value
         return value
 
-    def _definition(self, name: str) -> Definition:
+    def _missing(self, name: str) -> ComputationError:
+        """Why ``name`` cannot be computed: it is unavailable, or unknown."""
         rules = self.rules
         if name in rules.unavailable:
-            raise ComputationError(f"{name} is unavailable: {rules.unavailable[name]}")
-        d = self._index.get(name)
-        if d is None:
-            raise ComputationError(f"unknown variable {name!r}")
-        return d
+            return ComputationError(f"{name} is unavailable: {rules.unavailable[name]}")
+        return ComputationError(f"unknown variable {name!r}")
 
     @staticmethod
     def _normalise(d: Definition, period: Period) -> Period:
@@ -254,7 +253,7 @@ class Simulation:
             value.flags.writeable = False
         return value
 
-    def _input(self, d: Parameter, period: Period) -> np.ndarray:
+    def _input(self, d: Definition, period: Period) -> np.ndarray:
         value = self.population.inputs.get(d.name, {}).get(period)
         if value is None:
             return self.default(d)
@@ -402,7 +401,7 @@ class Simulation:
         parts = self._parts_of.get(key)
         if parts is None:
             d = self._index[name]
-            plain_sum = (
+            if (
                 isinstance(d, Quantity)
                 and d.adds
                 and not d.subtracts
@@ -410,8 +409,11 @@ class Simulation:
                 and d.defined_for is None
                 and d.entity.key == q.entity.key
                 and name not in self._given
-            )
-            parts = self._parts_of[key] = tuple(d.adds) if plain_sum else (name,)
+            ):
+                parts = tuple(d.adds)  # a plain sum
+            else:
+                parts = (name,)
+            self._parts_of[key] = parts
         return parts
 
     def _cannot_rise(self, names: tuple[str, ...]) -> bool:
@@ -460,8 +462,8 @@ class Simulation:
         that differs leaves the state the formula itself would. When tracing, the evaluation's
         trace is the template's, with the reads of ``period``: the same legislation values and
         the same conditions, since they come from the same values."""
-        for chain, attribute, value in t.facts:
-            if fact(follow(period, chain, self._followed), attribute) != value:
+        for steps, attribute, value in t.facts:
+            if fact(follow(period, steps, self._followed), attribute) != value:
                 return None
         legislation = self._legislation
         same_epoch = epoch == t.epoch
@@ -480,6 +482,7 @@ class Simulation:
                 return None
             if not same_law(value, expected):
                 return None
+        trace = self.trace
         node = None if t.node is None else TraceNode(name, period)
         cache = self.cache
         followed = self._followed
@@ -499,10 +502,10 @@ class Simulation:
                     continue
             if self.read(read, p, past, node) is not expected:
                 return None
-        if node is not None:
+        if node is not None and trace is not None:  # a template has a trace in a traced simulation only
             node.law = dict(t.node.law)
             node.checks = list(t.node.checks)
-            self.trace[(name, period)] = node
+            trace[(name, period)] = node
         return t.result
 
     def _intern(self, name: str, value: np.ndarray) -> np.ndarray:

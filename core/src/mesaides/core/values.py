@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import math
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -151,7 +152,7 @@ def show(value: Any) -> str:
     return text if len(text) < 40 else text[:37] + "..."
 
 
-def did_you_mean(name: str, candidates) -> str:
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(candidates), n=1)
     return f" (did you mean {printable(close[0])}?)" if close else ""
 

@@ -5,15 +5,22 @@ Registered like any partner (through the same hooks), but built into ``mesaides-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mesaides.core.definitions import Parameter, quantity
-from mesaides.core.entities import FAMILLE, INDIVIDU, MENAGE
+from mesaides.core.definitions import Parameter, Quantity, quantity
+from mesaides.core.entities import FAMILLE, INDIVIDU, MENAGE, Entity
 from mesaides.core.enums import Activite, StatutMarital, StatutOccupationLogement
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.periods import ETERNITY, MONTH
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+    from mesaides.core.context import Context
 
 ACTIVITE = tuple(Activite)
 STATUT_MARITAL = tuple(StatutMarital)
@@ -28,7 +35,7 @@ MONTHLY_RENT_CEILING = 100_000.0
 mistake of several orders of magnitude is refused instead of computed."""
 
 
-def _money(name: str, label: str, entity=INDIVIDU, ceiling: float = MONTHLY_INCOME_CEILING) -> Parameter:
+def _money(name: str, label: str, entity: Entity = INDIVIDU, ceiling: float = MONTHLY_INCOME_CEILING) -> Parameter:
     # An amount received (or paid, for a rent) is never negative.
     return Parameter(
         name=name, entity=entity, period=MONTH, value_type="float", label=label, unit="EUR", year_input="divide",
@@ -94,7 +101,7 @@ PARAMETERS = (
 
 
 @quantity(INDIVIDU, ETERNITY, label="Premier mois de vie commencé le 1er (en mois depuis janvier 1970)", value_type="int")
-def date_naissance_premier_mois_entier(c):
+def date_naissance_premier_mois_entier(c: Context) -> np.ndarray:
     """The first month on whose 1st the person is born: the month of birth for someone born on
     the 1st, else the next one (computed once: it never changes). Ages are counted from it."""
     birth = c("date_naissance")
@@ -103,16 +110,16 @@ def date_naissance_premier_mois_entier(c):
 
 
 @quantity(INDIVIDU, MONTH, label="Âge en années révolues au premier jour du mois", value_type="int")
-def age(c):
+def age(c: Context) -> np.ndarray:
     return _months_old(c) // 12
 
 
 @quantity(INDIVIDU, MONTH, label="Âge en mois révolus au premier jour du mois", value_type="int")
-def age_en_mois(c):
+def age_en_mois(c: Context) -> np.ndarray:
     return _months_old(c)
 
 
-def _months_old(c) -> np.ndarray:
+def _months_old(c: Context) -> np.ndarray:
     """Whole months of age on the first day of the period (a birthday month counts only for
     someone born on the 1st)."""
     period = c.period
@@ -120,22 +127,22 @@ def _months_old(c) -> np.ndarray:
 
 
 @quantity(FAMILLE, MONTH, label="Nombre de parents de la famille", value_type="int")
-def nb_parents(c):
+def nb_parents(c: Context) -> np.ndarray:
     return c.nb_members("parents")
 
 
 @hookimpl
-def mesaides_register_parameters(register):
+def mesaides_register_parameters(register: Callable[[Parameter], None]) -> None:
     for p in PARAMETERS:
         register(p)
 
 
 @hookimpl
-def mesaides_register_quantities(register):
+def mesaides_register_quantities(register: Callable[[Quantity], None]) -> None:
     for q in (date_naissance_premier_mois_entier, age, age_en_mois, nb_parents):
         register(q)
 
 
 @hookimpl
-def mesaides_register_legislation(register):
+def mesaides_register_legislation(register: Callable[[Traversable], None]) -> None:
     register(files("mesaides.core") / "legislation")

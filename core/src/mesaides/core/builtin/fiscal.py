@@ -27,12 +27,17 @@ Legislation values: ``impot.*`` (``legislation/impot.yaml``), dated by year of t
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from mesaides.core.builtin.base import STATUT_MARITAL
 from mesaides.core.definitions import Parameter, quantity
 from mesaides.core.entities import FOYER_FISCAL, INDIVIDU
 from mesaides.core.periods import YEAR
+
+if TYPE_CHECKING:
+    from mesaides.core.context import Context
 
 _MARIE, _PACSE, _VEUF, _JEUNE_VEUF = (STATUT_MARITAL.index(s) for s in ("marie", "pacse", "veuf", "jeune_veuf"))
 
@@ -64,7 +69,7 @@ def _round_euro(x: np.ndarray) -> np.ndarray:
     INDIVIDU, YEAR,
     label="Salaires et allocations chômage imposables de l'année",
 )
-def revenu_assimile_salaire(c):
+def revenu_assimile_salaire(c: Context) -> np.ndarray:
     """Taxable salaries and unemployment benefits of the year (the twelve months' sum):
     unemployment benefits are taxed as salaries (CGI art. 79)."""
     months = c.period.months
@@ -75,7 +80,7 @@ def revenu_assimile_salaire(c):
     INDIVIDU, YEAR,
     label="Pensions, retraites et pensions alimentaires imposables de l'année",
 )
-def revenu_assimile_pension(c):
+def revenu_assimile_pension(c: Context) -> np.ndarray:
     """Taxable retirement pensions and pensions alimentaires received during the year (the
     twelve months' sum); pensions alimentaires are taxed as pensions (CGI art. 79 and 158, 5. a)."""
     months = c.period.months
@@ -86,7 +91,7 @@ def revenu_assimile_pension(c):
     INDIVIDU, YEAR,
     label="Salaires et chômage imposables après abattements",
 )
-def revenu_assimile_salaire_apres_abattements(c):
+def revenu_assimile_salaire_apres_abattements(c: Context) -> np.ndarray:
     """A person's taxable salaries and unemployment benefits of the year less the 10 %
     deduction for professional expenses (CGI art. 83, 3°): at least the minimum, at most the
     ceiling, rounded to the euro; never below 0 (the minimum does not exceed the income). Real
@@ -101,7 +106,7 @@ def revenu_assimile_salaire_apres_abattements(c):
     INDIVIDU, YEAR,
     label="Pensions imposables après abattements",
 )
-def revenu_assimile_pension_apres_abattements(c):
+def revenu_assimile_pension_apres_abattements(c: Context) -> np.ndarray:
     """A person's taxable pensions of the year less the 10 % abattement (CGI art. 158, 5. a):
     at least the minimum per pensioner, rounded to the euro; never below 0. The ceiling of that
     abattement applies to the foyer's total and is added back by ``indu_plaf_abat_pen``, so it
@@ -116,7 +121,7 @@ def revenu_assimile_pension_apres_abattements(c):
     INDIVIDU, YEAR,
     label="Traitements, salaires, pensions et rentes après abattements",
 )
-def traitements_salaires_pensions_rentes(c):
+def traitements_salaires_pensions_rentes(c: Context) -> np.ndarray:
     """A person's salaries and pensions after their 10 % deductions (before the foyer-wide
     ceiling of the pension abattement, applied in ``revenu_categoriel_tspr``). Annuities
     (rentes viagères) are not in the situation."""
@@ -130,7 +135,7 @@ def traitements_salaires_pensions_rentes(c):
     FOYER_FISCAL, YEAR,
     label="Part de l'abattement sur les pensions dépassant son plafond par foyer",
 )
-def indu_plaf_abat_pen(c):
+def indu_plaf_abat_pen(c: Context) -> np.ndarray:
     """The part of the members' pension abattements above the foyer's ceiling (CGI art. 158,
     5. a), added back to the foyer's income."""
     pensions = c.members("revenu_assimile_pension").sum()
@@ -142,7 +147,7 @@ def indu_plaf_abat_pen(c):
     FOYER_FISCAL, YEAR,
     label="Revenu catégoriel des traitements, salaires, pensions et rentes",
 )
-def revenu_categoriel_tspr(c):
+def revenu_categoriel_tspr(c: Context) -> np.ndarray:
     """The foyer's salaries and pensions after deductions, the pension abattement capped."""
     return c.members("traitements_salaires_pensions_rentes").sum() + c("indu_plaf_abat_pen")
 
@@ -151,20 +156,20 @@ def revenu_categoriel_tspr(c):
     FOYER_FISCAL, YEAR,
     label="Revenus catégoriels",
 )
-def revenu_categoriel(c):
+def revenu_categoriel(c: Context) -> np.ndarray:
     """The sum of the foyer's net categorical incomes. Only salaries and pensions are in the
     situation: capital, property, self-employment incomes and capital gains count as 0."""
     return c("revenu_categoriel_tspr")
 
 
 @quantity(FOYER_FISCAL, YEAR, label="Revenu brut global")
-def rbg(c):
+def rbg(c: Context) -> np.ndarray:
     """Revenu brut global: the categorical incomes, with no previous deficit to deduct."""
     return np.maximum(c("revenu_categoriel"), 0.0)
 
 
 @quantity(FOYER_FISCAL, YEAR, label="Revenu net global")
-def rng(c):
+def rng(c: Context) -> np.ndarray:
     """Revenu net global: the revenu brut global less deductible charges (pensions
     alimentaires paid, deductible CSG on capital...), which are not in the situation."""
     return c("rbg")
@@ -174,7 +179,7 @@ def rng(c):
     FOYER_FISCAL, YEAR,
     label="Abattements spéciaux sur le revenu net global (personnes âgées)",
 )
-def abat_spe(c):
+def abat_spe(c: Context) -> np.ndarray:
     """Abattement for the elderly (CGI art. 157 bis): a declarant aged 65 or more on 31
     December of the year of the incomes (born in year Y-65 or before) deducts the full amount
     while the revenu net global does not exceed the first limit, the reduced amount up to the
@@ -200,14 +205,14 @@ def abat_spe(c):
 
 
 @quantity(FOYER_FISCAL, YEAR, label="Revenu net imposable")
-def rni(c):
+def rni(c: Context) -> np.ndarray:
     """Revenu net imposable of the foyer for the year: the revenu net global less the special
     abattements. The aides "sous condition de ressources N-2" read it for ``c.period.n_2``."""
     return c("rng") - c("abat_spe")
 
 
 @quantity(FOYER_FISCAL, YEAR, label="Revenu fiscal de référence")
-def rfr(c):
+def rfr(c: Context) -> np.ndarray:
     """Revenu fiscal de référence (CGI art. 1417, IV): the revenu net imposable plus incomes
     taxed apart or exempt (capital income under the flat tax, exempt business income, some
     deductions added back), none of which is in the situation; so it equals the RNI here."""
@@ -217,7 +222,7 @@ def rfr(c):
 # ---- Per foyer fiscal: situation de famille and number of parts -----------------------------
 
 
-def _statut(c):
+def _statut(c: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The declarants' situation de famille on 1 January, as four exclusive booleans."""
     january = c.period.first_month
     statut = c.members("statut_marital", january).first("declarants", default=-1)
@@ -233,20 +238,20 @@ def _statut(c):
 @quantity(
     FOYER_FISCAL, YEAR, label="Déclarants mariés ou pacsés", value_type="bool"
 )
-def maries_ou_pacses(c):
+def maries_ou_pacses(c: Context) -> np.ndarray:
     """The declarants file jointly as a married or pacsed couple (statut_marital of the first
     declarant in January, or two declarants)."""
     return _statut(c)[0]
 
 
 @quantity(FOYER_FISCAL, YEAR, label="Déclarant veuf", value_type="bool")
-def veuf(c):
+def veuf(c: Context) -> np.ndarray:
     """The declarant is a widow(er) (not a "jeune veuf", who keeps the couple's parts)."""
     return _statut(c)[2]
 
 
 @quantity(FOYER_FISCAL, YEAR, label="Déclarant jeune veuf", value_type="bool")
-def jeune_veuf(c):
+def jeune_veuf(c: Context) -> np.ndarray:
     """The declarant was widowed during the year of the incomes: taxed as a couple."""
     return _statut(c)[1]
 
@@ -254,13 +259,13 @@ def jeune_veuf(c):
 @quantity(
     FOYER_FISCAL, YEAR, label="Déclarant célibataire ou divorcé", value_type="bool"
 )
-def celibataire_ou_divorce(c):
+def celibataire_ou_divorce(c: Context) -> np.ndarray:
     """The declarant is single, divorced or separated (an unknown status counts as single)."""
     return _statut(c)[3]
 
 
 @quantity(FOYER_FISCAL, YEAR, label="Nombre de personnes à charge du foyer fiscal", value_type="int")
-def nb_pac(c):
+def nb_pac(c: Context) -> np.ndarray:
     """The foyer's dependants (its ``personnes_a_charge``: minor children, and young adults
     attached to the foyer). Children in shared custody and disabled dependants, which change
     the count of parts, need inputs the situation does not have."""
@@ -271,7 +276,7 @@ def nb_pac(c):
     FOYER_FISCAL, YEAR,
     label="Nombre de parts (quotient familial)",
 )
-def nbptr(c):
+def nbptr(c: Context) -> np.ndarray:
     """Number of parts of the foyer (CGI art. 194): 2 for a couple (and a "jeune veuf"), 1
     otherwise; plus a half part for each of the first two dependants and a whole part from the
     third; a widow(er) with dependants has a further part (so counts as a couple), and a single

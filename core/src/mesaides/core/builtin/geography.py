@@ -8,10 +8,17 @@ e.g. ``c("departement") == "59"`` or ``c("epci") == "200046977"``.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
+
 from mesaides.core.definitions import quantity
 from mesaides.core.entities import MENAGE
 from mesaides.core.geography import departements, epcis, regions
 from mesaides.core.periods import MONTH
+
+if TYPE_CHECKING:
+    from mesaides.core.context import Context
 
 
 @quantity(
@@ -19,7 +26,7 @@ from mesaides.core.periods import MONTH
     label="Département de résidence (code INSEE)",
     value_type="str",
 )
-def departement(c):
+def departement(c: Context) -> np.ndarray:
     """The département of the menage's commune: ``"59"``, ``"2A"``, ``"971"``; for a collectivité
     d'outre-mer its code (``"987"``). ``""`` when the commune code is empty or unknown."""
     return departements(c("depcom"))
@@ -30,7 +37,7 @@ def departement(c):
     label="Région de résidence (code INSEE)",
     value_type="str",
 )
-def region(c):
+def region(c: Context) -> np.ndarray:
     """The INSEE code of the région of the menage's commune (``"32"`` Hauts-de-France, ``"84"``
     Auvergne-Rhône-Alpes, ``"01"`` Guadeloupe). ``""`` when the code is empty or unknown and in
     the collectivités d'outre-mer, which have no région. OpenFisca-France's ``region`` is an enum
@@ -43,7 +50,7 @@ def region(c):
     label="EPCI à fiscalité propre de résidence (SIREN)",
     value_type="str",
 )
-def epci(c):
+def epci(c: Context) -> np.ndarray:
     """The SIREN of the EPCI à fiscalité propre (métropole, communauté urbaine,
     d'agglomération or de communes) the menage's commune belongs to: ``"200046977"`` for the
     Métropole de Lyon. The arrondissements of Paris, Lyon and Marseille belong to their city's

@@ -12,17 +12,20 @@ Its legislation values (``legislation/impot.yaml``) are registered with the othe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mesaides.core.builtin import fiscal, geography
+from mesaides.core.definitions import Parameter, Quantity
 from mesaides.core.hookspecs import hookimpl
 
 
 @hookimpl
-def mesaides_register_parameters(register):
+def mesaides_register_parameters(register: Callable[[Parameter], None]) -> None:
     for p in fiscal.PARAMETERS:
         register(p)
 
 
 @hookimpl
-def mesaides_register_quantities(register):
+def mesaides_register_quantities(register: Callable[[Quantity], None]) -> None:
     for q in (*geography.QUANTITIES, *fiscal.QUANTITIES):
         register(q)

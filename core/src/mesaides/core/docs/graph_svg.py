@@ -25,7 +25,7 @@ def dependency_svg(name: str, parameters: list[str], upstream: list[str], downst
     ]
     centres: dict[str, tuple[float, float]] = {}
     for col, (title, items, href, fill) in enumerate(columns):
-        x = col * _WIDTH + 10
+        x: float = col * _WIDTH + 10
         parts.append(f"<text x='{x}' y='16' font-weight='bold'>{html.escape(title)}</text>")
         top = 30 + (height - 40 - len(items) * _ROW) / 2
         for row, item in enumerate(items):

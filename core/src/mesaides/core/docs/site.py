@@ -16,7 +16,7 @@ from typing import Any
 
 from mesaides.core.definitions import Aide, Parameter, Quantity
 from mesaides.core.docs.graph_svg import dependency_svg
-from mesaides.core.legislation import Scale, Series
+from mesaides.core.legislation import DatedScale, DatedValue, Scale
 from mesaides.core.ruleset import RuleSet
 from mesaides.core.testing.yaml_cases import CaseError, iter_case_files, load_cases
 
@@ -235,8 +235,9 @@ def _law_paths(rules: RuleSet, quantities: list[Quantity]) -> list[str]:
 def _law_table(rules: RuleSet, path: str) -> str:
     node = rules.legislation.node(path)
     rows = []
-    for entry in reversed(node.history[-6:]):
-        if isinstance(node, Series):
+    history: tuple[DatedValue | DatedScale, ...] = node.history
+    for entry in reversed(history[-6:]):
+        if isinstance(entry, DatedValue):  # a Series' history
             value = "—" if entry.value is None else _e(str(entry.value))
         else:
             value = "; ".join(f"≥ {b.threshold:g} : {b.rate:g}" for b in entry.brackets)

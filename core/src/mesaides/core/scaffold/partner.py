@@ -12,6 +12,11 @@ import zlib
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from importlib.resources.abc import Traversable
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
@@ -64,7 +69,7 @@ def create(target: Path, partner: NewPartner) -> list[Path]:
     return written
 
 
-def _walk(node, relative: Path):
+def _walk(node: Traversable, relative: Path) -> Iterator[tuple[Traversable, Path]]:
     for child in node.iterdir():
         if child.is_dir():
             yield from _walk(child, relative / child.name)

@@ -103,7 +103,8 @@ def _ids(prefix: str, n: int) -> NumberedIds:
     return NumberedIds(prefix, np.arange(n))
 
 
-def _birth_dates(rng, period: Period, age_years: np.ndarray) -> np.ndarray:
+def _birth_dates(rng: np.random.Generator, period: Period, age_years: np.ndarray) -> np.ndarray:
     ref = np.datetime64(period.start, "D")
     days = (age_years * 365.25 + rng.integers(0, 365, age_years.size)).astype("timedelta64[D]")
-    return ref - days
+    dates: np.ndarray = ref - days
+    return dates

@@ -21,6 +21,7 @@ from typing import Any
 
 from mesaides.core.api import Engine
 from mesaides.core.entities import ENTITIES_BY_PLURAL
+from mesaides.core.ruleset import RuleSet
 from mesaides.core.simulation import ComputationError
 
 
@@ -66,16 +67,21 @@ def read_cases(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+Expected = tuple[str, str, str, str, str, Any]
+"""One value a case expects: (case id, output, entity plural, id in the merged situation,
+period, value)."""
+
+
 def merge(
-    cases: Iterable[dict[str, Any]], outputs: set[str] | None, rules, *, known_only: bool = False
-) -> tuple[dict, list[tuple]]:
+    cases: Iterable[dict[str, Any]], outputs: set[str] | None, rules: RuleSet, *, known_only: bool = False
+) -> tuple[dict[str, dict[str, Any]], list[Expected]]:
     """One situation for all cases, with ``null`` for each expected output; and what to compare.
 
     ``known_only`` drops inputs the rule set does not declare: a territorial partner tested
     beside the core alone reads none of the CAF's Parameters the cases also carry.
     """
     batch: dict[str, dict[str, Any]] = {plural: {} for plural in ENTITIES_BY_PLURAL}
-    checks: list[tuple] = []
+    checks: list[Expected] = []
     for case in cases:
         prefix = f"{case['id']}:"
         situation = case["situation"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
+from typing import Any
 
 from mesaides.core.api import Engine
 from mesaides.core.plugins import get_plugin_manager
@@ -39,7 +40,7 @@ def check_card_and_logo(rules: RuleSet, distribution: str, scope: str, instituti
 
 
 def check_unavailable_without(
-    blocked: str, required: str, aide: str, reads: Iterable[str], situation: dict, period: str
+    blocked: str, required: str, aide: str, reads: Iterable[str], situation: dict[str, Any], period: str
 ) -> None:
     """Without the entry point ``blocked`` (the distribution ``required``), ``aide`` is
     unavailable, the reason names what it reads from it, and computing it is refused."""

@@ -6,13 +6,17 @@ test item per case, failing with a table of the outputs that differ.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
 if TYPE_CHECKING:
+    from _pytest._code.code import TerminalRepr
+
     from mesaides.core.api import Engine
+    from mesaides.core.testing.yaml_cases import Check
 
 _ENGINE = pytest.StashKey["Engine"]()
 
@@ -27,14 +31,14 @@ def _engine(config: pytest.Config) -> Engine:
     return engine
 
 
-def pytest_collect_file(file_path: Path, parent):
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> YamlCaseFile | None:
     if file_path.suffix == ".yaml" and file_path.parent.name == "yaml":
         return YamlCaseFile.from_parent(parent, path=file_path)
     return None
 
 
 class YamlCaseFile(pytest.File):
-    def collect(self):
+    def collect(self) -> Iterator[YamlCaseItem]:
         from mesaides.core.testing.yaml_cases import load_cases
 
         for i, case in enumerate(load_cases(self.path)):
@@ -42,11 +46,11 @@ class YamlCaseFile(pytest.File):
 
 
 class YamlCaseItem(pytest.Item):
-    def __init__(self, *, case, **kwargs):
+    def __init__(self, *, case: dict[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.case = case
 
-    def runtest(self):
+    def runtest(self) -> None:
         from mesaides.core.testing.yaml_cases import run_case
 
         result = run_case(self.case, _engine(self.config), file=str(self.path))
@@ -54,19 +58,23 @@ class YamlCaseItem(pytest.Item):
         if failed:
             raise YamlCaseFailure(failed)
 
-    def repr_failure(self, excinfo):
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Literal["long", "short", "line", "no", "native", "value", "auto"] | None = None,
+    ) -> str | TerminalRepr:
         if isinstance(excinfo.value, YamlCaseFailure):
             lines = [f"{self.case.get('name', '?')}"]
             for c in excinfo.value.checks:
                 lines.append(f"  {c.name} [{c.entity_id}, {c.period}]: expected {c.expected}, got {c.got} (margin {c.margin})")
             return "\n".join(lines)
-        return super().repr_failure(excinfo)
+        return super().repr_failure(excinfo, style)
 
-    def reportinfo(self):
+    def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, 0, f"yaml case: {self.name}"
 
 
 class YamlCaseFailure(AssertionError):
-    def __init__(self, checks):
+    def __init__(self, checks: list[Check]) -> None:
         super().__init__(f"{len(checks)} output(s) differ")
         self.checks = checks

@@ -21,9 +21,10 @@ same depth), and a condition on persons holds for a group's aide when a member m
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,12 +88,14 @@ def check_reasons(
     coverage = coverage if coverage is not None else ReasonCoverage()
     problems: list[ReasonProblem] = []
     trace = simulation.trace
+    if trace is None:  # never: the simulation above traces
+        raise ValueError("check_reasons needs a simulation with trace=True")
 
-    def reads_of(key):
+    def reads_of(key: tuple[str, Period]) -> list[tuple[str, Period]]:
         node = trace.get(key)
         return list(dict.fromkeys(node.reads)) if node is not None else []
 
-    def holds_conditions(key):
+    def holds_conditions(key: tuple[str, Period]) -> bool:
         return getattr(rules.variable(key[0]), "kind", "") == "quantity"
 
     for aide in names:
@@ -152,7 +155,7 @@ def check_cases_and_generated(
     aides = [a for a in aides if a in engine.rules]
     problems: list[ReasonProblem] = []
     if cases is not None:
-        by_period: dict[str, list] = {}
+        by_period: dict[str, list[dict[str, Any]]] = {}
         for case in read_cases(cases):
             if case["period"] < since:
                 continue
@@ -175,15 +178,17 @@ def _on_aide_entity(population: Population, condition: np.ndarray, node_entity: 
     groups = population.groups
     if node_entity == INDIVIDU.key:
         s = groups[aide_entity]
-        return np.bincount(s.person_group, weights=condition, minlength=s.count) > 0
-    per_person = condition[groups[node_entity].person_group]
+        any_member: np.ndarray = np.bincount(s.person_group, weights=condition, minlength=s.count) > 0
+        return any_member
+    per_person: np.ndarray = condition[groups[node_entity].person_group]
     if aide_entity == INDIVIDU.key:
         return per_person
     s = groups[aide_entity]
-    return np.bincount(s.person_group, weights=~per_person, minlength=s.count) == 0
+    every_member: np.ndarray = np.bincount(s.person_group, weights=~per_person, minlength=s.count) == 0
+    return every_member
 
 
-def _problem(aide: str, problem: str, label: str, where: np.ndarray, ids) -> ReasonProblem:
+def _problem(aide: str, problem: str, label: str, where: np.ndarray, ids: Sequence[str]) -> ReasonProblem:
     rows = np.flatnonzero(where)
     return ReasonProblem(aide, problem, label, len(rows), [str(ids[i]) for i in rows[:SHOWN]])
 

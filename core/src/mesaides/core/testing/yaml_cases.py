@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from mesaides.core.api import Engine
+from mesaides.core.definitions import Definition
 from mesaides.core.entities import ENTITIES_BY_PLURAL, GROUP_ENTITIES, INDIVIDU
 from mesaides.core.periods import ETERNITY, MONTH, YEAR, Period
 from mesaides.core.yamlio import load_yaml
@@ -49,7 +50,7 @@ class Check:
             return bool(self.expected) == bool(self.got)
         if isinstance(self.expected, (int, float)) and isinstance(self.got, (int, float)):
             return math.isclose(self.expected, self.got, abs_tol=self.margin + 1e-9)
-        return self.expected == self.got
+        return bool(self.expected == self.got)
 
 
 @dataclass
@@ -96,7 +97,7 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def _expand(values: Any, period: str, d) -> dict[str, Any]:
+def _expand(values: Any, period: str, d: Definition) -> dict[str, Any]:
     if isinstance(values, dict):
         return {_period_key(k): _plain(v) for k, v in values.items()}
     values = _plain(values)
@@ -132,16 +133,16 @@ def _short_form(given: dict[str, Any], period: str, engine: Engine) -> dict[str,
     return situation
 
 
-def _targets(situation, d, expected, period):
+def _targets(situation: dict[str, Any], d: Definition, expected: Any, period: str) -> list[tuple[str, str]]:
     ids = list(situation[d.entity.plural])
     if isinstance(expected, dict):
         return [(i, _period_key(k)) for i in ids for k in expected]
     return [(i, next(iter(_expand(0, period, d)))) for i in ids]
 
 
-def _expected_values(d, expected, ids, period) -> list[tuple[str, str, Any]]:
+def _expected_values(d: Definition, expected: Any, ids: list[str], period: str) -> list[tuple[str, str, Any]]:
     if isinstance(expected, dict):
-        out = []
+        out: list[tuple[str, str, Any]] = []
         for key, value in expected.items():
             values = value if isinstance(value, list) else [value] * len(ids)
             out += [(i, _period_key(key), v) for i, v in zip(ids, values)]
