@@ -86,6 +86,10 @@ class Parameter(_Definition):
     """How a value given for a year is spread over the months of a monthly Parameter: divided
     evenly (amounts) or repeated (states). ``None`` refuses a yearly value."""
     description: str = ""
+    stand_in: bool = False
+    """Set by the core: another partner's quantity, read by the partner that declares it in
+    ``Partner.takes``, that no installed distribution computes; its value is then taken from the
+    situation (the default when the client gives none)."""
 
 
 class Formula(BaseModel):
@@ -283,6 +287,11 @@ class Partner(BaseModel):
     requires: dict[str, str] = {}
     """Other partners' distributions whose aides this one reads, with the version range it
     supports (a PEP 440 specifier such as ``>=1.0,<2``)."""
+    takes: tuple[Parameter, ...] = ()
+    """Other partners' quantities this partner's rules read, each described as the input that
+    stands in for it when no installed distribution computes it: the engine then takes its
+    value from the situation (the default when not given) instead of making the reader
+    unavailable (issue 15, "Interactions")."""
     owner: str = ""
 
 

@@ -44,6 +44,11 @@ class RuleSet:
         return {n: q for n, q in self.quantities.items() if isinstance(q, Aide)}
 
     @property
+    def stand_ins(self) -> dict[str, str]:
+        """Quantities of absent partners taken from the situation, with the partner reading them."""
+        return {n: p.owner for n, p in self.parameters.items() if p.stand_in}
+
+    @property
     def unavailable(self) -> dict[str, str]:
         return self.graph.unavailable
 
@@ -149,6 +154,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
             pm.unregister(name=name)
 
     sources.cache.save()
+    _add_stand_ins(partners, parameters, quantities)
     _read_bounding_terms(quantities)
     try:
         legislation = Legislation(nodes)
@@ -171,6 +177,24 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         problems=problems,
         hooks=pm.hook,
     )
+
+
+STAND_IN_LABEL = "{label} (pris dans la situation : aucun partenaire installé ne le calcule)"
+
+
+def _add_stand_ins(
+    partners: dict[str, Partner], parameters: dict[str, Parameter], quantities: dict[str, Quantity]
+) -> None:
+    """Each quantity a partner ``takes`` from others and no installed distribution computes
+    becomes an input of the situation, owned by the first partner that declares it, so that its
+    readers keep working (default value when the client gives none) and say so."""
+    for dist, partner in partners.items():
+        for taken in partner.takes:
+            if taken.name in quantities or taken.name in parameters:
+                continue
+            parameters[taken.name] = taken.model_copy(
+                update={"owner": dist, "stand_in": True, "label": STAND_IN_LABEL.format(label=taken.label)}
+            )
 
 
 def _read_bounding_terms(quantities: dict[str, Quantity]) -> None:
