@@ -4,10 +4,10 @@ reader keeps working; with the provider installed, the provider's value is read.
 
 import pytest
 from click.testing import CliRunner
+from test_plugins import make_distribution
 
 from mesaides.core import Engine, get_plugin_manager, load_rules
 from mesaides.core.cli import cli
-from test_plugins import make_distribution
 
 READER = """
     from mesaides.core import FAMILLE, MONTH, Parameter, Partner, hookimpl, quantity, as_aide

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from mesaides.core import Institution, Partner, PartnerPlugin
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, Institution, Parameter, Partner, PartnerPlugin
 from mesaides.partner_caf.parameters import PARAMETERS
 
 HERE = files("mesaides.partner_caf")
@@ -24,6 +24,22 @@ plugin = PartnerPlugin(
             Institution(id="caf", name="Caisse d'allocations familiales", logo=HERE / "logo_caf.png"),
         ),
         referent_email="partenariats@caf.example.org",
+        requires={
+            "mesaides-partner-assurance-maladie": ">=1.0,<2",
+            "mesaides-partner-assurance-retraite": ">=1.0,<2",
+        },
+        # Other partners' aides the RSA, the prime d'activité and the AAH count: without those
+        # partners, taken from the situation (0 when not given).
+        takes=(
+            Parameter(
+                name="asi", entity=INDIVIDU, period=MONTH, unit="EUR",
+                label="Allocation supplémentaire d'invalidité (ASI)",
+            ),
+            Parameter(
+                name="aspa", entity=FAMILLE, period=MONTH, unit="EUR",
+                label="Allocation de solidarité aux personnes âgées (ASPA)",
+            ),
+        ),
     ),
     rule_modules=(
     "resources",
