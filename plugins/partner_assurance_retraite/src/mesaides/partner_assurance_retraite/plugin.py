@@ -1,0 +1,53 @@
+"""The Assurance retraite partner's hook implementations: its partner card, legislation values,
+intermediate quantities and aides.
+
+The ASPA's resources read other partners' quantities (a partner's AAH from the CAF, the ASS
+from France Travail, the ASI and its eligibility from the Assurance maladie). The card declares
+them in ``takes``: without those partners, their values are taken from the situation (0 or
+False when not given), and the ASPA is still computed.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from mesaides.core import INDIVIDU, MONTH, Institution, Parameter, Partner, PartnerPlugin
+
+HERE = files("mesaides.partner_assurance_retraite")
+
+TAKEN = (
+    Parameter(name="aah", entity=INDIVIDU, period=MONTH, label="Allocation aux adultes handicapés (AAH)", unit="EUR"),
+    Parameter(name="ass", entity=INDIVIDU, period=MONTH, label="Allocation de solidarité spécifique (ASS)", unit="EUR"),
+    Parameter(
+        name="asi", entity=INDIVIDU, period=MONTH, label="Allocation supplémentaire d'invalidité (ASI)", unit="EUR"
+    ),
+    Parameter(
+        name="asi_eligibilite",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="bool",
+        label="Éligibilité à l'allocation supplémentaire d'invalidité (ASI)",
+    ),
+)
+
+plugin = PartnerPlugin(
+    "mesaides.partner_assurance_retraite",
+    Partner(
+        id="assurance_retraite",
+        name="Assurance retraite (Cnav, Carsat)",
+        scope="national",
+        institutions=(
+            Institution(
+                id="assurance_retraite", name="L'Assurance retraite", logo=HERE / "logo_assurance_retraite.png"
+            ),
+        ),
+        referent_email="partenariats@assurance-retraite.example.org",
+        requires={
+            "mesaides-partner-caf": ">=1.0,<2",
+            "mesaides-partner-assurance-maladie": ">=1.0,<2",
+            "mesaides-partner-france-travail": ">=1.0,<2",
+        },
+        takes=TAKEN,
+    ),
+    rule_modules=("aspa",),
+)
