@@ -64,7 +64,7 @@ def site(tmp_path, monkeypatch):
 def test_without_the_provider_the_value_is_taken_from_the_situation(site):
     rules = load_rules(get_plugin_manager())
     assert "reader_aide" not in rules.unavailable
-    assert rules.stand_ins == {"provider_pension": "mesaides-partner-reader"}
+    assert rules.stand_ins["provider_pension"] == "mesaides-partner-reader"
     stand_in = rules.parameters["provider_pension"]
     assert "aucun partenaire installé ne le calcule" in stand_in.label
     engine = Engine(rules)
@@ -76,7 +76,7 @@ def test_without_the_provider_the_value_is_taken_from_the_situation(site):
 def test_with_the_provider_its_computed_value_is_read(site):
     make_distribution(site, "mesaides-partner-provider", "mesaides_test_provider", PROVIDER)
     rules = load_rules(get_plugin_manager())
-    assert rules.stand_ins == {}
+    assert "provider_pension" not in rules.stand_ins
     assert rules.quantities["provider_pension"].owner == "mesaides-partner-provider"
     assert Engine(rules).compute(SITUATION, ["reader_aide"], "2026-11") == {"reader_aide": {"f": 400.0}}
 
@@ -85,3 +85,12 @@ def test_mesaides_plugins_says_what_is_taken_from_the_situation(site):
     result = CliRunner().invoke(cli, ["plugins"])
     assert result.exit_code == 0, result.output
     assert "taken from the situation (no installed partner computes them): provider_pension" in result.output
+
+
+def test_a_provider_out_of_range_does_not_make_the_reader_unavailable(site):
+    make_distribution(site, "mesaides-partner-provider", "mesaides_test_provider", PROVIDER)
+    pm = get_plugin_manager()
+    pm.records["mesaides_test_provider"].version = "2.0.0"
+    rules = load_rules(pm)
+    assert "reader_aide" not in rules.unavailable
+    assert Engine(rules).compute(SITUATION, ["reader_aide"], "2026-11") == {"reader_aide": {"f": 400.0}}

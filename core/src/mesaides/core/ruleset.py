@@ -247,7 +247,10 @@ def _unmet_requirements(
                 ok = False
             if ok:
                 continue
-            provided = {n for n, q in quantities.items() if q.owner == required}
+            # A quantity the reader ``takes`` keeps being read: the reader works with or without
+            # its provider, so an unsupported version does not make it unavailable.
+            taken = {t.name for t in partner.takes}
+            provided = {n for n, q in quantities.items() if q.owner == required} - taken
             for name, q in quantities.items():
                 if q.owner == dist and provided.intersection(q.dependencies):
                     reasons[name] = f"requires {required}{spec_text}, but {installed} is installed"
