@@ -1,9 +1,9 @@
 """The Assurance retraite partner's hook implementations: its partner card, legislation values,
 intermediate quantities and aides.
 
-The ASPA's resources read other partners' quantities (a partner's AAH from the CAF, the ASS
-from France Travail, the ASI and its eligibility from the Assurance maladie). The card declares
-them in ``takes``: without those partners, their values are taken from the situation (0 or
+The ASPA reads other partners' values: a partner's AAH and the incapacity rate (a Parameter
+the CAF declares) from the CAF, the ASS from France Travail, the ASI and its eligibility from the
+Assurance maladie. The card declares them in ``takes``: without those partners, their values are taken from the situation (0 or
 False when not given), and the ASPA is still computed.
 """
 
@@ -17,6 +17,14 @@ HERE = files("mesaides.partner_assurance_retraite")
 
 TAKEN = (
     Parameter(name="aah", entity=INDIVIDU, period=MONTH, label="Allocation aux adultes handicapés (AAH)", unit="EUR"),
+    Parameter(
+        name="taux_incapacite",
+        entity=INDIVIDU,
+        period=MONTH,
+        unit="rate",
+        year_input="dispatch",
+        label="Taux d'incapacité reconnu par la CDAPH (entre 0 et 1)",
+    ),
     Parameter(name="ass", entity=INDIVIDU, period=MONTH, label="Allocation de solidarité spécifique (ASS)", unit="EUR"),
     Parameter(
         name="asi", entity=INDIVIDU, period=MONTH, label="Allocation supplémentaire d'invalidité (ASI)", unit="EUR"
