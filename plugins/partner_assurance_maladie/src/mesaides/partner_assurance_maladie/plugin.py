@@ -27,7 +27,6 @@ plugin = PartnerPlugin(
         requires={
             "mesaides-partner-caf": ">=1.0,<2",
             "mesaides-partner-assurance-retraite": ">=1.0,<2",
-            "mesaides-partner-france-travail": ">=1.0,<2",
         },
         takes=(
             Parameter(

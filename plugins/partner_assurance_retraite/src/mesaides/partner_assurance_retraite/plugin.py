@@ -50,11 +50,6 @@ plugin = PartnerPlugin(
             ),
         ),
         referent_email="partenariats@assurance-retraite.example.org",
-        requires={
-            "mesaides-partner-caf": ">=1.0,<2",
-            "mesaides-partner-assurance-maladie": ">=1.0,<2",
-            "mesaides-partner-france-travail": ">=1.0,<2",
-        },
         takes=TAKEN,
     ),
     rule_modules=("aspa",),

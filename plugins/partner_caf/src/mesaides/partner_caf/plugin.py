@@ -24,10 +24,6 @@ plugin = PartnerPlugin(
             Institution(id="caf", name="Caisse d'allocations familiales", logo=HERE / "logo_caf.png"),
         ),
         referent_email="partenariats@caf.example.org",
-        requires={
-            "mesaides-partner-assurance-maladie": ">=1.0,<2",
-            "mesaides-partner-assurance-retraite": ">=1.0,<2",
-        },
         # Other partners' aides the RSA, the prime d'activité and the AAH count: without those
         # partners, taken from the situation (0 when not given).
         takes=(
