@@ -94,3 +94,27 @@ def test_a_provider_out_of_range_does_not_make_the_reader_unavailable(site):
     rules = load_rules(pm)
     assert "reader_aide" not in rules.unavailable
     assert Engine(rules).compute(SITUATION, ["reader_aide"], "2026-11") == {"reader_aide": {"f": 400.0}}
+
+
+OTHER_READER = """
+    from mesaides.core import FAMILLE, MONTH, Partner, hookimpl, quantity
+
+    @quantity(FAMILLE, MONTH, label="Autre lecteur")
+    def other_reader(c):
+        return c("provider_pension") + 1.0
+
+    @hookimpl
+    def mesaides_register_partner(register):
+        register(Partner(id="other", name="Autre", scope="national"))
+
+    @hookimpl
+    def mesaides_register_quantities(register):
+        register(other_reader)
+"""
+
+
+def test_a_stand_in_serves_only_the_partners_that_take_it(site):
+    make_distribution(site, "mesaides-partner-other", "mesaides_test_other", OTHER_READER)
+    rules = load_rules(get_plugin_manager())
+    assert "reader_aide" not in rules.unavailable
+    assert rules.unavailable["other_reader"] == "reads provider_pension, which no installed distribution provides"

@@ -164,6 +164,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
 
     graph = DependencyGraph.build({**parameters, **quantities}, known_law=(n.path for n in legislation))
     graph.mark_unavailable(_unmet_requirements(partners, pm, quantities))
+    graph.mark_unavailable(_untaken_stand_ins(partners, parameters, quantities))
     problems.extend(p.message for p in graph.problems)
     for record in pm.records.values():
         problems.extend(f"{record.name} ({record.distribution}): {p}" for p in record.problems)
@@ -195,6 +196,26 @@ def _add_stand_ins(
             parameters[taken.name] = taken.model_copy(
                 update={"owner": dist, "stand_in": True, "label": STAND_IN_LABEL.format(label=taken.label)}
             )
+
+
+def _untaken_stand_ins(
+    partners: dict[str, Partner], parameters: dict[str, Parameter], quantities: dict[str, Quantity]
+) -> dict[str, str]:
+    """A stand-in serves the partners that declared it: another partner reading the same name
+    without taking it is unavailable, as if the name were missing."""
+    stand_ins = {n for n, p in parameters.items() if p.stand_in}
+    if not stand_ins:
+        return {}
+    taken = {dist: {t.name for t in partner.takes} for dist, partner in partners.items()}
+    known = {**parameters, **quantities}
+    reasons: dict[str, str] = {}
+    for name, q in quantities.items():
+        deps = q.dependencies
+        untaken = [d for d in deps if d in stand_ins and d not in taken.get(q.owner, ())]
+        if untaken:
+            missing = [d for d in deps if d not in known or d in untaken]
+            reasons[name] = f"reads {', '.join(missing)}, which no installed distribution provides"
+    return reasons
 
 
 def _read_bounding_terms(quantities: dict[str, Quantity]) -> None:
