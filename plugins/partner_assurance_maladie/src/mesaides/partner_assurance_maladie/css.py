@@ -3,12 +3,12 @@
 (``css_participation_forfaitaire``, the monthly contribution of the foyer).
 
 Rules as OpenFisca-France 176.1.8 computes them (``model/prestations/minima_sociaux/cs/``),
-with the law's ceilings (10 339 € from 2025-04-01, 10 422 € from 2026-04-01) and the law's age
-for the contribution (1 January of the year); see ``docs/rules.md`` and
-``docs/known-differences.md``.
+with the law's ceilings (10 339 € from 2025-04-01, 10 422 € from 2026-04-01), the law's period
+of resources and the law's age for the contribution (1 January of the year); see
+``docs/rules.md`` and ``docs/known-differences.md``.
 
 The foyer (art. R861-2 CSS) is the famille's parents and its children aged 25 or less. Its
-resources are those of the twelve months before the month (art. R861-8 CSS), including other
+resources are those of the twelve months M-13..M-2 (art. R861-8 CSS), including other
 partners' aides: the AAH, its complement, the prestations familiales (CAF), the ASPA (Assurance
 retraite), the ASS (France Travail), the ASI; the engine computes each of them month by month.
 """
@@ -22,9 +22,10 @@ from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, StatutOccupationLoge
 CSS = "css"
 RSA = "rsa"
 
-MOIS_DE_DECALAGE = 1
-"""The twelve months counted end this many months before the month of the computation: 1 for
-M-12..M-1, as OpenFisca-France; see ``docs/known-differences.md`` for the law's period."""
+MOIS_DE_DECALAGE = 2
+"""The twelve months counted end this many months before the month of the computation: from the
+thirteenth to the second month before the application (art. R861-8 CSS, since 2022-01-01,
+décret n° 2021-1642); OpenFisca-France takes M-12..M-1 (``docs/known-differences.md``)."""
 
 DEPARTEMENTS_MAJORES = ("971", "972", "973", "974")
 """Départements where the ceiling is raised (Guadeloupe, Martinique, Guyane, La Réunion;
