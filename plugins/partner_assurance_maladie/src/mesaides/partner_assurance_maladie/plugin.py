@@ -29,8 +29,9 @@ plugin = PartnerPlugin(
             "mesaides-partner-assurance-retraite": ">=1.0,<2",
         },
         takes=(
+            # Far above any monthly ASS: a typing mistake is refused instead of computed.
             Parameter(
-                name="ass", entity=INDIVIDU, period=MONTH, unit="EUR",
+                name="ass", entity=INDIVIDU, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
                 label="Allocation de solidarité spécifique (ASS)",
             ),
         ),

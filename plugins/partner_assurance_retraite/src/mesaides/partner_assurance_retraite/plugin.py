@@ -15,8 +15,19 @@ from mesaides.core import INDIVIDU, MONTH, Institution, Parameter, Partner, Part
 
 HERE = files("mesaides.partner_assurance_retraite")
 
+MONTHLY_AIDE_CEILING = 10_000.0
+"""The largest monthly amount of another partner's aide a situation may give (€): far above any
+AAH, ASS or ASI, so that a typing mistake is refused instead of computed."""
+
+
+def _monthly_aide(name: str, label: str) -> Parameter:
+    return Parameter(
+        name=name, entity=INDIVIDU, period=MONTH, label=label, unit="EUR", minimum=0.0, maximum=MONTHLY_AIDE_CEILING
+    )
+
+
 TAKEN = (
-    Parameter(name="aah", entity=INDIVIDU, period=MONTH, label="Allocation aux adultes handicapés (AAH)", unit="EUR"),
+    _monthly_aide("aah", "Allocation aux adultes handicapés (AAH)"),
     Parameter(
         name="taux_incapacite",
         entity=INDIVIDU,
@@ -24,11 +35,11 @@ TAKEN = (
         unit="rate",
         year_input="dispatch",
         label="Taux d'incapacité reconnu par la CDAPH (entre 0 et 1)",
+        minimum=0.0,
+        maximum=1.0,
     ),
-    Parameter(name="ass", entity=INDIVIDU, period=MONTH, label="Allocation de solidarité spécifique (ASS)", unit="EUR"),
-    Parameter(
-        name="asi", entity=INDIVIDU, period=MONTH, label="Allocation supplémentaire d'invalidité (ASI)", unit="EUR"
-    ),
+    _monthly_aide("ass", "Allocation de solidarité spécifique (ASS)"),
+    _monthly_aide("asi", "Allocation supplémentaire d'invalidité (ASI)"),
     Parameter(
         name="asi_eligibilite",
         entity=INDIVIDU,

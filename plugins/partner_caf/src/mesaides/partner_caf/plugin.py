@@ -27,12 +27,13 @@ plugin = PartnerPlugin(
         # Other partners' aides the RSA, the prime d'activité and the AAH count: without those
         # partners, taken from the situation (0 when not given).
         takes=(
+            # Monthly ceilings far above any ASI or ASPA: a typing mistake is refused.
             Parameter(
-                name="asi", entity=INDIVIDU, period=MONTH, unit="EUR",
+                name="asi", entity=INDIVIDU, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
                 label="Allocation supplémentaire d'invalidité (ASI)",
             ),
             Parameter(
-                name="aspa", entity=FAMILLE, period=MONTH, unit="EUR",
+                name="aspa", entity=FAMILLE, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
                 label="Allocation de solidarité aux personnes âgées (ASPA)",
             ),
         ),
