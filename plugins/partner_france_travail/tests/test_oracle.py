@@ -2,9 +2,8 @@
 (``oracle/cases-ass.jsonl.gz``: the 600 public households of the second wave, with only ``ass``
 kept). The ASS reads the CAF's ``aah`` of the 13 months up to November.
 
-The cases carry inputs the core does not declare yet (``pensions_invalidite``,
-``inapte_travail``…): they are left out (``known_only``); none changes an ASS of these cases
-(``docs/known-differences.md``).
+The cases carry inputs of other partners (``aeeh_niveau_handicap``, ``taux_incapacite``…): with
+this distribution beside the core and the CAF only, they are left out (``known_only``).
 """
 
 from pathlib import Path

@@ -62,6 +62,17 @@ PARAMETERS = (
     _money("retraite_nette", "Pension de retraite nette du mois"),
     _money("retraite_imposable", "Pension de retraite imposable du mois"),
     _money("pensions_alimentaires_percues", "Pensions alimentaires perçues dans le mois"),
+    # Read by several partners: the ASI and the CSS (Assurance maladie), the ASPA (Assurance
+    # retraite), the AAH (CAF) and the fiscal income.
+    _money("pensions_invalidite", "Pension d'invalidité perçue dans le mois"),
+    Parameter(
+        name="inapte_travail",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="bool",
+        label="Reconnu inapte au travail",
+        year_input="dispatch",
+    ),
     Parameter(
         name="depcom",
         entity=MENAGE,

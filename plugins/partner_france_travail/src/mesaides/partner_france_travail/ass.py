@@ -43,8 +43,9 @@ def _abattues(c, name: str) -> np.ndarray:
 
 @quantity(INDIVIDU, MONTH, label="Ressources personnelles retenues pour l'ASS (12 mois précédents)", minimum=0)
 def ass_base_ressources_individu(c):
-    """The person's own incomes of the 12 months before the month (R5423-2 and R5423-3)."""
-    total = c.zeros()
+    """The person's own incomes of the 12 months before the month (R5423-2 and R5423-3); an
+    invalidity pension counts in full (OpenFisca-France: no abatement)."""
+    total = c.sum("pensions_invalidite", c.period.last_months(12))
     for name in RESSOURCES_ABATTUES:
         total = total + _abattues(c, name)
     return total
