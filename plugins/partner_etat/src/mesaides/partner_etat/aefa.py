@@ -80,10 +80,15 @@ def aefa_coefficient(c):
 )
 def aefa(c):
     """The foyer's prime: at the RSA rate when it has the RSA for November (the higher one when
-    it also has the ASS, art. 5), else the ASS's flat amount; paid to the cent, rounded half up."""
+    it also has the ASS, art. 5), else the ASS's flat amount.
+
+    The decree gives rates, not cents: the amounts paid are cut to the cent, as the ministry
+    publishes them (communiqué of December 2021: "une personne isolée avec un enfant touchera
+    228,67 €, … un couple avec trois enfants, 381,12 €", i.e. 152.45 × 1.5 = 228.675 and
+    152.45 × 2.5 = 381.125 cut, not rounded)."""
     base = c.law(f"{AEFA}.montant_de_base", at=_decret(c))
     coefficient = np.where(c("aefa_droit_rsa"), c("aefa_coefficient"), 1.0)
-    centimes = np.floor(np.round(base * 100 * coefficient, 6) + 0.5)
+    centimes = np.floor(np.round(base * 100 * coefficient, 6))
     return centimes / 100
 
 
