@@ -36,18 +36,19 @@ MEMBERS: dict[str, tuple[str, ...]] = {
 }
 # The web simulator's tests drive the whole deployment, so they run with everything.
 EVERYTHING = ("core", "registry", "plugins/partner_caf", "plugins/partner_region", "plugins/partner_nord", "plugins/partner_lyon", "plugins/partner_education_nationale", "plugins/partner_france_travail", "plugins/partner_etat", "web")
-TEST_TOOLS = ("pytest>=8", "aiosmtpd>=1.4", "httpx>=0.27", "playwright>=1.45")
+TEST_TOOLS = ("pytest>=8", "aiosmtpd>=1.4", "httpx>=0.27", "playwright>=1.45", "hypothesis>=6.100", "schemathesis>=4")
 
 
 def _present(paths):
     return [p for p in paths if (ROOT / p / "pyproject.toml").exists()]
 
 
-def _install(session: nox.Session, members) -> None:
+def _install(session: nox.Session, members, tools: tuple[str, ...] = ()) -> None:
+    """The members (editable) and ``tools``: each session installs what it needs, no more."""
     args = []
     for member in _present(members):
         args += ["-e", member]
-    session.install(*args, *TEST_TOOLS)
+    session.install(*args, *tools)
 
 
 def _tests_of(member: str) -> str:
@@ -60,13 +61,13 @@ def tests(session: nox.Session, member: str) -> None:
     """One distribution's tests with only the core (and what it declares) beside it; or all."""
     if member == "all":
         _ensure_chromium(session)
-        _install(session, EVERYTHING)
+        _install(session, EVERYTHING, TEST_TOOLS)
         targets = [_tests_of(m) for m in _present(EVERYTHING) if (ROOT / _tests_of(m)).exists()]
         targets += ["tests"] if (ROOT / "tests").exists() and any((ROOT / "tests").glob("test_*.py")) else []
     else:
         if not (ROOT / member / "pyproject.toml").exists():
             session.skip(f"{member} does not exist yet")
-        _install(session, ("core", *MEMBERS[member], member))
+        _install(session, ("core", *MEMBERS[member], member), TEST_TOOLS)
         targets = [_tests_of(member)]
     session.run("pytest", *targets, *session.posargs)
 
@@ -101,9 +102,16 @@ def build(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def serve(session: nox.Session) -> None:
-    """Install every distribution and start the simulator on the embedded default database."""
+    """Install every distribution and start the simulator on the embedded default database.
+
+    It serves until stopped: Ctrl-C or SIGTERM, after which ``mesaides serve`` exits with
+    status 0. Arguments after ``--`` go to ``mesaides serve`` (``nox -s serve -- --port 8080``)."""
     _install(session, EVERYTHING)
     session.run("mesaides", "serve", *session.posargs)
+
+
+BROWSER_PACKAGES = ("chromium",)
+"""Debian packages for the browser tests: Playwright drives Chromium itself (no chromedriver)."""
 
 
 def _ensure_chromium(session: nox.Session) -> None:
@@ -112,6 +120,6 @@ def _ensure_chromium(session: nox.Session) -> None:
         return
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         session.run("apt-get", "update", "-qq", external=True)
-        session.run("apt-get", "install", "-y", "-qq", "chromium", "chromium-driver", external=True)
+        session.run("apt-get", "install", "-y", "-qq", *BROWSER_PACKAGES, external=True)
     else:
         session.warn("Chromium is missing: install Debian's chromium package for the browser tests")

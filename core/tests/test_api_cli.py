@@ -47,8 +47,8 @@ def test_cli_calculate_reports_errors_with_paths():
 
 def test_cli_calculate_rejects_bad_json():
     done = run_cli("calculate", stdin="{not json")
-    assert done.returncode == 1
-    assert "not valid JSON" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: Invalid JSON: ") and "Traceback" not in done.stderr
 
 
 def test_cli_plugins_lists_the_core():

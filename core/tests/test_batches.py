@@ -8,7 +8,7 @@ from core_scenarios import household
 
 from mesaides.core import Period, SituationError
 from mesaides.core.batches import household_of_person, merge, split
-from mesaides.core.situation import parse_situation
+from mesaides.core.population import parse_situation
 
 
 def varied(k: int) -> dict:

@@ -5,8 +5,8 @@ import pytest
 from core_scenarios import household
 
 from mesaides.core import ComputationError, Period
+from mesaides.core.population import parse_situation
 from mesaides.core.simulation import Simulation
-from mesaides.core.situation import parse_situation
 
 
 def test_toy_aide_uses_three_months_and_the_value_in_force(toy_engine):
@@ -69,12 +69,19 @@ def test_only_what_is_needed_is_computed(toy_engine):
 
 
 def test_explanation_lists_inputs_law_and_conditions(toy_engine):
-    from mesaides.core.api import explain_json
-
-    explanation = explain_json(toy_engine, household(), "toy_aide", "2026-11", "famille")
+    explanation = toy_engine.explain(household(), "toy_aide", "2026-11", "famille")
     root = explanation.nodes[explanation.root]
     assert root.law == {"toy.montant": 520.0, "toy.majoration_enfant": 0.3}
-    assert root.checks == [{"label": "Ressources inférieures au montant", "values": {"famille": True}}]
+    assert root.checks[0] == {
+        "label": "Ressources inférieures au montant",
+        "kind": "condition",
+        "values": {"famille": True},
+        "otherwise": "vos ressources, {ressources} par mois, atteignent le montant de {montant}",
+        # 1200 € over the three months before; 520 € + 30 % for the child under 20.
+        "figures": {"ressources": {"famille": 400.0}, "montant": {"famille": 676.0}},
+    }
+    assert explanation.conditions() == ["Ressources inférieures au montant"]
+    assert explanation.reason() is None
     assert explanation.nodes["toy_ressources@2026-11"].values == {"famille": 1200.0}
     assert explanation.nodes["salaire_net@2026-10"].values == {"parent": 600.0, "enfant1": 0.0, "enfant2": 0.0}
     assert any("toy_nb_enfants [2026-11] = famille=1" in line for line in explanation.lines())
@@ -99,3 +106,19 @@ def test_wrong_period_unit_is_a_clear_error(toy_engine):
     population = parse_situation(household(), toy_engine.rules)
     with pytest.raises(ComputationError, match="toy_aide is monthly: ask for a month, not 2026"):
         Simulation(toy_engine.rules, population).calculate("toy_aide", "2026")
+
+
+def test_the_engine_compiles_its_rules_once_for_every_simulation(toy_engine):
+    """The results page (traced), the API (simulation) and a web server's capped engine all
+    run on what the engine compiled when it was made."""
+    from mesaides.core.limits import Limits
+
+    compiled = toy_engine.compiled
+    population = toy_engine.population(household())
+    assert toy_engine.simulation(population).compiled is compiled
+    traced = toy_engine.traced(household())
+    assert traced.simulation.compiled is compiled
+    capped = toy_engine.with_limits(Limits(max_persons=10))
+    assert capped.compiled is compiled and capped.rules is toy_engine.rules
+    assert capped.limits.max_persons == 10 and toy_engine.limits.max_persons != 10
+    assert capped.traced(household()).simulation.compiled is compiled

@@ -10,9 +10,20 @@ import numpy as np
 import pytest
 import structure_plugin
 
-from mesaides.core import FAMILLE, MONTH, ComputationError, Engine, Period, Quantity, load_rules, quantity
+from mesaides.core import (
+    FAMILLE,
+    MONTH,
+    ComputationError,
+    Engine,
+    Period,
+    Quantity,
+    SituationError,
+    hookimpl,
+    load_rules,
+    quantity,
+)
+from mesaides.core.population import parse_situation
 from mesaides.core.simulation import Simulation
-from mesaides.core.situation import parse_situation
 
 MONTH_ASKED = Period.parse("2026-11")
 
@@ -120,8 +131,39 @@ def test_defined_for_gives_the_default_where_it_does_not_hold_and_names_the_reas
     simulation, values = run(engine, situation(with_child=False), "st_forfait", trace=True)
     assert values["st_forfait"].tolist() == [0.0]
     node = simulation.trace[("st_forfait", MONTH_ASKED)]
-    assert [(label, held.tolist()) for label, held in node.checks] == [("Au moins un enfant de moins de 20 ans", [False])]
+    assert [(check.label, check.condition.tolist()) for check in node.checks] == [("Au moins un enfant de moins de 20 ans", [False])]
     assert node.law == {}  # the formula did not run
+
+
+def test_a_defined_for_is_a_condition_of_its_quantity_and_of_what_is_defined_for_it_only(pm):
+    def st_lecteur(c):  # reads an amount defined for a famille with a child, without requiring one
+        return c("st_forfait") + 1.0
+
+    def st_pour_enfant(c):
+        return c("st_forfait")
+
+    pm.register_plugin(structure_plugin, "structure", "mesaides-partner-structure", "0.1.0")
+    pm.register_plugin(structure_plugin.bad_plugin(st_lecteur), "lecteur", "d", "0.1.0")
+    pm.register_plugin(structure_plugin.bad_plugin(st_pour_enfant, defined_for="st_forfait_ouvert"), "pour", "d", "0.1.0")
+    pm.register_plugin(structure_plugin.bad_plugin(_st_forfait_ouvert, value_type="bool", defined_for="st_eligible"), "ouvert", "d", "0.1.0")
+    engine = Engine(load_rules(pm))
+    traced = engine.traced(situation(with_child=False))
+    own = traced.explain("st_forfait", MONTH_ASKED, "famille")
+    assert own.reason().label == "Au moins un enfant de moins de 20 ans"
+    # The reader gets 1 € without a child: the condition of what it reads is not its own.
+    reader = traced.explain("st_lecteur", MONTH_ASKED, "famille")
+    assert reader.reason() is None
+    assert "Au moins un enfant de moins de 20 ans" not in reader.conditions()
+    # Defined for a quantity that is itself defined for st_eligible: both conditions are its.
+    chained = traced.explain("st_pour_enfant", MONTH_ASKED, "famille")
+    assert chained.reason().label == "Au moins un enfant de moins de 20 ans"
+
+
+def _st_forfait_ouvert(c):
+    return c("st_forfait") > 0
+
+
+_st_forfait_ouvert.__name__ = "st_forfait_ouvert"
 
 
 def test_defined_for_keeps_the_formula_where_it_holds_in_a_batch(engine):
@@ -257,3 +299,37 @@ def test_a_broken_cache_file_is_ignored(pm, tmp_path, monkeypatch):
     pm.register_plugin(structure_plugin, "structure", "mesaides-partner-structure", "0.1.0")
     rules = load_rules(pm)
     assert rules.quantities["st_salaire_moyen"].reads == ("salaire_net",)
+
+
+def test_a_sum_stops_before_a_parameter_whose_domain_is_never_negative(pm):
+    """What remains to subtract is never negative when it is a Parameter whose domain starts at
+    0 (its ``minimum``): once the amount is at its floor for everyone, it is not read."""
+    st_net = Quantity(
+        name="st_net",
+        entity=FAMILLE,
+        period=MONTH,
+        label="Net",
+        adds=("st_forfait",),
+        subtracts=("st_ressources", "chomage_net"),
+        floor=0,
+    )
+
+    class Plugin:
+        @staticmethod
+        @hookimpl
+        def mesaides_register_quantities(register):
+            register(st_net)
+
+    pm.register_plugin(structure_plugin, "structure", "mesaides-partner-structure", "0.1.0")
+    pm.register_plugin(Plugin, "net", "d", "0.1.0")
+    engine = Engine(load_rules(pm))
+    assert engine.rules.parameters["chomage_net"].minimum == 0
+    simulation, values = run(engine, situation(salaire=5000.0), "st_net", trace=True)
+    assert values["st_net"].tolist() == [0.0]
+    read = [name for name, _ in simulation.trace[("st_net", MONTH_ASKED)].reads]
+    assert "st_salaire_moyen" in read and "chomage_net" not in read
+    # Sound because a Parameter given outside its domain is refused with the situation.
+    data = situation(salaire=5000.0)
+    data["individus"]["parent"]["chomage_net"] = {str(MONTH_ASKED): -100.0}
+    with pytest.raises(SituationError, match="below the minimum of chomage_net"):
+        run(engine, data, "st_net")

@@ -9,8 +9,8 @@ import reuse_plugin
 from reuse_plugin import RUNS
 
 from mesaides.core import Period, load_rules
+from mesaides.core.population import parse_situation
 from mesaides.core.simulation import Simulation
-from mesaides.core.situation import parse_situation
 
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)] + ["2027-01"]
 

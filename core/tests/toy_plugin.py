@@ -53,8 +53,17 @@ def toy_is_young(c):
 @quantity(FAMILLE, MONTH, label="Aide jouet", reads=("toy_ressources", "toy_nb_enfants"), law=("toy",))
 def toy_aide(c):
     montant = c.law("toy.montant") * (1 + c.law("toy.majoration_enfant") * c("toy_nb_enfants"))
-    eligible = c.check("Ressources inférieures au montant", c("toy_ressources") / 3 < montant)
-    return np.where(eligible, montant - c("toy_ressources") / 3, 0)
+    ressources = c("toy_ressources") / 3
+    eligible = c.check(
+        "Ressources inférieures au montant",
+        ressources < montant,
+        "vos ressources, {ressources} par mois, atteignent le montant de {montant}",
+        ressources=ressources,
+        montant=montant,
+    )
+    aide = np.where(eligible, montant - ressources, 0)
+    c.note("Majoré pour {enfants} enfant(s) de moins de 20 ans", c("toy_nb_enfants") > 0, enfants=c("toy_nb_enfants"))
+    return aide
 
 
 @hookimpl

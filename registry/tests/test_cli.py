@@ -213,3 +213,51 @@ def test_the_command_group_is_registered_through_the_core_hook(installed):
                     "acknowledge", "notify-defect", "impact", "overdue", "send"):
         assert f"  {command} " in result.stdout, command
     assert textwrap.dedent(result.stdout)
+
+
+def test_usage_errors_name_the_option_without_a_traceback(run, tmp_path):
+    run("sync", "--no-measure")
+    decided = run("decide", "cli_aide", "feasible")
+    assert decided.returncode == 2 and "Missing option '--reason'" in decided.stderr
+    missing = tmp_path / "no" / "such" / "folder"
+    opened = run("--database", f"sqlite:///{missing}/registry.sqlite3", "status")
+    assert opened.returncode == 2
+    assert f"Invalid value for '--database' / MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database" in opened.stderr
+    for result in (decided, opened):
+        assert "Traceback" not in result.stderr
+
+
+def test_a_postgresql_url_without_its_driver_says_what_to_install(run):
+    import importlib.util
+
+    if importlib.util.find_spec("psycopg") is not None:
+        pytest.skip("psycopg is installed")
+    opened = run("--database", "postgresql://mesaides:secret@127.0.0.1/mesaides", "status")
+    assert opened.returncode == 2 and "Traceback" not in opened.stderr
+    assert "the driver for postgresql:// URLs (psycopg) is not installed: pip install 'psycopg[binary]'" in opened.stderr
+
+
+def test_adopt_records_the_aides_public_before_the_registry(run, installed):
+    assert run("sync", "--no-measure").returncode == 0
+    both = run("adopt", "cli_aide", "--all", "--reason", "public since 2025")
+    assert both.returncode == 2 and "name the aides to record as public, or give --all (not both)" in both.stderr
+    without_reason = run("adopt", "--all")
+    assert without_reason.returncode == 2 and "Missing option '--reason'" in without_reason.stderr
+    adopted = run("adopt", "--all", "--reason", "public on https://www.example.org since 2025", "--by", "Claire",
+                  "--tests", str(installed.tests))
+    assert adopted.returncode == 0, adopted.stderr
+    assert adopted.stdout.strip() == "cli_aide: published (recorded as public before the registry)"
+    status = json.loads(run("status", "cli_aide", "--json").stdout)
+    assert status["status"] == "published"
+    assert "Claire" in run("audit", "--subject", "cli_aide").stdout
+
+
+def test_the_documentation_site_names_a_database_url_it_cannot_open(tmp_path):
+    if not MESAIDES.exists():
+        pytest.skip(f"no mesaides command beside {sys.executable}")
+    missing = tmp_path / "no" / "folder"
+    env = {**os.environ, "MESAIDES_DATABASE_URL": f"sqlite:///{missing}/db.sqlite3", "MESAIDES_DISABLE_PLUGINS": OTHERS}
+    done = subprocess.run([str(MESAIDES), "docs", "build", str(tmp_path / "site")], env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert f"Invalid value for MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database" in done.stderr

@@ -182,3 +182,18 @@ def test_lock_round_trip_and_mismatches():
     assert lock.mismatches({"mesaides-partner-x": "1.2.0"}) == []
     assert lock.mismatches({"mesaides-partner-x": "1.3.0"}) == ["mesaides-partner-x 1.2.0 is locked but 1.3.0 is installed"]
     assert lock.mismatches({}) == ["mesaides-partner-x 1.2.0 is locked but not installed"]
+
+
+def test_a_missing_sign_off_names_adopt_only_for_an_aide_of_the_first_sync(tmp_path, registry, rules):
+    """An instance that starts using the registry records the aides it showed before (adopt):
+    the check says so for an aide of the registry's first sync, not for one added later."""
+    from mesaides.core import get_plugin_manager
+
+    registry.sync(load_rules(get_plugin_manager(blocked=("partner_nord",))), by="operator", measure=False)
+    registry.sync(rules, by="operator", measure=False)
+    path = deployment_file(tmp_path, preview=False, nord="public")
+    path.write_text(path.read_text(encoding="utf-8").replace('[aides]\n', '[aides]\nrsa = "public"\n'), encoding="utf-8")
+    result = check_deployment(load_deployment(path), rules, registry)
+    rsa, nord = errors_of(result, "rsa")["A6"], errors_of(result, NORD_AIDE)["A6"]
+    assert any("`mesaides registry adopt rsa --reason" in m for m in rsa)
+    assert not any("adopt" in m for m in nord) and len(nord) == 2

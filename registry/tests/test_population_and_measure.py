@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from registry_test_partners import departement, national
 
+from mesaides.core import Engine
 from mesaides.registry.measure import compare, compress, decompress, run_reference
 from mesaides.registry.population import reference_population
 
@@ -37,7 +38,7 @@ def test_the_reference_population_is_deterministic_and_varied(deployment):
 def test_results_per_household(deployment):
     rules = deployment.rules(national(), departement())
     population = reference_population(rules, "2026-11", households=200)
-    run = run_reference(rules, population, ["minimum_test", "dep_bonus"])
+    run = run_reference(Engine(rules), population, ["minimum_test", "dep_bonus"])
     assert run.errors == {}
     assert run.values["minimum_test"].shape == (200,)
     # dep_bonus is per person: 150 € for every member of a Nord famille receiving minimum_test.

@@ -119,7 +119,7 @@ def preview_server(tmp_path_factory, start_server):
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b

@@ -97,8 +97,13 @@ def test_explain(client, engine):
     data = response.json()
     assert data["root"] == f"{aides[0]}@{month}"
     assert "failed_checks" in data
+    # The same explanation as the command line's and the results page's (Engine.explain).
+    expected = engine.explain(lille_situation(today), aides[0], month, "famille_1").to_json()
+    assert {k: data[k] for k in ("conditions", "reason", "notes")} == {
+        k: expected[k] for k in ("conditions", "reason", "notes")
+    }
     bad = client.post("/explain", json={**body, "entity": "famille_9"})
-    assert bad.status_code == 400
+    assert bad.status_code == 422  # well formed, but the situation has no famille_9
     assert bad.json()["errors"][0]["path"] == "entity"
     missing = client.post("/explain", json={"variable": aides[0]})
     assert {e["path"] for e in missing.json()["errors"]} == {"situation", "period", "entity"}
@@ -165,7 +170,7 @@ def test_preview_aides_only_on_a_preview_deployment(tmp_path, engine):
                 assert response.status_code == 200
                 assert listed[aide]["shown"]
             else:
-                assert response.status_code == 400
+                assert response.status_code == 404  # not served here, as an unknown variable
                 assert "not public" in response.json()["errors"][0]["message"]
                 assert not listed[aide]["shown"]
                 assert client.get(f"/aller/{aide}").status_code == 404

@@ -98,7 +98,7 @@ def test_the_app_serves_the_aides_of_the_lock_with_their_status(instance):
         situation = lille_situation(today)
         situation["familles"]["famille_1"]["af"] = {month: None}
         refused = client.post("/calculate", json=situation)
-        assert refused.status_code == 400
+        assert refused.status_code == 404
         assert "aide not public on this deployment" in refused.json()["familles"]["famille_1"]["af"]
         situation["familles"]["famille_1"].pop("af")
         situation["familles"]["famille_1"]["rsa"] = {month: None}

@@ -16,7 +16,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from web_scenarios import fill_lille
+from web_scenarios import fill_lille, form_token
 
 
 def mesaides_test(path: Path) -> subprocess.CompletedProcess:
@@ -104,11 +104,13 @@ def test_a_wrong_expectation_gives_a_failing_case_that_names_the_aide(clients, t
     etat = html.unescape(re.search(r'id="formulaire-cas".*?name="etat" value="([^"]*)"', page.text, re.S).group(1))
     af = re.search(r'<tr data-attendu="af">.*?<td>[^<]*</td>\s*<td>([^<]*)</td>', page.text, re.S).group(1)
     computed = float(html.unescape(af).replace("\u202f", "").replace("€", "").replace(",", "."))
-    data = {"etat": etat, "cas_nom": "Attendu faux", "attendu.af.famille_1": f"{computed + 50:.2f}".replace(".", ",")}
+    data = {"etat": etat, "cas_nom": "Attendu faux", "attendu.af.famille_1": f"{computed + 50:.2f}".replace(".", ","),
+            "csrf": form_token(page.text, "/cas-de-test")}
 
     answer = preview.post("/cas-de-test", data=data)
     assert answer.status_code == 200
     assert "diffère de l&#39;attendu pour : `af` pour la famille" in answer.text
+    data["csrf"] = form_token(answer.text, "/cas-de-test/telecharger")
     download = preview.post("/cas-de-test/telecharger", data=data)
     assert download.headers["content-disposition"] == 'attachment; filename="attendu_faux.yaml"'
     path = tmp_path / "attendu_faux.yaml"
@@ -121,4 +123,5 @@ def test_a_wrong_expectation_gives_a_failing_case_that_names_the_aide(clients, t
     assert bad.status_code == 422 and "n&#39;est pas un montant" in bad.text
     # Not on a public deployment.
     assert "formulaire-cas" not in walk(public, LILLE).text
+    data["csrf"] = form_token(page.text, "/cas-de-test")
     assert public.post("/cas-de-test", data=data).status_code == 404

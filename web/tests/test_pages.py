@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from web_scenarios import lille_situation
+from web_scenarios import form_token, lille_situation
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def walk(client, answers: dict[str, str]):
             return page
         etat = html.unescape(re.search(r'name="etat" value="([^"]*)"', page.text).group(1))
         names = set(re.findall(r'name="((?:foyer|menage|demandeur|conjoint|enfant\d+)\.[a-z_]+)"', page.text))
-        data = {"etape": step.group(1), "etat": etat, "action": "suivant"}
+        data = {"etape": step.group(1), "etat": etat, "action": "suivant", "csrf": form_token(page.text, "/simulation")}
         data.update({k: v for k, v in answers.items() if k in names})
         page = client.post("/simulation", data=data)
         assert page.status_code in (200, 422), page.text[:500]
@@ -80,10 +80,11 @@ def test_households_reach_their_results(client, answers):
 
 
 def test_previous_step_keeps_what_was_typed(client):
-    page = client.post("/simulation", data={"etape": "foyer", "etat": "{}", "action": "suivant",
+    csrf = form_token(client.get("/simulation").text, "/simulation")
+    page = client.post("/simulation", data={"etape": "foyer", "etat": "{}", "action": "suivant", "csrf": csrf,
                                             "foyer.situation_familiale": "pacse", "foyer.nb_enfants": "1"})
     etat = html.unescape(re.search(r'name="etat" value="([^"]*)"', page.text).group(1))
-    page = client.post("/simulation", data={"etape": "personnes", "etat": etat, "action": "precedent",
+    page = client.post("/simulation", data={"etape": "personnes", "etat": etat, "action": "precedent", "csrf": csrf,
                                             "demandeur.date_naissance": "pas une date"})
     assert page.status_code == 200
     assert re.search(r'value="pacse" checked', page.text)
@@ -92,9 +93,11 @@ def test_previous_step_keeps_what_was_typed(client):
 
 
 def test_a_tampered_state_is_ignored(client):
-    page = client.post("/simulation", data={"etape": "nope", "etat": "[1, 2", "action": "suivant"})
+    tokens = client.app.state.form_tokens
+    page = client.post("/simulation", data={"etape": "nope", "etat": "[1, 2", "action": "suivant",
+                                            "csrf": tokens.issue("/simulation")})
     assert page.status_code == 200 and "Votre foyer" in page.text
-    page = client.post("/enregistrer", data={"etat": "{}"}, follow_redirects=False)
+    page = client.post("/enregistrer", data={"etat": "{}", "csrf": tokens.issue("/enregistrer")}, follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"] == "/simulation"
     assert client.get("/s/" + "a" * 32).status_code == 404
 

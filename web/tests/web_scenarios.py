@@ -131,3 +131,12 @@ def fill_lille(page, base_url: str, today: dt.date) -> None:
         page.get_by_label(re.compile(r"^Lille\b")).check()
         page.get_by_role("button", name="Voir mes résultats").click()
     page.get_by_role("heading", name="Vos résultats", level=1).wait_for()
+
+
+def form_token(page_html: str, action: str) -> str:
+    """The CSRF token of the page's form posted to ``action`` (every form carries one)."""
+    import html
+
+    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', page_html, re.S)
+    assert form is not None, f"no form posted to {action}"
+    return html.unescape(re.search(r'name="csrf" value="([^"]*)"', form.group(1)).group(1))

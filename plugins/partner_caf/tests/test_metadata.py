@@ -34,3 +34,15 @@ def test_every_legislation_value_has_a_dated_legal_reference():
     for node in nodes:
         for entry in node.history:
             assert entry.reference.startswith(("https://", "http://")), (node.path, entry.start)
+
+
+def test_the_rate_of_incapacity_is_within_0_and_1():
+    from mesaides.core import Engine, SituationError
+
+    situation = {"individus": {"a": {"taux_incapacite": {"2026-11": 80}, "aah": {"2026-11": None}}}}
+    try:
+        Engine().calculate(situation)
+    except SituationError as exc:
+        assert [str(i) for i in exc.issues] == ["individus.a.taux_incapacite.2026-11: 80 is above the maximum of taux_incapacite, 1"]
+    else:
+        raise AssertionError("a rate of 80 was accepted")

@@ -34,12 +34,13 @@ from mesaides.core.geography import (
     regions,
 )
 from mesaides.core.hookspecs import hookimpl, hookspec
+from mesaides.core.limits import Limits, TooLarge
 from mesaides.core.partner_plugin import PartnerPlugin
 from mesaides.core.periods import ETERNITY, MONTH, YEAR, Period
 from mesaides.core.plugins import get_plugin_manager
 from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
-from mesaides.core.situation import Situation, SituationError, SituationIssue
+from mesaides.core.situation import InconsistentSituation, Situation, SituationError, SituationIssue
 
 __all__ = [
     "ETERNITY",
@@ -59,8 +60,10 @@ __all__ = [
     "Entity",
     "Enumeration",
     "Formula",
+    "InconsistentSituation",
     "Institution",
     "LegalReference",
+    "Limits",
     "Members",
     "Parameter",
     "Partner",
@@ -75,6 +78,7 @@ __all__ = [
     "SituationIssue",
     "StatutMarital",
     "StatutOccupationLogement",
+    "TooLarge",
     "UndeclaredRead",
     "as_aide",
     "calculate",

@@ -13,7 +13,9 @@ Only what the requested aides need is computed.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import logging
 import multiprocessing
 import queue
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,19 +25,16 @@ import numpy as np
 
 from mesaides.core.batches import merge, part, split
 from mesaides.core.compiled import CompiledRules
+from mesaides.core.explain import Explanation, Traced
+from mesaides.core.limits import UNLIMITED, Limits
 from mesaides.core.periods import YEAR, Period, PeriodError
+from mesaides.core.population import Population, Request, fill_requests, parse_situation
 from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
-from mesaides.core.situation import (
-    Population,
-    Request,
-    Situation,
-    SituationError,
-    SituationIssue,
-    dtype_of,
-    fill_requests,
-    parse_situation,
-)
+from mesaides.core.situation import InconsistentSituation, SituationError, SituationIssue
+from mesaides.core.values import dtype_of
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
@@ -46,12 +45,27 @@ households in 11 s in parts of 50,000 persons, 13.5 s in parts of 100,000, 37 s 
 
 
 class Engine:
-    """A loaded rule set, reused across computations (loading is the slow part)."""
+    """A loaded rule set, reused across computations (loading is the slow part).
 
-    def __init__(self, rules: RuleSet | None = None):
+    ``limits`` caps the size of each situation it is given (persons, requested values): the
+    defaults of :class:`~mesaides.core.limits.Limits` suit batches; a web server sets tighter ones.
+    """
+
+    def __init__(self, rules: RuleSet | None = None, *, limits: Limits | None = None):
         self.rules = rules if rules is not None else load_rules()
+        self.limits = limits if limits is not None else Limits()
+        for record in self.rules.plugins.values():  # the operator reads why in the server's logs too
+            for problem in record.problems:
+                log.warning("plugin %s of %s %s is left out: %s", record.name, record.distribution, record.version, problem)
         self.compiled = CompiledRules(self.rules)
         """What the engine compiles from the rules once, shared by its simulations."""
+
+    def with_limits(self, limits: Limits) -> Engine:
+        """An engine on the same rules, sharing what this one compiled, with other caps (a web
+        server's, tighter than a batch's)."""
+        engine = copy.copy(self)
+        engine.limits = limits
+        return engine
 
     # ---- OpenFisca-compatible -----------------------------------------------------------------
 
@@ -76,9 +90,15 @@ class Engine:
         """
         if len(situations) == 1:
             return [self._outcome(situations[0])]
+        too_large = {i: exc for i, data in enumerate(situations) if (exc := self._above_limits(data))}
+        if too_large:  # refused before anything is computed; the others are computed together
+            rest = [i for i in range(len(situations)) if i not in too_large]
+            computed = dict(zip(rest, self.calculate_many([situations[i] for i in rest]) if rest else []))
+            return [too_large[i] if i in too_large else computed[i] for i in range(len(situations))]
         try:
             merged = merge(situations)
-            population = self.population(merged.situation)
+            # Each situation is held to the limits alone (below), not the merged one.
+            population = self.population(merged.situation, limits=UNLIMITED)
             simulation = self.simulation(population)
             results = self._run_requests(simulation, population, None)
         except (ValueError, ComputationError):  # SituationError and PeriodError are ValueErrors
@@ -102,22 +122,93 @@ class Engine:
             requests[i].append(dataclasses.replace(r, id=ident))
         return [fill_requests(data, mine, results, self.rules) for data, mine in zip(situations, requests)]
 
+    def _above_limits(self, data: Any) -> SituationError | None:
+        """The error of a situation above this engine's limits, before it joins others (a
+        malformed one is left for its reading to report)."""
+        if not isinstance(data, Mapping):
+            return None
+        tables = [t for t in data.values() if isinstance(t, Mapping)]
+        persons = data.get("individus")
+        requested = sum(
+            1
+            for table in tables
+            for obj in table.values()
+            if isinstance(obj, Mapping)
+            for periods in obj.values()
+            if isinstance(periods, Mapping)
+            for value in periods.values()
+            if value is None
+        )
+        try:
+            self.limits.check(persons=len(persons) if isinstance(persons, Mapping) else 0, requested_values=requested)
+        except SituationError as exc:
+            return exc
+        return None
+
     def _outcome(self, data: Any) -> dict[str, Any] | Exception:
         try:
             return self.calculate(data)
         except (SituationError, ComputationError, PeriodError) as exc:
             return exc
 
-    def population(self, data: Mapping[str, Any]) -> Population:
-        population = parse_situation(data, self.rules)
+    def population(self, data: Mapping[str, Any], *, limits: Limits | None = None) -> Population:
+        """The situation ``data`` read once into the engine's arrays (see
+        :func:`mesaides.core.population.parse_situation`), within this engine's limits.
+
+        :raises SituationError: every problem of the input, each with its path.
+        """
+        population = parse_situation(data, self.rules, self.limits if limits is None else limits)
         self._check_requests(population)
-        prepared = self._prepare(data)
-        if prepared is not None:
-            population = parse_situation(prepared, self.rules)
         return population
 
     def simulation(self, population: Population, *, trace: bool = False) -> Simulation:
         return Simulation(self.compiled, population, trace=trace)
+
+    # ---- Explanations -------------------------------------------------------------------------
+
+    def traced(self, situation: Mapping[str, Any]) -> Traced:
+        """A situation's traced simulation, to explain several of its values with
+        :meth:`explain` (they share their nodes).
+
+        :raises SituationError: every problem of the input, each with its path.
+        """
+        return Traced(self.simulation(self.population(situation), trace=True))
+
+    def explain(
+        self,
+        situation: Mapping[str, Any] | Traced,
+        name: str,
+        period: str | Period,
+        entity_id: str,
+        *,
+        max_depth: int | None = None,
+    ) -> Explanation:
+        """Why ``name`` has its value for ``period`` for the person or group ``entity_id``: the
+        tree of what it read (inputs, intermediate values, legislation values, conditions), the
+        conditions met and, for a nil aide, the reason (:mod:`mesaides.core.explain`). The
+        command line, the JSON API and the results page all explain through here.
+
+        :param situation: the situation's JSON, or what :meth:`traced` made of it.
+        :param max_depth: expand the tree this many reads down (``None``: all of it).
+        :raises SituationError: a problem of the situation (its path), or of ``variable``,
+            ``period`` or ``entity``.
+        """
+        why = "" if name in self.rules else f"unknown variable {name!r}"
+        why = why or self._why_not(name)
+        if why:
+            raise SituationError([SituationIssue(path="variable", message=why)])
+        if isinstance(period, str):
+            try:
+                period = Period.parse(period)
+            except PeriodError as exc:
+                raise SituationError([SituationIssue(path="period", message=str(exc))]) from None
+        traced = situation if isinstance(situation, Traced) else self.traced(situation)
+        d = self.rules.variable(name)
+        ids = traced.population.ids(d.entity.key)
+        if entity_id not in ids:
+            message = f"no {d.entity.key} {entity_id!r} in the situation"
+            raise InconsistentSituation([SituationIssue(path="entity", message=message)])
+        return traced.explain(name, period, entity_id, max_depth=max_depth)
 
     # ---- Selected aides -----------------------------------------------------------------------
 
@@ -134,7 +225,8 @@ class Engine:
         simulation = Simulation(self.compiled, population)
         out: dict[str, dict[str, Any]] = {}
         for name in aides:
-            values = simulation.calculate(name, self._period_for(name, period))
+            when = self._period_for(name, period)
+            values = finite(name, when, simulation.calculate(name, when))
             out[name] = dict(zip(population.ids(self.rules.variable(name).entity.key), _plain(values)))
         return out
 
@@ -193,28 +285,27 @@ class Engine:
         if issues:
             raise SituationError(issues)
 
-    def _prepare(self, data: Mapping[str, Any]) -> dict[str, Any] | None:
-        if self.rules.hooks is None:
-            return None
-        situation = Situation.from_json(data)
-        changed = False
-        for impl in reversed(self.rules.hooks.mesaides_prepare_situation.get_hookimpls()):
-            result = impl.function(
-                **{k: v for k, v in {"situation": situation, "rules": self.rules}.items() if k in impl.argnames}
-            )
-            if result is not None:
-                situation, changed = result, True
-        return situation.to_json() if changed else None
-
     def _run_requests(self, simulation: Simulation, population: Population, progress: Progress | None):
         wanted = {(r.name, r.period) for r in population.requests}
         results = {}
         total = len(wanted)
         for done, (name, period) in enumerate(sorted(wanted, key=_request_order), 1):
-            results[(name, period)] = simulation.calculate(name, period)
+            results[(name, period)] = finite(name, period, simulation.calculate(name, period))
             if progress:
                 progress(done, total, f"{name} {period}")
         return results
+
+
+def finite(name: str, period: Period, values: np.ndarray) -> np.ndarray:
+    """``values`` of ``name``, checked to be finite numbers: a formula's infinite or undefined
+    result is a computation error naming the quantity, never an amount given back.
+
+    :raises ComputationError: when a value is ``inf`` or ``NaN``.
+    """
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        bad = values[~np.isfinite(values)][0]
+        raise ComputationError(f"{name} for {period}: the formula gives {bad}, not an amount")
+    return values
 
 
 def _request_order(key: tuple[str, Period]) -> tuple[str, str]:
@@ -301,14 +392,3 @@ def calculate(data: Mapping[str, Any]) -> dict[str, Any]:
 
 __all__ = ["ComputationError", "Engine", "PeriodError", "SituationError", "calculate"]
 
-
-def explain_json(engine: Engine, data: Mapping[str, Any], name: str, period: str, entity_id: str):
-    """Explain one value of a situation (see :mod:`mesaides.core.explain`)."""
-    from mesaides.core.explain import explain
-
-    population = engine.population(data)
-    p = Period.parse(period)
-    if name not in engine.rules or engine._why_not(name):
-        raise SituationError([SituationIssue(path=name, message=engine._why_not(name) or "unknown variable")])
-    simulation = Simulation(engine.compiled, population, trace=True)
-    return explain(simulation, name, p, entity_id)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from mesaides.core.entities import GROUP_ENTITIES, INDIVIDU
-from mesaides.core.situation import GroupStructure, Population, take_ids
+from mesaides.core.population import GroupStructure, Population, take_ids
 
 
 @dataclass(frozen=True)

@@ -97,18 +97,16 @@ def calculate(file, indent: int | None) -> None:
     """Fill in every null of an OpenFisca situation JSON (FILE or standard input)."""
     import orjson
 
-    from mesaides.core.situation import SituationError
+    from mesaides.core.situation import SituationError, read_json
 
     progress = _Progress()
     try:
-        # orjson: a batch of thousands of households reads and writes several times faster.
-        data = orjson.loads(file.read())
-    except orjson.JSONDecodeError as exc:
-        raise click.ClickException(f"{getattr(file, 'name', 'input')}: not valid JSON: {exc}") from None
-    progress.say("loading partners…")
-    engine = _load()
-    progress.say("validating the situation…")
-    try:
+        # The web server's reader: the same messages for the same input (orjson inside: a
+        # batch of thousands of households reads several times faster).
+        data = read_json(file.read())
+        progress.say("loading partners…")
+        engine = _load()
+        progress.say("validating the situation…")
         result = engine.calculate(data, progress=progress)
     except SituationError as exc:
         for issue in exc.issues:
@@ -131,19 +129,23 @@ def calculate(file, indent: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
 @click.option("--depth", type=int, default=4, help="How deep to show the tree.")
 def explain(file, name: str, period: str, entity_id: str, as_json: bool, depth: int) -> None:
-    """Explain NAME for PERIOD for ENTITY_ID in the situation FILE."""
-    from mesaides.core.api import explain_json
-    from mesaides.core.periods import PeriodError
+    """Explain NAME for PERIOD for ENTITY_ID in the situation FILE: what it read, the conditions
+    met and, for a nil aide, the reason."""
+    from mesaides.core.simulation import ComputationError
     from mesaides.core.situation import SituationError
 
     try:
-        explanation = explain_json(_load(), json.load(file), name, period, entity_id)
+        data = json.load(file)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{getattr(file, 'name', 'input')}: not valid JSON: {exc}") from None
+    try:
+        explanation = _load().explain(data, name, period, entity_id)
     except SituationError as exc:
         for issue in exc.issues:
             click.echo(f"error: {issue}", err=True)
         sys.exit(2)
-    except (KeyError, PeriodError, json.JSONDecodeError) as exc:
-        raise click.ClickException(str(exc).strip("'\"")) from None
+    except ComputationError as exc:
+        raise click.ClickException(str(exc)) from None
     if as_json:
         click.echo(json.dumps(explanation.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -198,13 +200,10 @@ def docs() -> None:
               help="Folders of expert YAML cases to list on each aide's page (default: plugins/*/tests/yaml).")
 def docs_build(out: Path, test_dirs: tuple[Path, ...]) -> None:
     """Write the static site into OUT (default: ./site)."""
-    from mesaides.core.docs.site import Extras, build, collect_tests
+    from mesaides.core.docs.site import build, collect_extras, collect_tests
 
     engine = _load()
-    extras = Extras()
-    for found in engine.rules.hooks.mesaides_documentation_extras(rules=engine.rules):
-        for key, value in (found or {}).items():
-            getattr(extras, key).update(value)
+    extras = collect_extras(engine.rules)
     dirs = test_dirs or tuple(Path("plugins").glob("*/tests/yaml"))
     pages = build(engine.rules, out, tests=collect_tests(dirs), extras=extras)
     click.echo(f"wrote {len(pages)} pages into {out}")

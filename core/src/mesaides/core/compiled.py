@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mesaides.core.situation import dtype_of
+from mesaides.core.values import dtype_of
 
 if TYPE_CHECKING:
     from mesaides.core.definitions import Definition

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from mesaides.core.checks import NOTE, Check, check_template
 from mesaides.core.entities import INDIVIDU, Entity
 from mesaides.core.entities import entity as entity_of
 from mesaides.core.legislation import DatedScale
@@ -180,12 +181,42 @@ class Context:
 
     # ---- Explanation -------------------------------------------------------------------------
 
-    def check(self, label: str, condition: np.ndarray) -> np.ndarray:
-        """Name a condition of eligibility; explanations show which ones held."""
+    def check(self, label: str, condition: np.ndarray, otherwise: str | None = None, **figures: Any) -> np.ndarray:
+        """Name a condition of the aide and return it; explanations show the ones a household
+        meets, and the first one it does not meet is the reason its aide is nil.
+
+        A condition named here must be **necessary**: every household that gets the aide meets
+        it (``mesaides.core.testing.reasons`` holds each partner to it over reference and
+        generated households). ``otherwise`` is the sentence said when it does not hold, in
+        plain French, with ``{name}`` for each figure given as a keyword (an array of this
+        formula's entity, or one value; a float is an amount in euros, an integer a count;
+        ``{name:%}`` a rate as a percentage). It is checked when the formula runs traced::
+
+            c.check(
+                "Ressources inférieures au plafond",
+                ressources <= plafond,
+                "vos ressources de l'année, {ressources}, dépassent le plafond de {plafond}",
+                ressources=ressources,
+                plafond=plafond,
+            )
+        """
         condition = np.asarray(condition, dtype=bool)
         if self._node is not None:
-            self._node.checks.append((label, condition))
+            check_template(f"{self.quantity.name}: check {label!r}", otherwise, figures)
+            self._node.checks.append(Check(label, condition, otherwise, tuple(figures.items())))
         return condition
+
+    def note(self, text: str, when: np.ndarray | bool = True, **figures: Any) -> None:
+        """Say how the amount was worked out where ``when`` holds (a rounding, a minimum, which
+        rate applies), in plain French with ``{name}`` for each figure given as a keyword::
+
+            c.note("{avant} arrondi à l'euro inférieur", net != np.floor(net), avant=net)
+
+        Explanations show it beside the amount; it is not a condition."""
+        if self._node is not None:
+            check_template(f"{self.quantity.name}: note {text!r}", text, figures)
+            when = np.broadcast_to(np.asarray(when, dtype=bool), (self.size,))
+            self._node.checks.append(Check(text, when, text, tuple(figures.items()), NOTE))
 
     # ---- Helpers -----------------------------------------------------------------------------
 

@@ -11,13 +11,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError, field_validator, model_validator
 
+from mesaides.core.aide_metadata import AideMetadataError
 from mesaides.core.entities import Entity, entity
 from mesaides.core.periods import PeriodUnit
 
@@ -86,6 +88,25 @@ class Parameter(_Definition):
     """How a value given for a year is spread over the months of a monthly Parameter: divided
     evenly (amounts) or repeated (states). ``None`` refuses a yearly value."""
     description: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    """The domain of a number (``float`` or ``int``), bounds included: a value outside it is an
+    error of the situation naming its path. Every numeric Parameter of the core and of the
+    partners declares both (an amount received is at least 0, a rate is in [0, 1], a rent has a
+    sane ceiling); a test holds them to it."""
+
+    @model_validator(mode="after")
+    def _domain(self) -> Parameter:
+        if self.minimum is None and self.maximum is None:
+            return self
+        if self.value_type not in ("float", "int"):
+            raise ValueError(f"{self.name}: minimum and maximum apply to numbers, not to {self.value_type}")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"{self.name}: minimum {self.minimum} is above maximum {self.maximum}")
+        for bound in (self.minimum, self.maximum):
+            if bound is not None and not math.isfinite(bound):
+                raise ValueError(f"{self.name}: bound {bound} is not a finite number")
+        return self
 
 
 class Formula(BaseModel):
@@ -331,4 +352,8 @@ def as_aide(q: Quantity, info: AideInfo | dict) -> Aide:
     data = q.model_dump(exclude={"kind"})
     data["formulas"] = q.formulas
     data["entity"] = q.entity
-    return Aide(**data, info=AideInfo.model_validate(info))
+    try:
+        aide_info = AideInfo.model_validate(info)
+    except ValidationError as exc:
+        raise AideMetadataError(q.name, exc) from None
+    return Aide(**data, info=aide_info)

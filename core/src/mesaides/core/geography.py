@@ -107,6 +107,13 @@ def _one(code: str, column: str) -> str:
     return str(_lookup_all(np.array([code], dtype=object), column)[0])
 
 
+@lru_cache(maxsize=1)
+def known_codes() -> frozenset[str]:
+    """Every commune code of the table (communes, arrondissements municipaux, communes
+    déléguées and associées of the vintage :data:`VINTAGE`)."""
+    return frozenset(table().depcom.tolist())
+
+
 def departements(depcom) -> np.ndarray:
     """The département code of each commune code (``"59"``, ``"2A"``, ``"971"``; COM: ``"987"``)."""
     return _lookup(depcom, "departement")

@@ -102,16 +102,19 @@ def mesaides_register_aides(register: Callable[[Any], None]) -> None:
 
 @hookspec
 def mesaides_prepare_situation(situation: Situation, rules: RuleSet) -> Situation | None:
-    """Complete a situation before it is computed.
+    """Complete a situation before its values are read.
 
-    Called after the situation has passed validation. Use it to derive inputs that clients
-    commonly leave out (for example a value given for one month that stands for several).
-    Never overwrite a value the user gave.
+    Called once per situation, on the model, after its shape is checked (entity tables,
+    objects, ids) and before its values are checked and its arrays built; what the hook adds is
+    checked like what the client gave. Use it to derive inputs that clients commonly leave out
+    (the core's own implementation writes one group per person for a group table left out).
+    Never overwrite a value the user gave, and never add a ``null`` (a request).
 
-    :param situation: the validated situation.
+    :param situation: the situation as read, of the right shape.
     :param rules: the loaded rule set.
-    :return: a new :class:`mesaides.core.Situation`, or ``None`` to leave it unchanged. Results
-        are applied in turn, in plugin order.
+    :return: a new :class:`mesaides.core.Situation` (``situation.model_copy(update=...)``), or
+        ``None`` to leave it unchanged. Results are applied in turn, in plugin order, each hook
+        given the previous one's result.
     """
 
 
@@ -119,13 +122,18 @@ def mesaides_prepare_situation(situation: Situation, rules: RuleSet) -> Situatio
 def mesaides_validate_situation(situation: Situation, rules: RuleSet) -> list[SituationIssue] | None:
     """Check a situation beyond the types of its values.
 
-    The core already checks structure, names, types, enum values, periods and roles; use this
-    hook for rules a partner knows (a rate between 0 and 1, a date in the past).
+    Called once per situation, on the (prepared) model, after the core's own checks passed
+    (structure, names, types, enum values, periods, roles, Parameter domains) and before the
+    arrays are built: every value read is of its type. Use it for what only a whole situation
+    or a partner's knowledge says (the core's own implementation refuses a commune code absent
+    from the geography table and a birth in the future).
 
-    :param situation: the situation as given.
+    :param situation: the situation, as prepared.
     :param rules: the loaded rule set.
     :return: a list of :class:`mesaides.core.SituationIssue` (``path`` and ``message``), or
-        ``None``. Any issue makes the situation invalid; all issues are reported together.
+        ``None``. Any issue makes the situation invalid (an
+        :class:`~mesaides.core.situation.InconsistentSituation`, HTTP 422); all issues of all
+        plugins are reported together.
     """
 
 

@@ -27,8 +27,14 @@ _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR_RE = re.compile(r"^(\d{4})$")
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+"""The years a situation may give or ask for: dates before 1900 or after 2100 are typing
+mistakes (``0003-11``), and the calendar arithmetic of earlier years (year 0) does not exist."""
+
+
 class PeriodError(ValueError):
-    """A period string that is not a month (``2026-11``), a year (``2026``) or ``ETERNITY``."""
+    """A period string that is not a month (``2026-11``), a year (``2026``) or ``ETERNITY``, or
+    one outside the supported years (:data:`FIRST_YEAR` to :data:`LAST_YEAR`)."""
 
 
 class Period(tuple):
@@ -69,9 +75,9 @@ class Period(tuple):
             year, month = int(m[1]), int(m[2])
             if not 1 <= month <= 12:
                 raise PeriodError(f"{text}: not a month (month {month} is not between 01 and 12)")
-            return cls(MONTH, year, month)
+            return cls(MONTH, _supported(text, year), month)
         if m := _YEAR_RE.match(text):
-            return cls(YEAR, int(m[1]), 1)
+            return cls(YEAR, _supported(text, int(m[1])), 1)
         raise PeriodError(f"{text}: not a period (expected 'YYYY-MM', 'YYYY' or 'ETERNITY')")
 
     @classmethod
@@ -171,6 +177,12 @@ class Period(tuple):
         """Twelve consecutive months ending ``lag`` months before this period's first month."""
         end = self.first_month.offset(-lag)
         return tuple(end.offset(-k) for k in range(11, -1, -1))
+
+
+def _supported(text: str, year: int) -> int:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"{text}: outside the supported periods (years {FIRST_YEAR} to {LAST_YEAR})")
+    return year
 
 
 # Formulas navigate the same few months over and over: each answer is computed once.

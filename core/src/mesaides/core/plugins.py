@@ -20,7 +20,7 @@ ENTRY_POINT_GROUP = "mesaides"
 DISABLE_ENV = "MESAIDES_DISABLE_PLUGINS"
 """Comma-separated entry-point names not to load (as tox's TOX_DISABLED_EXTERNAL_PLUGINS)."""
 
-BUILTIN_PLUGINS = ("mesaides.core.builtin.base", "mesaides.core.builtin.shared")
+BUILTIN_PLUGINS = ("mesaides.core.builtin.base", "mesaides.core.builtin.shared", "mesaides.core.builtin.situation")
 CORE_DISTRIBUTION = "mesaides-core"
 
 

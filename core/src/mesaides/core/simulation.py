@@ -12,14 +12,16 @@ from typing import Any
 
 import numpy as np
 
+from mesaides.core.checks import DEFINED_FOR, Check
 from mesaides.core.compiled import CompiledRules
 from mesaides.core.context import Context
 from mesaides.core.definitions import Definition, Parameter, Quantity
 from mesaides.core.entities import INDIVIDU
 from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period
+from mesaides.core.population import Population
 from mesaides.core.replay import Recorder, Template, fact, follow, same_law
 from mesaides.core.ruleset import RuleSet
-from mesaides.core.situation import Population, default_of, dtype_of
+from mesaides.core.values import default_of, dtype_of
 
 DEFAULT_PAST_DEPTH = 3
 """How many backward reads (``reads_past``) a computation may chain: this month's housing aid
@@ -58,7 +60,7 @@ class TraceNode:
     period: Period
     reads: list[tuple[str, Period]] = field(default_factory=list)
     law: dict[str, Any] = field(default_factory=dict)
-    checks: list[tuple[str, np.ndarray]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
 
 
 class Simulation:
@@ -298,7 +300,7 @@ class Simulation:
         self.runs += 1
         try:
             if formula is SUM or q.defined_for is not None:
-                result = self._evaluate(q, formula, ctx)
+                result = self._evaluate(q, formula, ctx, node)
             else:
                 result = self._coerce(q, formula.function(ctx))
         except ComputationError:
@@ -314,7 +316,7 @@ class Simulation:
             del templates[TEMPLATES:]
         return result
 
-    def _evaluate(self, q: Quantity, formula: Any, ctx: Context) -> np.ndarray:
+    def _evaluate(self, q: Quantity, formula: Any, ctx: Context, node: TraceNode | None) -> np.ndarray:
         """One evaluation of ``q``: its ``defined_for`` first (the formula is not run where it
         holds nowhere), then its formula or its sum, its results kept where it holds.
 
@@ -322,7 +324,9 @@ class Simulation:
         explanations see the engine's reads as the formula's."""
         mask = None
         if q.defined_for is not None:
-            mask = ctx.check(self._index[q.defined_for].label, ctx(q.defined_for))
+            mask = np.asarray(ctx(q.defined_for), dtype=bool)
+            if node is not None:
+                node.checks.append(Check(self._index[q.defined_for].label, mask, kind=DEFINED_FOR))
             if not mask.any():
                 return self.default(q)
         if formula is SUM:

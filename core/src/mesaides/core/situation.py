@@ -1,29 +1,28 @@
-"""Situations in OpenFisca's JSON format, validated into arrays the engine computes on.
+"""The situation model: OpenFisca's situation JSON, its shape checked, and its errors.
 
 The JSON is the one Mes Aides and aides-jeunes send to OpenFisca's web API: ``individus``,
 ``familles``, ``foyers_fiscaux`` and ``menages``, each mapping ids to their roles and variables,
 variables mapping periods (``"2026-11"``, ``"2026"``, ``"ETERNITY"``) to values, and ``null``
 where a value must be computed. One JSON may hold many households: that is a batch.
 
-Every problem is reported with its path (``individus.demandeur.salaire_net.2026-13``) and what
-is wrong; all problems are collected before failing.
+This module reads the JSON text (:func:`read_json`) and checks the shape (:class:`Situation`);
+the values are checked against the rule set when the population's arrays are built
+(:mod:`mesaides.core.population`, with :mod:`mesaides.core.values`). Every problem is reported
+with its path (``individus.demandeur.salaire_net.2026-13``) and what is wrong; all problems are
+collected before failing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
-import functools
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import json
+from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mesaides.core.definitions import Definition, Parameter
-from mesaides.core.entities import ENTITIES_BY_PLURAL, GROUP_ENTITIES, INDIVIDU, Entity
-from mesaides.core.periods import ETERNITY, ETERNITY_PERIOD, MONTH, YEAR, Period, PeriodError
+from mesaides.core.entities import ENTITIES_BY_PLURAL, GROUP_ENTITIES, INDIVIDU
+from mesaides.core.values import NonFinite, has_surrogate, printable
 
 
 class SituationIssue(BaseModel):
@@ -33,6 +32,12 @@ class SituationIssue(BaseModel):
 
     path: str
     message: str
+
+    @field_validator("path", "message")
+    @classmethod
+    def _printable(cls, text: str) -> str:
+        # A path or a message may quote the input; a lone surrogate there could not be sent.
+        return printable(text)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -46,25 +51,94 @@ class SituationError(ValueError):
         super().__init__("\n".join(str(i) for i in issues))
 
 
+class InconsistentSituation(SituationError):
+    """A situation of the right shape whose parts do not agree with each other or with the
+    world: a role naming a person the situation does not have, a person in no famille, a
+    commune code that does not exist, a birth in the future. A JSON Schema can describe the
+    shape, not these (the web API answers 422 for them, 400 for a wrong shape)."""
+
+
+# ---- The JSON text ------------------------------------------------------------------------------
+
+
+def read_json(raw: bytes | str) -> Any:
+    """The JSON value of ``raw``, as the command line and the web server read a situation.
+
+    Numbers no float64 holds (``NaN``, ``Infinity``, ``1e309``, hundreds of digits) are kept as
+    :class:`~mesaides.core.values.NonFinite`, so that the error names their path; a lone UTF-16
+    surrogate is kept, so that the error names it too.
+
+    :raises SituationError: (path ``""``) when ``raw`` is not JSON or nests deeper than a
+        situation ever does.
+    """
+    try:
+        return orjson.loads(raw)  # the fast reader, for the JSON of nearly every request
+    except orjson.JSONDecodeError:
+        pass  # non-finite numbers, surrogates or a true error: read again to say which
+    try:
+        return json.loads(raw, parse_constant=NonFinite, parse_float=_float, parse_int=_int)
+    except RecursionError:
+        message = "Invalid JSON: nested too deeply (a situation is at most a few levels deep)"
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
+        message = f"Invalid JSON: {exc}"
+    raise SituationError([SituationIssue(path="", message=message)])
+
+
+def _float(text: str) -> float | NonFinite:
+    value = float(text)
+    return value if value - value == 0 else NonFinite(text)
+
+
+def _int(text: str) -> int | NonFinite:
+    return int(text) if len(text) < 300 else NonFinite(text if len(text) < 40 else text[:37] + "...")
+
+
+# ---- The shape ----------------------------------------------------------------------------------
+
+
 class Situation(BaseModel):
-    """The shape of an OpenFisca situation; values are checked against the rule set later."""
+    """The shape of an OpenFisca situation; values are checked against the rule set later.
+
+    A group table left out (``familles`` absent) stands for one group per person, which the
+    core's ``mesaides_prepare_situation`` writes in; given, it must be an object (``null`` is
+    an error: leave the table out instead).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     individus: dict[str, dict[str, Any]] = Field(min_length=1)
-    familles: dict[str, dict[str, Any]] | None = None
-    foyers_fiscaux: dict[str, dict[str, Any]] | None = None
-    menages: dict[str, dict[str, Any]] | None = None
+    familles: dict[str, dict[str, Any]] = None  # type: ignore[assignment]
+    foyers_fiscaux: dict[str, dict[str, Any]] = None  # type: ignore[assignment]
+    menages: dict[str, dict[str, Any]] = None  # type: ignore[assignment]
 
     @classmethod
     def from_json(cls, data: Any) -> Situation:
+        """:raises SituationError: every problem of shape, each with its path."""
         try:
-            return cls.model_validate(data)
+            situation = cls.model_validate(data)
         except ValidationError as exc:
             raise SituationError([_pydantic_issue(e) for e in exc.errors()]) from None
+        issues = [
+            SituationIssue(path=f"{plural}.{ident}", message="this id holds a lone UTF-16 surrogate, which is not text")
+            for plural, table in situation.tables().items()
+            for ident in table
+            if has_surrogate(ident)
+        ]
+        if issues:
+            raise SituationError(issues)
+        return situation
+
+    def tables(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """The entity tables given, by plural (``individus`` first)."""
+        out = {INDIVIDU.plural: self.individus}
+        for entity in GROUP_ENTITIES:
+            table = getattr(self, entity.plural)
+            if table is not None:
+                out[entity.plural] = table
+        return out
 
     def to_json(self) -> dict[str, Any]:
-        return self.model_dump(exclude_none=True)
+        return self.tables()
 
 
 def _pydantic_issue(err: Mapping[str, Any]) -> SituationIssue:
@@ -78,469 +152,7 @@ def _pydantic_issue(err: Mapping[str, Any]) -> SituationIssue:
     if kind == "too_short":
         return SituationIssue(path=path, message="empty: a situation needs at least one person")
     if kind in ("dict_type", "model_type"):
+        if len(err["loc"]) == 1 and path != INDIVIDU.plural:
+            return SituationIssue(path=path, message=f"expected an object (leave {path} out for one group per person)")
         return SituationIssue(path=path, message="expected an object")
     return SituationIssue(path=path, message=err["msg"])
-
-
-class NumberedIds(Sequence[str]):
-    """Ids ``<prefix><number>`` made on demand: a generated population of millions of
-    households needs its ids only for the few values written out."""
-
-    def __init__(self, prefix: str, numbers: np.ndarray):
-        self.prefix = prefix
-        self.numbers = numbers
-
-    def __len__(self) -> int:
-        return len(self.numbers)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return NumberedIds(self.prefix, self.numbers[i])
-        return f"{self.prefix}{self.numbers[i]}"
-
-    def take(self, rows: np.ndarray) -> NumberedIds:
-        return NumberedIds(self.prefix, self.numbers[rows])
-
-
-def take_ids(ids: Sequence[str], rows: np.ndarray) -> Sequence[str]:
-    """The ids at ``rows``."""
-    if isinstance(ids, NumberedIds):
-        return ids.take(rows)
-    return [ids[i] for i in rows.tolist()]
-
-
-@dataclass
-class GroupStructure:
-    """Who belongs to which group of one group entity, and with which role."""
-
-    entity: Entity
-    ids: Sequence[str]
-    person_group: np.ndarray
-    person_role: np.ndarray
-    person_rank: np.ndarray
-    """The person's position within its role in its group (0 for the first parent)."""
-    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-    """Selections derived from the structure (who has a role...), computed once: read-only."""
-
-    @property
-    def count(self) -> int:
-        return len(self.ids)
-
-    def role_members(self, role: str) -> tuple[np.ndarray, np.ndarray]:
-        """The mask of persons with ``role`` and their groups (``person_group[mask]``)."""
-        return self._role(role)[:2]
-
-    def role_persons(self, role: str) -> tuple[np.ndarray, np.ndarray]:
-        """The persons with ``role`` (their indices, for ``values.take``, many times faster
-        than a boolean mask on large arrays) and their groups."""
-        found = self._role(role)
-        return found[2], found[1]
-
-    def _role(self, role: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        key = ("role", role)
-        found = self.memo.get(key)
-        if found is None:
-            mask = self.person_role == self.entity.role_index(role)
-            index = np.flatnonzero(mask)
-            groups = self.person_group.take(index)
-            for a in (mask, index, groups):
-                a.flags.writeable = False
-            found = self.memo[key] = (mask, groups, index)
-        return found
-
-    def nth_members(self, role: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The persons who are the ``k``-th of ``role`` in their group, and those groups."""
-        key = ("nth", role, k)
-        found = self.memo.get(key)
-        if found is None:
-            r = self.entity.role_index(role)
-            who = np.flatnonzero((self.person_role == r) & (self.person_rank == k))
-            groups = self.person_group[who]
-            who.flags.writeable = False
-            groups.flags.writeable = False
-            found = self.memo[key] = (who, groups)
-        return found
-
-
-@dataclass
-class Request:
-    """A ``null`` in the situation: a value to compute and write back."""
-
-    name: str
-    period: Period
-    entity: str
-    index: int
-    key: str
-    """The period key as written in the JSON."""
-    id: str
-
-
-@dataclass
-class Population:
-    """A validated situation as arrays: one row per person or group, across every household."""
-
-    person_ids: Sequence[str]
-    groups: dict[str, GroupStructure]
-    inputs: dict[str, dict[Period, np.ndarray]] = field(default_factory=dict)
-    given: dict[str, dict[Period, tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
-    """Values given for computed variables: (mask, values); taken as given, not recomputed."""
-    requests: list[Request] = field(default_factory=list)
-
-    @property
-    def n_persons(self) -> int:
-        return len(self.person_ids)
-
-    def size(self, entity: Entity | str) -> int:
-        key = entity if isinstance(entity, str) else entity.key
-        return self.n_persons if key == INDIVIDU.key else self.groups[key].count
-
-    def ids(self, entity: str) -> Sequence[str]:
-        return self.person_ids if entity == INDIVIDU.key else self.groups[entity].ids
-
-
-# ---- Value coercion ---------------------------------------------------------------------------
-
-
-class _BadValue(ValueError):
-    pass
-
-
-def _coerce(d: Definition, value: Any) -> Any:
-    t = d.value_type
-    if t == "float":
-        if type(value) in (float, int):
-            return value
-        raise _BadValue(f"expected a number, got {_show(value)}")
-    if t == "int":
-        if type(value) is int or (type(value) is float and value.is_integer()):
-            return int(value)
-        raise _BadValue(f"expected a whole number, got {_show(value)}")
-    if t == "bool":
-        if type(value) is bool:
-            return value
-        raise _BadValue(f"expected true or false, got {_show(value)}")
-    if t == "enum":
-        if value in d.enum_values:
-            return d.enum_values.index(value)
-        hint = _did_you_mean(value, d.enum_values) if isinstance(value, str) else ""
-        raise _BadValue(f"unknown value {_show(value)}{hint} (allowed: {', '.join(d.enum_values)})")
-    if t == "date":
-        if isinstance(value, str):
-            try:
-                return np.datetime64(dt.date.fromisoformat(value), "D")
-            except ValueError:
-                pass
-        raise _BadValue(f"expected a date YYYY-MM-DD, got {_show(value)}")
-    if t == "str":
-        if isinstance(value, str):
-            return value
-        raise _BadValue(f"expected a string, got {_show(value)}")
-    raise _BadValue(f"unsupported type {t}")
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
-    return text if len(text) < 40 else text[:37] + "..."
-
-
-def _did_you_mean(name: str, candidates) -> str:
-    close = difflib.get_close_matches(name, list(candidates), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
-
-
-_DTYPES = {
-    "float": np.dtype(np.float64),
-    "int": np.dtype(np.int64),
-    "bool": np.dtype(np.bool_),
-    "enum": np.dtype(np.int16),
-    "date": np.dtype("datetime64[D]"),
-    "str": np.dtype(object),
-}
-
-
-def dtype_of(d: Definition) -> np.dtype:
-    return _DTYPES[d.value_type]
-
-
-def default_of(d: Definition) -> Any:
-    if d.value_type == "enum":
-        return d.enum_values.index(d.default)
-    if d.value_type == "date":
-        return np.datetime64(d.default, "D")
-    return d.default
-
-
-# ---- Parsing ----------------------------------------------------------------------------------
-
-
-class _Builder:
-    def __init__(self, rules):
-        self.rules = rules
-        self.issues: list[SituationIssue] = []
-        self.period_cache: dict[str, Period] = {}
-        # (name, period key) -> (indices, values); filled entity by entity
-        # name -> period key -> (indices, values)
-        self.buckets: dict[str, dict[str, tuple[list[int], list[Any]]]] = {}
-        self.requests: list[Request] = []
-
-    def issue(self, path: str, message: str) -> None:
-        self.issues.append(SituationIssue(path=path, message=message))
-
-    def period(self, key: str) -> Period:
-        p = self.period_cache.get(key)
-        if p is None:
-            p = self.period_cache[key] = Period.parse(key)
-        return p
-
-    def variables(self, entity: Entity, plural: str, index: int, ident: str, obj: Mapping[str, Any]) -> None:
-        roles = {r.key for r in entity.roles}
-        for name, periods in obj.items():
-            if name in roles:
-                continue
-            path = f"{plural}.{ident}.{name}"
-            if name not in self.rules:
-                self.issue(path, "unknown variable" + _did_you_mean(name, self.rules.definitions))
-                continue
-            d = self.rules.variable(name)
-            if d.entity.key != entity.key:
-                self.issue(path, f"{name} is a variable of {d.entity.key}, not of {entity.key}")
-                continue
-            if not isinstance(periods, Mapping):
-                self.issue(path, f"expected an object of periods, such as {{\"2026-11\": ...}}, got {_show(periods)}")
-                continue
-            self._periods(d, path, index, ident, periods)
-
-    def _periods(self, d: Definition, path: str, index: int, ident: str, periods: Mapping[str, Any]) -> None:
-        # Fast path for the common case (monthly values of the right type), which batches of
-        # thousands of households spend nearly all their time in; anything else falls through
-        # to the checks below, which say exactly what is wrong.
-        accepted = _ACCEPTED.get(d.value_type)
-        codes = _enum_codes(d) if d.value_type == "enum" else None
-        if d.period is MONTH and (accepted is not None or codes is not None):
-            months = _month_keys()
-            by_key = self.buckets.get(d.name)
-            if by_key is None:
-                by_key = self.buckets[d.name] = {}
-            rest = None
-            for key, value in periods.items():
-                if key in months and (
-                    type(value) in accepted if codes is None else (type(value) is str and value in codes)
-                ):
-                    bucket = by_key.get(key)
-                    if bucket is None:
-                        bucket = by_key[key] = ([], [])
-                    bucket[0].append(index)
-                    bucket[1].append(value if codes is None else codes[value])
-                else:
-                    if rest is None:
-                        rest = {}
-                    rest[key] = value
-            if rest is None:
-                return
-            explicit = {k for k in periods if k in months}
-            periods = rest
-        else:
-            explicit = set()
-        spread: list[tuple[Period, Any, str]] = []
-        for key, value in periods.items():
-            vpath = f"{path}.{key}"
-            try:
-                p = self.period(key)
-            except PeriodError as exc:
-                self.issue(vpath, str(exc).split(": ", 1)[-1] if str(exc).startswith(key) else str(exc))
-                continue
-            if d.period is ETERNITY:
-                p = ETERNITY_PERIOD
-            elif p.unit is ETERNITY:
-                self.issue(vpath, f"{d.name} is {d.period.value}ly: give a {d.period.value}, not ETERNITY")
-                continue
-            elif d.period is YEAR and p.unit is MONTH:
-                self.issue(vpath, f"{d.name} is yearly: give a year such as {p.year}, not a month")
-                continue
-            elif d.period is MONTH and p.unit is YEAR:
-                if value is None:
-                    self.issue(vpath, f"{d.name} is monthly: ask for a month such as {p.year}-01")
-                    continue
-                if not (isinstance(d, Parameter) and d.year_input):
-                    self.issue(vpath, f"{d.name} is monthly: give months such as {p.year}-01, not a year")
-                    continue
-                spread.append((p, value, vpath))
-                continue
-            if value is None:
-                self.requests.append(Request(d.name, p, d.entity.key, index, key, ident))
-                continue
-            try:
-                coerced = _coerce(d, value)
-            except _BadValue as exc:
-                self.issue(vpath, str(exc))
-                continue
-            self._put(d.name, str(p), index, coerced)
-            explicit.add(str(p))
-        for year, value, vpath in spread:
-            try:
-                coerced = _coerce(d, value)
-            except _BadValue as exc:
-                self.issue(vpath, str(exc))
-                continue
-            share = coerced / 12 if d.year_input == "divide" else coerced
-            for m in year.months:
-                if str(m) not in explicit:
-                    self._put(d.name, str(m), index, share)
-
-    def _put(self, name: str, key: str, index: int, value: Any) -> None:
-        by_key = self.buckets.setdefault(name, {})
-        bucket = by_key.get(key)
-        if bucket is None:
-            bucket = by_key[key] = ([], [])
-        bucket[0].append(index)
-        bucket[1].append(value)
-
-
-@functools.cache
-def _month_keys() -> dict[str, Period]:
-    """Every month key a situation may use, ``"1900-01"`` to ``"2100-12"``: one look-up tells
-    that a key is a well-formed month."""
-    return {f"{y:04d}-{m:02d}": Period(MONTH, y, m) for y in range(1900, 2101) for m in range(1, 13)}
-
-
-def _enum_codes(d: Definition) -> dict[str, int]:
-    return _codes(d.enum_values)
-
-
-@functools.cache
-def _codes(values: tuple[str, ...]) -> dict[str, int]:
-    return {v: i for i, v in enumerate(values)}
-
-
-_ACCEPTED = {"float": (float, int), "bool": (bool,), "str": (str,)}
-"""Python types taken as they are, per value type, on the fast path."""
-
-
-def parse_situation(data: Any, rules) -> Population:
-    """Validate an OpenFisca situation (a dict) against ``rules`` and build its arrays.
-
-    :raises SituationError: with every problem found.
-    """
-    situation = Situation.from_json(data)
-    b = _Builder(rules)
-    person_ids = list(situation.individus)
-    person_index = {pid: i for i, pid in enumerate(person_ids)}
-    n = len(person_ids)
-
-    for i, (pid, obj) in enumerate(situation.individus.items()):
-        b.variables(INDIVIDU, "individus", i, pid, obj)
-
-    groups: dict[str, GroupStructure] = {}
-    for entity in GROUP_ENTITIES:
-        groups[entity.key] = _groups(b, entity, getattr(situation, entity.plural), person_ids, person_index)
-
-    if not b.issues:
-        b.issues.extend(rules.situation_issues(situation))
-    if b.issues:
-        raise SituationError(b.issues)
-
-    population = Population(person_ids=person_ids, groups=groups, requests=b.requests)
-    for name, by_key in b.buckets.items():
-        d = rules.variable(name)
-        size = n if d.entity.key == INDIVIDU.key else groups[d.entity.key].count
-        dtype = _DTYPES[d.value_type]
-        last: tuple[list[int], list[Any], np.ndarray] | None = None
-        for key, (indices, values) in by_key.items():
-            p = b.period(key)
-            if last is not None and last[1] == values and last[0] == indices:
-                # The same values as the month before (a rent, a commune): one shared array,
-                # which saves memory and lets values derived from it be computed once.
-                array = last[2]
-            elif len(indices) == size:
-                # Every person or group has a value (entities are visited in order): no default.
-                array = np.asarray(values, dtype=dtype)
-            else:
-                array = np.full(size, default_of(d), dtype=dtype)
-                array[np.asarray(indices)] = np.asarray(values, dtype=dtype)
-            last = (indices, values, array)
-            if d.is_computed:
-                mask = np.zeros(size, dtype=bool)
-                mask[np.asarray(indices)] = True
-                population.given.setdefault(name, {})[p] = (mask, array)
-            else:
-                population.inputs.setdefault(name, {})[p] = array
-    return population
-
-
-def _groups(b: _Builder, entity: Entity, table, person_ids, person_index) -> GroupStructure:
-    n = len(person_ids)
-    group = np.full(n, -1, dtype=np.int64)
-    role = np.zeros(n, dtype=np.int8)
-    rank = np.zeros(n, dtype=np.int16)
-    if table is None:
-        # As OpenFisca does, a situation without this entity gets one group per person, each
-        # person in the entity's first role.
-        group[:] = np.arange(n)
-        return GroupStructure(entity, [f"{pid}" for pid in person_ids], group, role, rank)
-    ids = list(table)
-    role_keys = {r.key: i for i, r in enumerate(entity.roles)}
-    for g, (gid, obj) in enumerate(table.items()):
-        base = f"{entity.plural}.{gid}"
-        for key, members in obj.items():
-            if key not in role_keys:
-                continue
-            r = entity.roles[role_keys[key]]
-            if isinstance(members, str):
-                members = [members]
-            if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-                b.issue(f"{base}.{key}", f"expected a list of person ids, got {_show(members)}")
-                continue
-            if r.max is not None and len(members) > r.max:
-                b.issue(f"{base}.{key}", f"at most {r.max} person{'s' if r.max > 1 else ''} in this role, got {len(members)}")
-            for k, pid in enumerate(members):
-                i = person_index.get(pid)
-                if i is None:
-                    b.issue(f"{base}.{key}", f"unknown person '{pid}'" + _did_you_mean(pid, person_ids))
-                    continue
-                if group[i] >= 0:
-                    b.issue(
-                        f"{base}.{key}",
-                        f"'{pid}' is already in {entity.plural}.{ids[group[i]]}: a person belongs to one {entity.key}",
-                    )
-                    continue
-                group[i] = g
-                role[i] = role_keys[key]
-                rank[i] = k
-        b.variables(entity, entity.plural, g, gid, obj)
-    for i in np.flatnonzero(group < 0):
-        b.issue(f"individus.{person_ids[i]}", f"in no {entity.key}: add this person to one of {entity.plural}")
-    return GroupStructure(entity, ids, group, role, rank)
-
-
-def _to_json_value(d: Definition, value: Any) -> Any:
-    if d.value_type == "float":
-        return round(float(value), 2)
-    if d.value_type == "int":
-        return int(value)
-    if d.value_type == "bool":
-        return bool(value)
-    if d.value_type == "enum":
-        return d.enum_values[int(value)]
-    if d.value_type == "date":
-        return str(value)
-    return value
-
-
-def fill_requests(
-    data: Mapping[str, Any],
-    requests: Iterable[Request],
-    results: Mapping[tuple[str, Period], np.ndarray],
-    rules,
-) -> dict[str, Any]:
-    """Write computed values into a copy of the situation JSON where it had ``null``.
-
-    ``results`` holds the arrays of the population the requests were read from; ``r.index``
-    is the row of each.
-    """
-    out = {plural: {ident: dict(obj) for ident, obj in table.items()} for plural, table in data.items()}
-    for r in requests:
-        d = rules.variable(r.name)
-        obj = out[d.entity.plural][r.id]
-        periods = obj[r.name] = dict(obj[r.name])
-        periods[r.key] = _to_json_value(d, results[(r.name, r.period)][r.index])
-    return out

@@ -61,9 +61,13 @@ class State:
     @property
     def registry(self):
         if self._registry is None:
+            from mesaides.registry.database import DatabaseUrlError
             from mesaides.registry.registry import open_registry
 
-            self._registry = open_registry(self.database)
+            try:
+                self._registry = open_registry(self.database)
+            except DatabaseUrlError as exc:  # a usage error (exit 2) naming the option
+                raise click.BadParameter(str(exc), param_hint="'--database' / MESAIDES_DATABASE_URL") from None
         return self._registry
 
     def call(self, method: str, *args: Any, **kwargs: Any) -> Any:

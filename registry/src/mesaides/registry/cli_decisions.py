@@ -12,7 +12,9 @@ from mesaides.registry.cli import State, by_option, echo_json, json_option, pass
 
 
 def _reason(required: bool = True):
-    return click.option("--reason", required=required, default=None if required else "", help="Why (audit log).")
+    if required:  # no default at all: click then stops with "Missing option '--reason'" (exit 2)
+        return click.option("--reason", required=True, help="Why (audit log).")
+    return click.option("--reason", default="", help="Why (audit log).")
 
 
 # ---- aides ---------------------------------------------------------------------------------------
@@ -70,6 +72,30 @@ def publish(state: State, name: str, preview: bool, tests: tuple[Path, ...], by:
     """Show an aide to the public (A6, G2) or on previews (G4), once every check passes."""
     status = state.call("publish", name, by=by, preview=preview, case_dirs=list(tests) if tests else None)
     click.echo(f"{name}: {status}")
+
+
+@registry.command()
+@click.argument("names", nargs=-1)
+@click.option("--all", "every", is_flag=True, help="Every aide of the registry's first sync not yet published.")
+@click.option("--reason", required=True, help="Where and since when the aides were public (audit log).")
+@click.option("--tests", type=click.Path(exists=True, file_okay=False, path_type=Path), multiple=True,
+              help="Folder of expert YAML cases (default: each distribution's tests/yaml).")
+@by_option
+@pass_state
+def adopt(state: State, names: tuple[str, ...], every: bool, reason: str, tests: tuple[Path, ...], by: str) -> None:
+    """Record aides that were public on this instance before it used the registry as published (A6).
+
+    For an instance that starts using the registry: its partners' reliability and the operator's
+    quality checks were made before; this records who states it, when and why. The automatic
+    checks of publication still apply; an aide added after the registry's first sync is
+    published with both sign-offs instead (`sign-off`, `publish`).
+    """
+    if bool(names) == every:
+        raise click.UsageError("name the aides to record as public, or give --all (not both)")
+    done = state.call("adopt", list(names) if names else None, by=by, reason=reason,
+                      case_dirs=list(tests) if tests else None)
+    for name, recorded in done.items():
+        click.echo(f"{name}: published ({'recorded as public before the registry' if recorded else 'already published'})")
 
 
 @registry.command("add-case")

@@ -61,6 +61,7 @@ from mesaides.registry.models import DEVELOPMENT, PUBLISHED, REFUSED, REMOVED, S
 from mesaides.registry.models import PREVIEW as REGISTRY_PREVIEW
 from mesaides.registry.registry import Registry
 from mesaides.registry.snapshot import Snapshot, take_snapshot
+from mesaides.registry.statuses import ADOPTABLE
 
 DEFAULT_FILE = "deployment.toml"
 REGISTRY_TARGET = {PUBLIC: PUBLISHED, PREVIEW: REGISTRY_PREVIEW}
@@ -313,7 +314,12 @@ def _registry_gate(session: Session, snapshot: Snapshot, name: str, target: str,
     # Once published, a new version of the rules follows A8 (notified, with the A7 notice), as
     # the registry's own publication does: it needs no new sign-off.
     needed = REGISTRY_PREVIEW if target == PUBLISHED and row.status == PUBLISHED else target
-    for text in lifecycle.promotion_problems(session, row, needed, fingerprint=aide.fingerprint):
+    problems = lifecycle.promotion_problems(session, row, needed, fingerprint=aide.fingerprint)
+    a6 = [i for i, p in enumerate(problems) if p.startswith("A6")]
+    if a6 and target == PUBLISHED and row.status in ADOPTABLE and name in lifecycle.baseline_aides(session)[1]:
+        problems[a6[-1]] += (f"; if the public already saw it on this instance before it used the registry, record "
+                             f"that instead: `mesaides registry adopt {name} --reason \"public on ... since ...\"` (or --all)")
+    for text in problems:
         error(*_split_rule(text))
     return out
 

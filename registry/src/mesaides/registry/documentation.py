@@ -22,9 +22,15 @@ CHANGES = {
 def documentation_extras() -> dict[str, Any] | None:
     if not os.environ.get(DATABASE_ENV) and not (instance_dir() / DATABASE_FILE).exists():
         return None
+    import click
+
+    from mesaides.registry.database import DatabaseUrlError
     from mesaides.registry.registry import open_registry
 
-    registry = open_registry()
+    try:
+        registry = open_registry()
+    except DatabaseUrlError as exc:  # `mesaides docs build` stops with the reason (exit 2), not a traceback
+        raise click.BadParameter(str(exc), param_hint=DATABASE_ENV) from None
     try:
         with registry.database.reading() as session:
             history: dict[str, list[dict[str, Any]]] = {}

@@ -1,5 +1,6 @@
 """An aide's life: suggested (A1), feasible or refused (A1, A2), development, preview (G4),
-published (A6, G2), suspended (A9), removed (A9, A10).
+published (A6, G2; or adopted: public before the registry), suspended (A9), removed (A9, A10).
+The statuses and the moves between them are :mod:`mesaides.registry.statuses`.
 
 Syncs move aides into development when a distribution registers them; these operations are
 the decisions people make, each recorded in the audit log with its reason.
@@ -23,9 +24,12 @@ from mesaides.registry.models import (
     SUGGESTED,
     SUSPENDED,
     Aide,
+    AideVersion,
     Defect,
     SignOff,
+    Sync,
 )
+from mesaides.registry.statuses import ADOPTABLE, SHOWABLE, AideStatus, StatusTransitionError
 
 RELIABILITY = "reliability"
 """A6(a): the partner deems the calculation reliable."""
@@ -49,7 +53,12 @@ def a2_reasons(erases_debt: bool, committee_decision: bool, quota: bool) -> list
     return reasons
 
 
-def set_status(session: Session, aide: Aide, status: str, now: dt.datetime, by: str, reason: str) -> None:
+def set_status(session: Session, aide: Aide, status: AideStatus | str, now: dt.datetime, by: str, reason: str) -> None:
+    """Move ``aide`` to ``status``, recording who, when and why; a move the convention does not
+    allow (:data:`mesaides.registry.statuses.TRANSITIONS`) raises :class:`StatusTransitionError`."""
+    status = AideStatus(status)
+    if not AideStatus(aide.status).can_become(status):
+        raise StatusTransitionError(aide.name, aide.status, status)
     audit.record(session, now, by, "aide_status", aide.name, reason, before=aide.status, after=status)
     aide.status, aide.status_reason, aide.status_changed_at, aide.status_changed_by = status, reason, now, by
 
@@ -147,10 +156,6 @@ def open_defects(session: Session, name: str) -> list[Defect]:
     return list(session.scalars(select(Defect).where(Defect.aide == name, Defect.status == "open")))
 
 
-SHOWABLE = (DEVELOPMENT, PREVIEW, PUBLISHED, SUSPENDED)
-"""The statuses from which an aide can be promoted (a suspended one once its defects are closed)."""
-
-
 def promotion_problems(session: Session, aide: Aide, status: str, *, fingerprint: str | None = None) -> list[str]:
     """What, besides the automatic checks, stops ``aide`` from going to ``status``: the A6 sign-offs
     of its rules (``fingerprint``, by default the synced ones) to be published; an open defect of
@@ -174,3 +179,42 @@ def promote(session: Session, now: dt.datetime, aide: Aide, status: str, *, by: 
         raise LifecycleError(f"aide {aide.name} cannot be {'published' if status == PUBLISHED else 'previewed'}:\n  " + "\n  ".join(problems))
     set_status(session, aide, status, now, by, "A6: every check passed, both sign-offs given" if status == PUBLISHED else "G4: preview")
     return aide
+
+
+def baseline_aides(session: Session) -> tuple[Sync | None, set[str]]:
+    """The registry's first sync (its baseline: what the instance ran when it started using the
+    registry) and the aides that sync recorded."""
+    first = session.scalar(select(Sync).order_by(Sync.id).limit(1))
+    if first is None:
+        return None, set()
+    names = session.scalars(select(AideVersion.aide).where(AideVersion.sync_id == first.id, AideVersion.change == "added"))
+    return first, set(names)
+
+
+def adopt(session: Session, now: dt.datetime, aide: Aide, *, by: str, reason: str, problems: list[str]) -> bool:
+    """A6 for an instance that starts using the registry: record as published an aide the public
+    already saw there before, when the partner's reliability and the operator's quality checks
+    (A6 a, b) were made outside the registry. Who decides, when and why (where and since when it
+    was public) go into the status and the audit log; the automatic checks of publication still
+    apply (``problems``). Only an aide of the registry's baseline (its first sync) qualifies: one
+    added later was never public before the registry, and is published with both sign-offs.
+    Returns False for an aide already published (nothing to record)."""
+    if not reason.strip():
+        raise LifecycleError("A6: an adoption records where and since when the aide was public (--reason)")
+    if aide.status == PUBLISHED:
+        return False
+    if aide.status not in ADOPTABLE:
+        raise LifecycleError(f"aide {aide.name} is {aide.status} ({aide.status_reason}): only an aide in development or "
+                             "preview is recorded as already public")
+    first, baseline = baseline_aides(session)
+    if aide.name not in baseline:
+        since = f"first sync (#{first.id}, {first.at:%Y-%m-%d})" if first else "first sync"
+        raise LifecycleError(
+            f"A6: aide {aide.name} was not recorded by the registry's {since}, so it was not public before the "
+            "registry: publish it with both sign-offs (`mesaides registry sign-off`, then `publish`)"
+        )
+    if problems:
+        raise LifecycleError(f"aide {aide.name} cannot be recorded as public:\n  " + "\n  ".join(problems))
+    set_status(session, aide, PUBLISHED, now, by, f"A6: public before the registry, adopted: {reason}")
+    audit.record(session, now, by, "adopt", aide.name, reason, version=aide.version, fingerprint=aide.fingerprint)
+    return True

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mesaides.core import ETERNITY, YEAR, Engine, Period, RuleSet, Simulation
-from mesaides.core.situation import Population
+from mesaides.core import ETERNITY, YEAR, Engine, Period
+from mesaides.core.population import Population
 from mesaides.registry.fingerprints import digest, parameter_definition
 from mesaides.registry.population import ReferencePopulation
 
@@ -52,13 +52,15 @@ class Movement:
         return self.changed > 0
 
 
-def run_reference(rules: RuleSet, population: ReferencePopulation, aides: Iterable[str]) -> ReferenceRun:
-    """Compute ``aides`` for every household of ``population`` (an aide that fails is recorded)."""
+def run_reference(engine: Engine, population: ReferencePopulation, aides: Iterable[str]) -> ReferenceRun:
+    """Compute ``aides`` for every household of ``population`` (an aide that fails is recorded),
+    on the rules the engine compiled once."""
+    rules = engine.rules
     run = ReferenceRun(population.period, population.version, population.households)
     aides = list(aides)
     period = Period.parse(population.period)
     try:
-        simulation = Simulation(rules, _parsed(rules, population))
+        simulation = engine.simulation(_parsed(engine, population))
     except Exception as exc:  # a partner's situation hook may refuse the population
         for name in aides:
             run.errors[name] = f"the reference population cannot be computed: {type(exc).__name__}: {exc}"
@@ -86,9 +88,10 @@ def run_reference(rules: RuleSet, population: ReferencePopulation, aides: Iterab
 _PARSED: dict[tuple, Population] = {}
 
 
-def _parsed(rules: RuleSet, population: ReferencePopulation) -> Population:
+def _parsed(engine: Engine, population: ReferencePopulation) -> Population:
     """The population as the engine's arrays. Parsing is the slow part, and depends only on the
     Parameters' definitions and the plugins' situation hooks: reuse it while they are the same."""
+    rules = engine.rules
     hooks = []
     if rules.hooks is not None:
         for hook in (rules.hooks.mesaides_prepare_situation, rules.hooks.mesaides_validate_situation):
@@ -96,7 +99,7 @@ def _parsed(rules: RuleSet, population: ReferencePopulation) -> Population:
     key = (population.version, digest({n: parameter_definition(p) for n, p in rules.parameters.items()}), tuple(sorted(hooks)))
     parsed = _PARSED.get(key)
     if parsed is None:
-        parsed = Engine(rules).population(population.situation)
+        parsed = engine.population(population.situation)
         _PARSED.clear()  # one population is enough: they are large
         _PARSED[key] = parsed
     return parsed

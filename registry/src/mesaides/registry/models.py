@@ -25,23 +25,25 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from mesaides.registry.statuses import LIVE_STATUSES as LIVE_STATUSES
+from mesaides.registry.statuses import AideStatus
+
 
 class Base(DeclarativeBase):
     pass
 
 
-# Aide statuses (A1, A2, A6, A9, G4), in lifecycle order.
-SUGGESTED = "suggested"
-FEASIBLE = "feasible"
-REFUSED = "refused"
-DEVELOPMENT = "development"
-PREVIEW = "preview"
-PUBLISHED = "published"
-SUSPENDED = "suspended"
-REMOVED = "removed"
-AIDE_STATUSES = (SUGGESTED, FEASIBLE, REFUSED, DEVELOPMENT, PREVIEW, PUBLISHED, SUSPENDED, REMOVED)
-LIVE_STATUSES = (DEVELOPMENT, PREVIEW, PUBLISHED, SUSPENDED)
-"""Aides that a distribution ships and that other aides may interact with."""
+# Aide statuses (A1, A2, A6, A9, G4), in lifecycle order: the type and its transitions are in
+# ``statuses.py``; these names stay for the modules and tests that use them.
+SUGGESTED = AideStatus.SUGGESTED
+FEASIBLE = AideStatus.FEASIBLE
+REFUSED = AideStatus.REFUSED
+DEVELOPMENT = AideStatus.DEVELOPMENT
+PREVIEW = AideStatus.PREVIEW
+PUBLISHED = AideStatus.PUBLISHED
+SUSPENDED = AideStatus.SUSPENDED
+REMOVED = AideStatus.REMOVED
+AIDE_STATUSES = tuple(AideStatus)
 
 # Parameter statuses (P4).
 ACTIVE = "active"

@@ -181,6 +181,41 @@ class Registry:
 
         return self._do(promote)
 
+    def adopt(self, names: Iterable[str] | None = None, *, by: str, reason: str, rules: RuleSet | None = None,
+              case_dirs: Iterable[Path] | None = None) -> dict[str, bool]:
+        """A6, for an instance that starts using the registry: record the aides it already showed
+        to the public as published (``lifecycle.adopt``). ``names=None``: every aide of the
+        registry's baseline not yet published. All or nothing: every problem of every aide is
+        reported at once, and nothing is recorded if there is one. Returns each aide with
+        whether it was recorded now (False: already published)."""
+        rules = rules if rules is not None else load_rules()
+        with self.database.reading() as session:
+            _, baseline = lifecycle.baseline_aides(session)
+            if names is None:
+                names = sorted(a.name for a in session.scalars(select(Aide).where(Aide.name.in_(baseline)))
+                               if a.status in lifecycle.ADOPTABLE)
+        names = list(dict.fromkeys(names))
+        if not names:
+            raise RegistryError("A6: no aide to record as public: run `mesaides registry sync` first "
+                                "(the first sync records what the instance runs)")
+        catalogue = self.catalogue()
+        problems = {n: [str(f) for f in check_publication(rules, catalogue, n, today=self.now.date(), case_dirs=case_dirs)]
+                    for n in names}
+
+        def adopt_all(session, now):
+            done, refused = {}, []
+            for name in names:
+                try:
+                    done[name] = lifecycle.adopt(session, now, lifecycle.get_aide(session, name), by=by, reason=reason,
+                                                 problems=problems[name])
+                except lifecycle.LifecycleError as exc:
+                    refused.append(str(exc))
+            if refused:
+                raise lifecycle.LifecycleError("nothing recorded:\n" + "\n".join(refused))
+            return done
+
+        return self._do(adopt_all)
+
     def remove_aide(self, name: str, *, by: str, reason: str, partner_request: bool = False) -> None:
         """A9: the operator removes an aide its partner no longer grants (``partner_request``), or
         one suspended after a correction period ran out. A10: the partners of the aides that may

@@ -12,14 +12,15 @@ its partner's aides.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mesaides.core import RuleSet
-from mesaides.registry import audit
+from mesaides.core import Engine, RuleSet
+from mesaides.registry import audit, lifecycle
 from mesaides.registry.impacts import (
     COMMON_PARAMETER_OWNERS,
     AideChange,
@@ -94,6 +95,11 @@ class _Sync:
         self.movements: dict[str, Movement] | None = None
         self.measure_errors: dict[str, str] = {}
         self.failed = {d.name for d in self.snapshot.distributions.values() if d.failed}
+
+    @functools.cached_property
+    def engine(self) -> Engine:
+        """The rules compiled once for the measurements of this sync."""
+        return Engine(self.rules)
 
     def run(self) -> SyncReport:
         s = self.session
@@ -278,8 +284,7 @@ class _Sync:
         self.report.changed.append(a.name)
 
     def _set_status(self, row: Aide, status: str, reason: str) -> None:
-        audit.record(self.session, self.now, self.actor, "aide_status", row.name, reason, before=row.status, after=status)
-        row.status, row.status_reason, row.status_changed_at, row.status_changed_by = status, reason, self.now, self.actor
+        lifecycle.set_status(self.session, row, status, self.now, self.actor, reason)
 
     # ---- measuring on the reference population ---------------------------------------------
 
@@ -290,7 +295,7 @@ class _Sync:
         period = f"{self.now.year:04d}-{self.now.month:02d}"
         live = [n for n, a in self.snapshot.aides.items() if a.owner not in self.failed]
         population = reference_population(self.rules, period, self.measuring.households, self.measuring.seed)
-        current = run_reference(self.rules, population, live)
+        current = run_reference(self.engine, population, live)
         self.sync.period, self.sync.population_version, self.sync.households = period, population.version, population.households
         self.report.period, self.report.households = period, population.households
         previous = s.scalar(select(Sync).where(Sync.id != self.sync.id, Sync.population_version.is_not(None)).order_by(Sync.id.desc()))
@@ -299,7 +304,7 @@ class _Sync:
             if previous.population_version != population.version:
                 if previous.period != period or previous.households != population.households:
                     older = reference_population(self.rules, previous.period, previous.households, self.measuring.seed)
-                    comparable = run_reference(self.rules, older, live) if older.version == previous.population_version else None
+                    comparable = run_reference(self.engine, older, live) if older.version == previous.population_version else None
                 else:
                     comparable = None
             if comparable is not None:

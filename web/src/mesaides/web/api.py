@@ -6,44 +6,38 @@ Aides or aides-jeunes client can point to it unchanged. Errors also follow OpenF
 400 (404 for unknown variables) with the message at the faulty path, such as
 ``{"individus": {"bob": {"salaire_net": {"2026-13": "…"}}}}``; the body also carries the list
 ``"errors": [{"path": "individus.bob.salaire_net.2026-13", "message": "…"}]`` with every
-problem found, and invalid JSON gets ``{"error": "Invalid JSON: …"}`` as in OpenFisca.
+problem found, and invalid JSON gets ``{"error": "Invalid JSON: …"}`` as in OpenFisca. A request
+of the right shape that cannot be computed gets 422 (a role naming an unknown person, an unknown
+commune code, a birth in the future, a cap on persons or requested values); an aide this
+deployment does not serve, 404. The messages are the command line's (``core/docs/situations.md``).
+The request schemas in ``/openapi.json`` are written from the rules (:mod:`mesaides.web.schema`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from mesaides.core import ComputationError, SituationError, SituationIssue
 from mesaides.core.definitions import APPLY_KIND_LABELS
-from mesaides.core.explain import explain
-from mesaides.core.periods import Period, PeriodError
-from mesaides.core.simulation import Simulation
+from mesaides.core.limits import TooLarge
+from mesaides.core.periods import PeriodError
+from mesaides.core.situation import InconsistentSituation, read_json
 from mesaides.web.communes import communes
 from mesaides.web.deployment import Deployment
+from mesaides.web.schema import MONTH_PATTERN, YEAR_PATTERN, situation_schema
 
 router = APIRouter()
 
-SITUATION_SCHEMA = {
-    "type": "object",
-    "description": "An OpenFisca situation: individus, familles, foyers_fiscaux, menages; null where a value is wanted.",
-    "properties": {
-        "individus": {"type": "object"},
-        "familles": {"type": "object"},
-        "foyers_fiscaux": {"type": "object"},
-        "menages": {"type": "object"},
-    },
-    "required": ["individus"],
-    "example": {
-        "individus": {"demandeur": {"date_naissance": {"ETERNITY": "1990-05-10"}, "salaire_net": {"2026-10": 900}}},
-        "familles": {"famille_1": {"parents": ["demandeur"], "af": {"2026-11": None}}},
-        "menages": {"menage_1": {"personne_de_reference": ["demandeur"], "depcom": {"2026-11": "59350"}}},
-    },
+SITUATION_EXAMPLE = {
+    "individus": {"demandeur": {"date_naissance": {"ETERNITY": "1990-05-10"}, "salaire_net": {"2026-10": 900}}},
+    "familles": {"famille_1": {"parents": ["demandeur"], "af": {"2026-11": None}}},
+    "menages": {"menage_1": {"personne_de_reference": ["demandeur"], "depcom": {"2026-11": "59350"}}},
 }
 ERROR_SCHEMA = {
     "type": "object",
@@ -60,9 +54,54 @@ ERROR_SCHEMA = {
     },
 }
 ERROR_RESPONSES = {
-    400: {"description": "Invalid situation or request", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
-    404: {"description": "Unknown variable", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    400: {"description": "A request of the wrong shape", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    404: {"description": "Unknown variable, or an aide not public here", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    422: {
+        "description": (
+            "A request of the right shape that cannot be computed: a role naming an unknown person, a person in "
+            "no group, an unknown commune code, a birth in the future, more persons or requested values than "
+            "this service allows (the message names the cap)"
+        ),
+        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+    },
+    413: {"description": "Request body over the limit (MESAIDES_MAX_BODY_BYTES, 1 MB by default)",
+          "content": {"application/json": {"schema": ERROR_SCHEMA}}},
 }
+
+
+def describe_requests(app: FastAPI, deployment: Deployment) -> None:
+    """Write the request schemas of ``/calculate`` and ``/explain`` from the deployment's rules
+    and caps (see :mod:`mesaides.web.schema`) into ``app``'s OpenAPI document."""
+    described = situation_schema(deployment.rules, deployment.engine.limits)
+    described["example"] = SITUATION_EXAMPLE
+    situation = {"$ref": "#/components/schemas/Situation"}
+    available = sorted(n for n in deployment.rules.definitions if n not in deployment.rules.unavailable)
+    bodies = {
+        "/calculate": situation,
+        "/explain": {
+            "type": "object",
+            "required": ["situation", "variable", "period", "entity"],
+            "properties": {
+                "situation": situation,
+                "variable": {"type": "string", "enum": available},
+                "period": {"type": "string", "pattern": f"{MONTH_PATTERN}|{YEAR_PATTERN}|^ETERNITY$"},
+                "entity": {"type": "string", "minLength": 1, "description": "the id of the person or group"},
+            },
+        },
+    }
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        # FastAPI's documented way to extend its document: generate it once, then add to it.
+        if app.openapi_schema is None:
+            document = generate()
+            document.setdefault("components", {}).setdefault("schemas", {})["Situation"] = described
+            for path, schema in bodies.items():
+                body = {"required": True, "content": {"application/json": {"schema": schema}}}
+                document["paths"][path]["post"]["requestBody"] = body
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _version(distribution: str) -> str:
@@ -82,9 +121,28 @@ def _deployment(request: Request) -> Deployment:
 # ---- Errors -------------------------------------------------------------------------------------
 
 
-def error_body(issues: Iterable[SituationIssue]) -> dict[str, Any]:
-    """OpenFisca's nested error object, plus ``errors``: the flat list of every issue."""
+MAX_ISSUES_SHOWN = 50
+"""An error lists at most this many problems, then says how many more there were."""
+MAX_ECHO_CHARS = 200
+"""A path or message repeats at most this much of the request: an error never grows with it."""
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MAX_ECHO_CHARS else f"{text[:MAX_ECHO_CHARS]}… ({len(text):,} characters)"
+
+
+def _bounded(issues: Iterable[SituationIssue]) -> list[SituationIssue]:
     issues = list(issues)
+    shown = [SituationIssue(path=_shorten(i.path), message=_shorten(i.message)) for i in issues[:MAX_ISSUES_SHOWN]]
+    if len(issues) > MAX_ISSUES_SHOWN:
+        shown.append(SituationIssue(path="", message=f"{len(issues) - MAX_ISSUES_SHOWN} more problems not shown"))
+    return shown
+
+
+def error_body(issues: Iterable[SituationIssue]) -> dict[str, Any]:
+    """OpenFisca's nested error object, plus ``errors``: the flat list of every issue (at most
+    :data:`MAX_ISSUES_SHOWN`, each path and message cut at :data:`MAX_ECHO_CHARS`)."""
+    issues = _bounded(issues)
     nested: dict[str, Any] = {}
     for issue in issues:
         parts = [p for p in issue.path.split(".") if p] if issue.path else []
@@ -109,6 +167,15 @@ def error_response(issues: Iterable[SituationIssue]) -> JSONResponse:
     return JSONResponse(error_body(issues), status_code=404 if unknown else 400, headers=HEADERS)
 
 
+def situation_error_response(exc: SituationError) -> JSONResponse:
+    """400 (404 for unknown variables) with every issue of a situation of the wrong shape; 422
+    for one whose shape the schema allows but that cannot be computed: inconsistent (see
+    :class:`~mesaides.core.situation.InconsistentSituation`) or above a cap."""
+    if isinstance(exc, (InconsistentSituation, TooLarge)):
+        return JSONResponse(error_body(exc.issues), status_code=422, headers=HEADERS)
+    return error_response(exc.issues)
+
+
 def _message_error(message: str, status: int = 400) -> JSONResponse:
     body = error_body([SituationIssue(path="", message=message)])
     return JSONResponse(body, status_code=status, headers=HEADERS)
@@ -117,9 +184,9 @@ def _message_error(message: str, status: int = 400) -> JSONResponse:
 async def _json_body(request: Request) -> Any:
     raw = await request.body()
     try:
-        return json.loads(raw or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _BadJSON(f"Invalid JSON: {exc}") from None
+        return read_json(raw or b"null")  # the command line's reader: the same messages
+    except SituationError as exc:
+        raise _BadJSON(exc.issues[0].message) from None
 
 
 class _BadJSON(ValueError):
@@ -153,6 +220,11 @@ def _not_shown(deployment: Deployment, data: Any) -> list[SituationIssue]:
     return issues
 
 
+def _not_found(issues: list[SituationIssue]) -> JSONResponse:
+    """404: what is asked for exists in the rules but is not served here (not public)."""
+    return JSONResponse(error_body(issues), status_code=404, headers=HEADERS)
+
+
 # ---- Computations -------------------------------------------------------------------------------
 
 
@@ -162,7 +234,6 @@ def _not_shown(deployment: Deployment, data: Any) -> list[SituationIssue]:
     summary="Compute a situation (OpenFisca's /calculate)",
     description="Fill every `null` of an OpenFisca situation. Same request and response as OpenFisca's web API.",
     responses=ERROR_RESPONSES,
-    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": SITUATION_SCHEMA}}}},
 )
 async def calculate(request: Request) -> JSONResponse:
     deployment = _deployment(request)
@@ -173,13 +244,13 @@ async def calculate(request: Request) -> JSONResponse:
         return JSONResponse(body, status_code=400, headers=HEADERS)
     hidden = _not_shown(deployment, data)
     if hidden:
-        return error_response(hidden)
+        return _not_found(hidden)
     try:
         result = await request.app.state.batcher.calculate(data)
     except SituationError as exc:
-        return error_response(exc.issues)
-    except (ComputationError, PeriodError) as exc:
-        return _message_error(str(exc))
+        return situation_error_response(exc)
+    except (ComputationError, PeriodError) as exc:  # a well-formed request the rules cannot compute
+        return _message_error(str(exc), status=422)
     return JSONResponse(result, headers=HEADERS)
 
 
@@ -190,28 +261,11 @@ async def calculate(request: Request) -> JSONResponse:
     description=(
         "Body: `{\"situation\": {...}, \"variable\": \"rsa\", \"period\": \"2026-11\", \"entity\": \"famille_1\"}`. "
         "Returns the tree of what the value read: inputs, intermediate values, legislation values and the "
-        "conditions checked (`checks`), with `failed_checks` for the root."
+        "conditions checked (`checks`, each with its figures); the aide's `conditions` met, the `reason` it is nil "
+        "(the conditions not met, in French, with their figures) and `notes` on how its amount was worked out: "
+        "what the command line's `mesaides explain` and the results page give (`Engine.explain`)."
     ),
     responses=ERROR_RESPONSES,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["situation", "variable", "period", "entity"],
-                        "properties": {
-                            "situation": SITUATION_SCHEMA,
-                            "variable": {"type": "string"},
-                            "period": {"type": "string"},
-                            "entity": {"type": "string", "description": "the id of the person or group"},
-                        },
-                    }
-                }
-            },
-        }
-    },
 )
 async def explain_value(request: Request) -> JSONResponse:
     deployment = _deployment(request)
@@ -224,30 +278,35 @@ async def explain_value(request: Request) -> JSONResponse:
     missing = [k for k in ("situation", "variable", "period", "entity") if not body.get(k)]
     if missing:
         return error_response([SituationIssue(path=k, message="missing") for k in missing])
-    name, period_text, entity_id = str(body["variable"]), str(body["period"]), str(body["entity"])
+    not_text = [k for k in ("variable", "period", "entity") if not isinstance(body[k], str)]
+    if not_text:
+        return error_response([SituationIssue(path=k, message="expected a string") for k in not_text])
+    name, period, entity_id = str(body["variable"]), str(body["period"]), str(body["entity"])
     rules = deployment.rules
     if name not in rules:
         return error_response([SituationIssue(path="variable", message=f"unknown variable {name!r}")])
     entry = next((e for e in deployment.catalogue() if e.name == name), None)
     if entry is not None and not entry.shown:
-        return error_response([SituationIssue(path="variable", message="aide not public on this deployment")])
+        return _not_found([SituationIssue(path="variable", message="aide not public on this deployment")])
     if name in rules.unavailable:
         return error_response([SituationIssue(path="variable", message=f"unavailable: {rules.unavailable[name]}")])
+    # Computing takes milliseconds to a second: off the event loop, so pages keep answering.
+    return await run_in_threadpool(_explanation_response, deployment, body["situation"], name, period, entity_id)
+
+
+def _explanation_response(deployment: Deployment, situation: Any, name: str, period: str, entity_id: str) -> JSONResponse:
     try:
-        period = Period.parse(period_text)
-    except PeriodError as exc:
-        return error_response([SituationIssue(path="period", message=str(exc))])
-    try:
-        population = deployment.engine.population(body["situation"])
-        simulation = Simulation(rules, population, trace=True)
-        explanation = explain(simulation, name, period, entity_id)
+        traced = deployment.engine.traced(situation)
     except SituationError as exc:
-        return error_response([SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)
-                               for i in exc.issues])
-    except KeyError as exc:
-        return error_response([SituationIssue(path="entity", message=str(exc).strip("'\""))])
-    except (ComputationError, PeriodError) as exc:
-        return _message_error(str(exc))
+        exc.issues = [SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)
+                      for i in exc.issues]
+        return situation_error_response(exc)
+    try:
+        explanation = deployment.engine.explain(traced, name, period, entity_id)
+    except SituationError as exc:  # the variable, the period or the entity (an id the situation lacks: 422)
+        return situation_error_response(exc)
+    except (ComputationError, PeriodError) as exc:  # such as a monthly value asked for a year
+        return _message_error(str(exc), status=422)
     data = explanation.to_json()
     data["failed_checks"] = explanation.failed_checks()
     return JSONResponse(data, headers=HEADERS)
@@ -321,6 +380,8 @@ def parameters(request: Request) -> JSONResponse:
             "enum_values": list(p.enum_values) or None,
             "default": default if isinstance(default, (str, int, float, bool)) or default is None else str(default),
             "unit": p.unit or None,
+            "minimum": p.minimum,
+            "maximum": p.maximum,
             "owner": p.owner,
             "read_by": sorted(read_by.get(name, [])),
         }

@@ -3,6 +3,7 @@ code, an INSEE code or a name. Data: ``data/communes.csv.gz`` (see ``data/commun
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gzip
 import io
@@ -52,6 +53,7 @@ class Communes:
             for code in commune.codes_postaux:
                 self.by_postal.setdefault(code, []).append(commune)
         self.by_name = sorted(((_normalise(c.nom), c) for c in self.by_insee.values()), key=lambda t: t[0])
+        self._names = [name for name, _ in self.by_name]
 
     def get(self, insee: str) -> Commune | None:
         return self.by_insee.get(insee)
@@ -74,8 +76,15 @@ class Communes:
         wanted = _normalise(text)
         if len(wanted) < 2:
             return []
-        exact = [c for n, c in self.by_name if n == wanted]
-        prefix = [c for n, c in self.by_name if n.startswith(wanted) and n != wanted]
+        # The names starting with ``wanted`` are one run of the sorted list: found by bisection,
+        # not by reading the 35,000 names (the results page resolves the commune several times).
+        start = bisect.bisect_left(self._names, wanted)
+        end = start
+        while end < len(self._names) and self._names[end].startswith(wanted):
+            end += 1
+        matching = self.by_name[start:end]
+        exact = [c for n, c in matching if n == wanted]
+        prefix = [c for n, c in matching if n != wanted]
         return (exact + prefix)[:limit]
 
 

@@ -7,11 +7,13 @@ so that they never mix with the registry's migrations.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+log = logging.getLogger(__name__)
 metadata = sa.MetaData()
 
 saved_situations = sa.Table(
@@ -47,12 +49,30 @@ stats_salts = sa.Table(
     sa.Column("salt", sa.String(64), nullable=False),
 )
 
+stats_clicks = sa.Table(
+    "web_stats_click",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("digest", sa.String(32), primary_key=True),
+)
+"""Today's digests of (visitor, aide): a click counts once per visitor, aide and day."""
+
+instance_secrets = sa.Table(
+    "web_instance_secret",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("value", sa.String(128), nullable=False),
+)
+"""Secrets every worker of the instance shares (the key of the forms' CSRF tokens)."""
+
 VERSION_TABLE = "mesaides_web_alembic_version"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def connect(url: str) -> Engine:
-    """An SQLAlchemy engine; SQLite gets WAL and a busy timeout, since the registry shares it."""
+    """An SQLAlchemy engine; SQLite gets WAL and a busy timeout, since the registry shares it,
+    and ``secure_delete``: a deleted row's bytes are overwritten with zeros, not left in free
+    space (see :func:`forget_deleted`)."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -61,10 +81,29 @@ def connect(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def forget_deleted(engine: Engine) -> None:
+    """After deleting personal data: leave no copy of it in the database's files.
+
+    With SQLite, ``secure_delete`` has zeroed the deleted rows in their pages, but the write-ahead
+    log still holds the pages as they were before (the token, the birth date…) until a
+    checkpoint: copy the log into the database and truncate it to zero bytes. The busy timeout
+    lets the readers of the moment finish first. PostgreSQL keeps dead rows until ``VACUUM``
+    (autovacuum) reclaims them: that is the operator's database to tend.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        busy, _log_frames, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+    if busy:
+        log.warning("the write-ahead log could not be emptied after a deletion (readers busy); "
+                    "the next deletion or checkpoint will")
 
 
 def upgrade(engine: Engine) -> None:

@@ -72,7 +72,9 @@ class CatalogueEntry:
 class Deployment:
     def __init__(self, settings: Settings, engine: Engine | None = None, registry: RegistryView | None = None,
                  questions: QuestionsFile | None = None):
-        self.engine = engine or Engine()
+        # The rules and what the engine compiled from them may be shared (tests load them once);
+        # the caps are this deployment's.
+        self.engine = (engine if engine is not None else Engine()).with_limits(settings.limits())
         self.lock = served_lock(settings.deployment, self.engine.rules) if settings.deployment else None
         if self.lock is not None:
             if settings.preview and not self.lock.preview:

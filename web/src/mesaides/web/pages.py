@@ -14,21 +14,28 @@ from pathlib import Path
 from typing import Any
 
 import markdown
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from mesaides.core import ComputationError, SituationError
 from mesaides.core.geography import name_of
+from mesaides.core.values import has_surrogate
 from mesaides.web import charts
+from mesaides.web.csrf import form_from_this_site
 from mesaides.web.expert_cases import build_case, case_yaml, expert_aides, pull_request_text
+from mesaides.web.offer import offer
 from mesaides.web.questionnaire import merge_form
 from mesaides.web.results import compute, month_label
 from mesaides.web.stats import CLICKS, SIMULATIONS, VISITORS
 from mesaides.web.stats import DEPARTEMENTS as DEPARTEMENTS_METRIC
 
 log = logging.getLogger(__name__)
-router = APIRouter(include_in_schema=False)
+PAGES_TAG = "pages"
+"""The tag of the pages' routes: their errors are answered with a page (see the application)."""
+# Every form posted to a page must come from this site's pages (CSRF).
+router = APIRouter(include_in_schema=False, tags=[PAGES_TAG], dependencies=[Depends(form_from_this_site)])
 
 MAX_STATE_BYTES = 64_000
 STATUS_FR = {
@@ -43,14 +50,8 @@ STATUS_FR = {
     "disabled": "non proposée sur cette instance",
 }
 
-
-HTML_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-}
+PRIVATE = {"Cache-Control": "no-store"}
+"""The pages of a saved situation: its token is in the address, its answers on the page."""
 
 
 def _state(request: Request):
@@ -60,18 +61,19 @@ def _state(request: Request):
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     s = _state(request)
     context.setdefault("preview", s.settings.preview)
-    response = s.templates.TemplateResponse(request, template, context, status_code=status_code)
-    response.headers.update(HTML_HEADERS)
-    return response
+    return s.templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
 def track(request: Request) -> None:
     """Count a unique visitor (a daily salted hash; nothing personal is kept, no cookie)."""
     try:
-        address = request.client.host if request.client else ""
-        _state(request).stats.visit(address, request.headers.get("user-agent", ""))
+        _state(request).stats.visit(_address(request))
     except Exception:  # statistics must never break a page
         log.exception("cannot record the visit")
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else ""
 
 
 def _answers(raw: str) -> dict[str, str]:
@@ -79,11 +81,12 @@ def _answers(raw: str) -> dict[str, str]:
         return {}
     try:
         data = json.loads(raw)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # the state is a flat object: deep nesting is forged
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(k): str(v) for k, v in data.items() if isinstance(v, (str, int, float)) and len(str(k)) < 100}
+    return {str(k): str(v) for k, v in data.items()
+            if isinstance(v, (str, int, float)) and len(str(k)) < 100 and not has_surrogate(f"{k}{v}")}
 
 
 # ---- Home ---------------------------------------------------------------------------------------
@@ -92,9 +95,8 @@ def _answers(raw: str) -> dict[str, str]:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     track(request)
-    deployment = _state(request).deployment
-    aides = sorted((e.aide.info.label for e in deployment.shown_aides()), key=str.lower)
-    return render(request, "accueil.html", aides=aides)
+    offered = offer(_state(request).deployment)
+    return render(request, "accueil.html", aides=offered.computed, offer=offered)
 
 
 # ---- Questionnaire ------------------------------------------------------------------------------
@@ -169,7 +171,8 @@ async def submit(request: Request) -> Response:
     position = steps.index(step_id)
     if position + 1 < len(steps):
         return _step_page(request, steps[position + 1], answers, token)
-    return _results_page(request, answers, token, count=True)
+    # The computation takes tens of milliseconds: off the event loop, which keeps serving.
+    return await run_in_threadpool(_results_page, request, answers, token, count=True)
 
 
 def _results_page(request: Request, answers: dict[str, str], token: str = "", *, count: bool = False,
@@ -184,7 +187,8 @@ def _results_page(request: Request, answers: dict[str, str], token: str = "", *,
         return _step_page(request, incomplete, answers, token, fields=checked, status_code=422)
     situation = questionnaire.situation(answers, today)
     try:
-        results = compute(deployment, situation, today)
+        with s.batcher.page():  # pages first: the API's computations wait meanwhile
+            results = compute(deployment, situation, today)
     except (SituationError, ComputationError) as exc:
         log.error("cannot compute a questionnaire's situation: %s", exc)
         return render(request, "erreur.html", status_code=500, titre="Le calcul n'a pas abouti",
@@ -210,6 +214,7 @@ def _results_page(request: Request, answers: dict[str, str], token: str = "", *,
         saved=saved,
         first_step=questionnaire.steps(answers, today)[0].id,
         expert=expert,
+        offer=offer(deployment),
     )
 
 
@@ -231,7 +236,8 @@ async def _expert_case(request: Request):
     if not answers or questionnaire.first_incomplete(answers, today) is not None:
         return None, RedirectResponse("/simulation", status_code=303)
     situation = questionnaire.situation(answers, today)
-    return (build_case(deployment, situation, today, form), form), None
+    case = await run_in_threadpool(build_case, deployment, situation, today, form)
+    return (case, form), None
 
 
 def _case_page(request: Request, case, form: dict[str, str]) -> HTMLResponse:
@@ -262,7 +268,7 @@ async def expert_case_download(request: Request) -> Response:
         return _case_page(request, case, form)
     text = case_yaml(case, _state(request).deployment.today(), request.url.hostname or "")
     return Response(text, media_type="application/yaml; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{case.file_name}"', **HTML_HEADERS})
+                    headers={"Content-Disposition": f'attachment; filename="{case.file_name}"'})
 
 
 # ---- Saving -------------------------------------------------------------------------------------
@@ -276,7 +282,12 @@ async def save(request: Request) -> Response:
     if not answers:
         return RedirectResponse("/simulation", status_code=303)
     token = s.saved.save(answers, str(form.get("jeton", "")) or None)
-    return RedirectResponse(f"/s/{token}?enregistree=1", status_code=303)
+    return RedirectResponse(f"/s/{token}?enregistree=1", status_code=303, headers=PRIVATE)
+
+
+def _private(response: Response) -> Response:
+    response.headers.update(PRIVATE)
+    return response
 
 
 def _expired(request: Request) -> HTMLResponse:
@@ -296,7 +307,7 @@ def saved_results(request: Request, token: str) -> HTMLResponse:
     track(request)
     found = _state(request).saved.load(token)
     if found is None:
-        return _expired(request)
+        return _private(_expired(request))
     answers, expires = found
     saved = {
         "url": str(request.url_for("saved_results", token=token)),
@@ -304,7 +315,7 @@ def saved_results(request: Request, token: str) -> HTMLResponse:
         "just_saved": request.query_params.get("enregistree") == "1",
         "token": token,
     }
-    return _results_page(request, answers, token, saved=saved)
+    return _private(_results_page(request, answers, token, saved=saved))
 
 
 @router.get("/s/{token}/modifier", response_class=HTMLResponse)
@@ -312,21 +323,21 @@ def resume(request: Request, token: str) -> HTMLResponse:
     track(request)
     found = _state(request).saved.load(token)
     if found is None:
-        return _expired(request)
-    return _step_page(request, "", found[0], token)
+        return _private(_expired(request))
+    return _private(_step_page(request, "", found[0], token))
 
 
 @router.get("/s/{token}/supprimer", response_class=HTMLResponse)
 def confirm_delete(request: Request, token: str) -> HTMLResponse:
     if _state(request).saved.load(token) is None:
-        return _expired(request)
-    return render(request, "supprimer.html", token=token)
+        return _private(_expired(request))
+    return _private(render(request, "supprimer.html", token=token))
 
 
 @router.post("/s/{token}/supprimer", response_class=HTMLResponse)
 def delete(request: Request, token: str) -> HTMLResponse:
     _state(request).saved.delete(token)
-    return render(request, "supprimee.html")
+    return _private(render(request, "supprimee.html"))
 
 
 # ---- Applying -----------------------------------------------------------------------------------
@@ -341,7 +352,7 @@ def go_apply(request: Request, aide: str) -> Response:
         return render(request, "erreur.html", status_code=404, titre="Aide inconnue",
                       message="Cette aide n'est pas proposée par ce simulateur.")
     try:
-        s.stats.click(aide)
+        s.stats.click(aide, _address(request))
     except Exception:
         log.exception("cannot count the click")
     return RedirectResponse(str(entry.aide.info.best_channel.url), status_code=303)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from mesaides.core import hookimpl
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--preview", is_flag=True, help="A preview deployment: aides in preview are shown too (A6, G4).")
-@click.option("--workers", default=1, show_default=True, type=int, help="Server processes (each loads the rules once).")
+@click.option("--workers", default=lambda: default_workers(), show_default="one per processor", envvar="MESAIDES_WORKERS",
+              show_envvar=True, type=click.IntRange(min=1),
+              help="Server processes (each loads the rules once, about 150 MB).")
 @click.option("--retention-days", type=int, default=None, help="Days a saved situation is kept (default 7).")
 @click.option("--deployment", "lock_path", type=click.Path(dir_okay=False, path_type=Path), envvar="MESAIDES_DEPLOYMENT",
               help="Serve this deployment lock (written by `mesaides deployment check`): only the aides it lists, "
@@ -36,19 +39,29 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
         os.environ["MESAIDES_PREVIEW"] = "1"
     if retention_days is not None:
         os.environ["MESAIDES_RETENTION_DAYS"] = str(retention_days)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     # Migrate once here (the registry's tables and ours), before the workers start, so that they
     # do not race to do it.
     try:
         from mesaides.registry import open_registry
+        from mesaides.registry.database import DatabaseUrlError
     except ImportError:
         pass
     else:
-        open_registry(url=settings.database_url)
+        try:
+            open_registry(url=settings.database_url)
+        except DatabaseUrlError as exc:
+            raise click.BadParameter(str(exc), param_hint="MESAIDES_DATABASE_URL") from None
     db.upgrade(db.connect(settings.database_url))
-    click.echo(f"mesaides: http://{host}:{port}/  (database: {_safe(settings.database_url)}"
+    click.echo(f"mesaides: http://{host}:{port}/  ({workers} worker process{'es' if workers > 1 else ''}, "
+               f"database: {_safe(settings.database_url)}"
                f"{', preview deployment' if settings.preview else ''}"
                f"{f', deployment lock {lock_path}' if lock_path else ''})", err=True)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _stopped)
     uvicorn.run(
         "mesaides.web.app:create_app",
         factory=True,
@@ -59,6 +72,16 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
         access_log=False,
         proxy_headers=True,
     )
+    # With several workers uvicorn's supervisor takes the signals itself and returns once the
+    # workers have stopped: the server was stopped all the same.
+    click.echo("mesaides: stopped", err=True)
+
+
+def _stopped(signum: int, _frame: Any) -> None:
+    """Ctrl-C or SIGTERM is how the server is meant to stop: uvicorn shuts down gracefully, then
+    raises the signal again with this handler restored; the command then ends with status 0."""
+    click.echo(f"mesaides: stopped ({signal.Signals(signum).name})", err=True)
+    raise SystemExit(0)
 
 
 def _check_lock(path: Path, preview: bool):
@@ -86,6 +109,16 @@ def _safe(url: str) -> str:
         credentials, host = rest.rsplit("@", 1)
         return f"{scheme}://{credentials.split(':', 1)[0]}:***@{host}"
     return url
+
+
+def default_workers() -> int:
+    """One server process per processor this process may run on (its CPU affinity, which a
+    container's limit narrows), so that the computations of several requests use the machine.
+    Each process computes in its own thread while its event loop keeps answering."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @hookimpl

@@ -1,5 +1,7 @@
-"""Results: what the household obtains, why, how to apply; and what it does not, with the main
-reason. Explanations come from the engine's trace (``c.check`` labels and intermediate values).
+"""Results: what the household obtains, why, how to apply; and what it does not, with the
+reason. Explanations come from :meth:`mesaides.core.Engine.explain`: the conditions met, the
+reason a nil aide is nil (the first necessary condition not met, with its figures), the notes on
+how an amount was worked out, and the intermediate values.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import numpy as np
 
 from mesaides.core import MONTH, YEAR, Period
 from mesaides.core.definitions import APPLY_KIND_LABELS, ApplyChannel
-from mesaides.core.explain import Explanation, explain
-from mesaides.core.simulation import Simulation
+from mesaides.core.explain import Explanation, Traced
 from mesaides.web.deployment import CatalogueEntry, Deployment
+from mesaides.web.offer import aide_sums
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +29,16 @@ MONTHS_FR = (
 PERIODICITY_FR = {"monthly": "par mois", "yearly": "par an", "one-off": "versement unique"}
 PERSON_LABELS = {"demandeur": "vous", "conjoint": "votre conjoint(e)"}
 NBSP = "\u202f"
-CHECK_DEPTH = 4
 MAX_DETAILS = 6
 EXPLAIN_DEPTH = 8
 """How deep an aide's explanation is built for its card: the conditions are read
-``CHECK_DEPTH`` levels down, the details follow values equal to the amount a few levels more;
-the whole tree (hundreds of nodes through the months read) is the API's ``/explain``."""
+``mesaides.core.explain.REASON_DEPTH`` levels down, the details follow values equal to the
+amount a few levels more; the whole tree (hundreds of nodes through the months read) is the
+API's ``/explain``."""
+NO_REASON = "Le montant calculé est nul pour votre situation."
 _MONEY_HINTS = ("montant", "ressources", "revenu", "salaire", "loyer", "plafond", "forfait", "base", "pension",
-                "allocation", "prime", "bonification", "abattement", "aide", "rsa", "ppa", "af_", "asf", "paje")
+                "allocation", "prime", "bonification", "abattement", "aide", "rsa", "ppa", "af_", "asf", "paje",
+                "crds")
 
 
 def month_label(day: dt.date) -> str:
@@ -83,8 +87,12 @@ class AideResult:
     preview: bool = False
     conditions: list[str] = field(default_factory=list)
     details: list[Detail] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """How the amount was worked out (a rounding, which rate applies), in French."""
     per_person: list[Detail] = field(default_factory=list)
     reason: str = ""
+    unmet: list[str] = field(default_factory=list)
+    """The conditions the reason names (each necessary for the aide, and not met)."""
     error: bool = False
 
     @property
@@ -116,12 +124,10 @@ class Results:
 def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -> Results:
     """Compute every aide the deployment shows for ``situation`` at ``today``'s month."""
     engine = deployment.engine
-    population = engine.population(situation)
+    traced = engine.traced(situation)  # the aides' explanations share most of their nodes
     month = Period.month_of(today.year, today.month)
-    simulation = Simulation(engine.rules, population, trace=True)
     entries = deployment.shown_aides()
-    memo: dict = {}  # the aides' explanations share most of their nodes
-    computed = {entry.name: _one(deployment, simulation, entry, month, memo) for entry in entries}
+    computed = {entry.name: _one(deployment, traced, entry, month) for entry in entries}
     hidden = _aggregates(deployment, computed)
     obtained = [r for n, r in computed.items() if r.eligible and n not in hidden]
     not_obtained = [r for n, r in computed.items() if not r.eligible and n not in hidden]
@@ -134,28 +140,20 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
 
 
 def _aggregates(deployment: Deployment, computed: dict[str, AideResult]) -> set[str]:
-    """Aides not to list twice. An aide whose formula adds up other aides (``aide_logement``
-    reads ``apl``, ``alf`` and ``als``, and otherwise only Parameters for its own conditions) is
-    hidden when obtained, in favour of the one actually paid; when it is not obtained, its parts
-    are hidden instead, so that one reason is given once."""
-    rules = deployment.rules
+    """Aides not to list twice. An aide declared as the sum of other aides (``aide_logement``
+    adds ``apl``, ``alf`` and ``als``: :func:`~mesaides.web.offer.aide_sums`) is hidden when
+    obtained, in favour of the one actually paid; when it is not obtained, its parts are hidden
+    instead, so that one reason is given once."""
     hidden: set[str] = set()
-    for name, result in computed.items():
-        reads = [r for r in rules.quantities[name].reads if r not in rules.parameters]
-        if len(reads) < 2 or not all(r in computed for r in reads):
-            continue
-        if result.eligible:
-            total = sum(computed[p].amount or 0 for p in reads if computed[p].eligible)
-            if result.amount is not None and abs(total - result.amount) < 0.01:
-                hidden.add(name)
+    for name, parts in aide_sums(deployment.rules, computed).items():
+        if computed[name].eligible:
+            hidden.add(name)
         else:
-            hidden.update(p for p in reads if not computed[p].eligible)
+            hidden.update(p for p in parts if not computed[p].eligible)
     return hidden
 
 
-def _one(
-    deployment: Deployment, simulation: Simulation, entry: CatalogueEntry, month: Period, memo: dict
-) -> AideResult:
+def _one(deployment: Deployment, traced: Traced, entry: CatalogueEntry, month: Period) -> AideResult:
     aide = entry.aide
     info = aide.info
     channel = info.best_channel
@@ -178,10 +176,10 @@ def _one(
         preview=entry.preview,
     )
     period = month.this_year if aide.period is YEAR else month
-    population = simulation.population
+    population = traced.population
     entity = aide.entity.key
     try:
-        values = simulation.calculate(entry.name, period)
+        values = traced.calculate(entry.name, period)
     except Exception:  # one partner's bug must not take the results page down
         log.exception("cannot compute %s", entry.name)
         result.error = True
@@ -202,76 +200,22 @@ def _one(
     if not focus:
         return result
     try:
-        explanation = explain(simulation, entry.name, period, focus, max_depth=EXPLAIN_DEPTH, memo=memo)
+        explanation = deployment.engine.explain(traced, entry.name, period, focus, max_depth=EXPLAIN_DEPTH)
     except Exception:
         log.exception("cannot explain %s", entry.name)
         explanation = None
     if explanation is not None:
-        held, failed = _checks(deployment, explanation, entity, focus)
-        result.conditions = held
+        result.conditions = explanation.conditions()
         result.details = _details(deployment, explanation, entity, focus, result.amount)
-        if not result.eligible:
-            result.reason = (
-                f"Condition non remplie : {_lower_first(failed[0])}."
-                if failed
-                else "Le montant calculé est nul pour votre situation."
-            )
+        if result.eligible:
+            result.notes = explanation.notes()
+        else:
+            reason = explanation.reason()
+            result.reason = reason.text() if reason is not None else NO_REASON
+            result.unmet = [u.label for u in reason.unmet] if reason is not None else []
     elif not result.eligible:
-        result.reason = "Le montant calculé est nul pour votre situation."
+        result.reason = NO_REASON
     return result
-
-
-def _lower_first(text: str) -> str:
-    """``Parent isolé`` → ``parent isolé``; an acronym (``RSA …``) keeps its capitals."""
-    return text[:1].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
-
-
-def _walk(explanation: Explanation, depth: int = CHECK_DEPTH):
-    """Nodes of the explanation, breadth first from the aide, each once; another aide it reads
-    is not entered (its conditions are its own)."""
-    seen = {explanation.root}
-    queue = deque([(explanation.root, 0)])
-    while queue:
-        key, level = queue.popleft()
-        node = explanation.nodes[key]
-        if level > 0 and node.kind == "aide":
-            continue  # its conditions are its own, not this aide's
-        yield node
-        if level >= depth:
-            continue
-        for dep in node.reads:
-            if dep not in seen:
-                seen.add(dep)
-                queue.append((dep, level + 1))
-
-
-def _checks(deployment: Deployment, explanation: Explanation, entity: str, focus: str) -> tuple[list[str], list[str]]:
-    """Conditions that held and that failed, in the order the rules state them.
-
-    A condition on persons holds for a group aide when it holds for at least one member (a child
-    under 3 for the PAJE); for a person's aide, it is that person's.
-    """
-    held: list[str] = []
-    failed: list[str] = []
-    seen: set[str] = set()
-    for node in _walk(explanation):
-        node_entity = deployment.rules.variable(node.name).entity.key
-        for check in node.checks:
-            label = check["label"]
-            if label in seen:
-                continue
-            seen.add(label)
-            values = check["values"]
-            if not values:
-                continue
-            if entity == "individu" and node_entity == "individu" and focus in values:
-                ok = bool(values[focus])
-            elif node_entity == "individu" and entity != "individu":
-                ok = any(values.values())
-            else:
-                ok = all(values.values())
-            (held if ok else failed).append(label)
-    return held, failed
 
 
 def _details(deployment: Deployment, explanation: Explanation, entity: str, focus: str,

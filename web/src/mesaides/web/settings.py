@@ -11,8 +11,17 @@
 ``MESAIDES_RETENTION_DAYS``     how long a saved situation is kept (default 7).
 ``MESAIDES_ROADMAP``            the Markdown file rendered at ``/roadmap`` (O9); by default
                                 ``roadmap.md`` in the instance folder, else the packaged one.
+``MESAIDES_MAX_BODY_BYTES``     the largest request body accepted, in bytes (default 1 000 000):
+                                a larger one is refused with 413 before it is parsed.
+``MESAIDES_WORKERS``            server processes ``mesaides serve`` starts (default: one per
+                                processor this process may use).
 ``MESAIDES_TODAY``              ``YYYY-MM-DD``: the date the simulator computes for (tests and
                                 demonstrations only; the real date otherwise).
+``MESAIDES_MAX_PERSONS``        the most persons one situation sent to the API may hold
+                                (default 100: a few households); above it, HTTP 422 naming the cap.
+``MESAIDES_MAX_REQUESTED_VALUES``  the most values (``null``) one situation may ask for (default
+                                5,000: every aide for every month of several years); above it,
+                                HTTP 422 naming the cap.
 ==============================  ===============================================================
 """
 
@@ -23,8 +32,15 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mesaides.core.limits import Limits
+
 DEFAULT_RETENTION_DAYS = 7
+DEFAULT_MAX_PERSONS = 100
+DEFAULT_MAX_REQUESTED_VALUES = 5_000
 DATABASE_FILE = "mesaides.sqlite3"
+
+DEFAULT_MAX_BODY_BYTES = 1_000_000
+"""The questionnaire's household asking every aide is about 6 KB: room for a batch of about 150."""
 
 
 def instance_path() -> Path:
@@ -51,6 +67,15 @@ def database_url() -> str:
     return f"sqlite:///{folder / DATABASE_FILE}"
 
 
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"{name}={raw!r}: expected a whole number of at least 1")
+    return int(raw)
+
+
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -60,11 +85,14 @@ class Settings:
     database_url: str = field(default_factory=database_url)
     preview: bool = False
     retention_days: int = DEFAULT_RETENTION_DAYS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     roadmap: Path | None = None
     today: dt.date | None = None
     """A fixed date for tests and demonstrations; ``None`` follows the clock."""
     deployment: Path | None = None
     """The deployment lock to serve, if any."""
+    max_persons: int = DEFAULT_MAX_PERSONS
+    max_requested_values: int = DEFAULT_MAX_REQUESTED_VALUES
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -75,10 +103,17 @@ class Settings:
             database_url=database_url(),
             preview=_flag("MESAIDES_PREVIEW"),
             retention_days=int(os.environ.get("MESAIDES_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
+            max_body_bytes=_positive_int("MESAIDES_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
             roadmap=Path(roadmap) if roadmap else None,
             today=dt.date.fromisoformat(today) if today else None,
             deployment=Path(deployment) if deployment else None,
+            max_persons=_positive_int("MESAIDES_MAX_PERSONS", DEFAULT_MAX_PERSONS),
+            max_requested_values=_positive_int("MESAIDES_MAX_REQUESTED_VALUES", DEFAULT_MAX_REQUESTED_VALUES),
         )
+
+    def limits(self) -> Limits:
+        """The caps on one situation the web engine enforces (the core's check, tighter caps)."""
+        return Limits(max_persons=self.max_persons, max_requested_values=self.max_requested_values)
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()

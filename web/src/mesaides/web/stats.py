@@ -1,18 +1,30 @@
 """Open usage statistics (convention O8), aggregated by day, with no personal data.
 
-- **Unique visitors**: each page view computes ``sha256(daily salt + IP address + user agent)``.
-  The digest is kept only for the current day, to count distinct visitors; the salt is random,
-  changes every day and is deleted with the digests once the day is over, so that nobody (the
-  operator included) can link a digest to an address or follow a visitor from one day to the
-  next. No cookie is set.
-- **Completed simulations**, **clicks to application services** per aide and the
-  **département** of the commune of each simulation are plain daily counters.
+One client must not be able to multiply the figures, and nothing must let anyone follow a
+person:
+
+- **Unique visitors**: each page view computes ``sha256(daily salt | network)``, where the
+  network is the IPv4 address, or the /64 prefix of an IPv6 address (one subscriber's line: a
+  device draws new IPv6 addresses within it at will). The user agent is not part of it: a client
+  that changes it at each request is still one visitor. The digest is kept only for the current
+  day, to count distinct visitors; the salt is random, changes every day and is deleted with the
+  digests once the day is over (at the first visit of the next day, or at the hourly purge), so
+  that nobody (the operator included) can link a digest to an address or follow a visitor from
+  one day to the next. No cookie is set. Several persons behind one address (a family, an
+  office, a mobile operator's NAT) count as one: the figure is a lower bound.
+- **Clicks to application services** count once per visitor, aide and day, with the same kind of
+  daily digest (``sha256(daily salt | network | aide)``).
+- Each server process remembers the day's salt and the digests it recorded, until the day is
+  over, so that a visitor's next pages need no database write.
+- **Completed simulations** and the **département** of the commune of each simulation are plain
+  daily counters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
@@ -22,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from mesaides.core import geography as core_geography
-from mesaides.web.db import stats_counters, stats_salts, stats_visitors
+from mesaides.web.db import stats_clicks, stats_counters, stats_salts, stats_visitors
 
 VISITORS = "visiteurs"
 SIMULATIONS = "simulations"
@@ -36,6 +48,27 @@ def departement_of(depcom: str) -> str:
     return core_geography.departement_of((depcom or "").strip().upper()) if depcom else ""
 
 
+IPV6_NETWORK_PREFIX = 64
+"""An IPv6 subscriber gets at least a /64 and may use any address in it: one visitor."""
+
+
+def network_of(address: str) -> str:
+    """What identifies one client for the counts: an IPv4 address, the /64 of an IPv6 one."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/{IPV6_NETWORK_PREFIX}", strict=False))
+    return str(ip)
+
+
+def _digest(salt: str, what: str) -> str:
+    return hashlib.sha256(f"{salt}|{what}".encode()).hexdigest()[:32]
+
+
 @dataclass
 class Series:
     days: list[dt.date]
@@ -46,24 +79,31 @@ class Series:
         return sum(self.values)
 
 
+REMEMBERED_DIGESTS = 100_000
+"""At most this many of today's digests are remembered by a server process (about 10 MB)."""
+
+
+@dataclass
+class _Today:
+    """What a server process remembers of the current day, to skip the database on a visitor's
+    next pages: the day's salt and the digests already recorded. Dropped with the day."""
+
+    day: dt.date
+    salt: str
+    recorded: set[str]
+
+
 class Stats:
     def __init__(self, engine: Engine, today=dt.date.today):
         self.engine = engine
         self.today = today
+        self._remembered: _Today | None = None
 
     # ---- recording ----------------------------------------------------------------------------
 
-    def visit(self, address: str, user_agent: str) -> None:
-        day = self.today()
-        with self.engine.begin() as conn:
-            salt = self._salt(conn, day)
-            digest = hashlib.sha256(f"{salt}|{address}|{user_agent}".encode()).hexdigest()[:32]
-            try:
-                with conn.begin_nested():
-                    conn.execute(stats_visitors.insert().values(day=day, digest=digest))
-            except IntegrityError:
-                return
-            self._increment(conn, day, VISITORS, "")
+    def visit(self, address: str) -> None:
+        """A page view from ``address``: a new visitor the first time today."""
+        self._once_today(stats_visitors, f"visit|{network_of(address)}", VISITORS, "")
 
     def simulation(self, depcom: str) -> None:
         day = self.today()
@@ -73,17 +113,51 @@ class Stats:
             if dep:
                 self._increment(conn, day, DEPARTEMENTS, dep)
 
-    def click(self, aide: str) -> None:
+    def click(self, aide: str, address: str) -> None:
+        """A click from ``address`` to ``aide``'s application service: counted once a day."""
+        self._once_today(stats_clicks, f"click|{network_of(address)}|{aide}", CLICKS, aide)
+
+    def forget_past_days(self) -> None:
+        """Delete the previous days' salts and digests (the hourly purge calls it, so that a
+        salt never outlives its day by more than an hour, even on a day without visits)."""
+        day = self.today()
+        if self._remembered is not None and self._remembered.day != day:
+            self._remembered = None
         with self.engine.begin() as conn:
-            self._increment(conn, self.today(), CLICKS, aide)
+            self._forget_before(conn, day)
+
+    def _once_today(self, table: sa.Table, what: str, metric: str, key: str) -> None:
+        """Count ``metric``/``key`` if today's digest of ``what`` is new (in ``table``, which
+        every worker shares). A digest this process already recorded today needs no database."""
+        day = self.today()
+        remembered = self._remembered
+        if remembered is not None and remembered.day == day and _digest(remembered.salt, what) in remembered.recorded:
+            return
+        with self.engine.begin() as conn:
+            salt = self._salt(conn, day)
+            digest = _digest(salt, what)
+            try:
+                with conn.begin_nested():
+                    conn.execute(table.insert().values(day=day, digest=digest))
+            except IntegrityError:
+                pass  # recorded before, by this process or another
+            else:
+                self._increment(conn, day, metric, key)
+        if remembered is None or remembered.day != day or len(remembered.recorded) >= REMEMBERED_DIGESTS:
+            remembered = self._remembered = _Today(day, salt, set())
+        remembered.recorded.add(digest)
+
+    @staticmethod
+    def _forget_before(conn: Connection, day: dt.date) -> None:
+        for table in (stats_salts, stats_visitors, stats_clicks):
+            conn.execute(table.delete().where(table.c.day < day))
 
     def _salt(self, conn: Connection, day: dt.date) -> str:
         salt = conn.execute(sa.select(stats_salts.c.salt).where(stats_salts.c.day == day)).scalar()
         if salt is not None:
             return salt
         # A new day: forget the previous days' salts and digests, then draw today's salt.
-        conn.execute(stats_salts.delete().where(stats_salts.c.day < day))
-        conn.execute(stats_visitors.delete().where(stats_visitors.c.day < day))
+        self._forget_before(conn, day)
         try:
             with conn.begin_nested():
                 conn.execute(stats_salts.insert().values(day=day, salt=secrets.token_hex(32)))

@@ -21,9 +21,19 @@ STATUT_OCCUPATION_LOGEMENT = tuple(StatutOccupationLogement)
 SCOLARITE = tuple(Scolarite)
 
 
-def _money(name: str, label: str, entity=INDIVIDU) -> Parameter:
+MONTHLY_INCOME_CEILING = 10_000_000.0
+"""The largest monthly income a situation may give (€): far above any real wage or pension,
+low enough that no sum of a household's incomes loses the cent."""
+MONTHLY_RENT_CEILING = 100_000.0
+"""The largest monthly rent a situation may give (€): above any rent of a home, so that a typing
+mistake of several orders of magnitude is refused instead of computed."""
+
+
+def _money(name: str, label: str, entity=INDIVIDU, ceiling: float = MONTHLY_INCOME_CEILING) -> Parameter:
+    # An amount received (or paid, for a rent) is never negative.
     return Parameter(
-        name=name, entity=entity, period=MONTH, value_type="float", label=label, unit="EUR", year_input="divide"
+        name=name, entity=entity, period=MONTH, value_type="float", label=label, unit="EUR", year_input="divide",
+        minimum=0.0, maximum=ceiling,
     )
 
 
@@ -91,7 +101,7 @@ PARAMETERS = (
         label="Statut d'occupation du logement",
         year_input="dispatch",
     ),
-    _money("loyer", "Loyer mensuel hors charges", entity=MENAGE),
+    _money("loyer", "Loyer mensuel hors charges", entity=MENAGE, ceiling=MONTHLY_RENT_CEILING),
     # School level and the ASS precondition (issue 15: the Éducation nationale's bourses,
     # France Travail's ASS), in OpenFisca-France's names and values.
     Parameter(

@@ -33,6 +33,17 @@ class Extras:
     parameter_status: dict[str, str] = field(default_factory=dict)
 
 
+def collect_extras(rules: RuleSet) -> Extras:
+    """What every plugin's ``mesaides_documentation_extras`` hook adds, merged."""
+    extras = Extras()
+    if rules.hooks is None:
+        return extras
+    for found in rules.hooks.mesaides_documentation_extras(rules=rules):
+        for key, value in (found or {}).items():
+            getattr(extras, key).update(value)
+    return extras
+
+
 @dataclass
 class TestCase:
     file: str

@@ -1,6 +1,6 @@
 """Generated households for benchmarks and impact measurement.
 
-Builds a :class:`~mesaides.core.situation.Population` directly as arrays (no JSON), so that a
+Builds a :class:`~mesaides.core.population.Population` directly as arrays (no JSON), so that a
 million households fit in memory: each income is constant over the window, so every month
 shares one array.
 """
@@ -11,7 +11,7 @@ import numpy as np
 
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, MENAGE
 from mesaides.core.periods import ETERNITY_PERIOD, Period
-from mesaides.core.situation import GroupStructure, NumberedIds, Population
+from mesaides.core.population import GroupStructure, NumberedIds, Population
 
 COMMUNES = ("59350", "59183", "62041", "80021", "75056", "69123", "69266", "13055", "33063", "31555", "44109", "97411", "23096")
 """Lille, Dunkerque, Arras, Amiens, Paris, Lyon, Villeurbanne, Marseille, Bordeaux, Toulouse,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from mesaides.core.api import Engine, explain_json
+from mesaides.core.api import Engine
+from mesaides.core.simulation import ComputationError
 from mesaides.core.situation import SituationError
 from mesaides.core.testing.yaml_cases import CaseError, build_situation, iter_case_files, load_cases, run_case
 
@@ -30,7 +31,9 @@ def run_files(
                         continue
                 try:
                     result = run_case(case, engine, file=str(file))
-                except (SituationError, CaseError, KeyError) as exc:
+                except (SituationError, CaseError, ComputationError, KeyError) as exc:
+                    # A formula's error (an undeclared read, an unknown legislation path) fails
+                    # this case, with its message; the other cases still run.
                     echo(f"ERROR {file}: {case.get('name', '?')}: {exc}")
                     failed += 1
                     continue
@@ -41,7 +44,7 @@ def run_files(
                     echo(f"     {sign}{check.name} [{check.entity_id}, {check.period}]: expected {check.expected}, got {check.got}")
                     if not check.ok and explain:
                         situation = build_situation(case, engine)
-                        explanation = explain_json(engine, situation, check.name, check.period, check.entity_id)
+                        explanation = engine.explain(situation, check.name, check.period, check.entity_id)
                         for line in explanation.lines(max_depth=3):
                             echo(f"         {line}")
                 passed += result.ok

@@ -52,11 +52,18 @@ def aah_eligible(c):
         & c("aah_restriction_substantielle_durable_acces_emploi")
         & (age <= c.law("aah.age_legal_retraite"))
     )
-    handicap = c.check("Taux d'incapacité d'au moins 80 %, ou de 50 à 79 % avec RSDAE", taux_plein | taux_rsdae)
+    handicap = c.check(
+        "Taux d'incapacité d'au moins 80 %, ou de 50 à 79 % avec RSDAE",
+        taux_plein | taux_rsdae,
+        "votre taux d'incapacité est de {taux:%}",
+        taux=taux,
+    )
     age_ok = c.check(
         "Âge d'au moins 20 ans (16 ans si plus à charge au sens des prestations familiales)",
         (age >= c.law("aah.age_minimal"))
         | ((age >= c.law("aah.age_fin_educ")) & ~c("prestations_familiales_enfant_a_charge")),
+        "vous avez {age} ans",
+        age=age,
     )
     return handicap & age_ok
 
@@ -182,13 +189,24 @@ def aah_base(c):
     """Ceiling minus resources, capped at the maximal AAH and at the maximal AAH minus the
     non-cumulable ASI. The calcul conjugalisé kept for some couples since 2023-10-01 is not
     modelled (OpenFisca's ``aah_conjugalise_eligible`` input, False by default)."""
-    return _aah_amount(
-        c,
-        c("aah_eligible"),
-        c("aah_base_ressources_deconjugalisee"),
-        c("aah_plafond_ressources_deconjugalise"),
-        c("aah_base_non_cumulable"),
+    eligible = c("aah_eligible")
+    ressources = c("aah_base_ressources_deconjugalisee")
+    plafond = c("aah_plafond_ressources_deconjugalise")
+    c.check(
+        "Ressources sous le plafond de l'AAH",
+        ~eligible | (ressources < plafond),
+        "vos ressources de référence, {ressources}, atteignent le plafond de {plafond}",
+        ressources=ressources,
+        plafond=plafond,
     )
+    non_cumulable = c("aah_base_non_cumulable")
+    c.check(
+        "Allocation supplémentaire d'invalidité inférieure à l'AAH",
+        ~eligible | (ressources >= plafond) | (non_cumulable < c.law("aah.montant")),
+        "l'allocation supplémentaire d'invalidité, {asi}, atteint le montant de l'AAH",
+        asi=non_cumulable,
+    )
+    return _aah_amount(c, eligible, ressources, plafond, non_cumulable)
 
 
 @quantity(

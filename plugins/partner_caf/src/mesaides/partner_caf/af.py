@@ -123,7 +123,7 @@ def af_base(c):
     child (garde alternée) is not asked for."""
     n = c("af_nbenf")
     eligible_dom = c("af_eligibilite_dom")
-    eligible = c.check("Au moins deux enfants à charge (un seul dans les DOM)", c("af_eligibilite_base") | eligible_dom)
+    eligible = c("af_eligibilite_base") | eligible_dom
     rank2 = c.law(f"{AF}.taux.nb_enf2")
     rank3 = c.law(f"{AF}.taux.nb_enf3")
     taux = (
@@ -253,6 +253,12 @@ def af_allocation_forfaitaire_complement_degressif(c):
 def af(c):
     """Allocations familiales: base amount, age supplements, flat allowance and degressive
     complements."""
+    c.check(
+        "Au moins deux enfants à charge (un seul dans les DOM), ou trois en comptant ceux de 20 ans",
+        c("af_eligibilite_base") | c("af_eligibilite_dom") | (c("af_allocation_forfaitaire") > 0),
+        "vous avez {enfants} enfant(s) à charge au sens des allocations familiales",
+        enfants=c("af_nbenf"),
+    )
     return (
         c("af_base")
         + c("af_majoration")

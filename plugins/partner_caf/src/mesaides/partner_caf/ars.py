@@ -53,10 +53,22 @@ def ars(c):
     base = c.law(f"{PF}.bmaf", at=octobre) * (
         law("taux_primaire") * n_primaire + law("taux_college") * n_college + law("taux_lycee") * n_lycee
     )
-    c.check("Au moins un enfant de 6 à 18 ans", base > 0)
-    depassement = np.maximum(0, c("prestations_familiales_base_ressources", janvier) - plafond)
+    c.check("Au moins un enfant de 6 à 18 ans", base > 0, "aucun enfant de 6 à 18 ans à la rentrée")
+    ressources = c("prestations_familiales_base_ressources", janvier)
+    depassement = np.maximum(0, ressources - plafond)
     montant = np.maximum(0, base - depassement)
-    return montant * (montant >= law("montant_minimum_verse"))
+    minimum = float(law("montant_minimum_verse"))
+    c.check(
+        "Ressources sous le plafond (ou allocation réduite d'au moins le minimum versé)",
+        (base <= 0) | (montant >= minimum),
+        "vos ressources de référence, {ressources}, dépassent le plafond de {plafond} : l'allocation réduite, "
+        "{montant}, est inférieure au minimum versé de {minimum}",
+        ressources=ressources,
+        plafond=plafond,
+        montant=montant,
+        minimum=minimum,
+    )
+    return montant * (montant >= minimum)
 
 
 QUANTITIES = ()

@@ -67,8 +67,20 @@ def asf_montant(c):
 )
 def asf(c):
     """The ASF amount, if the famille is eligible and it is above the payment threshold."""
+    enfant = c.check(
+        "Au moins un enfant de moins de 20 ans à charge",
+        c.members("asf_elig_enfant").any("enfants"),
+        "aucun enfant de moins de 20 ans à charge dans votre famille",
+    )
     montant = c("asf_montant")
-    return (montant > c.law(f"{ASF}.seuil_versement")) * montant
+    seuil = c.law(f"{ASF}.seuil_versement")
+    c.check(
+        "Pension alimentaire reçue inférieure à l'allocation",
+        ~enfant | (montant > seuil),
+        "les pensions alimentaires reçues ne laissent qu'une allocation de {montant}",
+        montant=montant,
+    )
+    return (montant > seuil) * montant
 
 
 QUANTITIES = (asf_elig_enfant, asf_elig, asf_montant)

@@ -198,10 +198,22 @@ def cf_montant(c):
 def cf(c):
     """Complément familial, rounded to the cent; not paid with the PAJE allocation de base
     (art. L532-1 CSS) nor in Mayotte."""
-    c.check("Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)", c("cf_eligibilite"))
+    eligible = c.check("Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)", c("cf_eligibilite"))
     pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
     mayotte = c.members("residence_mayotte").first("parents", default=False)
-    return ~mayotte * pas_de_paje * np.round(c("cf_montant"), 2)
+    montant = np.round(c("cf_montant"), 2)
+    trop = eligible & (montant <= 0)
+    # The figures, only where they are said: the resources and the ceiling are computed for an
+    # eligible famille only (cf_montant is defined for it).
+    c.check(
+        "Ressources sous le plafond du complément familial",
+        ~trop,
+        "vos ressources de l'année de référence, {ressources}, dépassent le plafond de {plafond} de plus "
+        "de douze mois de complément",
+        ressources=c("cf_base_ressources") if trop.any() else c.zeros(),
+        plafond=c("cf_plafond") if trop.any() else c.zeros(),
+    )
+    return ~mayotte * pas_de_paje * montant
 
 
 QUANTITIES = (

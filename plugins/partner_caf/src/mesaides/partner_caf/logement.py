@@ -17,8 +17,8 @@ statuses get nothing (accession and foyers are not simulated).
 
 from __future__ import annotations
 
-from mesaides.core import FAMILLE, MONTH, quantity
-from mesaides.partner_caf.helpers import is_locataire, menage_value
+from mesaides.core import FAMILLE, MONTH, Quantity, quantity
+from mesaides.partner_caf.helpers import menage_value
 from mesaides.partner_caf.logement_loyer import QUANTITIES as LOYER
 from mesaides.partner_caf.logement_loyer import SINCE
 from mesaides.partner_caf.logement_montant import QUANTITIES as MONTANT
@@ -67,18 +67,24 @@ def als(c):
     return (prive & sans) * c("aide_logement_montant")
 
 
-@quantity(
-    FAMILLE,
-    MONTH,
+@quantity(FAMILLE, MONTH, label="Une aide au logement à verser", value_type="bool", valid_from=SINCE)
+def aide_logement_versee(c):
+    """The amount the APL, the ALF and the ALS share is positive. Its conditions (being a
+    tenant, resources that leave an aid...) are the housing aid's, so that an owner learns why
+    there is nothing (each of the three checks its own conditions too)."""
+    return c("aide_logement_montant") > 0
+
+
+aide_logement = Quantity(
+    name="aide_logement",
+    entity=FAMILLE,
+    period=MONTH,
     label="Aide au logement (APL, ALF ou ALS)",
-    valid_from=SINCE,
+    description="Whichever of the APL, ALF and ALS applies: their sum (one of them at most is positive).",
+    defined_for="aide_logement_versee",
+    adds=("apl", "alf", "als"),
 )
-def aide_logement(c):
-    """Whichever of the APL, ALF and ALS applies. The tenancy condition is named here so that
-    an owner learns why there is nothing (each of the three checks its own conditions)."""
-    c.check("Être locataire de son logement (HLM, logement vide ou meublé)", is_locataire(c))
-    return c("apl") + c("alf") + c("als")
 
 
-QUANTITIES = (*LOYER, *RESSOURCES, *MONTANT)
+QUANTITIES = (*LOYER, *RESSOURCES, *MONTANT, aide_logement_versee)
 AIDES = (apl, alf, als, aide_logement)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from mesaides.core import FAMILLE, MONTH, quantity
-from mesaides.partner_caf.helpers import by_zone, menage_value, zone_index
+from mesaides.partner_caf.helpers import by_zone, is_locataire, menage_value, zone_index
 from mesaides.partner_caf.logement_loyer import AL, ARRETE_2019, D823_16, LOC, SINCE
 
 RLS = f"{AL}.rls"
@@ -217,7 +217,9 @@ def aide_logement_montant_brut_avant_degressivite(c):
     before the degressivity, the minoration and the CRDS."""
     montant = c("aide_logement_montant_selectionne_avant_seuil")
     conventionne = menage_value(c, "logement_conventionne", False).astype(bool)
-    seuil = np.where(conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl"))
+    seuil = np.where(
+        conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl")
+    ).astype(float)
     return np.where(montant >= seuil, montant, 0.0)
 
 
@@ -244,7 +246,14 @@ def aide_logement_montant_brut(c):
         coef = np.where(loyer <= debut, 1.0, np.where(loyer <= fin, 1 - (loyer - debut) / (fin - debut), 0.0))
     coef = np.where(c.members("handicap").any(), 1.0, coef)
     montant = np.round(avant * coef, 2)
-    return np.maximum(0, montant - c.law(f"{LOC}.minoration_forfaitaire"))
+    minoration = float(c.law(f"{LOC}.minoration_forfaitaire"))
+    c.note(
+        "l'aide de {avant} est diminuée de la minoration forfaitaire de {minoration}",
+        montant > minoration,
+        avant=montant,
+        minoration=minoration,
+    )
+    return np.maximum(0, montant - minoration)
 
 
 @quantity(
@@ -323,13 +332,69 @@ def crds_logement(c):
 )
 def aide_logement_montant(c):
     """Net of CRDS, rounded down to the euro; in Saint-Pierre-et-Miquelon, until 2025, times the
-    coefficient of progressive alignment on mainland amounts (décret n° 2021-1750, art. 7)."""
-    montant = np.floor(np.round(c("aide_logement_montant_brut_crds") + c("crds_logement"), 2))
+    coefficient of progressive alignment on mainland amounts (décret n° 2021-1750, art. 7).
+
+    The conditions named here, each true for whoever receives an aid, say at which step an aid
+    becomes nil."""
+    net = np.round(c("aide_logement_montant_brut_crds") + c("crds_logement"), 2)
+    montant = np.floor(net)
     spm = menage_value(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
     if spm.any():
         coef = c.law(f"{AL}.saint_pierre_et_miquelon.coefficient_alignement")
         montant = np.where(spm, np.floor(montant * coef), montant)
+    _conditions(c, montant)
+    c.note(
+        "l'aide nette de CRDS, {net}, est arrondie à l'euro inférieur : {montant}",
+        (montant > 0) & (net != montant) & ~spm,
+        net=net,
+        montant=montant,
+    )
     return montant
+
+
+def _conditions(c, montant):
+    """The steps of the computation at which the aid can become nil, as conditions."""
+    locataire = c.check("Être locataire de son logement (HLM, logement vide ou meublé)", is_locataire(c))
+    avant = c("aide_logement_montant_selectionne_avant_seuil")
+    nul = locataire & (avant <= 0)
+    participation = c("aide_logement_participation_personnelle") if nul.any() else c.zeros()
+    depense = c("aide_logement_loyer_retenu") + c("aide_logement_charges") if nul.any() else c.zeros()
+    ressources = c("aide_logement_base_ressources") if nul.any() else c.zeros()
+    c.check(
+        "Ressources permettant une aide au logement",
+        ~nul,
+        "votre participation personnelle, {participation} par mois, calculée sur vos ressources de "
+        "{ressources} par an, atteint le loyer retenu et les charges, {depense}",
+        participation=participation,
+        ressources=ressources,
+        depense=depense,
+    )
+    conventionne = menage_value(c, "logement_conventionne", False).astype(bool)
+    seuil = np.where(conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl"))
+    apres_seuil = c("aide_logement_montant_brut_avant_degressivite")
+    c.check(
+        "Aide calculée au moins égale au seuil de versement",
+        ~locataire | nul | (apres_seuil > 0),
+        "l'aide calculée, {avant} par mois, est inférieure au seuil de versement de {seuil}",
+        avant=avant,
+        seuil=seuil,
+    )
+    brut = c("aide_logement_montant_brut")
+    supprimee = locataire & (apres_seuil > 0) & (brut <= 0)
+    c.check(
+        "Loyer sous le niveau où l'aide est supprimée, et aide au-delà de la minoration forfaitaire",
+        ~supprimee,
+        "avec votre loyer de {loyer}, l'aide de {avant} est réduite à rien (dégressivité des loyers élevés et "
+        "minoration forfaitaire de 5 €)",
+        loyer=c("aide_logement_loyer_reel") if supprimee.any() else c.zeros(),
+        avant=apres_seuil,
+    )
+    c.check(
+        "Aide d'au moins 1 € après la réduction de loyer de solidarité et la CRDS",
+        ~locataire | (brut <= 0) | (montant > 0),
+        "après la réduction de loyer de solidarité et la CRDS, l'aide de {avant} est réduite à moins de 1 €",
+        avant=brut,
+    )
 
 
 QUANTITIES = (

@@ -66,7 +66,29 @@ def paje_base(c):
     montant = (ressources <= plafond_plein) * plein + (
         (ressources > plafond_plein) & (ressources <= plafond_partiel)
     ) * partiel
-    c.check("Ressources sous le plafond du taux partiel", ressources <= plafond_partiel)
+    c.check(
+        "Ressources sous le plafond de l'allocation de base",
+        ressources <= plafond_partiel,
+        "vos ressources de l'année de référence, {ressources}, dépassent le plafond de {plafond}",
+        ressources=ressources,
+        plafond=plafond_partiel,
+    )
+    enfant = c("paje_base_eligibilite")  # the notes apply only where the aide is defined
+    c.note(
+        "taux plein : vos ressources de l'année de référence, {ressources}, sont sous le plafond du taux plein "
+        "de {plafond}",
+        enfant & (ressources <= plafond_plein),
+        ressources=ressources,
+        plafond=plafond_plein,
+    )
+    c.note(
+        "taux partiel : vos ressources de l'année de référence, {ressources}, dépassent le plafond du taux plein "
+        "de {plafond}, mais pas celui du taux partiel de {plafond_partiel}",
+        enfant & (ressources > plafond_plein) & (ressources <= plafond_partiel),
+        ressources=ressources,
+        plafond=plafond_plein,
+        plafond_partiel=plafond_partiel,
+    )
     return montant
 
 

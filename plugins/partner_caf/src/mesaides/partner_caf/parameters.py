@@ -11,6 +11,8 @@ PARAMETERS = (
         label="Taux d'incapacité reconnu par la CDAPH (entre 0 et 1)",
         unit="rate",
         year_input="dispatch",
+        minimum=0.0,
+        maximum=1.0,
     ),
     Parameter(
         name="aah_restriction_substantielle_durable_acces_emploi",

@@ -66,15 +66,32 @@ def ppa_eligibilite_apprenants(c):
     plancher = c.members("ppa_plancher_revenu_activite_apprenant").values
     au_dessus = np.ones_like(etudiant, dtype=bool)
     une_activite = np.zeros_like(etudiant, dtype=bool)
+    plus_bas = np.full(etudiant.shape, np.inf)
     for m in c.period.last_months(3):
         revenus = c.members("ppa_revenu_activite_individu", m)
         au_dessus &= revenus.values > plancher
         une_activite |= revenus.values > 0
+        plus_bas = np.minimum(plus_bas, revenus.values)
     condition = (etudiant & au_dessus) | (~etudiant & une_activite)
-    return c("rsa_majore_eligibilite") | c.check(
-        "Un parent avec des revenus d'activité au cours des trois mois précédents",
-        c.per_member(condition).any("parents"),
+    majore = c("rsa_majore_eligibilite")
+    eligible = majore | c.per_member(condition).any("parents")
+    # Each condition holds for an isolated parent eligible to the montant majoré, who needs none.
+    actif = c.check(
+        "Des revenus d'activité au cours des trois mois précédents",
+        majore | c.per_member(une_activite).any("parents"),
+        "aucun revenu d'activité au cours des trois mois précédents",
     )
+    etudiant_parent = c.per_member(etudiant).any("parents")
+    c.check(
+        "Revenus d'activité suffisants (pour un étudiant, au-dessus d'un plancher chaque mois des trois mois "
+        "précédents)",
+        eligible | ~actif,
+        "étudiant, vos revenus d'activité sont descendus à {revenus} sur les trois mois précédents : ils doivent "
+        "dépasser {plancher} chaque mois",
+        revenus=np.where(etudiant_parent, c.per_member(np.where(etudiant, plus_bas, -np.inf)).max("parents"), 0.0),
+        plancher=c.per_member(plancher).max("parents"),
+    )
+    return eligible
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,7 +136,7 @@ def ppa_montant_forfaitaire_familial_majore(c):
 @quantity(
     FAMILLE,
     MONTH,
-    label="Montant forfaitaire de la prime d'activité fictive du mois",
+    label="Montant forfaitaire de la prime d'activité du mois",
 )
 def ppa_fictive_montant_forfaitaire(c):
     """The montant majoré for an isolated parent eligible to the RSA majoré, otherwise the
@@ -264,7 +281,7 @@ ppa_fictive_montant_maximal = Quantity(
     name="ppa_fictive_montant_maximal",
     entity=FAMILLE,
     period=MONTH,
-    label="Montant forfaitaire, bonifications et part des revenus d'activité (prime d'activité fictive)",
+    label="Montant forfaitaire, bonifications et part des revenus d'activité du mois (prime d'activité)",
     adds=("ppa_fictive_montant_forfaitaire", "ppa_bonification", "ppa_fictive_ressource_activite"),
 )
 
@@ -272,7 +289,7 @@ ppa_fictive_montant_maximal = Quantity(
 @quantity(
     FAMILLE,
     MONTH,
-    label="Éligibilité à la prime d'activité fictive du mois (âge, revenus d'activité du mois)",
+    label="Prime d'activité calculée sur les ressources du mois : âge et revenus d'activité du mois",
     value_type="bool",
 )
 def ppa_fictive_eligibilite(c):
@@ -286,7 +303,7 @@ ppa_fictive_apres_ressources = Quantity(
     name="ppa_fictive_apres_ressources",
     entity=FAMILLE,
     period=MONTH,
-    label="Prime d'activité fictive diminuée des ressources et du forfait logement",
+    label="Prime d'activité du mois diminuée des ressources et du forfait logement",
     defined_for="ppa_fictive_eligibilite",
     adds=("ppa_fictive_montant_maximal",),
     subtracts=("ppa_base_ressources", "ppa_forfait_logement"),
@@ -297,7 +314,7 @@ ppa_fictive_apres_ressources = Quantity(
 @quantity(
     FAMILLE,
     MONTH,
-    label="Prime d'activité fictive du mois",
+    label="Prime d'activité calculée sur les ressources du mois",
     defined_for="ppa_fictive_eligibilite",
 )
 def ppa_fictive(c):
@@ -312,14 +329,31 @@ def ppa_fictive(c):
     MONTH,
     label="Prime d'activité",
     defined_for="ppa_eligibilite_apprenants",
-    reads_past=("ppa_fictive",),
+    reads_past=("ppa_fictive", "ppa_revenu_activite"),
     references=("https://www.service-public.fr/particuliers/vosdroits/F2882",),
 )
 def ppa(c):
     """Mean of the fictive primes of the three months before, paid from 15 € (art. D843-1 CSS
     as OpenFisca reads it) when the activity condition of the quarter holds. Not rounded."""
     moyenne = c.mean("ppa_fictive", c.period.last_months(3))
-    return moyenne * (moyenne >= c.law("ppa.montant_minimum_verse"))
+    eligible = c("ppa_eligibilite_apprenants")
+    nulle = eligible & (moyenne <= 0)
+    c.check(
+        "Des ressources qui laissent une prime sur les trois mois précédents",
+        ~nulle,
+        "avec des revenus d'activité de {revenus} par mois en moyenne et vos autres ressources, la prime "
+        "calculée pour chacun des trois mois précédents est nulle",
+        revenus=c.mean("ppa_revenu_activite", c.period.last_months(3)) if nulle.any() else c.zeros(),
+    )
+    minimum = float(c.law("ppa.montant_minimum_verse"))
+    c.check(
+        "Montant au moins égal au minimum versé",
+        ~eligible | (moyenne <= 0) | (moyenne >= minimum),
+        "la moyenne des primes des trois mois précédents, {montant}, est inférieure au minimum versé de {minimum}",
+        montant=moyenne,
+        minimum=minimum,
+    )
+    return moyenne * (moyenne >= minimum)
 
 
 QUANTITIES = (

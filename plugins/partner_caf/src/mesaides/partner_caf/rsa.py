@@ -196,11 +196,26 @@ def rsa_eligibilite(c):
     activite = c.members("activite")
     etudiant = activite.values == Activite.ETUDIANT.code
     avec_enfant = c.to_members(c("rsa_nb_enfants") > 0)
-    condition = (avec_enfant | (age.values >= c.law("rsa.age_pac"))) & ~etudiant
-    return c.check(
-        "Un parent de 25 ans ou plus, ou avec un enfant à charge, et non étudiant",
-        c.per_member(condition).any("parents"),
+    age_ok = avec_enfant | (age.values >= c.law("rsa.age_pac"))
+    eligible = c.per_member(age_ok & ~etudiant).any("parents")
+    # The conditions, as the RSA states them: the montant majoré of an isolated parent does not
+    # require them (art. L262-9 CASF), so each holds for an isolated parent eligible to it.
+    majore = c("rsa_majore_eligibilite")
+    un_age = c.per_member(age_ok).any("parents") | majore
+    un_non_etudiant = c.per_member(~etudiant).any("parents") | majore
+    c.check(
+        "Avoir 25 ans ou plus, ou un enfant à charge",
+        un_age,
+        "vous avez {age} ans, sans enfant à charge : le RSA est ouvert à partir de {age_minimum} ans",
+        age=age.max("parents").astype(int),
+        age_minimum=int(c.law("rsa.age_pac")),
     )
+    c.check("Ne pas être étudiant", un_non_etudiant, "le RSA n'est pas ouvert aux étudiants")
+    c.check(
+        "Un même parent de 25 ans ou plus (ou avec un enfant à charge) et non étudiant",
+        eligible | majore | ~(un_age & un_non_etudiant),
+    )
+    return eligible
 
 
 # ---------------------------------------------------------------------------------------------
@@ -392,9 +407,41 @@ def rsa(c):
 
     The RSA of M depends on the housing aid of M, which depends on the RSA of M-1: the engine
     bounds that chain back in time (see ``reads_past``)."""
+    c("rsa_eligibilite")  # its conditions are the RSA's (the montant majoré aside): read first
+    socle = c("rsa_montant_forfaitaire_retenu")
     montant = c("rsa_montant")
-    c.check("Ressources inférieures au montant forfaitaire du RSA", montant > 0)
-    return montant * c.check("Montant au moins égal au minimum versé", montant >= c.law("rsa.montant_minimum_verse"))
+    # The figure of the reason: what is deducted from the montant forfaitaire, term by term in
+    # the order of the sum, as far as it takes to reach it. The engine read the same terms to
+    # settle rsa_montant (it stops where the RSA is nil for everyone), so these reads are
+    # answered from the cache.
+    nul = montant <= 0
+    deduit = c.zeros()
+    for terme in (
+        "rsa_base_ressources_individuelles",
+        "rsa_base_ressources_prestations_familiales",
+        "rsa_base_ressources_minima_sociaux",
+        "rsa_forfait_logement",
+    ):
+        if not (nul & (socle - deduit > 0)).any():
+            break
+        deduit = deduit + c(terme)
+    c.check(
+        "Ressources inférieures au montant forfaitaire du RSA",
+        montant > 0,
+        "vos ressources des trois derniers mois, {ressources} par mois en moyenne, atteignent le montant "
+        "forfaitaire de {montant_forfaitaire}",
+        ressources=deduit,
+        montant_forfaitaire=socle,
+    )
+    minimum = float(c.law("rsa.montant_minimum_verse"))
+    c.check(
+        "Montant au moins égal au minimum versé",
+        (montant <= 0) | (montant >= minimum),
+        "le montant calculé, {montant}, est inférieur au minimum versé de {minimum}",
+        montant=montant,
+        minimum=minimum,
+    )
+    return montant * (montant >= minimum)
 
 
 QUANTITIES = (

@@ -81,6 +81,13 @@ def revenu_solidaire_jeune(c):
         & ~c("sous_contrat_engagement_jeune").astype(bool),
     )
     ressources = c("revenu_solidaire_jeune_ressources")
+    c.check(
+        "Revenus d'activité du mois sous le plafond",
+        ressources < c.law(f"{LAW}.plafond_ressources"),
+        "vos revenus d'activité du mois, {ressources}, atteignent le plafond de {plafond}",
+        ressources=ressources,
+        plafond=float(c.law(f"{LAW}.plafond_ressources")),
+    )
     montant = np.select(
         [ressources <= 0, ressources < c.law(f"{LAW}.plafond_ressources")],
         [c.law(f"{LAW}.montant.sans_ressources"), c.law(f"{LAW}.montant.faibles_ressources")],

@@ -8,8 +8,6 @@ Département's own description.
 
 from __future__ import annotations
 
-import numpy as np
-
 from mesaides.core import INDIVIDU, MENAGE, MONTH, quantity
 
 DEPARTEMENT_NORD = "59"
@@ -40,11 +38,12 @@ def nord_activ_emploi_eligibilite(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Montant maximum de l'aide financière Activ'Emploi du département du Nord",
+    defined_for="nord_activ_emploi_eligibilite",
     references=("https://lenord.fr/jcms/prd1_608417/activ-emploi",),
 )
 def nord_activ_emploi_maximum(c):
-    """The maximum amount for each eligible person."""
-    return np.where(c("nord_activ_emploi_eligibilite"), c.law("nord.activ_emploi.montant_maximum"), 0.0)
+    """The maximum amount, for each eligible person."""
+    return c.full(c.law("nord.activ_emploi.montant_maximum"))
 
 
 QUANTITIES = (nord_eligibilite_residence, nord_activ_emploi_eligibilite)

@@ -80,13 +80,27 @@ def hauts_de_france_aide_garde_enfant(c):
     imposable of year N-2, divided by 12, is under 2 (single parent) or 3 (couple) gross
     monthly SMIC."""
     law = "hauts_de_france.aide_garde_enfant.plafond_ressources"
+    montant = c.members("hauts_de_france_aide_garde_enfant_montant_enfant").sum("enfants")
+    age_maximum = int(c.law("hauts_de_france.aide_garde_enfant.age_maximum_enfant"))
+    c.check(
+        f"Un enfant de moins de {age_maximum} ans",
+        montant > 0,
+        "aucun enfant de votre famille n'a moins de {age} ans",
+        age=age_maximum,
+    )
     smic_mensuel = c.law("smic.horaire_brut") * c.law("smic.nb_heures_mensuelles")
     multiple = np.where(
         c("nb_parents") == 1, c.law(f"{law}.famille_monoparentale"), c.law(f"{law}.famille_biparentale")
     )
     rni = c.members("rni", c.period.n_2).first("parents")
-    ressources_ok = c.check("Ressources sous le plafond (en SMIC)", rni / 12 < multiple * smic_mensuel)
-    montant = c.members("hauts_de_france_aide_garde_enfant_montant_enfant").sum("enfants")
+    ressources_ok = c.check(
+        "Ressources sous le plafond (en SMIC)",
+        rni / 12 < multiple * smic_mensuel,
+        "le revenu net imposable de votre foyer il y a deux ans, {revenu} par mois, atteint le plafond de "
+        "{plafond}",
+        revenu=rni / 12,
+        plafond=multiple * smic_mensuel,
+    )
     return np.where(ressources_ok, montant, 0.0)
 
 

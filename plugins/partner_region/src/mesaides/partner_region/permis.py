@@ -79,12 +79,14 @@ def hauts_de_france_aide_permis_eligibilite(c):
 @quantity(
     INDIVIDU, MONTH,
     label="Aide au permis de conduire des Hauts-de-France",
+    defined_for="hauts_de_france_aide_permis_eligibilite",
     references=("https://guide-aides.hautsdefrance.fr/dispositif931",),
 )
 def hauts_de_france_aide_permis(c):
     """The maximum amount (the aide covers at most 90 % of the driving school's quote): for an
     apprentice, one amount if adult (complementing the State's aide) and a higher one if minor;
-    for a job seeker, the general amount."""
+    for a job seeker, the general amount. Defined for the eligible: its residence, its profil
+    and its income, each defined for the one before."""
     apprenti = c("apprenti").astype(bool)
     majeur = c("age") >= c.law(f"{LAW}.age_majorite")
     montant = np.where(
@@ -92,7 +94,7 @@ def hauts_de_france_aide_permis(c):
         np.where(majeur, c.law(f"{LAW}.montant.apprenti_majeur"), c.law(f"{LAW}.montant.apprenti_mineur")),
         c.law(f"{LAW}.montant.demandeur_emploi"),
     )
-    return np.where(c("hauts_de_france_aide_permis_eligibilite"), montant, 0.0)
+    return montant
 
 
 QUANTITIES = (

@@ -1,0 +1,36 @@
+"""``mesaides serve`` as an operator runs it: stopped by SIGTERM (a service manager, ``kill``) or
+Ctrl-C it ends cleanly (status 0, so that ``nox -s serve`` does not report a failure), and a
+database URL it cannot open is a usage error naming the setting, not a traceback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_stopped_server_ends_with_status_0(start_server, tmp_path, stop):
+    server = start_server(tmp_path)
+    server.process.send_signal(stop)
+    assert server.process.wait(30) == 0, server.log.read_text()
+    assert "mesaides: stopped" in server.log.read_text()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite:///{tmp}/missing/folder/db.sqlite3", "the folder {tmp}/missing/folder of the SQLite database"),
+        ("nonsense", "'nonsense' is not a database URL"),
+    ],
+)
+def test_a_database_url_that_cannot_be_opened_is_a_usage_error(tmp_path, url, message):
+    env = {**os.environ, "MESAIDES_INSTANCE": str(tmp_path), "MESAIDES_DATABASE_URL": url.format(tmp=tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "mesaides.core.cli_main", "serve", "--port", "1"], env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "Invalid value for MESAIDES_DATABASE_URL" in done.stderr and message.format(tmp=tmp_path) in done.stderr
+    assert "Traceback" not in done.stderr
