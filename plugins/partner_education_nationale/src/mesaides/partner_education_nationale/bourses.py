@@ -55,21 +55,40 @@ def bourse_nb_enfants(c):
     return c.per_member(c.members("age").values >= 0).count("enfants")
 
 
+def _plafond(c, bourse: str, e: int) -> np.ndarray:
+    """The famille's ceiling of échelon ``e`` on ``bourse``'s scale: the coefficient of its
+    number of children (0 children reads one child's), × the hourly gross SMIC of July of year
+    N-2 as OpenFisca reads it (the arrêtés give multiples of the hourly SMIC without a date;
+    docs/known-differences.md), rounded to the euro."""
+    nb_enfants = np.clip(c("bourse_nb_enfants"), 1, MAX_ENFANTS)
+    smic = c.law("smic.horaire_brut", at=dt.date(c.period.year - 2, 7, 1))
+    coefficient = np.zeros(c.size)
+    for k in range(1, MAX_ENFANTS + 1):
+        coefficient = np.where(nb_enfants == k, c.law(f"{bourse}.plafond.echelon_{e}.enfants_{k}"), coefficient)
+    return np.round(coefficient * smic)
+
+
 def _echelon(c, bourse: str) -> np.ndarray:
     """The famille's échelon on ``bourse``'s scale (0: resources above every ceiling). A famille
-    exactly on a ceiling gets that échelon; 0 children reads the ceilings of one child."""
+    exactly on a ceiling gets that échelon."""
     ressources = c("bourse_ressources")
-    nb_enfants = np.clip(c("bourse_nb_enfants"), 1, MAX_ENFANTS)
-    # The SMIC of July of year N-2, as OpenFisca reads it (the arrêtés give multiples of the
-    # hourly SMIC without a date; docs/known-differences.md).
-    smic = c.law("smic.horaire_brut", at=dt.date(c.period.year - 2, 7, 1))
     echelon = np.zeros(c.size, dtype=int)
     for e in reversed(ECHELONS[bourse]):  # lowest échelon first: a higher one overrides it
-        coefficient = np.zeros(c.size)
-        for k in range(1, MAX_ENFANTS + 1):
-            coefficient = np.where(nb_enfants == k, c.law(f"{bourse}.plafond.echelon_{e}.enfants_{k}"), coefficient)
-        echelon = np.where(ressources <= np.round(coefficient * smic), e, echelon)
+        echelon = np.where(ressources <= _plafond(c, bourse, e), e, echelon)
     return echelon
+
+
+def _sous_le_plafond(c, bourse: str, echelon: np.ndarray) -> None:
+    """The condition on resources, with the figures that decide it."""
+    c.check(
+        "Ressources sous le plafond de l'échelon 1",
+        echelon > 0,
+        "les ressources retenues, {ressources} (revenu fiscal de référence de l'année précédente), "
+        "dépassent le plafond de {plafond} pour {enfants} enfant(s)",
+        ressources=c("bourse_ressources"),
+        plafond=_plafond(c, bourse, 1),
+        enfants=c("bourse_nb_enfants"),
+    )
 
 
 def _montant_par_eleve(c, bourse: str, echelon: np.ndarray) -> np.ndarray:
@@ -95,12 +114,16 @@ def bourse_lycee_echelon(c):
 
 @quantity(FAMILLE, MONTH, label="Un enfant au collège", value_type="bool")
 def bourse_college_eligibilite(c):
-    return c.check("Un enfant scolarisé au collège", c("bourse_college_nb_eleves") > 0)
+    return c.check(
+        "Un enfant scolarisé au collège", c("bourse_college_nb_eleves") > 0, "aucun enfant de la famille n'est au collège"
+    )
 
 
 @quantity(FAMILLE, MONTH, label="Un enfant au lycée", value_type="bool")
 def bourse_lycee_eligibilite(c):
-    return c.check("Un enfant scolarisé au lycée", c("bourse_lycee_nb_eleves") > 0)
+    return c.check(
+        "Un enfant scolarisé au lycée", c("bourse_lycee_nb_eleves") > 0, "aucun enfant de la famille n'est au lycée"
+    )
 
 
 @quantity(FAMILLE, MONTH, label="Nombre d'enfants de la famille scolarisés au collège", value_type="int")
@@ -118,14 +141,14 @@ def bourse_lycee_nb_eleves(c):
     label="Bourse de collège (montant annuel)",
     defined_for="bourse_college_eligibilite",
     minimum=0,
-    law=("bourse_college.taux",),
+    law=("bourse_college.taux", "bourse_college.plafond"),
     references=("https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006071191/LEGISCTA000006182528/",),
 )
 def bourse_college(c):
     """The yearly bourse de collège: for each child at collège, the amount of the famille's
     échelon (D531-4 to D531-8 C. éduc.); nothing above the échelon 1 ceiling."""
     echelon = c("bourse_college_echelon")
-    c.check("Ressources sous le plafond de l'échelon 1", echelon > 0)
+    _sous_le_plafond(c, COLLEGE, echelon)
     return c("bourse_college_nb_eleves") * _montant_par_eleve(c, COLLEGE, echelon)
 
 
@@ -134,14 +157,14 @@ def bourse_college(c):
     label="Bourse de lycée (montant annuel)",
     defined_for="bourse_lycee_eligibilite",
     minimum=0,
-    law=("bourse_lycee.taux",),
+    law=("bourse_lycee.taux", "bourse_lycee.plafond"),
     references=("https://www.legifrance.gouv.fr/codes/section_lc/LEGITEXT000006071191/LEGISCTA000006182532/",),
 )
 def bourse_lycee(c):
     """The yearly bourse de lycée: for each child at lycée, the amount of the famille's échelon
     (D531-19 to D531-29 C. éduc.); nothing above the échelon 1 ceiling."""
     echelon = c("bourse_lycee_echelon")
-    c.check("Ressources sous le plafond de l'échelon 1", echelon > 0)
+    _sous_le_plafond(c, LYCEE, echelon)
     return c("bourse_lycee_nb_eleves") * _montant_par_eleve(c, LYCEE, echelon)
 
 

@@ -50,7 +50,11 @@ def aefa_droit_ass(c):
 def aefa_eligibilite(c):
     rsa = c("aefa_droit_rsa")
     ass = c("aefa_droit_ass")
-    return c.check("Avoir droit au RSA ou à l'ASS au titre du mois de novembre", rsa | ass)
+    return c.check(
+        "Avoir droit au RSA ou à l'ASS au titre du mois de novembre",
+        rsa | ass,
+        "le foyer n'a droit ni au RSA ni à l'ASS au titre du mois de novembre",
+    )
 
 
 @quantity(FAMILLE, YEAR, label="Coefficient de la prime de Noël selon la composition du foyer RSA")
@@ -88,7 +92,15 @@ def aefa(c):
     152.45 × 2.5 = 381.125 cut, not rounded)."""
     base = c.law(f"{AEFA}.montant_de_base", at=_decret(c))
     coefficient = np.where(c("aefa_droit_rsa"), c("aefa_coefficient"), 1.0)
-    centimes = np.floor(np.round(base * 100 * coefficient, 6))
+    exact = np.round(base * 100 * coefficient, 6)
+    centimes = np.floor(exact)
+    c.note(
+        "{montant} majorés de {majoration:%} selon la composition du foyer au RSA",
+        c("aefa_droit_rsa") & (coefficient > 1),
+        montant=base,
+        majoration=coefficient - 1,
+    )
+    c.note("montant arrondi au centime inférieur", centimes != exact)
     return centimes / 100
 
 

@@ -90,7 +90,14 @@ def cheque_energie(c):
         [c.scale(f"{CE}.bareme.une_uc").rate_at(rfr_par_uc), c.scale(f"{CE}.bareme.une_uc_a_deux_uc").rate_at(rfr_par_uc)],
         c.scale(f"{CE}.bareme.plus_de_deux_uc").rate_at(rfr_par_uc),
     )
-    c.check("Revenu fiscal de référence par unité de consommation sous le plafond", montant > 0)
+    plafond = c.scale(f"{CE}.bareme.une_uc").brackets[-1].threshold  # the same in the three scales
+    c.check(
+        "Revenu fiscal de référence par unité de consommation sous le plafond",
+        montant > 0,
+        "le revenu fiscal de référence par unité de consommation, {rfr_par_uc}, atteint le plafond de {plafond}",
+        rfr_par_uc=rfr_par_uc,
+        plafond=float(plafond),
+    )
     return montant
 
 

@@ -89,8 +89,15 @@ def ass_eligibilite_cumul_individu(c):
 @quantity(INDIVIDU, MONTH, label="Conditions de l'allocation de solidarité spécifique", value_type="bool")
 def ass_eligibilite_individu(c):
     """L5423-1 and R5423-1 C. trav.: the conditions of the ASS, each named."""
-    sans_aah = c.check("Ne pas percevoir l'AAH", ~(c("aah") > 0))  # not cumulable since 2017
-    sans_chomage = c.check("Ne plus percevoir l'allocation chômage", c("chomage_net") == 0)
+    sans_aah = c.check(  # not cumulable since 2017
+        "Ne pas percevoir l'AAH", ~(c("aah") > 0), "l'ASS ne se cumule pas avec l'AAH, de {aah} ce mois-ci", aah=c("aah")
+    )
+    sans_chomage = c.check(
+        "Ne plus percevoir l'allocation chômage",
+        c("chomage_net") == 0,
+        "l'allocation chômage, {chomage} ce mois-ci, est encore versée",
+        chomage=c("chomage_net"),
+    )
     demandeur = c.check(
         "Être demandeur d'emploi (ou dans les premiers mois d'une reprise d'activité)",
         (c("activite") == Activite.CHOMEUR.code) | c("ass_eligibilite_cumul_individu"),
@@ -99,7 +106,14 @@ def ass_eligibilite_individu(c):
         "Avoir travaillé au moins 5 ans au cours des 10 ans avant la fin du dernier contrat",
         c("ass_precondition_remplie"),
     )
-    age = c.check("Ne pas avoir atteint l'âge limite", c("age_en_mois") <= c.law(f"{ASS}.age_maximum_mois"))
+    limite = c.law(f"{ASS}.age_maximum_mois")
+    age = c.check(
+        "Ne pas avoir atteint l'âge limite",
+        c("age_en_mois") <= limite,
+        "l'ASS s'arrête à l'âge de la retraite à taux plein, {annees} ans et {mois} mois",
+        annees=int(limite) // 12,
+        mois=int(limite) % 12,
+    )
     return sans_aah & sans_chomage & demandeur & anciennete & age
 
 
@@ -126,7 +140,20 @@ def ass(c):
     plafond = journalier * np.where(en_couple, c.law(f"{ASS}.plafond.couple"), c.law(f"{ASS}.plafond.personne_seule"))
     ressources = c("ass_base_ressources") / 12
     montant = np.clip(np.minimum(c.law(f"{ASS}.nb_jours_mois") * journalier, plafond - ressources), 0, None)
-    c.check("Ressources sous le plafond", montant >= journalier)
+    c.check(
+        "Ressources sous le plafond",
+        montant >= journalier,
+        "les ressources du foyer des 12 derniers mois, {ressources} par mois, laissent moins d'un "
+        "montant journalier ({journalier}) sous le plafond de {plafond}",
+        ressources=ressources,
+        journalier=journalier,
+        plafond=plafond,
+    )
+    c.note(
+        "allocation réduite pour que vos ressources et l'ASS ne dépassent pas {plafond} par mois",
+        (montant >= journalier) & (plafond - ressources < c.law(f"{ASS}.nb_jours_mois") * journalier),
+        plafond=plafond,
+    )
     return np.where(montant >= journalier, montant, 0.0)
 
 
