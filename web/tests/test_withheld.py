@@ -12,6 +12,8 @@ import pytest
 
 from mesaides.core import Engine, get_plugin_manager, load_rules
 
+ISSUE_15_PARTNERS = ("partner_education_nationale", "partner_france_travail", "partner_etat")
+
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
@@ -21,7 +23,8 @@ def client(tmp_path_factory):
     from mesaides.web.deployment import Deployment
     from mesaides.web.settings import Settings
 
-    rules = load_rules(get_plugin_manager(blocked=("partner_caf",)))
+    # The national partners of issue 15 are left out too: this instance is the territorial one.
+    rules = load_rules(get_plugin_manager(blocked=("partner_caf", *ISSUE_15_PARTNERS)))
     unavailable = {"nord_activ_emploi_maximum", "revenu_solidaire_jeune"}
     if not unavailable <= set(rules.unavailable) or "hauts_de_france_aide_garde_enfant" not in rules.aides:
         pytest.skip("the Région, Nord and Lyon packages are not installed")

@@ -11,13 +11,14 @@ import numpy as np
 
 from mesaides.core.definitions import Parameter, quantity
 from mesaides.core.entities import FAMILLE, INDIVIDU, MENAGE
-from mesaides.core.enums import Activite, StatutMarital, StatutOccupationLogement
+from mesaides.core.enums import Activite, Scolarite, StatutMarital, StatutOccupationLogement
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.periods import ETERNITY, MONTH
 
 ACTIVITE = tuple(Activite)
 STATUT_MARITAL = tuple(StatutMarital)
 STATUT_OCCUPATION_LOGEMENT = tuple(StatutOccupationLogement)
+SCOLARITE = tuple(Scolarite)
 
 
 MONTHLY_INCOME_CEILING = 10_000_000.0
@@ -101,6 +102,26 @@ PARAMETERS = (
         year_input="dispatch",
     ),
     _money("loyer", "Loyer mensuel hors charges", entity=MENAGE, ceiling=MONTHLY_RENT_CEILING),
+    # School level and the ASS precondition (issue 15: the Éducation nationale's bourses,
+    # France Travail's ASS), in OpenFisca-France's names and values.
+    Parameter(
+        name="scolarite",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="enum",
+        enum_values=SCOLARITE,
+        default="inconnue",
+        label="Niveau de scolarité (maternelle, primaire, collège, lycée, enseignement supérieur)",
+        year_input="dispatch",
+    ),
+    Parameter(
+        name="ass_precondition_remplie",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="bool",
+        label="A travaillé au moins 5 ans au cours des 10 ans précédant la fin de son contrat de travail",
+        year_input="dispatch",
+    ),
 )
 
 
