@@ -17,6 +17,26 @@ from mesaides.core import INDIVIDU, MONTH, quantity
 ASI = "asi"
 
 
+@quantity(INDIVIDU, MONTH, label="Ne pas avoir l'âge d'ouverture de l'ASPA", value_type="bool")
+def asi_condition_age(c):
+    """The ASI is for those who have not reached the age of the ASPA (art. L815-24 CSS): the
+    Assurance retraite's ``aspa_eligibilite``."""
+    return ~c("aspa_eligibilite")
+
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Percevoir une pension d'invalidité, ou une pension de retraite en situation de handicap",
+    value_type="bool",
+)
+def asi_condition_pension(c):
+    """An invalidity pension in the month, or disabled with a retirement or survivor's pension
+    the month before (the pensions L815-24 lists, as OpenFisca reads them). The 2/3 reduction of
+    capacity is the condition of the invalidity pension itself."""
+    return (c("pensions_invalidite") > 0) | (c("handicap") & (c("retraite_nette", c.period.last_month) > 0))
+
+
 @quantity(
     INDIVIDU,
     MONTH,
@@ -25,23 +45,15 @@ ASI = "asi"
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041474264",),
 )
 def asi_eligibilite(c):
-    """Under the age of the ASPA (art. L815-24 CSS: the ASI is for those who have not reached it)
-    and receiving an invalidity pension, or disabled and receiving a pension the month before
-    (réversion, early retirement: the pensions L815-24 lists). The 2/3 reduction of capacity is
-    the condition of the invalidity pension itself; nationality and residence are taken as met."""
-    sous_age_aspa = c.check("Ne pas avoir l'âge d'ouverture de l'ASPA", ~c("aspa_eligibilite"))
-    pension = c.check(
-        "Percevoir une pension d'invalidité, ou une pension de retraite ou de réversion en situation de handicap",
-        (c("pensions_invalidite") > 0) | (c("handicap") & (c("retraite_nette", c.period.last_month) > 0)),
-    )
-    return sous_age_aspa & pension
+    """Both conditions of art. L815-24 CSS; nationality and residence are taken as met. Read by
+    the ASPA (a couple's allocataires), so it names no condition itself (the ASI does)."""
+    return c("asi_condition_age") & c("asi_condition_pension")
 
 
 @quantity(
     INDIVIDU,
     MONTH,
     label="Allocation supplémentaire d'invalidité (ASI)",
-    defined_for="asi_eligibilite",
     minimum=0,
     references=(
         "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041474269",
@@ -53,6 +65,16 @@ def asi(c):
     ASI/ASPA-eligible parent gets it with the couple ceiling when in a couple; two ASI-eligible
     parents share it half and half; a parent eligible to the ASI beside a partner eligible to the
     ASPA gets none, the ASPA of the couple counting it (as OpenFisca)."""
+    eligible = c.check(
+        "Ne pas avoir l'âge d'ouverture de l'ASPA",
+        c("asi_condition_age"),
+        "à {age} ans, vous relevez de l'allocation de solidarité aux personnes âgées (ASPA)",
+        age=c("age"),
+    ) & c.check(
+        "Percevoir une pension d'invalidité, ou une pension de retraite en situation de handicap",
+        c("asi_condition_pension"),
+        "vous ne percevez pas de pension d'invalidité (ni de pension de retraite en situation de handicap)",
+    )
     famille = c.group("famille")
     parent = c.is_role("famille", "parents")
     demandeur = famille.nth("asi_eligibilite", "parents", 0).astype(bool)
@@ -65,9 +87,23 @@ def asi(c):
         seul_allocataire * np.where(en_couple, plafond_couple, c.law(f"{ASI}.plafond_ressource_seul"))
         + deux_asi * plafond_couple
     ) / 12
-    montant = np.maximum(plafond - c("asi_aspa_base_ressources"), 0)
-    return montant * parent * (seul_allocataire + deux_asi / 2)
+    part = parent * (seul_allocataire + deux_asi / 2)
+    c.check(
+        "Pas de conjoint ayant droit à l'ASPA",
+        ~eligible | (part > 0),
+        "votre conjoint a droit à l'allocation de solidarité aux personnes âgées, qui tient compte de votre situation",
+    )
+    ressources = c("asi_aspa_base_ressources")
+    montant = np.maximum(plafond - ressources, 0)
+    c.check(
+        "Ressources sous le plafond de l'ASI",
+        (part == 0) | (montant > 0),
+        "vos ressources des trois derniers mois, {ressources} par mois, atteignent le plafond de {plafond}",
+        ressources=ressources,
+        plafond=plafond,
+    )
+    return montant * part * eligible
 
 
-QUANTITIES = (asi_eligibilite,)
+QUANTITIES = (asi_condition_age, asi_condition_pension, asi_eligibilite)
 AIDES = (asi,)

@@ -103,8 +103,16 @@ def css_eligibilite(c):
     pac = c.members("css_personne_a_charge").any()
     adulte = c.per_member(c.members("age").values >= c.law(f"{CSS}.age_limite_pac")).any()
     independant = ~c.members("css_rattache").any()
-    foyer = c.check("Former un foyer distinct de celui de ses parents", pac | adulte | independant)
-    hors_mayotte = c.check("Résider ailleurs qu'à Mayotte", ~c.members("css_residence_mayotte").first("parents"))
+    foyer = c.check(
+        "Former un foyer distinct de celui de ses parents",
+        pac | adulte | independant,
+        "vous êtes rattaché au foyer de vos parents (à charge fiscalement ou aidé par une pension alimentaire)",
+    )
+    hors_mayotte = c.check(
+        "Résider ailleurs qu'à Mayotte",
+        ~c.members("css_residence_mayotte").first("parents"),
+        "la complémentaire santé solidaire n'est pas ouverte à Mayotte",
+    )
     return foyer & hors_mayotte
 
 
@@ -276,9 +284,15 @@ def cmu_c_plafond(c):
 def cmu_c(c):
     """Resources of the twelve months within the ceiling (art. L861-1 1° CSS), or a famille
     receiving the RSA this month (art. L861-2)."""
+    ressources = c("css_base_ressources")
+    plafond = c("cmu_c_plafond")
     return c.check(
-        "Ressources des douze derniers mois sous le plafond, ou foyer bénéficiaire du RSA",
-        (c("css_base_ressources") <= c("cmu_c_plafond")) | (c("rsa") > 0),
+        "Ressources des douze mois de référence sous le plafond, ou foyer bénéficiaire du RSA",
+        (ressources <= plafond) | (c("rsa") > 0),
+        "les ressources de votre foyer sur les douze mois de référence, {ressources}, dépassent le plafond "
+        "de {plafond}, et votre foyer ne perçoit pas le RSA",
+        ressources=ressources,
+        plafond=plafond,
     )
 
 
@@ -303,10 +317,20 @@ def css_participation_individu(c):
 def css_participation_forfaitaire(c):
     """For a foyer whose resources exceed the ceiling of the CSS without contribution by at most
     35 % (art. L861-1 2° CSS), the sum of its members' monthly contributions."""
-    payante = c.check("Ne pas avoir droit à la CSS sans participation", ~c("cmu_c"))
+    payante = c.check(
+        "Ne pas avoir droit à la CSS sans participation",
+        ~c("cmu_c"),
+        "votre foyer a droit à la complémentaire santé solidaire sans participation",
+    )
     plafond = c("cmu_c_plafond") * (1 + c.law(f"{CSS}.majoration_plafond_participation"))
+    ressources = c("css_base_ressources")
     sous_plafond = c.check(
-        "Ressources des douze derniers mois sous le plafond majoré de 35 %", c("css_base_ressources") <= plafond
+        "Ressources des douze mois de référence sous le plafond majoré de 35 %",
+        ~payante | (ressources <= plafond),
+        "les ressources de votre foyer sur les douze mois de référence, {ressources}, dépassent le plafond "
+        "de {plafond}",
+        ressources=ressources,
+        plafond=plafond,
     )
     return (payante & sous_plafond) * c.members("css_participation_individu").sum()
 

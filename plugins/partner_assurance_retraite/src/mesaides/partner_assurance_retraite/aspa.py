@@ -174,8 +174,16 @@ def aspa(c):
     plafond = (
         elig1 * np.where(en_couple, plafond_couple, plafond_seul) + (elig2 | elig3 | elig4) * plafond_couple
     ) / 12
-    depassement = np.maximum(c("asi_aspa_base_ressources") + montant_max - plafond, 0)
+    ressources = c("asi_aspa_base_ressources")
+    depassement = np.maximum(ressources + montant_max - plafond, 0)
     montant = (elig1 | elig2) * (montant_max - depassement) + (elig3 | elig4) * (couple / 12 / 2 - depassement / 2)
+    c.check(
+        "Ressources sous le plafond de l'ASPA",
+        montant > 0,
+        "vos ressources des trois derniers mois, {ressources} par mois, atteignent le plafond de {plafond}",
+        ressources=ressources,
+        plafond=plafond,
+    )
     return (elig1 | elig2 | elig3 | elig4) * np.maximum(montant, 0)
 
 

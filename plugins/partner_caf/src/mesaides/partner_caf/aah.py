@@ -203,10 +203,11 @@ def aah_base(c):
     )
     non_cumulable = c("aah_base_non_cumulable")
     c.check(
-        "Allocation supplémentaire d'invalidité inférieure à l'AAH",
+        "Pension d'invalidité et allocation supplémentaire d'invalidité inférieures à l'AAH",
         ~eligible | (ressources >= plafond) | (non_cumulable < c.law("aah.montant")),
-        "l'allocation supplémentaire d'invalidité, {asi}, atteint le montant de l'AAH",
-        asi=non_cumulable,
+        "votre pension d'invalidité et l'allocation supplémentaire d'invalidité, {non_cumulable}, "
+        "atteignent le montant de l'AAH",
+        non_cumulable=non_cumulable,
     )
     return _aah_amount(c, eligible, ressources, plafond, non_cumulable)
 
