@@ -18,24 +18,30 @@ def spec():
 
 
 class EveryParameter:
-    """The installed rule set's Parameters, plus those of questions.yaml that no installed
-    package declares right now, all read by one aide ``tout``: the questionnaire's logic tested
-    independently of which partner packages are installed."""
+    """The installed rule set's Parameters and quantities, plus the Parameters of questions.yaml
+    that no installed package declares right now, all read by one aide ``tout``: the
+    questionnaire's logic tested independently of which partner packages are installed."""
 
     def __init__(self, rules, spec):
         self.parameters = dict(rules.parameters)
+        self.quantities = dict(rules.quantities)
         kinds = {"date_debut_chomage": ("individu", "eternity", "date"), "coloc": ("menage", "month", "bool"),
                  "taux_incapacite": ("individu", "month", "float"),
-                 "aah_restriction_substantielle_durable_acces_emploi": ("individu", "month", "bool")}
+                 "aah_restriction_substantielle_durable_acces_emploi": ("individu", "month", "bool"),
+                 "enceinte": ("individu", "month", "bool"), "aeeh_niveau_handicap": ("individu", "month", "int")}
         for name, (entity, period, value_type) in kinds.items():
             if name not in self.parameters:
                 self.parameters[name] = Parameter(name=name, entity=entity, period=period, value_type=value_type,
                                                   label=name)
         for q in spec.questions:
-            assert set(q.fills) <= set(self.parameters), q.id
+            assert set(q.fills) <= set(self.parameters) | set(self.quantities), q.id
+        self.graph = self
 
-    def parameters_read_by(self, name):
-        return set(self.parameters)
+    def upstream(self, name):
+        return set(self.parameters) | set(self.quantities)
+
+    def variable(self, name):
+        return self.parameters.get(name) or self.quantities[name]
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +59,14 @@ def test_only_what_enabled_aides_read(spec, engine):
         q = Questionnaire(spec, rules, [aide])
         asked = {x.id for x in q.questions}
         assert {"situation_familiale", "nb_enfants"} <= asked  # structural: always asked
+        # What an answer may give: the Parameters the aide reads, the quantities it reads or is.
+        reads = rules.parameters_read_by(aide) | (rules.graph.upstream(aide) & set(rules.quantities)) | {aide}
         for question in q.questions:
             if not question.structural:
-                assert set(question.fills) & rules.parameters_read_by(aide)
+                assert set(question.fills) & reads
         for question in spec.questions:
             if question.id not in asked:
-                assert not set(question.fills) & rules.parameters_read_by(aide)
+                assert not set(question.fills) & reads
     nothing = Questionnaire(spec, rules, [])
     assert {x.id for x in nothing.questions} == {"situation_familiale", "nb_enfants"}
 
@@ -151,3 +159,51 @@ def test_communes():
     assert resolve_commune("42000", "").commune.nom == "Saint-Étienne"
     assert resolve_commune("2A004", "").commune.nom == "Ajaccio"
     assert resolve_commune("00000", "").candidates == []
+
+
+def test_new_questions_only_for_the_aides_that_need_them(spec, engine):
+    rules = engine.rules
+
+    def asked(*aides):
+        return {x.id for x in Questionnaire(spec, rules, aides).questions}
+
+    # The school level is what the bourses read; the CAF's family aides do not.
+    assert "scolarite" in asked("bourse_college") and "scolarite" not in asked("af")
+    # The ASS precondition: the ASS, and the RSA which reads the ASS as a resource.
+    assert "ass_precondition_remplie" in asked("ass") and "ass_precondition_remplie" in asked("rsa")
+    assert "ass_precondition_remplie" not in asked("bourse_college")
+    assert "inapte_travail" in asked("aspa") and "inapte_travail" not in asked("af")
+    # Aides already received: asked when an enabled aide is that aide or reads it.
+    assert {"rsa_percu", "ass_percue"} <= asked("cmu_c")  # the CSS reads the RSA (and the RSA the ASS)
+    assert "rsa_percu" not in asked("bourse_college") and "ass_percue" in asked("ass")
+    # A Parameter no installed package declares is not asked (no enabled aide can read it).
+    if "enceinte" not in rules.parameters:
+        assert "enceinte" not in asked(*rules.aides)
+
+
+def test_aides_received_are_given_for_the_last_three_months(spec, engine):
+    rules = engine.rules
+    q = Questionnaire(spec, rules, list(rules.aides))
+    answers = {
+        "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0",
+        "demandeur.date_naissance": "01/01/1975", "demandeur.activite": "chomeur",
+        "foyer.rsa_percu": "300", "demandeur.ass_percue": "550,20",
+        "menage.depcom": "75056", "menage.statut_occupation_logement": "loge_gratuitement",
+    }
+    s = q.situation(answers, TODAY)
+    assert s["familles"]["famille_1"]["rsa"] == {"2026-08": 300.0, "2026-09": 300.0, "2026-10": 300.0}
+    assert s["individus"]["demandeur"]["ass"] == {"2026-08": 550.2, "2026-09": 550.2, "2026-10": 550.2}
+    # The engine takes them as given for those months, and computes the current month.
+    result = engine.compute(s, ["rsa", "ass"], "2026-10")
+    assert result["rsa"]["famille_1"] == 300.0 and result["ass"]["demandeur"] == 550.2
+
+
+def test_child_support_is_asked_not_assumed_absent(everything):
+    q = everything
+    answers = {"foyer.situation_familiale": "marie", "foyer.nb_enfants": "1"}
+    fields = {f.name: f for f in q.validate("ressources", answers, TODAY)}
+    assert fields["demandeur.pensions_alimentaires_percues"].error == "Indiquez un montant en euros."
+    answers["demandeur.pensions_alimentaires_percues"] = "0"
+    assert not [f.error for f in q.validate("ressources", answers, TODAY) if f.error]
+    assert "demandeur.pensions_alimentaires_percues" not in {
+        f.name for f in q.fields("ressources", {**answers, "foyer.nb_enfants": "0"}, TODAY)}

@@ -12,7 +12,8 @@ import pytest
 
 from mesaides.core import Engine, get_plugin_manager, load_rules
 
-ISSUE_15_PARTNERS = ("partner_education_nationale", "partner_france_travail", "partner_etat")
+ISSUE_15_PARTNERS = ("partner_education_nationale", "partner_france_travail", "partner_etat",
+                     "partner_assurance_maladie", "partner_assurance_retraite")
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def results(client) -> str:
     today = dt.date.today()
     answers = {
         "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "1",
-        "demandeur.date_naissance": "01/01/1990", "demandeur.activite": "actif", "demandeur.salaire_net": "900",
+        "demandeur.date_naissance": "01/01/1990", "demandeur.activite": "actif", "demandeur.salaire_net": "900", "demandeur.pensions_alimentaires_percues": "0",
         "enfant1.enfant_date_naissance": (today - dt.timedelta(days=400)).strftime("%d/%m/%Y"),
         "menage.depcom": "Lille", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
     }
