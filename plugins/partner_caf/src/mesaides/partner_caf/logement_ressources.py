@@ -99,9 +99,10 @@ def aide_logement_abattement_indemnites_chomage(c):
     valid_from=SINCE,
 )
 def aide_logement_chomeur_non_indemnise(c):
-    """Unemployed in M without unemployment benefit in M, the spell having begun before M-2.
-    (Benefits topped up by the ASS also count, but the ASS is never granted in mesaides.)"""
-    return c("aide_logement_chomeur_depuis_plus_de_deux_mois") & (c("chomage_imposable") == 0)
+    """Unemployed in M, the spell having begun before M-2, without unemployment benefit in M or
+    receiving the ASS in M (France Travail's aide, through ``takes``: art. R822-15 CCH treats a
+    jobseeker on the ASS as one without insurance benefit)."""
+    return c("aide_logement_chomeur_depuis_plus_de_deux_mois") & ((c("chomage_imposable") == 0) | (c("ass") > 0))
 
 
 @quantity(

@@ -8,6 +8,8 @@ the N-2 incomes after the income-tax deductions come from the core (``impot.*``)
 
 from __future__ import annotations
 
+import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
 from mesaides.partner_caf.helpers import PF, starts_with
 
@@ -41,6 +43,28 @@ def residence_dom(c):
 def residence_mayotte(c):
     """Commune code starting with 976."""
     return starts_with(c("depcom"), (MAYOTTE_PREFIX,))
+
+
+# ---- Age limits (art. R552-2 CSS) ---------------------------------------------------------------
+
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Mois civils écoulés depuis le mois de naissance",
+    value_type="int",
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000030048871",),
+)
+def pf_mois_civils_depuis_naissance(c):
+    """M minus the calendar month of birth. A prestation familiale is due from the month after
+    the one in which its conditions are met and stops from the first day of the month in which
+    they cease (art. R552-2 CSS): a child counts under an age limit N in M while this is below
+    12 N (a child turning N during M, on whatever day, no longer counts in M), and is counted
+    as having reached an age N in M once this is above 12 N (from the month after the birthday).
+    The core's ``age`` (on the first day of M) counts a child turning N on the 2nd of M as N-1
+    for the whole of M."""
+    naissance = c("date_naissance").astype("datetime64[M]").astype(np.int64)
+    return c.period.year * 12 + c.period.month - 1 - 1970 * 12 - naissance
 
 
 # ---- Enfant à charge -------------------------------------------------------------------------
@@ -142,6 +166,7 @@ def biactivite(c):
 
 
 QUANTITIES = (
+    pf_mois_civils_depuis_naissance,
     en_couple,
     residence_dom,
     residence_mayotte,
