@@ -31,7 +31,7 @@ CATEGORIES = range(1, 7)
 def aeeh_enfant_eligible(c):
     """A disabled child who does not turn 20 during the month or before: the aide stops from the
     first day of the month in which the child turns 20 (art. R552-2 CSS)."""
-    return c("handicap") & (c("pf_mois_civils_depuis_naissance") < 12 * c.law(f"{AEEH}.age_limite"))
+    return c("handicap") & (c("pf_age_fin_de_mois") < c.law(f"{AEEH}.age_limite"))
 
 
 @quantity(
