@@ -109,7 +109,8 @@ def aah_base_ressources_activite_eval_trimestrielle(c):
     reads_past=("asi",),
 )
 def aah_base_ressources_hors_activite_eval_trimestrielle(c):
-    """Net pensions, child support received and ASI of the three months before, times four."""
+    """Net retirement and invalidity pensions, child support received and ASI of the three months
+    before, times four (art. R532-3 CSS: every resource, the invalidity pension included)."""
     months = c.period.last_months(3)
     return 4 * (_hors_activite_hors_asi_3_mois(c, months) + c.sum("asi", months))
 
@@ -233,14 +234,18 @@ def aah(c):
 
 
 def _hors_activite_hors_asi_3_mois(c, months):
-    return c.sum("retraite_nette", months) + c.sum("pensions_alimentaires_percues", months)
+    return (
+        c.sum("retraite_nette", months)
+        + c.sum("pensions_invalidite", months)
+        + c.sum("pensions_alimentaires_percues", months)
+    )
 
 
 def _assiette_revenus_activite(c, revenus, en_activite):
     """Activity income after the abatements of art. D821-9 CSS (80 % up to 30 % of the yearly
     gross SMIC in force this month, 40 % above) and the 30 % abatement of art. R532-5 CSS when
     activity has stopped (no salary this month and not a student) or when unemployment
-    benefits or a pension were received the month before."""
+    benefits, a retirement or an invalidity pension were received the month before."""
     smic_annuel = 12 * c.law("smic.horaire_brut") * c.law("smic.nb_heures_mensuelles")
     tranche_1 = np.minimum(revenus, c.law("aah.travail_ordinaire.tranche_smic") * smic_annuel)
     tranche_2 = np.maximum(0, revenus - tranche_1)
@@ -249,7 +254,9 @@ def _assiette_revenus_activite(c, revenus, en_activite):
     ) * tranche_2
     ressource_interrompue = ~(en_activite | c.enum("activite").is_("etudiant"))
     mois_precedent = c.period.last_month
-    substitution = (c("chomage_net", mois_precedent) + c("retraite_nette", mois_precedent)) > 0
+    substitution = (
+        c("chomage_net", mois_precedent) + c("retraite_nette", mois_precedent) + c("pensions_invalidite", mois_precedent)
+    ) > 0
     cessation = ressource_interrompue | substitution
     return abattus * (1 - c.law("aah.abattement_cessation_activite") * cessation)
 

@@ -36,6 +36,10 @@ plugin = PartnerPlugin(
                 name="aspa", entity=FAMILLE, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
                 label="Allocation de solidarité aux personnes âgées (ASPA)",
             ),
+            Parameter(
+                name="ass", entity=INDIVIDU, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
+                label="Allocation de solidarité spécifique (ASS)",
+            ),
         ),
     ),
     rule_modules=(
@@ -46,6 +50,7 @@ plugin = PartnerPlugin(
     "asf",
     "paje",
     "ars",
+    "aeeh",
     "aah",
     "logement",
     "rsa",

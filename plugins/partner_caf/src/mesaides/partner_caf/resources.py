@@ -59,13 +59,13 @@ def taux_incapacite_caah(c):
 def eligibilite_caah(c):
     """Incapacity rate of at least 80 %, receiving the AAH (or the ASI), living in an
     independent home (reference person or partner of the ménage, not in a foyer) and no taxable
-    salary during the previous calendar year (art. L821-1-2 CSS)."""
+    salary during the twelve months before M (art. L821-1-2 CSS asks for no professional
+    income; the twelve months before are OpenFisca's reading of it, not the calendar year)."""
     beneficiaire = (c("aah") > 0) | (c("asi") > 0)
     logement_independant = (c.is_role("menage", "personne_de_reference") | c.is_role("menage", "conjoint")) & ~c.enum(
         "statut_occupation_logement"
     ).is_("locataire_foyer")
-    annee_precedente = c.period.this_year.offset(-1)
-    sans_activite = c.sum("salaire_imposable", annee_precedente.months) == 0
+    sans_activite = c.sum("salaire_imposable", c.period.last_months(12)) == 0
     return beneficiaire & logement_independant & sans_activite
 
 
@@ -86,11 +86,12 @@ def mva(c):
     label="Complément d'allocation aux adultes handicapés (majoration pour la vie autonome)",
     defined_for="eligibilite_caah",
     minimum=0,
+    unit="EUR",
 )
 def caah(c):
     """Since 2019-12 the only complement of the AAH is the majoration pour la vie autonome."""
     return c("mva")
 
 
-QUANTITIES = (maries, taux_incapacite_caah, eligibilite_caah, mva, caah)
-AIDES = ()
+QUANTITIES = (maries, taux_incapacite_caah, eligibilite_caah, mva)
+AIDES = (caah,)
