@@ -210,13 +210,15 @@ def family_situation(today: dt.date) -> dict[str, Any]:
 
 
 def jobseeker_situation(today: dt.date) -> dict[str, Any]:
-    """A man of 54 in Lille, alone, unemployed since January 2024 whose unemployment benefit
-    has run out, who worked 5 of the 10 years before his last contract; lodged free of charge."""
+    """A man of 54 in Lille, married to a woman of 52 without activity or income, unemployed
+    since January 2024, his unemployment benefit run out, who worked 5 of the 10 years before
+    his last contract; the couple is lodged free of charge."""
     return _household(
         today,
         {"demandeur": {"date_naissance": birth(today, 54).isoformat(), "activite": "chomeur",
-                       "statut_marital": "celibataire", "date_debut_chomage": "2024-01-15",
-                       "ass_precondition_remplie": True}},
-        ["demandeur"], [],
+                       "statut_marital": "marie", "date_debut_chomage": "2024-01-15",
+                       "ass_precondition_remplie": True},
+         "conjoint": {"date_naissance": birth(today, 52).isoformat(), "activite": "inactif", "statut_marital": "marie"}},
+        ["demandeur", "conjoint"], [],
         {"depcom": "59350", "statut_occupation_logement": "loge_gratuitement"},
     )
