@@ -114,9 +114,10 @@ def test_elderly_person_with_a_small_pension_in_a_hlm(browser, server, engine, n
     expected = expected_amounts(engine, elderly_situation(today), today)
     same_as_the_engine(page["shown"], expected, engine)
     shown = page["shown"]
-    # ASPA (L815-1, D815-2 CSS): the yearly maximum for a person alone, a twelfth a month, less
-    # the resources of the last three months: her pension, as the questionnaire converts a net
-    # pension into a gross one (× 1.0352, Mes Aides' conversion).
+    # ASPA (L815-1, L815-9, R815-22 CSS): the yearly maximum for a person alone, a twelfth a
+    # month, less the resources of the three months before: her pension, at the larger of the
+    # net and taxable amounts the questionnaire gives (taxable = net × 1.0352, Mes Aides'
+    # conversion; the Assurance retraite's docs/known-differences.md, 1).
     maximum = law(engine, "aspa.montant_maximum_annuel.personnes_seules", today)
     assert shown["aspa"] == pytest.approx(maximum / 12 - round(650 * 1.0352, 2), abs=0.01)
     # CSS: with the ASPA her resources exceed the free CSS ceiling (L861-1 CSS), not the
