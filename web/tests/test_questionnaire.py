@@ -193,6 +193,10 @@ def test_aides_received_are_given_for_the_last_three_months(spec, engine):
     s = q.situation(answers, TODAY)
     assert s["familles"]["famille_1"]["rsa"] == {"2026-08": 300.0, "2026-09": 300.0, "2026-10": 300.0}
     assert s["individus"]["demandeur"]["ass"] == {"2026-08": 550.2, "2026-09": 550.2, "2026-10": 550.2}
+    # Follow-ups only when relevant: the ASS for a jobseeker, the AAH for a disabled person.
+    asked = names(q.fields("aides", answers, TODAY))
+    assert "demandeur.ass_percue" in asked and "demandeur.aah_percue" not in asked
+    assert "demandeur.aah_percue" in names(q.fields("aides", {**answers, "demandeur.handicap": "1"}, TODAY))
     # The engine takes them as given for those months, and computes the current month.
     result = engine.compute(s, ["rsa", "ass"], "2026-10")
     assert result["rsa"]["famille_1"] == 300.0 and result["ass"]["demandeur"] == 550.2
@@ -207,3 +211,23 @@ def test_child_support_is_asked_not_assumed_absent(everything):
     assert not [f.error for f in q.validate("ressources", answers, TODAY) if f.error]
     assert "demandeur.pensions_alimentaires_percues" not in {
         f.name for f in q.fields("ressources", {**answers, "foyer.nb_enfants": "0"}, TODAY)}
+
+
+def test_a_childs_school_level_and_disability(spec, engine):
+    rules = engine.rules
+    q = Questionnaire(spec, rules, list(rules.aides))
+    answers = {
+        "foyer.situation_familiale": "marie", "foyer.nb_enfants": "2",
+        "enfant1.enfant_date_naissance": "01/03/2014", "enfant1.scolarite": "college",
+        "enfant2.enfant_date_naissance": "01/03/2018", "enfant2.handicap": "1",
+        "enfant2.enfant_taux_incapacite": "50_79", "enfant2.aeeh_niveau_handicap": "3",
+    }
+    personnes = names(q.fields("personnes", answers, TODAY))
+    assert "enfant1.scolarite" in personnes and "enfant2.enfant_taux_incapacite" in personnes
+    s = q.situation(answers, TODAY)
+    assert s["individus"]["enfant1"]["scolarite"]["2026-11"] == "college"
+    assert s["individus"]["enfant2"]["taux_incapacite"]["2026-11"] == 0.5
+    assert "taux_incapacite" not in s["individus"]["enfant1"]  # asked only after the disability box
+    if "aeeh_niveau_handicap" in rules.parameters:
+        assert s["individus"]["enfant2"]["aeeh_niveau_handicap"]["2026-11"] == 3
+    engine.population(s)
