@@ -92,8 +92,16 @@ def test_the_aah_counts_the_invalidity_pension_in_the_quarterly_resources():
 def test_with_the_core_alone_the_rsa_takes_the_ass_from_the_situation():
     # Every other partner left out: the ASS, the ASI and the ASPA are the CAF's stand-ins and
     # the RSA still computes (573.4872 − 300 of ASS, as in tests/yaml/rsa.yaml).
-    others = ("partner_france_travail", "partner_assurance_maladie", "partner_assurance_retraite", "partner_etat",
-              "partner_region", "partner_education_nationale", "partner_lyon", "partner_nord")
+    others = (
+        "partner_france_travail",
+        "partner_assurance_maladie",
+        "partner_assurance_retraite",
+        "partner_etat",
+        "partner_region",
+        "partner_education_nationale",
+        "partner_lyon",
+        "partner_nord",
+    )
     rules = load_rules(get_plugin_manager(blocked=others))
     assert {rules.stand_ins[name] for name in ("ass", "asi", "aspa")} == {"mesaides-partner-caf"}
     assert "rsa" in rules.aides and "rsa" not in rules.unavailable
