@@ -126,7 +126,7 @@ def installed_aides_shown() -> int:
 
 def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_using_the_registry(instance):
     folder, env, mesaides = instance
-    every = installed_aides_shown()  # 13 with the four distributions of deployment.toml
+    every = installed_aides_shown()  # 15 with the four distributions of deployment.toml (CAF 1.1.0)
     lock = folder / "deployment.lock"
     shipped = str(ROOT / "deployment.toml")
 
@@ -159,7 +159,7 @@ def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_usin
     audit = mesaides("registry", "audit", "--subject", "rsa")
     assert "Claire, opératrice" in audit and ADOPTION in audit
     checked = mesaides("deployment", "check", shipped, "--lock", str(lock))
-    assert "ok (16 public, 0 preview, 0 disabled)" in checked
+    assert "ok (18 public, 0 preview, 0 disabled)" in checked  # the CAF 1.1.0 adds aeeh and caah
     served = read_lock(lock)
     assert not served.preview and set(served.shown().values()) == {"public"}
 
@@ -172,7 +172,7 @@ def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_usin
     finally:
         server.stop()
     # The housing aid once, not four times.
-    assert "Évaluez vos droits à 13 aides en quelques minutes" in home and 'id="aides-retenues"' not in home
+    assert "Évaluez vos droits à 15 aides en quelques minutes" in home and 'id="aides-retenues"' not in home
     assert "aucune des aides" not in page and "Aperçu" not in page and 'id="aides-retenues"' not in page
 
     from mesaides.core import Engine
