@@ -12,8 +12,13 @@ import pytest
 
 from mesaides.core import Engine, get_plugin_manager, load_rules
 
-ISSUE_15_PARTNERS = ("partner_education_nationale", "partner_france_travail", "partner_etat",
-                     "partner_assurance_maladie", "partner_assurance_retraite")
+ISSUE_15_PARTNERS = (
+    "partner_education_nationale",
+    "partner_france_travail",
+    "partner_etat",
+    "partner_assurance_maladie",
+    "partner_assurance_retraite",
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +29,8 @@ def client(tmp_path_factory):
     from mesaides.web.deployment import Deployment
     from mesaides.web.settings import Settings
 
-    # The national partners of issue 15 are left out too: this instance is the territorial one.
+    # The national partners beside the CAF are left out too: this instance runs the three
+    # territorial packages only.
     rules = load_rules(get_plugin_manager(blocked=("partner_caf", *ISSUE_15_PARTNERS)))
     unavailable = {"nord_activ_emploi_maximum", "revenu_solidaire_jeune"}
     if not unavailable <= set(rules.unavailable) or "hauts_de_france_aide_garde_enfant" not in rules.aides:
@@ -72,7 +78,9 @@ def test_an_aide_the_deployment_disables_is_not_counted_even_when_unavailable():
     from mesaides.web.offer import Withholding, withholding
     from mesaides.web.registry_view import AideState
 
-    rules = load_rules(get_plugin_manager(blocked=("partner_caf",)))
+    # The national partners beside the CAF are left out too: this instance runs the three
+    # territorial packages only.
+    rules = load_rules(get_plugin_manager(blocked=("partner_caf", "partner_assurance_maladie", "partner_assurance_retraite")))
     name = "nord_activ_emploi_maximum"
     if name not in rules.unavailable:
         pytest.skip("the Nord package is not installed")

@@ -28,7 +28,22 @@ from mesaides.core import Engine
 from mesaides.core.testing.oracle import merge, read_cases
 
 CASES = Path(__file__).parent / "oracle" / "cases-wave2-caf.jsonl.gz"
-OUTPUTS = ("rsa", "ppa", "af", "cf", "asf", "paje_base", "ars", "aide_logement", "apl", "alf", "als", "aah", "aeeh", "caah")
+OUTPUTS = (
+    "rsa",
+    "ppa",
+    "af",
+    "cf",
+    "asf",
+    "paje_base",
+    "ars",
+    "aide_logement",
+    "apl",
+    "alf",
+    "als",
+    "aah",
+    "aeeh",
+    "caah",
+)
 OTHERS = ("asi", "aspa", "ass")
 PERIOD = "2026-11"
 BMAF = 478.16  # 1 April 2026 (the core's prestations_familiales.bmaf)

@@ -3,7 +3,7 @@ difference it makes, worked out from the law. The ASS is given in the situation:
 it is taken as given whether France Travail's partner is installed or the CAF's ``takes`` stands
 in for it."""
 
-from mesaides.core import Engine
+from mesaides.core import Engine, get_plugin_manager, load_rules
 
 PERIOD = "2026-11"
 MONTHS = [f"{y}-{m:02d}" for y in (2024, 2025, 2026) for m in range(1, 13) if f"{y}-{m:02d}" <= PERIOD]
@@ -87,3 +87,28 @@ def test_the_aah_counts_the_invalidity_pension_in_the_quarterly_resources():
         "asi": every_month(0.0),
     }
     assert compute(single(person, {"statut_occupation_logement": every_month("loge_gratuitement")}), "aah") == 671.59
+
+
+def test_with_the_core_alone_the_rsa_takes_the_ass_from_the_situation():
+    # Every other partner left out: the ASS, the ASI and the ASPA are the CAF's stand-ins and
+    # the RSA still computes (573.4872 − 300 of ASS, as in tests/yaml/rsa.yaml).
+    others = (
+        "partner_france_travail",
+        "partner_assurance_maladie",
+        "partner_assurance_retraite",
+        "partner_etat",
+        "partner_region",
+        "partner_education_nationale",
+        "partner_lyon",
+        "partner_nord",
+    )
+    rules = load_rules(get_plugin_manager(blocked=others))
+    assert {rules.stand_ins[name] for name in ("ass", "asi", "aspa")} == {"mesaides-partner-caf"}
+    assert "rsa" in rules.aides and "rsa" not in rules.unavailable
+    person = {
+        "date_naissance": {"ETERNITY": "1979-08-21"},
+        "activite": every_month("chomeur"),
+        "ass": {m: 300.0 for m in ("2026-08", "2026-09", "2026-10")},
+    }
+    situation = single(person, {"statut_occupation_logement": every_month("loge_gratuitement")})
+    assert Engine(rules).compute(situation, ["rsa"], PERIOD)["rsa"]["famille"] == 273.49
