@@ -28,7 +28,7 @@ class EveryParameter:
         kinds = {"date_debut_chomage": ("individu", "eternity", "date"), "coloc": ("menage", "month", "bool"),
                  "taux_incapacite": ("individu", "month", "float"),
                  "aah_restriction_substantielle_durable_acces_emploi": ("individu", "month", "bool"),
-                 "enceinte": ("individu", "month", "bool"), "aeeh_niveau_handicap": ("individu", "month", "int")}
+                 "aeeh_niveau_handicap": ("individu", "month", "int")}
         for name, (entity, period, value_type) in kinds.items():
             if name not in self.parameters:
                 self.parameters[name] = Parameter(name=name, entity=entity, period=period, value_type=value_type,
@@ -114,7 +114,8 @@ def test_situation_over_the_months_with_mes_aides_conversions(everything, spec, 
     assert s["individus"]["demandeur"]["date_naissance"] == {"ETERNITY": "1990-07-14"}
     assert s["individus"]["demandeur"]["statut_marital"]["2026-11"] == "celibataire"
     assert s["menages"]["menage_1"]["depcom"]["2026-11"] == "59350"
-    assert s["familles"]["famille_1"] == {"parents": ["demandeur", "conjoint"], "enfants": ["enfant1"]}
+    assert s["familles"]["famille_1"] == {"parents": ["demandeur", "conjoint"], "enfants": ["enfant1"],
+                                         "enceinte_fam": {"2026-11": False}}
     # Union libre: two foyers fiscaux, the child in the demandeur's.
     assert s["foyers_fiscaux"]["foyer_fiscal_1"] == {"declarants": ["demandeur"], "personnes_a_charge": ["enfant1"]}
     assert s["foyers_fiscaux"]["foyer_fiscal_2"]["declarants"] == ["conjoint"]
@@ -176,9 +177,8 @@ def test_new_questions_only_for_the_aides_that_need_them(spec, engine):
     # Aides already received: asked when an enabled aide is that aide or reads it.
     assert {"rsa_percu", "ass_percue"} <= asked("cmu_c")  # the CSS reads the RSA (and the RSA the ASS)
     assert "rsa_percu" not in asked("bourse_college") and "ass_percue" in asked("ass")
-    # A Parameter no installed package declares is not asked (no enabled aide can read it).
-    if "enceinte" not in rules.parameters:
-        assert "enceinte" not in asked(*rules.aides)
+    # The pregnancy: what the RSA and the prime d'activité read, not the bourses.
+    assert "grossesse" in asked("rsa") and "grossesse" not in asked("bourse_college")
 
 
 def test_aides_received_are_given_for_the_last_three_months(spec, engine):
@@ -231,3 +231,26 @@ def test_a_childs_school_level_and_disability(spec, engine):
     if "aeeh_niveau_handicap" in rules.parameters:
         assert s["individus"]["enfant2"]["aeeh_niveau_handicap"]["2026-11"] == 3
     engine.population(s)
+
+
+def test_a_pregnancy_is_given_for_the_current_month(spec, engine):
+    """OpenFisca's ``enceinte`` input is not declared; the CAF computes ``enceinte_fam`` (from an
+    unborn child), and the answer gives it for the month computed. A woman alone, pregnant,
+    without resources or home: the RSA majoré, 128.412 % of the montant forfaitaire (L262-9,
+    R262-1 CASF), with no forfait logement."""
+    rules = engine.rules
+    if "enceinte_fam" not in rules.quantities:
+        pytest.skip("the CAF package is not installed")
+    q = Questionnaire(spec, rules, ["rsa"])
+    answers = {"foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0", "foyer.grossesse": "1",
+               "demandeur.date_naissance": "01/01/2000", "demandeur.activite": "inactif",
+               "menage.depcom": "75056", "menage.statut_occupation_logement": "sans_domicile"}
+    assert "foyer.grossesse" in names(q.fields("foyer", answers, TODAY))
+    s = q.situation(answers, TODAY)
+    assert s["familles"]["famille_1"]["enceinte_fam"] == {"2026-11": True}
+    day = dt.date(2026, 11, 1)
+    base = rules.legislation.value("rsa.montant_de_base", day)
+    majore = base * rules.legislation.value("rsa.majoration_isolement.femmes_enceintes", day)
+    assert engine.compute(s, ["rsa"], "2026-11")["rsa"]["famille_1"] == pytest.approx(majore, abs=0.01)
+    assert engine.compute(q.situation({**answers, "foyer.grossesse": ""}, TODAY), ["rsa"], "2026-11")["rsa"][
+        "famille_1"] == pytest.approx(base, abs=0.01)

@@ -40,7 +40,7 @@ class Option(BaseModel):
     label: str
 
 
-FillMonths = Literal["all", "last_3"]
+FillMonths = Literal["all", "last_3", "current"]
 
 
 class Fill(BaseModel):
@@ -51,7 +51,8 @@ class Fill(BaseModel):
     to: Who | None = None
     months: FillMonths = "all"
     """``all``: every month of the window; ``last_3``: the three months before the current one
-    (an aide the household already receives, given to the engine for the months it was paid)."""
+    (an aide the household already receives, given to the engine for the months it was paid);
+    ``current``: the current month only (a state of now, such as a pregnancy)."""
 
 
 class Question(BaseModel):
@@ -571,6 +572,8 @@ class Questionnaire:
         d = self.rules.variable(parameter)
         if fill.months == "last_3":
             months = months[-4:-1]
+        elif fill.months == "current":
+            months = months[-1:]
         value = _json_value(d.value_type, value)
         if d.entity.key == "individu" and target.is_person:
             holder = situation["individus"][target.key]
