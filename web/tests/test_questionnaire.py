@@ -197,6 +197,9 @@ def test_aides_received_are_given_for_the_last_three_months(spec, engine):
     asked = names(q.fields("aides", answers, TODAY))
     assert "demandeur.ass_percue" in asked and "demandeur.aah_percue" not in asked
     assert "demandeur.aah_percue" in names(q.fields("aides", {**answers, "demandeur.handicap": "1"}, TODAY))
+    assert "demandeur.aspa_percue" not in asked  # 51 years old
+    older = {**answers, "demandeur.date_naissance": "01/01/1956", "demandeur.aspa_percue": "120"}
+    assert q.situation(older, TODAY)["familles"]["famille_1"]["aspa"] == dict.fromkeys(("2026-08", "2026-09", "2026-10"), 120.0)
     # The engine takes them as given for those months, and computes the current month.
     result = engine.compute(s, ["rsa", "ass"], "2026-10")
     assert result["rsa"]["famille_1"] == 300.0 and result["ass"]["demandeur"] == 550.2
