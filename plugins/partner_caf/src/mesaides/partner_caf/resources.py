@@ -61,11 +61,24 @@ def eligibilite_caah(c):
     independent home (reference person or partner of the ménage, not in a foyer) and no taxable
     salary during the twelve months before M (art. L821-1-2 CSS asks for no professional
     income; the twelve months before are OpenFisca's reading of it, not the calendar year)."""
-    beneficiaire = (c("aah") > 0) | (c("asi") > 0)
-    logement_independant = (c.is_role("menage", "personne_de_reference") | c.is_role("menage", "conjoint")) & ~c.enum(
-        "statut_occupation_logement"
-    ).is_("locataire_foyer")
-    sans_activite = c.sum("salaire_imposable", c.period.last_months(12)) == 0
+    beneficiaire = c.check(
+        "Percevoir l'AAH ou l'ASI",
+        (c("aah") > 0) | (c("asi") > 0),
+        "vous ne percevez ni l'AAH ni l'allocation supplémentaire d'invalidité",
+    )
+    logement_independant = c.check(
+        "Vivre dans un logement indépendant",
+        (c.is_role("menage", "personne_de_reference") | c.is_role("menage", "conjoint"))
+        & ~c.enum("statut_occupation_logement").is_("locataire_foyer"),
+        "vous n'êtes ni la personne de référence ni son conjoint dans votre logement, ou vous vivez en foyer",
+    )
+    salaires = c.sum("salaire_imposable", c.period.last_months(12))
+    sans_activite = c.check(
+        "Aucun revenu d'activité au cours des douze derniers mois",
+        salaires == 0,
+        "vous avez perçu {salaires} de salaires imposables au cours des douze derniers mois",
+        salaires=salaires,
+    )
     return beneficiaire & logement_independant & sans_activite
 
 
@@ -89,7 +102,13 @@ def mva(c):
     unit="EUR",
 )
 def caah(c):
-    """Since 2019-12 the only complement of the AAH is the majoration pour la vie autonome."""
+    """Since 2019-12 the only complement of the AAH is the majoration pour la vie autonome, for
+    a person whose famille receives a housing aid this month."""
+    c.check(
+        "Percevoir une aide au logement",
+        c("aide_logement") > 0,
+        "votre famille ne perçoit pas d'aide au logement ce mois-ci",
+    )
     return c("mva")
 
 
