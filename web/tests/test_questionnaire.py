@@ -257,3 +257,21 @@ def test_a_pregnancy_is_given_for_the_current_month(spec, engine):
     assert engine.compute(s, ["rsa"], "2026-11")["rsa"]["famille_1"] == pytest.approx(majore, abs=0.01)
     assert engine.compute(q.situation({**answers, "foyer.grossesse": ""}, TODAY), ["rsa"], "2026-11")["rsa"][
         "famille_1"] == pytest.approx(base, abs=0.01)
+
+
+def test_without_the_national_partners_their_questions_are_not_asked(spec):
+    """A deployment of the CAF alone (the Éducation nationale, France Travail, the Assurance
+    maladie and retraite, the État left out): no school level, no unfitness for work, no ASS
+    precondition; the ASS and the ASPA the household receives are still asked, since the CAF
+    reads them from the situation (their stand-ins)."""
+    from mesaides.core import get_plugin_manager, load_rules
+
+    national = ("partner_education_nationale", "partner_france_travail", "partner_etat",
+                "partner_assurance_maladie", "partner_assurance_retraite")
+    rules = load_rules(get_plugin_manager(blocked=national))
+    if "rsa" not in rules.aides:
+        pytest.skip("the CAF package is not installed")
+    asked = {x.id for x in Questionnaire(spec, rules, [a for a in rules.aides if a not in rules.unavailable]).questions}
+    assert not {"scolarite", "inapte_travail", "ass_precondition_remplie"} & asked
+    assert {"ass", "aspa"} <= set(rules.stand_ins) and {"ass_percue", "aspa_percue"} <= asked
+    assert {"rsa_percu", "grossesse", "pensions_alimentaires_percues"} <= asked
