@@ -30,9 +30,14 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     "plugins/partner_region": (),
     "plugins/partner_nord": ("plugins/partner_caf",),
     "plugins/partner_lyon": ("plugins/partner_caf",),
+    "plugins/partner_assurance_retraite": (),
+    "plugins/partner_assurance_maladie": ("plugins/partner_caf", "plugins/partner_assurance_retraite"),
+    "plugins/partner_education_nationale": (),
+    "plugins/partner_france_travail": ("plugins/partner_caf",),
+    "plugins/partner_etat": ("plugins/partner_caf", "plugins/partner_france_travail"),
 }
 # The web simulator's tests drive the whole deployment, so they run with everything.
-EVERYTHING = ("core", "registry", "plugins/partner_caf", "plugins/partner_region", "plugins/partner_nord", "plugins/partner_lyon", "web")
+EVERYTHING = ("core", "registry", *(m for m in MEMBERS if m.startswith("plugins/")), "web")
 TEST_TOOLS = ("pytest>=8", "aiosmtpd>=1.4", "httpx>=0.27", "playwright>=1.45", "hypothesis>=6.100", "schemathesis>=4")
 
 

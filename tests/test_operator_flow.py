@@ -117,8 +117,16 @@ def instance(tmp_path_factory):
     return folder, env, mesaides
 
 
+def installed_aides_shown() -> int:
+    """The aides of every installed distribution as a page counts them: the housing aid once."""
+    from mesaides.core import load_rules
+
+    return len(load_rules().aides) - len(HOUSING_PARTS)
+
+
 def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_using_the_registry(instance):
     folder, env, mesaides = instance
+    every = installed_aides_shown()  # 15 with the four distributions of deployment.toml (CAF 1.1.0)
     lock = folder / "deployment.lock"
     shipped = str(ROOT / "deployment.toml")
 
@@ -134,16 +142,16 @@ def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_usin
     try:
         with server.client() as client:
             home = client.get("/").text
-            assert "Les 13 aides de ce simulateur ne sont pas évaluées ici pour le moment" in home
+            assert f"Les {every} aides de ce simulateur ne sont pas évaluées ici pour le moment" in home
             page = walk(client, lille_answers(dt.date.today()))
     finally:
         server.stop()
     assert "aucune des aides" not in page
     assert "Ce simulateur ne peut pas encore vous indiquer vos droits" in page
-    assert 'data-aides-retenues="13"' in page
-    assert "13 ne sont pas encore validées pour le public" in page
+    assert f'data-aides-retenues="{every}"' in page
+    assert f"{every} ne sont pas encore validées pour le public" in page
     withheld = re.findall(r'data-aide-retenue="([a-z_]+)"', page)
-    assert "aide_logement" in withheld and not set(HOUSING_PARTS) & set(withheld) and len(withheld) == 13
+    assert "aide_logement" in withheld and not set(HOUSING_PARTS) & set(withheld) and len(withheld) == every
 
     # The operator records the aides the public already saw, then checks and serves.
     adopted = mesaides("registry", "adopt", "--all", "--reason", ADOPTION, "--by", "Claire, opératrice")
@@ -151,7 +159,7 @@ def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_usin
     audit = mesaides("registry", "audit", "--subject", "rsa")
     assert "Claire, opératrice" in audit and ADOPTION in audit
     checked = mesaides("deployment", "check", shipped, "--lock", str(lock))
-    assert "ok (16 public, 0 preview, 0 disabled)" in checked
+    assert "ok (18 public, 0 preview, 0 disabled)" in checked  # the CAF 1.1.0 adds aeeh and caah
     served = read_lock(lock)
     assert not served.preview and set(served.shown().values()) == {"public"}
 
@@ -164,13 +172,18 @@ def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_usin
     finally:
         server.stop()
     # The housing aid once, not four times.
-    assert "Évaluez vos droits à 13 aides en quelques minutes" in home and 'id="aides-retenues"' not in home
+    assert "Évaluez vos droits à 15 aides en quelques minutes" in home and 'id="aides-retenues"' not in home
     assert "aucune des aides" not in page and "Aperçu" not in page and 'id="aides-retenues"' not in page
 
     from mesaides.core import Engine
 
     engine = Engine()
-    expected = {n: v for n, v in expected_amounts(engine, lille_situation(today), today).items() if v > 0}
+    deployed = set(load_deployment(ROOT / "deployment.toml").distributions)  # installed others are not shown
+    expected = {
+        n: v
+        for n, v in expected_amounts(engine, lille_situation(today), today).items()
+        if v > 0 and engine.rules.variable(n).owner in deployed
+    }
     shown = {n: float(v) for n, v in re.findall(r'data-aide="([a-z_]+)" data-montant="([0-9.]*)"', page)}
     paid_housing = [n for n in HOUSING_PARTS if n in expected]
     assert paid_housing and set(shown) == set(expected) - {"aide_logement"}

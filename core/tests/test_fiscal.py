@@ -90,6 +90,13 @@ def test_pensions_and_child_support(engine):
     assert r["rni"] == 14_400 - 1_440
 
 
+def test_invalidity_pension_is_taxed_as_a_pension(engine):
+    # Invalidity pension 9,000 (CGI art. 79 and 158, 5. a: a pension) and retirement pension
+    # 3,000: one 10 % abattement on 12,000.
+    r = foyer(engine, [adult(pensions_invalidite=9_000, retraite_imposable=3_000)])
+    assert (r["rni"], r["rfr"]) == (12_000 - 1_200, 12_000 - 1_200)
+
+
 def test_pension_floor(engine):
     # 10 % of 3,000 is 300, below the 450 € floor per pensioner.
     assert foyer(engine, [adult(retraite_imposable=3_000)])["rni"] == 2_550

@@ -90,7 +90,7 @@ def clients(tmp_path_factory):
 
 LILLE = {
     "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "1",
-    "demandeur.date_naissance": "14/03/1992", "demandeur.activite": "actif", "demandeur.salaire_net": "900",
+    "demandeur.date_naissance": "14/03/1992", "demandeur.activite": "actif", "demandeur.salaire_net": "900", "demandeur.pensions_alimentaires_percues": "0",
     "enfant1.enfant_date_naissance": "01/09/2022",
     "menage.depcom": "Roubaix", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
 }

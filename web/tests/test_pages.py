@@ -62,6 +62,7 @@ def walk(client, answers: dict[str, str]):
             "conjoint.date_naissance": "20/06/1987", "conjoint.activite": "inactif",
             "enfant1.enfant_date_naissance": "01/09/2009", "enfant1.enfant_salaire_net": "300",
             "enfant2.enfant_date_naissance": "01/09/2015", "enfant3.enfant_date_naissance": "01/09/2019",
+            "demandeur.pensions_alimentaires_percues": "0",
             "menage.depcom": "Lyon", "menage.statut_occupation_logement": "locataire_hlm", "menage.loyer": "480,50",
         },
         {  # a young student alone, in a furnished flat-share in Ajaccio

@@ -18,24 +18,30 @@ def spec():
 
 
 class EveryParameter:
-    """The installed rule set's Parameters, plus those of questions.yaml that no installed
-    package declares right now, all read by one aide ``tout``: the questionnaire's logic tested
-    independently of which partner packages are installed."""
+    """The installed rule set's Parameters and quantities, plus the Parameters of questions.yaml
+    that no installed package declares right now, all read by one aide ``tout``: the
+    questionnaire's logic tested independently of which partner packages are installed."""
 
     def __init__(self, rules, spec):
         self.parameters = dict(rules.parameters)
+        self.quantities = dict(rules.quantities)
         kinds = {"date_debut_chomage": ("individu", "eternity", "date"), "coloc": ("menage", "month", "bool"),
                  "taux_incapacite": ("individu", "month", "float"),
-                 "aah_restriction_substantielle_durable_acces_emploi": ("individu", "month", "bool")}
+                 "aah_restriction_substantielle_durable_acces_emploi": ("individu", "month", "bool"),
+                 "aeeh_niveau_handicap": ("individu", "month", "int")}
         for name, (entity, period, value_type) in kinds.items():
             if name not in self.parameters:
                 self.parameters[name] = Parameter(name=name, entity=entity, period=period, value_type=value_type,
                                                   label=name)
         for q in spec.questions:
-            assert set(q.fills) <= set(self.parameters), q.id
+            assert set(q.fills) <= set(self.parameters) | set(self.quantities), q.id
+        self.graph = self
 
-    def parameters_read_by(self, name):
-        return set(self.parameters)
+    def upstream(self, name):
+        return set(self.parameters) | set(self.quantities)
+
+    def variable(self, name):
+        return self.parameters.get(name) or self.quantities[name]
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +59,14 @@ def test_only_what_enabled_aides_read(spec, engine):
         q = Questionnaire(spec, rules, [aide])
         asked = {x.id for x in q.questions}
         assert {"situation_familiale", "nb_enfants"} <= asked  # structural: always asked
+        # What an answer may give: the Parameters the aide reads, the quantities it reads or is.
+        reads = rules.parameters_read_by(aide) | (rules.graph.upstream(aide) & set(rules.quantities)) | {aide}
         for question in q.questions:
             if not question.structural:
-                assert set(question.fills) & rules.parameters_read_by(aide)
+                assert set(question.fills) & reads
         for question in spec.questions:
             if question.id not in asked:
-                assert not set(question.fills) & rules.parameters_read_by(aide)
+                assert not set(question.fills) & reads
     nothing = Questionnaire(spec, rules, [])
     assert {x.id for x in nothing.questions} == {"situation_familiale", "nb_enfants"}
 
@@ -106,7 +114,8 @@ def test_situation_over_the_months_with_mes_aides_conversions(everything, spec, 
     assert s["individus"]["demandeur"]["date_naissance"] == {"ETERNITY": "1990-07-14"}
     assert s["individus"]["demandeur"]["statut_marital"]["2026-11"] == "celibataire"
     assert s["menages"]["menage_1"]["depcom"]["2026-11"] == "59350"
-    assert s["familles"]["famille_1"] == {"parents": ["demandeur", "conjoint"], "enfants": ["enfant1"]}
+    assert s["familles"]["famille_1"] == {"parents": ["demandeur", "conjoint"], "enfants": ["enfant1"],
+                                         "enceinte_fam": {"2026-11": False}}
     # Union libre: two foyers fiscaux, the child in the demandeur's.
     assert s["foyers_fiscaux"]["foyer_fiscal_1"] == {"declarants": ["demandeur"], "personnes_a_charge": ["enfant1"]}
     assert s["foyers_fiscaux"]["foyer_fiscal_2"]["declarants"] == ["conjoint"]
@@ -151,3 +160,118 @@ def test_communes():
     assert resolve_commune("42000", "").commune.nom == "Saint-Étienne"
     assert resolve_commune("2A004", "").commune.nom == "Ajaccio"
     assert resolve_commune("00000", "").candidates == []
+
+
+def test_new_questions_only_for_the_aides_that_need_them(spec, engine):
+    rules = engine.rules
+
+    def asked(*aides):
+        return {x.id for x in Questionnaire(spec, rules, aides).questions}
+
+    # The school level is what the bourses read; the CAF's family aides do not.
+    assert "scolarite" in asked("bourse_college") and "scolarite" not in asked("af")
+    # The ASS precondition: the ASS, and the RSA which reads the ASS as a resource.
+    assert "ass_precondition_remplie" in asked("ass") and "ass_precondition_remplie" in asked("rsa")
+    assert "ass_precondition_remplie" not in asked("bourse_college")
+    assert "inapte_travail" in asked("aspa") and "inapte_travail" not in asked("af")
+    # Aides already received: asked when an enabled aide is that aide or reads it.
+    assert {"rsa_percu", "ass_percue"} <= asked("cmu_c")  # the CSS reads the RSA (and the RSA the ASS)
+    assert "rsa_percu" not in asked("bourse_college") and "ass_percue" in asked("ass")
+    # The pregnancy: what the RSA and the prime d'activité read, not the bourses.
+    assert "grossesse" in asked("rsa") and "grossesse" not in asked("bourse_college")
+
+
+def test_aides_received_are_given_for_the_last_three_months(spec, engine):
+    rules = engine.rules
+    q = Questionnaire(spec, rules, list(rules.aides))
+    answers = {
+        "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0",
+        "demandeur.date_naissance": "01/01/1975", "demandeur.activite": "chomeur",
+        "foyer.rsa_percu": "300", "demandeur.ass_percue": "550,20",
+        "menage.depcom": "75056", "menage.statut_occupation_logement": "loge_gratuitement",
+    }
+    s = q.situation(answers, TODAY)
+    assert s["familles"]["famille_1"]["rsa"] == {"2026-08": 300.0, "2026-09": 300.0, "2026-10": 300.0}
+    assert s["individus"]["demandeur"]["ass"] == {"2026-08": 550.2, "2026-09": 550.2, "2026-10": 550.2}
+    # Follow-ups only when relevant: the ASS for a jobseeker, the AAH for a disabled person.
+    asked = names(q.fields("aides", answers, TODAY))
+    assert "demandeur.ass_percue" in asked and "demandeur.aah_percue" not in asked
+    assert "demandeur.aah_percue" in names(q.fields("aides", {**answers, "demandeur.handicap": "1"}, TODAY))
+    assert "demandeur.aspa_percue" not in asked  # 51 years old
+    older = {**answers, "demandeur.date_naissance": "01/01/1956", "demandeur.aspa_percue": "120"}
+    assert q.situation(older, TODAY)["familles"]["famille_1"]["aspa"] == dict.fromkeys(("2026-08", "2026-09", "2026-10"), 120.0)
+    # The engine takes them as given for those months, and computes the current month.
+    result = engine.compute(s, ["rsa", "ass"], "2026-10")
+    assert result["rsa"]["famille_1"] == 300.0 and result["ass"]["demandeur"] == 550.2
+
+
+def test_child_support_is_asked_not_assumed_absent(everything):
+    q = everything
+    answers = {"foyer.situation_familiale": "marie", "foyer.nb_enfants": "1"}
+    fields = {f.name: f for f in q.validate("ressources", answers, TODAY)}
+    assert fields["demandeur.pensions_alimentaires_percues"].error == "Indiquez un montant en euros."
+    answers["demandeur.pensions_alimentaires_percues"] = "0"
+    assert not [f.error for f in q.validate("ressources", answers, TODAY) if f.error]
+    assert "demandeur.pensions_alimentaires_percues" not in {
+        f.name for f in q.fields("ressources", {**answers, "foyer.nb_enfants": "0"}, TODAY)}
+
+
+def test_a_childs_school_level_and_disability(spec, engine):
+    rules = engine.rules
+    q = Questionnaire(spec, rules, list(rules.aides))
+    answers = {
+        "foyer.situation_familiale": "marie", "foyer.nb_enfants": "2",
+        "enfant1.enfant_date_naissance": "01/03/2014", "enfant1.scolarite": "college",
+        "enfant2.enfant_date_naissance": "01/03/2018", "enfant2.handicap": "1",
+        "enfant2.enfant_taux_incapacite": "50_79", "enfant2.aeeh_niveau_handicap": "3",
+    }
+    personnes = names(q.fields("personnes", answers, TODAY))
+    assert "enfant1.scolarite" in personnes and "enfant2.enfant_taux_incapacite" in personnes
+    s = q.situation(answers, TODAY)
+    assert s["individus"]["enfant1"]["scolarite"]["2026-11"] == "college"
+    assert s["individus"]["enfant2"]["taux_incapacite"]["2026-11"] == 0.5
+    assert "taux_incapacite" not in s["individus"]["enfant1"]  # asked only after the disability box
+    if "aeeh_niveau_handicap" in rules.parameters:
+        assert s["individus"]["enfant2"]["aeeh_niveau_handicap"]["2026-11"] == 3
+    engine.population(s)
+
+
+def test_a_pregnancy_is_given_for_the_current_month(spec, engine):
+    """OpenFisca's ``enceinte`` input is not declared; the CAF computes ``enceinte_fam`` (from an
+    unborn child), and the answer gives it for the month computed. A woman alone, pregnant,
+    without resources or home: the RSA majoré, 128.412 % of the montant forfaitaire (L262-9,
+    R262-1 CASF), with no forfait logement."""
+    rules = engine.rules
+    if "enceinte_fam" not in rules.quantities:
+        pytest.skip("the CAF package is not installed")
+    q = Questionnaire(spec, rules, ["rsa"])
+    answers = {"foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0", "foyer.grossesse": "1",
+               "demandeur.date_naissance": "01/01/2000", "demandeur.activite": "inactif",
+               "menage.depcom": "75056", "menage.statut_occupation_logement": "sans_domicile"}
+    assert "foyer.grossesse" in names(q.fields("foyer", answers, TODAY))
+    s = q.situation(answers, TODAY)
+    assert s["familles"]["famille_1"]["enceinte_fam"] == {"2026-11": True}
+    day = dt.date(2026, 11, 1)
+    base = rules.legislation.value("rsa.montant_de_base", day)
+    majore = base * rules.legislation.value("rsa.majoration_isolement.femmes_enceintes", day)
+    assert engine.compute(s, ["rsa"], "2026-11")["rsa"]["famille_1"] == pytest.approx(majore, abs=0.01)
+    assert engine.compute(q.situation({**answers, "foyer.grossesse": ""}, TODAY), ["rsa"], "2026-11")["rsa"][
+        "famille_1"] == pytest.approx(base, abs=0.01)
+
+
+def test_without_the_national_partners_their_questions_are_not_asked(spec):
+    """A deployment of the CAF alone (the Éducation nationale, France Travail, the Assurance
+    maladie and retraite, the État left out): no school level, no unfitness for work, no ASS
+    precondition; the ASS and the ASPA the household receives are still asked, since the CAF
+    reads them from the situation (their stand-ins)."""
+    from mesaides.core import get_plugin_manager, load_rules
+
+    national = ("partner_education_nationale", "partner_france_travail", "partner_etat",
+                "partner_assurance_maladie", "partner_assurance_retraite")
+    rules = load_rules(get_plugin_manager(blocked=national))
+    if "rsa" not in rules.aides:
+        pytest.skip("the CAF package is not installed")
+    asked = {x.id for x in Questionnaire(spec, rules, [a for a in rules.aides if a not in rules.unavailable]).questions}
+    assert not {"scolarite", "inapte_travail", "ass_precondition_remplie"} & asked
+    assert {"ass", "aspa"} <= set(rules.stand_ins) and {"ass_percue", "aspa_percue"} <= asked
+    assert {"rsa_percu", "grossesse", "pensions_alimentaires_percues"} <= asked

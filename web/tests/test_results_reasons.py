@@ -80,7 +80,7 @@ SINGLE_IN_LILLE = {  # 40 years old, alone, no child, 1,300 € of wages, rentin
 PARENT_IN_LILLE = {  # the single parent in Lille: two children aged 1 and 4, 900 € of wages, 550 € rent
     "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "2",
     "demandeur.date_naissance": fr(birth(TODAY, 32)), "demandeur.activite": "actif",
-    "demandeur.salaire_net": "900",
+    "demandeur.salaire_net": "900", "demandeur.pensions_alimentaires_percues": "0",
     "enfant1.enfant_date_naissance": fr(birth(TODAY, 1)), "enfant2.enfant_date_naissance": fr(birth(TODAY, 4)),
     "menage.depcom": "Lille", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
 }

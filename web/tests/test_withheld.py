@@ -12,6 +12,14 @@ import pytest
 
 from mesaides.core import Engine, get_plugin_manager, load_rules
 
+ISSUE_15_PARTNERS = (
+    "partner_education_nationale",
+    "partner_france_travail",
+    "partner_etat",
+    "partner_assurance_maladie",
+    "partner_assurance_retraite",
+)
+
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
@@ -21,7 +29,9 @@ def client(tmp_path_factory):
     from mesaides.web.deployment import Deployment
     from mesaides.web.settings import Settings
 
-    rules = load_rules(get_plugin_manager(blocked=("partner_caf",)))
+    # The national partners beside the CAF are left out too: this instance runs the three
+    # territorial packages only.
+    rules = load_rules(get_plugin_manager(blocked=("partner_caf", *ISSUE_15_PARTNERS)))
     unavailable = {"nord_activ_emploi_maximum", "revenu_solidaire_jeune"}
     if not unavailable <= set(rules.unavailable) or "hauts_de_france_aide_garde_enfant" not in rules.aides:
         pytest.skip("the Région, Nord and Lyon packages are not installed")
@@ -35,7 +45,7 @@ def results(client) -> str:
     today = dt.date.today()
     answers = {
         "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "1",
-        "demandeur.date_naissance": "01/01/1990", "demandeur.activite": "actif", "demandeur.salaire_net": "900",
+        "demandeur.date_naissance": "01/01/1990", "demandeur.activite": "actif", "demandeur.salaire_net": "900", "demandeur.pensions_alimentaires_percues": "0",
         "enfant1.enfant_date_naissance": (today - dt.timedelta(days=400)).strftime("%d/%m/%Y"),
         "menage.depcom": "Lille", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
     }
@@ -68,7 +78,9 @@ def test_an_aide_the_deployment_disables_is_not_counted_even_when_unavailable():
     from mesaides.web.offer import Withholding, withholding
     from mesaides.web.registry_view import AideState
 
-    rules = load_rules(get_plugin_manager(blocked=("partner_caf",)))
+    # The national partners beside the CAF are left out too: this instance runs the three
+    # territorial packages only.
+    rules = load_rules(get_plugin_manager(blocked=("partner_caf", "partner_assurance_maladie", "partner_assurance_retraite")))
     name = "nord_activ_emploi_maximum"
     if name not in rules.unavailable:
         pytest.skip("the Nord package is not installed")

@@ -102,6 +102,12 @@ def amounts_on_page(page) -> dict[str, float | None]:
     return shown
 
 
+def skip_aides_received(page) -> None:
+    """Leave the step of the aides already received empty (the engine computes them)."""
+    if page.locator('[name="foyer.rsa_percu"]').count():
+        page.get_by_role("button", name="Continuer").click()
+
+
 def fill_lille(page, base_url: str, today: dt.date) -> None:
     """Answer the questionnaire as the Lille household, in the browser, up to the results."""
     page.goto(base_url + "/")
@@ -118,7 +124,10 @@ def fill_lille(page, base_url: str, today: dt.date) -> None:
     page.get_by_role("button", name="Continuer").click()
 
     page.locator('[name="demandeur.salaire_net"]').fill("900")
+    if page.locator('[name="demandeur.pensions_alimentaires_percues"]').count():
+        page.locator('[name="demandeur.pensions_alimentaires_percues"]').fill("0")
     page.get_by_role("button", name="Continuer").click()
+    skip_aides_received(page)
 
     page.locator('[name="menage.depcom"]').fill("59350")
     statut = page.locator('[name="menage.statut_occupation_logement"]')
@@ -140,3 +149,76 @@ def form_token(page_html: str, action: str) -> str:
     form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', page_html, re.S)
     assert form is not None, f"no form posted to {action}"
     return html.unescape(re.search(r'name="csrf" value="([^"]*)"', form.group(1)).group(1))
+
+
+# ---- Issue 15's households: the national partners beside the CAF -------------------------------
+
+
+def _household(today: dt.date, individus: dict[str, dict[str, Any]], parents: list[str], children: list[str],
+               menage: dict[str, Any]) -> dict[str, Any]:
+    window = months(today)
+
+    def every(value):
+        return dict.fromkeys(window, value)
+
+    persons = {}
+    for pid, values in individus.items():
+        person = {}
+        for name, value in values.items():
+            person[name] = {"ETERNITY": value} if name in ("date_naissance", "date_debut_chomage") else every(value)
+        persons[pid] = person
+    menage_1: dict[str, Any] = {"personne_de_reference": [parents[0]], "enfants": children}
+    if len(parents) > 1:
+        menage_1["conjoint"] = [parents[1]]
+    menage_1.update({name: every(value) for name, value in menage.items()})
+    return {
+        "individus": persons,
+        "familles": {"famille_1": {"parents": parents, "enfants": children}},
+        "foyers_fiscaux": {"foyer_fiscal_1": {"declarants": parents, "personnes_a_charge": children}},
+        "menages": {"menage_1": menage_1},
+    }
+
+
+def elderly_situation(today: dt.date) -> dict[str, Any]:
+    """A widow aged 72 in Roubaix, alone, 650 € of net pension a month (677,88 € taxable: the
+    questionnaire's conversion), in a HLM at 320 € rent."""
+    return _household(
+        today,
+        {"demandeur": {"date_naissance": birth(today, 72).isoformat(), "activite": "retraite", "statut_marital": "veuf",
+                       "retraite_nette": 650.0, "retraite_imposable": round(650 * 1.0352, 2)}},
+        ["demandeur"], [],
+        {"depcom": "59512", "statut_occupation_logement": "locataire_hlm", "loyer": 320.0},
+    )
+
+
+def family_situation(today: dt.date) -> dict[str, Any]:
+    """A married couple in Lens, one earning 1,400 € net a month, two children: one of 12 at
+    collège, one of 8 at primary school with a disability the CDAPH rated at 80 % or more."""
+    return _household(
+        today,
+        {
+            "demandeur": {"date_naissance": birth(today, 40).isoformat(), "activite": "actif", "statut_marital": "marie",
+                          "salaire_net": 1400.0, "salaire_imposable": round(1400 * 1.036529, 2)},
+            "conjoint": {"date_naissance": birth(today, 38).isoformat(), "activite": "inactif", "statut_marital": "marie"},
+            "enfant1": {"date_naissance": birth(today, 12).isoformat(), "scolarite": "college"},
+            "enfant2": {"date_naissance": birth(today, 8).isoformat(), "scolarite": "primaire", "handicap": True,
+                        "taux_incapacite": 0.8},
+        },
+        ["demandeur", "conjoint"], ["enfant1", "enfant2"],
+        {"depcom": "62498", "statut_occupation_logement": "locataire_hlm", "loyer": 480.0},
+    )
+
+
+def jobseeker_situation(today: dt.date) -> dict[str, Any]:
+    """A man of 54 in Lille, married to a woman of 52 without activity or income, unemployed
+    since January 2024, his unemployment benefit run out, who worked 5 of the 10 years before
+    his last contract; the couple is lodged free of charge."""
+    return _household(
+        today,
+        {"demandeur": {"date_naissance": birth(today, 54).isoformat(), "activite": "chomeur",
+                       "statut_marital": "marie", "date_debut_chomage": "2024-01-15",
+                       "ass_precondition_remplie": True},
+         "conjoint": {"date_naissance": birth(today, 52).isoformat(), "activite": "inactif", "statut_marital": "marie"}},
+        ["demandeur", "conjoint"], [],
+        {"depcom": "59350", "statut_occupation_logement": "loge_gratuitement"},
+    )

@@ -4,7 +4,7 @@ from mesaides.core import load_rules
 from mesaides.core.testing.partners import check_card_and_logo
 
 CAF = "mesaides-partner-caf"
-AIDES = {"rsa", "ppa", "af", "cf", "asf", "paje_base", "ars", "aide_logement", "apl", "alf", "als", "aah"}
+AIDES = {"rsa", "ppa", "af", "cf", "asf", "paje_base", "ars", "aide_logement", "apl", "alf", "als", "aah", "aeeh", "caah"}
 
 
 def test_every_aide_is_registered_available_and_described():

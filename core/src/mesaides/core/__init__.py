@@ -21,7 +21,7 @@ from mesaides.core.definitions import (
     quantity,
 )
 from mesaides.core.entities import FAMILLE, FOYER_FISCAL, INDIVIDU, MENAGE, Entity
-from mesaides.core.enums import Activite, Enumeration, StatutMarital, StatutOccupationLogement
+from mesaides.core.enums import Activite, Enumeration, Scolarite, StatutMarital, StatutOccupationLogement
 from mesaides.core.geography import (
     communes_of,
     departement_of,
@@ -71,6 +71,7 @@ __all__ = [
     "Period",
     "Quantity",
     "RuleSet",
+    "Scolarite",
     "Simulation",
     "Situation",
     "SituationError",

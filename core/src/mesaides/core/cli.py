@@ -70,7 +70,8 @@ def plugins(as_json: bool) -> None:
                 "unavailable": {
                     n: why for n, why in sorted(rules.unavailable.items()) if rules.quantities.get(n) and rules.quantities[n].owner == dist
                 },
-                "parameters": sorted(n for n, p in rules.parameters.items() if p.owner == dist),
+                "parameters": sorted(n for n, p in rules.parameters.items() if p.owner == dist and not p.stand_in),
+                "taken_from_situation": sorted(n for n, owner in rules.stand_ins.items() if owner == dist),
                 "problems": record.problems,
             }
         )
@@ -84,6 +85,9 @@ def plugins(as_json: bool) -> None:
             click.echo(f"  partner:    {row['partner']}")
         click.echo(f"  aides:      {', '.join(row['aides']) or '-'}")
         click.echo(f"  parameters: {', '.join(row['parameters']) or '-'}")
+        if row["taken_from_situation"]:
+            names = ", ".join(row["taken_from_situation"])
+            click.echo(f"  taken from the situation (no installed partner computes them): {names}")
         for name, why in row["unavailable"].items():
             click.echo(f"  unavailable: {name}: {why}")
         for problem in row["problems"]:

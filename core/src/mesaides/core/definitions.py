@@ -94,6 +94,10 @@ class Parameter(_Definition):
     error of the situation naming its path. Every numeric Parameter of the core and of the
     partners declares both (an amount received is at least 0, a rate is in [0, 1], a rent has a
     sane ceiling); a test holds them to it."""
+    stand_in: bool = False
+    """Set by the core: another partner's quantity, read by the partner that declares it in
+    ``Partner.takes``, that no installed distribution computes; its value is then taken from the
+    situation (the default when the client gives none)."""
 
     @model_validator(mode="after")
     def _domain(self) -> Parameter:
@@ -304,6 +308,11 @@ class Partner(BaseModel):
     requires: dict[str, str] = {}
     """Other partners' distributions whose aides this one reads, with the version range it
     supports (a PEP 440 specifier such as ``>=1.0,<2``)."""
+    takes: tuple[Parameter, ...] = ()
+    """Other partners' quantities this partner's rules read, each described as the input that
+    stands in for it when no installed distribution computes it: the engine then takes its
+    value from the situation (the default when not given) instead of making the reader
+    unavailable (issue 15, "Interactions")."""
     owner: str = ""
 
 

@@ -51,3 +51,14 @@ class StatutOccupationLogement(Enumeration):
     LOGE_GRATUITEMENT = "loge_gratuitement"
     LOCATAIRE_FOYER = "locataire_foyer"
     SANS_DOMICILE = "sans_domicile"
+
+
+class Scolarite(Enumeration):
+    """School level (OpenFisca-France's ``TypesScolarite``): the bourses of collège and lycée."""
+
+    INCONNUE = "inconnue"
+    MATERNELLE = "maternelle"
+    PRIMAIRE = "primaire"
+    COLLEGE = "college"
+    LYCEE = "lycee"
+    ENSEIGNEMENT_SUPERIEUR = "enseignement_superieur"

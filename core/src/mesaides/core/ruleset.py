@@ -46,6 +46,11 @@ class RuleSet:
         return {n: q for n, q in self.quantities.items() if isinstance(q, Aide)}
 
     @property
+    def stand_ins(self) -> dict[str, str]:
+        """Quantities of absent partners taken from the situation, with the partner reading them."""
+        return {n: p.owner for n, p in self.parameters.items() if p.stand_in}
+
+    @property
     def unavailable(self) -> dict[str, str]:
         return self.graph.unavailable
 
@@ -152,6 +157,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
             pm.unregister(name=name)
 
     cache.save()
+    _add_stand_ins(partners, parameters, quantities)
     _read_bounding_terms(quantities)
     try:
         legislation = Legislation(nodes)
@@ -161,6 +167,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
 
     graph = DependencyGraph.build({**parameters, **quantities}, known_law=(n.path for n in legislation))
     graph.mark_unavailable(_unmet_requirements(partners, pm, quantities))
+    graph.mark_unavailable(_untaken_stand_ins(partners, parameters, quantities))
     problems.extend(p.message for p in graph.problems)
     for record in pm.records.values():
         problems.extend(f"{record.name} ({record.distribution}): {p}" for p in record.problems)
@@ -174,6 +181,44 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         problems=problems,
         hooks=pm.hook,
     )
+
+
+STAND_IN_LABEL = "{label} (pris dans la situation : aucun partenaire installé ne le calcule)"
+
+
+def _add_stand_ins(
+    partners: dict[str, Partner], parameters: dict[str, Parameter], quantities: dict[str, Quantity]
+) -> None:
+    """Each quantity a partner ``takes`` from others and no installed distribution computes
+    becomes an input of the situation, owned by the first partner that declares it, so that its
+    readers keep working (default value when the client gives none) and say so."""
+    for dist, partner in partners.items():
+        for taken in partner.takes:
+            if taken.name in quantities or taken.name in parameters:
+                continue
+            parameters[taken.name] = taken.model_copy(
+                update={"owner": dist, "stand_in": True, "label": STAND_IN_LABEL.format(label=taken.label)}
+            )
+
+
+def _untaken_stand_ins(
+    partners: dict[str, Partner], parameters: dict[str, Parameter], quantities: dict[str, Quantity]
+) -> dict[str, str]:
+    """A stand-in serves the partners that declared it: another partner reading the same name
+    without taking it is unavailable, as if the name were missing."""
+    stand_ins = {n for n, p in parameters.items() if p.stand_in}
+    if not stand_ins:
+        return {}
+    taken = {dist: {t.name for t in partner.takes} for dist, partner in partners.items()}
+    known = {**parameters, **quantities}
+    reasons: dict[str, str] = {}
+    for name, q in quantities.items():
+        deps = q.dependencies
+        untaken = [d for d in deps if d in stand_ins and d not in taken.get(q.owner, ())]
+        if untaken:
+            missing = [d for d in deps if d not in known or d in untaken]
+            reasons[name] = f"reads {', '.join(missing)}, which no installed distribution provides"
+    return reasons
 
 
 def _read_bounding_terms(quantities: dict[str, Quantity]) -> None:
@@ -226,7 +271,10 @@ def _unmet_requirements(
                 ok = False
             if ok:
                 continue
-            provided = {n for n, q in quantities.items() if q.owner == required}
+            # A quantity the reader ``takes`` keeps being read: the reader works with or without
+            # its provider, so an unsupported version does not make it unavailable.
+            taken = {t.name for t in partner.takes}
+            provided = {n for n, q in quantities.items() if q.owner == required} - taken
             for name, q in quantities.items():
                 if q.owner == dist and provided.intersection(q.dependencies):
                     reasons[name] = f"requires {required}{spec_text}, but {installed} is installed"

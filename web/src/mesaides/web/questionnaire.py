@@ -40,12 +40,19 @@ class Option(BaseModel):
     label: str
 
 
+FillMonths = Literal["all", "last_3", "current"]
+
+
 class Fill(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     factor: float | None = None
     map: dict[str, Any] | None = None
     to: Who | None = None
+    months: FillMonths = "all"
+    """``all``: every month of the window; ``last_3``: the three months before the current one
+    (an aide the household already receives, given to the engine for the months it was paid);
+    ``current``: the current month only (a state of now, such as a pregnancy)."""
 
 
 class Question(BaseModel):
@@ -353,6 +360,13 @@ class Group:
     fields: list[FormField]
 
 
+def read_by(rules: RuleSet, aide: str) -> set[str]:
+    """What the answers may give for ``aide``: the Parameters it reads, and the quantities it
+    reads or is (a value given for a computed quantity is taken as given: an aide the household
+    already receives)."""
+    return {n for n in rules.graph.upstream(aide) | {aide} if n in rules.parameters or n in rules.quantities}
+
+
 class Questionnaire:
     """The operator's questions narrowed to what the enabled aides read."""
 
@@ -362,13 +376,13 @@ class Questionnaire:
         self.enabled = list(enabled_aides)
         self.needed: set[str] = set()
         for aide in self.enabled:
-            self.needed |= rules.parameters_read_by(aide)
+            self.needed |= read_by(rules, aide)
         self.problems: list[str] = []
         self.questions: list[Question] = []
         for q in spec.questions:
-            fills = {p: f for p, f in q.fills.items() if p in rules.parameters}
+            fills = {p: f for p, f in q.fills.items() if p in rules.parameters or p in rules.quantities}
             for p in set(q.fills) - set(fills):
-                self.problems.append(f"question {q.id}: Parameter {p!r} is not declared by any installed package")
+                self.problems.append(f"question {q.id}: {p!r} is not declared by any installed package")
             if q.structural or any(p in self.needed for p in fills):
                 self.questions.append(q.model_copy(update={"fills": fills}))
         self.by_id = {q.id: q for q in self.questions}
@@ -550,11 +564,16 @@ class Questionnaire:
                     targets = subjects_for(fill.to, answers) if fill.to else [subject]
                     filled = _transform(value, fill)
                     for target in targets:
-                        self._put(situation, parameter, target, filled, months)
+                        self._put(situation, parameter, target, filled, months, fill)
         return situation
 
-    def _put(self, situation: dict[str, Any], parameter: str, target: Subject, value: Any, months: list[str]) -> None:
-        d = self.rules.parameters[parameter]
+    def _put(self, situation: dict[str, Any], parameter: str, target: Subject, value: Any, months: list[str],
+             fill: Fill) -> None:
+        d = self.rules.variable(parameter)
+        if fill.months == "last_3":
+            months = months[-4:-1]
+        elif fill.months == "current":
+            months = months[-1:]
         value = _json_value(d.value_type, value)
         if d.entity.key == "individu" and target.is_person:
             holder = situation["individus"][target.key]

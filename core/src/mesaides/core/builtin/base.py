@@ -13,7 +13,7 @@ import numpy as np
 
 from mesaides.core.definitions import Parameter, Quantity, quantity
 from mesaides.core.entities import FAMILLE, INDIVIDU, MENAGE, Entity
-from mesaides.core.enums import Activite, StatutMarital, StatutOccupationLogement
+from mesaides.core.enums import Activite, Scolarite, StatutMarital, StatutOccupationLogement
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.periods import ETERNITY, MONTH
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 ACTIVITE = tuple(Activite)
 STATUT_MARITAL = tuple(StatutMarital)
 STATUT_OCCUPATION_LOGEMENT = tuple(StatutOccupationLogement)
+SCOLARITE = tuple(Scolarite)
 
 
 MONTHLY_INCOME_CEILING = 10_000_000.0
@@ -78,6 +79,17 @@ PARAMETERS = (
     _money("retraite_nette", "Pension de retraite nette du mois"),
     _money("retraite_imposable", "Pension de retraite imposable du mois"),
     _money("pensions_alimentaires_percues", "Pensions alimentaires perçues dans le mois"),
+    # Read by several partners: the ASI and the CSS (Assurance maladie), the ASPA (Assurance
+    # retraite), the AAH (CAF) and the fiscal income.
+    _money("pensions_invalidite", "Pension d'invalidité perçue dans le mois"),
+    Parameter(
+        name="inapte_travail",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="bool",
+        label="Reconnu inapte au travail",
+        year_input="dispatch",
+    ),
     Parameter(
         name="depcom",
         entity=MENAGE,
@@ -97,6 +109,26 @@ PARAMETERS = (
         year_input="dispatch",
     ),
     _money("loyer", "Loyer mensuel hors charges", entity=MENAGE, ceiling=MONTHLY_RENT_CEILING),
+    # School level and the ASS precondition (issue 15: the Éducation nationale's bourses,
+    # France Travail's ASS), in OpenFisca-France's names and values.
+    Parameter(
+        name="scolarite",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="enum",
+        enum_values=SCOLARITE,
+        default="inconnue",
+        label="Niveau de scolarité (maternelle, primaire, collège, lycée, enseignement supérieur)",
+        year_input="dispatch",
+    ),
+    Parameter(
+        name="ass_precondition_remplie",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="bool",
+        label="A travaillé au moins 5 ans au cours des 10 ans précédant la fin de son contrat de travail",
+        year_input="dispatch",
+    ),
 )
 
 

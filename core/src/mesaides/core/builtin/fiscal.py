@@ -78,13 +78,18 @@ def revenu_assimile_salaire(c: Context) -> np.ndarray:
 
 @quantity(
     INDIVIDU, YEAR,
-    label="Pensions, retraites et pensions alimentaires imposables de l'année",
+    label="Pensions, retraites, pensions d'invalidité et pensions alimentaires imposables de l'année",
 )
 def revenu_assimile_pension(c: Context) -> np.ndarray:
-    """Taxable retirement pensions and pensions alimentaires received during the year (the
-    twelve months' sum); pensions alimentaires are taxed as pensions (CGI art. 79 and 158, 5. a)."""
+    """Taxable retirement pensions, invalidity pensions and pensions alimentaires received during
+    the year (the twelve months' sum); invalidity pensions and pensions alimentaires are taxed as
+    pensions (CGI art. 79 and 158, 5. a), with their 10 % abatement."""
     months = c.period.months
-    return c.sum("retraite_imposable", months) + c.sum("pensions_alimentaires_percues", months)
+    return (
+        c.sum("retraite_imposable", months)
+        + c.sum("pensions_invalidite", months)
+        + c.sum("pensions_alimentaires_percues", months)
+    )
 
 
 @quantity(

@@ -11,18 +11,18 @@ Rules as OpenFisca-France 176.1.8 computes them since the déconjugalisation of 
   year N-2; activity income is abated by 80 % up to 30 % of the yearly SMIC and by 40 % above,
   then by a further 30 % after a cessation of activity or when replacement income was received;
 * amount: the ceiling (maximal AAH, raised by half of it per dependent child) minus the monthly
-  resources, capped at the maximal AAH and reduced by the allocation supplémentaire
-  d'invalidité (ASI) received the month before.
+  resources, capped at the maximal AAH and reduced by the invalidity pension of the month and
+  the allocation supplémentaire d'invalidité (ASI) received the month before.
 
-The ASI (and the ASPA eligibility that rules it out) is computed here because it is the
-non-cumulable amount AAH is reduced by.
+The ASI is the Assurance maladie's aide (``mesaides-partner-assurance-maladie``); without that
+partner its value is taken from the situation (the partner card's ``takes``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
+from mesaides.core import INDIVIDU, MONTH, quantity
 
 # ---------------------------------------------------------------------------------------------
 # Eligibility
@@ -106,12 +106,13 @@ def aah_base_ressources_activite_eval_trimestrielle(c):
     INDIVIDU,
     MONTH,
     label="Autres ressources des trois derniers mois annualisées (AAH, évaluation trimestrielle)",
-    reads_past=("aah_asi_non_cumulable",),
+    reads_past=("asi",),
 )
 def aah_base_ressources_hors_activite_eval_trimestrielle(c):
-    """Net pensions, child support received and ASI of the three months before, times four."""
+    """Net retirement and invalidity pensions, child support received and ASI of the three months
+    before, times four (art. R532-3 CSS: every resource, the invalidity pension included)."""
     months = c.period.last_months(3)
-    return 4 * (_hors_activite_hors_asi_3_mois(c, months) + c.sum("aah_asi_non_cumulable", months))
+    return 4 * (_hors_activite_hors_asi_3_mois(c, months) + c.sum("asi", months))
 
 
 @quantity(
@@ -169,13 +170,15 @@ def aah_plafond_ressources_deconjugalise(c):
 @quantity(
     INDIVIDU,
     MONTH,
-    label="Montants non cumulables avec l'AAH (ASI du mois précédent)",
-    reads_past=("aah_asi_non_cumulable",),
+    label="Montants non cumulables avec l'AAH (pension d'invalidité du mois, ASI du mois précédent)",
+    reads_past=("asi",),
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000006754198",),
 )
 def aah_base_non_cumulable(c):
-    """The ASI received the month before (invalidity pensions, also non-cumulable, are not an
-    input of mesaides)."""
-    return c("aah_asi_non_cumulable", c.period.last_month)
+    """The invalidity pension of the month and the ASI received the month before, which the AAH
+    only completes (art. L821-1 CSS, 2nd paragraph: the AAH is due only up to the maximal AAH
+    minus the avantage d'invalidité)."""
+    return c("pensions_invalidite") + c("asi", c.period.last_month)
 
 
 @quantity(
@@ -201,10 +204,11 @@ def aah_base(c):
     )
     non_cumulable = c("aah_base_non_cumulable")
     c.check(
-        "Allocation supplémentaire d'invalidité inférieure à l'AAH",
+        "Pension d'invalidité et allocation supplémentaire d'invalidité inférieures à l'AAH",
         ~eligible | (ressources >= plafond) | (non_cumulable < c.law("aah.montant")),
-        "l'allocation supplémentaire d'invalidité, {asi}, atteint le montant de l'AAH",
-        asi=non_cumulable,
+        "votre pension d'invalidité et l'allocation supplémentaire d'invalidité, {non_cumulable}, "
+        "atteignent le montant de l'AAH",
+        non_cumulable=non_cumulable,
     )
     return _aah_amount(c, eligible, ressources, plafond, non_cumulable)
 
@@ -225,170 +229,23 @@ def aah(c):
 
 
 # ---------------------------------------------------------------------------------------------
-# ASI: the non-cumulable amount (and the ASPA eligibility that rules it out)
-# ---------------------------------------------------------------------------------------------
-
-
-@quantity(
-    INDIVIDU,
-    MONTH,
-    label="Éligibilité à l'allocation de solidarité aux personnes âgées (ASPA), pour l'ASI",
-    value_type="bool",
-    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000047633276",),
-)
-def aspa_eligibilite(c):
-    """Aged 65, or aged at least the legal retirement age with an incapacity rate above 50 %
-    (nationality conditions hold by default)."""
-    age = c("age")
-    anticipe = (age >= c.law("aah.age_legal_retraite")) & (
-        c("taux_incapacite") > c.law("aah.aspa.taux_incapacite_aspa_anticipe")
-    )
-    return (age >= c.law("aah.aspa.age_min")) | anticipe
-
-
-@quantity(
-    INDIVIDU,
-    MONTH,
-    label="Éligibilité à l'allocation supplémentaire d'invalidité (ASI)",
-    value_type="bool",
-)
-def asi_eligibilite(c):
-    """A disabled person who received a pension the month before and is not eligible to the
-    ASPA (invalidity pensions, the other way in, are not an input of mesaides)."""
-    pension = c("retraite_nette", c.period.last_month) > 0
-    return ~c("aspa_eligibilite") & c("handicap") & pension
-
-
-@quantity(
-    FAMILLE,
-    MONTH,
-    label="Nombre de parents éligibles à l'ASI ou à l'ASPA",
-    value_type="int",
-)
-def asi_aspa_nb_alloc(c):
-    return c.members("asi_eligibilite").count("parents") + c.members("aspa_eligibilite").count("parents")
-
-
-@quantity(
-    INDIVIDU,
-    MONTH,
-    label="AAH du mois calculée sans ASI (pour la base ressources de l'ASI)",
-    defined_for="aah_eligible",
-)
-def aah_hors_asi(c):
-    """The AAH the person would get with no ASI. It is what the ASI resource base counts for a
-    partner who is not himself eligible to the ASI or the ASPA; using it instead of ``aah``
-    avoids a recursion through past months (ASI → AAH → ASI ...). It equals ``aah`` for anyone
-    who received no ASI in the previous months."""
-    months = c.period.last_months(3)
-    base = _base_ressources(c, 4 * _hors_activite_hors_asi_3_mois(c, months))
-    return _aah_amount(c, c("aah_eligible"), base, c("aah_plafond_ressources_deconjugalise"), c.zeros())
-
-
-@quantity(
-    INDIVIDU,
-    MONTH,
-    label="Base ressources individuelle de l'ASI et de l'ASPA, hors AAH (moyenne des trois derniers mois)",
-)
-def asi_aspa_base_ressources_individu_hors_aah(c):
-    """Mean over the three months before of unemployment benefits and child support received.
-
-    Pensions enter this base through their gross amount, which is not an input of mesaides
-    (nor derived from the net one in OpenFisca), so they count for 0 here, as in OpenFisca.
-    """
-    months = c.period.last_months(3)
-    chomage = np.maximum(0, c.sum("chomage_net", months))
-    pensions_alimentaires = np.maximum(0, c.sum("pensions_alimentaires_percues", months))
-    return (chomage + pensions_alimentaires) / 3
-
-
-@quantity(
-    INDIVIDU,
-    MONTH,
-    label="Base ressources individuelle de l'ASI et de l'ASPA (moyenne des trois derniers mois)",
-)
-def asi_aspa_base_ressources_individu(c):
-    """The base without AAH, plus the mean AAH of the three months before for someone eligible
-    to neither the ASI nor the ASPA."""
-    aah_retenue = c.sum("aah_hors_asi", c.period.last_months(3)) * ~c("aspa_eligibilite") * ~c("asi_eligibilite")
-    return c("asi_aspa_base_ressources_individu_hors_aah") + aah_retenue / 3
-
-
-@quantity(
-    FAMILLE,
-    MONTH,
-    label="Base ressources de l'ASI et de l'ASPA (parents de la famille)",
-)
-def asi_aspa_base_ressources(c):
-    return c.members("asi_aspa_base_ressources_individu").sum("parents")
-
-
-_ASI_READS = ("asi_eligibilite", "asi_aspa_nb_alloc", "nb_parents")
-
-
-@quantity(
-    INDIVIDU,
-    MONTH,
-    label="Allocation supplémentaire d'invalidité (ASI)",
-    defined_for="asi_eligibilite",
-    minimum=0,
-    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041474269",),
-)
-def asi(c):
-    """Since 2020-04-01 the ASI is the ceiling (single or couple) minus the resources of the
-    couple. It is paid when the person is the only ASI/ASPA-eligible parent, or shared half and
-    half when both parents are ASI-eligible; a parent eligible to the ASI beside a partner
-    eligible to the ASPA gets none (as in OpenFisca)."""
-    return _asi_amount(c, c("asi_aspa_base_ressources"))
-
-
-@quantity(
-    INDIVIDU,
-    MONTH,
-    label="ASI retenue pour l'AAH (base ressources de l'ASI sans l'AAH)",
-    defined_for="asi_eligibilite",
-)
-def aah_asi_non_cumulable(c):
-    """The ASI as OpenFisca's AAH formula sees it: when the AAH is computed, OpenFisca cuts the
-    loop AAH → ASI → AAH of earlier months by taking those AAH as 0, so the partner's AAH is
-    left out of the ASI resources. Equal to ``asi`` unless a partner eligible to neither the
-    ASI nor the ASPA receives the AAH."""
-    return _asi_amount(c, c.group("famille").sum("asi_aspa_base_ressources_individu_hors_aah", "parents"))
-
-
-def _asi_amount(c, base_ressources):
-    """The ASI of each eligible person (the quantities are ``defined_for`` the ASI's
-    eligibility), from the resource base of its couple."""
-    famille = c.group("famille")
-    parent = c.is_role("famille", "parents")
-    demandeur = famille.nth("asi_eligibilite", "parents", 0).astype(bool)
-    conjoint = famille.nth("asi_eligibilite", "parents", 1).astype(bool)
-    seul_allocataire = (c("asi_aspa_nb_alloc") == 1) & (demandeur | conjoint)
-    deux_asi = demandeur & conjoint
-    en_couple = c("nb_parents") == 2
-    plafond = (
-        seul_allocataire
-        * np.where(en_couple, c.law("aah.asi.plafond_ressource_couple"), c.law("aah.asi.plafond_ressource_seul"))
-        + deux_asi * c.law("aah.asi.plafond_ressource_couple")
-    ) / 12
-    montant = np.maximum(plafond - base_ressources, 0)
-    return montant * parent * (seul_allocataire + deux_asi / 2)
-
-
-# ---------------------------------------------------------------------------------------------
 # Shared computations
 # ---------------------------------------------------------------------------------------------
 
 
 def _hors_activite_hors_asi_3_mois(c, months):
-    return c.sum("retraite_nette", months) + c.sum("pensions_alimentaires_percues", months)
+    return (
+        c.sum("retraite_nette", months)
+        + c.sum("pensions_invalidite", months)
+        + c.sum("pensions_alimentaires_percues", months)
+    )
 
 
 def _assiette_revenus_activite(c, revenus, en_activite):
     """Activity income after the abatements of art. D821-9 CSS (80 % up to 30 % of the yearly
     gross SMIC in force this month, 40 % above) and the 30 % abatement of art. R532-5 CSS when
     activity has stopped (no salary this month and not a student) or when unemployment
-    benefits or a pension were received the month before."""
+    benefits, a retirement or an invalidity pension were received the month before."""
     smic_annuel = 12 * c.law("smic.horaire_brut") * c.law("smic.nb_heures_mensuelles")
     tranche_1 = np.minimum(revenus, c.law("aah.travail_ordinaire.tranche_smic") * smic_annuel)
     tranche_2 = np.maximum(0, revenus - tranche_1)
@@ -397,7 +254,9 @@ def _assiette_revenus_activite(c, revenus, en_activite):
     ) * tranche_2
     ressource_interrompue = ~(en_activite | c.enum("activite").is_("etudiant"))
     mois_precedent = c.period.last_month
-    substitution = (c("chomage_net", mois_precedent) + c("retraite_nette", mois_precedent)) > 0
+    substitution = (
+        c("chomage_net", mois_precedent) + c("retraite_nette", mois_precedent) + c("pensions_invalidite", mois_precedent)
+    ) > 0
     cessation = ressource_interrompue | substitution
     return abattus * (1 - c.law("aah.abattement_cessation_activite") * cessation)
 
@@ -432,14 +291,5 @@ QUANTITIES = (
     aah_plafond_ressources_deconjugalise,
     aah_base_non_cumulable,
     aah_base,
-    aspa_eligibilite,
-    asi_eligibilite,
-    asi_aspa_nb_alloc,
-    aah_hors_asi,
-    asi_aspa_base_ressources_individu_hors_aah,
-    asi_aspa_base_ressources_individu,
-    asi_aspa_base_ressources,
-    asi,
-    aah_asi_non_cumulable,
 )
 AIDES = (aah,)

@@ -10,7 +10,7 @@ import datetime as dt
 import numpy as np
 
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
-from mesaides.partner_caf.helpers import PF, nb_enfants_par_age
+from mesaides.partner_caf.helpers import PF
 
 AF = f"{PF}.af"
 
@@ -94,9 +94,14 @@ def af_taux_modulation(c):
     value_type="int",
 )
 def af_allocation_forfaitaire_nb_enfants(c):
-    """Children aged exactly 20 who are not financially autonomous."""
+    """Children who turned 20 before M and do not turn 21 during M, not financially autonomous
+    (art. R552-2 CSS: due from the month after the 20th birthday, no longer in the month of the
+    21st; ``pf_age_fin_de_mois``)."""
     age = c.law(f"{AF}.forfait.age")
-    return nb_enfants_par_age(c, c.period, age, age)
+    atteint = c.members("pf_age_fin_de_mois", c.period.last_month).values >= age
+    avant_limite = c.members("pf_age_fin_de_mois").values < age + 1
+    autonome = c.members("autonomie_financiere").values
+    return c.per_member(atteint & avant_limite & ~autonome).count("enfants")
 
 
 @quantity(
@@ -151,7 +156,9 @@ def af_age_aine(c):
 
 
 def _majoration_enfant(c, seuil):
-    age = c("age")
+    # An age increase is due from the month after the birthday (art. R552-2 CSS): the age
+    # reached by the end of the month before.
+    age = c("pf_age_fin_de_mois", c.period.last_month)
     n = c("af_nbenf")
     bmaf = c.law(f"{PF}.bmaf")
     dom = f"{AF}.dom.majoration_un_enfant"

@@ -20,11 +20,11 @@ ASF = f"{PF}.asf"
     value_type="bool",
 )
 def asf_elig_enfant(c):
-    """Aged under 20 and not financially autonomous (evaluated at any age)."""
-    age = c("age")
+    """Born before M, not turning 20 during M (art. R552-2 CSS: ``pf_age_fin_de_mois``) and not
+    financially autonomous (evaluated at any age)."""
     return (
-        (age >= c.law(f"{PF}.def_pac.enfants.age_minimal"))
-        & (age < c.law(f"{PF}.def_pac.enfants.age_limite"))
+        (c("pf_age_fin_de_mois", c.period.last_month) >= c.law(f"{PF}.def_pac.enfants.age_minimal"))
+        & (c("pf_age_fin_de_mois") < c.law(f"{PF}.def_pac.enfants.age_limite"))
         & ~c("autonomie_financiere")
     )
 

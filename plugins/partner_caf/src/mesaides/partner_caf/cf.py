@@ -19,9 +19,15 @@ CF = f"{PF}.cf"
     value_type="bool",
 )
 def cf_enfant_a_charge(c):
-    """A child of the famille under 21 who is not financially autonomous."""
-    age = c("age")
-    return c.is_role("famille", "enfants") & (age >= 0) & (age < c.law(f"{CF}.age_max")) & ~c("autonomie_financiere")
+    """A child of the famille born before M, who does not turn 21 during M, not financially
+    autonomous (ages as art. R552-2 CSS counts them: ``pf_age_fin_de_mois``)."""
+    ne = c("pf_age_fin_de_mois", c.period.last_month) >= 0
+    return (
+        c.is_role("famille", "enfants")
+        & ne
+        & (c("pf_age_fin_de_mois") < c.law(f"{CF}.age_max"))
+        & ~c("autonomie_financiere")
+    )
 
 
 @quantity(
@@ -31,10 +37,11 @@ def cf_enfant_a_charge(c):
     value_type="bool",
 )
 def cf_enfant_eligible(c):
-    """A child à charge aged 3 to 20 (compulsory schooling assumed fulfilled before 16)."""
-    age = c("age")
+    """A child à charge aged 3 to 20 (compulsory schooling assumed fulfilled before 16): from
+    the month after the 3rd birthday (art. R552-2 CSS)."""
+    age = c("pf_age_fin_de_mois")
     intermediate = c.law(f"{PF}.def_pac.enfants.age_intermediaire")
-    child = (age >= c.law(f"{CF}.age_min")) & (age < intermediate)
+    child = (c("pf_age_fin_de_mois", c.period.last_month) >= c.law(f"{CF}.age_min")) & (age < intermediate)
     young = (age >= intermediate) & (age < c.law(f"{CF}.age_max"))
     return (child | young) & c("cf_enfant_a_charge")
 
@@ -46,9 +53,10 @@ def cf_enfant_eligible(c):
     value_type="bool",
 )
 def cf_dom_enfant_eligible(c):
-    """In the DOM: a child à charge aged 3 or 4."""
-    age = c("age")
-    return (age >= c.law(f"{CF}.dom.age_min")) & (age < c.law(f"{CF}.dom.age_max")) & c("cf_enfant_a_charge")
+    """In the DOM: a child à charge aged 3 or 4 (from the month after the 3rd birthday, until
+    the month before the 5th's: art. R552-2 CSS)."""
+    atteint = c("pf_age_fin_de_mois", c.period.last_month) >= c.law(f"{CF}.dom.age_min")
+    return atteint & (c("pf_age_fin_de_mois") < c.law(f"{CF}.dom.age_max")) & c("cf_enfant_a_charge")
 
 
 @quantity(
@@ -58,9 +66,9 @@ def cf_dom_enfant_eligible(c):
     value_type="bool",
 )
 def cf_dom_enfant_trop_jeune(c):
-    """In the DOM a child under 3 in the famille excludes the CF."""
-    age = c("age")
-    return c.is_role("famille", "enfants") & (age >= 0) & (age < c.law(f"{CF}.age_min"))
+    """In the DOM a child born by the end of M who has not turned 3 before M excludes the CF."""
+    ne = c("pf_age_fin_de_mois") >= 0
+    return c.is_role("famille", "enfants") & ne & (c("pf_age_fin_de_mois", c.period.last_month) < c.law(f"{CF}.age_min"))
 
 
 def _demandeur_menage(c, name):
@@ -197,9 +205,14 @@ def cf_montant(c):
 )
 def cf(c):
     """Complément familial, rounded to the cent; not paid with the PAJE allocation de base
-    (art. L532-1 CSS) nor in Mayotte."""
+    (art. L532-1 CSS) nor in Mayotte. The PAJE ends in the month of the child's third birthday;
+    the complément familial that takes over is due from the month after (art. R552-2 CSS), so
+    neither is paid in that month."""
     eligible = c.check("Au moins trois enfants de 3 ans ou plus (DOM : un enfant de 3 à 5 ans)", c("cf_eligibilite"))
-    pas_de_paje = c.check("Pas d'allocation de base de la PAJE", c("paje_base") == 0)
+    pas_de_paje = c.check(
+        "Pas d'allocation de base de la PAJE ce mois-ci ni le mois précédent",
+        (c("paje_base") == 0) & (c("paje_base", c.period.last_month) == 0),
+    )
     mayotte = c.members("residence_mayotte").first("parents", default=False)
     montant = np.round(c("cf_montant"), 2)
     trop = eligible & (montant <= 0)

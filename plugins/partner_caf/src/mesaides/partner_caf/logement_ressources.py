@@ -99,9 +99,10 @@ def aide_logement_abattement_indemnites_chomage(c):
     valid_from=SINCE,
 )
 def aide_logement_chomeur_non_indemnise(c):
-    """Unemployed in M without unemployment benefit in M, the spell having begun before M-2.
-    (Benefits topped up by the ASS also count, but the ASS is never granted in mesaides.)"""
-    return c("aide_logement_chomeur_depuis_plus_de_deux_mois") & (c("chomage_imposable") == 0)
+    """Unemployed in M, the spell having begun before M-2, without unemployment benefit in M or
+    receiving the ASS in M (France Travail's aide, through ``takes``: art. R822-15 CCH treats a
+    jobseeker on the ASS as one without insurance benefit)."""
+    return c("aide_logement_chomeur_depuis_plus_de_deux_mois") & ((c("chomage_imposable") == 0) | (c("ass") > 0))
 
 
 @quantity(
@@ -151,13 +152,15 @@ def aide_logement_base_ressources_individu(c):
     2021): taxable salaries S and unemployment benefits C minus the 10 % deduction for
     professional expenses computed on S + C (floor and ceiling of the previous calendar year;
     the part not absorbed by salaries is taken from C), with the 30 % abatements and the
-    neutralisation; plus taxable pensions of the rolling year and child support received in the
+    neutralisation; plus taxable retirement and invalidity pensions of the rolling year and child support received in the
     previous calendar year, minus 10 % (at least the minimum, no ceiling)."""
     rolling = c.period.rolling_year(2)
     last_year = Period.year_of(c.period.year - 1)
     salaires = c.sum("salaire_imposable", rolling)
     chomage = c.sum("chomage_imposable", rolling)
-    retraites = c.sum("retraite_imposable", rolling)
+    # Invalidity pensions are taxed as pensions: the rolling year like the others (OpenFisca
+    # 176.1.8 reads them for the calendar year N-2; see docs/known-differences.md).
+    retraites = c.sum("retraite_imposable", rolling) + c.sum("pensions_invalidite", rolling)
     pensions_alimentaires = c.sum("pensions_alimentaires_percues", last_year.months)
 
     at = last_year.start

@@ -20,9 +20,11 @@ PAJE = f"{PF}.paje"
     value_type="bool",
 )
 def enfant_eligible_paje(c):
-    """Under 3 (until the month before the third birthday's month, the age being taken on the
-    1st) and not financially autonomous. Like OpenFisca, no role is checked."""
-    return (c("age") < c.law(f"{PAJE}.age_limite")) & ~c("autonomie_financiere")
+    """Born before M and not turning 3 during M (due from the month after the birth until the
+    month before the third birthday's: art. R552-2 CSS, ``pf_age_fin_de_mois``), not
+    financially autonomous. Like OpenFisca, no role is checked."""
+    ne = c("pf_age_fin_de_mois", c.period.last_month) >= 0
+    return ne & (c("pf_age_fin_de_mois") < c.law(f"{PAJE}.age_limite")) & ~c("autonomie_financiere")
 
 
 @quantity(FAMILLE, MONTH, label="Un enfant de moins de 3 ans", value_type="bool")

@@ -15,6 +15,16 @@ PARAMETERS = (
         maximum=1.0,
     ),
     Parameter(
+        name="aeeh_niveau_handicap",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="int",
+        label="Catégorie du complément d'AEEH attribuée par la CDAPH (0 : allocation de base seule, 1 à 6)",
+        year_input="dispatch",
+        minimum=0,
+        maximum=6,
+    ),
+    Parameter(
         name="aah_restriction_substantielle_durable_acces_emploi",
         entity=INDIVIDU,
         period=MONTH,

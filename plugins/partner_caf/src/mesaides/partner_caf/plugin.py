@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from importlib.resources import files
 
-from mesaides.core import Institution, Partner, PartnerPlugin
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, Institution, Parameter, Partner, PartnerPlugin
 from mesaides.partner_caf.parameters import PARAMETERS
 
 HERE = files("mesaides.partner_caf")
@@ -24,6 +24,23 @@ plugin = PartnerPlugin(
             Institution(id="caf", name="Caisse d'allocations familiales", logo=HERE / "logo_caf.png"),
         ),
         referent_email="partenariats@caf.example.org",
+        # Other partners' aides the RSA, the prime d'activité and the AAH count: without those
+        # partners, taken from the situation (0 when not given).
+        takes=(
+            # Monthly ceilings far above any ASI or ASPA: a typing mistake is refused.
+            Parameter(
+                name="asi", entity=INDIVIDU, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
+                label="Allocation supplémentaire d'invalidité (ASI)",
+            ),
+            Parameter(
+                name="aspa", entity=FAMILLE, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
+                label="Allocation de solidarité aux personnes âgées (ASPA)",
+            ),
+            Parameter(
+                name="ass", entity=INDIVIDU, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
+                label="Allocation de solidarité spécifique (ASS)",
+            ),
+        ),
     ),
     rule_modules=(
     "resources",
@@ -33,6 +50,7 @@ plugin = PartnerPlugin(
     "asf",
     "paje",
     "ars",
+    "aeeh",
     "aah",
     "logement",
     "rsa",

@@ -170,16 +170,16 @@ def ppa_revenu_activite_individu(c):
 @quantity(
     INDIVIDU,
     MONTH,
-    label="Minima sociaux du mois pris en compte pour la prime d'activité (ASI, complément et AAH)",
+    label="Minima sociaux du mois pris en compte pour la prime d'activité (ASI, ASS, complément et AAH)",
     minimum=0,
     references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000033813782",),
 )
 def ppa_minima_sociaux_individu(c):
-    """ASI and complement of the AAH of the month, and the AAH when it is not counted as
+    """ASI, ASS and complement of the AAH of the month, and the AAH when it is not counted as
     activity income (art. L842-4 and R843-1 CSS)."""
     seuil = c.law("ppa.seuil_aah_activite") * c.law("smic.horaire_brut")
     aah_hors_activite = (c("ppa_revenu_activite_individu") < seuil) * c("aah")
-    return c("asi") + c("caah") + aah_hors_activite
+    return c("asi") + c("ass") + c("caah") + aah_hors_activite
 
 
 @quantity(
@@ -214,7 +214,7 @@ ppa_base_ressources = Quantity(
     description=(
         "The activity income, then every member's other resources (unemployment benefits, "
         "pensions, child support received, minima sociaux), the ASPA and the prestations "
-        "familiales of the month (the ASS is not computed by mesaides: 0)."
+        "familiales of the month."
     ),
     adds=(
         "ppa_revenu_activite",

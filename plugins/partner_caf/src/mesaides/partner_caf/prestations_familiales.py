@@ -8,6 +8,8 @@ the N-2 incomes after the income-tax deductions come from the core (``impot.*``)
 
 from __future__ import annotations
 
+import numpy as np
+
 from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
 from mesaides.partner_caf.helpers import PF, starts_with
 
@@ -43,6 +45,28 @@ def residence_mayotte(c):
     return starts_with(c("depcom"), (MAYOTTE_PREFIX,))
 
 
+# ---- Age limits (art. R552-2 CSS) ---------------------------------------------------------------
+
+
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Âge au dernier jour du mois (limites d'âge des prestations familiales)",
+    value_type="int",
+    references=("https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000030048871",),
+)
+def pf_age_fin_de_mois(c):
+    """Age in whole years on the last day of M. A prestation familiale is due from the month after
+    the one in which its conditions are met and stops from the first day of the month in which
+    they cease (art. R552-2 CSS). So an upper age limit N is met in M while this is below N (a
+    child turning N during M, on whatever day, no longer counts in M), and an age N is reached
+    for M when this quantity of the month before is at least N (from the month after the
+    birthday). The core's ``age`` (on the first day of M) counts a child turning N on the 2nd
+    of M as N-1 for the whole of M, and one turning N on the 1st as N from that month."""
+    naissance = c("date_naissance").astype("datetime64[M]").astype(np.int64)
+    return (c.period.year * 12 + c.period.month - 1 - 1970 * 12 - naissance) // 12
+
+
 # ---- Enfant à charge -------------------------------------------------------------------------
 
 
@@ -72,11 +96,14 @@ def autonomie_financiere(c):
     value_type="bool",
 )
 def prestations_familiales_enfant_a_charge(c):
-    """A child of the famille aged under 16 (compulsory schooling, assumed fulfilled), or aged
-    16 to 19 and not financially autonomous (art. L512-3 and R512-2 CSS)."""
-    age = c("age")
+    """A child of the famille born before M and under 16 (compulsory schooling, assumed
+    fulfilled), or aged 16 to 19 and not financially autonomous (art. L512-3 and R512-2 CSS),
+    ages as art. R552-2 counts them (``pf_age_fin_de_mois``)."""
+    age = c("pf_age_fin_de_mois")
     intermediate = c.law(f"{PF}.def_pac.enfants.age_intermediaire")
-    child = (age >= c.law(f"{PF}.def_pac.enfants.age_minimal")) & (age < intermediate)
+    child = (c("pf_age_fin_de_mois", c.period.last_month) >= c.law(f"{PF}.def_pac.enfants.age_minimal")) & (
+        age < intermediate
+    )
     young = (age >= intermediate) & (age < c.law(f"{PF}.def_pac.enfants.age_limite")) & ~c("autonomie_financiere")
     return c.is_role("famille", "enfants") & (child | young)
 
@@ -142,6 +169,7 @@ def biactivite(c):
 
 
 QUANTITIES = (
+    pf_age_fin_de_mois,
     en_couple,
     residence_dom,
     residence_mayotte,

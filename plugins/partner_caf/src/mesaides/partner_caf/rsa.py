@@ -304,10 +304,11 @@ def rsa_base_ressources_prestations_familiales(c):
 )
 def rsa_base_ressources_minima_sociaux(c):
     """The ASPA of month M plus the mean over the three months before of each member's AAH,
-    complement of the AAH and ASI (the ASS is not computed by mesaides: 0)."""
+    complement of the AAH, ASI and ASS (art. R262-6 CASF; the ASPA, the ASI and the ASS are
+    other partners' aides, read through ``takes``)."""
     months = c.period.last_months(3)
     total = c.zeros()
-    for name in ("aah", "asi", "caah"):
+    for name in ("aah", "asi", "caah", "ass"):
         for m in months:
             total = total + c.members(name, m).sum()
     return c("aspa") + total / 3
