@@ -29,10 +29,14 @@ def test_partner_card_and_logo():
 
 
 def test_with_the_core_alone_the_aspa_is_computed_and_says_what_it_takes_from_the_situation():
-    rules = load_rules(get_plugin_manager(blocked=("partner_caf", "partner_assurance_maladie")))
+    # Every partner whose aides the ASPA reads is blocked (France Travail too: it also takes the
+    # AAH, and the first partner declaring a stand-in owns it).
+    rules = load_rules(
+        get_plugin_manager(blocked=("partner_caf", "partner_assurance_maladie", "partner_france_travail"))
+    )
     assert "aspa" in rules.aides and "aspa" not in rules.unavailable
     assert set(rules.stand_ins) >= {"aah", "asi", "asi_eligibilite", "ass", "taux_incapacite"}
-    assert all(rules.stand_ins[n] == DISTRIBUTION for n in ("aah", "asi", "asi_eligibilite"))
+    assert all(rules.stand_ins[n] == DISTRIBUTION for n in ("aah", "asi", "asi_eligibilite", "ass"))
     result = Engine(rules).compute(pensioner(500.0), ["aspa"], PERIOD)
     assert result["aspa"]["famille"] == round(ASPA_SINGLE_2026 / 12 - 500.0, 2)  # 543.60
 
