@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,9 @@ import yaml
 from registry_test_partners import REF, write_png
 
 MESAIDES = Path(sys.executable).with_name("mesaides")
-OTHERS = "partner_caf,partner_nord,partner_lyon,partner_region,partner_assurance_maladie,partner_assurance_retraite,web"
+OTHERS = ",".join(ep.name for ep in entry_points(group="mesaides") if ep.name != "registry")
+"""Every plugin installed beside the test partner is disabled, except the registry's own commands:
+these tests are about the test partner alone (a new partner must not change what they see)."""
 
 PLUGIN = '''
 """A partner distribution installed for the command-line tests."""
