@@ -42,6 +42,8 @@ def lille_answers(today: dt.date) -> dict[str, str]:
     return {
         "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "2",
         "demandeur.date_naissance": fr(birth(today, 32)), "demandeur.activite": "actif", "demandeur.salaire_net": "900",
+        # Asked, not assumed absent, of a parent (issue 15): she receives none.
+        "demandeur.pensions_alimentaires_percues": "0",
         "enfant1.enfant_date_naissance": fr(birth(today, 1)), "enfant2.enfant_date_naissance": fr(birth(today, 4)),
         "menage.depcom": "Lille", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
     }
