@@ -16,7 +16,7 @@ import yaml
 from registry_test_partners import REF, write_png
 
 MESAIDES = Path(sys.executable).with_name("mesaides")
-OTHERS = "partner_caf,partner_nord,partner_lyon,partner_region,web"
+OTHERS = "partner_caf,partner_nord,partner_lyon,partner_region,partner_assurance_maladie,partner_assurance_retraite,web"
 
 PLUGIN = '''
 """A partner distribution installed for the command-line tests."""

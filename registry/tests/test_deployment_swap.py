@@ -118,7 +118,7 @@ def setup(tmp_path_factory):
         "MESAIDES_DATABASE_URL": f"sqlite:///{root / 'registry.sqlite3'}",
         "MESAIDES_NOW": NOW,
         "MESAIDES_REFERENCE_HOUSEHOLDS": "300",
-        "MESAIDES_DISABLE_PLUGINS": "partner_caf,partner_region,partner_nord,partner_lyon",
+        "MESAIDES_DISABLE_PLUGINS": "partner_caf,partner_region,partner_nord,partner_lyon,partner_assurance_maladie,partner_assurance_retraite",
         "MESAIDES_ACTOR": "operator",
     }
     (root / "deployment.toml").write_text(textwrap.dedent(f"""\
