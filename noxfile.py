@@ -1,10 +1,10 @@
 """Sessions for the mesaides monorepo: tests, lint, bench, build, serve.
 
-    nox -s tests      each distribution's tests beside the core alone, then everything together
-    nox -s lint       ruff, and mypy (strict on the core, mypy's defaults on the partners)
-    nox -s bench      start-up, the oracle batch, throughput, peak memory, the web server's load
-    nox -s build      a wheel for every distribution in dist/
-    nox -s serve      the simulator on the embedded default (SQLite, every partner package)
+nox -s tests      each distribution's tests beside the core alone, then everything together
+nox -s lint       ruff, and mypy (strict on the core, mypy's defaults on the partners)
+nox -s bench      start-up, the oracle batch, throughput, peak memory, the web server's load
+nox -s build      a wheel for every distribution in dist/
+nox -s serve      the simulator on the embedded default (SQLite, every partner package)
 """
 
 from __future__ import annotations
@@ -84,15 +84,20 @@ with mypy's defaults. The registry and the web simulator are not checked yet (se
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff, then mypy."""
+    """ruff (lint and format), then mypy."""
     session.install("ruff>=0.17,<0.18")
     session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
     checked = _present(TYPE_CHECKED)
     _install(session, checked, TYPING_TOOLS)
     # Each distribution's src/ on mypy's path: they share the ``mesaides`` namespace package.
     # Packages are given as directories, not with -p: the core's legislation/ data directory
     # would shadow its legislation module.
-    packages = [init.parent.relative_to(ROOT) for m in checked for init in sorted((ROOT / m / "src" / "mesaides").glob("*/__init__.py"))]
+    packages = [
+        init.parent.relative_to(ROOT)
+        for m in checked
+        for init in sorted((ROOT / m / "src" / "mesaides").glob("*/__init__.py"))
+    ]
     session.run("mypy", *map(str, packages), env={"MYPYPATH": os.pathsep.join(f"{m}/src" for m in checked)})
 
 

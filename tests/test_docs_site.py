@@ -32,7 +32,11 @@ def site(tmp_path_factory) -> Path:
     env.pop("MESAIDES_DATABASE_URL", None)
     done = subprocess.run(
         [sys.executable, "-m", "mesaides.core.cli_main", "docs", "build", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("wrote ")
@@ -57,7 +61,7 @@ def test_the_nord_page_links_to_rsa_which_it_depends_on(site):
     assert f"href='{RSA}.html'" in section(page, "Dépend des aides :")
     assert f"href='{RSA}.html'" not in section(page, "Aides qui en dépendent :")
     # The drawn graph names both aides too.
-    svg = page[page.index("<svg"):page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     assert RSA in svg and NORD_AIDE in svg
 
 

@@ -61,7 +61,7 @@ class RecordingSession:
 def noxfile(monkeypatch):
     """The repository's noxfile, its decorators reduced to what they decorate (nox is not
     installed beside the tests)."""
-    passthrough = lambda *a, **k: (lambda f: f)  # noqa: E731
+    passthrough = lambda *a, **k: lambda f: f  # noqa: E731
     stand_in = types.ModuleType("nox")
     stand_in.options = types.SimpleNamespace()
     stand_in.Session = RecordingSession
@@ -75,8 +75,11 @@ def noxfile(monkeypatch):
 
 
 def tools(installed: list[str]) -> set[str]:
-    return {re.split(r"[<>=!~\[]", a, maxsplit=1)[0] for a in installed if not a.startswith("-") and "/" not in a
-            and a not in ("core", "registry", "web")}
+    return {
+        re.split(r"[<>=!~\[]", a, maxsplit=1)[0]
+        for a in installed
+        if not a.startswith("-") and "/" not in a and a not in ("core", "registry", "web")
+    }
 
 
 def test_serve_and_bench_install_no_test_tools(noxfile):
@@ -100,9 +103,11 @@ def test_git_ignores_what_the_commands_write():
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
     written = ["site/index.html", "deployment.lock", "instance/mesaides.sqlite3"]
-    done = subprocess.run(["git", "check-ignore", "--no-index", *written], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        ["git", "check-ignore", "--no-index", *written], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     assert done.stdout.split() == written
-    kept = subprocess.run(["git", "check-ignore", "--no-index", "deployment.toml"], cwd=ROOT, capture_output=True,
-                          check=False)
+    kept = subprocess.run(
+        ["git", "check-ignore", "--no-index", "deployment.toml"], cwd=ROOT, capture_output=True, check=False
+    )
     assert kept.returncode == 1

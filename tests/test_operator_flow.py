@@ -40,12 +40,18 @@ ADOPTION = "public on https://mesaides.example.org since 2025-03"
 def lille_answers(today: dt.date) -> dict[str, str]:
     """The questionnaire's answers for ``web_scenarios.lille_situation``."""
     return {
-        "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "2",
-        "demandeur.date_naissance": fr(birth(today, 32)), "demandeur.activite": "actif", "demandeur.salaire_net": "900",
+        "foyer.situation_familiale": "celibataire",
+        "foyer.nb_enfants": "2",
+        "demandeur.date_naissance": fr(birth(today, 32)),
+        "demandeur.activite": "actif",
+        "demandeur.salaire_net": "900",
         # Asked, not assumed absent, of a parent (issue 15): she receives none.
         "demandeur.pensions_alimentaires_percues": "0",
-        "enfant1.enfant_date_naissance": fr(birth(today, 1)), "enfant2.enfant_date_naissance": fr(birth(today, 4)),
-        "menage.depcom": "Lille", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
+        "enfant1.enfant_date_naissance": fr(birth(today, 1)),
+        "enfant2.enfant_date_naissance": fr(birth(today, 4)),
+        "menage.depcom": "Lille",
+        "menage.statut_occupation_logement": "locataire_vide",
+        "menage.loyer": "550",
     }
 
 
@@ -60,8 +66,13 @@ def walk(client: httpx.Client, answers: dict[str, str]) -> str:
         etat = html.unescape(re.search(r'name="etat" value="([^"]*)"', page.text).group(1))
         names = set(re.findall(r'name="((?:foyer|menage|demandeur|enfant\d+)\.[a-z_]+)"', page.text))
         csrf = html.unescape(re.search(r'name="csrf" value="([^"]*)"', page.text).group(1))
-        data = {"etape": step.group(1), "etat": etat, "action": "suivant", "csrf": csrf,
-                **{k: v for k, v in answers.items() if k in names}}
+        data = {
+            "etape": step.group(1),
+            "etat": etat,
+            "action": "suivant",
+            "csrf": csrf,
+            **{k: v for k, v in answers.items() if k in names},
+        }
         page = client.post("/simulation", data=data, headers={"Origin": str(client.base_url).rstrip("/")})
         assert page.status_code == 200, page.text[:2000]
     raise AssertionError("the questionnaire never ended")
@@ -75,8 +86,13 @@ class Server:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen([*CLI, "serve", "--port", str(port), *args], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [*CLI, "serve", "--port", str(port), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 90
         while True:
             assert self.process.poll() is None, self.process.stderr.read()
@@ -110,7 +126,9 @@ def instance(tmp_path_factory):
         env.pop(name, None)
 
     def mesaides(*args: str, status: int = 0) -> str:
-        done = subprocess.run([*CLI, *args], env=env, cwd=folder, capture_output=True, text=True, timeout=600, check=False)
+        done = subprocess.run(
+            [*CLI, *args], env=env, cwd=folder, capture_output=True, text=True, timeout=600, check=False
+        )
         assert done.returncode == status, f"{args}\n{done.stdout}\n{done.stderr}"
         assert "Traceback" not in done.stderr
         return done.stdout + done.stderr
@@ -201,9 +219,14 @@ def test_withheld_aides_are_counted_by_reason_next_to_the_computed_ones(instance
     _folder, env, mesaides = instance
     partial = tmp_path / "partial.toml"
     partial.write_text(
-        (ROOT / "deployment.toml").read_text(encoding="utf-8").replace(
-            '[aides]\n', '[aides]\nrsa = "preview"\naf = "public"\nasf = "public"\n', 1,
-        ).replace('default = "public"', 'default = "disabled"'),
+        (ROOT / "deployment.toml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "[aides]\n",
+            '[aides]\nrsa = "preview"\naf = "public"\nasf = "public"\n',
+            1,
+        )
+        .replace('default = "public"', 'default = "disabled"'),
         encoding="utf-8",
     )
     mesaides("registry", "adopt", "--all", "--reason", ADOPTION)
@@ -223,6 +246,9 @@ def test_withheld_aides_are_counted_by_reason_next_to_the_computed_ones(instance
     assert "Évaluez vos droits à 1 aide en quelques minutes" in home
     assert "2 autres aides ne sont pas évaluées ici pour le moment" in home
     assert 'data-aides-retenues="2"' in page
-    assert "1 n’est pas encore validée pour le public" in page and "1 est suspendue le temps de corriger une erreur de calcul" in page
+    assert (
+        "1 n’est pas encore validée pour le public" in page
+        and "1 est suspendue le temps de corriger une erreur de calcul" in page
+    )
     assert sorted(re.findall(r'data-aide-retenue="([a-z_]+)"', page)) == ["asf", "rsa"]
     assert "aucune des aides" not in page

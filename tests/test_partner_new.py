@@ -35,8 +35,22 @@ def venv(tmp_path) -> Path:
 
 def test_new_partner_installs_loads_and_passes_its_tests(tmp_path, venv):
     target = tmp_path / "partner_montreuil"
-    run(sys.executable, "-m", "mesaides.core.cli_main", "partner", "new", str(target),
-        "--id", "montreuil", "--name", "Ville de Montreuil", "--departement", "93", "--commune", "93048")
+    run(
+        sys.executable,
+        "-m",
+        "mesaides.core.cli_main",
+        "partner",
+        "new",
+        str(target),
+        "--id",
+        "montreuil",
+        "--name",
+        "Ville de Montreuil",
+        "--departement",
+        "93",
+        "--commune",
+        "93048",
+    )
     assert (target / "src/mesaides/partner_montreuil/plugin.py").exists()
     assert not (target / "src/mesaides/__init__.py").exists()  # a namespace package
 
@@ -51,7 +65,14 @@ def test_new_partner_installs_loads_and_passes_its_tests(tmp_path, venv):
     assert report.strip().endswith("2 passed, 0 failed")
 
     # The registry records it (a temporary SQLite database): its partner, distribution and aide.
-    registry = [str(venv), "-m", "mesaides.core.cli_main", "registry", "--database", f"sqlite:///{tmp_path / 'registry.sqlite3'}"]
+    registry = [
+        str(venv),
+        "-m",
+        "mesaides.core.cli_main",
+        "registry",
+        "--database",
+        f"sqlite:///{tmp_path / 'registry.sqlite3'}",
+    ]
     synced = json.loads(run(*registry, "sync", "--no-measure", "--json", "--by", "operator"))
     assert "montreuil_aide_exemple" in synced["added"]
     assert any(d.startswith("mesaides-partner-montreuil 0.1.0") for d in synced["distributions"])
@@ -59,14 +80,32 @@ def test_new_partner_installs_loads_and_passes_its_tests(tmp_path, venv):
     assert status["partner"] == "montreuil" and status["distribution"] == "mesaides-partner-montreuil"
     assert status["status"] == "development" and status["version"] == "0.1.0"
     # Its placeholder logo is what the registry's checks flag until the partner replaces it (A4).
-    done = subprocess.run([*registry, "check", "-d", "mesaides-partner-montreuil"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*registry, "check", "-d", "mesaides-partner-montreuil"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 1 and "[A4] montreuil_aide_exemple" in done.stderr, done.stdout + done.stderr
 
 
 def test_partner_new_refuses_bad_ids_and_existing_folders(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "mesaides.core.cli_main", "partner", "new", str(tmp_path / "x"),
-         "--id", "Montreuil!", "--name", "x", "--departement", "93", "--commune", "93048"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mesaides.core.cli_main",
+            "partner",
+            "new",
+            str(tmp_path / "x"),
+            "--id",
+            "Montreuil!",
+            "--name",
+            "x",
+            "--departement",
+            "93",
+            "--commune",
+            "93048",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 1 and "id 'Montreuil!'" in done.stderr and "Traceback" not in done.stderr

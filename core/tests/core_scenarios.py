@@ -12,7 +12,9 @@ def household(**overrides):
             "enfant1": {"date_naissance": {"ETERNITY": "2015-01-01"}},
             "enfant2": {"date_naissance": {"ETERNITY": "2004-06-01"}},
         },
-        "familles": {"famille": {"parents": ["parent"], "enfants": ["enfant1", "enfant2"], "toy_aide": {"2026-11": None}}},
+        "familles": {
+            "famille": {"parents": ["parent"], "enfants": ["enfant1", "enfant2"], "toy_aide": {"2026-11": None}}
+        },
         "foyers_fiscaux": {"foyer": {"declarants": ["parent"], "personnes_a_charge": ["enfant1", "enfant2"]}},
         "menages": {"menage": {"personne_de_reference": ["parent"], "enfants": ["enfant1", "enfant2"]}},
     }

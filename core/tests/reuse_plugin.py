@@ -17,8 +17,16 @@ LEGISLATION = {
         "label": "Montant revalorisé au 1er avril 2026",
         "unit": "EUR",
         "history": [
-            {"from": "2025-01-01", "value": 100.0, "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000001"},
-            {"from": "2026-04-01", "value": 110.0, "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000002"},
+            {
+                "from": "2025-01-01",
+                "value": 100.0,
+                "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000001",
+            },
+            {
+                "from": "2026-04-01",
+                "value": 110.0,
+                "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000002",
+            },
         ],
     },
 }

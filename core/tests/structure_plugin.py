@@ -15,12 +15,16 @@ LEGISLATION = {
     f"{S}.montant": {
         "label": "Montant de base",
         "unit": "EUR",
-        "history": [{"from": "2020-01-01", "value": 600.0, "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000001"}],
+        "history": [
+            {"from": "2020-01-01", "value": 600.0, "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000001"}
+        ],
     },
     f"{S}.taux.enfant": {
         "label": "Majoration par enfant",
         "unit": "rate",
-        "history": [{"from": "2020-01-01", "value": 0.5, "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000001"}],
+        "history": [
+            {"from": "2020-01-01", "value": 0.5, "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000001"}
+        ],
     },
 }
 
@@ -138,4 +142,3 @@ def bad_plugin(formula, **fields):
             register(quantity(FAMILLE, MONTH, label="Erronée", **fields)(formula))
 
     return Plugin
-

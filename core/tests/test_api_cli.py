@@ -25,7 +25,10 @@ def test_compute_refuses_unknown_aides(toy_engine):
 def run_cli(*args, stdin=""):
     return subprocess.run(
         [sys.executable, "-c", "from mesaides.core.cli import main; main()", *args],
-        input=stdin, capture_output=True, text=True, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

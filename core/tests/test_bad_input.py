@@ -30,12 +30,19 @@ def issues(engine, data):
 
 @pytest.mark.parametrize(
     ("text", "shown"),
-    [("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"), ("1e309", "1e309"),
-     ("1" + "0" * 400, "1000000000000000000000000000000000000...")],
+    [
+        ("NaN", "NaN"),
+        ("Infinity", "Infinity"),
+        ("-Infinity", "-Infinity"),
+        ("1e309", "1e309"),
+        ("1" + "0" * 400, "1000000000000000000000000000000000000..."),
+    ],
 )
 def test_a_non_finite_number_in_the_json_names_its_path(toy_engine, text, shown):
     raw = json.dumps(household()).replace('"2026-10": 600.0', f'"2026-10": {text}')
-    assert issues(toy_engine, read_json(raw)) == [f"individus.parent.salaire_net.2026-10: expected a finite number, got {shown}"]
+    assert issues(toy_engine, read_json(raw)) == [
+        f"individus.parent.salaire_net.2026-10: expected a finite number, got {shown}"
+    ]
 
 
 @pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), 10**400])
@@ -55,7 +62,9 @@ def test_huge_negative_amounts_are_refused_instead_of_an_infinite_aide(toy_engin
 def test_a_negative_amount_is_below_the_parameters_domain(toy_engine):
     data = household()
     data["individus"]["parent"]["salaire_net"]["2026-09"] = -1_000_000
-    assert issues(toy_engine, data) == ["individus.parent.salaire_net.2026-09: -1000000 is below the minimum of salaire_net, 0 EUR"]
+    assert issues(toy_engine, data) == [
+        "individus.parent.salaire_net.2026-09: -1000000 is below the minimum of salaire_net, 0 EUR"
+    ]
 
 
 def test_a_rent_has_a_ceiling():
@@ -69,15 +78,20 @@ def test_a_rent_has_a_ceiling():
 def test_a_yearly_amount_spread_over_months_is_checked_too(toy_engine):
     data = household()
     data["individus"]["parent"]["salaire_net"] = {"2026": -1200}
-    assert issues(toy_engine, data) == ["individus.parent.salaire_net.2026: -1200 is below the minimum of salaire_net, 0 EUR"]
+    assert issues(toy_engine, data) == [
+        "individus.parent.salaire_net.2026: -1200 is below the minimum of salaire_net, 0 EUR"
+    ]
 
 
 def test_every_numeric_parameter_declares_its_domain():
     """The core's and the installed partners' Parameters: an amount, a rate, a count has a
     minimum and a maximum, which the core enforces."""
     rules = load_rules()
-    undeclared = [name for name, p in rules.parameters.items()
-                  if p.value_type in ("float", "int") and (p.minimum is None or p.maximum is None)]
+    undeclared = [
+        name
+        for name, p in rules.parameters.items()
+        if p.value_type in ("float", "int") and (p.minimum is None or p.maximum is None)
+    ]
     assert undeclared == []
 
 
@@ -161,17 +175,24 @@ def test_a_null_person_or_group(toy_engine):
     data = household()
     data["individus"]["enfant1"] = None
     data["familles"]["famille"] = None
-    assert sorted(issues(toy_engine, data)) == ["familles.famille: expected an object", "individus.enfant1: expected an object"]
+    assert sorted(issues(toy_engine, data)) == [
+        "familles.famille: expected an object",
+        "individus.enfant1: expected an object",
+    ]
 
 
 @pytest.mark.parametrize("key", ["0000-01", "0003", "1899-12", "2101"])
 def test_periods_outside_the_supported_years(toy_engine, key):
     data = household()
     data["individus"]["parent"]["salaire_net"][key] = 100.0
-    assert issues(toy_engine, data) == [f"individus.parent.salaire_net.{key}: outside the supported periods (years 1900 to 2100)"]
+    assert issues(toy_engine, data) == [
+        f"individus.parent.salaire_net.{key}: outside the supported periods (years 1900 to 2100)"
+    ]
     data = household()
     data["familles"]["famille"]["toy_aide"] = {key: None}
-    assert issues(toy_engine, data) == [f"familles.famille.toy_aide.{key}: outside the supported periods (years 1900 to 2100)"]
+    assert issues(toy_engine, data) == [
+        f"familles.famille.toy_aide.{key}: outside the supported periods (years 1900 to 2100)"
+    ]
 
 
 def test_a_period_outside_the_supported_years_given_to_compute(toy_engine):
@@ -267,24 +288,37 @@ def test_each_situation_of_a_joined_run_is_held_to_the_limits_alone(toy_engine):
 def run_cli(stdin: str):
     return subprocess.run(
         [sys.executable, "-c", "from mesaides.core.cli import main; main()", "calculate"],
-        input=stdin, capture_output=True, text=True, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ('{"individus": {"a": {"salaire_net": {"2026-10": NaN}}}}',
-         "error: individus.a.salaire_net.2026-10: expected a finite number, got NaN"),
-        ('{"individus": {"a": {"salaire_net": {"2026-10": 1e309}}}}',
-         "error: individus.a.salaire_net.2026-10: expected a finite number, got 1e309"),
-        ('{"individus": {"a": {}}, "familles": null}',
-         "error: familles: expected an object (leave familles out for one group per person)"),
-        ('{"individus": {"a": {}}, "menages": {"m": {"personne_de_reference": ["a"], "depcom": {"2026-11": "zzz"}}}}',
-         "error: menages.m.depcom.2026-11: unknown commune code 'zzz': expected an INSEE code of the Code officiel "
-         "géographique 2026 (5 characters, such as 59350)"),
-        ('{"individus": {"a": ' + "[" * 10_000 + "]" * 10_000 + "}}",
-         "error: Invalid JSON: nested too deeply (a situation is at most a few levels deep)"),
+        (
+            '{"individus": {"a": {"salaire_net": {"2026-10": NaN}}}}',
+            "error: individus.a.salaire_net.2026-10: expected a finite number, got NaN",
+        ),
+        (
+            '{"individus": {"a": {"salaire_net": {"2026-10": 1e309}}}}',
+            "error: individus.a.salaire_net.2026-10: expected a finite number, got 1e309",
+        ),
+        (
+            '{"individus": {"a": {}}, "familles": null}',
+            "error: familles: expected an object (leave familles out for one group per person)",
+        ),
+        (
+            '{"individus": {"a": {}}, "menages": {"m": {"personne_de_reference": ["a"], "depcom": {"2026-11": "zzz"}}}}',
+            "error: menages.m.depcom.2026-11: unknown commune code 'zzz': expected an INSEE code of the Code officiel "
+            "géographique 2026 (5 characters, such as 59350)",
+        ),
+        (
+            '{"individus": {"a": ' + "[" * 10_000 + "]" * 10_000 + "}}",
+            "error: Invalid JSON: nested too deeply (a situation is at most a few levels deep)",
+        ),
     ],
 )
 def test_the_command_line_exits_2_with_the_message(raw, expected):

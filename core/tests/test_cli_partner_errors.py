@@ -20,7 +20,7 @@ import yaml
 
 OTHERS = "partner_caf,partner_nord,partner_lyon,partner_region,web,registry"
 
-PLUGIN = '''
+PLUGIN = """
 import numpy as np
 from mesaides.core import INDIVIDU, MONTH, Institution, Partner, as_aide, hookimpl, quantity
 
@@ -61,22 +61,35 @@ def mesaides_register_aides(register):
     register(as_aide(erreurs_lecture, info("Aide qui lit sans déclarer")))
     register(as_aide(erreurs_loi, info("Aide au chemin inconnu")))
     register(as_aide(erreurs_correcte, info("Aide correcte")))
-'''
+"""
 
 
 def install(site: Path, *, broken_metadata: bool) -> None:
     info = site / "mesaides_erreurs_partner-1.0.0.dist-info"
     info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: mesaides-erreurs-partner\nVersion: 1.0.0\n", encoding="utf-8")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: mesaides-erreurs-partner\nVersion: 1.0.0\n", encoding="utf-8"
+    )
     (info / "entry_points.txt").write_text("[mesaides]\nerreurs_partner = erreurs_partner\n", encoding="utf-8")
     (site / "erreurs_partner.py").write_text(PLUGIN.format(broken_metadata=broken_metadata), encoding="utf-8")
 
 
 def mesaides(site: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
-           "MESAIDES_DISABLE_PLUGINS": OTHERS, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([sys.executable, "-m", "mesaides.core.cli_main", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=300, check=False)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
+        "MESAIDES_DISABLE_PLUGINS": OTHERS,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "mesaides.core.cli_main", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_a_formula_error_fails_its_case_and_the_others_still_run(tmp_path):
@@ -85,8 +98,10 @@ def test_a_formula_error_fails_its_case_and_the_others_still_run(tmp_path):
     cases.mkdir()
     adult = {"date_naissance": "1990-01-01", "salaire_net": {"2026-10": 0}}
     for i, aide in enumerate(("erreurs_lecture", "erreurs_loi", "erreurs_correcte")):
-        (cases / f"{i}_{aide}.yaml").write_text(yaml.safe_dump(
-            [{"name": f"Adulte ({aide})", "period": "2026-11", "input": adult, "output": {aide: 10}}]), encoding="utf-8")
+        (cases / f"{i}_{aide}.yaml").write_text(
+            yaml.safe_dump([{"name": f"Adulte ({aide})", "period": "2026-11", "input": adult, "output": {aide: 10}}]),
+            encoding="utf-8",
+        )
     done = mesaides(tmp_path / "site", "test", str(cases), cwd=tmp_path)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr, done.stderr
@@ -101,8 +116,10 @@ def test_a_formula_error_fails_its_case_and_the_others_still_run(tmp_path):
 
 def test_missing_aide_metadata_names_the_aide_the_fields_and_the_rules(tmp_path):
     install(tmp_path / "site", broken_metadata=True)
-    expected = ("aide erreurs_correcte: invalid metadata: apply: empty (A12: at least one way to apply"
-                "", "legal_references: missing (A13: the legal texts its rules follow, at least one)")
+    expected = (
+        "aide erreurs_correcte: invalid metadata: apply: empty (A12: at least one way to apply",
+        "legal_references: missing (A13: the legal texts its rules follow, at least one)",
+    )
     listed = mesaides(tmp_path / "site", "plugins", cwd=tmp_path)
     assert "mesaides-erreurs-partner 1.0.0  [erreurs_partner]  FAILED" in listed.stdout
     for text in expected:
@@ -110,17 +127,30 @@ def test_missing_aide_metadata_names_the_aide_the_fields_and_the_rules(tmp_path)
     assert "errors.pydantic.dev" not in listed.stdout and "input_value" not in listed.stdout
 
     logged = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent("""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent("""
             import logging
             logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
             from mesaides.core import Engine
             Engine()
-        """)],
-        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")]),
-             "MESAIDES_DISABLE_PLUGINS": OTHERS},
-        capture_output=True, text=True, timeout=300, check=False,
+        """),
+        ],
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")]),
+            "MESAIDES_DISABLE_PLUGINS": OTHERS,
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert logged.returncode == 0, logged.stderr
-    assert "WARNING mesaides.core.api plugin erreurs_partner of mesaides-erreurs-partner 1.0.0 is left out" in logged.stderr
+    assert (
+        "WARNING mesaides.core.api plugin erreurs_partner of mesaides-erreurs-partner 1.0.0 is left out"
+        in logged.stderr
+    )
     for text in expected:
         assert text in logged.stderr

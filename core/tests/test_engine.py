@@ -64,7 +64,11 @@ def test_only_what_is_needed_is_computed(toy_engine):
     sim = Simulation(toy_engine.rules, population)
     sim.calculate("toy_nb_enfants", Period.parse("2026-11"))
     assert {name for name, _ in sim.cache} == {
-        "toy_nb_enfants", "toy_is_young", "age", "date_naissance", "date_naissance_premier_mois_entier"
+        "toy_nb_enfants",
+        "toy_is_young",
+        "age",
+        "date_naissance",
+        "date_naissance_premier_mois_entier",
     }
 
 

@@ -33,8 +33,10 @@ def test_a_nil_aide_gives_the_condition_not_met_with_its_figures(toy_engine):
         "(vos ressources, 3\u202f000,00\u202f€ par mois, atteignent le montant de 676,00\u202f€)."
     )
     assert explanation.to_json()["reason"]["unmet"] == [
-        {"label": "Ressources inférieures au montant",
-         "because": "vos ressources, 3\u202f000,00\u202f€ par mois, atteignent le montant de 676,00\u202f€"}
+        {
+            "label": "Ressources inférieures au montant",
+            "because": "vos ressources, 3\u202f000,00\u202f€ par mois, atteignent le montant de 676,00\u202f€",
+        }
     ]
 
 
@@ -63,7 +65,11 @@ def test_conditions_come_in_the_order_the_computation_meets_them():
     order = condition_order("aide", reads.__getitem__, lambda k: k != "other_aide", depth=2)
     assert order == ["b", "a", "c", "aide"]
     assert condition_order("aide", reads.__getitem__, lambda k: k != "other_aide", depth=None) == [
-        "d", "b", "a", "c", "aide"
+        "d",
+        "b",
+        "a",
+        "c",
+        "aide",
     ]
 
 
@@ -85,7 +91,10 @@ def test_bad_requests_name_the_field(toy_engine, name, period, entity, path, mes
 def run_cli(*args, stdin=""):
     return subprocess.run(
         [sys.executable, "-c", "from mesaides.core.cli import main; main()", *args],
-        input=stdin, capture_output=True, text=True, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -253,7 +253,10 @@ def test_an_aide_reads_year_n_2(engine):
     """The N-2 revenu net imposable as a region's aide reads it for 2026-11: incomes 2024."""
     person = adult(salaire_imposable=20_000)
     person["salaire_imposable"].update(monthly(40_000, 2025))
-    situation = {"individus": {"d": person}, "foyers_fiscaux": {"f": {"declarants": ["d"], "rni": {"2024": None, "2025": None}}}}
+    situation = {
+        "individus": {"d": person},
+        "foyers_fiscaux": {"f": {"declarants": ["d"], "rni": {"2024": None, "2025": None}}},
+    }
     result = engine.calculate(situation)["foyers_fiscaux"]["f"]["rni"]
     assert result == {"2024": 18_000, "2025": 36_000}
 

@@ -75,7 +75,11 @@ def test_reads_and_law_are_inferred_from_literal_names(engine):
     assert set(q["st_autres_ressources"].reads) == {"st_pension", "chomage_net"}
     # A sum reads its terms, and those of a sum it subtracts (to stop at its floor).
     assert set(q["st_montant"].reads) == {
-        "st_eligible", "st_forfait", "st_ressources", "st_salaire_moyen", "st_autres_ressources"
+        "st_eligible",
+        "st_forfait",
+        "st_ressources",
+        "st_salaire_moyen",
+        "st_autres_ressources",
     }
     assert not engine.rules.problems
 
@@ -131,7 +135,9 @@ def test_defined_for_gives_the_default_where_it_does_not_hold_and_names_the_reas
     simulation, values = run(engine, situation(with_child=False), "st_forfait", trace=True)
     assert values["st_forfait"].tolist() == [0.0]
     node = simulation.trace[("st_forfait", MONTH_ASKED)]
-    assert [(check.label, check.condition.tolist()) for check in node.checks] == [("Au moins un enfant de moins de 20 ans", [False])]
+    assert [(check.label, check.condition.tolist()) for check in node.checks] == [
+        ("Au moins un enfant de moins de 20 ans", [False])
+    ]
     assert node.law == {}  # the formula did not run
 
 
@@ -144,8 +150,15 @@ def test_a_defined_for_is_a_condition_of_its_quantity_and_of_what_is_defined_for
 
     pm.register_plugin(structure_plugin, "structure", "mesaides-partner-structure", "0.1.0")
     pm.register_plugin(structure_plugin.bad_plugin(st_lecteur), "lecteur", "d", "0.1.0")
-    pm.register_plugin(structure_plugin.bad_plugin(st_pour_enfant, defined_for="st_forfait_ouvert"), "pour", "d", "0.1.0")
-    pm.register_plugin(structure_plugin.bad_plugin(_st_forfait_ouvert, value_type="bool", defined_for="st_eligible"), "ouvert", "d", "0.1.0")
+    pm.register_plugin(
+        structure_plugin.bad_plugin(st_pour_enfant, defined_for="st_forfait_ouvert"), "pour", "d", "0.1.0"
+    )
+    pm.register_plugin(
+        structure_plugin.bad_plugin(_st_forfait_ouvert, value_type="bool", defined_for="st_eligible"),
+        "ouvert",
+        "d",
+        "0.1.0",
+    )
     engine = Engine(load_rules(pm))
     traced = engine.traced(situation(with_child=False))
     own = traced.explain("st_forfait", MONTH_ASKED, "famille")

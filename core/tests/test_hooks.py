@@ -59,7 +59,9 @@ def test_every_hook_is_documented():
 
 def test_every_hook_has_a_test():
     written = {
-        m for file in TESTS.glob("test_*.py") for m in re.findall(r"^def test_hook_(\w+)\(", file.read_text(encoding="utf-8"), re.M)
+        m
+        for file in TESTS.glob("test_*.py")
+        for m in re.findall(r"^def test_hook_(\w+)\(", file.read_text(encoding="utf-8"), re.M)
     }
     assert set(hook_signatures()) - written == set()
 
@@ -81,15 +83,33 @@ class _Registers:
     @staticmethod
     @hookimpl
     def mesaides_register_parameters(register):
-        register(Parameter(name="crochet_loyer_plafond", entity=FAMILLE, period=MONTH, label="Plafond",
-                           minimum=0.0, maximum=10.0))
+        register(
+            Parameter(
+                name="crochet_loyer_plafond", entity=FAMILLE, period=MONTH, label="Plafond", minimum=0.0, maximum=10.0
+            )
+        )
 
     @staticmethod
     @hookimpl
     def mesaides_register_legislation(register):
-        register(parse_legislation({"crochet.montant": {"label": "Montant", "unit": "EUR", "history": [
-            {"from": "2020-01-01", "value": 42.0, "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000042"}]}},
-            source="crochet"))
+        register(
+            parse_legislation(
+                {
+                    "crochet.montant": {
+                        "label": "Montant",
+                        "unit": "EUR",
+                        "history": [
+                            {
+                                "from": "2020-01-01",
+                                "value": 42.0,
+                                "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000042",
+                            }
+                        ],
+                    }
+                },
+                source="crochet",
+            )
+        )
 
     @staticmethod
     @hookimpl
@@ -184,8 +204,13 @@ def situations_engine(toy_engine):
 
 def test_hook_mesaides_prepare_situation(situations_engine):
     # The core's: group tables left out stand for one group per person.
-    data = {"individus": {"a": {"date_naissance": {"ETERNITY": "1990-01-01"}}, "b": {"date_naissance": {"ETERNITY": "2020-01-01"}}},
-            "familles": {"f": {"parents": ["a"], "enfants": ["b"], "toy_nb_enfants": {"2026-11": None}}}}
+    data = {
+        "individus": {
+            "a": {"date_naissance": {"ETERNITY": "1990-01-01"}},
+            "b": {"date_naissance": {"ETERNITY": "2020-01-01"}},
+        },
+        "familles": {"f": {"parents": ["a"], "enfants": ["b"], "toy_nb_enfants": {"2026-11": None}}},
+    }
     assert situations_engine.calculate(data)["familles"]["f"]["toy_nb_enfants"]["2026-11"] == 1
     # A partner's: once per situation, on the model, and what it adds is read like the rest.
     _Situations.calls.clear()
@@ -214,7 +239,10 @@ def test_hook_mesaides_validate_situation(situations_engine):
     data["individus"]["enfant1"]["date_naissance"] = {"ETERNITY": "2091-01-01"}
     with pytest.raises(InconsistentSituation) as err:
         situations_engine.calculate(data)
-    assert [i.path for i in err.value.issues] == ["menages.menage.depcom.2026-11", "individus.enfant1.date_naissance.ETERNITY"]
+    assert [i.path for i in err.value.issues] == [
+        "menages.menage.depcom.2026-11",
+        "individus.enfant1.date_naissance.ETERNITY",
+    ]
 
 
 # ---- Documentation and command line ----------------------------------------------------------------
@@ -238,7 +266,9 @@ def test_hook_mesaides_documentation_extras(site_packages, tmp_path):
     extras = collect_extras(rules)
     assert extras.aide_notices["good_bonus"] == ["Montant revalorisé le 1er avril."]
     build(rules, tmp_path / "site", extras=extras)
-    assert "Montant revalorisé le 1er avril." in (tmp_path / "site" / "aides" / "good_bonus.html").read_text(encoding="utf-8")
+    assert "Montant revalorisé le 1er avril." in (tmp_path / "site" / "aides" / "good_bonus.html").read_text(
+        encoding="utf-8"
+    )
 
 
 COMMANDS = """
@@ -256,8 +286,13 @@ COMMANDS = """
 def test_hook_mesaides_register_commands(site_packages):
     make_distribution(site_packages, "mesaides-commands", "mesaides_test_commands", COMMANDS)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site_packages), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", "from mesaides.core.cli import main; main()", "bonjour"],
-                          capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", "from mesaides.core.cli import main; main()", "bonjour"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert (done.returncode, done.stdout) == (0, "bonjour depuis un plugin\n"), done.stderr
 
 

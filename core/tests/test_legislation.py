@@ -38,7 +38,15 @@ def test_no_value_before_the_history_is_an_error_not_a_zero():
 
 def test_a_null_value_ends_the_history():
     law = legislation(
-        {"a.b": {"label": "x", "history": [{"from": "2024-01-01", "value": 1, "ref": REF}, {"from": "2025-01-01", "value": None, "ref": REF}]}}
+        {
+            "a.b": {
+                "label": "x",
+                "history": [
+                    {"from": "2024-01-01", "value": 1, "ref": REF},
+                    {"from": "2025-01-01", "value": None, "ref": REF},
+                ],
+            }
+        }
     )
     with pytest.raises(LegislationError):
         law.value("a.b", dt.date(2025, 6, 1))
@@ -52,7 +60,15 @@ def test_every_value_needs_a_reference():
 def test_history_must_be_ascending():
     with pytest.raises(LegislationError, match="ascending"):
         parse_legislation(
-            {"a.b": {"label": "x", "history": [{"from": "2025-01-01", "value": 1, "ref": REF}, {"from": "2024-01-01", "value": 2, "ref": REF}]}}
+            {
+                "a.b": {
+                    "label": "x",
+                    "history": [
+                        {"from": "2025-01-01", "value": 1, "ref": REF},
+                        {"from": "2024-01-01", "value": 2, "ref": REF},
+                    ],
+                }
+            }
         )
 
 
@@ -66,7 +82,11 @@ def test_scale_is_applied_marginally():
                     {
                         "from": "2024-01-01",
                         "ref": REF,
-                        "brackets": [{"threshold": 0, "rate": 0}, {"threshold": 10000, "rate": 0.1}, {"threshold": 20000, "rate": 0.3}],
+                        "brackets": [
+                            {"threshold": 0, "rate": 0},
+                            {"threshold": 10000, "rate": 0.1},
+                            {"threshold": 20000, "rate": 0.3},
+                        ],
                     }
                 ],
             }

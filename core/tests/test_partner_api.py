@@ -57,7 +57,11 @@ def test_the_scaffold_of_a_new_partner_imports_only_the_public_api():
         try:
             bad = forbidden_imports(source, "mesaides.partner_new")
         except SyntaxError:  # a template with placeholders that are not Python: checked by line
-            bad = [line for line in source.splitlines() if line.startswith(("from mesaides.core.", "import mesaides.core."))]
+            bad = [
+                line
+                for line in source.splitlines()
+                if line.startswith(("from mesaides.core.", "import mesaides.core."))
+            ]
         if bad:
             problems[str(path.relative_to(ROOT))] = bad
     assert problems == {}

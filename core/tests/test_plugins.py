@@ -53,7 +53,9 @@ def test_partner_found_through_its_entry_point(site):
     assert (record.distribution, record.version, record.loaded) == ("mesaides-partner-good", "0.3.0", True)
     assert rules.aides["good_bonus"].owner == "mesaides-partner-good"
     assert rules.partners["mesaides-partner-good"].name == "Bon partenaire"
-    result = Engine(rules).compute({"individus": {"a": {}, "b": {}}, "familles": {"f": {"parents": ["a", "b"]}}}, ["good_bonus"], "2026-11")
+    result = Engine(rules).compute(
+        {"individus": {"a": {}, "b": {}}, "familles": {"f": {"parents": ["a", "b"]}}}, ["good_bonus"], "2026-11"
+    )
     assert result == {"good_bonus": {"f": 200.0}}
 
 

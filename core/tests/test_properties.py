@@ -47,8 +47,25 @@ def test_the_reader_returns_a_value_or_one_error(raw):
 
 
 JSON_TOKENS = st.sampled_from(
-    ["NaN", "Infinity", "-Infinity", "1e309", "-1e309", "1" * 400, '"\\ud800"', "[" * 2000, "]" * 2000, "{}", "null",
-     '"a"', "0", "-0.0", ",", ":", '{"individus":'],
+    [
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1e309",
+        "-1e309",
+        "1" * 400,
+        '"\\ud800"',
+        "[" * 2000,
+        "]" * 2000,
+        "{}",
+        "null",
+        '"a"',
+        "0",
+        "-0.0",
+        ",",
+        ":",
+        '{"individus":',
+    ],
 )
 
 
@@ -64,7 +81,21 @@ def test_the_reader_takes_what_pythons_parser_takes_and_says_what_is_wrong(raw):
 # ---- The engine ---------------------------------------------------------------------------------
 
 PERIODS = st.sampled_from(
-    ["2026-11", "2026-10", "2026-09", "2026", "2025", "ETERNITY", "0003", "0000-01", "2026-13", "2101-01", "1900-01", "", "x"]
+    [
+        "2026-11",
+        "2026-10",
+        "2026-09",
+        "2026",
+        "2025",
+        "ETERNITY",
+        "0003",
+        "0000-01",
+        "2026-13",
+        "2101-01",
+        "1900-01",
+        "",
+        "x",
+    ]
 )
 VALUES = st.one_of(
     st.none(),
@@ -74,8 +105,23 @@ VALUES = st.one_of(
     st.just(10**400),
     st.booleans(),
     st.text(max_size=6),
-    st.sampled_from(["59350", "69123", "99999", "", "zzz", "1990-05-01", "2090-01-01", "0003-01-01", "actif", "etudiant",
-                     "locataire_vide", "\ud800", "2026-02-30"]),
+    st.sampled_from(
+        [
+            "59350",
+            "69123",
+            "99999",
+            "",
+            "zzz",
+            "1990-05-01",
+            "2090-01-01",
+            "0003-01-01",
+            "actif",
+            "etudiant",
+            "locataire_vide",
+            "\ud800",
+            "2026-02-30",
+        ]
+    ),
     st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
@@ -94,7 +140,11 @@ def situations(draw, rules):
         ident = draw(st.sampled_from([*table, "inconnu"]))
         obj = table.setdefault(ident, {})
         own = [n for n in names if rules.variable(n).entity.plural == plural]
-        name = draw(st.sampled_from(own) | st.sampled_from(names) | st.text(max_size=5)) if own else draw(st.sampled_from(names))
+        name = (
+            draw(st.sampled_from(own) | st.sampled_from(names) | st.text(max_size=5))
+            if own
+            else draw(st.sampled_from(names))
+        )
         obj.setdefault(name, {})
         if isinstance(obj[name], dict):
             obj[name][draw(PERIODS)] = draw(VALUES)
@@ -114,7 +164,9 @@ def situations(draw, rules):
         table = data.get(d.entity.plural)
         if isinstance(table, dict) and table:
             obj = table[draw(st.sampled_from(sorted(table)))]
-            key = {"year": "2026", "eternity": "ETERNITY"}.get(d.period.value, draw(st.sampled_from(["2026-11", "2026-10"])))
+            key = {"year": "2026", "eternity": "ETERNITY"}.get(
+                d.period.value, draw(st.sampled_from(["2026-11", "2026-10"]))
+            )
             if isinstance(obj.get(name, {}), dict):
                 obj.setdefault(name, {})[key] = None
     return data
@@ -180,7 +232,9 @@ def valid_situations(draw, rules):
         table = data[d.entity.plural]
         obj = table[draw(st.sampled_from(sorted(table)))]
         key = {"year": "2026", "eternity": "ETERNITY"}.get(d.period.value) or draw(
-            st.sampled_from(["2026-11", "2026-10", "2026-09", "2026-08", "2025-11"] + (["2026", "2025"] if d.year_input else []))
+            st.sampled_from(
+                ["2026-11", "2026-10", "2026-09", "2026-08", "2025-11"] + (["2026", "2025"] if d.year_input else [])
+            )
         )
         obj.setdefault(d.name, {})[key] = draw(value_of(d))
     for _ in range(draw(st.integers(1, 4))):

@@ -15,7 +15,9 @@ def issues(engine, data):
 def test_bad_month(toy_engine):
     data = household()
     data["individus"]["parent"]["salaire_net"]["2026-13"] = 100
-    assert issues(toy_engine, data) == ["individus.parent.salaire_net.2026-13: not a month (month 13 is not between 01 and 12)"]
+    assert issues(toy_engine, data) == [
+        "individus.parent.salaire_net.2026-13: not a month (month 13 is not between 01 and 12)"
+    ]
 
 
 def test_unknown_variable_suggests_a_name(toy_engine):
@@ -48,7 +50,9 @@ def test_unknown_enum_value(toy_engine):
 def test_variable_on_the_wrong_entity(toy_engine):
     data = household()
     data["menages"]["menage"]["salaire_net"] = {"2026-11": 1}
-    assert issues(toy_engine, data) == ["menages.menage.salaire_net: salaire_net is a variable of individu, not of menage"]
+    assert issues(toy_engine, data) == [
+        "menages.menage.salaire_net: salaire_net is a variable of individu, not of menage"
+    ]
 
 
 def test_person_in_no_famille_and_in_two(toy_engine):
@@ -75,7 +79,9 @@ def test_monthly_value_given_for_a_year(toy_engine):
     data = household()
     data["individus"]["parent"]["salaire_net"] = {"2026": 12000.0}
     data["familles"]["famille"]["toy_aide"] = {"2026": None}
-    assert issues(toy_engine, data) == ["familles.famille.toy_aide.2026: toy_aide is monthly: ask for a month such as 2026-01"]
+    assert issues(toy_engine, data) == [
+        "familles.famille.toy_aide.2026: toy_aide is monthly: ask for a month such as 2026-01"
+    ]
 
 
 def test_a_yearly_amount_is_spread_over_months(toy_engine):
@@ -88,7 +94,7 @@ def test_a_yearly_amount_is_spread_over_months(toy_engine):
 
 def test_not_an_object_and_unknown_entity(toy_engine):
     assert issues(toy_engine, {"individus": {"a": {"salaire_net": 5}}}) == [
-        "individus.a.salaire_net: expected an object of periods, such as {\"2026-11\": ...}, got 5"
+        'individus.a.salaire_net: expected an object of periods, such as {"2026-11": ...}, got 5'
     ]
     assert issues(toy_engine, {"individus": {"a": {}}, "famillles": {}}) == [
         "famillles: unknown entity (expected one of individus, familles, foyers_fiscaux, menages)"

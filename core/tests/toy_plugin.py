@@ -13,14 +13,24 @@ LEGISLATION = {
         "label": "Montant de l'aide jouet",
         "unit": "EUR",
         "history": [
-            {"from": "2024-01-01", "value": 500.0, "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000001"},
-            {"from": "2025-04-01", "value": 520.0, "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000002"},
+            {
+                "from": "2024-01-01",
+                "value": 500.0,
+                "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000001",
+            },
+            {
+                "from": "2025-04-01",
+                "value": 520.0,
+                "ref": "https://www.legifrance.gouv.fr/jorf/id/JORFTEXT000000000002",
+            },
         ],
     },
     "toy.majoration_enfant": {
         "label": "Majoration par enfant",
         "unit": "rate",
-        "history": [{"from": "2020-01-01", "value": 0.3, "ref": "https://www.service-public.fr/particuliers/vosdroits/F1"}],
+        "history": [
+            {"from": "2020-01-01", "value": 0.3, "ref": "https://www.service-public.fr/particuliers/vosdroits/F1"}
+        ],
     },
 }
 

@@ -62,7 +62,9 @@ def write_png(path: Path, width: int = 120, height: int = 120) -> Path:
     raw = b"".join(b"\x00" + b"\xff" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    )
     return path
 
 
@@ -73,7 +75,13 @@ def info(label: str, institution: str, **extra: Any) -> dict[str, Any]:
         "institution": institution,
         "periodicity": "monthly",
         "public_page": f"https://www.example.org/aides/{institution}",
-        "apply": [{"kind": "teleservice", "url": f"https://www.example.org/demande/{institution}", "label": "Faire une demande"}],
+        "apply": [
+            {
+                "kind": "teleservice",
+                "url": f"https://www.example.org/demande/{institution}",
+                "label": "Faire une demande",
+            }
+        ],
         "legal_references": [{"title": "Code de l'action sociale et des familles", "url": REF}],
         "documentation": "Montant forfaitaire moins les salaires du mois précédent.",
     }
@@ -84,12 +92,20 @@ def info(label: str, institution: str, **extra: Any) -> dict[str, Any]:
 # ---- rules ---------------------------------------------------------------------------------------
 
 NAT_STATUT_SPECIAL = Parameter(
-    name="nat_statut_special", entity=INDIVIDU, period=MONTH, value_type="bool",
-    label="Bénéficiaire du statut spécial (test)", year_input="dispatch",
+    name="nat_statut_special",
+    entity=INDIVIDU,
+    period=MONTH,
+    value_type="bool",
+    label="Bénéficiaire du statut spécial (test)",
+    year_input="dispatch",
 )
 NAT_ANCIEN = Parameter(
-    name="nat_ancien_parametre", entity=INDIVIDU, period=MONTH, value_type="float",
-    label="Ancien Parameter (test)", year_input="divide",
+    name="nat_ancien_parametre",
+    entity=INDIVIDU,
+    period=MONTH,
+    value_type="float",
+    label="Ancien Parameter (test)",
+    year_input="divide",
 )
 
 
@@ -116,7 +132,9 @@ def dep_bonus(c):
     return np.where(in_nord & (c("minimum_test") > 0), c.law("dep.montant"), 0.0)
 
 
-@quantity(INDIVIDU, MONTH, label="Aide métropolitaine jeunes (test)", reads=("age", "activite", "minimum_test", "depcom"))
+@quantity(
+    INDIVIDU, MONTH, label="Aide métropolitaine jeunes (test)", reads=("age", "activite", "minimum_test", "depcom")
+)
 def metro_jeunes(c):
     age = c("age")
     in_metro = np.isin(c("depcom").astype("U5"), ("69123", "69266", "69259"))
@@ -185,10 +203,15 @@ class TestPartner:
     @hookimpl
     def mesaides_register_partner(self, register):
         s = self.spec
-        register(Partner(
-            id=s.partner_id, name=s.name, scope=s.scope, referent_email=s.referent_email,
-            institutions=(Institution(id=s.institution, name=s.name, logo=self.logo),),
-        ))
+        register(
+            Partner(
+                id=s.partner_id,
+                name=s.name,
+                scope=s.scope,
+                referent_email=s.referent_email,
+                institutions=(Institution(id=s.institution, name=s.name, logo=self.logo),),
+            )
+        )
 
     @hookimpl
     def mesaides_register_parameters(self, register):
@@ -218,10 +241,17 @@ def case(name: str, output: dict[str, Any], **inputs: Any) -> dict[str, Any]:
 
 def national(version: str = "1.0.0", montant: float = 500.0, **changes: Any) -> Spec:
     spec = Spec(
-        partner_id="nat", name="Caisse nationale de test", scope="national", distribution="mesaides-test-national",
-        version=version, institution="nat", legislation={"nat.montant": montant},
-        parameters=(NAT_STATUT_SPECIAL,), quantities=(nat_ressources,),
-        aides=((minimum_test, info("Minimum de test", "nat")),), referent_email="referent@nat.example.org",
+        partner_id="nat",
+        name="Caisse nationale de test",
+        scope="national",
+        distribution="mesaides-test-national",
+        version=version,
+        institution="nat",
+        legislation={"nat.montant": montant},
+        parameters=(NAT_STATUT_SPECIAL,),
+        quantities=(nat_ressources,),
+        aides=((minimum_test, info("Minimum de test", "nat")),),
+        referent_email="referent@nat.example.org",
         cases=(
             case("Sans ressources", {"minimum_test": montant}),
             case("Salaire de 300 €", {"minimum_test": montant - 300}, salaire_net={"2026-10": 300.0}),
@@ -232,8 +262,14 @@ def national(version: str = "1.0.0", montant: float = 500.0, **changes: Any) -> 
 
 def departement(version: str = "1.0.0", **changes: Any) -> Spec:
     spec = Spec(
-        partner_id="dep", name="Département de test (Nord)", scope="territorial", distribution="mesaides-test-departement",
-        version=version, institution="dep", legislation={"dep.montant": 150.0}, aides=((dep_bonus, info("Bonus départemental", "dep")),),
+        partner_id="dep",
+        name="Département de test (Nord)",
+        scope="territorial",
+        distribution="mesaides-test-departement",
+        version=version,
+        institution="dep",
+        legislation={"dep.montant": 150.0},
+        aides=((dep_bonus, info("Bonus départemental", "dep")),),
         referent_email="referent@dep.example.org",
         cases=(
             case("À Lille, sans ressources", {"dep_bonus": 150.0}, depcom="59350"),
@@ -245,14 +281,31 @@ def departement(version: str = "1.0.0", **changes: Any) -> Spec:
 
 def metropole(version: str = "1.0.0", **changes: Any) -> Spec:
     spec = Spec(
-        partner_id="metro", name="Métropole de test (Lyon)", scope="territorial", distribution="mesaides-test-metropole",
-        version=version, institution="metro", aides=((metro_jeunes, info("Aide jeunes de la métropole", "metro")),),
+        partner_id="metro",
+        name="Métropole de test (Lyon)",
+        scope="territorial",
+        distribution="mesaides-test-metropole",
+        version=version,
+        institution="metro",
+        aides=((metro_jeunes, info("Aide jeunes de la métropole", "metro")),),
         referent_email="referent@metro.example.org",
         cases=(
-            case("Jeune salarié à Lyon", {"metro_jeunes": 400.0}, date_naissance="2005-03-01", activite="actif",
-                 salaire_net={"2026-10": 900.0}, depcom="69123"),
-            case("Étudiant à Lyon", {"metro_jeunes": 0.0}, date_naissance="2005-03-01", activite="etudiant",
-                 salaire_net={"2026-10": 900.0}, depcom="69123"),
+            case(
+                "Jeune salarié à Lyon",
+                {"metro_jeunes": 400.0},
+                date_naissance="2005-03-01",
+                activite="actif",
+                salaire_net={"2026-10": 900.0},
+                depcom="69123",
+            ),
+            case(
+                "Étudiant à Lyon",
+                {"metro_jeunes": 0.0},
+                date_naissance="2005-03-01",
+                activite="etudiant",
+                salaire_net={"2026-10": 900.0},
+                depcom="69123",
+            ),
         ),
     )
     return replace(spec, **changes)
@@ -260,8 +313,13 @@ def metropole(version: str = "1.0.0", **changes: Any) -> Spec:
 
 def ville(version: str = "1.0.0", **changes: Any) -> Spec:
     spec = Spec(
-        partner_id="ville", name="Ville de test", scope="territorial", distribution="mesaides-test-ville",
-        version=version, institution="ville", aides=((ville_aide, info("Aide de la ville", "ville")),),
+        partner_id="ville",
+        name="Ville de test",
+        scope="territorial",
+        distribution="mesaides-test-ville",
+        version=version,
+        institution="ville",
+        aides=((ville_aide, info("Aide de la ville", "ville")),),
         referent_email="referent@ville.example.org",
         cases=(
             case("Statut spécial", {"ville_aide": 50.0}, nat_statut_special=True),

@@ -17,8 +17,13 @@ def test_the_aides_of_the_first_sync_are_recorded_as_public_with_who_when_and_wh
     rules = deployment.rules(national(), departement())
     registry.sync(rules, by="operator", measure=False)
     clock.advance(days=2)
-    done = registry.adopt(None, by="Claire, opératrice", reason="public on https://mesaides.example.org since 2025-03",
-                          rules=rules, case_dirs=[p for dirs in deployment.case_dirs().values() for p in dirs])
+    done = registry.adopt(
+        None,
+        by="Claire, opératrice",
+        reason="public on https://mesaides.example.org since 2025-03",
+        rules=rules,
+        case_dirs=[p for dirs in deployment.case_dirs().values() for p in dirs],
+    )
     assert done == {"dep_bonus": True, "minimum_test": True}
     state = registry.public_state()
     assert {state.aides[n].status for n in done} == {"published"}
@@ -26,13 +31,25 @@ def test_the_aides_of_the_first_sync_are_recorded_as_public_with_who_when_and_wh
         row = session.get(Aide, "minimum_test")
         assert row.status_changed_by == "Claire, opératrice"
         assert row.status_changed_at == clock.now()
-        assert row.status_reason == "A6: public before the registry, adopted: public on https://mesaides.example.org since 2025-03"
+        assert (
+            row.status_reason
+            == "A6: public before the registry, adopted: public on https://mesaides.example.org since 2025-03"
+        )
     events = registry.audit_log(subject="minimum_test")
     adoption = next(e for e in events if e.action == "adopt")
-    assert (adoption.actor, adoption.at, adoption.reason) == ("Claire, opératrice", clock.now(), "public on https://mesaides.example.org since 2025-03")
+    assert (adoption.actor, adoption.at, adoption.reason) == (
+        "Claire, opératrice",
+        clock.now(),
+        "public on https://mesaides.example.org since 2025-03",
+    )
     # Again: nothing new to record.
-    assert registry.adopt(["minimum_test"], by="operator", reason="again", rules=rules,
-                          case_dirs=deployment.case_dirs()["mesaides-test-national"]) == {"minimum_test": False}
+    assert registry.adopt(
+        ["minimum_test"],
+        by="operator",
+        reason="again",
+        rules=rules,
+        case_dirs=deployment.case_dirs()["mesaides-test-national"],
+    ) == {"minimum_test": False}
 
 
 def test_an_aide_added_after_the_first_sync_needs_both_sign_offs(registry, deployment):
@@ -40,8 +57,13 @@ def test_an_aide_added_after_the_first_sync_needs_both_sign_offs(registry, deplo
     rules = deployment.rules(national(), departement())
     registry.sync(rules, by="operator", measure=False)
     with pytest.raises(RegistryError, match=r"dep_bonus was not recorded by the registry's first sync .*sign-off"):
-        registry.adopt(["dep_bonus"], by="operator", reason="public since 2025", rules=rules,
-                       case_dirs=deployment.case_dirs()["mesaides-test-departement"])
+        registry.adopt(
+            ["dep_bonus"],
+            by="operator",
+            reason="public since 2025",
+            rules=rules,
+            case_dirs=deployment.case_dirs()["mesaides-test-departement"],
+        )
     assert registry.public_state().aides["dep_bonus"].status == "development"
 
 
@@ -62,8 +84,13 @@ def test_a_removed_aide_is_not_adopted(registry, deployment):
     registry.sync(rules, by="operator", measure=False)
     registry.remove_aide("dep_bonus", by="operator", reason="no longer granted", partner_request=True)
     with pytest.raises(RegistryError, match="dep_bonus is removed"):
-        registry.adopt(["dep_bonus"], by="operator", reason="public since 2025", rules=rules,
-                       case_dirs=deployment.case_dirs()["mesaides-test-departement"])
+        registry.adopt(
+            ["dep_bonus"],
+            by="operator",
+            reason="public since 2025",
+            rules=rules,
+            case_dirs=deployment.case_dirs()["mesaides-test-departement"],
+        )
 
 
 def test_statuses_move_only_as_the_convention_allows(registry, deployment, clock):

@@ -10,12 +10,21 @@ from mesaides.registry import RegistryError
 
 
 def test_a1_suggestion_and_decision_with_its_reason(registry, deployment):
-    assert registry.suggest("cheque_energie_test", by="citizen@example.org", label="Chèque énergie (test)") == "suggested"
+    assert (
+        registry.suggest("cheque_energie_test", by="citizen@example.org", label="Chèque énergie (test)") == "suggested"
+    )
     with pytest.raises(RegistryError, match="records its reason"):
         registry.decide("cheque_energie_test", "feasible", by="operator", reason=" ")
-    assert registry.decide("cheque_energie_test", "feasible", by="operator", reason="computable from income and housing") == "feasible"
+    assert (
+        registry.decide("cheque_energie_test", "feasible", by="operator", reason="computable from income and housing")
+        == "feasible"
+    )
     aide = {a.name: a for a in registry.aides()}["cheque_energie_test"]
-    assert (aide.decision, aide.decided_by, aide.decision_reason) == ("feasible", "operator", "computable from income and housing")
+    assert (aide.decision, aide.decided_by, aide.decision_reason) == (
+        "feasible",
+        "operator",
+        "computable from income and housing",
+    )
     assert [e.action for e in registry.audit_log(subject="cheque_energie_test")][:2] == ["aide_status", "decide"]
 
 
@@ -28,10 +37,16 @@ def test_a1_a_suggestion_implemented_by_a_partner_goes_into_development(registry
 
 
 def test_a2_a_suggested_aide_erasing_a_debt_is_refused(registry):
-    assert registry.suggest("effacement_dette_test", by="citizen", label="Effacement de dette", erases_debt=True) == "refused"
+    assert (
+        registry.suggest("effacement_dette_test", by="citizen", label="Effacement de dette", erases_debt=True)
+        == "refused"
+    )
     with pytest.raises(RegistryError, match=r"A2\(a\)"):
         registry.decide("effacement_dette_test", "feasible", by="operator", reason="why not")
-    assert registry.suggest("aide_commission_test", by="citizen", label="Aide en commission", committee_decision=True) == "refused"
+    assert (
+        registry.suggest("aide_commission_test", by="citizen", label="Aide en commission", committee_decision=True)
+        == "refused"
+    )
     assert registry.suggest("aide_quota_test", by="citizen", label="Aide sous quota", quota=True) == "refused"
 
 
@@ -91,7 +106,11 @@ def test_a5_at_least_two_expert_cases(registry, deployment):
     assert a5.message.startswith("1 expert test case; at least 2 are needed")
 
     # A case registered with the registry counts too.
-    registry.add_expert_case("minimum_test", "name: Salaire de 100 €\nperiod: 2026-11\ninput: {salaire_net: {2026-10: 100}}\noutput: {minimum_test: 400}\n", by="expert")
+    registry.add_expert_case(
+        "minimum_test",
+        "name: Salaire de 100 €\nperiod: 2026-11\ninput: {salaire_net: {2026-10: 100}}\noutput: {minimum_test: 400}\n",
+        by="expert",
+    )
     assert registry.check(rules, case_dirs=deployment.case_dirs()).ok
 
 
@@ -126,11 +145,21 @@ def test_a6_sign_offs_are_for_a_version_of_the_rules(registry, deployment):
     registry.sync(deployment.rules(national()), by="operator", measure=False)
     registry.sign_off("minimum_test", "reliability", by="referent nat")
     registry.sign_off("minimum_test", "quality", by="operator")
-    rules = deployment.rules(national("1.1.0", montant=520.0, cases=(
-        case("Sans ressources", {"minimum_test": 520.0}), case("Salaire de 20 €", {"minimum_test": 500.0}, salaire_net={"2026-10": 20.0}))))
+    rules = deployment.rules(
+        national(
+            "1.1.0",
+            montant=520.0,
+            cases=(
+                case("Sans ressources", {"minimum_test": 520.0}),
+                case("Salaire de 20 €", {"minimum_test": 500.0}, salaire_net={"2026-10": 20.0}),
+            ),
+        )
+    )
     registry.sync(rules, by="operator", measure=False)
     with pytest.raises(RegistryError, match=r"A6\(a\).*\n.*A6\(b\)"):
-        registry.publish("minimum_test", by="operator", rules=rules, case_dirs=deployment.case_dirs()["mesaides-test-national"])
+        registry.publish(
+            "minimum_test", by="operator", rules=rules, case_dirs=deployment.case_dirs()["mesaides-test-national"]
+        )
 
 
 def test_a6_publication_is_refused_when_a_check_fails(registry, deployment):
@@ -139,7 +168,9 @@ def test_a6_publication_is_refused_when_a_check_fails(registry, deployment):
     registry.sign_off("minimum_test", "reliability", by="referent nat")
     registry.sign_off("minimum_test", "quality", by="operator")
     with pytest.raises(RegistryError, match="10x10 px"):
-        registry.publish("minimum_test", by="operator", rules=rules, case_dirs=deployment.case_dirs()["mesaides-test-national"])
+        registry.publish(
+            "minimum_test", by="operator", rules=rules, case_dirs=deployment.case_dirs()["mesaides-test-national"]
+        )
 
 
 def test_the_check_passes_for_a_well_formed_distribution(registry, deployment):

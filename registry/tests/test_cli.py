@@ -72,13 +72,29 @@ class Installed:
         files = self.site / "cli_partner_files"
         files.mkdir(parents=True)
         write_png(files / "logo_cli.png")
-        law = {"cli.montant": {"label": "Montant", "unit": "EUR", "history": [{"from": "2024-01-01", "value": 100.0, "ref": REF}]}}
+        law = {
+            "cli.montant": {
+                "label": "Montant",
+                "unit": "EUR",
+                "history": [{"from": "2024-01-01", "value": 100.0, "ref": REF}],
+            }
+        }
         (files / "legislation.yaml").write_text(yaml.safe_dump(law), encoding="utf-8")
         self.tests = root / "tests" / "yaml"
         self.tests.mkdir(parents=True)
         cases = [
-            {"name": "Adulte", "period": "2026-11", "input": {"date_naissance": "1990-01-01"}, "output": {"cli_aide": 100}},
-            {"name": "Enfant", "period": "2026-11", "input": {"date_naissance": "2015-01-01"}, "output": {"cli_aide": 0}},
+            {
+                "name": "Adulte",
+                "period": "2026-11",
+                "input": {"date_naissance": "1990-01-01"},
+                "output": {"cli_aide": 100},
+            },
+            {
+                "name": "Enfant",
+                "period": "2026-11",
+                "input": {"date_naissance": "2015-01-01"},
+                "output": {"cli_aide": 0},
+            },
         ]
         (self.tests / "cli_aide.yaml").write_text(yaml.safe_dump(cases), encoding="utf-8")
         self.release("1.0.0", reads_old=False)
@@ -90,9 +106,13 @@ class Installed:
             old.rmdir()
         info = self.site / f"mesaides_cli_partner-{version}.dist-info"
         info.mkdir()
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: mesaides-cli-partner\nVersion: {version}\n", encoding="utf-8")
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: mesaides-cli-partner\nVersion: {version}\n", encoding="utf-8"
+        )
         (info / "entry_points.txt").write_text("[mesaides]\ncli_partner = registry_cli_partner\n", encoding="utf-8")
-        (self.site / "registry_cli_partner.py").write_text(PLUGIN.format(reads_old=reads_old, ref=REF), encoding="utf-8")
+        (self.site / "registry_cli_partner.py").write_text(
+            PLUGIN.format(reads_old=reads_old, ref=REF), encoding="utf-8"
+        )
 
 
 @pytest.fixture
@@ -118,8 +138,14 @@ def run(tmp_path, installed):
 
     def run(*args: str, now: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
         extra = {"MESAIDES_NOW": now} if now else {}
-        return subprocess.run([str(MESAIDES), "registry", *args], capture_output=True, text=True,
-                              env={**env, **extra}, cwd=cwd or tmp_path, timeout=300)
+        return subprocess.run(
+            [str(MESAIDES), "registry", *args],
+            capture_output=True,
+            text=True,
+            env={**env, **extra},
+            cwd=cwd or tmp_path,
+            timeout=300,
+        )
 
     return run
 
@@ -154,21 +180,32 @@ def test_check_passes_then_fails_for_a_release_reading_a_removed_parameter(run, 
     installed.release("1.1.0", reads_old=True)
     failed = run("check", "-d", "mesaides-cli-partner", "--tests", str(installed.tests))
     assert failed.returncode == 1
-    assert "[P4] cli_aide: reads Parameter cli_vieux_parametre, which the operator removed on 2026-11-16" in failed.stderr
+    assert (
+        "[P4] cli_aide: reads Parameter cli_vieux_parametre, which the operator removed on 2026-11-16" in failed.stderr
+    )
     assert "1 error" in failed.stdout or "2 error" in failed.stdout
 
     # A partner's CI has no access to the operator's database: it checks against the exported catalogue.
     catalogue = run("catalogue").stdout
     (installed.site.parent / "catalogue.json").write_text(catalogue, encoding="utf-8")
-    offline = run("check", "--catalogue", str(installed.site.parent / "catalogue.json"), "-d", "mesaides-cli-partner",
-                  "--tests", str(installed.tests))
+    offline = run(
+        "check",
+        "--catalogue",
+        str(installed.site.parent / "catalogue.json"),
+        "-d",
+        "mesaides-cli-partner",
+        "--tests",
+        str(installed.tests),
+    )
     assert offline.returncode == 1 and "cli_vieux_parametre" in offline.stderr
 
 
 def test_check_in_a_partner_project_checks_that_project(run, installed, tmp_path):
     project = tmp_path / "project"
     (project / "tests").mkdir(parents=True)
-    (project / "pyproject.toml").write_text('[project]\nname = "mesaides-cli-partner"\nversion = "1.0.0"\n', encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "mesaides-cli-partner"\nversion = "1.0.0"\n', encoding="utf-8"
+    )
     (project / "tests" / "yaml").symlink_to(installed.tests)
     result = run("check", cwd=project)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -176,8 +213,18 @@ def test_check_in_a_partner_project_checks_that_project(run, installed, tmp_path
 
 
 def test_check_fails_with_fewer_than_two_expert_cases(run, installed):
-    (installed.tests / "cli_aide.yaml").write_text(yaml.safe_dump([
-        {"name": "Adulte", "period": "2026-11", "input": {"date_naissance": "1990-01-01"}, "output": {"cli_aide": 100}}]))
+    (installed.tests / "cli_aide.yaml").write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "name": "Adulte",
+                    "period": "2026-11",
+                    "input": {"date_naissance": "1990-01-01"},
+                    "output": {"cli_aide": 100},
+                }
+            ]
+        )
+    )
     result = run("check", "-d", "mesaides-cli-partner", "--tests", str(installed.tests))
     assert result.returncode == 1
     assert "[A5] cli_aide: 1 expert test case; at least 2 are needed" in result.stderr
@@ -185,7 +232,10 @@ def test_check_fails_with_fewer_than_two_expert_cases(run, installed):
 
 def test_decisions_and_deadlines_from_the_command_line(run):
     assert run("sync").returncode == 0
-    assert run("suggest", "aide_velo", "--label", "Aide au vélo", "--by", "citizen").stdout.strip() == "aide_velo: suggested"
+    assert (
+        run("suggest", "aide_velo", "--label", "Aide au vélo", "--by", "citizen").stdout.strip()
+        == "aide_velo: suggested"
+    )
     assert "refused" in run("suggest", "aide_dette", "--label", "Effacement", "--erases-debt").stdout
     assert run("decide", "aide_velo", "feasible", "--reason", "computable").returncode == 0
     assert run("sign-off", "cli_aide", "quality").returncode == 0
@@ -212,8 +262,22 @@ def test_the_command_group_is_registered_through_the_core_hook(installed):
     result = subprocess.run([str(MESAIDES), "--help"], capture_output=True, text=True, timeout=120)
     assert "registry" in result.stdout
     result = subprocess.run([str(MESAIDES), "registry", "--help"], capture_output=True, text=True, timeout=120)
-    for command in ("sync", "check", "status", "parameters", "deprecate", "remove", "suggest", "decide", "sign-off",
-                    "acknowledge", "notify-defect", "impact", "overdue", "send"):
+    for command in (
+        "sync",
+        "check",
+        "status",
+        "parameters",
+        "deprecate",
+        "remove",
+        "suggest",
+        "decide",
+        "sign-off",
+        "acknowledge",
+        "notify-defect",
+        "impact",
+        "overdue",
+        "send",
+    ):
         assert f"  {command} " in result.stdout, command
     assert textwrap.dedent(result.stdout)
 
@@ -225,7 +289,10 @@ def test_usage_errors_name_the_option_without_a_traceback(run, tmp_path):
     missing = tmp_path / "no" / "such" / "folder"
     opened = run("--database", f"sqlite:///{missing}/registry.sqlite3", "status")
     assert opened.returncode == 2
-    assert f"Invalid value for '--database' / MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database" in opened.stderr
+    assert (
+        f"Invalid value for '--database' / MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database"
+        in opened.stderr
+    )
     for result in (decided, opened):
         assert "Traceback" not in result.stderr
 
@@ -237,7 +304,9 @@ def test_a_postgresql_url_without_its_driver_says_what_to_install(run):
         pytest.skip("psycopg is installed")
     opened = run("--database", "postgresql://mesaides:secret@127.0.0.1/mesaides", "status")
     assert opened.returncode == 2 and "Traceback" not in opened.stderr
-    assert "the driver for postgresql:// URLs (psycopg) is not installed: pip install 'psycopg[binary]'" in opened.stderr
+    assert (
+        "the driver for postgresql:// URLs (psycopg) is not installed: pip install 'psycopg[binary]'" in opened.stderr
+    )
 
 
 def test_adopt_records_the_aides_public_before_the_registry(run, installed):
@@ -246,8 +315,16 @@ def test_adopt_records_the_aides_public_before_the_registry(run, installed):
     assert both.returncode == 2 and "name the aides to record as public, or give --all (not both)" in both.stderr
     without_reason = run("adopt", "--all")
     assert without_reason.returncode == 2 and "Missing option '--reason'" in without_reason.stderr
-    adopted = run("adopt", "--all", "--reason", "public on https://www.example.org since 2025", "--by", "Claire",
-                  "--tests", str(installed.tests))
+    adopted = run(
+        "adopt",
+        "--all",
+        "--reason",
+        "public on https://www.example.org since 2025",
+        "--by",
+        "Claire",
+        "--tests",
+        str(installed.tests),
+    )
     assert adopted.returncode == 0, adopted.stderr
     assert adopted.stdout.strip() == "cli_aide: published (recorded as public before the registry)"
     status = json.loads(run("status", "cli_aide", "--json").stdout)
@@ -260,7 +337,13 @@ def test_the_documentation_site_names_a_database_url_it_cannot_open(tmp_path):
         pytest.skip(f"no mesaides command beside {sys.executable}")
     missing = tmp_path / "no" / "folder"
     env = {**os.environ, "MESAIDES_DATABASE_URL": f"sqlite:///{missing}/db.sqlite3", "MESAIDES_DISABLE_PLUGINS": OTHERS}
-    done = subprocess.run([str(MESAIDES), "docs", "build", str(tmp_path / "site")], env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [str(MESAIDES), "docs", "build", str(tmp_path / "site")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert f"Invalid value for MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database" in done.stderr

@@ -15,9 +15,24 @@ def test_migrations_create_every_table(db_url):
     db = Database(db_url)
     tables = set(inspect(db.engine).get_table_names())
     assert {
-        "partners", "distributions", "distribution_versions", "aides", "aide_versions", "parameters",
-        "notifications", "acknowledgements", "sign_offs", "audit_log", "outbox", "defects", "questions",
-        "reference_results", "impact_measures", "expert_cases", "syncs", "alembic_version",
+        "partners",
+        "distributions",
+        "distribution_versions",
+        "aides",
+        "aide_versions",
+        "parameters",
+        "notifications",
+        "acknowledgements",
+        "sign_offs",
+        "audit_log",
+        "outbox",
+        "defects",
+        "questions",
+        "reference_results",
+        "impact_measures",
+        "expert_cases",
+        "syncs",
+        "alembic_version",
     } <= tables
     db.close()
 

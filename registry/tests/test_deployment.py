@@ -43,9 +43,11 @@ def write(path: Path, text: str) -> Path:
 
 
 def deployment_file(tmp_path: Path, *, preview: bool, nord: str, extra: str = "") -> Path:
-    return write(tmp_path / "deployment.toml", f"""\
+    return write(
+        tmp_path / "deployment.toml",
+        f"""\
         [instance]
-        preview = {'true' if preview else 'false'}
+        preview = {"true" if preview else "false"}
         default = "disabled"
 
         [distributions]
@@ -54,7 +56,8 @@ def deployment_file(tmp_path: Path, *, preview: bool, nord: str, extra: str = ""
         {extra}
         [aides]
         {NORD_AIDE} = "{nord}"
-        """)
+        """,
+    )
 
 
 def errors_of(result, aide: str) -> dict[str, list[str]]:
@@ -108,27 +111,40 @@ def test_publishing_needs_the_sign_offs_and_previewing_the_automatic_checks(tmp_
 def test_the_command_names_the_aide_and_the_rule_and_exits_1(tmp_path, db_url, rules):
     env = {**os.environ, "MESAIDES_DATABASE_URL": db_url, "MESAIDES_NOW": "2026-11-16T09:00"}
     cli = [sys.executable, "-m", "mesaides.core.cli_main"]
-    subprocess.run([*cli, "registry", "sync", "--no-measure", "--by", "operator"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*cli, "registry", "sync", "--no-measure", "--by", "operator"], env=env, check=True, capture_output=True
+    )
     path = deployment_file(tmp_path, preview=True, nord="public")
 
-    done = subprocess.run([*cli, "deployment", "check", str(path)], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*cli, "deployment", "check", str(path)], env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert f"[A6] {NORD_AIDE}: A6(a): the partner has not signed off" in done.stderr
     assert "refused" in done.stdout and not (tmp_path / "deployment.lock").exists()
 
     path = deployment_file(tmp_path, preview=True, nord="preview")
-    done = subprocess.run([*cli, "deployment", "check", str(path)], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*cli, "deployment", "check", str(path)], env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"wrote {tmp_path / 'deployment.lock'}" in done.stdout
-    shown = subprocess.run([*cli, "deployment", "show", str(tmp_path / "deployment.lock")], env=env,
-                           capture_output=True, text=True, check=False)
+    shown = subprocess.run(
+        [*cli, "deployment", "show", str(tmp_path / "deployment.lock")],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert shown.returncode == 0 and NORD_AIDE in shown.stdout
 
 
 def test_distribution_rules(tmp_path, registry, rules):
     registry.sync(rules, by="operator", measure=False)
     # Out of range, not installed, an aide of an unlisted distribution, a missing requirement.
-    path = write(tmp_path / "deployment.toml", f"""\
+    path = write(
+        tmp_path / "deployment.toml",
+        f"""\
         [distributions]
         mesaides-partner-nord = ">=2"
         mesaides-partner-absent = "*"
@@ -136,7 +152,8 @@ def test_distribution_rules(tmp_path, registry, rules):
         [aides]
         {NORD_AIDE} = "public"
         rsa = "preview"
-        """)
+        """,
+    )
     result = check_deployment(load_deployment(path), rules, registry)
     messages = {(f.rule, f.subject): f.message for f in result.errors}
     assert "is installed, the deployment allows >=2" in messages[("version", NORD)]
@@ -146,7 +163,9 @@ def test_distribution_rules(tmp_path, registry, rules):
 
 
 def test_a_bad_deployment_file_is_refused_with_every_mistake(tmp_path):
-    path = write(tmp_path / "deployment.toml", """\
+    path = write(
+        tmp_path / "deployment.toml",
+        """\
         [instance]
         preview = "yes"
         mode = 1
@@ -158,29 +177,43 @@ def test_a_bad_deployment_file_is_refused_with_every_mistake(tmp_path):
         rsa = "published"
 
         [extra]
-        """)
+        """,
+    )
     with pytest.raises(DeploymentError) as caught:
         load_deployment(path)
     problems = "\n".join(caught.value.problems)
-    for expected in ("unknown table [extra]", "[instance] mode: unknown key", "[instance] preview: expected true or false",
-                     "mesaides-partner-caf: 'one point oh' is not a version range",
-                     "[aides] rsa: 'published' is not one of public, preview, disabled"):
+    for expected in (
+        "unknown table [extra]",
+        "[instance] mode: unknown key",
+        "[instance] preview: expected true or false",
+        "mesaides-partner-caf: 'one point oh' is not a version range",
+        "[aides] rsa: 'published' is not one of public, preview, disabled",
+    ):
         assert expected in problems
 
 
 def test_lock_round_trip_and_mismatches():
     lock = Lock(
         preview=False,
-        distributions={"mesaides-partner-x": LockedDistribution("mesaides-partner-x", "1.2.0", requirement=">=1,<2",
-                                                                partner="x", source='file:///tmp/a "b"')},
-        aides={"x_aide": LockedAide("x_aide", "public", "mesaides-partner-x", "1.2.0", "abc", "published"),
-               "x_autre": LockedAide("x_autre", "preview", "mesaides-partner-x", "1.2.0")},
-        deployment_file="deployment.toml", written_at="2026-11-16T09:00:00", written_by="opérateur",
+        distributions={
+            "mesaides-partner-x": LockedDistribution(
+                "mesaides-partner-x", "1.2.0", requirement=">=1,<2", partner="x", source='file:///tmp/a "b"'
+            )
+        },
+        aides={
+            "x_aide": LockedAide("x_aide", "public", "mesaides-partner-x", "1.2.0", "abc", "published"),
+            "x_autre": LockedAide("x_autre", "preview", "mesaides-partner-x", "1.2.0"),
+        },
+        deployment_file="deployment.toml",
+        written_at="2026-11-16T09:00:00",
+        written_by="opérateur",
     )
     assert Lock.from_toml(lock.to_toml()) == lock
     assert lock.shown() == {"x_aide": "public"}  # not a preview instance
     assert lock.mismatches({"mesaides-partner-x": "1.2.0"}) == []
-    assert lock.mismatches({"mesaides-partner-x": "1.3.0"}) == ["mesaides-partner-x 1.2.0 is locked but 1.3.0 is installed"]
+    assert lock.mismatches({"mesaides-partner-x": "1.3.0"}) == [
+        "mesaides-partner-x 1.2.0 is locked but 1.3.0 is installed"
+    ]
     assert lock.mismatches({}) == ["mesaides-partner-x 1.2.0 is locked but not installed"]
 
 
@@ -192,7 +225,9 @@ def test_a_missing_sign_off_names_adopt_only_for_an_aide_of_the_first_sync(tmp_p
     registry.sync(load_rules(get_plugin_manager(blocked=("partner_nord",))), by="operator", measure=False)
     registry.sync(rules, by="operator", measure=False)
     path = deployment_file(tmp_path, preview=False, nord="public")
-    path.write_text(path.read_text(encoding="utf-8").replace('[aides]\n', '[aides]\nrsa = "public"\n'), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("[aides]\n", '[aides]\nrsa = "public"\n'), encoding="utf-8"
+    )
     result = check_deployment(load_deployment(path), rules, registry)
     rsa, nord = errors_of(result, "rsa")["A6"], errors_of(result, NORD_AIDE)["A6"]
     assert any("`mesaides registry adopt rsa --reason" in m for m in rsa)

@@ -54,8 +54,24 @@ def make_venv(path: Path) -> Path:
 
 def new_partner(root: Path, partner_id: str, scope: str) -> Path:
     target = root / f"{partner_id}-0.1.0"
-    run(sys.executable, "-m", "mesaides.core.cli_main", "partner", "new", target, "--id", partner_id,
-        "--name", f"Partenaire {partner_id}", "--departement", "59", "--commune", "59350", "--scope", scope)
+    run(
+        sys.executable,
+        "-m",
+        "mesaides.core.cli_main",
+        "partner",
+        "new",
+        target,
+        "--id",
+        partner_id,
+        "--name",
+        f"Partenaire {partner_id}",
+        "--departement",
+        "59",
+        "--commune",
+        "59350",
+        "--scope",
+        scope,
+    )
     # The partner's team replaces the placeholder logo (A4: PNG, 120 px square).
     (target / "src" / "mesaides" / f"partner_{partner_id}" / f"logo_{partner_id}.png").write_bytes(placeholder_png(120))
     return target
@@ -76,7 +92,8 @@ def release(source: Path, version: str, montant: float, expected: float) -> Path
 
 def beta_reads_alpha(beta: Path) -> None:
     """The territorial partner's aide: its amount for the young people who receive alpha's aide."""
-    (beta / "src/mesaides/partner_beta/rules.py").write_text(textwrap.dedent('''\
+    (beta / "src/mesaides/partner_beta/rules.py").write_text(
+        textwrap.dedent('''\
         """Beta's aide: a top-up for those who receive alpha's aide."""
 
         import numpy as np
@@ -93,11 +110,15 @@ def beta_reads_alpha(beta: Path) -> None:
 
         QUANTITIES = ()
         AIDES = (beta_aide_exemple,)
-        '''))
+        ''')
+    )
     plugin = beta / "src/mesaides/partner_beta/plugin.py"
-    plugin.write_text(plugin.read_text().replace(
-        'referent_email="referent@example.org",',
-        'referent_email="referent@example.org",\n            requires={"mesaides-partner-alpha": ">=0.1,<1"},'))
+    plugin.write_text(
+        plugin.read_text().replace(
+            'referent_email="referent@example.org",',
+            'referent_email="referent@example.org",\n            requires={"mesaides-partner-alpha": ">=0.1,<1"},',
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +142,8 @@ def setup(tmp_path_factory):
         "MESAIDES_DISABLE_PLUGINS": "partner_caf,partner_region,partner_nord,partner_lyon,partner_assurance_maladie,partner_assurance_retraite",
         "MESAIDES_ACTOR": "operator",
     }
-    (root / "deployment.toml").write_text(textwrap.dedent(f"""\
+    (root / "deployment.toml").write_text(
+        textwrap.dedent(f"""\
         [instance]
         preview = true
 
@@ -132,7 +154,8 @@ def setup(tmp_path_factory):
         [aides]
         {ALPHA_AIDE} = "public"
         {BETA_AIDE} = "preview"
-        """))
+        """)
+    )
 
     def mesaides(*args, check=True):
         return run(python, "-m", "mesaides.core.cli_main", *args, check=check, env=env, cwd=root)
@@ -141,7 +164,13 @@ def setup(tmp_path_factory):
     mesaides("registry", "sign-off", ALPHA_AIDE, "reliability", "--by", "referent@alpha")
     mesaides("registry", "sign-off", ALPHA_AIDE, "quality")
     mesaides("deployment", "check")
-    return {"root": root, "python": python, "versions": versions, "mesaides": mesaides, "url": env["MESAIDES_DATABASE_URL"]}
+    return {
+        "root": root,
+        "python": python,
+        "versions": versions,
+        "mesaides": mesaides,
+        "url": env["MESAIDES_DATABASE_URL"],
+    }
 
 
 def installed(setup) -> str:
@@ -156,8 +185,9 @@ def test_a_swap_installs_syncs_notifies_locks_and_is_recorded(setup):
     lock = read_lock(setup["root"] / "deployment.lock")
     assert lock.distributions[ALPHA].version == "0.1.0" and lock.shown() == {ALPHA_AIDE: "public", BETA_AIDE: "preview"}
 
-    done = setup["mesaides"]("deployment", "swap", f"{ALPHA}==0.2.0", "--from", setup["versions"]["0.2.0"],
-                             "--reason", "montant 2027")
+    done = setup["mesaides"](
+        "deployment", "swap", f"{ALPHA}==0.2.0", "--from", setup["versions"]["0.2.0"], "--reason", "montant 2027"
+    )
     assert "swapped mesaides-partner-alpha 0.1.0 -> 0.2.0" in done.stdout, done.stdout
     assert installed(setup) == "0.2.0"
     lock = read_lock(setup["root"] / "deployment.lock")

@@ -28,7 +28,9 @@ def _by_rule(registry, rule):
 
 def test_a8_changed_legislation_value_notifies_downstream_partners_with_measured_impact(registry, deployment):
     _baseline(registry, deployment)
-    report = registry.sync(deployment.rules(national("1.1.0", montant=2500.0), departement(), metropole(), ville()), by="operator")
+    report = registry.sync(
+        deployment.rules(national("1.1.0", montant=2500.0), departement(), metropole(), ville()), by="operator"
+    )
     assert report.changed == ["minimum_test"]
     [note] = _by_rule(registry, "A8")
     # dep_bonus and metro_jeunes read minimum_test; ville_aide shares nat_statut_special with it.
@@ -57,7 +59,9 @@ def test_a8_changed_legislation_value_notifies_downstream_partners_with_measured
 
 def test_a7_notice_lasts_until_every_notified_partner_acknowledges(registry, deployment):
     _baseline(registry, deployment)
-    registry.sync(deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by="operator")
+    registry.sync(
+        deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by="operator"
+    )
     [note] = _by_rule(registry, "A8")
     [pending] = [n for n in registry.pending_notices() if n.cause == "A8"]
     assert pending.aides == ["minimum_test"] and set(pending.waiting_for) == {"dep", "metro", "ville"}
@@ -97,7 +101,9 @@ def test_a3_an_added_aide_notifies_the_partners_whose_aides_it_may_impact(regist
     state = registry.public_state()
     assert state.aides["ville_aide"].notice == A7_NOTICES["aide_added"]
     assert state.aides["ville_aide"].territorial_notice is not None  # G3 as well
-    assert {m["aide"]: m["gained"] for m in registry.impact(subject="ville_aide")}["ville_aide"] == 0  # nobody has the status
+    assert {m["aide"]: m["gained"] for m in registry.impact(subject="ville_aide")}[
+        "ville_aide"
+    ] == 0  # nobody has the status
 
 
 def test_a10_a_removal_notifies_and_puts_the_notice_on_the_impacted_aides(registry, deployment):
@@ -116,13 +122,22 @@ def test_a10_a_removal_notifies_and_puts_the_notice_on_the_impacted_aides(regist
 
 def test_a7_updating_the_impacted_aide_answers_for_it(registry, deployment):
     _baseline(registry, deployment)
-    registry.sync(deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by="operator")
+    registry.sync(
+        deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by="operator"
+    )
     [note] = _by_rule(registry, "A8")
     from registry_test_partners import dep_bonus, info
 
     faster = dep_bonus.model_copy(update={"law": ("dep.montant", "nat.montant")})
-    registry.sync(deployment.rules(national("1.1.0", montant=650.0), departement("1.1.0", aides=((faster, info("Bonus", "dep")),)),
-                                   metropole(), ville()), by="operator")
+    registry.sync(
+        deployment.rules(
+            national("1.1.0", montant=650.0),
+            departement("1.1.0", aides=((faster, info("Bonus", "dep")),)),
+            metropole(),
+            ville(),
+        ),
+        by="operator",
+    )
     recipients = registry.notifications()[note["id"] - 1]["recipients"]
     assert recipients["dep"]["answer"] == "updated"
     assert recipients["metro"]["answer"] is None
@@ -130,7 +145,10 @@ def test_a7_updating_the_impacted_aide_answers_for_it(registry, deployment):
 
 def test_p3_a_new_parameter_is_announced_to_every_partner(registry, deployment):
     _baseline(registry, deployment)
-    registry.sync(deployment.rules(national(parameters=(NAT_STATUT_SPECIAL, NAT_ANCIEN)), departement(), metropole(), ville()), by="operator")
+    registry.sync(
+        deployment.rules(national(parameters=(NAT_STATUT_SPECIAL, NAT_ANCIEN)), departement(), metropole(), ville()),
+        by="operator",
+    )
     [p3] = _by_rule(registry, "P3")
     assert p3["subject"] == "nat_ancien_parametre"
     assert set(p3["recipients"]) == {"dep", "metro", "ville"}
@@ -139,7 +157,9 @@ def test_p3_a_new_parameter_is_announced_to_every_partner(registry, deployment):
 def test_p3_a_changed_parameter_notifies_the_partners_reading_it(registry, deployment):
     _baseline(registry, deployment)
     changed = NAT_STATUT_SPECIAL.model_copy(update={"year_input": None})
-    report = registry.sync(deployment.rules(national(parameters=(changed,)), departement(), metropole(), ville()), by="operator")
+    report = registry.sync(
+        deployment.rules(national(parameters=(changed,)), departement(), metropole(), ville()), by="operator"
+    )
     assert report.parameters_changed == ["nat_statut_special"]
     [p3] = _by_rule(registry, "P3")
     assert set(p3["recipients"]) == {"ville", "dep", "metro"}  # dep and metro read it through minimum_test

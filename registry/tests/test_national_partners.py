@@ -39,8 +39,11 @@ MESAIDES = Path(sys.executable).with_name("mesaides")
 
 
 def _entry_points() -> dict[str, importlib_metadata.EntryPoint]:
-    found = {ep.dist.name: ep for ep in importlib_metadata.entry_points(group="mesaides")
-             if ep.dist is not None and ep.dist.name.startswith("mesaides-partner-")}
+    found = {
+        ep.dist.name: ep
+        for ep in importlib_metadata.entry_points(group="mesaides")
+        if ep.dist is not None and ep.dist.name.startswith("mesaides-partner-")
+    }
     missing = ({CAF} | set(NATIONAL)) - set(found)
     if missing:
         pytest.skip(f"not installed: {', '.join(sorted(missing))}")
@@ -49,8 +52,13 @@ def _entry_points() -> dict[str, importlib_metadata.EntryPoint]:
 
 def _release(plugin: PartnerPlugin, legislation: Path) -> PartnerPlugin:
     """A partner's plugin with its legislation folder replaced: a new release of the package."""
-    return PartnerPlugin(plugin.package, plugin.partner, rule_modules=plugin.rule_modules,
-                         parameters=plugin.parameters, legislation=legislation)
+    return PartnerPlugin(
+        plugin.package,
+        plugin.partner,
+        rule_modules=plugin.rule_modules,
+        parameters=plugin.parameters,
+        legislation=legislation,
+    )
 
 
 def _raised(source: Path, target: Path, path: str, factor: float) -> None:
@@ -93,12 +101,24 @@ def test_registry_sync_records_the_national_partners_and_their_aides(tmp_path):
     if not MESAIDES.exists():
         pytest.skip(f"no mesaides command beside {sys.executable}")
     url = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
-    env = {**os.environ, "MESAIDES_DATABASE_URL": url, "MESAIDES_NOW": "2026-11-16T09:00:00",
-           "MESAIDES_REFERENCE_HOUSEHOLDS": "50", "MESAIDES_ACTOR": "operator", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "MESAIDES_DATABASE_URL": url,
+        "MESAIDES_NOW": "2026-11-16T09:00:00",
+        "MESAIDES_REFERENCE_HOUSEHOLDS": "50",
+        "MESAIDES_ACTOR": "operator",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     env.pop("MESAIDES_SMTP_HOST", None)
     env.pop("MESAIDES_DISABLE_PLUGINS", None)
-    done = subprocess.run([str(MESAIDES), "registry", "sync", "--reason", "issue 15"], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, timeout=600)
+    done = subprocess.run(
+        [str(MESAIDES), "registry", "sync", "--reason", "issue 15"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     rules = _rules(eps)
     for dist in NATIONAL:

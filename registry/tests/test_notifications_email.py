@@ -47,10 +47,12 @@ def test_a_notification_survives_a_failed_smtp_send_and_a_restart(db_url, deploy
         from registry_test_partners import Deployment, departement, national
         from mesaides.registry import FixedClock, SmtpSettings, open_registry
         registry = open_registry({db_url!r}, FixedClock({START!r}), smtp=SmtpSettings(host="127.0.0.1", port=1), households=50)
-        registry.sync(Deployment(Path({str(tmp_path / 'partners')!r})).rules(national(), departement()), by="operator", measure=False)
+        registry.sync(Deployment(Path({str(tmp_path / "partners")!r})).rules(national(), departement()), by="operator", measure=False)
         os._exit(9)  # killed: no send, no clean shutdown
     """)
-    died = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env={**os.environ}, timeout=120)
+    died = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env={**os.environ}, timeout=120
+    )
     assert died.returncode == 9, died.stderr
 
     # 2. Restarted, the registry tries to send while the SMTP server is unreachable.

@@ -47,7 +47,9 @@ def test_p4_a_partner_that_reads_a_removed_parameter_fails_the_check(registry, d
     registry.remove_parameter("nat_ancien_parametre", by="operator", reason="replaced by nat_statut_special")
 
     rules = deployment.rules(_nat_with_old_parameter("1.0.1"), departement(), _ville_reading_old_parameter())
-    report = registry.check(rules, distributions=["mesaides-test-ville"], case_dirs=deployment.case_dirs(), run_tests=False)
+    report = registry.check(
+        rules, distributions=["mesaides-test-ville"], case_dirs=deployment.case_dirs(), run_tests=False
+    )
     assert not report.ok
     [error] = [f for f in report.errors if f.rule == "P4"]
     assert error.subject == "ville_ancienne"
@@ -59,16 +61,25 @@ def test_p4_a_partner_that_reads_a_removed_parameter_fails_the_check(registry, d
 
 
 def test_p4_deprecation_warns_the_aides_reading_it(registry, deployment, clock):
-    registry.sync(deployment.rules(_nat_with_old_parameter(), departement(), _ville_reading_old_parameter()), by="operator", measure=False)
+    registry.sync(
+        deployment.rules(_nat_with_old_parameter(), departement(), _ville_reading_old_parameter()),
+        by="operator",
+        measure=False,
+    )
     registry.deprecate_parameter(
-        "nat_ancien_parametre", by="operator", reason="approximated by nat_statut_special",
-        replacement="nat_statut_special", removal_date=dt.date(2027, 3, 1),
+        "nat_ancien_parametre",
+        by="operator",
+        reason="approximated by nat_statut_special",
+        replacement="nat_statut_special",
+        removal_date=dt.date(2027, 3, 1),
     )
     [note] = [n for n in registry.notifications() if n["kind"] == "parameter_deprecated"]
     assert set(note["recipients"]) == {"ville"}
 
     rules = deployment.rules(_nat_with_old_parameter(), departement(), _ville_reading_old_parameter())
-    report = registry.check(rules, distributions=["mesaides-test-ville"], case_dirs=deployment.case_dirs(), run_tests=False)
+    report = registry.check(
+        rules, distributions=["mesaides-test-ville"], case_dirs=deployment.case_dirs(), run_tests=False
+    )
     [warning] = [f for f in report.warnings if f.rule == "P4"]
     assert warning.subject == "ville_ancienne"
     assert "nat_ancien_parametre" in warning.message
@@ -78,14 +89,18 @@ def test_p4_deprecation_warns_the_aides_reading_it(registry, deployment, clock):
 
     # Once the removal date has passed, it is an error.
     clock.set("2027-03-02T09:00:00")
-    late = registry.check(rules, distributions=["mesaides-test-ville"], case_dirs=deployment.case_dirs(), run_tests=False)
+    late = registry.check(
+        rules, distributions=["mesaides-test-ville"], case_dirs=deployment.case_dirs(), run_tests=False
+    )
     assert any(f.rule == "P4" and "has passed" in f.message for f in late.errors)
 
 
 def test_p2_a_new_parameter_is_flagged_with_similar_ones(registry, deployment):
     registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
     rules = deployment.rules(_nat_with_old_parameter(), departement())
-    report = registry.check(rules, distributions=["mesaides-test-national"], case_dirs=deployment.case_dirs(), run_tests=False)
+    report = registry.check(
+        rules, distributions=["mesaides-test-national"], case_dirs=deployment.case_dirs(), run_tests=False
+    )
     [p2] = [f for f in report.warnings if f.rule == "P2"]
     assert p2.subject == "nat_ancien_parametre"
     assert "P3" in p2.message

@@ -120,7 +120,12 @@ def test_a11_a_moved_public_page_is_recorded(registry, deployment):
     from registry_test_partners import info, minimum_test
 
     registry.sync(deployment.rules(national()), by="operator", measure=False)
-    moved = national("1.0.1", aides=((minimum_test, info("Minimum de test", "nat", public_page="https://www.example.org/nouvelle-page")),))
+    moved = national(
+        "1.0.1",
+        aides=((minimum_test, info("Minimum de test", "nat", public_page="https://www.example.org/nouvelle-page")),),
+    )
     report = registry.sync(deployment.rules(moved), by="operator", measure=False)
-    assert report.notes == ["A11: the public page of minimum_test moved from https://www.example.org/aides/nat to https://www.example.org/nouvelle-page"]
+    assert report.notes == [
+        "A11: the public page of minimum_test moved from https://www.example.org/aides/nat to https://www.example.org/nouvelle-page"
+    ]
     assert registry.audit_log(subject="minimum_test")[0].action == "public_page_changed"

@@ -118,33 +118,47 @@ def main() -> None:
     parser.add_argument("--no-web", action="store_true")
     args = parser.parse_args()
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
+    )
     s = child(STARTUP)
-    print(f"start-up: import {s['import']:.3f} s, discovery {s['discovery']:.3f} s, rules and graph {s['rules']:.3f} s, "
-          f"total {s['import'] + s['discovery'] + s['rules']:.3f} s ({s['aides']} aides, {s['quantities']} quantities)")
+    print(
+        f"start-up: import {s['import']:.3f} s, discovery {s['discovery']:.3f} s, rules and graph {s['rules']:.3f} s, "
+        f"total {s['import'] + s['discovery'] + s['rules']:.3f} s ({s['aides']} aides, {s['quantities']} quantities)"
+    )
 
     path, outputs = batch_file()
     t = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "mesaides.core.cli_main", "calculate", str(path)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "mesaides.core.cli_main", "calculate", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - t
     if done.returncode != 0:
         raise SystemExit(done.stderr)
     print(f"oracle batch: 600 households, {outputs} outputs, one `mesaides calculate` process: {elapsed:.2f} s")
 
     w = child(WARM.format(cases=str(CASES)))
-    print(f"one household, warm (every aide of the oracle): median {w['median_ms']:.1f} ms, best {w['min_ms']:.1f} ms "
-          f"({w['runs']} formula evaluations run, {w['reused']} reused from another month)")
+    print(
+        f"one household, warm (every aide of the oracle): median {w['median_ms']:.1f} ms, best {w['min_ms']:.1f} ms "
+        f"({w['runs']} formula evaluations run, {w['reused']} reused from another month)"
+    )
     each = sorted(w["each_ms"])
-    print(f"each of the {len(each)} oracle households once, in the same warm process: median {each[len(each) // 2]:.1f} ms, "
-          f"90th percentile {each[int(len(each) * 0.9)]:.1f} ms, slowest {each[-1]:.1f} ms")
+    print(
+        f"each of the {len(each)} oracle households once, in the same warm process: median {each[len(each) // 2]:.1f} ms, "
+        f"90th percentile {each[int(len(each) * 0.9)]:.1f} ms, slowest {each[-1]:.1f} ms"
+    )
     print("\n".join(histogram(each)))
 
     for n in (int(x) for x in args.sizes.split(",")):
         r = child(THROUGHPUT.format(n=n))
-        print(f"throughput: {n:>9,} households, {r['aides']} aides, parts of {PART_SIZE:,} persons on "
-              f"{os.cpu_count()} processes: {r['seconds']:.2f} s ({n / r['seconds']:,.0f} households/s), "
-              f"peak memory of one process {r['peak_mb']:,.0f} MB")
+        print(
+            f"throughput: {n:>9,} households, {r['aides']} aides, parts of {PART_SIZE:,} persons on "
+            f"{os.cpu_count()} processes: {r['seconds']:.2f} s ({n / r['seconds']:,.0f} households/s), "
+            f"peak memory of one process {r['peak_mb']:,.0f} MB"
+        )
 
     if not args.no_web:
         load = ROOT / "web/bench/load.py"

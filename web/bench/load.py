@@ -173,10 +173,16 @@ async def run(host: str, port: int, body: bytes, requests: int, concurrency: int
 
 ROLES_PLURAL = ("individus", "familles", "foyers_fiscaux", "menages")
 QUESTIONNAIRE_ANSWERS = {  # the Lille household, as a person types it
-    "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "2",
-    "demandeur.date_naissance": "14/03/1992", "demandeur.activite": "actif", "demandeur.salaire_net": "900",
-    "enfant1.enfant_date_naissance": "01/09/2022", "enfant2.enfant_date_naissance": "01/09/2020",
-    "menage.depcom": "Roubaix", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
+    "foyer.situation_familiale": "celibataire",
+    "foyer.nb_enfants": "2",
+    "demandeur.date_naissance": "14/03/1992",
+    "demandeur.activite": "actif",
+    "demandeur.salaire_net": "900",
+    "enfant1.enfant_date_naissance": "01/09/2022",
+    "enfant2.enfant_date_naissance": "01/09/2020",
+    "menage.depcom": "Roubaix",
+    "menage.statut_occupation_logement": "locataire_vide",
+    "menage.loyer": "550",
 }
 
 
@@ -230,23 +236,29 @@ def saved_results_path(base: str) -> str:
         if step is None:
             break
         names = set(re.findall(r'name="((?:foyer|menage|demandeur|enfant\d+)\.[a-z_]+)"', page))
-        data = {"etape": step.group(1), "etat": hidden(page, "/simulation", "etat"), "action": "suivant",
-                "csrf": hidden(page, "/simulation", "csrf"),
-                **{k: v for k, v in QUESTIONNAIRE_ANSWERS.items() if k in names}}
+        data = {
+            "etape": step.group(1),
+            "etat": hidden(page, "/simulation", "etat"),
+            "action": "suivant",
+            "csrf": hidden(page, "/simulation", "csrf"),
+            **{k: v for k, v in QUESTIONNAIRE_ANSWERS.items() if k in names},
+        }
         if "menage.depcom_choix" in page:
             data["menage.depcom_choix"] = re.search(r'name="menage.depcom_choix" value="([^"]+)"', page).group(1)
         status, page, _ = call("/simulation", data)
         if status != 200:
             raise SystemExit(f"the questionnaire answered {status} on step {step.group(1)}")
-    status, _, headers = call("/enregistrer", {"etat": hidden(page, "/enregistrer", "etat"),
-                                               "csrf": hidden(page, "/enregistrer", "csrf")})
+    status, _, headers = call(
+        "/enregistrer", {"etat": hidden(page, "/enregistrer", "etat"), "csrf": hidden(page, "/enregistrer", "csrf")}
+    )
     if status != 303:
         raise SystemExit(f"saving the situation answered {status}")
     return headers["location"].split("?")[0]
 
 
-async def pages_under_load(host: str, port: int, pages: list[str], body: bytes, saturation: int,
-                           seconds: float) -> dict:
+async def pages_under_load(
+    host: str, port: int, pages: list[str], body: bytes, saturation: int, seconds: float
+) -> dict:
     """The pages' latencies alone, then while ``saturation`` connections keep ``/calculate``
     busy with ``body``; and the API's figures meanwhile."""
 
@@ -302,8 +314,11 @@ async def pages_under_load(host: str, port: int, pages: list[str], body: bytes, 
         elapsed = time.perf_counter() - t0
         out = {path: {**_percentiles(lat), "errors": len(f)} for path, (lat, f) in per_page.items()}
         if load:
-            out["/calculate (large)"] = {**_percentiles(api), "errors": len(api_failures),
-                                         "rps": len(api) / elapsed if elapsed else 0.0}
+            out["/calculate (large)"] = {
+                **_percentiles(api),
+                "errors": len(api_failures),
+                "rps": len(api) / elapsed if elapsed else 0.0,
+            }
         return out
 
     return {"alone": await measure(False), "api_saturated": await measure(True)}
@@ -353,7 +368,9 @@ def start_server(workers: int, instance: Path) -> tuple[subprocess.Popen, int]:
     log = open(instance / "server.log", "wb")
     process = subprocess.Popen(
         [*command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -382,14 +399,22 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000, help="measured requests (default 2000)")
     parser.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="server processes when this script starts it (default 2)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="server processes when this script starts it (default 2)"
+    )
     parser.add_argument("--url", help="an already running server on this machine, e.g. http://127.0.0.1:8000")
-    parser.add_argument("--pages-seconds", type=float, default=20.0,
-                        help="seconds of pages measured alone, then as long under API load (default 20; 0: skip)")
-    parser.add_argument("--saturation", type=int, default=8,
-                        help="connections sending large requests meanwhile (default 8)")
-    parser.add_argument("--large-households", type=int, default=10,
-                        help="households in each large request (default 10)")
+    parser.add_argument(
+        "--pages-seconds",
+        type=float,
+        default=20.0,
+        help="seconds of pages measured alone, then as long under API load (default 20; 0: skip)",
+    )
+    parser.add_argument(
+        "--saturation", type=int, default=8, help="connections sending large requests meanwhile (default 8)"
+    )
+    parser.add_argument(
+        "--large-households", type=int, default=10, help="households in each large request (default 10)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if not 1 <= args.requests <= 100_000 or not 1 <= args.concurrency <= 256:
@@ -422,8 +447,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.pages_seconds:
             big = large_body(aides, dt.date.today(), args.large_households)
             saved = saved_results_path(f"http://{host}:{port}")
-            result["pages"] = asyncio.run(pages_under_load(host, port, ["/", saved], big, args.saturation,
-                                                           args.pages_seconds))
+            result["pages"] = asyncio.run(
+                pages_under_load(host, port, ["/", saved], big, args.saturation, args.pages_seconds)
+            )
             result["pages"]["large_body_bytes"] = len(big)
     finally:
         if process is not None:
@@ -435,9 +461,16 @@ def main(argv: list[str] | None = None) -> None:
         if tmp is not None:
             tmp.cleanup()
     shown = sum(1 for a in aides if a["shown"])
-    result.update({"aides": shown, "body_bytes": len(body), "concurrency": args.concurrency,
-                   "workers": args.workers if not args.url else None, "cpus": os.cpu_count(),
-                   "load_average": round(load_before, 2)})
+    result.update(
+        {
+            "aides": shown,
+            "body_bytes": len(body),
+            "concurrency": args.concurrency,
+            "workers": args.workers if not args.url else None,
+            "cpus": os.cpu_count(),
+            "load_average": round(load_before, 2),
+        }
+    )
     if args.json:
         print(json.dumps(result))
         return
@@ -456,16 +489,25 @@ def main(argv: list[str] | None = None) -> None:
         )
     if "pages" in result:
         pages = result["pages"]
-        print(f"web pages under load ({args.pages_seconds:.0f} s each; {args.saturation} connections sending "
-              f"/calculate {args.large_households} households each, {pages['large_body_bytes'] // 1024} KiB, "
-              f"without pause):")
+        print(
+            f"web pages under load ({args.pages_seconds:.0f} s each; {args.saturation} connections sending "
+            f"/calculate {args.large_households} households each, {pages['large_body_bytes'] // 1024} KiB, "
+            f"without pause):"
+        )
         for when in ("alone", "api_saturated"):
             for path, f in pages[when].items():
-                name = "GET /s/<token> (results)" if path.startswith("/s/") else path if path.startswith("/c") \
+                name = (
+                    "GET /s/<token> (results)"
+                    if path.startswith("/s/")
+                    else path
+                    if path.startswith("/c")
                     else f"GET {path}"
+                )
                 rps = f"{f['rps']:.1f} requests/s, " if "rps" in f else ""
-                print(f"  {when.replace('_', ' '):>13}: {name:<26} {rps}p50 {f['p50_ms']:.1f} ms, "
-                      f"p99 {f['p99_ms']:.1f} ms, max {f['max_ms']:.1f} ms ({f['n']} requests, {f['errors']} errors)")
+                print(
+                    f"  {when.replace('_', ' '):>13}: {name:<26} {rps}p50 {f['p50_ms']:.1f} ms, "
+                    f"p99 {f['p99_ms']:.1f} ms, max {f['max_ms']:.1f} ms ({f['n']} requests, {f['errors']} errors)"
+                )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,11 @@ def client(tmp_path_factory):
 
 def famille_aides(client):
     """The monthly aides of the famille this deployment shows (whichever packages are installed)."""
-    return [a["name"] for a in client.get("/aides").json()["aides"]
-            if a["shown"] and a["entity"] == "famille" and a["period"] == "month"]
+    return [
+        a["name"]
+        for a in client.get("/aides").json()["aides"]
+        if a["shown"] and a["entity"] == "famille" and a["period"] == "month"
+    ]
 
 
 def _request(client, aides=None):
@@ -137,16 +140,22 @@ def test_preview_aides_only_on_a_preview_deployment(tmp_path, engine):
     from mesaides.web.registry_view import RegistryView
     from mesaides.web.settings import Settings
 
-    candidates = [n for n, a in engine.rules.aides.items()
-                  if n not in engine.rules.unavailable and a.entity.key == "famille" and a.period.value == "month"]
+    candidates = [
+        n
+        for n, a in engine.rules.aides.items()
+        if n not in engine.rules.unavailable and a.entity.key == "famille" and a.period.value == "month"
+    ]
     if not candidates:
         pytest.skip("no aide installed")
     aide = candidates[0]
 
     class FakeRegistry:
         def public_state(self):
-            return {"synced": True, "aides": {aide: {"status": "preview", "notice": "Interactions non vérifiées."}},
-                    "partners": {}}
+            return {
+                "synced": True,
+                "aides": {aide: {"status": "preview", "notice": "Interactions non vérifiées."}},
+                "partners": {},
+            }
 
         def pending_notices(self):
             return []
@@ -186,8 +195,11 @@ def test_concurrent_requests_on_the_real_server_each_get_their_own_answer(server
 
     today = dt.date.today()
     month = f"{today.year}-{today.month:02d}"
-    aides = [a["name"] for a in httpx.get(server.url + "/aides", timeout=30).json()["aides"]
-             if a["shown"] and a["entity"] == "famille" and a["period"] == "month"]
+    aides = [
+        a["name"]
+        for a in httpx.get(server.url + "/aides", timeout=30).json()["aides"]
+        if a["shown"] and a["entity"] == "famille" and a["period"] == "month"
+    ]
     bodies = []
     for k in range(12):
         situation = lille_situation(today)

@@ -38,13 +38,17 @@ def situation() -> dict:
 
 
 def post(client, raw: str):
-    return client.post("/calculate", content=raw.encode("utf-8", "surrogatepass"), headers={"content-type": "application/json"})
+    return client.post(
+        "/calculate", content=raw.encode("utf-8", "surrogatepass"), headers={"content-type": "application/json"}
+    )
 
 
 def cli_errors(raw: str) -> list[str]:
     done = subprocess.run(
         [sys.executable, "-c", "from mesaides.core.cli import main; main()", "calculate"],
-        input=raw.encode("utf-8", "surrogatepass"), capture_output=True, check=False,
+        input=raw.encode("utf-8", "surrogatepass"),
+        capture_output=True,
+        check=False,
     )
     assert done.returncode == 2, done.stderr
     return [line.removeprefix("error: ") for line in done.stderr.decode().splitlines()]
@@ -124,7 +128,11 @@ def test_the_schema_states_the_cap_on_persons(client):
     schema = client.get("/openapi.json").json()["components"]["schemas"]["Situation"]
     assert schema["properties"]["individus"]["maxProperties"] == 5
     wages = schema["properties"]["individus"]["additionalProperties"]["properties"]["salaire_net"]
-    assert wages["patternProperties"]["^(19[0-9]{2}|20[0-9]{2}|2100)$"] == {"type": "number", "minimum": 0.0, "maximum": 10_000_000.0}
+    assert wages["patternProperties"]["^(19[0-9]{2}|20[0-9]{2}|2100)$"] == {
+        "type": "number",
+        "minimum": 0.0,
+        "maximum": 10_000_000.0,
+    }
 
 
 def test_the_settings_read_the_caps_from_the_environment(monkeypatch):

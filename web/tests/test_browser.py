@@ -37,8 +37,12 @@ def lille(browser, server, engine):
     not_obtained = [e.get_attribute("data-aide-non-obtenue") for e in page.locator("[data-aide-non-obtenue]").all()]
     text = page.locator("main").inner_text()
     context.close()
-    return {"shown": shown, "not_obtained": not_obtained, "text": text,
-            "expected": expected_amounts(engine, lille_situation(today), today)}
+    return {
+        "shown": shown,
+        "not_obtained": not_obtained,
+        "text": text,
+        "expected": expected_amounts(engine, lille_situation(today), today),
+    }
 
 
 def test_lille_results_match_the_engine(lille, engine):

@@ -105,12 +105,20 @@ def national(engine):
 
 
 def test_elderly_person_with_a_small_pension_in_a_hlm(browser, server, engine, national, today):
-    page = results(browser, server, {
-        "foyer.situation_familiale": "veuf", "foyer.nb_enfants": "0",
-        "demandeur.date_naissance": fr(birth(today, 72)), "demandeur.activite": "retraite",
-        "demandeur.retraite_nette": "650",
-        "menage.depcom": "Roubaix", "menage.statut_occupation_logement": "locataire_hlm", "menage.loyer": "320",
-    })
+    page = results(
+        browser,
+        server,
+        {
+            "foyer.situation_familiale": "veuf",
+            "foyer.nb_enfants": "0",
+            "demandeur.date_naissance": fr(birth(today, 72)),
+            "demandeur.activite": "retraite",
+            "demandeur.retraite_nette": "650",
+            "menage.depcom": "Roubaix",
+            "menage.statut_occupation_logement": "locataire_hlm",
+            "menage.loyer": "320",
+        },
+    )
     expected = expected_amounts(engine, elderly_situation(today), today)
     same_as_the_engine(page["shown"], expected, engine)
     shown = page["shown"]
@@ -129,28 +137,47 @@ def test_elderly_person_with_a_small_pension_in_a_hlm(browser, server, engine, n
 
 
 def test_family_with_a_child_at_college_and_a_disabled_child(browser, server, engine, national, today):
-    page = results(browser, server, {
-        "foyer.situation_familiale": "marie", "foyer.nb_enfants": "2",
-        "demandeur.date_naissance": fr(birth(today, 40)), "demandeur.activite": "actif",
-        "conjoint.date_naissance": fr(birth(today, 38)), "conjoint.activite": "inactif",
-        "enfant1.enfant_date_naissance": fr(birth(today, 12)), "enfant1.scolarite": "college",
-        "enfant2.enfant_date_naissance": fr(birth(today, 8)), "enfant2.scolarite": "primaire",
-        "enfant2.handicap": "1", "enfant2.enfant_taux_incapacite": "80_plus", "enfant2.aeeh_niveau_handicap": "0",
-        "demandeur.salaire_net": "1400", "demandeur.pensions_alimentaires_percues": "0",
-        "menage.depcom": "Lens", "menage.statut_occupation_logement": "locataire_hlm", "menage.loyer": "480",
-    })
+    page = results(
+        browser,
+        server,
+        {
+            "foyer.situation_familiale": "marie",
+            "foyer.nb_enfants": "2",
+            "demandeur.date_naissance": fr(birth(today, 40)),
+            "demandeur.activite": "actif",
+            "conjoint.date_naissance": fr(birth(today, 38)),
+            "conjoint.activite": "inactif",
+            "enfant1.enfant_date_naissance": fr(birth(today, 12)),
+            "enfant1.scolarite": "college",
+            "enfant2.enfant_date_naissance": fr(birth(today, 8)),
+            "enfant2.scolarite": "primaire",
+            "enfant2.handicap": "1",
+            "enfant2.enfant_taux_incapacite": "80_plus",
+            "enfant2.aeeh_niveau_handicap": "0",
+            "demandeur.salaire_net": "1400",
+            "demandeur.pensions_alimentaires_percues": "0",
+            "menage.depcom": "Lens",
+            "menage.statut_occupation_logement": "locataire_hlm",
+            "menage.loyer": "480",
+        },
+    )
     expected = expected_amounts(engine, family_situation(today), today)
     same_as_the_engine(page["shown"], expected, engine)
     shown = page["shown"]
     bmaf = law(engine, "prestations_familiales.bmaf", today)
     # AF for two children: 32 % of the BMAF (D521-1 CSS), below the first resource ceiling.
-    assert shown["af"] == pytest.approx(round(law(engine, "prestations_familiales.af.taux.enf2", today) * bmaf, 2),
-                                        abs=0.01)
+    assert shown["af"] == pytest.approx(
+        round(law(engine, "prestations_familiales.af.taux.enf2", today) * bmaf, 2), abs=0.01
+    )
     # Bourse de collège, échelon 1 (D531-7 C. éduc.): 25.6 % of the BMAF of 1 January of the
     # school year's start, paid in three terms each rounded to the euro.
-    bmaf_rentree = law(engine, "prestations_familiales.bmaf", dt.date(today.year if today.month >= 9 else today.year - 1, 1, 1))
+    bmaf_rentree = law(
+        engine, "prestations_familiales.bmaf", dt.date(today.year if today.month >= 9 else today.year - 1, 1, 1)
+    )
     terms = int(law(engine, "bourse_college.nb_termes", today))
-    assert shown["bourse_college"] == terms * round(law(engine, "bourse_college.taux.echelon_1", today) * bmaf_rentree / terms)
+    assert shown["bourse_college"] == terms * round(
+        law(engine, "bourse_college.taux.echelon_1", today) * bmaf_rentree / terms
+    )
     # AEEH (L541-1, D541-1 CSS): a child under 20 with an incapacity of 80 % or more gets the
     # base, 32 % of the BMAF, without a complement (none granted by the CDAPH).
     if "aeeh" not in engine.rules.aides:
@@ -159,14 +186,22 @@ def test_family_with_a_child_at_college_and_a_disabled_child(browser, server, en
 
 
 def test_long_term_jobseeker_whose_rsa_reads_the_ass(browser, server, engine, national, today):
-    page = results(browser, server, {
-        "foyer.situation_familiale": "marie", "foyer.nb_enfants": "0",
-        "demandeur.date_naissance": fr(birth(today, 54)), "demandeur.activite": "chomeur",
-        "demandeur.date_debut_chomage": "15/01/2024",
-        "conjoint.date_naissance": fr(birth(today, 52)), "conjoint.activite": "inactif",
-        "demandeur.ass_precondition_remplie": "1",
-        "menage.depcom": "Lille", "menage.statut_occupation_logement": "loge_gratuitement",
-    })
+    page = results(
+        browser,
+        server,
+        {
+            "foyer.situation_familiale": "marie",
+            "foyer.nb_enfants": "0",
+            "demandeur.date_naissance": fr(birth(today, 54)),
+            "demandeur.activite": "chomeur",
+            "demandeur.date_debut_chomage": "15/01/2024",
+            "conjoint.date_naissance": fr(birth(today, 52)),
+            "conjoint.activite": "inactif",
+            "demandeur.ass_precondition_remplie": "1",
+            "menage.depcom": "Lille",
+            "menage.statut_occupation_logement": "loge_gratuitement",
+        },
+    )
     expected = expected_amounts(engine, jobseeker_situation(today), today)
     same_as_the_engine(page["shown"], expected, engine)
     shown = page["shown"]
@@ -191,14 +226,23 @@ def test_long_term_jobseeker_whose_rsa_reads_the_ass(browser, server, engine, na
 def test_aides_already_received_are_taken_as_given(browser, server, engine, national, today):
     """The jobseeker says he received 400 € of ASS a month over the last three months: the RSA
     reads those months' ASS as given (R262-6 CASF), and this month's ASS is still computed."""
-    page = results(browser, server, {
-        "foyer.situation_familiale": "marie", "foyer.nb_enfants": "0",
-        "demandeur.date_naissance": fr(birth(today, 54)), "demandeur.activite": "chomeur",
-        "demandeur.date_debut_chomage": "15/01/2024",
-        "conjoint.date_naissance": fr(birth(today, 52)), "conjoint.activite": "inactif",
-        "demandeur.ass_precondition_remplie": "1", "demandeur.ass_percue": "400",
-        "menage.depcom": "Lille", "menage.statut_occupation_logement": "loge_gratuitement",
-    })
+    page = results(
+        browser,
+        server,
+        {
+            "foyer.situation_familiale": "marie",
+            "foyer.nb_enfants": "0",
+            "demandeur.date_naissance": fr(birth(today, 54)),
+            "demandeur.activite": "chomeur",
+            "demandeur.date_debut_chomage": "15/01/2024",
+            "conjoint.date_naissance": fr(birth(today, 52)),
+            "conjoint.activite": "inactif",
+            "demandeur.ass_precondition_remplie": "1",
+            "demandeur.ass_percue": "400",
+            "menage.depcom": "Lille",
+            "menage.statut_occupation_logement": "loge_gratuitement",
+        },
+    )
     situation = jobseeker_situation(today)
     last_three = [m for m in situation["individus"]["demandeur"]["activite"]][-4:-1]
     situation["individus"]["demandeur"]["ass"] = dict.fromkeys(last_three, 400.0)
@@ -206,6 +250,8 @@ def test_aides_already_received_are_taken_as_given(browser, server, engine, nati
     same_as_the_engine(page["shown"], expected, engine)
     rsa_couple = 1.5 * law(engine, "rsa.montant_de_base", today)
     assert page["shown"]["rsa"] == pytest.approx(
-        rsa_couple * (1 - law(engine, "rsa.forfait_logement.taux_2_personnes", today)) - 400, abs=0.01)
+        rsa_couple * (1 - law(engine, "rsa.forfait_logement.taux_2_personnes", today)) - 400, abs=0.01
+    )
     assert page["shown"]["ass"] == pytest.approx(
-        law(engine, "ass.montant_journalier", today) * law(engine, "ass.nb_jours_mois", today), abs=0.01)
+        law(engine, "ass.montant_journalier", today) * law(engine, "ass.nb_jours_mois", today), abs=0.01
+    )

@@ -27,9 +27,10 @@ NORD_AIDE, LYON_AIDE = "nord_activ_emploi_maximum", "revenu_solidaire_jeune"
 
 
 def deployment(path: Path, preview: bool) -> Path:
-    path.write_text(textwrap.dedent(f"""\
+    path.write_text(
+        textwrap.dedent(f"""\
         [instance]
-        preview = {'true' if preview else 'false'}
+        preview = {"true" if preview else "false"}
         default = "disabled"
 
         [distributions]
@@ -39,7 +40,9 @@ def deployment(path: Path, preview: bool) -> Path:
         [aides]
         rsa = "public"
         {NORD_AIDE} = "preview"
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -56,8 +59,14 @@ def instance(tmp_path_factory) -> Path:
     env.pop("MESAIDES_DATABASE_URL", None)
 
     def mesaides(*args: str) -> None:
-        done = subprocess.run([sys.executable, "-m", "mesaides.core.cli_main", *args], env=env, cwd=folder,
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "mesaides.core.cli_main", *args],
+            env=env,
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
 
     mesaides("registry", "sync", "--no-measure")
@@ -121,7 +130,9 @@ def test_the_server_refuses_a_lock_that_does_not_match_what_is_installed(instanc
     text = (instance / "public.lock").read_text(encoding="utf-8")
     marker = f'[distributions."mesaides-partner-caf"]\nversion = "{caf}"'
     assert marker in text
-    stale.write_text(text.replace(marker, '[distributions."mesaides-partner-caf"]\nversion = "0.0.1"'), encoding="utf-8")
+    stale.write_text(
+        text.replace(marker, '[distributions."mesaides-partner-caf"]\nversion = "0.0.1"'), encoding="utf-8"
+    )
     with pytest.raises(RuntimeError, match=f"mesaides-partner-caf 0.0.1 is locked but {caf} is installed"):
         start_server(tmp_path, "--deployment", str(stale))
     with pytest.raises(RuntimeError, match="is for a public instance"):

@@ -20,8 +20,9 @@ from web_scenarios import fill_lille, form_token
 
 
 def mesaides_test(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mesaides.core.cli_main", "test", str(path)],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "mesaides.core.cli_main", "test", str(path)], capture_output=True, text=True, check=False
+    )
 
 
 def test_an_expert_saves_a_case_from_the_preview_page_and_it_runs(browser, preview_server, tmp_path):
@@ -83,16 +84,24 @@ def clients(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("expert")
     url = f"sqlite:///{folder / 'db.sqlite3'}"
-    with TestClient(create_app(Settings(database_url=url, preview=True))) as preview, \
-            TestClient(create_app(Settings(database_url=url))) as public:
+    with (
+        TestClient(create_app(Settings(database_url=url, preview=True))) as preview,
+        TestClient(create_app(Settings(database_url=url))) as public,
+    ):
         yield preview, public
 
 
 LILLE = {
-    "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "1",
-    "demandeur.date_naissance": "14/03/1992", "demandeur.activite": "actif", "demandeur.salaire_net": "900", "demandeur.pensions_alimentaires_percues": "0",
+    "foyer.situation_familiale": "celibataire",
+    "foyer.nb_enfants": "1",
+    "demandeur.date_naissance": "14/03/1992",
+    "demandeur.activite": "actif",
+    "demandeur.salaire_net": "900",
+    "demandeur.pensions_alimentaires_percues": "0",
     "enfant1.enfant_date_naissance": "01/09/2022",
-    "menage.depcom": "Roubaix", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
+    "menage.depcom": "Roubaix",
+    "menage.statut_occupation_logement": "locataire_vide",
+    "menage.loyer": "550",
 }
 
 
@@ -104,8 +113,12 @@ def test_a_wrong_expectation_gives_a_failing_case_that_names_the_aide(clients, t
     etat = html.unescape(re.search(r'id="formulaire-cas".*?name="etat" value="([^"]*)"', page.text, re.S).group(1))
     af = re.search(r'<tr data-attendu="af">.*?<td>[^<]*</td>\s*<td>([^<]*)</td>', page.text, re.S).group(1)
     computed = float(html.unescape(af).replace("\u202f", "").replace("€", "").replace(",", "."))
-    data = {"etat": etat, "cas_nom": "Attendu faux", "attendu.af.famille_1": f"{computed + 50:.2f}".replace(".", ","),
-            "csrf": form_token(page.text, "/cas-de-test")}
+    data = {
+        "etat": etat,
+        "cas_nom": "Attendu faux",
+        "attendu.af.famille_1": f"{computed + 50:.2f}".replace(".", ","),
+        "csrf": form_token(page.text, "/cas-de-test"),
+    }
 
     answer = preview.post("/cas-de-test", data=data)
     assert answer.status_code == 200

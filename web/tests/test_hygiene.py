@@ -20,10 +20,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 from web_scenarios import form_token, lille_situation
 
 ANSWERS = {
-    "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "1",
-    "demandeur.date_naissance": "14/03/1992", "demandeur.activite": "actif", "demandeur.salaire_net": "900", "demandeur.pensions_alimentaires_percues": "0",
+    "foyer.situation_familiale": "celibataire",
+    "foyer.nb_enfants": "1",
+    "demandeur.date_naissance": "14/03/1992",
+    "demandeur.activite": "actif",
+    "demandeur.salaire_net": "900",
+    "demandeur.pensions_alimentaires_percues": "0",
     "enfant1.enfant_date_naissance": "01/09/2022",
-    "menage.depcom": "Roubaix", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
+    "menage.depcom": "Roubaix",
+    "menage.statut_occupation_logement": "locataire_vide",
+    "menage.loyer": "550",
 }
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options")
 
@@ -41,8 +47,11 @@ def saved_situation(client: httpx.Client) -> tuple[str, str]:
     from test_pages import walk
 
     results = walk(client, ANSWERS)
-    saved = client.post("/enregistrer", data={"etat": _etat(results.text), "csrf": form_token(results.text, "/enregistrer")},
-                        follow_redirects=False)
+    saved = client.post(
+        "/enregistrer",
+        data={"etat": _etat(results.text), "csrf": form_token(results.text, "/enregistrer")},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303, saved.text[:300]
     assert saved.headers["cache-control"] == "no-store"
     return saved.headers["location"].split("?")[0], results.text
@@ -127,7 +136,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_parsed(site):
     # A chunked body announces no length: it is cut as soon as it passes the limit.
     def chunks():
         for start in range(0, len(body), 64_000):
-            yield body[start:start + 64_000]
+            yield body[start : start + 64_000]
 
     response = client.post("/calculate", content=chunks(), headers={"Content-Type": "application/json"})
     assert response.status_code == 413 and "limit is 1 000 000 bytes" in response.json()["error"]
@@ -149,8 +158,9 @@ def test_the_limit_is_a_setting(tmp_path):
     with TestClient(create_app(settings)) as client:
         response = client.post("/calculate", content=body, headers={"Content-Type": "application/json"})
         assert response.status_code == 413
-        assert response.json()["errors"] == [{"path": "", "message": f"request body too large: the limit is "
-                                              f"{len(body) - 1:,} bytes".replace(",", " ")}]
+        assert response.json()["errors"] == [
+            {"path": "", "message": f"request body too large: the limit is {len(body) - 1:,} bytes".replace(",", " ")}
+        ]
 
 
 def test_a_bad_limit_setting_is_named(tmp_path):
@@ -209,8 +219,10 @@ def test_a_cross_site_delete_is_refused(site):
         "a browser saying so": ({"csrf": token}, {"Sec-Fetch-Site": "cross-site"}),
         "no token": ({}, {"Origin": server.url}),
         "a forged token": ({"csrf": token[:-4] + "0000"}, {}),
-        "another situation's token": ({"csrf": form_token(client.get(f"{other}/supprimer").text,
-                                                          f"{other}/supprimer")}, {}),
+        "another situation's token": (
+            {"csrf": form_token(client.get(f"{other}/supprimer").text, f"{other}/supprimer")},
+            {},
+        ),
     }
     for what, (data, headers) in attempts.items():
         response = client.post(f"{address}/supprimer", data=data, headers=headers)
@@ -223,13 +235,24 @@ def test_a_cross_site_delete_is_refused(site):
     assert deleted.status_code == 200 and deleted.headers["cache-control"] == "no-store"
     assert client.get(address).status_code == 404
     # Behind a proxy that rewrites Host, the public host it forwards is this server's too.
-    proxied = client.post("/simulation", data={"etape": "foyer", "etat": "{}", "action": "suivant",
-                                               "csrf": form_token(client.get("/simulation").text, "/simulation")},
-                          headers={"Origin": "https://mesaides.example", "X-Forwarded-Host": "mesaides.example"})
+    proxied = client.post(
+        "/simulation",
+        data={
+            "etape": "foyer",
+            "etat": "{}",
+            "action": "suivant",
+            "csrf": form_token(client.get("/simulation").text, "/simulation"),
+        },
+        headers={"Origin": "https://mesaides.example", "X-Forwarded-Host": "mesaides.example"},
+    )
     assert proxied.status_code in (200, 422)
     # Every form of the pages is checked, not only this one.
-    assert client.post("/enregistrer", data={"etat": json.dumps(ANSWERS)},
-                       headers={"Origin": "https://attaquant.example"}).status_code == 403
+    assert (
+        client.post(
+            "/enregistrer", data={"etat": json.dumps(ANSWERS)}, headers={"Origin": "https://attaquant.example"}
+        ).status_code
+        == 403
+    )
     assert client.post("/simulation", data={"etape": "foyer", "etat": "{}"}).status_code == 403
 
 
@@ -243,13 +266,22 @@ def test_tokens_issued_by_one_worker_are_accepted_by_the_others(site, tmp_path):
     from mesaides.web.settings import Settings
 
     def form(csrf: str) -> dict[str, str]:
-        return {"etape": "foyer", "etat": "{}", "action": "suivant", "csrf": csrf,
-                "foyer.situation_familiale": "pacse", "foyer.nb_enfants": "0"}
+        return {
+            "etape": "foyer",
+            "etat": "{}",
+            "action": "suivant",
+            "csrf": csrf,
+            "foyer.situation_familiale": "pacse",
+            "foyer.nb_enfants": "0",
+        }
 
     shared = Settings(database_url=f"sqlite:///{tmp_path / 'shared.sqlite3'}")
     other = Settings(database_url=f"sqlite:///{tmp_path / 'other.sqlite3'}")
-    with TestClient(create_app(shared)) as first, TestClient(create_app(shared)) as second, \
-            TestClient(create_app(other)) as elsewhere:
+    with (
+        TestClient(create_app(shared)) as first,
+        TestClient(create_app(shared)) as second,
+        TestClient(create_app(other)) as elsewhere,
+    ):
         token = form_token(first.get("/simulation").text, "/simulation")
         assert second.post("/simulation", data=form(token)).status_code == 200
         assert elsewhere.post("/simulation", data=form(token)).status_code == 403
@@ -381,16 +413,21 @@ def test_serve_uses_every_processor_by_default():
     from mesaides.web.plugin import default_workers, serve
 
     assert default_workers() == len(os.sched_getaffinity(0))
-    assert "env var: MESAIDES_WORKERS; default: (one per processor)" in " ".join(CliRunner().invoke(serve, ["--help"]).output.split())
+    assert "env var: MESAIDES_WORKERS; default: (one per processor)" in " ".join(
+        CliRunner().invoke(serve, ["--help"]).output.split()
+    )
 
 
 # ---- API documentation without the internet ----------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "shown"), [
-    ("/docs", ".opblock-summary-path >> text=/calculate"),
-    ("/redoc", "h2:has-text(\"Compute a situation (OpenFisca's /calculate)\")"),
-])
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("/docs", ".opblock-summary-path >> text=/calculate"),
+        ("/redoc", 'h2:has-text("Compute a situation (OpenFisca\'s /calculate)")'),
+    ],
+)
 def test_api_docs_work_offline_in_a_browser(page, site, path, shown):
     """Every request off this server is cut: the page still renders the API, and the browser
     reports no error (no script or style refused by the Content-Security-Policy)."""

@@ -49,26 +49,46 @@ def walk(client, answers: dict[str, str]):
     "answers",
     [
         {  # a married couple, one unemployed and disabled, owners in Paris
-            "foyer.situation_familiale": "marie", "foyer.nb_enfants": "0",
-            "demandeur.date_naissance": "1970-03-01", "demandeur.activite": "chomeur",
-            "demandeur.date_debut_chomage": "01/01/2026", "demandeur.handicap": "1",
-            "demandeur.taux_incapacite": "80_plus", "demandeur.chomage_net": "1 100",
-            "conjoint.date_naissance": "02/02/1972", "conjoint.activite": "retraite", "conjoint.retraite_nette": "1300",
-            "menage.depcom": "75011", "menage.statut_occupation_logement": "proprietaire",
+            "foyer.situation_familiale": "marie",
+            "foyer.nb_enfants": "0",
+            "demandeur.date_naissance": "1970-03-01",
+            "demandeur.activite": "chomeur",
+            "demandeur.date_debut_chomage": "01/01/2026",
+            "demandeur.handicap": "1",
+            "demandeur.taux_incapacite": "80_plus",
+            "demandeur.chomage_net": "1 100",
+            "conjoint.date_naissance": "02/02/1972",
+            "conjoint.activite": "retraite",
+            "conjoint.retraite_nette": "1300",
+            "menage.depcom": "75011",
+            "menage.statut_occupation_logement": "proprietaire",
         },
         {  # a couple in union libre with three children, a teenager working, tenants in HLM in Lyon
-            "foyer.situation_familiale": "union_libre", "foyer.nb_enfants": "3",
-            "demandeur.date_naissance": "15/05/1985", "demandeur.activite": "actif", "demandeur.salaire_net": "1500",
-            "conjoint.date_naissance": "20/06/1987", "conjoint.activite": "inactif",
-            "enfant1.enfant_date_naissance": "01/09/2009", "enfant1.enfant_salaire_net": "300",
-            "enfant2.enfant_date_naissance": "01/09/2015", "enfant3.enfant_date_naissance": "01/09/2019",
+            "foyer.situation_familiale": "union_libre",
+            "foyer.nb_enfants": "3",
+            "demandeur.date_naissance": "15/05/1985",
+            "demandeur.activite": "actif",
+            "demandeur.salaire_net": "1500",
+            "conjoint.date_naissance": "20/06/1987",
+            "conjoint.activite": "inactif",
+            "enfant1.enfant_date_naissance": "01/09/2009",
+            "enfant1.enfant_salaire_net": "300",
+            "enfant2.enfant_date_naissance": "01/09/2015",
+            "enfant3.enfant_date_naissance": "01/09/2019",
             "demandeur.pensions_alimentaires_percues": "0",
-            "menage.depcom": "Lyon", "menage.statut_occupation_logement": "locataire_hlm", "menage.loyer": "480,50",
+            "menage.depcom": "Lyon",
+            "menage.statut_occupation_logement": "locataire_hlm",
+            "menage.loyer": "480,50",
         },
         {  # a young student alone, in a furnished flat-share in Ajaccio
-            "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0",
-            "demandeur.date_naissance": "01/10/2004", "demandeur.activite": "etudiant", "demandeur.salaire_net": "",
-            "menage.depcom": "2A004", "menage.statut_occupation_logement": "locataire_meuble", "menage.loyer": "400",
+            "foyer.situation_familiale": "celibataire",
+            "foyer.nb_enfants": "0",
+            "demandeur.date_naissance": "01/10/2004",
+            "demandeur.activite": "etudiant",
+            "demandeur.salaire_net": "",
+            "menage.depcom": "2A004",
+            "menage.statut_occupation_logement": "locataire_meuble",
+            "menage.loyer": "400",
             "menage.coloc": "1",
         },
     ],
@@ -82,11 +102,28 @@ def test_households_reach_their_results(client, answers):
 
 def test_previous_step_keeps_what_was_typed(client):
     csrf = form_token(client.get("/simulation").text, "/simulation")
-    page = client.post("/simulation", data={"etape": "foyer", "etat": "{}", "action": "suivant", "csrf": csrf,
-                                            "foyer.situation_familiale": "pacse", "foyer.nb_enfants": "1"})
+    page = client.post(
+        "/simulation",
+        data={
+            "etape": "foyer",
+            "etat": "{}",
+            "action": "suivant",
+            "csrf": csrf,
+            "foyer.situation_familiale": "pacse",
+            "foyer.nb_enfants": "1",
+        },
+    )
     etat = html.unescape(re.search(r'name="etat" value="([^"]*)"', page.text).group(1))
-    page = client.post("/simulation", data={"etape": "personnes", "etat": etat, "action": "precedent", "csrf": csrf,
-                                            "demandeur.date_naissance": "pas une date"})
+    page = client.post(
+        "/simulation",
+        data={
+            "etape": "personnes",
+            "etat": etat,
+            "action": "precedent",
+            "csrf": csrf,
+            "demandeur.date_naissance": "pas une date",
+        },
+    )
     assert page.status_code == 200
     assert re.search(r'value="pacse" checked', page.text)
     etat = html.unescape(re.search(r'name="etat" value="([^"]*)"', page.text).group(1))
@@ -95,10 +132,13 @@ def test_previous_step_keeps_what_was_typed(client):
 
 def test_a_tampered_state_is_ignored(client):
     tokens = client.app.state.form_tokens
-    page = client.post("/simulation", data={"etape": "nope", "etat": "[1, 2", "action": "suivant",
-                                            "csrf": tokens.issue("/simulation")})
+    page = client.post(
+        "/simulation", data={"etape": "nope", "etat": "[1, 2", "action": "suivant", "csrf": tokens.issue("/simulation")}
+    )
     assert page.status_code == 200 and "Votre foyer" in page.text
-    page = client.post("/enregistrer", data={"etat": "{}", "csrf": tokens.issue("/enregistrer")}, follow_redirects=False)
+    page = client.post(
+        "/enregistrer", data={"etat": "{}", "csrf": tokens.issue("/enregistrer")}, follow_redirects=False
+    )
     assert page.status_code == 303 and page.headers["location"] == "/simulation"
     assert client.get("/s/" + "a" * 32).status_code == 404
 

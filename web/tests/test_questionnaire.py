@@ -25,14 +25,18 @@ class EveryParameter:
     def __init__(self, rules, spec):
         self.parameters = dict(rules.parameters)
         self.quantities = dict(rules.quantities)
-        kinds = {"date_debut_chomage": ("individu", "eternity", "date"), "coloc": ("menage", "month", "bool"),
-                 "taux_incapacite": ("individu", "month", "float"),
-                 "aah_restriction_substantielle_durable_acces_emploi": ("individu", "month", "bool"),
-                 "aeeh_niveau_handicap": ("individu", "month", "int")}
+        kinds = {
+            "date_debut_chomage": ("individu", "eternity", "date"),
+            "coloc": ("menage", "month", "bool"),
+            "taux_incapacite": ("individu", "month", "float"),
+            "aah_restriction_substantielle_durable_acces_emploi": ("individu", "month", "bool"),
+            "aeeh_niveau_handicap": ("individu", "month", "int"),
+        }
         for name, (entity, period, value_type) in kinds.items():
             if name not in self.parameters:
-                self.parameters[name] = Parameter(name=name, entity=entity, period=period, value_type=value_type,
-                                                  label=name)
+                self.parameters[name] = Parameter(
+                    name=name, entity=entity, period=period, value_type=value_type, label=name
+                )
         for q in spec.questions:
             assert set(q.fills) <= set(self.parameters) | set(self.quantities), q.id
         self.graph = self
@@ -106,7 +110,9 @@ def test_situation_over_the_months_with_mes_aides_conversions(everything, spec, 
     }
     s = q.situation(answers, TODAY)
     months = s["individus"]["demandeur"]["salaire_net"]
-    assert sorted(months) == list(months) and min(months) == "2024-01" and max(months) == "2026-11" and len(months) == 35
+    assert (
+        sorted(months) == list(months) and min(months) == "2024-01" and max(months) == "2026-11" and len(months) == 35
+    )
     assert months["2025-06"] == 1200.5
     assert s["individus"]["demandeur"]["salaire_imposable"]["2026-11"] == round(1200.5 * 1.036529, 2)
     assert s["individus"]["conjoint"]["chomage_imposable"]["2024-01"] == round(800 * 1.0305, 2)
@@ -114,8 +120,11 @@ def test_situation_over_the_months_with_mes_aides_conversions(everything, spec, 
     assert s["individus"]["demandeur"]["date_naissance"] == {"ETERNITY": "1990-07-14"}
     assert s["individus"]["demandeur"]["statut_marital"]["2026-11"] == "celibataire"
     assert s["menages"]["menage_1"]["depcom"]["2026-11"] == "59350"
-    assert s["familles"]["famille_1"] == {"parents": ["demandeur", "conjoint"], "enfants": ["enfant1"],
-                                         "enceinte_fam": {"2026-11": False}}
+    assert s["familles"]["famille_1"] == {
+        "parents": ["demandeur", "conjoint"],
+        "enfants": ["enfant1"],
+        "enceinte_fam": {"2026-11": False},
+    }
     # Union libre: two foyers fiscaux, the child in the demandeur's.
     assert s["foyers_fiscaux"]["foyer_fiscal_1"] == {"declarants": ["demandeur"], "personnes_a_charge": ["enfant1"]}
     assert s["foyers_fiscaux"]["foyer_fiscal_2"]["declarants"] == ["conjoint"]
@@ -185,10 +194,14 @@ def test_aides_received_are_given_for_the_last_three_months(spec, engine):
     rules = engine.rules
     q = Questionnaire(spec, rules, list(rules.aides))
     answers = {
-        "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0",
-        "demandeur.date_naissance": "01/01/1975", "demandeur.activite": "chomeur",
-        "foyer.rsa_percu": "300", "demandeur.ass_percue": "550,20",
-        "menage.depcom": "75056", "menage.statut_occupation_logement": "loge_gratuitement",
+        "foyer.situation_familiale": "celibataire",
+        "foyer.nb_enfants": "0",
+        "demandeur.date_naissance": "01/01/1975",
+        "demandeur.activite": "chomeur",
+        "foyer.rsa_percu": "300",
+        "demandeur.ass_percue": "550,20",
+        "menage.depcom": "75056",
+        "menage.statut_occupation_logement": "loge_gratuitement",
     }
     s = q.situation(answers, TODAY)
     assert s["familles"]["famille_1"]["rsa"] == {"2026-08": 300.0, "2026-09": 300.0, "2026-10": 300.0}
@@ -199,7 +212,9 @@ def test_aides_received_are_given_for_the_last_three_months(spec, engine):
     assert "demandeur.aah_percue" in names(q.fields("aides", {**answers, "demandeur.handicap": "1"}, TODAY))
     assert "demandeur.aspa_percue" not in asked  # 51 years old
     older = {**answers, "demandeur.date_naissance": "01/01/1956", "demandeur.aspa_percue": "120"}
-    assert q.situation(older, TODAY)["familles"]["famille_1"]["aspa"] == dict.fromkeys(("2026-08", "2026-09", "2026-10"), 120.0)
+    assert q.situation(older, TODAY)["familles"]["famille_1"]["aspa"] == dict.fromkeys(
+        ("2026-08", "2026-09", "2026-10"), 120.0
+    )
     # The engine takes them as given for those months, and computes the current month.
     result = engine.compute(s, ["rsa", "ass"], "2026-10")
     assert result["rsa"]["famille_1"] == 300.0 and result["ass"]["demandeur"] == 550.2
@@ -213,17 +228,22 @@ def test_child_support_is_asked_not_assumed_absent(everything):
     answers["demandeur.pensions_alimentaires_percues"] = "0"
     assert not [f.error for f in q.validate("ressources", answers, TODAY) if f.error]
     assert "demandeur.pensions_alimentaires_percues" not in {
-        f.name for f in q.fields("ressources", {**answers, "foyer.nb_enfants": "0"}, TODAY)}
+        f.name for f in q.fields("ressources", {**answers, "foyer.nb_enfants": "0"}, TODAY)
+    }
 
 
 def test_a_childs_school_level_and_disability(spec, engine):
     rules = engine.rules
     q = Questionnaire(spec, rules, list(rules.aides))
     answers = {
-        "foyer.situation_familiale": "marie", "foyer.nb_enfants": "2",
-        "enfant1.enfant_date_naissance": "01/03/2014", "enfant1.scolarite": "college",
-        "enfant2.enfant_date_naissance": "01/03/2018", "enfant2.handicap": "1",
-        "enfant2.enfant_taux_incapacite": "50_79", "enfant2.aeeh_niveau_handicap": "3",
+        "foyer.situation_familiale": "marie",
+        "foyer.nb_enfants": "2",
+        "enfant1.enfant_date_naissance": "01/03/2014",
+        "enfant1.scolarite": "college",
+        "enfant2.enfant_date_naissance": "01/03/2018",
+        "enfant2.handicap": "1",
+        "enfant2.enfant_taux_incapacite": "50_79",
+        "enfant2.aeeh_niveau_handicap": "3",
     }
     personnes = names(q.fields("personnes", answers, TODAY))
     assert "enfant1.scolarite" in personnes and "enfant2.enfant_taux_incapacite" in personnes
@@ -245,9 +265,15 @@ def test_a_pregnancy_is_given_for_the_current_month(spec, engine):
     if "enceinte_fam" not in rules.quantities:
         pytest.skip("the CAF package is not installed")
     q = Questionnaire(spec, rules, ["rsa"])
-    answers = {"foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0", "foyer.grossesse": "1",
-               "demandeur.date_naissance": "01/01/2000", "demandeur.activite": "inactif",
-               "menage.depcom": "75056", "menage.statut_occupation_logement": "sans_domicile"}
+    answers = {
+        "foyer.situation_familiale": "celibataire",
+        "foyer.nb_enfants": "0",
+        "foyer.grossesse": "1",
+        "demandeur.date_naissance": "01/01/2000",
+        "demandeur.activite": "inactif",
+        "menage.depcom": "75056",
+        "menage.statut_occupation_logement": "sans_domicile",
+    }
     assert "foyer.grossesse" in names(q.fields("foyer", answers, TODAY))
     s = q.situation(answers, TODAY)
     assert s["familles"]["famille_1"]["enceinte_fam"] == {"2026-11": True}
@@ -256,7 +282,8 @@ def test_a_pregnancy_is_given_for_the_current_month(spec, engine):
     majore = base * rules.legislation.value("rsa.majoration_isolement.femmes_enceintes", day)
     assert engine.compute(s, ["rsa"], "2026-11")["rsa"]["famille_1"] == pytest.approx(majore, abs=0.01)
     assert engine.compute(q.situation({**answers, "foyer.grossesse": ""}, TODAY), ["rsa"], "2026-11")["rsa"][
-        "famille_1"] == pytest.approx(base, abs=0.01)
+        "famille_1"
+    ] == pytest.approx(base, abs=0.01)
 
 
 def test_without_the_national_partners_their_questions_are_not_asked(spec):
@@ -266,8 +293,13 @@ def test_without_the_national_partners_their_questions_are_not_asked(spec):
     reads them from the situation (their stand-ins)."""
     from mesaides.core import get_plugin_manager, load_rules
 
-    national = ("partner_education_nationale", "partner_france_travail", "partner_etat",
-                "partner_assurance_maladie", "partner_assurance_retraite")
+    national = (
+        "partner_education_nationale",
+        "partner_france_travail",
+        "partner_etat",
+        "partner_assurance_maladie",
+        "partner_assurance_retraite",
+    )
     rules = load_rules(get_plugin_manager(blocked=national))
     if "rsa" not in rules.aides:
         pytest.skip("the CAF package is not installed")

@@ -25,13 +25,17 @@ def test_an_unsynced_or_missing_registry_publishes_installed_aides():
 
 def test_statuses_and_notices_from_the_registry():
     aide = SimpleNamespace(status="preview", notice="A7 text", territorial_notice="G3 text")
-    public = SimpleNamespace(synced=True, aides={"rsa": aide},
-                             partners={"caf": {"id": "caf", "name": "CAF", "distributions": []}})
+    public = SimpleNamespace(
+        synced=True, aides={"rsa": aide}, partners={"caf": {"id": "caf", "name": "CAF", "distributions": []}}
+    )
     registry = SimpleNamespace(public_state=lambda: public, pending_notices=lambda: [{"rule": "A7", "aides": ["rsa"]}])
     state = RegistryView(opener=lambda url, clock: registry).state()
     assert state.available and state.synced
     assert (state.aide("rsa").status, state.aide("rsa").notice, state.aide("rsa").territorial_notice) == (
-        "preview", "A7 text", "G3 text")
+        "preview",
+        "A7 text",
+        "G3 text",
+    )
     assert state.aide("rsa").from_registry
     assert state.aide("ppa").status == "published" and not state.aide("ppa").from_registry
     assert state.partners == [{"id": "caf", "name": "CAF", "distributions": []}]

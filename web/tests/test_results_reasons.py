@@ -51,8 +51,9 @@ class ResultsPage:
         }
         self.cards = {
             name: plain(body)
-            for name, body in re.findall(r'<li class="carte" data-aide="([^"]+)"[^>]*>(.*?)(?=<li class="carte"|</section>)',
-                                         text, re.S)
+            for name, body in re.findall(
+                r'<li class="carte" data-aide="([^"]+)"[^>]*>(.*?)(?=<li class="carte"|</section>)', text, re.S
+            )
         }
 
     def reason(self, aide: str) -> str:
@@ -66,23 +67,37 @@ def results(client, answers: dict[str, str]) -> ResultsPage:
 
 
 STUDENT_IN_LYON = {  # 22 years old, a student, 300 € of wages a month, renting a furnished room in Lyon
-    "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0",
-    "demandeur.date_naissance": fr(birth(TODAY, 22)), "demandeur.activite": "etudiant",
+    "foyer.situation_familiale": "celibataire",
+    "foyer.nb_enfants": "0",
+    "demandeur.date_naissance": fr(birth(TODAY, 22)),
+    "demandeur.activite": "etudiant",
     "demandeur.salaire_net": "300",
-    "menage.depcom": "Lyon", "menage.statut_occupation_logement": "locataire_meuble", "menage.loyer": "400",
+    "menage.depcom": "Lyon",
+    "menage.statut_occupation_logement": "locataire_meuble",
+    "menage.loyer": "400",
 }
 SINGLE_IN_LILLE = {  # 40 years old, alone, no child, 1,300 € of wages, renting in Lille
-    "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "0",
-    "demandeur.date_naissance": fr(birth(TODAY, 40)), "demandeur.activite": "actif",
+    "foyer.situation_familiale": "celibataire",
+    "foyer.nb_enfants": "0",
+    "demandeur.date_naissance": fr(birth(TODAY, 40)),
+    "demandeur.activite": "actif",
     "demandeur.salaire_net": "1300",
-    "menage.depcom": "Lille", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
+    "menage.depcom": "Lille",
+    "menage.statut_occupation_logement": "locataire_vide",
+    "menage.loyer": "550",
 }
 PARENT_IN_LILLE = {  # the issue's single parent in Lille: two children aged 1 and 4, 900 € of wages, 550 € rent
-    "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "2",
-    "demandeur.date_naissance": fr(birth(TODAY, 32)), "demandeur.activite": "actif",
-    "demandeur.salaire_net": "900", "demandeur.pensions_alimentaires_percues": "0",
-    "enfant1.enfant_date_naissance": fr(birth(TODAY, 1)), "enfant2.enfant_date_naissance": fr(birth(TODAY, 4)),
-    "menage.depcom": "Lille", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
+    "foyer.situation_familiale": "celibataire",
+    "foyer.nb_enfants": "2",
+    "demandeur.date_naissance": fr(birth(TODAY, 32)),
+    "demandeur.activite": "actif",
+    "demandeur.salaire_net": "900",
+    "demandeur.pensions_alimentaires_percues": "0",
+    "enfant1.enfant_date_naissance": fr(birth(TODAY, 1)),
+    "enfant2.enfant_date_naissance": fr(birth(TODAY, 4)),
+    "menage.depcom": "Lille",
+    "menage.statut_occupation_logement": "locataire_vide",
+    "menage.loyer": "550",
 }
 
 
@@ -132,8 +147,11 @@ def test_a_nil_childcare_aid_and_asf_say_why(single):
 def test_a_nil_rsa_gives_the_resources_and_the_montant_forfaitaire(single):
     """1,300 € of wages a month, for the three months before, against the montant forfaitaire."""
     reason = single.reason("rsa")
-    assert re.search(r"vos ressources des trois derniers mois, 1\u202f300,00\u202f€ par mois en moyenne, atteignent "
-                     r"le montant forfaitaire de \d+,\d\d\u202f€", reason), reason
+    assert re.search(
+        r"vos ressources des trois derniers mois, 1\u202f300,00\u202f€ par mois en moyenne, atteignent "
+        r"le montant forfaitaire de \d+,\d\d\u202f€",
+        reason,
+    ), reason
     assert "minimum versé" not in reason  # not a second reason: the first settles it
 
 
@@ -157,8 +175,11 @@ def test_the_housing_aid_card_says_how_its_amount_is_rounded(parent):
     to the euro, which gives the amount paid."""
     name = next(n for n in ("alf", "apl", "als", "aide_logement") if n in parent.cards)
     card = parent.cards[name]
-    found = re.search(r"L'aide nette de CRDS, ([\d\u202f]+,\d\d)\u202f€, est arrondie à l'euro inférieur : "
-                      r"([\d\u202f]+,\d\d)\u202f€", card)
+    found = re.search(
+        r"L'aide nette de CRDS, ([\d\u202f]+,\d\d)\u202f€, est arrondie à l'euro inférieur : "
+        r"([\d\u202f]+,\d\d)\u202f€",
+        card,
+    )
     assert found, card
 
     def number(text):

@@ -29,8 +29,14 @@ def test_a_stopped_server_ends_with_status_0(start_server, tmp_path, stop):
 )
 def test_a_database_url_that_cannot_be_opened_is_a_usage_error(tmp_path, url, message):
     env = {**os.environ, "MESAIDES_INSTANCE": str(tmp_path), "MESAIDES_DATABASE_URL": url.format(tmp=tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "mesaides.core.cli_main", "serve", "--port", "1"], env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "mesaides.core.cli_main", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2, done.stderr
     assert "Invalid value for MESAIDES_DATABASE_URL" in done.stderr and message.format(tmp=tmp_path) in done.stderr
     assert "Traceback" not in done.stderr

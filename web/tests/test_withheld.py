@@ -44,10 +44,16 @@ def client(tmp_path_factory):
 def results(client) -> str:
     today = dt.date.today()
     answers = {
-        "foyer.situation_familiale": "celibataire", "foyer.nb_enfants": "1",
-        "demandeur.date_naissance": "01/01/1990", "demandeur.activite": "actif", "demandeur.salaire_net": "900", "demandeur.pensions_alimentaires_percues": "0",
+        "foyer.situation_familiale": "celibataire",
+        "foyer.nb_enfants": "1",
+        "demandeur.date_naissance": "01/01/1990",
+        "demandeur.activite": "actif",
+        "demandeur.salaire_net": "900",
+        "demandeur.pensions_alimentaires_percues": "0",
         "enfant1.enfant_date_naissance": (today - dt.timedelta(days=400)).strftime("%d/%m/%Y"),
-        "menage.depcom": "Lille", "menage.statut_occupation_logement": "locataire_vide", "menage.loyer": "550",
+        "menage.depcom": "Lille",
+        "menage.statut_occupation_logement": "locataire_vide",
+        "menage.loyer": "550",
     }
     page = client.get("/simulation")
     for _ in range(10):
@@ -56,9 +62,16 @@ def results(client) -> str:
             return page.text
         etat = html.unescape(re.search(r'name="etat" value="([^"]*)"', page.text).group(1))
         names = set(re.findall(r'name="((?:foyer|menage|demandeur|enfant\d+)\.[a-z_]+)"', page.text))
-        page = client.post("/simulation", data={"etape": step.group(1), "etat": etat, "action": "suivant",
-                                                "csrf": client.app.state.form_tokens.issue("/simulation"),
-                                                **{k: v for k, v in answers.items() if k in names}})
+        page = client.post(
+            "/simulation",
+            data={
+                "etape": step.group(1),
+                "etat": etat,
+                "action": "suivant",
+                "csrf": client.app.state.form_tokens.issue("/simulation"),
+                **{k: v for k, v in answers.items() if k in names},
+            },
+        )
         assert page.status_code == 200, page.text[:1000]
     raise AssertionError("the questionnaire never ended")
 
@@ -69,7 +82,10 @@ def test_unavailable_aides_are_counted_and_named(client):
     assert "2 autres aides ne sont pas évaluées ici pour le moment" in home
     page = results(client)
     assert 'data-aides-retenues="2"' in page and "2 sont indisponibles sur ce simulateur" in page
-    assert sorted(re.findall(r'data-aide-retenue="([a-z_]+)"', page)) == ["nord_activ_emploi_maximum", "revenu_solidaire_jeune"]
+    assert sorted(re.findall(r'data-aide-retenue="([a-z_]+)"', page)) == [
+        "nord_activ_emploi_maximum",
+        "revenu_solidaire_jeune",
+    ]
     assert "aucune des aides" not in page
 
 
@@ -80,14 +96,26 @@ def test_an_aide_the_deployment_disables_is_not_counted_even_when_unavailable():
 
     # The national partners beside the CAF are left out too: this instance runs the three
     # territorial packages only.
-    rules = load_rules(get_plugin_manager(blocked=("partner_caf", "partner_assurance_maladie", "partner_assurance_retraite")))
+    rules = load_rules(
+        get_plugin_manager(blocked=("partner_caf", "partner_assurance_maladie", "partner_assurance_retraite"))
+    )
     name = "nord_activ_emploi_maximum"
     if name not in rules.unavailable:
         pytest.skip("the Nord package is not installed")
-    entry = CatalogueEntry(name=name, aide=rules.aides[name], state=AideState(status="published"),
-                           unavailable=rules.unavailable[name], shown=False)
+    entry = CatalogueEntry(
+        name=name,
+        aide=rules.aides[name],
+        state=AideState(status="published"),
+        unavailable=rules.unavailable[name],
+        shown=False,
+    )
     assert withholding(entry) is Withholding.UNAVAILABLE
     for status in (DISABLED, "removed", "refused"):
-        disabled = CatalogueEntry(name=name, aide=rules.aides[name], state=AideState(status=status, from_deployment=True),
-                                  unavailable=rules.unavailable[name], shown=False)
+        disabled = CatalogueEntry(
+            name=name,
+            aide=rules.aides[name],
+            state=AideState(status=status, from_deployment=True),
+            unavailable=rules.unavailable[name],
+            shown=False,
+        )
         assert withholding(disabled) is None, status

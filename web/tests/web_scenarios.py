@@ -60,7 +60,9 @@ def lille_situation(today: dt.date) -> dict[str, Any]:
             "enfant2": {"date_naissance": {"ETERNITY": birth(today, 4).isoformat()}},
         },
         "familles": {"famille_1": {"parents": ["demandeur"], "enfants": ["enfant1", "enfant2"]}},
-        "foyers_fiscaux": {"foyer_fiscal_1": {"declarants": ["demandeur"], "personnes_a_charge": ["enfant1", "enfant2"]}},
+        "foyers_fiscaux": {
+            "foyer_fiscal_1": {"declarants": ["demandeur"], "personnes_a_charge": ["enfant1", "enfant2"]}
+        },
         "menages": {
             "menage_1": {
                 "personne_de_reference": ["demandeur"],
@@ -154,8 +156,13 @@ def form_token(page_html: str, action: str) -> str:
 # ---- Issue 15's households: the national partners beside the CAF -------------------------------
 
 
-def _household(today: dt.date, individus: dict[str, dict[str, Any]], parents: list[str], children: list[str],
-               menage: dict[str, Any]) -> dict[str, Any]:
+def _household(
+    today: dt.date,
+    individus: dict[str, dict[str, Any]],
+    parents: list[str],
+    children: list[str],
+    menage: dict[str, Any],
+) -> dict[str, Any]:
     window = months(today)
 
     def every(value):
@@ -184,9 +191,17 @@ def elderly_situation(today: dt.date) -> dict[str, Any]:
     questionnaire's conversion), in a HLM at 320 € rent."""
     return _household(
         today,
-        {"demandeur": {"date_naissance": birth(today, 72).isoformat(), "activite": "retraite", "statut_marital": "veuf",
-                       "retraite_nette": 650.0, "retraite_imposable": round(650 * 1.0352, 2)}},
-        ["demandeur"], [],
+        {
+            "demandeur": {
+                "date_naissance": birth(today, 72).isoformat(),
+                "activite": "retraite",
+                "statut_marital": "veuf",
+                "retraite_nette": 650.0,
+                "retraite_imposable": round(650 * 1.0352, 2),
+            }
+        },
+        ["demandeur"],
+        [],
         {"depcom": "59512", "statut_occupation_logement": "locataire_hlm", "loyer": 320.0},
     )
 
@@ -197,14 +212,28 @@ def family_situation(today: dt.date) -> dict[str, Any]:
     return _household(
         today,
         {
-            "demandeur": {"date_naissance": birth(today, 40).isoformat(), "activite": "actif", "statut_marital": "marie",
-                          "salaire_net": 1400.0, "salaire_imposable": round(1400 * 1.036529, 2)},
-            "conjoint": {"date_naissance": birth(today, 38).isoformat(), "activite": "inactif", "statut_marital": "marie"},
+            "demandeur": {
+                "date_naissance": birth(today, 40).isoformat(),
+                "activite": "actif",
+                "statut_marital": "marie",
+                "salaire_net": 1400.0,
+                "salaire_imposable": round(1400 * 1.036529, 2),
+            },
+            "conjoint": {
+                "date_naissance": birth(today, 38).isoformat(),
+                "activite": "inactif",
+                "statut_marital": "marie",
+            },
             "enfant1": {"date_naissance": birth(today, 12).isoformat(), "scolarite": "college"},
-            "enfant2": {"date_naissance": birth(today, 8).isoformat(), "scolarite": "primaire", "handicap": True,
-                        "taux_incapacite": 0.8},
+            "enfant2": {
+                "date_naissance": birth(today, 8).isoformat(),
+                "scolarite": "primaire",
+                "handicap": True,
+                "taux_incapacite": 0.8,
+            },
         },
-        ["demandeur", "conjoint"], ["enfant1", "enfant2"],
+        ["demandeur", "conjoint"],
+        ["enfant1", "enfant2"],
         {"depcom": "62498", "statut_occupation_logement": "locataire_hlm", "loyer": 480.0},
     )
 
@@ -215,10 +244,21 @@ def jobseeker_situation(today: dt.date) -> dict[str, Any]:
     his last contract; the couple is lodged free of charge."""
     return _household(
         today,
-        {"demandeur": {"date_naissance": birth(today, 54).isoformat(), "activite": "chomeur",
-                       "statut_marital": "marie", "date_debut_chomage": "2024-01-15",
-                       "ass_precondition_remplie": True},
-         "conjoint": {"date_naissance": birth(today, 52).isoformat(), "activite": "inactif", "statut_marital": "marie"}},
-        ["demandeur", "conjoint"], [],
+        {
+            "demandeur": {
+                "date_naissance": birth(today, 54).isoformat(),
+                "activite": "chomeur",
+                "statut_marital": "marie",
+                "date_debut_chomage": "2024-01-15",
+                "ass_precondition_remplie": True,
+            },
+            "conjoint": {
+                "date_naissance": birth(today, 52).isoformat(),
+                "activite": "inactif",
+                "statut_marital": "marie",
+            },
+        },
+        ["demandeur", "conjoint"],
+        [],
         {"depcom": "59350", "statut_occupation_logement": "loge_gratuitement"},
     )

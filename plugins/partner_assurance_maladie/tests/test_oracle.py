@@ -104,6 +104,7 @@ def _age(born, on):
 
 def changes_age_bracket(case):
     """Rule 4."""
+
     def bracket(age):
         return sum(age >= b for b in AGE_BRACKETS)
 
@@ -158,7 +159,9 @@ def _agrees(expected, got):
 @pytest.mark.parametrize("output", OUTPUTS)
 def test_agreement_on_households_no_documented_difference_touches(computed, output):
     kept = [row for row in computed[output] if not touched(row[0], output, row[4])]
-    differ = [(case["id"], ident, expected, got) for case, ident, expected, got, _ in kept if not _agrees(expected, got)]
+    differ = [
+        (case["id"], ident, expected, got) for case, ident, expected, got, _ in kept if not _agrees(expected, got)
+    ]
     assert len({case["id"] for case, *_ in computed[output]}) == 600
     assert len({case["id"] for case, *_ in kept}) >= 300
     assert sum(bool(expected) for _, _, expected, _, _ in kept) >= (3 if output == "asi" else 40)

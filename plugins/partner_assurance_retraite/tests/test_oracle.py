@@ -58,7 +58,9 @@ def may_be_eligible(person):
 
 def touched(case):
     """The rule of ``docs/known-differences.md``."""
-    counted = any(may_be_eligible(p) for p in parents(case)) and any(_amount(p, name, MONTHS_BEFORE) > 0 for p in parents(case) for name in (*PENSIONS, *SALARIES))
+    counted = any(may_be_eligible(p) for p in parents(case)) and any(
+        _amount(p, name, MONTHS_BEFORE) > 0 for p in parents(case) for name in (*PENSIONS, *SALARIES)
+    )
     ass = any(
         any(bool(v) for v in (person.get("ass_precondition_remplie") or {}).values())
         for person in case["situation"]["individus"].values()

@@ -56,7 +56,11 @@ def test_a_given_ppa_base_is_used_even_below_the_activity_income(engine, case):
     fictive = []
     for m in quarter:
         mf = simulation.calculate("ppa_fictive_montant_forfaitaire", m)
-        base = mf + simulation.calculate("ppa_bonification", m).sum() + simulation.calculate("ppa_fictive_ressource_activite", m)
+        base = (
+            mf
+            + simulation.calculate("ppa_bonification", m).sum()
+            + simulation.calculate("ppa_fictive_ressource_activite", m)
+        )
         assert computed.calculate("ppa_base_ressources", m)[0] > base[0]  # the resources say 0
         fictive.append(np.maximum(base - np.maximum(simulation.calculate("ppa_forfait_logement", m), mf), 0))
     expected = (fictive[0] + fictive[1] + fictive[2]) / 3

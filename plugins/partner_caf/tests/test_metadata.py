@@ -4,7 +4,22 @@ from mesaides.core import load_rules
 from mesaides.core.testing.partners import check_card_and_logo
 
 CAF = "mesaides-partner-caf"
-AIDES = {"rsa", "ppa", "af", "cf", "asf", "paje_base", "ars", "aide_logement", "apl", "alf", "als", "aah", "aeeh", "caah"}
+AIDES = {
+    "rsa",
+    "ppa",
+    "af",
+    "cf",
+    "asf",
+    "paje_base",
+    "ars",
+    "aide_logement",
+    "apl",
+    "alf",
+    "als",
+    "aah",
+    "aeeh",
+    "caah",
+}
 
 
 def test_every_aide_is_registered_available_and_described():
@@ -43,6 +58,8 @@ def test_the_rate_of_incapacity_is_within_0_and_1():
     try:
         Engine().calculate(situation)
     except SituationError as exc:
-        assert [str(i) for i in exc.issues] == ["individus.a.taux_incapacite.2026-11: 80 is above the maximum of taux_incapacite, 1"]
+        assert [str(i) for i in exc.issues] == [
+            "individus.a.taux_incapacite.2026-11: 80 is above the maximum of taux_incapacite, 1"
+        ]
     else:
         raise AssertionError("a rate of 80 was accepted")

@@ -59,8 +59,7 @@ def test_agreement_on_the_households_no_documented_difference_touches():
     touched = {
         case["id"]
         for case in cases
-        if OPENFISCA_LIMIT <= rfr_per_uc[case["id"]] < LAW_LIMIT
-        or _elderly_abattement_differs(case["situation"])
+        if OPENFISCA_LIMIT <= rfr_per_uc[case["id"]] < LAW_LIMIT or _elderly_abattement_differs(case["situation"])
     }
     assert len(touched) == TOUCHED, sorted(touched)
     untouched = [case for case in cases if case["id"] not in touched]

@@ -54,5 +54,12 @@ def test_prime_de_noel_follows_the_reference_rights():
     # The RSA foyers' sizes give the decree's amounts (docs/rules.md's table), e.g. 34 parents
     # alone with a child or couples without one: 152.45 × 1.5 = 228.675, cut to 228.67 €.
     assert amounts == {
-        152.45: 23, 228.67: 34, 274.41: 19, 320.14: 12, 335.39: 3, 381.12: 3, 442.1: 5, 457.35: 1,
+        152.45: 23,
+        228.67: 34,
+        274.41: 19,
+        320.14: 12,
+        335.39: 3,
+        381.12: 3,
+        442.1: 5,
+        457.35: 1,
     }, amounts

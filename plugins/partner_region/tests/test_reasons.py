@@ -8,4 +8,7 @@ from mesaides.core.testing.reasons import assert_reasons_hold
 
 
 def test_every_condition_is_necessary_and_every_nil_amount_has_one():
-    assert_reasons_hold(Path(__file__).parent / "oracle" / "cases-region.jsonl.gz", ("hauts_de_france_aide_garde_enfant", "hauts_de_france_aide_permis"))
+    assert_reasons_hold(
+        Path(__file__).parent / "oracle" / "cases-region.jsonl.gz",
+        ("hauts_de_france_aide_garde_enfant", "hauts_de_france_aide_permis"),
+    )

@@ -63,7 +63,9 @@ class Engine:
         self.limits = limits if limits is not None else Limits()
         for record in self.rules.plugins.values():  # the operator reads why in the server's logs too
             for problem in record.problems:
-                log.warning("plugin %s of %s %s is left out: %s", record.name, record.distribution, record.version, problem)
+                log.warning(
+                    "plugin %s of %s %s is left out: %s", record.name, record.distribution, record.version, problem
+                )
         self.compiled = CompiledRules(self.rules)
         """What the engine compiles from the rules once, shared by its simulations."""
 
@@ -405,4 +407,3 @@ def calculate(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 __all__ = ["ComputationError", "Engine", "PeriodError", "SituationError", "calculate"]
-

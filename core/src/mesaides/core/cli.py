@@ -68,7 +68,9 @@ def plugins(as_json: bool) -> None:
                 "partner": partner.name if partner else None,
                 "aides": sorted(n for n, a in rules.aides.items() if a.owner == dist),
                 "unavailable": {
-                    n: why for n, why in sorted(rules.unavailable.items()) if rules.quantities.get(n) and rules.quantities[n].owner == dist
+                    n: why
+                    for n, why in sorted(rules.unavailable.items())
+                    if rules.quantities.get(n) and rules.quantities[n].owner == dist
                 },
                 "parameters": sorted(n for n, p in rules.parameters.items() if p.owner == dist and not p.stand_in),
                 "taken_from_situation": sorted(n for n, owner in rules.stand_ins.items() if owner == dist),
@@ -193,7 +195,9 @@ def partner_new(directory: Path, partner_id: str, name: str, departement: str, c
         raise click.ClickException(str(exc)) from None
     click.echo(f"created {len(written)} files in {directory}")
     click.echo(f"next: pip install -e {directory} && mesaides plugins && pytest {directory}")
-    click.echo(f"replace {directory}/src/mesaides/partner_{partner_id}/logo_{partner_id}.png with your logo (PNG, 120 px square)")
+    click.echo(
+        f"replace {directory}/src/mesaides/partner_{partner_id}/logo_{partner_id}.png with your logo (PNG, 120 px square)"
+    )
 
 
 @cli.group()
@@ -203,8 +207,13 @@ def docs() -> None:
 
 @docs.command("build")
 @click.argument("out", type=click.Path(path_type=Path), default=Path("site"))
-@click.option("--tests", "test_dirs", multiple=True, type=click.Path(path_type=Path),
-              help="Folders of expert YAML cases to list on each aide's page (default: plugins/*/tests/yaml).")
+@click.option(
+    "--tests",
+    "test_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Folders of expert YAML cases to list on each aide's page (default: plugins/*/tests/yaml).",
+)
 def docs_build(out: Path, test_dirs: tuple[Path, ...]) -> None:
     """Write the static site into OUT (default: ./site)."""
     from mesaides.core.docs.site import build, collect_extras, collect_tests

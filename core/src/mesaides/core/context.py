@@ -380,7 +380,9 @@ class Members:
         falsy = self.values == 0
         if mask is not None:
             falsy = falsy & mask
-        none_falsy: np.ndarray = np.bincount(self.s.person_group, weights=falsy.astype(float), minlength=self.s.count) == 0
+        none_falsy: np.ndarray = (
+            np.bincount(self.s.person_group, weights=falsy.astype(float), minlength=self.s.count) == 0
+        )
         return none_falsy
 
     def max(self, role: str | None = None, initial: float = -np.inf) -> np.ndarray:

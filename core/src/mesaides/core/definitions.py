@@ -125,9 +125,7 @@ class Formula(BaseModel):
     """Inclusive last day; ``None`` for a formula still in force."""
 
     def applies(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 class Quantity(_Definition):

@@ -120,7 +120,9 @@ class Explanation:
                 for k, n in self.nodes.items()
             },
             "conditions": self.conditions(),
-            "reason": None if reason is None else {
+            "reason": None
+            if reason is None
+            else {
                 "text": reason.text(),
                 "unmet": [{"label": u.label, "because": u.because} for u in reason.unmet],
             },
@@ -138,9 +140,7 @@ class Explanation:
         """The aide's nodes whose checks are its conditions, in the order the computation meets
         them (:func:`condition_order`)."""
         nodes = self.nodes
-        order = condition_order(
-            self.root, lambda k: nodes[k].reads, lambda k: nodes[k].kind == "quantity", depth
-        )
+        order = condition_order(self.root, lambda k: nodes[k].reads, lambda k: nodes[k].kind == "quantity", depth)
         return [nodes[k] for k in order]
 
     def _verdicts(self, depth: int | None = REASON_DEPTH) -> Iterator[tuple[str, bool, dict[str, Any], str]]:
@@ -290,8 +290,6 @@ def _holds(values: dict[str, bool], node_entity: str, root_entity: str, focus: s
     if node_entity == INDIVIDU.key and root_entity != INDIVIDU.key:
         return any(values.values())
     return all(values.values())
-
-
 
 
 def _lower_first(text: str) -> str:

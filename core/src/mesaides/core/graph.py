@@ -129,7 +129,6 @@ def _propagate(reasons: Mapping[str, str], graph: DependencyGraph) -> dict[str, 
     return result
 
 
-
 def _cycles(edges: Mapping[str, tuple[str, ...]]) -> list[list[str]]:
     """Strongly connected components with a loop (Tarjan, iterative)."""
     index: dict[str, int] = {}

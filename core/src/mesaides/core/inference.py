@@ -198,7 +198,9 @@ class SourceIndex:
             helper_node = self._node(helper) if helper is not None else None
             if helper is None or helper_node is None or depth >= _MAX_DEPTH:
                 if not _is_local_def(func, node, nodes):
-                    found.unresolved_reads.append(f"{where}:{call.lineno}: the context is passed to {ast.unparse(func)}")
+                    found.unresolved_reads.append(
+                        f"{where}:{call.lineno}: the context is passed to {ast.unparse(func)}"
+                    )
                 continue
             self._merge(found, self._follow(helper, helper_node, call, local, contexts, depth))
         return found
@@ -307,7 +309,9 @@ class InferenceCache:
             if isinstance(value, str):
                 digest.update(f"{name}=s:{value}\0".encode())
             elif isinstance(value, (tuple, list, frozenset, set)) and all(isinstance(v, str) for v in value):
-                digest.update(f"{name}=t:{sorted(value) if isinstance(value, (set, frozenset)) else list(value)}\0".encode())
+                digest.update(
+                    f"{name}=t:{sorted(value) if isinstance(value, (set, frozenset)) else list(value)}\0".encode()
+                )
             elif inspect.isfunction(value):
                 digest.update(f"{name}=f:{self.key(value)}\0".encode())
             elif inspect.ismodule(value):

@@ -213,9 +213,7 @@ def parse_legislation(data: Mapping[str, Any], *, source: str = "<data>", owner:
         try:
             nodes.append(kind.model_validate({**body, "path": path, "owner": owner}))
         except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-            )
+            problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors())
             raise LegislationError(f"{source}: {path}: {problems}") from None
     return nodes
 

@@ -189,6 +189,7 @@ def _last_months(p: Period, n: int) -> tuple[Period, ...]:
     first = p.first_month
     return tuple(first.offset(-k) for k in range(n, 0, -1))
 
+
 ETERNITY_PERIOD = Period(ETERNITY, 0, 1)
 
 

@@ -93,7 +93,10 @@ def load_partner_entry_points(pm: PluginManager, blocked: tuple[str, ...] = ()) 
             continue
         if ep.name in seen:
             pm.fail(
-                f"{ep.name} ({dist})", dist, version, ep.value,
+                f"{ep.name} ({dist})",
+                dist,
+                version,
+                ep.value,
                 f"entry point name {ep.name!r} is already used by {seen[ep.name]}: "
                 "entry-point names must be unique (name them after the distribution)",
             )

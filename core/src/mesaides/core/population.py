@@ -253,7 +253,7 @@ class _Builder:
                 self.issue(path, f"{name} is a variable of {d.entity.key}, not of {entity.key}")
                 continue
             if not isinstance(periods, Mapping):
-                self.issue(path, f"expected an object of periods, such as {{\"2026-11\": ...}}, got {show(periods)}")
+                self.issue(path, f'expected an object of periods, such as {{"2026-11": ...}}, got {show(periods)}')
                 continue
             self._periods(d, path, index, ident, periods)
 
@@ -433,7 +433,10 @@ def _groups(
                 b.issue(f"{base}.{key}", f"expected a list of person ids, got {got}")
                 continue
             if r.max is not None and len(members) > r.max:
-                b.issue(f"{base}.{key}", f"at most {r.max} person{'s' if r.max > 1 else ''} in this role, got {len(members)}")
+                b.issue(
+                    f"{base}.{key}",
+                    f"at most {r.max} person{'s' if r.max > 1 else ''} in this role, got {len(members)}",
+                )
             for k, pid in enumerate(members):
                 i = person_index.get(pid)
                 if i is None:
@@ -450,7 +453,9 @@ def _groups(
                 rank[i] = k
         b.variables(entity, entity.plural, g, gid, obj)
     for unplaced in np.flatnonzero(group < 0):
-        b.inconsistency(f"individus.{person_ids[unplaced]}", f"in no {entity.key}: add this person to one of {entity.plural}")
+        b.inconsistency(
+            f"individus.{person_ids[unplaced]}", f"in no {entity.key}: add this person to one of {entity.plural}"
+        )
     return GroupStructure(entity, ids, group, role, rank)
 
 

@@ -104,7 +104,9 @@ def _finite(value: float | int) -> float | int:
     if type(value) is float and not math.isfinite(value):
         raise BadValue(f"expected a finite number, got {show(value)}")
     if not -LARGEST_NUMBER <= value <= LARGEST_NUMBER:
-        raise BadValue(f"{show(value)} is out of range: a number of a situation is at most {LARGEST_NUMBER:g} in absolute value")
+        raise BadValue(
+            f"{show(value)} is out of range: a number of a situation is at most {LARGEST_NUMBER:g} in absolute value"
+        )
     return value
 
 

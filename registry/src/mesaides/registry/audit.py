@@ -19,7 +19,9 @@ def record(
     reason: str = "",
     **details: Any,
 ) -> AuditEvent:
-    event = AuditEvent(at=at, actor=actor or "?", action=action, subject=subject, reason=reason or "", details=plain(details))
+    event = AuditEvent(
+        at=at, actor=actor or "?", action=action, subject=subject, reason=reason or "", details=plain(details)
+    )
     session.add(event)
     return event
 

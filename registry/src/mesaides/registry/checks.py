@@ -149,7 +149,9 @@ class _Checker:
         self.dist = dist
         records = [r for r in self.rules.plugins.values() if r.distribution == dist]
         if not records:
-            self.add("error", "load", dist, "not installed: no plugin of the entry-point group 'mesaides' comes from it")
+            self.add(
+                "error", "load", dist, "not installed: no plugin of the entry-point group 'mesaides' comes from it"
+            )
             return
         for record in records:
             for problem in record.problems:
@@ -159,7 +161,12 @@ class _Checker:
         if aides and partner is None:
             self.add("error", "Pa2", dist, "registers aides but no partner: implement mesaides_register_partner")
         elif partner is not None and not partner.referent_email:
-            self.add("error", "Pa2", partner.id, "the partner names no referent (referent_email), who must answer the operator within two weeks")
+            self.add(
+                "error",
+                "Pa2",
+                partner.id,
+                "the partner names no referent (referent_email), who must answer the operator within two weeks",
+            )
         self.parameters(dist)
         self.quantities_reading_removed(dist)
         cases, problems = self.cases_for(case_dirs)
@@ -184,12 +191,19 @@ class _Checker:
                 continue
             status = self.catalogue.parameters.get(name)
             if status is not None and status.status == "removed":
-                self.add("error", "P4", name, f"declares Parameter {name}, which the operator removed{_when(status.removed_at)}; stop declaring it")
+                self.add(
+                    "error",
+                    "P4",
+                    name,
+                    f"declares Parameter {name}, which the operator removed{_when(status.removed_at)}; stop declaring it",
+                )
             elif status is None and known:
                 close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
                 hint = f" Similar existing Parameters: {', '.join(close)}." if close else ""
                 self.add(
-                    "warning", "P2", name,
+                    "warning",
+                    "P2",
+                    name,
                     f"new Parameter: add it only if no existing Parameter can approximate it.{hint} "
                     "Every partner will be notified when it is synced (P3).",
                 )
@@ -234,7 +248,9 @@ class _Checker:
                 date = status.removal_date.isoformat() if status.removal_date else "a date to be set"
                 late = status.removal_date is not None and status.removal_date <= self.today
                 self.add(
-                    "error" if late else "warning", "P4", name,
+                    "error" if late else "warning",
+                    "P4",
+                    name,
                     f"reads Parameter {parameter}, deprecated since {status.deprecated_since}: {replacement}; "
                     f"it is to be removed on {date}" + (" (that date has passed)" if late else ""),
                 )
@@ -252,7 +268,12 @@ class _Checker:
         institutions = {i.id: i for i in partner.institutions} if partner else {}
         institution = institutions.get(info.institution)
         if institution is None:
-            self.add("error", "A4", name, f"institution {info.institution!r} is not declared by the partner (Partner.institutions)")
+            self.add(
+                "error",
+                "A4",
+                name,
+                f"institution {info.institution!r} is not declared by the partner (Partner.institutions)",
+            )
         else:
             for problem in logo_problems(institution.logo, institution.id):
                 self.add("error", "A4", name, problem.removeprefix("A4: "))
@@ -263,13 +284,17 @@ class _Checker:
         if not info.legal_references:
             self.add("error", "A13", name, "no legal reference")
         if not info.documentation.strip():
-            self.add("warning", "A13", name, "no documentation of the rules and their assumptions (AideInfo.documentation)")
+            self.add(
+                "warning", "A13", name, "no documentation of the rules and their assumptions (AideInfo.documentation)"
+            )
 
     def expert_cases(self, name: str, cases: list[ExpertCase]) -> None:
         mine = [c for c in cases if name in c.aides]
         if len(mine) < MINIMUM_CASES:
             self.add(
-                "error", "A5", name,
+                "error",
+                "A5",
+                name,
                 f"{len(mine)} expert test case{'s' if len(mine) != 1 else ''}; at least {MINIMUM_CASES} are needed "
                 "(tests/yaml/*.yaml in the package, or `mesaides registry add-case`)",
             )
@@ -277,7 +302,12 @@ class _Checker:
             return
         for outcome in run_cases(mine, self.engine):
             if not outcome.ok:
-                self.add("error", "A5", name, f"expert case {outcome.case.name!r} ({outcome.case.source}) fails: {outcome.message}")
+                self.add(
+                    "error",
+                    "A5",
+                    name,
+                    f"expert case {outcome.case.name!r} ({outcome.case.source}) fails: {outcome.message}",
+                )
 
 
 def _when(at: dt.datetime | None) -> str:

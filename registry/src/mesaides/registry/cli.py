@@ -28,7 +28,9 @@ def default_actor() -> str:
         return "unknown"
 
 
-by_option = click.option("--by", default=default_actor, show_default="$MESAIDES_ACTOR or the login name", help="Who does it (audit log).")
+by_option = click.option(
+    "--by", default=default_actor, show_default="$MESAIDES_ACTOR or the login name", help="Who does it (audit log)."
+)
 
 
 def json_option(f):
@@ -84,7 +86,11 @@ pass_state = click.make_pass_decorator(State)
 
 
 @click.group()
-@click.option("--database", envvar="MESAIDES_DATABASE_URL", help="SQLAlchemy URL (default: sqlite in ./instance or $MESAIDES_INSTANCE).")
+@click.option(
+    "--database",
+    envvar="MESAIDES_DATABASE_URL",
+    help="SQLAlchemy URL (default: sqlite in ./instance or $MESAIDES_INSTANCE).",
+)
 @click.pass_context
 def registry(ctx: click.Context, database: str | None) -> None:
     """The partnership convention, enforced: partners, aides, Parameters, impacts, notifications."""
@@ -136,14 +142,36 @@ def _catalogue(state: State, file: str | None):
 
 
 @registry.command()
-@click.option("--distribution", "-d", "distributions", multiple=True, help="Distribution to check (default: the project here, else every partner).")
-@click.option("--tests", "tests", type=click.Path(exists=True, file_okay=False, path_type=Path), multiple=True,
-              help="Folder of expert YAML cases (default: the distribution's tests/yaml).")
-@click.option("--catalogue", type=click.Path(exists=True, dir_okay=False), help="The operator's catalogue (JSON from `mesaides registry catalogue`).")
+@click.option(
+    "--distribution",
+    "-d",
+    "distributions",
+    multiple=True,
+    help="Distribution to check (default: the project here, else every partner).",
+)
+@click.option(
+    "--tests",
+    "tests",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    multiple=True,
+    help="Folder of expert YAML cases (default: the distribution's tests/yaml).",
+)
+@click.option(
+    "--catalogue",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The operator's catalogue (JSON from `mesaides registry catalogue`).",
+)
 @click.option("--no-tests", is_flag=True, help="Count expert cases without running them.")
 @json_option
 @pass_state
-def check(state: State, distributions: tuple[str, ...], tests: tuple[Path, ...], catalogue: str | None, no_tests: bool, as_json: bool) -> None:
+def check(
+    state: State,
+    distributions: tuple[str, ...],
+    tests: tuple[Path, ...],
+    catalogue: str | None,
+    no_tests: bool,
+    as_json: bool,
+) -> None:
     """Check that a distribution follows the convention; exit status 1 when it would break a rule.
 
     Run it in a partner's CI before a release: a removed Parameter still read (P4), missing
@@ -164,8 +192,12 @@ def check(state: State, distributions: tuple[str, ...], tests: tuple[Path, ...],
                 tests = (Path("tests/yaml"),)
     case_dirs = {name: list(tests) for name in names} if tests else None
     report = check_distributions(
-        rules, _catalogue(state, catalogue), today=_today(),
-        distributions=names or None, case_dirs=case_dirs, run_tests=not no_tests,
+        rules,
+        _catalogue(state, catalogue),
+        today=_today(),
+        distributions=names or None,
+        case_dirs=case_dirs,
+        run_tests=not no_tests,
     )
     if as_json:
         echo_json({"ok": report.ok, "distributions": report.distributions, "findings": report.findings})
@@ -173,7 +205,9 @@ def check(state: State, distributions: tuple[str, ...], tests: tuple[Path, ...],
         for finding in report.findings:
             click.echo(f"{finding.distribution}: {finding}", err=finding.level == "error")
         verdict = "ok" if report.ok else f"{len(report.errors)} error(s)"
-        click.echo(f"checked {', '.join(report.distributions) or 'nothing'}: {verdict}, {len(report.warnings)} warning(s)")
+        click.echo(
+            f"checked {', '.join(report.distributions) or 'nothing'}: {verdict}, {len(report.warnings)} warning(s)"
+        )
     if not report.ok:
         sys.exit(1)
 
@@ -218,7 +252,9 @@ def status(state: State, aide: str | None, as_json: bool) -> None:
         echo_json(public)
         return
     for p in public.partners.values():
-        versions = "; ".join(f"{d.name} {d.version}{'' if d.installed else ' (not installed)'}" for d in p.distributions)
+        versions = "; ".join(
+            f"{d.name} {d.version}{'' if d.installed else ' (not installed)'}" for d in p.distributions
+        )
         click.echo(f"partner {p.id} ({p.scope}): {p.name} — {versions}")
     for a in public.aides.values():
         flags = " [A7 notice]" if a.notice else ""

@@ -30,11 +30,29 @@ def _reason(required: bool = True):
 @click.option("--quota", is_flag=True, help="A2(c): it is granted within an unpredictable quota.")
 @by_option
 @pass_state
-def suggest(state: State, name: str, label: str, description: str, institution: str, erases_debt: bool,
-            committee: bool, quota: bool, by: str) -> None:
+def suggest(
+    state: State,
+    name: str,
+    label: str,
+    description: str,
+    institution: str,
+    erases_debt: bool,
+    committee: bool,
+    quota: bool,
+    by: str,
+) -> None:
     """Suggest an aide (A1); one that is not integrable is refused at once (A2)."""
-    status = state.call("suggest", name, by=by, label=label, description=description, institution=institution,
-                        erases_debt=erases_debt, committee_decision=committee, quota=quota)
+    status = state.call(
+        "suggest",
+        name,
+        by=by,
+        label=label,
+        description=description,
+        institution=institution,
+        erases_debt=erases_debt,
+        committee_decision=committee,
+        quota=quota,
+    )
     click.echo(f"{name}: {status}")
 
 
@@ -64,8 +82,12 @@ def sign_off(state: State, name: str, kind: str, comment: str, by: str) -> None:
 @registry.command()
 @click.argument("name")
 @click.option("--preview", is_flag=True, help="Show it on preview deployments only (G4).")
-@click.option("--tests", type=click.Path(exists=True, file_okay=False, path_type=Path), multiple=True,
-              help="Folder of expert YAML cases (default: the distribution's tests/yaml).")
+@click.option(
+    "--tests",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    multiple=True,
+    help="Folder of expert YAML cases (default: the distribution's tests/yaml).",
+)
 @by_option
 @pass_state
 def publish(state: State, name: str, preview: bool, tests: tuple[Path, ...], by: str) -> None:
@@ -78,8 +100,12 @@ def publish(state: State, name: str, preview: bool, tests: tuple[Path, ...], by:
 @click.argument("names", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Every aide of the registry's first sync not yet published.")
 @click.option("--reason", required=True, help="Where and since when the aides were public (audit log).")
-@click.option("--tests", type=click.Path(exists=True, file_okay=False, path_type=Path), multiple=True,
-              help="Folder of expert YAML cases (default: each distribution's tests/yaml).")
+@click.option(
+    "--tests",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    multiple=True,
+    help="Folder of expert YAML cases (default: each distribution's tests/yaml).",
+)
 @by_option
 @pass_state
 def adopt(state: State, names: tuple[str, ...], every: bool, reason: str, tests: tuple[Path, ...], by: str) -> None:
@@ -92,10 +118,13 @@ def adopt(state: State, names: tuple[str, ...], every: bool, reason: str, tests:
     """
     if bool(names) == every:
         raise click.UsageError("name the aides to record as public, or give --all (not both)")
-    done = state.call("adopt", list(names) if names else None, by=by, reason=reason,
-                      case_dirs=list(tests) if tests else None)
+    done = state.call(
+        "adopt", list(names) if names else None, by=by, reason=reason, case_dirs=list(tests) if tests else None
+    )
     for name, recorded in done.items():
-        click.echo(f"{name}: published ({'recorded as public before the registry' if recorded else 'already published'})")
+        click.echo(
+            f"{name}: published ({'recorded as public before the registry' if recorded else 'already published'})"
+        )
 
 
 @registry.command("add-case")
@@ -168,10 +197,18 @@ def parameters(state: State, as_json: bool) -> None:
 @_reason()
 @by_option
 @pass_state
-def deprecate(state: State, name: str, replacement: str | None, removal_date: dt.datetime | None, reason: str, by: str) -> None:
+def deprecate(
+    state: State, name: str, replacement: str | None, removal_date: dt.datetime | None, reason: str, by: str
+) -> None:
     """Deprecate a Parameter: the aides reading it are warned (P4)."""
-    state.call("deprecate_parameter", name, by=by, reason=reason, replacement=replacement,
-               removal_date=removal_date.date() if removal_date else None)
+    state.call(
+        "deprecate_parameter",
+        name,
+        by=by,
+        reason=reason,
+        replacement=replacement,
+        removal_date=removal_date.date() if removal_date else None,
+    )
     click.echo(f"{name}: deprecated")
 
 
@@ -204,7 +241,9 @@ def remove(state: State, name: str, is_aide: bool, partner_request: bool, reason
 def acknowledge(state: State, notification_id: int, partner: str, updated: bool, comment: str, by: str) -> None:
     """A partner's answer to a notification (A7): no interaction, or its aides updated."""
     closed = state.call("acknowledge", notification_id, partner, by=by, updated=updated, comment=comment)
-    click.echo(f"notification #{notification_id}: {'every partner answered, notice lifted' if closed else 'answer recorded'}")
+    click.echo(
+        f"notification #{notification_id}: {'every partner answered, notice lifted' if closed else 'answer recorded'}"
+    )
 
 
 @registry.command()

@@ -1,8 +1,8 @@
 """``mesaides deployment``: the operator composes an instance (see :mod:`mesaides.registry.deployment`).
 
-    mesaides deployment check [deployment.toml]     # validate; write deployment.lock
-    mesaides deployment swap DIST==VERSION [--from PATH]
-    mesaides deployment show [deployment.lock]
+mesaides deployment check [deployment.toml]     # validate; write deployment.lock
+mesaides deployment swap DIST==VERSION [--from PATH]
+mesaides deployment show [deployment.lock]
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from mesaides.registry.cli import State, by_option, default_actor, echo_json, js
 
 
 class _State(State):
-
     @property
     def url(self) -> str:
         return self.registry.database.url
@@ -26,7 +25,11 @@ pass_state = click.make_pass_decorator(_State)
 
 
 @click.group()
-@click.option("--database", envvar="MESAIDES_DATABASE_URL", help="The registry's SQLAlchemy URL (default: sqlite in ./instance or $MESAIDES_INSTANCE).")
+@click.option(
+    "--database",
+    envvar="MESAIDES_DATABASE_URL",
+    help="The registry's SQLAlchemy URL (default: sqlite in ./instance or $MESAIDES_INSTANCE).",
+)
 @click.pass_context
 def deployment(ctx: click.Context, database: str | None) -> None:
     """The operator's deployment: which partner versions an instance runs and what it shows."""
@@ -40,19 +43,29 @@ def _load(path: Path):
     try:
         return load_deployment(path)
     except DeploymentError as exc:
-        raise click.ClickException("\n".join([f"{exc.path}: cannot be used:", *(f"  {p}" for p in exc.problems)])) from None
+        raise click.ClickException(
+            "\n".join([f"{exc.path}: cannot be used:", *(f"  {p}" for p in exc.problems)])
+        ) from None
 
 
 @deployment.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path), default=Path("deployment.toml"))
-@click.option("--lock", "lock_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the lock (default: FILE with the suffix .lock).")
+@click.option(
+    "--lock",
+    "lock_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the lock (default: FILE with the suffix .lock).",
+)
 @click.option("--dry-run", is_flag=True, help="Only check: write no lock and record nothing.")
-@click.option("--before-sync", is_flag=True, hidden=True, help="Accept rules the registry has not synced yet (used by swap).")
+@click.option(
+    "--before-sync", is_flag=True, hidden=True, help="Accept rules the registry has not synced yet (used by swap)."
+)
 @by_option
 @json_option
 @pass_state
-def check(state: _State, file: Path, lock_path: Path | None, dry_run: bool, before_sync: bool, by: str, as_json: bool) -> None:
+def check(
+    state: _State, file: Path, lock_path: Path | None, dry_run: bool, before_sync: bool, by: str, as_json: bool
+) -> None:
     """Check a deployment file against what is installed and what the registry allows; write the lock.
 
     Refused (exit status 1), naming each aide and the rule it fails: a distribution missing or
@@ -70,15 +83,23 @@ def check(state: _State, file: Path, lock_path: Path | None, dry_run: bool, befo
     if result.ok and not dry_run:
         lock = record_deployment(state.registry, result, target, by=by)
     if as_json:
-        echo_json({"ok": result.ok, "findings": result.findings, "statuses": result.statuses,
-                   "lock": str(target) if lock else None})
+        echo_json(
+            {
+                "ok": result.ok,
+                "findings": result.findings,
+                "statuses": result.statuses,
+                "lock": str(target) if lock else None,
+            }
+        )
     else:
         for finding in result.findings:
             click.echo(f"{finding.distribution or file.name}: {finding}", err=finding.level == "error")
         counts = {s: list(result.statuses.values()).count(s) for s in ("public", "preview", "disabled")}
         summary = ", ".join(f"{n} {s}" for s, n in counts.items())
         if not result.ok:
-            click.echo(f"{file}: refused, {len(result.errors)} error(s), {len(result.warnings)} warning(s); nothing written")
+            click.echo(
+                f"{file}: refused, {len(result.errors)} error(s), {len(result.warnings)} warning(s); nothing written"
+            )
         elif lock is None:
             click.echo(f"{file}: ok ({summary}), {len(result.warnings)} warning(s); no lock written (--dry-run)")
         else:
@@ -90,15 +111,34 @@ def check(state: _State, file: Path, lock_path: Path | None, dry_run: bool, befo
 @deployment.command()
 @click.argument("spec", metavar="DIST==VERSION")
 @click.option("--from", "source", help="Install from this wheel, folder or URL (default: the package index).")
-@click.option("--deployment", "file", type=click.Path(dir_okay=False, path_type=Path), default=Path("deployment.toml"),
-              show_default=True, help="The deployment file.")
-@click.option("--lock", "lock_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="The lock to update (default: the deployment file with the suffix .lock).")
+@click.option(
+    "--deployment",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("deployment.toml"),
+    show_default=True,
+    help="The deployment file.",
+)
+@click.option(
+    "--lock",
+    "lock_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The lock to update (default: the deployment file with the suffix .lock).",
+)
 @click.option("--reason", default="", help="Why (audit log, notifications).")
 @click.option("--no-measure", is_flag=True, help="Do not measure the impact on the reference population.")
 @by_option
 @pass_state
-def swap(state: _State, spec: str, source: str | None, file: Path, lock_path: Path | None, reason: str, no_measure: bool, by: str) -> None:
+def swap(
+    state: _State,
+    spec: str,
+    source: str | None,
+    file: Path,
+    lock_path: Path | None,
+    reason: str,
+    no_measure: bool,
+    by: str,
+) -> None:
     """Upgrade or roll back one partner distribution: install DIST==VERSION with pip, check the
     deployment, sync the registry (A3, A7, A8, A10), rewrite the lock, record it; on failure,
     reinstall the previous version."""
@@ -110,8 +150,15 @@ def swap(state: _State, spec: str, source: str | None, file: Path, lock_path: Pa
         source = str(Path(source).resolve())
     try:
         plan = plan_swap(spec, file, lock_path, source)
-        run_swap(plan, state.registry, database_url=state.url, by=by or default_actor(), reason=reason,
-                 measure=not no_measure, echo=click.echo)
+        run_swap(
+            plan,
+            state.registry,
+            database_url=state.url,
+            by=by or default_actor(),
+            reason=reason,
+            measure=not no_measure,
+            echo=click.echo,
+        )
     except DeploymentError as exc:
         raise click.ClickException(str(exc)) from None
     except SwapError as exc:
@@ -119,7 +166,9 @@ def swap(state: _State, spec: str, source: str | None, file: Path, lock_path: Pa
 
 
 @deployment.command()
-@click.argument("lock_path", metavar="LOCK", type=click.Path(dir_okay=False, path_type=Path), default=Path("deployment.lock"))
+@click.argument(
+    "lock_path", metavar="LOCK", type=click.Path(dir_okay=False, path_type=Path), default=Path("deployment.lock")
+)
 @json_option
 def show(lock_path: Path, as_json: bool) -> None:
     """What a lock serves, and whether the installed versions still match it (exit 1 if not)."""
@@ -131,10 +180,19 @@ def show(lock_path: Path, as_json: bool) -> None:
         raise click.ClickException(str(exc)) from None
     mismatches = lock.mismatches(installed_versions(lock.distributions))
     if as_json:
-        echo_json({"preview": lock.preview, "distributions": lock.distributions, "aides": lock.aides, "mismatches": mismatches})
+        echo_json(
+            {
+                "preview": lock.preview,
+                "distributions": lock.distributions,
+                "aides": lock.aides,
+                "mismatches": mismatches,
+            }
+        )
     else:
-        click.echo(f"{lock_path}: {'preview' if lock.preview else 'public'} instance, written {lock.written_at} by "
-                   f"{lock.written_by} from {lock.deployment_file}")
+        click.echo(
+            f"{lock_path}: {'preview' if lock.preview else 'public'} instance, written {lock.written_at} by "
+            f"{lock.written_by} from {lock.deployment_file}"
+        )
         for d in lock.distributions.values():
             click.echo(f"  {d.name} {d.version} ({d.role}{', ' + d.requirement if d.requirement else ''})")
         for a in lock.aides.values():

@@ -22,8 +22,12 @@ HEAD_REVISION = "0001"
 there is opened without loading Alembic at all, which keeps the command line quick."""
 
 
-DRIVERS = {"postgresql": "psycopg[binary]", "postgresql+psycopg": "psycopg[binary]",
-           "postgresql+psycopg2": "psycopg2-binary", "mysql": "mysqlclient"}
+DRIVERS = {
+    "postgresql": "psycopg[binary]",
+    "postgresql+psycopg": "psycopg[binary]",
+    "postgresql+psycopg2": "psycopg2-binary",
+    "mysql": "mysqlclient",
+}
 """The package to install for a URL scheme whose driver is missing."""
 
 
@@ -37,21 +41,29 @@ def create_database_engine(url: str) -> Engine:
         engine = create_engine(url)
     except NoSuchModuleError:  # a subclass of ArgumentError
         scheme = url.split("://", 1)[0]
-        raise DatabaseUrlError(f"{scheme}:// is not a database SQLAlchemy knows; use sqlite:/// or postgresql://") from None
+        raise DatabaseUrlError(
+            f"{scheme}:// is not a database SQLAlchemy knows; use sqlite:/// or postgresql://"
+        ) from None
     except ArgumentError as exc:
-        raise DatabaseUrlError(f"{url!r} is not a database URL ({exc}); expected sqlite:///path/to/file.sqlite3 or "
-                               "postgresql://user:password@host/database") from None
+        raise DatabaseUrlError(
+            f"{url!r} is not a database URL ({exc}); expected sqlite:///path/to/file.sqlite3 or "
+            "postgresql://user:password@host/database"
+        ) from None
     except ImportError as exc:
         scheme = url.split("://", 1)[0]
         package = DRIVERS.get(scheme, exc.name or "its driver")
-        raise DatabaseUrlError(f"the driver for {scheme}:// URLs ({exc.name}) is not installed: pip install '{package}'") from None
+        raise DatabaseUrlError(
+            f"the driver for {scheme}:// URLs ({exc.name}) is not installed: pip install '{package}'"
+        ) from None
     if engine.dialect.name == "sqlite":
         database = engine.url.database
         if database and database != ":memory:" and not database.startswith("file:"):
             folder = Path(database).expanduser().resolve().parent
             if not folder.is_dir():
-                raise DatabaseUrlError(f"the folder {folder} of the SQLite database {database} does not exist: "
-                                       "create it, or give another URL")
+                raise DatabaseUrlError(
+                    f"the folder {folder} of the SQLite database {database} does not exist: "
+                    "create it, or give another URL"
+                )
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

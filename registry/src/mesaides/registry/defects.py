@@ -30,10 +30,23 @@ def _get(session: Session, defect_id: int) -> Defect:
     return defect
 
 
-def _tell_partner(session: Session, now: dt.datetime, by: str, aide: Aide, kind: str, title: str, body: str, defect: Defect) -> None:
+def _tell_partner(
+    session: Session, now: dt.datetime, by: str, aide: Aide, kind: str, title: str, body: str, defect: Defect
+) -> None:
     if aide.partner_id:
-        notify(session, now, actor=by, kind=kind, rule="A9", subject=aide.name, subject_kind="aide", title=title,
-               body=body, recipients={aide.partner_id: [aide.name]}, details={"defect": defect.id, "deadline": defect.deadline})
+        notify(
+            session,
+            now,
+            actor=by,
+            kind=kind,
+            rule="A9",
+            subject=aide.name,
+            subject_kind="aide",
+            title=title,
+            body=body,
+            recipients={aide.partner_id: [aide.name]},
+            details={"defect": defect.id, "deadline": defect.deadline},
+        )
 
 
 def notify_defect(session: Session, now: dt.datetime, name: str, *, by: str, description: str) -> Defect:
@@ -47,7 +60,12 @@ def notify_defect(session: Session, now: dt.datetime, name: str, *, by: str, des
     session.flush()
     audit.record(session, now, by, "defect_notified", name, description, defect=defect.id, deadline=defect.deadline)
     _tell_partner(
-        session, now, by, aide, "defect", f"Défaut signalé sur l'aide {name} (n° {defect.id})",
+        session,
+        now,
+        by,
+        aide,
+        "defect",
+        f"Défaut signalé sur l'aide {name} (n° {defect.id})",
         f"L'opérateur signale un défaut sur l'aide {name} : {description}\n\n"
         f"Vous avez jusqu'au {defect.deadline:%d/%m/%Y} pour le corriger (15 jours, A9). Sans correction, "
         "l'aide sera suspendue du simulateur public.",
@@ -59,15 +77,32 @@ def notify_defect(session: Session, now: dt.datetime, name: str, *, by: str, des
 def renew(session: Session, now: dt.datetime, defect_id: int, *, by: str, reason: str) -> Defect:
     defect = _get(session, defect_id)
     if defect.renewals >= MAX_RENEWALS:
-        raise LifecycleError(f"A9: the correction period of defect #{defect_id} was already renewed {MAX_RENEWALS} times")
+        raise LifecycleError(
+            f"A9: the correction period of defect #{defect_id} was already renewed {MAX_RENEWALS} times"
+        )
     if now > defect.deadline:
         raise LifecycleError(f"A9: the correction period of defect #{defect_id} ran out on {defect.deadline:%Y-%m-%d}")
     defect.renewals += 1
     defect.deadline = defect.deadline + CORRECTION_PERIOD
-    audit.record(session, now, by, "defect_renewed", defect.aide, reason, defect=defect.id, renewals=defect.renewals, deadline=defect.deadline)
+    audit.record(
+        session,
+        now,
+        by,
+        "defect_renewed",
+        defect.aide,
+        reason,
+        defect=defect.id,
+        renewals=defect.renewals,
+        deadline=defect.deadline,
+    )
     aide = get_aide(session, defect.aide)
     _tell_partner(
-        session, now, by, aide, "defect_renewed", f"Délai de correction prolongé : aide {aide.name} (défaut n° {defect.id})",
+        session,
+        now,
+        by,
+        aide,
+        "defect_renewed",
+        f"Délai de correction prolongé : aide {aide.name} (défaut n° {defect.id})",
         f"Le délai de correction du défaut n° {defect.id} est prolongé jusqu'au {defect.deadline:%d/%m/%Y} "
         f"(renouvellement {defect.renewals} sur {MAX_RENEWALS}, A9). {reason}",
         defect,
@@ -90,12 +125,28 @@ def expire_defects(session: Session, now: dt.datetime, *, by: str = "registry") 
         defect.status, defect.closed_at, defect.closed_by = EXPIRED, now, by
         defect.close_reason = f"not corrected by {defect.deadline:%Y-%m-%d}"
         aide = session.get(Aide, defect.aide)
-        audit.record(session, now, by, "defect_expired", defect.aide, defect.close_reason, defect=defect.id, renewals=defect.renewals)
+        audit.record(
+            session,
+            now,
+            by,
+            "defect_expired",
+            defect.aide,
+            defect.close_reason,
+            defect=defect.id,
+            renewals=defect.renewals,
+        )
         if aide is None or aide.status in (SUSPENDED, REMOVED):
             continue
-        set_status(session, aide, SUSPENDED, now, by, f"A9: defect #{defect.id} not corrected by {defect.deadline:%Y-%m-%d}")
+        set_status(
+            session, aide, SUSPENDED, now, by, f"A9: defect #{defect.id} not corrected by {defect.deadline:%Y-%m-%d}"
+        )
         _tell_partner(
-            session, now, by, aide, "aide_suspended", f"Aide {aide.name} suspendue (défaut n° {defect.id})",
+            session,
+            now,
+            by,
+            aide,
+            "aide_suspended",
+            f"Aide {aide.name} suspendue (défaut n° {defect.id})",
             f"Le défaut n° {defect.id} ({defect.description}) n'a pas été corrigé avant le {defect.deadline:%d/%m/%Y} : "
             "l'aide est suspendue du simulateur public (A9).",
             defect,
@@ -106,7 +157,9 @@ def expire_defects(session: Session, now: dt.datetime, *, by: str = "registry") 
 
 def announce_suspension(session: Session, now: dt.datetime, by: str, aide: Aide, kind: str = "suspended") -> None:
     view = _view(aide)
-    others = [_view(a) for a in session.scalars(select(Aide).where(Aide.status.in_(LIVE_STATUSES), Aide.name != aide.name))]
+    others = [
+        _view(a) for a in session.scalars(select(Aide).where(Aide.status.in_(LIVE_STATUSES), Aide.name != aide.name))
+    ]
     impact = impacted_by_aide(view, others, specific=set())
     names = {p.id: p.name for p in session.scalars(select(Partner))}
     change = AideChange(aide.name, kind, view, aide.status_reason, aide.version or "")
@@ -114,4 +167,6 @@ def announce_suspension(session: Session, now: dt.datetime, by: str, aide: Aide,
 
 
 def _view(a: Aide) -> AideView:
-    return AideView(a.name, a.label, a.owner or "", a.partner_id, frozenset(a.reads or ()), frozenset(a.parameters or ()))
+    return AideView(
+        a.name, a.label, a.owner or "", a.partner_id, frozenset(a.reads or ()), frozenset(a.parameters or ())
+    )

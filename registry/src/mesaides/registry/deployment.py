@@ -119,8 +119,11 @@ def load_deployment(path: Path | str) -> DeploymentFile:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise DeploymentError(path, [f"not valid TOML: {exc}"]) from None
-    problems = [f"unknown table [{k}] (expected [instance], [distributions], [aides] and [tests])"
-                for k in data if k not in ("instance", "distributions", "aides", "tests")]
+    problems = [
+        f"unknown table [{k}] (expected [instance], [distributions], [aides] and [tests])"
+        for k in data
+        if k not in ("instance", "distributions", "aides", "tests")
+    ]
     instance = _table(data, "instance", problems)
     for key in instance:
         if key not in ("preview", "default"):
@@ -134,13 +137,15 @@ def load_deployment(path: Path | str) -> DeploymentFile:
     distributions: dict[str, str] = {}
     for name, spec in _table(data, "distributions", problems).items():
         if not isinstance(spec, str):
-            problems.append(f"[distributions] {name}: expected a version range such as \">=1.0,<2\", not {spec!r}")
+            problems.append(f'[distributions] {name}: expected a version range such as ">=1.0,<2", not {spec!r}')
             continue
         spec = "" if spec.strip() in ("", "*") else spec.strip()
         try:
             SpecifierSet(spec)
         except InvalidSpecifier:
-            problems.append(f"[distributions] {name}: {spec!r} is not a version range (PEP 440, e.g. \">=1.0,<2\" or \"==1.2.0\")")
+            problems.append(
+                f'[distributions] {name}: {spec!r} is not a version range (PEP 440, e.g. ">=1.0,<2" or "==1.2.0")'
+            )
             continue
         distributions[name] = spec
     if not distributions and not problems:
@@ -170,8 +175,15 @@ def load_deployment(path: Path | str) -> DeploymentFile:
             tests[name] = resolved
     if problems:
         raise DeploymentError(path, problems)
-    return DeploymentFile(path=path, preview=preview, default=default, distributions=distributions, aides=aides,
-                          digest=hashlib.sha256(raw).hexdigest(), tests=tests)
+    return DeploymentFile(
+        path=path,
+        preview=preview,
+        default=default,
+        distributions=distributions,
+        aides=aides,
+        digest=hashlib.sha256(raw).hexdigest(),
+        tests=tests,
+    )
 
 
 def _table(data: dict, key: str, problems: list[str]) -> dict:
@@ -221,8 +233,15 @@ def check_deployment(
     for name, spec in deployment.distributions.items():
         record_name = installed.get(canonicalize_name(name))
         if record_name is None:
-            add(Finding("error", "install", name, name,
-                        f"not installed: no plugin of the entry-point group 'mesaides' comes from it (pip install '{name}{spec}')"))
+            add(
+                Finding(
+                    "error",
+                    "install",
+                    name,
+                    name,
+                    f"not installed: no plugin of the entry-point group 'mesaides' comes from it (pip install '{name}{spec}')",
+                )
+            )
             continue
         records = [r for r in rules.plugins.values() if r.distribution == record_name]
         version = records[0].version
@@ -232,29 +251,68 @@ def check_deployment(
             for problem in r.problems:
                 add(Finding("error", "load", name, name, f"plugin {r.name} was not loaded: {problem}"))
         partner = rules.partners.get(record_name)
-        for required, required_spec in (partner.requires.items() if partner else ()):
+        for required, required_spec in partner.requires.items() if partner else ():
             if not deployment.lists(required):
-                add(Finding("error", "requires", name, name,
-                            f"its aides read those of {required} ({required_spec or 'any version'}), which the deployment does not list"))
+                add(
+                    Finding(
+                        "error",
+                        "requires",
+                        name,
+                        name,
+                        f"its aides read those of {required} ({required_spec or 'any version'}), which the deployment does not list",
+                    )
+                )
         if not any(a.owner == record_name for a in rules.aides.values()) and not any(r.problems for r in records):
             add(Finding("warning", "deployment", name, name, "registers no aide"))
     for dist in partner_distributions(rules):
         if not deployment.lists(dist):
-            add(Finding("warning", "deployment", dist, dist, "installed but not in the deployment: none of its aides is shown"))
+            add(
+                Finding(
+                    "warning",
+                    "deployment",
+                    dist,
+                    dist,
+                    "installed but not in the deployment: none of its aides is shown",
+                )
+            )
 
     listed = {installed[canonicalize_name(n)] for n in deployment.distributions if canonicalize_name(n) in installed}
     for name, status in deployment.aides.items():
         aide = rules.aides.get(name)
         if aide is None:
-            add(Finding("error", "deployment", "", name, f"[aides] {name} = {status!r}: no installed distribution registers this aide"))
+            add(
+                Finding(
+                    "error",
+                    "deployment",
+                    "",
+                    name,
+                    f"[aides] {name} = {status!r}: no installed distribution registers this aide",
+                )
+            )
         elif aide.owner not in listed:
-            add(Finding("error", "deployment", aide.owner, name,
-                        f"[aides] {name} = {status!r}: it belongs to {aide.owner}, which [distributions] does not list"))
-    check.statuses = {n: deployment.aides.get(n, deployment.default) for n, a in rules.aides.items() if a.owner in listed}
+            add(
+                Finding(
+                    "error",
+                    "deployment",
+                    aide.owner,
+                    name,
+                    f"[aides] {name} = {status!r}: it belongs to {aide.owner}, which [distributions] does not list",
+                )
+            )
+    check.statuses = {
+        n: deployment.aides.get(n, deployment.default) for n, a in rules.aides.items() if a.owner in listed
+    }
     for name, status in check.statuses.items():
         if status == PREVIEW and not deployment.preview:
-            add(Finding("warning", "G4", rules.aides[name].owner, name,
-                        "in preview, but this instance is not a preview ([instance] preview = false): it is not shown"))
+            add(
+                Finding(
+                    "warning",
+                    "G4",
+                    rules.aides[name].owner,
+                    name,
+                    "in preview, but this instance is not a preview ([instance] preview = false): it is not shown",
+                )
+            )
         elif status != DISABLED:
             check.targets[name] = REGISTRY_TARGET[status]
 
@@ -297,18 +355,26 @@ def _registry_gate(session: Session, snapshot: Snapshot, name: str, target: str,
     row = session.get(Aide, name)
     if require_synced:
         if row is None or row.owner is None:
-            error("A3", "the registry has not recorded this aide: run `mesaides registry sync` first, so that the "
-                        "partners whose aides it may impact are told (A3, G3)")
+            error(
+                "A3",
+                "the registry has not recorded this aide: run `mesaides registry sync` first, so that the "
+                "partners whose aides it may impact are told (A3, G3)",
+            )
         elif row.owner != aide.owner or row.fingerprint != aide.fingerprint:
-            error("A8", f"the registry recorded other rules for it ({row.owner} {row.version}): run `mesaides registry sync` "
-                        "first, so that the partners whose aides they may impact are told (A8)")
+            error(
+                "A8",
+                f"the registry recorded other rules for it ({row.owner} {row.version}): run `mesaides registry sync` "
+                "first, so that the partners whose aides they may impact are told (A8)",
+            )
     if row is None or row.owner is None:
         if target == PUBLISHED:
             for text in lifecycle.missing_sign_offs(session, Aide(name=name), aide.fingerprint):
                 error(*_split_rule(text))
         return out
     if row.status not in lifecycle.SHOWABLE:
-        rule = {REFUSED: "A2" if (row.status_reason or "").startswith("A2") else "A1", REMOVED: "A9"}.get(row.status, "A1")
+        rule = {REFUSED: "A2" if (row.status_reason or "").startswith("A2") else "A1", REMOVED: "A9"}.get(
+            row.status, "A1"
+        )
         error(rule, f"the registry has it {row.status}: {row.status_reason}")
         return out
     # Once published, a new version of the rules follows A8 (notified, with the A7 notice), as
@@ -317,8 +383,10 @@ def _registry_gate(session: Session, snapshot: Snapshot, name: str, target: str,
     problems = lifecycle.promotion_problems(session, row, needed, fingerprint=aide.fingerprint)
     a6 = [i for i, p in enumerate(problems) if p.startswith("A6")]
     if a6 and target == PUBLISHED and row.status in ADOPTABLE and name in lifecycle.baseline_aides(session)[1]:
-        problems[a6[-1]] += (f"; if the public already saw it on this instance before it used the registry, record "
-                             f"that instead: `mesaides registry adopt {name} --reason \"public on ... since ...\"` (or --all)")
+        problems[a6[-1]] += (
+            f"; if the public already saw it on this instance before it used the registry, record "
+            f'that instead: `mesaides registry adopt {name} --reason "public on ... since ..."` (or --all)'
+        )
     for text in problems:
         error(*_split_rule(text))
     return out
@@ -330,7 +398,9 @@ def _split_rule(text: str) -> tuple[str, str]:
     return head.split("(", 1)[0] if head[:1].isalpha() and len(head) <= 8 else "registry", text
 
 
-def _lock(check: DeploymentCheck, rules: RuleSet, snapshot: Snapshot, session: Session, registry: Registry, by: str) -> Lock:
+def _lock(
+    check: DeploymentCheck, rules: RuleSet, snapshot: Snapshot, session: Session, registry: Registry, by: str
+) -> Lock:
     deployment = check.deployment
     partners = set(partner_distributions(rules))
     distributions: dict[str, LockedDistribution] = {}
@@ -343,23 +413,40 @@ def _lock(check: DeploymentCheck, rules: RuleSet, snapshot: Snapshot, session: S
         partner = rules.partners.get(name)
         dist = snapshot.distributions.get(name)
         distributions[name] = LockedDistribution(
-            name=name, version=record.version, role=role, requirement=spec or "", partner=partner.id if partner else "",
-            digest=dist.digest if dist else "", source=install_source(name),
+            name=name,
+            version=record.version,
+            role=role,
+            requirement=spec or "",
+            partner=partner.id if partner else "",
+            digest=dist.digest if dist else "",
+            source=install_source(name),
         )
     aides = {}
     for name, status in check.statuses.items():
         a = snapshot.aides[name]
         row = session.get(Aide, name)
-        aides[name] = LockedAide(name=name, status=status, distribution=a.owner, version=a.version,
-                                 fingerprint=a.fingerprint, registry_status=row.status if row is not None else "")
+        aides[name] = LockedAide(
+            name=name,
+            status=status,
+            distribution=a.owner,
+            version=a.version,
+            fingerprint=a.fingerprint,
+            registry_status=row.status if row is not None else "",
+        )
     return Lock(
-        preview=deployment.preview, distributions=distributions, aides=aides,
-        deployment_file=str(deployment.path), deployment_digest=deployment.digest,
-        written_at=registry.now.isoformat(timespec="seconds"), written_by=by,
+        preview=deployment.preview,
+        distributions=distributions,
+        aides=aides,
+        deployment_file=str(deployment.path),
+        deployment_digest=deployment.digest,
+        written_at=registry.now.isoformat(timespec="seconds"),
+        written_by=by,
     )
 
 
-def record_deployment(registry: Registry, check: DeploymentCheck, lock_path: Path | str, *, by: str, reason: str = "") -> Lock:
+def record_deployment(
+    registry: Registry, check: DeploymentCheck, lock_path: Path | str, *, by: str, reason: str = ""
+) -> Lock:
     """Record an accepted deployment: each shown aide gets at least the registry status it needs
     (``preview`` or ``published``, as ``mesaides registry publish`` would give it; a status is
     never lowered), the audit log says who locked what, and the lock is written. One transaction:
@@ -374,15 +461,29 @@ def record_deployment(registry: Registry, check: DeploymentCheck, lock_path: Pat
         for aide_name, target in check.targets.items():
             row = session.get(Aide, aide_name)
             if row is not None and _RANK.get(row.status, 3) < _RANK[target]:
-                why = ("A6: the automatic checks passed and both sign-offs are given" if target == PUBLISHED
-                       else "G4: the automatic checks passed")
+                why = (
+                    "A6: the automatic checks passed and both sign-offs are given"
+                    if target == PUBLISHED
+                    else "G4: the automatic checks passed"
+                )
                 lifecycle.set_status(session, row, target, now, by, f"{why}; shown by the deployment {name}")
             statuses[aide_name] = row.status if row is not None else ""
-        lock = replace(check.lock, aides={n: replace(a, registry_status=statuses.get(n, a.registry_status))
-                                          for n, a in check.lock.aides.items()})
+        lock = replace(
+            check.lock,
+            aides={
+                n: replace(a, registry_status=statuses.get(n, a.registry_status)) for n, a in check.lock.aides.items()
+            },
+        )
         audit.record(
-            session, now, by, "deployment_locked", str(lock_path), reason,
-            deployment=str(check.deployment.path), digest=check.deployment.digest, preview=lock.preview,
+            session,
+            now,
+            by,
+            "deployment_locked",
+            str(lock_path),
+            reason,
+            deployment=str(check.deployment.path),
+            digest=check.deployment.digest,
+            preview=lock.preview,
             distributions={d.name: d.version for d in lock.distributions.values() if d.role == PARTNER},
             shown=lock.shown(),
         )

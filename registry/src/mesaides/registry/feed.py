@@ -24,24 +24,26 @@ def partner_feed(session: Session, partner_id: str, *, limit: int = 100) -> dict
     ).all()
     items = []
     for n, ack in rows:
-        items.append({
-            "id": f"mesaides-notification-{n.id}",
-            "title": f"[{n.rule}] {n.title}",
-            "content_text": n.body,
-            "date_published": n.created_at.isoformat() + "Z",
-            "tags": [n.rule, n.kind],
-            "_mesaides": {
-                "notification": n.id,
-                "rule": n.rule,
-                "kind": n.kind,
-                "subject": n.subject,
-                "impacted_aides": ack.impacted_aides,
-                "requires_acknowledgement": n.requires_ack,
-                "acknowledged_at": ack.acknowledged_at.isoformat() + "Z" if ack.acknowledged_at else None,
-                "answer": ack.answer,
-                "impact": n.details.get("impact", []),
-            },
-        })
+        items.append(
+            {
+                "id": f"mesaides-notification-{n.id}",
+                "title": f"[{n.rule}] {n.title}",
+                "content_text": n.body,
+                "date_published": n.created_at.isoformat() + "Z",
+                "tags": [n.rule, n.kind],
+                "_mesaides": {
+                    "notification": n.id,
+                    "rule": n.rule,
+                    "kind": n.kind,
+                    "subject": n.subject,
+                    "impacted_aides": ack.impacted_aides,
+                    "requires_acknowledgement": n.requires_ack,
+                    "acknowledged_at": ack.acknowledged_at.isoformat() + "Z" if ack.acknowledged_at else None,
+                    "answer": ack.answer,
+                    "impact": n.details.get("impact", []),
+                },
+            }
+        )
     return {
         "version": "https://jsonfeed.org/version/1.1",
         "title": f"mesaides : notifications pour {partner.name}",

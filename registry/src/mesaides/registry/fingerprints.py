@@ -40,9 +40,7 @@ def law_values(rules: RuleSet, paths: tuple[str, ...]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for path in paths:
         for node in rules.legislation.under(path):
-            values[node.path] = [
-                entry.model_dump(mode="json", exclude={"reference"}) for entry in node.history
-            ]
+            values[node.path] = [entry.model_dump(mode="json", exclude={"reference"}) for entry in node.history]
     return values
 
 

@@ -106,12 +106,22 @@ def store_measures(
         if m is None and aide.name not in errors:
             continue
         row = ImpactMeasure(
-            sync_id=sync_id, subject=subject, change=change, aide=aide.name, owner=aide.owner, period=period,
-            households=m.households if m else 0, error=None if m else errors[aide.name],
+            sync_id=sync_id,
+            subject=subject,
+            change=change,
+            aide=aide.name,
+            owner=aide.owner,
+            period=period,
+            households=m.households if m else 0,
+            error=None if m else errors[aide.name],
         )
         if m is not None:
             row.gained, row.lost, row.changed = m.gained, m.lost, m.changed
-            row.mean_change, row.largest_increase, row.largest_decrease = m.mean_change, m.largest_increase, m.largest_decrease
+            row.mean_change, row.largest_increase, row.largest_decrease = (
+                m.mean_change,
+                m.largest_increase,
+                m.largest_decrease,
+            )
         session.add(row)
         rows.append(measure_dict(row))
     return rows
@@ -159,7 +169,11 @@ def announce_aide_change(
     title = f"L'aide {label} de {who} {verb}"
     body = [f"L'aide {label} de {who} {verb}"]
     if change.kind == "changed":
-        version = f" (version {change.previous_version} → {change.version})" if change.previous_version != change.version else ""
+        version = (
+            f" (version {change.previous_version} → {change.version})"
+            if change.previous_version != change.version
+            else ""
+        )
         body[0] += f"{version} : {change.detail}."
     else:
         body[0] += f"{' : ' + change.detail if change.detail else ''}."
@@ -178,12 +192,29 @@ def announce_aide_change(
         notice_aides = [subject.name]
         kind = f"aide_{change.kind}"
     return notify(
-        session, now, actor=actor, kind=kind, rule=RULE_OF_CHANGE[change.kind], subject=subject.name,
-        subject_kind="aide", title=title, body="\n".join(body), recipients=impact.by_partner, requires_ack=True,
-        notice="A7", notice_aides=notice_aides, sync_id=sync_id,
-        details={"change": change.kind, "detail": change.detail, "version": change.version,
-                 "previous_version": change.previous_version, "impacted": impact.by_partner, "why": impact.why,
-                 "impact": measures},
+        session,
+        now,
+        actor=actor,
+        kind=kind,
+        rule=RULE_OF_CHANGE[change.kind],
+        subject=subject.name,
+        subject_kind="aide",
+        title=title,
+        body="\n".join(body),
+        recipients=impact.by_partner,
+        requires_ack=True,
+        notice="A7",
+        notice_aides=notice_aides,
+        sync_id=sync_id,
+        details={
+            "change": change.kind,
+            "detail": change.detail,
+            "version": change.version,
+            "previous_version": change.previous_version,
+            "impacted": impact.by_partner,
+            "why": impact.why,
+            "impact": measures,
+        },
     )
 
 
@@ -207,7 +238,19 @@ def announce_territorial_aide(
         "réponse, l'aide affiche un avertissement."
     )
     return notify(
-        session, now, actor=actor, kind="territorial_aide", rule="G3", subject=aide.name, subject_kind="aide",
-        title=f"Nouvelle aide territoriale : {label}", body=body, recipients=recipients, requires_ack=True,
-        notice="G3", notice_aides=[aide.name], sync_id=sync_id, details={"partner": aide.partner_id},
+        session,
+        now,
+        actor=actor,
+        kind="territorial_aide",
+        rule="G3",
+        subject=aide.name,
+        subject_kind="aide",
+        title=f"Nouvelle aide territoriale : {label}",
+        body=body,
+        recipients=recipients,
+        requires_ack=True,
+        notice="G3",
+        notice_aides=[aide.name],
+        sync_id=sync_id,
+        details={"partner": aide.partner_id},
     )

@@ -88,15 +88,28 @@ def suggest(
         raise LifecycleError(f"aide {name!r} is already known to the registry")
     flags = {"erases_debt": erases_debt, "committee_decision": committee_decision, "quota": quota}
     aide = Aide(
-        name=name, status=SUGGESTED, status_reason="suggested", status_changed_at=now, status_changed_by=by,
-        label=label, institution=institution, info={"label": label, "description": description, **flags},
-        suggested_by=by, suggested_at=now, first_seen=now,
+        name=name,
+        status=SUGGESTED,
+        status_reason="suggested",
+        status_changed_at=now,
+        status_changed_by=by,
+        label=label,
+        institution=institution,
+        info={"label": label, "description": description, **flags},
+        suggested_by=by,
+        suggested_at=now,
+        first_seen=now,
     )
     session.add(aide)
     audit.record(session, now, by, "suggest", name, description, label=label, **flags)
     refusal = a2_reasons(erases_debt, committee_decision, quota)
     if refusal:
-        aide.decision, aide.decision_reason, aide.decided_by, aide.decided_at = REFUSED, "; ".join(refusal), "registry", now
+        aide.decision, aide.decision_reason, aide.decided_by, aide.decided_at = (
+            REFUSED,
+            "; ".join(refusal),
+            "registry",
+            now,
+        )
         set_status(session, aide, REFUSED, now, "registry", "; ".join(refusal))
     return aide
 
@@ -109,7 +122,9 @@ def decide(session: Session, now: dt.datetime, name: str, decision: str, *, by: 
         raise LifecycleError("A1: a decision records its reason (--reason)")
     aide = get_aide(session, name)
     if aide.status not in (SUGGESTED, FEASIBLE, DEVELOPMENT, REFUSED):
-        raise LifecycleError(f"aide {name} is {aide.status}: only a suggested, refused or developing aide is decided on")
+        raise LifecycleError(
+            f"aide {name} is {aide.status}: only a suggested, refused or developing aide is decided on"
+        )
     info = aide.info or {}
     refusal = a2_reasons(bool(info.get("erases_debt")), bool(info.get("committee_decision")), bool(info.get("quota")))
     if decision == FEASIBLE and refusal:
@@ -133,7 +148,9 @@ def sign_off(session: Session, now: dt.datetime, name: str, kind: str, *, by: st
         raise LifecycleError(f"aide {name} has no synced rules to sign off yet")
     if aide.status in (REFUSED, REMOVED):
         raise LifecycleError(f"aide {name} is {aide.status}")
-    row = SignOff(aide=name, kind=kind, by=by, at=now, version=aide.version, fingerprint=aide.fingerprint, comment=comment)
+    row = SignOff(
+        aide=name, kind=kind, by=by, at=now, version=aide.version, fingerprint=aide.fingerprint, comment=comment
+    )
     session.add(row)
     audit.record(session, now, by, "sign_off", name, comment, kind=kind, version=aide.version)
     return row
@@ -176,8 +193,18 @@ def promote(session: Session, now: dt.datetime, aide: Aide, status: str, *, by: 
         raise LifecycleError(f"aide {aide.name} is {aide.status}: it cannot be shown")
     problems = list(problems) + promotion_problems(session, aide, status)
     if problems:
-        raise LifecycleError(f"aide {aide.name} cannot be {'published' if status == PUBLISHED else 'previewed'}:\n  " + "\n  ".join(problems))
-    set_status(session, aide, status, now, by, "A6: every check passed, both sign-offs given" if status == PUBLISHED else "G4: preview")
+        raise LifecycleError(
+            f"aide {aide.name} cannot be {'published' if status == PUBLISHED else 'previewed'}:\n  "
+            + "\n  ".join(problems)
+        )
+    set_status(
+        session,
+        aide,
+        status,
+        now,
+        by,
+        "A6: every check passed, both sign-offs given" if status == PUBLISHED else "G4: preview",
+    )
     return aide
 
 
@@ -187,7 +214,9 @@ def baseline_aides(session: Session) -> tuple[Sync | None, set[str]]:
     first = session.scalar(select(Sync).order_by(Sync.id).limit(1))
     if first is None:
         return None, set()
-    names = session.scalars(select(AideVersion.aide).where(AideVersion.sync_id == first.id, AideVersion.change == "added"))
+    names = session.scalars(
+        select(AideVersion.aide).where(AideVersion.sync_id == first.id, AideVersion.change == "added")
+    )
     return first, set(names)
 
 
@@ -204,8 +233,10 @@ def adopt(session: Session, now: dt.datetime, aide: Aide, *, by: str, reason: st
     if aide.status == PUBLISHED:
         return False
     if aide.status not in ADOPTABLE:
-        raise LifecycleError(f"aide {aide.name} is {aide.status} ({aide.status_reason}): only an aide in development or "
-                             "preview is recorded as already public")
+        raise LifecycleError(
+            f"aide {aide.name} is {aide.status} ({aide.status_reason}): only an aide in development or "
+            "preview is recorded as already public"
+        )
     first, baseline = baseline_aides(session)
     if aide.name not in baseline:
         since = f"first sync (#{first.id}, {first.at:%Y-%m-%d})" if first else "first sync"

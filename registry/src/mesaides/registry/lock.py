@@ -116,10 +116,16 @@ class Lock:
         ]
         for d in sorted(self.distributions.values(), key=lambda d: (d.role != PARTNER, d.name)):
             lines += ["", f"[distributions.{_toml(d.name)}]"]
-            lines += [f"{k} = {_toml(getattr(d, k))}" for k in ("version", "role", "requirement", "partner", "digest", "source")]
+            lines += [
+                f"{k} = {_toml(getattr(d, k))}"
+                for k in ("version", "role", "requirement", "partner", "digest", "source")
+            ]
         for a in sorted(self.aides.values(), key=lambda a: (a.distribution, a.name)):
             lines += ["", f"[aides.{_toml(a.name)}]"]
-            lines += [f"{k} = {_toml(getattr(a, k))}" for k in ("status", "distribution", "version", "fingerprint", "registry_status")]
+            lines += [
+                f"{k} = {_toml(getattr(a, k))}"
+                for k in ("status", "distribution", "version", "fingerprint", "registry_status")
+            ]
         return "\n".join(lines) + "\n"
 
     @classmethod
@@ -130,20 +136,32 @@ class Lock:
             raise LockError(f"{source}: not valid TOML: {exc}") from None
         head = data.get("lock")
         if not isinstance(head, dict) or head.get("format") != LOCK_FORMAT:
-            raise LockError(f"{source}: not a deployment lock of format {LOCK_FORMAT} (write it with `mesaides deployment check`)")
+            raise LockError(
+                f"{source}: not a deployment lock of format {LOCK_FORMAT} (write it with `mesaides deployment check`)"
+            )
         try:
-            distributions = {name: LockedDistribution(name=name, **_fields(row, LockedDistribution))
-                             for name, row in data.get("distributions", {}).items()}
-            aides = {name: LockedAide(name=name, **_fields(row, LockedAide)) for name, row in data.get("aides", {}).items()}
+            distributions = {
+                name: LockedDistribution(name=name, **_fields(row, LockedDistribution))
+                for name, row in data.get("distributions", {}).items()
+            }
+            aides = {
+                name: LockedAide(name=name, **_fields(row, LockedAide)) for name, row in data.get("aides", {}).items()
+            }
         except (TypeError, AttributeError) as exc:
             raise LockError(f"{source}: malformed: {exc}") from None
         for a in aides.values():
             if a.status not in AIDE_STATUSES:
-                raise LockError(f"{source}: aide {a.name}: status {a.status!r} is not one of {', '.join(AIDE_STATUSES)}")
+                raise LockError(
+                    f"{source}: aide {a.name}: status {a.status!r} is not one of {', '.join(AIDE_STATUSES)}"
+                )
         return cls(
-            preview=bool(head.get("preview", False)), distributions=distributions, aides=aides,
-            deployment_file=str(head.get("deployment_file", "")), deployment_digest=str(head.get("deployment_digest", "")),
-            written_at=str(head.get("written_at", "")), written_by=str(head.get("written_by", "")),
+            preview=bool(head.get("preview", False)),
+            distributions=distributions,
+            aides=aides,
+            deployment_file=str(head.get("deployment_file", "")),
+            deployment_digest=str(head.get("deployment_digest", "")),
+            written_at=str(head.get("written_at", "")),
+            written_by=str(head.get("written_by", "")),
         )
 
 

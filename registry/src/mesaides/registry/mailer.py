@@ -52,7 +52,9 @@ def build_email(message: OutboxMessage, settings: SmtpSettings) -> EmailMessage:
 
 def deliver(email: EmailMessage, settings: SmtpSettings) -> None:
     if settings.ssl:
-        client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout, context=ssl.create_default_context())
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            settings.host, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
+        )
     else:
         client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     with client:
@@ -63,7 +65,9 @@ def deliver(email: EmailMessage, settings: SmtpSettings) -> None:
         client.send_message(email)
 
 
-def flush_outbox(database: Database, clock: Clock, settings: SmtpSettings, *, actor: str = "registry", limit: int = 200) -> SendReport:
+def flush_outbox(
+    database: Database, clock: Clock, settings: SmtpSettings, *, actor: str = "registry", limit: int = 200
+) -> SendReport:
     """Send every message that is due; one transaction per message."""
     report = SendReport()
     now = clock.now()
@@ -94,11 +98,29 @@ def flush_outbox(database: Database, clock: Clock, settings: SmtpSettings, *, ac
                 message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
                 message.next_attempt_at = now + retry_delay(message.attempts)
                 report.failed[message_id] = message.last_error
-                audit.record(session, now, actor, "email_failed", message.to_address, message.last_error, outbox=message_id, attempts=message.attempts)
+                audit.record(
+                    session,
+                    now,
+                    actor,
+                    "email_failed",
+                    message.to_address,
+                    message.last_error,
+                    outbox=message_id,
+                    attempts=message.attempts,
+                )
                 continue
             message.attempts += 1
             message.sent_at = now
             message.last_error = None
             report.sent.append(message_id)
-            audit.record(session, now, actor, "email_sent", message.to_address, "", outbox=message_id, notification=message.notification_id)
+            audit.record(
+                session,
+                now,
+                actor,
+                "email_sent",
+                message.to_address,
+                "",
+                outbox=message_id,
+                notification=message.notification_id,
+            )
     return report

@@ -95,8 +95,16 @@ def _parsed(engine: Engine, population: ReferencePopulation) -> Population:
     hooks = []
     if rules.hooks is not None:
         for hook in (rules.hooks.mesaides_prepare_situation, rules.hooks.mesaides_validate_situation):
-            hooks += [(i.plugin_name, rules.plugins[i.plugin_name].version) for i in hook.get_hookimpls() if i.plugin_name in rules.plugins]
-    key = (population.version, digest({n: parameter_definition(p) for n, p in rules.parameters.items()}), tuple(sorted(hooks)))
+            hooks += [
+                (i.plugin_name, rules.plugins[i.plugin_name].version)
+                for i in hook.get_hookimpls()
+                if i.plugin_name in rules.plugins
+            ]
+    key = (
+        population.version,
+        digest({n: parameter_definition(p) for n, p in rules.parameters.items()}),
+        tuple(sorted(hooks)),
+    )
     parsed = _PARSED.get(key)
     if parsed is None:
         parsed = engine.population(population.situation)

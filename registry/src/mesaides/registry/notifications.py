@@ -70,7 +70,15 @@ def notify(
         session.add(Acknowledgement(notification_id=notification.id, partner_id=partner_id, impacted_aides=aides))
         partner = partners.get(partner_id)
         if partner is None or not partner.referent_email:
-            audit.record(session, now, actor, "email_skipped", partner_id, "Pa2: the partner names no referent email", notification=notification.id)
+            audit.record(
+                session,
+                now,
+                actor,
+                "email_skipped",
+                partner_id,
+                "Pa2: the partner names no referent email",
+                notification=notification.id,
+            )
             continue
         session.add(
             OutboxMessage(
@@ -85,8 +93,16 @@ def notify(
             )
         )
     audit.record(
-        session, now, actor, "notify", subject, f"{rule}: {title}",
-        notification=notification.id, kind=kind, recipients=sorted(recipients), notice=notice,
+        session,
+        now,
+        actor,
+        "notify",
+        subject,
+        f"{rule}: {title}",
+        notification=notification.id,
+        kind=kind,
+        recipients=sorted(recipients),
+        notice=notice,
     )
     return notification
 
@@ -110,7 +126,9 @@ def email_body(notification: Notification, partner_id: str, aides: list[str]) ->
         lines.append("")
     if notification.requires_ack:
         lines.append(ACKNOWLEDGE_HELP.format(id=notification.id, partner=partner_id))
-    lines.append(f"Notification n° {notification.id} ({notification.rule}), {notification.created_at:%Y-%m-%d %H:%M} UTC.")
+    lines.append(
+        f"Notification n° {notification.id} ({notification.rule}), {notification.created_at:%Y-%m-%d %H:%M} UTC."
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -136,12 +154,24 @@ def acknowledge(
     if ack is None:
         raise NotificationError(f"notification #{notification_id} was not sent to partner {partner_id!r}")
     if ack.acknowledged_at is not None:
-        raise NotificationError(f"partner {partner_id!r} already acknowledged notification #{notification_id} on {ack.acknowledged_at:%Y-%m-%d}")
+        raise NotificationError(
+            f"partner {partner_id!r} already acknowledged notification #{notification_id} on {ack.acknowledged_at:%Y-%m-%d}"
+        )
     ack.acknowledged_at = now
     ack.answer = UPDATED if updated else NO_INTERACTION
     ack.by = by
     ack.comment = comment
-    audit.record(session, now, by, "acknowledge", notification.subject, comment, notification=notification_id, partner=partner_id, answer=ack.answer)
+    audit.record(
+        session,
+        now,
+        by,
+        "acknowledge",
+        notification.subject,
+        comment,
+        notification=notification_id,
+        partner=partner_id,
+        answer=ack.answer,
+    )
     close_if_answered(session, notification, now, by)
     return notification
 
@@ -158,7 +188,15 @@ def close_if_answered(session: Session, notification: Notification, now: dt.date
         return False
     notification.closed_at = now
     lifted = f"; the {notification.notice} notice is lifted" if notification.notice else ""
-    audit.record(session, now, actor, "notification_closed", notification.subject, f"every recipient answered{lifted}", notification=notification.id)
+    audit.record(
+        session,
+        now,
+        actor,
+        "notification_closed",
+        notification.subject,
+        f"every recipient answered{lifted}",
+        notification=notification.id,
+    )
     return True
 
 

@@ -43,7 +43,11 @@ def overdue(session: Session, now: dt.datetime) -> list[OverdueItem]:
     rows = session.execute(
         select(Acknowledgement, Notification)
         .join(Notification, Notification.id == Acknowledgement.notification_id)
-        .where(Acknowledgement.acknowledged_at.is_(None), Notification.requires_ack.is_(True), Notification.created_at < limit)
+        .where(
+            Acknowledgement.acknowledged_at.is_(None),
+            Notification.requires_ack.is_(True),
+            Notification.created_at < limit,
+        )
         .order_by(Notification.id)
     ).all()
     for ack, n in rows:
@@ -56,7 +60,17 @@ def overdue(session: Session, now: dt.datetime) -> list[OverdueItem]:
     for a in session.scalars(select(Aide).where(Aide.status == SUGGESTED, Aide.suggested_at < limit)):
         add("O4", "operator", f"has not decided on the suggested aide {a.name} (A1)", a.suggested_at)
     for m in session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)):
-        add("outbox", m.partner_id or m.to_address, f"email #{m.id} to {m.to_address} not delivered after {m.attempts} attempts: {m.last_error}", m.created_at)
+        add(
+            "outbox",
+            m.partner_id or m.to_address,
+            f"email #{m.id} to {m.to_address} not delivered after {m.attempts} attempts: {m.last_error}",
+            m.created_at,
+        )
     for d in session.scalars(select(Defect).where(Defect.status == "open", Defect.deadline < now)):
-        add("A9", "operator", f"the correction period of defect #{d.id} on {d.aide} ran out: the aide is to be suspended", d.deadline)
+        add(
+            "A9",
+            "operator",
+            f"the correction period of defect #{d.id} on {d.aide} ran out: the aide is to be suspended",
+            d.deadline,
+        )
     return sorted(items, key=lambda i: i.since)

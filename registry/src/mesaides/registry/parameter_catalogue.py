@@ -58,8 +58,20 @@ def catalogue(session: Session) -> list[ParameterState]:
     out = []
     for p in session.scalars(select(Parameter).order_by(Parameter.name)):
         users = tuple(sorted(a.name for a in live if p.name in (a.parameters or ()) or p.name in (a.reads or ())))
-        out.append(ParameterState(p.name, p.owner, p.status, p.label, users, p.declared, p.deprecated_since,
-                                  p.replacement, p.removal_date, p.removed_at))
+        out.append(
+            ParameterState(
+                p.name,
+                p.owner,
+                p.status,
+                p.label,
+                users,
+                p.declared,
+                p.deprecated_since,
+                p.replacement,
+                p.removal_date,
+                p.removed_at,
+            )
+        )
     return out
 
 
@@ -99,12 +111,20 @@ def deprecate(
         raise ParameterError(f"the removal date {removal_date} is in the past")
     row.status, row.deprecated_since, row.replacement = DEPRECATED, now.date(), replacement
     row.removal_date, row.deprecation_reason = removal_date, reason
-    audit.record(session, now, by, "parameter_deprecated", name, reason, replacement=replacement, removal_date=removal_date)
+    audit.record(
+        session, now, by, "parameter_deprecated", name, reason, replacement=replacement, removal_date=removal_date
+    )
     users = readers(session, name)
     instead = f"Utilisez {replacement} à la place. " if replacement else ""
     when = f"Il sera retiré le {removal_date:%d/%m/%Y}. " if removal_date else ""
     notify(
-        session, now, actor=by, kind="parameter_deprecated", rule="P4", subject=name, subject_kind="parameter",
+        session,
+        now,
+        actor=by,
+        kind="parameter_deprecated",
+        rule="P4",
+        subject=name,
+        subject_kind="parameter",
         title=f"Le Parameter {name} est déprécié",
         body=f"Le Parameter {name} est déprécié : {reason}. {instead}{when}Vos aides qui le lisent doivent être mises à jour.",
         recipients=_partners_reading(session, users),
@@ -125,7 +145,13 @@ def remove(session: Session, now: dt.datetime, name: str, *, by: str, reason: st
     audit.record(session, now, by, "parameter_removed", name, reason)
     recipients = {p.id: [] for p in session.scalars(select(Partner).where(Partner.distribution.is_not(None)))}
     notify(
-        session, now, actor=by, kind="parameter_removed", rule="P4", subject=name, subject_kind="parameter",
+        session,
+        now,
+        actor=by,
+        kind="parameter_removed",
+        rule="P4",
+        subject=name,
+        subject_kind="parameter",
         title=f"Le Parameter {name} est retiré",
         body=f"Le Parameter {name} est retiré du catalogue ({reason}) : aucune aide ne le lit plus. "
         "Une distribution qui le lirait encore échoue à `mesaides registry check`.",

@@ -131,8 +131,18 @@ def _draw_adult(rng: np.random.Generator, pid: str, today: dt.date, age: int, ma
     incapacity = float(np.round(rng.uniform(0.5, 0.95), 2)) if disabled else 0.0
     since = today - dt.timedelta(days=int(rng.integers(20, 700))) if activite == "chomeur" else None
     return _Person(
-        pid, _birth(rng, today, age), activite, marital, salary, unemployment, pension, 0.0,
-        disabled, incapacity, disabled and rng.random() < 0.5, since,
+        pid,
+        _birth(rng, today, age),
+        activite,
+        marital,
+        salary,
+        unemployment,
+        pension,
+        0.0,
+        disabled,
+        incapacity,
+        disabled and rng.random() < 0.5,
+        since,
     )
 
 
@@ -142,11 +152,26 @@ def _draw_child(rng: np.random.Generator, pid: str, today: dt.date, parent_age: 
     if age >= 16:
         activite = str(rng.choice(("etudiant", "actif", "inactif"), p=(0.7, 0.15, 0.15)))
     salary = float(np.round(rng.uniform(200, 900), 2)) if activite == "actif" else 0.0
-    return _Person(pid, _birth(rng, today, age), activite, "celibataire", salary, 0.0, 0.0, 0.0, rng.random() < 0.03, 0.0, False, None)
+    return _Person(
+        pid,
+        _birth(rng, today, age),
+        activite,
+        "celibataire",
+        salary,
+        0.0,
+        0.0,
+        0.0,
+        rng.random() < 0.03,
+        0.0,
+        False,
+        None,
+    )
 
 
 def _draw_household(rng: np.random.Generator, h: int, today: dt.date) -> dict[str, Any]:
-    kind = str(rng.choice(("single", "couple", "single_parent", "young", "pensioner"), p=(0.25, 0.33, 0.17, 0.15, 0.10)))
+    kind = str(
+        rng.choice(("single", "couple", "single_parent", "young", "pensioner"), p=(0.25, 0.33, 0.17, 0.15, 0.10))
+    )
     if kind == "young":
         age = int(rng.integers(18, 25))
     elif kind == "pensioner":
@@ -223,7 +248,11 @@ class _SituationBuilder:
         self._eternal(row, "date_naissance", person.birth.isoformat())
         self._monthly(row, "activite", person.activite)
         self._monthly(row, "statut_marital", person.statut_marital)
-        for kind, amount in (("salaire", person.salary), ("chomage", person.unemployment), ("retraite", person.pension)):
+        for kind, amount in (
+            ("salaire", person.salary),
+            ("chomage", person.unemployment),
+            ("retraite", person.pension),
+        ):
             if amount:
                 net = "retraite_nette" if kind == "retraite" else f"{kind}_net"
                 self._monthly(row, net, amount, amount=True)

@@ -76,10 +76,19 @@ def pending_notices(session: Session) -> list[PendingNotice]:
     out = []
     for n in open_notices(session):
         text = G3_NOTICE if n.notice == "G3" else a7_notice(n.kind)
-        out.append(PendingNotice(
-            id=n.id, rule=n.notice or "", cause=n.rule, kind=n.kind, subject=n.subject, aides=list(n.notice_aides),
-            text=text, created_at=n.created_at, waiting_for=waiting_for(session, n.id),
-        ))
+        out.append(
+            PendingNotice(
+                id=n.id,
+                rule=n.notice or "",
+                cause=n.rule,
+                kind=n.kind,
+                subject=n.subject,
+                aides=list(n.notice_aides),
+                text=text,
+                created_at=n.created_at,
+                waiting_for=waiting_for(session, n.id),
+            )
+        )
     return out
 
 
@@ -93,10 +102,18 @@ def public_state(session: Session, now: dt.datetime) -> PublicState:
     overdue_defects = set(session.scalars(select(Defect.aide).where(Defect.status == "open", Defect.deadline < now)))
     aides = {}
     for a in session.scalars(select(Aide).order_by(Aide.name)):
-        status = SUSPENDED if a.name in overdue_defects and a.status in ("preview", "published", "development") else a.status
+        status = (
+            SUSPENDED if a.name in overdue_defects and a.status in ("preview", "published", "development") else a.status
+        )
         aides[a.name] = AideState(
-            name=a.name, status=status, notice=a7.get(a.name), territorial_notice=g3.get(a.name),
-            label=a.label, partner=a.partner_id, distribution=a.owner, version=a.version,
+            name=a.name,
+            status=status,
+            notice=a7.get(a.name),
+            territorial_notice=g3.get(a.name),
+            label=a.label,
+            partner=a.partner_id,
+            distribution=a.owner,
+            version=a.version,
         )
     versions: dict[str, list[str]] = {}
     for v in session.scalars(select(DistributionVersion).order_by(DistributionVersion.id)):

@@ -22,15 +22,30 @@ def ask(session: Session, now: dt.datetime, partner_id: str, text: str, *, by: s
     partner = session.get(Partner, partner_id)
     if partner is None:
         raise QuestionError(f"unknown partner {partner_id!r}")
-    q = Question(partner_id=partner_id, direction=TO_OPERATOR if to_operator else TO_PARTNER, text=text, asked_by=by, asked_at=now)
+    q = Question(
+        partner_id=partner_id,
+        direction=TO_OPERATOR if to_operator else TO_PARTNER,
+        text=text,
+        asked_by=by,
+        asked_at=now,
+    )
     session.add(q)
     session.flush()
     audit.record(session, now, by, "question_asked", partner_id, text, question=q.id, direction=q.direction)
     if not to_operator:
-        notify(session, now, actor=by, kind="question", rule="Pa2", subject=partner_id, subject_kind="partner",
-               title=f"Question de l'opérateur (n° {q.id})",
-               body=f"{text}\n\nMerci de répondre sous deux semaines (Pa2) : mesaides registry answer {q.id} --text ...",
-               recipients={partner_id: []}, details={"question": q.id})
+        notify(
+            session,
+            now,
+            actor=by,
+            kind="question",
+            rule="Pa2",
+            subject=partner_id,
+            subject_kind="partner",
+            title=f"Question de l'opérateur (n° {q.id})",
+            body=f"{text}\n\nMerci de répondre sous deux semaines (Pa2) : mesaides registry answer {q.id} --text ...",
+            recipients={partner_id: []},
+            details={"question": q.id},
+        )
     return q
 
 

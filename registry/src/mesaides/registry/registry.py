@@ -1,10 +1,10 @@
 """The registry's Python API: one object per database, every operation one transaction.
 
-    from mesaides.registry import open_registry
+from mesaides.registry import open_registry
 
-    registry = open_registry()                 # MESAIDES_DATABASE_URL or ./instance/mesaides.sqlite3
-    report = registry.sync(by="operator")      # record the installed distributions, notify
-    registry.public_state()                    # what the web simulator shows
+registry = open_registry()                 # MESAIDES_DATABASE_URL or ./instance/mesaides.sqlite3
+report = registry.sync(by="operator")      # record the installed distributions, notify
+registry.public_state()                    # what the web simulator shows
 """
 
 from __future__ import annotations
@@ -67,7 +67,13 @@ class RegistryError(ValueError):
     """An operation the convention does not allow, with the reason."""
 
 
-_USER_ERRORS = (lifecycle.LifecycleError, parameter_catalogue.ParameterError, questions.QuestionError, ValueError, KeyError)
+_USER_ERRORS = (
+    lifecycle.LifecycleError,
+    parameter_catalogue.ParameterError,
+    questions.QuestionError,
+    ValueError,
+    KeyError,
+)
 
 
 class Registry:
@@ -127,7 +133,13 @@ class Registry:
         with self.database.reading() as session:
             parameters = {
                 p.name: ParameterStatus(
-                    p.name, p.status, p.owner, p.deprecated_since, p.replacement, p.removal_date, p.removed_at,
+                    p.name,
+                    p.status,
+                    p.owner,
+                    p.deprecated_since,
+                    p.replacement,
+                    p.removal_date,
+                    p.removed_at,
                     p.removal_reason or p.deprecation_reason or "",
                 )
                 for p in session.scalars(select(Parameter))
@@ -151,16 +163,39 @@ class Registry:
         """What ``mesaides registry check`` reports: the rules each distribution would break."""
         rules = rules if rules is not None else load_rules()
         return check_distributions(
-            rules, catalogue or self.catalogue(), today=self.now.date(), distributions=distributions,
-            case_dirs=case_dirs, run_tests=run_tests,
+            rules,
+            catalogue or self.catalogue(),
+            today=self.now.date(),
+            distributions=distributions,
+            case_dirs=case_dirs,
+            run_tests=run_tests,
         )
 
     # ---- aides ---------------------------------------------------------------------------------
 
-    def suggest(self, name: str, *, by: str, label: str, description: str = "", institution: str = "",
-                erases_debt: bool = False, committee_decision: bool = False, quota: bool = False) -> str:
-        aide = self._do(lifecycle.suggest, name, by=by, label=label, description=description, institution=institution,
-                        erases_debt=erases_debt, committee_decision=committee_decision, quota=quota)
+    def suggest(
+        self,
+        name: str,
+        *,
+        by: str,
+        label: str,
+        description: str = "",
+        institution: str = "",
+        erases_debt: bool = False,
+        committee_decision: bool = False,
+        quota: bool = False,
+    ) -> str:
+        aide = self._do(
+            lifecycle.suggest,
+            name,
+            by=by,
+            label=label,
+            description=description,
+            institution=institution,
+            erases_debt=erases_debt,
+            committee_decision=committee_decision,
+            quota=quota,
+        )
         return aide.status
 
     def decide(self, name: str, decision: str, *, by: str, reason: str) -> str:
@@ -169,20 +204,38 @@ class Registry:
     def sign_off(self, name: str, kind: str, *, by: str, comment: str = "") -> None:
         self._do(lifecycle.sign_off, name, kind, by=by, comment=comment)
 
-    def publish(self, name: str, *, by: str, preview: bool = False, rules: RuleSet | None = None,
-                case_dirs: Iterable[Path] | None = None) -> str:
+    def publish(
+        self,
+        name: str,
+        *,
+        by: str,
+        preview: bool = False,
+        rules: RuleSet | None = None,
+        case_dirs: Iterable[Path] | None = None,
+    ) -> str:
         """G4 (preview) or A6/G2 (published): only once every automatic check passes."""
         rules = rules if rules is not None else load_rules()
-        problems = [str(f) for f in check_publication(rules, self.catalogue(), name, today=self.now.date(), case_dirs=case_dirs)]
+        problems = [
+            str(f) for f in check_publication(rules, self.catalogue(), name, today=self.now.date(), case_dirs=case_dirs)
+        ]
 
         def promote(session, now):
             aide = lifecycle.get_aide(session, name)
-            return lifecycle.promote(session, now, aide, PREVIEW if preview else PUBLISHED, by=by, problems=problems).status
+            return lifecycle.promote(
+                session, now, aide, PREVIEW if preview else PUBLISHED, by=by, problems=problems
+            ).status
 
         return self._do(promote)
 
-    def adopt(self, names: Iterable[str] | None = None, *, by: str, reason: str, rules: RuleSet | None = None,
-              case_dirs: Iterable[Path] | None = None) -> dict[str, bool]:
+    def adopt(
+        self,
+        names: Iterable[str] | None = None,
+        *,
+        by: str,
+        reason: str,
+        rules: RuleSet | None = None,
+        case_dirs: Iterable[Path] | None = None,
+    ) -> dict[str, bool]:
         """A6, for an instance that starts using the registry: record the aides it already showed
         to the public as published (``lifecycle.adopt``). ``names=None``: every aide of the
         registry's baseline not yet published. All or nothing: every problem of every aide is
@@ -192,22 +245,30 @@ class Registry:
         with self.database.reading() as session:
             _, baseline = lifecycle.baseline_aides(session)
             if names is None:
-                names = sorted(a.name for a in session.scalars(select(Aide).where(Aide.name.in_(baseline)))
-                               if a.status in lifecycle.ADOPTABLE)
+                names = sorted(
+                    a.name
+                    for a in session.scalars(select(Aide).where(Aide.name.in_(baseline)))
+                    if a.status in lifecycle.ADOPTABLE
+                )
         names = list(dict.fromkeys(names))
         if not names:
-            raise RegistryError("A6: no aide to record as public: run `mesaides registry sync` first "
-                                "(the first sync records what the instance runs)")
+            raise RegistryError(
+                "A6: no aide to record as public: run `mesaides registry sync` first "
+                "(the first sync records what the instance runs)"
+            )
         catalogue = self.catalogue()
-        problems = {n: [str(f) for f in check_publication(rules, catalogue, n, today=self.now.date(), case_dirs=case_dirs)]
-                    for n in names}
+        problems = {
+            n: [str(f) for f in check_publication(rules, catalogue, n, today=self.now.date(), case_dirs=case_dirs)]
+            for n in names
+        }
 
         def adopt_all(session, now):
             done, refused = {}, []
             for name in names:
                 try:
-                    done[name] = lifecycle.adopt(session, now, lifecycle.get_aide(session, name), by=by, reason=reason,
-                                                 problems=problems[name])
+                    done[name] = lifecycle.adopt(
+                        session, now, lifecycle.get_aide(session, name), by=by, reason=reason, problems=problems[name]
+                    )
                 except lifecycle.LifecycleError as exc:
                     refused.append(str(exc))
             if refused:
@@ -245,8 +306,13 @@ class Registry:
             for case in cases:
                 if aide not in case.aides:
                     raise ValueError(f"case {case.name!r} has no expected output for {aide}")
-                row = ExpertCase(aide=aide, name=case.name, content=yaml.safe_dump(case.case, allow_unicode=True, sort_keys=False),
-                                 added_by=by, added_at=now)
+                row = ExpertCase(
+                    aide=aide,
+                    name=case.name,
+                    content=yaml.safe_dump(case.case, allow_unicode=True, sort_keys=False),
+                    added_by=by,
+                    added_at=now,
+                )
                 session.add(row)
                 session.flush()
                 ids.append(row.id)
@@ -261,9 +327,17 @@ class Registry:
         with self.database.reading() as session:
             return parameter_catalogue.catalogue(session)
 
-    def deprecate_parameter(self, name: str, *, by: str, reason: str, replacement: str | None = None,
-                            removal_date: dt.date | None = None) -> None:
-        self._do(parameter_catalogue.deprecate, name, by=by, reason=reason, replacement=replacement, removal_date=removal_date)
+    def deprecate_parameter(
+        self, name: str, *, by: str, reason: str, replacement: str | None = None, removal_date: dt.date | None = None
+    ) -> None:
+        self._do(
+            parameter_catalogue.deprecate,
+            name,
+            by=by,
+            reason=reason,
+            replacement=replacement,
+            removal_date=removal_date,
+        )
 
     def remove_parameter(self, name: str, *, by: str, reason: str) -> None:
         """P4: refused, with the list of aides, while any aide depends on the Parameter."""
@@ -273,12 +347,16 @@ class Registry:
             if isinstance(exc.__cause__, parameter_catalogue.ParameterInUse):
                 # record the refusal itself, which the failed transaction rolled back
                 with self.database.transaction() as session:
-                    audit.record(session, self.now, by, "parameter_removal_refused", name, reason, readers=exc.__cause__.aides)
+                    audit.record(
+                        session, self.now, by, "parameter_removal_refused", name, reason, readers=exc.__cause__.aides
+                    )
             raise
 
     # ---- notifications -------------------------------------------------------------------------
 
-    def acknowledge(self, notification_id: int, partner: str, *, by: str, updated: bool = False, comment: str = "") -> bool:
+    def acknowledge(
+        self, notification_id: int, partner: str, *, by: str, updated: bool = False, comment: str = ""
+    ) -> bool:
         """A7: returns whether the notification is now closed (its notice lifted)."""
         n = self._do(acknowledge, notification_id, partner, by=by, updated=updated, comment=comment)
         return n.closed_at is not None
@@ -306,12 +384,25 @@ class Registry:
                 acks = list(session.scalars(select(Acknowledgement).where(Acknowledgement.notification_id == n.id)))
                 if partner is not None and partner not in {a.partner_id for a in acks}:
                     continue
-                out.append({
-                    "id": n.id, "rule": n.rule, "kind": n.kind, "subject": n.subject, "title": n.title,
-                    "created_at": n.created_at, "requires_ack": n.requires_ack, "notice": n.notice,
-                    "notice_aides": n.notice_aides, "closed_at": n.closed_at, "details": n.details,
-                    "recipients": {a.partner_id: {"aides": a.impacted_aides, "answer": a.answer, "at": a.acknowledged_at} for a in acks},
-                })
+                out.append(
+                    {
+                        "id": n.id,
+                        "rule": n.rule,
+                        "kind": n.kind,
+                        "subject": n.subject,
+                        "title": n.title,
+                        "created_at": n.created_at,
+                        "requires_ack": n.requires_ack,
+                        "notice": n.notice,
+                        "notice_aides": n.notice_aides,
+                        "closed_at": n.closed_at,
+                        "details": n.details,
+                        "recipients": {
+                            a.partner_id: {"aides": a.impacted_aides, "answer": a.answer, "at": a.acknowledged_at}
+                            for a in acks
+                        },
+                    }
+                )
             return out
 
     # ---- defects and deadlines (A9, O4, Pa2) ---------------------------------------------------
@@ -370,7 +461,9 @@ class Registry:
             if subject is not None:
                 query = query.where(ImpactMeasure.subject == subject)
             if sync_id is None:
-                sync_id = session.scalar(query.with_only_columns(ImpactMeasure.sync_id).order_by(ImpactMeasure.sync_id.desc()).limit(1))
+                sync_id = session.scalar(
+                    query.with_only_columns(ImpactMeasure.sync_id).order_by(ImpactMeasure.sync_id.desc()).limit(1)
+                )
             if sync_id is None:
                 return []
             rows = session.scalars(query.where(ImpactMeasure.sync_id == sync_id).order_by(ImpactMeasure.id))

@@ -108,7 +108,8 @@ def take_snapshot(rules: RuleSet) -> Snapshot:
             continue  # tooling (such as this registry's command-line plugin), not rules
         partner = rules.partners.get(record.distribution)
         d = distributions.setdefault(
-            record.distribution, DistributionSnapshot(record.distribution, record.version, partner.id if partner else None)
+            record.distribution,
+            DistributionSnapshot(record.distribution, record.version, partner.id if partner else None),
         )
         d.problems.extend(record.problems)
     for name, q in rules.quantities.items():
@@ -129,7 +130,16 @@ def take_snapshot(rules: RuleSet) -> Snapshot:
             fingerprint=aide_fingerprint(name, rules, quantities),
             reads=tuple(sorted(rules.graph.upstream(name))),
             parameters=tuple(sorted(rules.parameters_read_by(name))),
-            law=tuple(sorted({p for n in rules.graph.upstream(name) | {name} if n in rules.quantities for p in rules.quantities[n].law})),
+            law=tuple(
+                sorted(
+                    {
+                        p
+                        for n in rules.graph.upstream(name) | {name}
+                        if n in rules.quantities
+                        for p in rules.quantities[n].law
+                    }
+                )
+            ),
             info=aide.info.model_dump(mode="json"),
             unavailable=rules.unavailable.get(name),
             refusal=a2_refusal(aide.info),

@@ -94,13 +94,19 @@ def plan_swap(spec: str, deployment_path: Path, lock_path: Path | None = None, s
     if requirement is None:
         raise SwapError(f"{distribution} is not in the deployment {deployment.path}: add it to [distributions] first")
     if not in_range(version, requirement):
-        raise SwapError(f"{distribution} {version} is outside the range {deployment.path} allows ({requirement}): "
-                        "change the range there first")
+        raise SwapError(
+            f"{distribution} {version} is outside the range {deployment.path} allows ({requirement}): "
+            "change the range there first"
+        )
     name = _installed_name(distribution)
     previous = installed_versions([name])[name]
     return SwapPlan(
-        distribution=name, version=version, target=source or f"{name}=={version}", previous=previous,
-        previous_target=reinstall_target(name, previous) if previous else None, deployment=deployment,
+        distribution=name,
+        version=version,
+        target=source or f"{name}=={version}",
+        previous=previous,
+        previous_target=reinstall_target(name, previous) if previous else None,
+        deployment=deployment,
         lock=lock_path or deployment.lock_path(),
     )
 
@@ -166,14 +172,35 @@ def swap(
         echo(f"  {step} failed: rolling back to {plan.previous or 'nothing'}")
         rolled = _roll_back(plan, run)
         if synced and rolled:
-            resync = run.mesaides("registry", "sync", "--by", by, "--reason", f"rollback of {what}: {why}",
-                                  *(() if measure else ("--no-measure",)), quiet=True)
+            resync = run.mesaides(
+                "registry",
+                "sync",
+                "--by",
+                by,
+                "--reason",
+                f"rollback of {what}: {why}",
+                *(() if measure else ("--no-measure",)),
+                quiet=True,
+            )
             if resync.returncode == 0 and run.mesaides(*check_args, quiet=True).returncode != 0:
                 echo(f"  the lock {plan.lock} could not be rewritten for the previous version: check the deployment")
         outcome = "rolled back" if rolled else "ROLLBACK FAILED"
         with registry.database.transaction() as session:
-            audit.record(session, registry.now, by, "deployment_swap_failed", dist, reason, before=plan.previous,
-                         after=version, source=plan.target, step=step, why=why, outcome=outcome, deployment=deployment)
+            audit.record(
+                session,
+                registry.now,
+                by,
+                "deployment_swap_failed",
+                dist,
+                reason,
+                before=plan.previous,
+                after=version,
+                source=plan.target,
+                step=step,
+                why=why,
+                outcome=outcome,
+                deployment=deployment,
+            )
         message = f"swap {what} refused at {step}: {why}; {outcome}"
         if not rolled:
             message += f" (reinstall it by hand: pip install {plan.previous_target})"
@@ -184,9 +211,21 @@ def swap(
     if not run.pip_install(plan.target):
         if installed_versions([dist])[dist] == plan.previous:
             with registry.database.transaction() as session:
-                audit.record(session, registry.now, by, "deployment_swap_failed", dist, reason, before=plan.previous,
-                             after=version, source=plan.target, step="install", why="pip failed", outcome="nothing changed",
-                             deployment=deployment)
+                audit.record(
+                    session,
+                    registry.now,
+                    by,
+                    "deployment_swap_failed",
+                    dist,
+                    reason,
+                    before=plan.previous,
+                    after=version,
+                    source=plan.target,
+                    step="install",
+                    why="pip failed",
+                    outcome="nothing changed",
+                    deployment=deployment,
+                )
             raise SwapError(f"swap {what}: pip could not install {plan.target}; nothing changed")
         return fail("install", "pip failed")
     got = installed_versions([dist])[dist]
@@ -198,8 +237,17 @@ def swap(
         return fail("check", f"the deployment {deployment} refuses {dist} {version}")
 
     echo("  registry sync (A3, A7, A8, A10)")
-    done = run.mesaides("registry", "sync", "--json", "--by", by, "--reason", f"swap {what}" + (f": {reason}" if reason else ""),
-                        *(() if measure else ("--no-measure",)), quiet=True)
+    done = run.mesaides(
+        "registry",
+        "sync",
+        "--json",
+        "--by",
+        by,
+        "--reason",
+        f"swap {what}" + (f": {reason}" if reason else ""),
+        *(() if measure else ("--no-measure",)),
+        quiet=True,
+    )
     if done.returncode != 0:
         return fail("sync", "the registry could not sync the new rules")
     synced = True
@@ -215,9 +263,22 @@ def swap(
         return fail("lock", f"the deployment {deployment} refuses the synced rules")
 
     with registry.database.transaction() as session:
-        audit.record(session, registry.now, by, "deployment_swap", dist, reason, before=plan.previous, after=version,
-                     source=plan.target, rollback=plan.previous_target, sync=report.get("sync_id"),
-                     notifications=report.get("notifications", []), deployment=deployment, lock=str(plan.lock))
+        audit.record(
+            session,
+            registry.now,
+            by,
+            "deployment_swap",
+            dist,
+            reason,
+            before=plan.previous,
+            after=version,
+            source=plan.target,
+            rollback=plan.previous_target,
+            sync=report.get("sync_id"),
+            notifications=report.get("notifications", []),
+            deployment=deployment,
+            lock=str(plan.lock),
+        )
     echo(f"swapped {what}; restart the server to serve it")
     return SwapResult(plan, True, report)
 
@@ -227,13 +288,20 @@ def _roll_back(plan: SwapPlan, run: _Runner) -> bool:
         done = run.run("-m", "pip", "uninstall", "--yes", "--quiet", plan.distribution, quiet=True)
         importlib.invalidate_caches()
         return done.returncode == 0
-    return run.pip_install(plan.previous_target) and installed_versions([plan.distribution])[plan.distribution] == plan.previous
+    return (
+        run.pip_install(plan.previous_target)
+        and installed_versions([plan.distribution])[plan.distribution] == plan.previous
+    )
 
 
 def _sync_lines(report: dict) -> list[str]:
     out = [f"sync #{report.get('sync_id')}"]
-    for key, label in (("changed", "aides changed"), ("added", "aides added"), ("removed", "aides removed"),
-                       ("versions_only", "new versions, same rules")):
+    for key, label in (
+        ("changed", "aides changed"),
+        ("added", "aides added"),
+        ("removed", "aides removed"),
+        ("versions_only", "new versions, same rules"),
+    ):
         if report.get(key):
             out.append(f"{label}: {', '.join(report[key])}")
     if report.get("notifications"):
@@ -242,6 +310,8 @@ def _sync_lines(report: dict) -> list[str]:
         if m.get("error"):
             out.append(f"impact of {m['subject']} on {m['aide']}: not measured ({m['error']})")
         else:
-            out.append(f"impact of {m['subject']} on {m['aide']}: +{m['gained']} / -{m['lost']} households, "
-                       f"{m['changed']} amounts changed")
+            out.append(
+                f"impact of {m['subject']} on {m['aide']}: +{m['gained']} / -{m['lost']} households, "
+                f"{m['changed']} amounts changed"
+            )
     return out

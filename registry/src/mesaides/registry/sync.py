@@ -81,7 +81,9 @@ def run_sync(
 
 
 class _Sync:
-    def __init__(self, session: Session, rules: RuleSet, now: dt.datetime, actor: str, reason: str, measuring: Measuring | None):
+    def __init__(
+        self, session: Session, rules: RuleSet, now: dt.datetime, actor: str, reason: str, measuring: Measuring | None
+    ):
         self.session = session
         self.rules = rules
         self.now = now
@@ -120,9 +122,18 @@ class _Sync:
         self.acknowledge_updates()
         self.note_defects()
         self.sync.summary = audit.plain(self.report.to_json())
-        audit.record(s, self.now, self.actor, "sync", f"sync #{self.sync.id}", self.reason,
-                     added=self.report.added, changed=self.report.changed, removed=self.report.removed,
-                     notifications=self.report.notifications)
+        audit.record(
+            s,
+            self.now,
+            self.actor,
+            "sync",
+            f"sync #{self.sync.id}",
+            self.reason,
+            added=self.report.added,
+            changed=self.report.changed,
+            removed=self.report.removed,
+            notifications=self.report.notifications,
+        )
         return self.report
 
     # ---- partners and distributions ---------------------------------------------------------
@@ -144,15 +155,37 @@ class _Sync:
                 if clash is not None:
                     self.report.problems.append(f"{p.distribution} now declares partner {p.id!r}, was {clash.id!r}")
                     clash.distribution = None
-                row = Partner(id=p.id, name=p.name, scope=p.scope, referent_email=p.referent_email,
-                              distribution=p.distribution, first_seen=self.now, last_seen=self.now)
+                row = Partner(
+                    id=p.id,
+                    name=p.name,
+                    scope=p.scope,
+                    referent_email=p.referent_email,
+                    distribution=p.distribution,
+                    first_seen=self.now,
+                    last_seen=self.now,
+                )
                 self.session.add(row)
-                audit.record(self.session, self.now, self.actor, "partner_added", p.id, "", scope=p.scope, distribution=p.distribution)
+                audit.record(
+                    self.session,
+                    self.now,
+                    self.actor,
+                    "partner_added",
+                    p.id,
+                    "",
+                    scope=p.scope,
+                    distribution=p.distribution,
+                )
                 continue
             if row.distribution not in (None, p.distribution):
-                self.report.problems.append(f"partner id {p.id!r} is declared by {p.distribution} and by {row.distribution}")
+                self.report.problems.append(
+                    f"partner id {p.id!r} is declared by {p.distribution} and by {row.distribution}"
+                )
                 continue
-            changed = {k: v for k, v in (("name", p.name), ("scope", p.scope), ("referent_email", p.referent_email)) if getattr(row, k) != v}
+            changed = {
+                k: v
+                for k, v in (("name", p.name), ("scope", p.scope), ("referent_email", p.referent_email))
+                if getattr(row, k) != v
+            }
             for key, value in changed.items():
                 setattr(row, key, value)
             row.distribution = p.distribution
@@ -167,27 +200,57 @@ class _Sync:
         for d in self.snapshot.distributions.values():
             if d.failed:
                 self.report.problems += [f"{d.name} {d.version} not synced: {p}" for p in d.problems]
-                audit.record(s, self.now, self.actor, "distribution_failed", d.name, "; ".join(d.problems), version=d.version)
+                audit.record(
+                    s, self.now, self.actor, "distribution_failed", d.name, "; ".join(d.problems), version=d.version
+                )
                 continue
             row = s.get(Distribution, d.name)
             if row is None:
-                row = Distribution(name=d.name, partner_id=d.partner_id, version=d.version, installed=True,
-                                   first_seen=self.now, last_seen=self.now)
+                row = Distribution(
+                    name=d.name,
+                    partner_id=d.partner_id,
+                    version=d.version,
+                    installed=True,
+                    first_seen=self.now,
+                    last_seen=self.now,
+                )
                 s.add(row)
             row.partner_id, row.version, row.installed, row.last_seen = d.partner_id, d.version, True, self.now
             s.flush()
-            known = s.scalar(select(DistributionVersion).where(
-                DistributionVersion.distribution == d.name, DistributionVersion.version == d.version,
-                DistributionVersion.digest == d.digest))
+            known = s.scalar(
+                select(DistributionVersion).where(
+                    DistributionVersion.distribution == d.name,
+                    DistributionVersion.version == d.version,
+                    DistributionVersion.digest == d.digest,
+                )
+            )
             if known is None:
-                s.add(DistributionVersion(distribution=d.name, version=d.version, digest=d.digest, quantities=d.quantities,
-                                          sync_id=self.sync.id, synced_at=self.now))
+                s.add(
+                    DistributionVersion(
+                        distribution=d.name,
+                        version=d.version,
+                        digest=d.digest,
+                        quantities=d.quantities,
+                        sync_id=self.sync.id,
+                        synced_at=self.now,
+                    )
+                )
                 self.report.distributions.append(f"{d.name} {d.version}")
-                audit.record(s, self.now, self.actor, "distribution_version", d.name, "", version=d.version, digest=d.digest)
+                audit.record(
+                    s, self.now, self.actor, "distribution_version", d.name, "", version=d.version, digest=d.digest
+                )
         for row in s.scalars(select(Distribution).where(Distribution.installed.is_(True))):
             if row.name not in present:
                 row.installed = False
-                audit.record(s, self.now, self.actor, "distribution_uninstalled", row.name, "no longer installed", version=row.version)
+                audit.record(
+                    s,
+                    self.now,
+                    self.actor,
+                    "distribution_uninstalled",
+                    row.name,
+                    "no longer installed",
+                    version=row.version,
+                )
 
     # ---- Parameters (P3, P4) ---------------------------------------------------------------
 
@@ -199,8 +262,19 @@ class _Sync:
                 continue
             row = s.get(Parameter, p.name)
             if row is None:
-                s.add(Parameter(name=p.name, owner=p.owner, status=ACTIVE, label=p.label, definition=p.definition,
-                                fingerprint=p.fingerprint, declared=True, first_seen=self.now, last_seen=self.now))
+                s.add(
+                    Parameter(
+                        name=p.name,
+                        owner=p.owner,
+                        status=ACTIVE,
+                        label=p.label,
+                        definition=p.definition,
+                        fingerprint=p.fingerprint,
+                        declared=True,
+                        first_seen=self.now,
+                        last_seen=self.now,
+                    )
+                )
                 self.report.parameters_added.append(p.name)
                 changes.append((p.name, "added"))
                 audit.record(s, self.now, self.actor, "parameter_added", p.name, "", owner=p.owner)
@@ -208,7 +282,9 @@ class _Sync:
             if row.fingerprint != p.fingerprint:
                 self.report.parameters_changed.append(p.name)
                 changes.append((p.name, "changed"))
-                audit.record(s, self.now, self.actor, "parameter_changed", p.name, "", before=row.definition, after=p.definition)
+                audit.record(
+                    s, self.now, self.actor, "parameter_changed", p.name, "", before=row.definition, after=p.definition
+                )
             if row.status == PARAMETER_REMOVED:
                 self.report.problems.append(f"P4: Parameter {p.name} was removed, but {p.owner} still declares it")
             row.owner, row.label, row.definition, row.fingerprint = p.owner, p.label, p.definition, p.fingerprint
@@ -216,7 +292,9 @@ class _Sync:
         for row in s.scalars(select(Parameter).where(Parameter.declared.is_(True))):
             if row.name not in self.snapshot.parameters and row.owner not in self.failed:
                 row.declared = False
-                audit.record(s, self.now, self.actor, "parameter_undeclared", row.name, f"{row.owner} no longer declares it")
+                audit.record(
+                    s, self.now, self.actor, "parameter_undeclared", row.name, f"{row.owner} no longer declares it"
+                )
         return changes
 
     # ---- aides (A1, A2, A8, A9) ------------------------------------------------------------
@@ -229,11 +307,21 @@ class _Sync:
             row = s.get(Aide, a.name)
             partner_id = self.snapshot.partner_of(a.owner)
             if row is None:
-                row = Aide(name=a.name, status=DEVELOPMENT, status_changed_at=self.now, status_changed_by=self.actor, first_seen=self.now)
+                row = Aide(
+                    name=a.name,
+                    status=DEVELOPMENT,
+                    status_changed_at=self.now,
+                    status_changed_by=self.actor,
+                    first_seen=self.now,
+                )
                 s.add(row)
                 self._added(row, a, "new aide")
             elif row.owner is None or row.status in (SUGGESTED, FEASIBLE):
-                self._added(row, a, f"implements the suggestion of {row.suggested_at:%Y-%m-%d}" if row.suggested_at else "new aide")
+                self._added(
+                    row,
+                    a,
+                    f"implements the suggestion of {row.suggested_at:%Y-%m-%d}" if row.suggested_at else "new aide",
+                )
             elif row.status == REFUSED:
                 self.report.problems.append(f"A1/A2: aide {a.name} was refused: {row.status_reason}")
             elif row.status == REMOVED and row.status_reason.startswith("A9"):
@@ -245,11 +333,26 @@ class _Sync:
                 if before.fingerprint != a.fingerprint:
                     self._changed(row, a, "its rules changed (formulas, declared reads or legislation values)")
                 elif before.version != a.version:
-                    self.version_only.append(AideChange(a.name, "changed", _snapshot_view(a, partner_id), "", a.version, before.version or ""))
+                    self.version_only.append(
+                        AideChange(
+                            a.name, "changed", _snapshot_view(a, partner_id), "", a.version, before.version or ""
+                        )
+                    )
             old_page = (row.info or {}).get("public_page")
             if row.owner and old_page and old_page != a.info.get("public_page"):
-                self.report.notes.append(f"A11: the public page of {a.name} moved from {old_page} to {a.info.get('public_page')}")
-                audit.record(s, self.now, self.actor, "public_page_changed", a.name, "A11", before=old_page, after=a.info.get("public_page"))
+                self.report.notes.append(
+                    f"A11: the public page of {a.name} moved from {old_page} to {a.info.get('public_page')}"
+                )
+                audit.record(
+                    s,
+                    self.now,
+                    self.actor,
+                    "public_page_changed",
+                    a.name,
+                    "A11",
+                    before=old_page,
+                    after=a.info.get("public_page"),
+                )
             if a.refusal and row.status != REFUSED:
                 self._set_status(row, REFUSED, "; ".join(a.refusal))
             row.owner, row.partner_id, row.version, row.fingerprint = a.owner, partner_id, a.version, a.fingerprint
@@ -262,23 +365,54 @@ class _Sync:
             installed = row.owner in self.snapshot.distributions
             why = f"no longer registered by {row.owner}" if installed else f"{row.owner} is no longer installed"
             self._set_status(row, REMOVED, why)
-            s.add(AideVersion(aide=row.name, distribution=row.owner or "", version=row.version or "", fingerprint=row.fingerprint,
-                              change="removed", sync_id=self.sync.id, at=self.now))
-            self.changes.append(AideChange(row.name, "removed", self.before[row.name].view or _view(row), why, row.version or ""))
+            s.add(
+                AideVersion(
+                    aide=row.name,
+                    distribution=row.owner or "",
+                    version=row.version or "",
+                    fingerprint=row.fingerprint,
+                    change="removed",
+                    sync_id=self.sync.id,
+                    at=self.now,
+                )
+            )
+            self.changes.append(
+                AideChange(row.name, "removed", self.before[row.name].view or _view(row), why, row.version or "")
+            )
             self.report.removed.append(row.name)
 
     def _added(self, row: Aide, a: AideSnapshot, why: str) -> None:
         if row.status != DEVELOPMENT or row.owner is None:
             self._set_status(row, DEVELOPMENT, why)
-        self.session.add(AideVersion(aide=a.name, distribution=a.owner, version=a.version, fingerprint=a.fingerprint,
-                                     change="added", sync_id=self.sync.id, at=self.now))
-        self.changes.append(AideChange(a.name, "added", _snapshot_view(a, self.snapshot.partner_of(a.owner)), "", a.version))
+        self.session.add(
+            AideVersion(
+                aide=a.name,
+                distribution=a.owner,
+                version=a.version,
+                fingerprint=a.fingerprint,
+                change="added",
+                sync_id=self.sync.id,
+                at=self.now,
+            )
+        )
+        self.changes.append(
+            AideChange(a.name, "added", _snapshot_view(a, self.snapshot.partner_of(a.owner)), "", a.version)
+        )
         self.report.added.append(a.name)
 
     def _changed(self, row: Aide, a: AideSnapshot, detail: str) -> None:
         before = self.before[a.name]
-        self.session.add(AideVersion(aide=a.name, distribution=a.owner, version=a.version, fingerprint=a.fingerprint,
-                                     change="rules", sync_id=self.sync.id, at=self.now))
+        self.session.add(
+            AideVersion(
+                aide=a.name,
+                distribution=a.owner,
+                version=a.version,
+                fingerprint=a.fingerprint,
+                change="rules",
+                sync_id=self.sync.id,
+                at=self.now,
+            )
+        )
         view = _snapshot_view(a, self.snapshot.partner_of(a.owner))
         self.changes.append(AideChange(a.name, "changed", view, detail, a.version, before.version or ""))
         self.report.changed.append(a.name)
@@ -296,15 +430,25 @@ class _Sync:
         live = [n for n, a in self.snapshot.aides.items() if a.owner not in self.failed]
         population = reference_population(self.rules, period, self.measuring.households, self.measuring.seed)
         current = run_reference(self.engine, population, live)
-        self.sync.period, self.sync.population_version, self.sync.households = period, population.version, population.households
+        self.sync.period, self.sync.population_version, self.sync.households = (
+            period,
+            population.version,
+            population.households,
+        )
         self.report.period, self.report.households = period, population.households
-        previous = s.scalar(select(Sync).where(Sync.id != self.sync.id, Sync.population_version.is_not(None)).order_by(Sync.id.desc()))
+        previous = s.scalar(
+            select(Sync).where(Sync.id != self.sync.id, Sync.population_version.is_not(None)).order_by(Sync.id.desc())
+        )
         if previous is not None:
             comparable = current
             if previous.population_version != population.version:
                 if previous.period != period or previous.households != population.households:
                     older = reference_population(self.rules, previous.period, previous.households, self.measuring.seed)
-                    comparable = run_reference(self.engine, older, live) if older.version == previous.population_version else None
+                    comparable = (
+                        run_reference(self.engine, older, live)
+                        if older.version == previous.population_version
+                        else None
+                    )
                 else:
                     comparable = None
             if comparable is not None:
@@ -328,12 +472,28 @@ class _Sync:
     def _store(self, run: ReferenceRun) -> None:
         for name, values in run.values.items():
             owner = self.snapshot.aides[name].owner
-            self.session.add(ReferenceResult(sync_id=self.sync.id, aide=name, owner=owner, period=run.period,
-                                             population_version=run.population_version, data=compress(values)))
+            self.session.add(
+                ReferenceResult(
+                    sync_id=self.sync.id,
+                    aide=name,
+                    owner=owner,
+                    period=run.period,
+                    population_version=run.population_version,
+                    data=compress(values),
+                )
+            )
         for name, error in run.errors.items():
             owner = self.snapshot.aides[name].owner
-            self.session.add(ReferenceResult(sync_id=self.sync.id, aide=name, owner=owner, period=run.period,
-                                             population_version=run.population_version, error=error))
+            self.session.add(
+                ReferenceResult(
+                    sync_id=self.sync.id,
+                    aide=name,
+                    owner=owner,
+                    period=run.period,
+                    population_version=run.population_version,
+                    error=error,
+                )
+            )
 
     def settle_version_changes(self) -> None:
         """A new version whose declared rules did not change is a change only when its results
@@ -342,19 +502,30 @@ class _Sync:
             m = None if self.movements is None else self.movements.get(change.name)
             if m is None or m.any:
                 detail = (
-                    "new version; the impact could not be measured" if m is None
+                    "new version; the impact could not be measured"
+                    if m is None
                     else "new version whose results differ on the reference population, although its declared rules did not change"
                 )
-                change = AideChange(change.name, "changed", change.aide, detail, change.version, change.previous_version)
+                change = AideChange(
+                    change.name, "changed", change.aide, detail, change.version, change.previous_version
+                )
                 self.changes.append(change)
                 self.report.changed.append(change.name)
                 kind = "version"
             else:
                 self.report.versions_only.append(change.name)
                 kind = "version-same-results"
-            self.session.add(AideVersion(aide=change.name, distribution=change.aide.owner, version=change.version,
-                                         fingerprint=self.snapshot.aides[change.name].fingerprint, change=kind,
-                                         sync_id=self.sync.id, at=self.now))
+            self.session.add(
+                AideVersion(
+                    aide=change.name,
+                    distribution=change.aide.owner,
+                    version=change.version,
+                    fingerprint=self.snapshot.aides[change.name].fingerprint,
+                    change=kind,
+                    sync_id=self.sync.id,
+                    at=self.now,
+                )
+            )
 
     # ---- notifications (A3, A7, A8, A10, G3, P3) -------------------------------------------
 
@@ -371,8 +542,16 @@ class _Sync:
         for change in self.changes:
             pool = list(existing.values()) if change.kind == "removed" else list(current.values())
             measured_aides = [change.aide] + [pool_view for pool_view in pool if change.name in pool_view.reads]
-            measures = store_measures(s, self.sync.id, change.name, change.kind, measured_aides,
-                                      self.movements or {}, self.measure_errors if self.movements is not None else {}, period)
+            measures = store_measures(
+                s,
+                self.sync.id,
+                change.name,
+                change.kind,
+                measured_aides,
+                self.movements or {},
+                self.measure_errors if self.movements is not None else {},
+                period,
+            )
             self.report.impact += measures
             if self.report.baseline or change.name in refused:
                 continue  # A3 is about additions to an existing catalogue; a refused aide is not shown
@@ -402,8 +581,10 @@ class _Sync:
         if kind == "added":
             recipients = {pid: [] for pid, row in partners.items() if pid != owner_partner and row.distribution}
             title = f"Nouveau Parameter {name} ({p.label})"
-            body = (f"{who} a ajouté le Parameter {name} ({p.label}) : vous pouvez l'utiliser pour mettre à jour "
-                    "les règles de vos aides (P3).")
+            body = (
+                f"{who} a ajouté le Parameter {name} ({p.label}) : vous pouvez l'utiliser pour mettre à jour "
+                "les règles de vos aides (P3)."
+            )
         else:
             impact = impacted_by_parameter(name, aides, owner_partner)
             recipients = impact.by_partner
@@ -412,12 +593,31 @@ class _Sync:
         measures = []
         if kind == "changed":
             readers = [a for a in aides if name in a.parameters]
-            measures = store_measures(self.session, self.sync.id, name, "parameter_changed", readers, self.movements or {},
-                                      self.measure_errors if self.movements is not None else {}, self.sync.period or "")
+            measures = store_measures(
+                self.session,
+                self.sync.id,
+                name,
+                "parameter_changed",
+                readers,
+                self.movements or {},
+                self.measure_errors if self.movements is not None else {},
+                self.sync.period or "",
+            )
             self.report.impact += measures
-        n = notify(self.session, self.now, actor=self.actor, kind=f"parameter_{kind}", rule="P3", subject=name,
-                   subject_kind="parameter", title=title, body=body, recipients=recipients,
-                   details={"definition": p.definition, "impact": measures}, sync_id=self.sync.id)
+        n = notify(
+            self.session,
+            self.now,
+            actor=self.actor,
+            kind=f"parameter_{kind}",
+            rule="P3",
+            subject=name,
+            subject_kind="parameter",
+            title=title,
+            body=body,
+            recipients=recipients,
+            details={"definition": p.definition, "impact": measures},
+            sync_id=self.sync.id,
+        )
         if n is not None:
             self.report.notifications.append(n.id)
 
@@ -430,16 +630,28 @@ class _Sync:
         pending = s.execute(
             select(Acknowledgement, Notification)
             .join(Notification, Notification.id == Acknowledgement.notification_id)
-            .where(Acknowledgement.acknowledged_at.is_(None), Notification.requires_ack.is_(True),
-                   Notification.sync_id != self.sync.id)
+            .where(
+                Acknowledgement.acknowledged_at.is_(None),
+                Notification.requires_ack.is_(True),
+                Notification.sync_id != self.sync.id,
+            )
         ).all()
         for ack, notification in pending:
             mine = set(ack.impacted_aides)
             if mine and mine <= updated:
                 ack.acknowledged_at, ack.answer, ack.by = self.now, UPDATED, f"sync #{self.sync.id}"
                 ack.comment = f"updated: {', '.join(sorted(mine))}"
-                audit.record(s, self.now, self.actor, "acknowledge", notification.subject, ack.comment,
-                             notification=notification.id, partner=ack.partner_id, answer=UPDATED)
+                audit.record(
+                    s,
+                    self.now,
+                    self.actor,
+                    "acknowledge",
+                    notification.subject,
+                    ack.comment,
+                    notification=notification.id,
+                    partner=ack.partner_id,
+                    answer=UPDATED,
+                )
                 close_if_answered(s, notification, self.now, self.actor)
 
     def note_defects(self) -> None:
@@ -452,7 +664,14 @@ class _Sync:
 
 
 def _view(row: Aide) -> AideView:
-    return AideView(row.name, row.label, row.owner or "", row.partner_id, frozenset(row.reads or ()), frozenset(row.parameters or ()))
+    return AideView(
+        row.name,
+        row.label,
+        row.owner or "",
+        row.partner_id,
+        frozenset(row.reads or ()),
+        frozenset(row.parameters or ()),
+    )
 
 
 def _snapshot_view(a: AideSnapshot, partner_id: str | None) -> AideView:

@@ -55,7 +55,10 @@ ERROR_SCHEMA = {
 }
 ERROR_RESPONSES = {
     400: {"description": "A request of the wrong shape", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
-    404: {"description": "Unknown variable, or an aide not public here", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    404: {
+        "description": "Unknown variable, or an aide not public here",
+        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+    },
     422: {
         "description": (
             "A request of the right shape that cannot be computed: a role naming an unknown person, a person in "
@@ -64,8 +67,10 @@ ERROR_RESPONSES = {
         ),
         "content": {"application/json": {"schema": ERROR_SCHEMA}},
     },
-    413: {"description": "Request body over the limit (MESAIDES_MAX_BODY_BYTES, 1 MB by default)",
-          "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+    413: {
+        "description": "Request body over the limit (MESAIDES_MAX_BODY_BYTES, 1 MB by default)",
+        "content": {"application/json": {"schema": ERROR_SCHEMA}},
+    },
 }
 
 
@@ -259,7 +264,7 @@ async def calculate(request: Request) -> JSONResponse:
     tags=["Calcul"],
     summary="Explain one value",
     description=(
-        "Body: `{\"situation\": {...}, \"variable\": \"rsa\", \"period\": \"2026-11\", \"entity\": \"famille_1\"}`. "
+        'Body: `{"situation": {...}, "variable": "rsa", "period": "2026-11", "entity": "famille_1"}`. '
         "Returns the tree of what the value read: inputs, intermediate values, legislation values and the "
         "conditions checked (`checks`, each with its figures); the aide's `conditions` met, the `reason` it is nil "
         "(the conditions not met, in French, with their figures) and `notes` on how its amount was worked out: "
@@ -294,12 +299,15 @@ async def explain_value(request: Request) -> JSONResponse:
     return await run_in_threadpool(_explanation_response, deployment, body["situation"], name, period, entity_id)
 
 
-def _explanation_response(deployment: Deployment, situation: Any, name: str, period: str, entity_id: str) -> JSONResponse:
+def _explanation_response(
+    deployment: Deployment, situation: Any, name: str, period: str, entity_id: str
+) -> JSONResponse:
     try:
         traced = deployment.engine.traced(situation)
     except SituationError as exc:
-        exc.issues = [SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message)
-                      for i in exc.issues]
+        exc.issues = [
+            SituationIssue(path=f"situation.{i.path}" if i.path else "situation", message=i.message) for i in exc.issues
+        ]
         return situation_error_response(exc)
     try:
         explanation = deployment.engine.explain(traced, name, period, entity_id)
@@ -349,8 +357,12 @@ def aides(request: Request) -> JSONResponse:
                 "notice": entry.state.notice,
                 "territorial_notice": entry.state.territorial_notice,
                 "public_page": str(info.public_page),
-                "best_channel": {"kind": best.kind, "kind_label": APPLY_KIND_LABELS[best.kind], "url": str(best.url),
-                                 "label": best.label},
+                "best_channel": {
+                    "kind": best.kind,
+                    "kind_label": APPLY_KIND_LABELS[best.kind],
+                    "url": str(best.url),
+                    "label": best.label,
+                },
                 "apply": [{"kind": c.kind, "url": str(c.url), "label": c.label} for c in info.apply],
                 "legal_references": [{"title": r.title, "url": str(r.url)} for r in info.legal_references],
                 "documentation": info.documentation,
@@ -399,8 +411,13 @@ def partners(request: Request) -> JSONResponse:
         if partner is None:
             continue
         known = next(
-            (p for p in registry_partners if str(p.get("name")) in {partner.id, partner.name, record.distribution}
-             or str(p.get("id", "")) == partner.id or str(p.get("distribution", "")) == record.distribution),
+            (
+                p
+                for p in registry_partners
+                if str(p.get("name")) in {partner.id, partner.name, record.distribution}
+                or str(p.get("id", "")) == partner.id
+                or str(p.get("distribution", "")) == record.distribution
+            ),
             None,
         )
         out.append(

@@ -41,11 +41,16 @@ web/bench/load.py and the API saturated, 1 ms halved the home page's p99 against
 REFUSALS = (403, 413)
 """This application's own refusals (CSRF, body limit): in the API's error shape off the pages."""
 PAGE_ERRORS = {
-    403: ("Demande refusée", "Cette demande ne provient pas d'une page de ce site, ou la page était trop ancienne : "
-                             "elle a été refusée. Revenez à la page précédente, rechargez-la et réessayez."),
+    403: (
+        "Demande refusée",
+        "Cette demande ne provient pas d'une page de ce site, ou la page était trop ancienne : "
+        "elle a été refusée. Revenez à la page précédente, rechargez-la et réessayez.",
+    ),
     404: ("Page introuvable", "Cette page n'existe pas."),
-    413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille acceptée par ce simulateur : "
-                                   "elles n'ont pas été traitées."),
+    413: (
+        "Envoi trop volumineux",
+        "Les données envoyées dépassent la taille acceptée par ce simulateur : elles n'ont pas été traitées.",
+    ),
 }
 
 DESCRIPTION = """
@@ -129,13 +134,16 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         if _wants_page(request) and exc.status_code in PAGE_ERRORS:
             titre, message = PAGE_ERRORS[exc.status_code]
             return templates.TemplateResponse(
-                request, "erreur.html", {"titre": titre, "message": message, "preview": settings.preview},
+                request,
+                "erreur.html",
+                {"titre": titre, "message": message, "preview": settings.preview},
                 status_code=exc.status_code,
             )
         if exc.status_code in REFUSALS:
             message = str(exc.detail)[:ERROR_ECHO_CHARS]
-            return JSONResponse({"error": message, "errors": [{"path": "", "message": message}]},
-                                status_code=exc.status_code)
+            return JSONResponse(
+                {"error": message, "errors": [{"path": "", "message": message}]}, status_code=exc.status_code
+            )
         return await http_exception_handler(request, exc)
 
     return app

@@ -37,7 +37,12 @@ def _fmt(value: float) -> str:
 
 
 def line_chart(
-    title: str, days: Sequence[dt.date], series: Sequence[tuple[str, Sequence[int]]], *, width: int = 640, height: int = 240
+    title: str,
+    days: Sequence[dt.date],
+    series: Sequence[tuple[str, Sequence[int]]],
+    *,
+    width: int = 640,
+    height: int = 240,
 ) -> Markup:
     """Daily values of one or more series over the same days."""
     uid = next(_ids)
@@ -68,10 +73,14 @@ def line_chart(
     step = max(1, len(days) // 6)
     for i, day in enumerate(days):
         if i % step == 0 or i == len(days) - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" class="axe">{day:%d/%m}</text>')
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - bottom + 18}" text-anchor="middle" class="axe">{day:%d/%m}</text>'
+            )
     for (name, values), color in zip(series, PALETTE):
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5" stroke-linejoin="round"/>')
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{color}" stroke-width="2.5" stroke-linejoin="round"/>'
+        )
         for i, v in enumerate(values):
             if v:
                 parts.append(
@@ -103,7 +112,9 @@ def bar_chart(title: str, items: Sequence[tuple[str, int]], *, width: int = 640,
         f'<title id="g{uid}-t">{escape(title)}</title><desc id="g{uid}-d">{escape(desc)}</desc>',
     ]
     if not items:
-        parts.append(f'<text x="{width / 2}" y="{height / 2 + 4}" text-anchor="middle" class="axe">Aucune donnée pour l\'instant</text>')
+        parts.append(
+            f'<text x="{width / 2}" y="{height / 2 + 4}" text-anchor="middle" class="axe">Aucune donnée pour l\'instant</text>'
+        )
     for i, (name, value) in enumerate(items):
         top = gap + i * (bar + gap)
         length = (width - label_w - right) * value / peak

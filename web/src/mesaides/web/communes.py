@@ -45,9 +45,7 @@ class Communes:
             if code_postal:
                 postaux[insee].append(code_postal)
             names[insee] = (nom, parent)
-        self.by_insee = {
-            i: Commune(i, names[i][0], tuple(sorted(set(p))), names[i][1]) for i, p in postaux.items()
-        }
+        self.by_insee = {i: Commune(i, names[i][0], tuple(sorted(set(p))), names[i][1]) for i, p in postaux.items()}
         self.by_postal: dict[str, list[Commune]] = {}
         for commune in self.by_insee.values():
             for code in commune.codes_postaux:
@@ -69,9 +67,7 @@ class Communes:
             by_postal = self.by_postal.get(code, [])
             # A postal code of Paris, Lyon or Marseille: its arrondissement, not the whole city.
             parents = {c.commune for c in by_postal if c.commune}
-            found.extend(
-                c for c in sorted(by_postal, key=lambda c: c.nom) if c not in found and c.insee not in parents
-            )
+            found.extend(c for c in sorted(by_postal, key=lambda c: c.nom) if c not in found and c.insee not in parents)
             return found[:limit]
         wanted = _normalise(text)
         if len(wanted) < 2:

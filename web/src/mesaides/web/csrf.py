@@ -104,13 +104,14 @@ def check_origin(request: Request) -> None:
     fetch_site = request.headers.get("sec-fetch-site")
     if fetch_site is not None:
         if fetch_site.lower() not in SAME_ORIGIN_FETCH:
-            raise CrossSiteRequest("request sent from another site (Sec-Fetch-Site: "
-                                   f"{fetch_site[:40]}): refused")
+            raise CrossSiteRequest(f"request sent from another site (Sec-Fetch-Site: {fetch_site[:40]}): refused")
         return
     origin = request.headers.get("origin")
     if origin is None:
         return  # not a browser that says; the token decides
-    hosts = {h.strip().lower() for name in ("host", "x-forwarded-host") for h in request.headers.get(name, "").split(",")}
+    hosts = {
+        h.strip().lower() for name in ("host", "x-forwarded-host") for h in request.headers.get(name, "").split(",")
+    }
     if origin == "null" or urlsplit(origin).netloc.lower() not in hosts - {""}:
         raise CrossSiteRequest(f"request sent from another site (Origin: {origin[:100]}): refused")
 

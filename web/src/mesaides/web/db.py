@@ -102,8 +102,10 @@ def forget_deleted(engine: Engine) -> None:
     with engine.connect() as connection:
         busy, _log_frames, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
     if busy:
-        log.warning("the write-ahead log could not be emptied after a deletion (readers busy); "
-                    "the next deletion or checkpoint will")
+        log.warning(
+            "the write-ahead log could not be emptied after a deletion (readers busy); "
+            "the next deletion or checkpoint will"
+        )
 
 
 def upgrade(engine: Engine) -> None:

@@ -44,8 +44,12 @@ def served_lock(path: Path, rules: RuleSet) -> Lock:
         raise DeploymentLockError(str(exc)) from None
     installed = {r.distribution: r.version for r in rules.plugins.values()}
     problems = lock.mismatches(installed)
-    problems += [f"{r.distribution} {r.version} did not load: {p}" for r in rules.plugins.values()
-                 if r.distribution in lock.distributions for p in r.problems]
+    problems += [
+        f"{r.distribution} {r.version} did not load: {p}"
+        for r in rules.plugins.values()
+        if r.distribution in lock.distributions
+        for p in r.problems
+    ]
     if problems:
         raise DeploymentLockError(
             f"the deployment lock {path} does not match what is installed: {'; '.join(problems)}. "
@@ -70,8 +74,13 @@ class CatalogueEntry:
 
 
 class Deployment:
-    def __init__(self, settings: Settings, engine: Engine | None = None, registry: RegistryView | None = None,
-                 questions: QuestionsFile | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine | None = None,
+        registry: RegistryView | None = None,
+        questions: QuestionsFile | None = None,
+    ):
         # The rules and what the engine compiled from them may be shared (tests load them once);
         # the caps are this deployment's.
         self.engine = (engine if engine is not None else Engine()).with_limits(settings.limits())

@@ -24,8 +24,10 @@ router = APIRouter(include_in_schema=False)
 ASSETS_PATH = "/docs/assets"
 SWAGGER_PARAMETERS = {"validatorUrl": None}
 """Swagger UI would otherwise send the schema to an online validator for a badge."""
-BASE_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; " \
-              "object-src 'none'"
+BASE_POLICY = (
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'; "
+    "object-src 'none'"
+)
 INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 
 
@@ -71,5 +73,6 @@ def redoc(request: Request) -> HTMLResponse:
         redoc_favicon_url=f"{root}{ASSETS_PATH}/favicon.png",
         with_google_fonts=False,
     )
-    return _with_policy(page, f"{BASE_POLICY}; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-                              "worker-src 'self' blob:")
+    return _with_policy(
+        page, f"{BASE_POLICY}; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:"
+    )

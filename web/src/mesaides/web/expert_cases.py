@@ -100,8 +100,9 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", ascii_text.lower()).strip("_")[:60]
 
 
-def expert_aides(deployment: Deployment, situation: dict[str, Any], today: dt.date,
-                 form: Mapping[str, str] | None = None) -> list[ExpertAide]:
+def expert_aides(
+    deployment: Deployment, situation: dict[str, Any], today: dt.date, form: Mapping[str, str] | None = None
+) -> list[ExpertAide]:
     """Every aide the deployment shows, with its computed value for each person or group of the
     situation, and what the expert typed (``form``)."""
     engine = deployment.engine
@@ -113,16 +114,25 @@ def expert_aides(deployment: Deployment, situation: dict[str, Any], today: dt.da
     for entry in entries:
         aide = entry.aide
         partner = deployment.partner_of(aide)
-        row = ExpertAide(name=entry.name, label=aide.info.label, distribution=aide.owner, version=versions.get(aide.owner, ""),
-                         partner=partner.name if partner else aide.owner, value_type=aide.value_type)
+        row = ExpertAide(
+            name=entry.name,
+            label=aide.info.label,
+            distribution=aide.owner,
+            version=versions.get(aide.owner, ""),
+            partner=partner.name if partner else aide.owner,
+            value_type=aide.value_type,
+        )
         entity = aide.entity.key
         for ident, value in computed.get(entry.name, {}).items():
             who = person_label(ident) if entity == "individu" else GROUP_LABELS.get(entity, ident)
             if entity != "individu" and len(computed[entry.name]) > 1:
                 who = f"{who} ({ident})"
             key = f"{FIELD_PREFIX}{entry.name}.{ident}"
-            row.rows.append(Expected(field=key, entity_id=ident, who=who, computed=value,
-                                     typed=str((form or {}).get(key, "")).strip()))
+            row.rows.append(
+                Expected(
+                    field=key, entity_id=ident, who=who, computed=value, typed=str((form or {}).get(key, "")).strip()
+                )
+            )
         out.append(row)
     return out
 
@@ -139,11 +149,18 @@ def parse_amount(text: str) -> float:
     return round(value, 2)
 
 
-def build_case(deployment: Deployment, situation: dict[str, Any], today: dt.date, form: Mapping[str, str]) -> ExpertCase:
+def build_case(
+    deployment: Deployment, situation: dict[str, Any], today: dt.date, form: Mapping[str, str]
+) -> ExpertCase:
     """Read the expert's form: the case's name, the margin, the expected values."""
     name = str(form.get("cas_nom", "")).strip() or f"Cas saisi le {today:%d/%m/%Y}"
-    case = ExpertCase(name=name[:200], margin=DEFAULT_MARGIN, period=f"{today.year:04d}-{today.month:02d}",
-                      aides=expert_aides(deployment, situation, today, form), situation=situation)
+    case = ExpertCase(
+        name=name[:200],
+        margin=DEFAULT_MARGIN,
+        period=f"{today.year:04d}-{today.month:02d}",
+        aides=expert_aides(deployment, situation, today, form),
+        situation=situation,
+    )
     margin = str(form.get("cas_marge", "")).strip()
     if margin:
         try:
@@ -180,15 +197,19 @@ class _Dumper(yaml.SafeDumper):
 
 
 def case_yaml(case: ExpertCase, today: dt.date, instance: str = "") -> str:
-    document = [{
-        "name": case.name,
-        "description": (f"Cas saisi par un expert sur l'instance de prévisualisation{f' {instance}' if instance else ''} "
-                        f"le {today:%d/%m/%Y} : situation issue du questionnaire, montants attendus par l'expert."),
-        "period": case.period,
-        "absolute_error_margin": case.margin,
-        "input": case.situation,
-        "output": case.outputs,
-    }]
+    document = [
+        {
+            "name": case.name,
+            "description": (
+                f"Cas saisi par un expert sur l'instance de prévisualisation{f' {instance}' if instance else ''} "
+                f"le {today:%d/%m/%Y} : situation issue du questionnaire, montants attendus par l'expert."
+            ),
+            "period": case.period,
+            "absolute_error_margin": case.margin,
+            "input": case.situation,
+            "output": case.outputs,
+        }
+    ]
     return yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, default_flow_style=None, width=100)
 
 
@@ -218,8 +239,10 @@ def pull_request_text(case: ExpertCase, text: str) -> str:
                 differences.append(f"`{aide.name}` pour {row.who}")
     lines += [""]
     if differences:
-        lines.append(f"Le calcul actuel diffère de l'attendu pour : {', '.join(differences)} : ce test échoue tant que "
-                     "les règles ne sont pas corrigées.")
+        lines.append(
+            f"Le calcul actuel diffère de l'attendu pour : {', '.join(differences)} : ce test échoue tant que "
+            "les règles ne sont pas corrigées."
+        )
     else:
         lines.append(f"Le calcul actuel donne les montants attendus (à {euros(case.margin)} près).")
     lines += ["", f"Pour le vérifier : `mesaides test {path}`", "", f"```yaml\n{text.rstrip()}\n```", ""]

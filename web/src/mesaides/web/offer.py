@@ -36,10 +36,10 @@ class Withholding(StrEnum):
         one = count == 1
         return {
             Withholding.PENDING: f"{count} {'n’est' if one else 'ne sont'} pas encore validée{'' if one else 's'} pour le "
-                                 f"public par {'l’organisme qui la verse' if one else 'les organismes qui les versent'} "
-                                 "et l’équipe du simulateur",
+            f"public par {'l’organisme qui la verse' if one else 'les organismes qui les versent'} "
+            "et l’équipe du simulateur",
             Withholding.SUSPENDED: f"{count} {'est suspendue' if one else 'sont suspendues'} le temps de corriger "
-                                   "une erreur de calcul",
+            "une erreur de calcul",
             Withholding.UNAVAILABLE: f"{count} {'est indisponible' if one else 'sont indisponibles'} sur ce simulateur",
         }[self]
 

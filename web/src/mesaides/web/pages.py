@@ -85,8 +85,11 @@ def _answers(raw: str) -> dict[str, str]:
         return {}
     if not isinstance(data, dict):
         return {}
-    return {str(k): str(v) for k, v in data.items()
-            if isinstance(v, (str, int, float)) and len(str(k)) < 100 and not has_surrogate(f"{k}{v}")}
+    return {
+        str(k): str(v)
+        for k, v in data.items()
+        if isinstance(v, (str, int, float)) and len(str(k)) < 100 and not has_surrogate(f"{k}{v}")
+    }
 
 
 # ---- Home ---------------------------------------------------------------------------------------
@@ -102,8 +105,9 @@ def home(request: Request) -> HTMLResponse:
 # ---- Questionnaire ------------------------------------------------------------------------------
 
 
-def _step_page(request: Request, step_id: str, answers: dict[str, str], token: str = "", fields=None,
-               status_code: int = 200) -> HTMLResponse:
+def _step_page(
+    request: Request, step_id: str, answers: dict[str, str], token: str = "", fields=None, status_code: int = 200
+) -> HTMLResponse:
     deployment = _state(request).deployment
     questionnaire = deployment.questionnaire()
     today = deployment.today()
@@ -175,8 +179,14 @@ async def submit(request: Request) -> Response:
     return await run_in_threadpool(_results_page, request, answers, token, count=True)
 
 
-def _results_page(request: Request, answers: dict[str, str], token: str = "", *, count: bool = False,
-                  saved: dict[str, Any] | None = None) -> HTMLResponse:
+def _results_page(
+    request: Request,
+    answers: dict[str, str],
+    token: str = "",
+    *,
+    count: bool = False,
+    saved: dict[str, Any] | None = None,
+) -> HTMLResponse:
     s = _state(request)
     deployment = s.deployment
     questionnaire = deployment.questionnaire()
@@ -191,9 +201,14 @@ def _results_page(request: Request, answers: dict[str, str], token: str = "", *,
             results = compute(deployment, situation, today)
     except (SituationError, ComputationError) as exc:
         log.error("cannot compute a questionnaire's situation: %s", exc)
-        return render(request, "erreur.html", status_code=500, titre="Le calcul n'a pas abouti",
-                      message="Le simulateur n'a pas pu calculer vos droits. Réessayez plus tard ; "
-                              "si le problème persiste, signalez-le à l'équipe.")
+        return render(
+            request,
+            "erreur.html",
+            status_code=500,
+            titre="Le calcul n'a pas abouti",
+            message="Le simulateur n'a pas pu calculer vos droits. Réessayez plus tard ; "
+            "si le problème persiste, signalez-le à l'équipe.",
+        )
     if count:
         try:
             s.stats.simulation(results.depcom)
@@ -226,8 +241,13 @@ async def _expert_case(request: Request):
     back to the questionnaire when the answers are incomplete)."""
     s = _state(request)
     if not s.settings.preview:
-        return None, render(request, "erreur.html", status_code=404, titre="Page introuvable",
-                            message="Les cas de test s'écrivent sur une instance de prévisualisation.")
+        return None, render(
+            request,
+            "erreur.html",
+            status_code=404,
+            titre="Page introuvable",
+            message="Les cas de test s'écrivent sur une instance de prévisualisation.",
+        )
     form = {str(k): str(v) for k, v in (await request.form()).items()}
     answers = _answers(form.get("etat", ""))
     deployment = s.deployment
@@ -267,8 +287,11 @@ async def expert_case_download(request: Request) -> Response:
     if not case.ok:
         return _case_page(request, case, form)
     text = case_yaml(case, _state(request).deployment.today(), request.url.hostname or "")
-    return Response(text, media_type="application/yaml; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{case.file_name}"'})
+    return Response(
+        text,
+        media_type="application/yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{case.file_name}"'},
+    )
 
 
 # ---- Saving -------------------------------------------------------------------------------------
@@ -298,7 +321,7 @@ def _expired(request: Request) -> HTMLResponse:
         status_code=404,
         titre="Simulation introuvable",
         message=f"Cette simulation n'existe pas ou plus : elle a été supprimée, ou sa durée de conservation "
-                f"({retention} jours) est dépassée.",
+        f"({retention} jours) est dépassée.",
     )
 
 
@@ -349,8 +372,13 @@ def go_apply(request: Request, aide: str) -> Response:
     s = _state(request)
     entry = next((e for e in s.deployment.shown_aides() if e.name == aide), None)
     if entry is None:
-        return render(request, "erreur.html", status_code=404, titre="Aide inconnue",
-                      message="Cette aide n'est pas proposée par ce simulateur.")
+        return render(
+            request,
+            "erreur.html",
+            status_code=404,
+            titre="Aide inconnue",
+            message="Cette aide n'est pas proposée par ce simulateur.",
+        )
     try:
         s.stats.click(aide, _address(request))
     except Exception:
@@ -432,8 +460,15 @@ def _partners_view(deployment, state) -> list[dict[str, Any]]:
         partner = rules.partners.get(record.distribution)
         if partner is None:
             continue
-        known = next((p for p in state.partners if str(p.get("name")) in {partner.id, partner.name, record.distribution}
-                      or str(p.get("id", "")) == partner.id), None)
+        known = next(
+            (
+                p
+                for p in state.partners
+                if str(p.get("name")) in {partner.id, partner.name, record.distribution}
+                or str(p.get("id", "")) == partner.id
+            ),
+            None,
+        )
         out.append({"partner": partner, "record": record, "registry": known})
     return out
 

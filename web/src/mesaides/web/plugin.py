@@ -17,14 +17,27 @@ from mesaides.core import hookimpl
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--preview", is_flag=True, help="A preview deployment: aides in preview are shown too (A6, G4).")
-@click.option("--workers", default=lambda: default_workers(), show_default="one per processor", envvar="MESAIDES_WORKERS",
-              show_envvar=True, type=click.IntRange(min=1),
-              help="Server processes (each loads the rules once, about 150 MB).")
+@click.option(
+    "--workers",
+    default=lambda: default_workers(),
+    show_default="one per processor",
+    envvar="MESAIDES_WORKERS",
+    show_envvar=True,
+    type=click.IntRange(min=1),
+    help="Server processes (each loads the rules once, about 150 MB).",
+)
 @click.option("--retention-days", type=int, default=None, help="Days a saved situation is kept (default 7).")
-@click.option("--deployment", "lock_path", type=click.Path(dir_okay=False, path_type=Path), envvar="MESAIDES_DEPLOYMENT",
-              help="Serve this deployment lock (written by `mesaides deployment check`): only the aides it lists, "
-                   "with their status. Default: $MESAIDES_DEPLOYMENT, else the registry's statuses.")
-def serve(host: str, port: int, preview: bool, workers: int, retention_days: int | None, lock_path: Path | None) -> None:
+@click.option(
+    "--deployment",
+    "lock_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="MESAIDES_DEPLOYMENT",
+    help="Serve this deployment lock (written by `mesaides deployment check`): only the aides it lists, "
+    "with their status. Default: $MESAIDES_DEPLOYMENT, else the registry's statuses.",
+)
+def serve(
+    host: str, port: int, preview: bool, workers: int, retention_days: int | None, lock_path: Path | None
+) -> None:
     """Start the simulator on the web: questionnaire, results, JSON API, statistics."""
     import uvicorn
 
@@ -56,10 +69,13 @@ def serve(host: str, port: int, preview: bool, workers: int, retention_days: int
         except DatabaseUrlError as exc:
             raise click.BadParameter(str(exc), param_hint="MESAIDES_DATABASE_URL") from None
     db.upgrade(db.connect(settings.database_url))
-    click.echo(f"mesaides: http://{host}:{port}/  ({workers} worker process{'es' if workers > 1 else ''}, "
-               f"database: {_safe(settings.database_url)}"
-               f"{', preview deployment' if settings.preview else ''}"
-               f"{f', deployment lock {lock_path}' if lock_path else ''})", err=True)
+    click.echo(
+        f"mesaides: http://{host}:{port}/  ({workers} worker process{'es' if workers > 1 else ''}, "
+        f"database: {_safe(settings.database_url)}"
+        f"{', preview deployment' if settings.preview else ''}"
+        f"{f', deployment lock {lock_path}' if lock_path else ''})",
+        err=True,
+    )
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, _stopped)
     uvicorn.run(
@@ -94,11 +110,15 @@ def _check_lock(path: Path, preview: bool):
         raise click.ClickException(str(exc)) from None
     problems = lock.mismatches(installed_versions(lock.distributions))
     if problems:
-        raise click.ClickException(f"{path} does not match what is installed: {'; '.join(problems)}. "
-                                   "Run `mesaides deployment check` again, or install the locked versions.")
+        raise click.ClickException(
+            f"{path} does not match what is installed: {'; '.join(problems)}. "
+            "Run `mesaides deployment check` again, or install the locked versions."
+        )
     if preview and not lock.preview:
-        raise click.ClickException(f"{path} is for a public instance: serve it without --preview, "
-                                   "or set preview = true in its deployment file and check it again")
+        raise click.ClickException(
+            f"{path} is for a public instance: serve it without --preview, "
+            "or set preview = true in its deployment file and check it again"
+        )
     return lock
 
 

@@ -226,7 +226,9 @@ def parse_money(raw: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise Invalid(f"« {raw.strip()} » n'est pas un montant : écrivez un nombre, par exemple 850 ou 850,50.") from None
+        raise Invalid(
+            f"« {raw.strip()} » n'est pas un montant : écrivez un nombre, par exemple 850 ou 850,50."
+        ) from None
     if value != value or value in (float("inf"), float("-inf")):
         raise Invalid("Écrivez un montant en euros, par exemple 850 ou 850,50.")
     if value < 0:
@@ -456,7 +458,9 @@ class Questionnaire:
                 for key, wanted in q.when.items():
                     if key in self.by_id and self.by_id[key].step == step:
                         owner = self._owner_of(key, subject, answers)
-                        f.depends_on[f"{owner}.{key}"] = [str(v) for v in (wanted if isinstance(wanted, list) else [wanted])]
+                        f.depends_on[f"{owner}.{key}"] = [
+                            str(v) for v in (wanted if isinstance(wanted, list) else [wanted])
+                        ]
                 if q.widget == "commune":
                     f.chosen = answers.get(f"{name}_choix", "")
                     if f.value.strip():
@@ -567,8 +571,9 @@ class Questionnaire:
                         self._put(situation, parameter, target, filled, months, fill)
         return situation
 
-    def _put(self, situation: dict[str, Any], parameter: str, target: Subject, value: Any, months: list[str],
-             fill: Fill) -> None:
+    def _put(
+        self, situation: dict[str, Any], parameter: str, target: Subject, value: Any, months: list[str], fill: Fill
+    ) -> None:
         d = self.rules.variable(parameter)
         if fill.months == "last_3":
             months = months[-4:-1]

@@ -23,8 +23,18 @@ from mesaides.web.offer import aide_sums
 log = logging.getLogger(__name__)
 
 MONTHS_FR = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 PERIODICITY_FR = {"monthly": "par mois", "yearly": "par an", "one-off": "versement unique"}
 PERSON_LABELS = {"demandeur": "vous", "conjoint": "votre conjoint(e)"}
@@ -36,9 +46,28 @@ EXPLAIN_DEPTH = 8
 amount a few levels more; the whole tree (hundreds of nodes through the months read) is the
 API's ``/explain``."""
 NO_REASON = "Le montant calculé est nul pour votre situation."
-_MONEY_HINTS = ("montant", "ressources", "revenu", "salaire", "loyer", "plafond", "forfait", "base", "pension",
-                "allocation", "prime", "bonification", "abattement", "aide", "rsa", "ppa", "af_", "asf", "paje",
-                "crds")
+_MONEY_HINTS = (
+    "montant",
+    "ressources",
+    "revenu",
+    "salaire",
+    "loyer",
+    "plafond",
+    "forfait",
+    "base",
+    "pension",
+    "allocation",
+    "prime",
+    "bonification",
+    "abattement",
+    "aide",
+    "rsa",
+    "ppa",
+    "af_",
+    "asf",
+    "paje",
+    "crds",
+)
 
 
 def month_label(day: dt.date) -> str:
@@ -218,8 +247,9 @@ def _one(deployment: Deployment, traced: Traced, entry: CatalogueEntry, month: P
     return result
 
 
-def _details(deployment: Deployment, explanation: Explanation, entity: str, focus: str,
-             amount: float | None) -> list[Detail]:
+def _details(
+    deployment: Deployment, explanation: Explanation, entity: str, focus: str, amount: float | None
+) -> list[Detail]:
     """The main intermediate values: what the aide's formula read, for the same household. A
     value equal to the aide's amount says nothing new: what it read is shown instead."""
     out: list[Detail] = []

@@ -39,15 +39,20 @@ mistake of several orders of magnitude is refused instead of computed."""
 def _money(name: str, label: str, entity: Entity = INDIVIDU, ceiling: float = MONTHLY_INCOME_CEILING) -> Parameter:
     # An amount received (or paid, for a rent) is never negative.
     return Parameter(
-        name=name, entity=entity, period=MONTH, value_type="float", label=label, unit="EUR", year_input="divide",
-        minimum=0.0, maximum=ceiling,
+        name=name,
+        entity=entity,
+        period=MONTH,
+        value_type="float",
+        label=label,
+        unit="EUR",
+        year_input="divide",
+        minimum=0.0,
+        maximum=ceiling,
     )
 
 
 PARAMETERS = (
-    Parameter(
-        name="date_naissance", entity=INDIVIDU, period=ETERNITY, value_type="date", label="Date de naissance"
-    ),
+    Parameter(name="date_naissance", entity=INDIVIDU, period=ETERNITY, value_type="date", label="Date de naissance"),
     Parameter(
         name="activite",
         entity=INDIVIDU,
@@ -69,7 +74,11 @@ PARAMETERS = (
         year_input="dispatch",
     ),
     Parameter(
-        name="handicap", entity=INDIVIDU, period=MONTH, value_type="bool", label="En situation de handicap",
+        name="handicap",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="bool",
+        label="En situation de handicap",
         year_input="dispatch",
     ),
     _money("salaire_net", "Salaire net du mois"),
@@ -132,7 +141,9 @@ PARAMETERS = (
 )
 
 
-@quantity(INDIVIDU, ETERNITY, label="Premier mois de vie commencé le 1er (en mois depuis janvier 1970)", value_type="int")
+@quantity(
+    INDIVIDU, ETERNITY, label="Premier mois de vie commencé le 1er (en mois depuis janvier 1970)", value_type="int"
+)
 def date_naissance_premier_mois_entier(c: Context) -> np.ndarray:
     """The first month on whose 1st the person is born: the month of birth for someone born on
     the 1st, else the next one (computed once: it never changes). Ages are counted from it."""

@@ -66,7 +66,8 @@ def _round_euro(x: np.ndarray) -> np.ndarray:
 
 
 @quantity(
-    INDIVIDU, YEAR,
+    INDIVIDU,
+    YEAR,
     label="Salaires et allocations chômage imposables de l'année",
 )
 def revenu_assimile_salaire(c: Context) -> np.ndarray:
@@ -77,7 +78,8 @@ def revenu_assimile_salaire(c: Context) -> np.ndarray:
 
 
 @quantity(
-    INDIVIDU, YEAR,
+    INDIVIDU,
+    YEAR,
     label="Pensions, retraites, pensions d'invalidité et pensions alimentaires imposables de l'année",
 )
 def revenu_assimile_pension(c: Context) -> np.ndarray:
@@ -93,7 +95,8 @@ def revenu_assimile_pension(c: Context) -> np.ndarray:
 
 
 @quantity(
-    INDIVIDU, YEAR,
+    INDIVIDU,
+    YEAR,
     label="Salaires et chômage imposables après abattements",
 )
 def revenu_assimile_salaire_apres_abattements(c: Context) -> np.ndarray:
@@ -108,7 +111,8 @@ def revenu_assimile_salaire_apres_abattements(c: Context) -> np.ndarray:
 
 
 @quantity(
-    INDIVIDU, YEAR,
+    INDIVIDU,
+    YEAR,
     label="Pensions imposables après abattements",
 )
 def revenu_assimile_pension_apres_abattements(c: Context) -> np.ndarray:
@@ -123,7 +127,8 @@ def revenu_assimile_pension_apres_abattements(c: Context) -> np.ndarray:
 
 
 @quantity(
-    INDIVIDU, YEAR,
+    INDIVIDU,
+    YEAR,
     label="Traitements, salaires, pensions et rentes après abattements",
 )
 def traitements_salaires_pensions_rentes(c: Context) -> np.ndarray:
@@ -137,7 +142,8 @@ def traitements_salaires_pensions_rentes(c: Context) -> np.ndarray:
 
 
 @quantity(
-    FOYER_FISCAL, YEAR,
+    FOYER_FISCAL,
+    YEAR,
     label="Part de l'abattement sur les pensions dépassant son plafond par foyer",
 )
 def indu_plaf_abat_pen(c: Context) -> np.ndarray:
@@ -149,7 +155,8 @@ def indu_plaf_abat_pen(c: Context) -> np.ndarray:
 
 
 @quantity(
-    FOYER_FISCAL, YEAR,
+    FOYER_FISCAL,
+    YEAR,
     label="Revenu catégoriel des traitements, salaires, pensions et rentes",
 )
 def revenu_categoriel_tspr(c: Context) -> np.ndarray:
@@ -158,7 +165,8 @@ def revenu_categoriel_tspr(c: Context) -> np.ndarray:
 
 
 @quantity(
-    FOYER_FISCAL, YEAR,
+    FOYER_FISCAL,
+    YEAR,
     label="Revenus catégoriels",
 )
 def revenu_categoriel(c: Context) -> np.ndarray:
@@ -181,7 +189,8 @@ def rng(c: Context) -> np.ndarray:
 
 
 @quantity(
-    FOYER_FISCAL, YEAR,
+    FOYER_FISCAL,
+    YEAR,
     label="Abattements spéciaux sur le revenu net global (personnes âgées)",
 )
 def abat_spe(c: Context) -> np.ndarray:
@@ -240,9 +249,7 @@ def _statut(c: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     return couple, jeune_veuf, veuf, seul
 
 
-@quantity(
-    FOYER_FISCAL, YEAR, label="Déclarants mariés ou pacsés", value_type="bool"
-)
+@quantity(FOYER_FISCAL, YEAR, label="Déclarants mariés ou pacsés", value_type="bool")
 def maries_ou_pacses(c: Context) -> np.ndarray:
     """The declarants file jointly as a married or pacsed couple (statut_marital of the first
     declarant in January, or two declarants)."""
@@ -261,9 +268,7 @@ def jeune_veuf(c: Context) -> np.ndarray:
     return _statut(c)[1]
 
 
-@quantity(
-    FOYER_FISCAL, YEAR, label="Déclarant célibataire ou divorcé", value_type="bool"
-)
+@quantity(FOYER_FISCAL, YEAR, label="Déclarant célibataire ou divorcé", value_type="bool")
 def celibataire_ou_divorce(c: Context) -> np.ndarray:
     """The declarant is single, divorced or separated (an unknown status counts as single)."""
     return _statut(c)[3]
@@ -278,7 +283,8 @@ def nb_pac(c: Context) -> np.ndarray:
 
 
 @quantity(
-    FOYER_FISCAL, YEAR,
+    FOYER_FISCAL,
+    YEAR,
     label="Nombre de parts (quotient familial)",
 )
 def nbptr(c: Context) -> np.ndarray:

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 
 @quantity(
-    MENAGE, MONTH,
+    MENAGE,
+    MONTH,
     label="Département de résidence (code INSEE)",
     value_type="str",
 )
@@ -33,7 +34,8 @@ def departement(c: Context) -> np.ndarray:
 
 
 @quantity(
-    MENAGE, MONTH,
+    MENAGE,
+    MONTH,
     label="Région de résidence (code INSEE)",
     value_type="str",
 )
@@ -46,7 +48,8 @@ def region(c: Context) -> np.ndarray:
 
 
 @quantity(
-    MENAGE, MONTH,
+    MENAGE,
+    MONTH,
     label="EPCI à fiscalité propre de résidence (SIREN)",
     value_type="str",
 )

@@ -29,9 +29,7 @@ def mesaides_prepare_situation(situation: Situation) -> Situation | None:
     if not missing:
         return None
     persons = list(situation.individus)
-    return situation.model_copy(
-        update={e.plural: {pid: {e.roles[0].key: [pid]} for pid in persons} for e in missing}
-    )
+    return situation.model_copy(update={e.plural: {pid: {e.roles[0].key: [pid]} for pid in persons} for e in missing})
 
 
 @hookimpl
@@ -67,8 +65,12 @@ def _born_in_the_future(situation: Situation) -> Iterator[SituationIssue]:
         if isinstance(periods := person.get("date_naissance"), dict)
     }
     today = dt.date.today().isoformat()
-    late = [(pid, key, day) for pid, periods in births.items() for key, day in periods.items()
-            if isinstance(day, str) and day > today]
+    late = [
+        (pid, key, day)
+        for pid, periods in births.items()
+        for key, day in periods.items()
+        if isinstance(day, str) and day > today
+    ]
     if not late:
         return
     horizon = max(today, _last_day(situation))

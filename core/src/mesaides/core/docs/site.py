@@ -69,7 +69,9 @@ def collect_tests(paths: Iterable[Path]) -> dict[str, list[TestCase]]:
     return found
 
 
-def build(rules: RuleSet, out: Path, *, tests: dict[str, list[TestCase]] | None = None, extras: Extras | None = None) -> list[Path]:
+def build(
+    rules: RuleSet, out: Path, *, tests: dict[str, list[TestCase]] | None = None, extras: Extras | None = None
+) -> list[Path]:
     """Write the site into ``out`` and return the pages written."""
     tests = tests or {}
     extras = extras or Extras()
@@ -82,7 +84,9 @@ def build(rules: RuleSet, out: Path, *, tests: dict[str, list[TestCase]] | None 
     (out / "style.css").write_text(STYLE, encoding="utf-8")
     pages = [_write(out / "index.html", _index(rules), "mesaides : documentation", depth=0)]
     for name, aide in sorted(rules.aides.items()):
-        pages.append(_write(out / "aides" / f"{name}.html", _aide(rules, aide, tests, extras), aide.info.label, depth=1))
+        pages.append(
+            _write(out / "aides" / f"{name}.html", _aide(rules, aide, tests, extras), aide.info.label, depth=1)
+        )
     for name, parameter in sorted(rules.parameters.items()):
         pages.append(_write(out / "parameters" / f"{name}.html", _parameter(rules, parameter, extras), name, depth=1))
     for dist, partner in sorted(rules.partners.items()):
@@ -181,7 +185,9 @@ def _aide(rules: RuleSet, aide: Aide, tests: dict[str, list[TestCase]], extras: 
 
 def _parameter(rules: RuleSet, parameter: Parameter, extras: Extras) -> str:
     readers = sorted(a for a in rules.aides if parameter.name in rules.graph.upstream(a))
-    values = f"<dd>{', '.join(f'<code>{v}</code>' for v in parameter.enum_values)}</dd>" if parameter.enum_values else ""
+    values = (
+        f"<dd>{', '.join(f'<code>{v}</code>' for v in parameter.enum_values)}</dd>" if parameter.enum_values else ""
+    )
     return (
         "<p class='crumbs'><a href='../index.html'>Documentation</a></p>"
         f"<h1>Paramètre <code>{parameter.name}</code></h1><p>{_e(parameter.label)}</p><dl>"
@@ -241,7 +247,9 @@ def _law_table(rules: RuleSet, path: str) -> str:
             value = "—" if entry.value is None else _e(str(entry.value))
         else:
             value = "; ".join(f"≥ {b.threshold:g} : {b.rate:g}" for b in entry.brackets)
-        rows.append(f"<tr><td>{entry.start.isoformat()}</td><td>{value}</td><td><a href='{_e(entry.reference)}'>source</a></td></tr>")
+        rows.append(
+            f"<tr><td>{entry.start.isoformat()}</td><td>{value}</td><td><a href='{_e(entry.reference)}'>source</a></td></tr>"
+        )
     unit = f" ({_e(node.unit)})" if node.unit else ""
     kind = "barème" if isinstance(node, Scale) else "valeur"
     return (

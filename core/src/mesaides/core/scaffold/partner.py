@@ -45,7 +45,9 @@ class NewPartner:
 def create(target: Path, partner: NewPartner) -> list[Path]:
     """Write the new distribution into ``target`` (which must not exist or be empty)."""
     if not ID_RE.match(partner.id):
-        raise ScaffoldError(f"id {partner.id!r}: use 2 to 31 lowercase letters, digits or underscores, starting with a letter")
+        raise ScaffoldError(
+            f"id {partner.id!r}: use 2 to 31 lowercase letters, digits or underscores, starting with a letter"
+        )
     if not re.fullmatch(r"(\d{2}|2A|2B|9[78]\d)", partner.departement):
         raise ScaffoldError(f"département {partner.departement!r}: expected an INSEE code such as 93, 2A or 974")
     if not partner.commune.startswith(partner.departement):

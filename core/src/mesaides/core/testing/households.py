@@ -13,7 +13,21 @@ from mesaides.core.entities import FAMILLE, FOYER_FISCAL, MENAGE
 from mesaides.core.periods import ETERNITY_PERIOD, Period
 from mesaides.core.population import GroupStructure, NumberedIds, Population
 
-COMMUNES = ("59350", "59183", "62041", "80021", "75056", "69123", "69266", "13055", "33063", "31555", "44109", "97411", "23096")
+COMMUNES = (
+    "59350",
+    "59183",
+    "62041",
+    "80021",
+    "75056",
+    "69123",
+    "69266",
+    "13055",
+    "33063",
+    "31555",
+    "44109",
+    "97411",
+    "23096",
+)
 """Lille, Dunkerque, Arras, Amiens, Paris, Lyon, Villeurbanne, Marseille, Bordeaux, Toulouse,
 Nantes, Saint-Denis (La Réunion), Guéret: every housing zone, the Nord, Lyon and an overseas
 département."""
@@ -44,7 +58,9 @@ def generate(n_households: int, period: Period | str = "2026-11", *, seed: int =
     birth = _birth_dates(rng, period, age_years)
 
     activite = np.where(is_adult, rng.choice(5, size=total, p=(0.55, 0.15, 0.05, 0.12, 0.13)), 4).astype(np.int16)
-    activite = np.where(~is_adult & (age_years >= 16), np.where(rng.random(total) < 0.7, 2, 4), activite).astype(np.int16)
+    activite = np.where(~is_adult & (age_years >= 16), np.where(rng.random(total) < 0.7, 2, 4), activite).astype(
+        np.int16
+    )
     activite = np.where(is_adult & (age_years >= 65), 3, activite).astype(np.int16)
     salaire = np.where(activite == 0, np.round(rng.gamma(4.0, 350.0, total), 0), 0.0)
     chomage = np.where(activite == 1, np.round(rng.uniform(400, 1600, total), 0), 0.0)

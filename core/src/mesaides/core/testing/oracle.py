@@ -176,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     outputs = set(args.aides.split(",")) if args.aides else None
     known = {o for c in cases for o in c["expected"]}
     missing = sorted(
-        o for o in known if (o not in engine.rules or o in engine.rules.unavailable) and (outputs is None or o in outputs)
+        o
+        for o in known
+        if (o not in engine.rules or o in engine.rules.unavailable) and (outputs is None or o in outputs)
     )
     agreement = compare(cases, engine, outputs, args.tolerance)
     print(agreement.report())

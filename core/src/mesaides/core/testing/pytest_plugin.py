@@ -66,7 +66,9 @@ class YamlCaseItem(pytest.Item):
         if isinstance(excinfo.value, YamlCaseFailure):
             lines = [f"{self.case.get('name', '?')}"]
             for c in excinfo.value.checks:
-                lines.append(f"  {c.name} [{c.entity_id}, {c.period}]: expected {c.expected}, got {c.got} (margin {c.margin})")
+                lines.append(
+                    f"  {c.name} [{c.entity_id}, {c.period}]: expected {c.expected}, got {c.got} (margin {c.margin})"
+                )
             return "\n".join(lines)
         return super().repr_failure(excinfo, style)
 

@@ -41,7 +41,9 @@ def run_files(
                 echo(f"{mark} {file.name}: {result.name}")
                 for check in result.checks:
                     sign = "  " if check.ok else "✗ "
-                    echo(f"     {sign}{check.name} [{check.entity_id}, {check.period}]: expected {check.expected}, got {check.got}")
+                    echo(
+                        f"     {sign}{check.name} [{check.entity_id}, {check.period}]: expected {check.expected}, got {check.got}"
+                    )
                     if not check.ok and explain:
                         situation = build_situation(case, engine)
                         explanation = engine.explain(situation, check.name, check.period, check.entity_id)

@@ -174,4 +174,15 @@ def iter_case_files(root: Path) -> Iterator[Path]:
     yield from sorted(root.rglob("*.yaml")) if root.is_dir() else [root]
 
 
-__all__ = ["ENTITIES_BY_PLURAL", "MONTH", "CaseError", "CaseResult", "Check", "Period", "build_situation", "iter_case_files", "load_cases", "run_case"]
+__all__ = [
+    "ENTITIES_BY_PLURAL",
+    "MONTH",
+    "CaseError",
+    "CaseResult",
+    "Check",
+    "Period",
+    "build_situation",
+    "iter_case_files",
+    "load_cases",
+    "run_case",
+]

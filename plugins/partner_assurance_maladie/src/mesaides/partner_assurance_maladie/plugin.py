@@ -31,7 +31,12 @@ plugin = PartnerPlugin(
         takes=(
             # Far above any monthly ASS: a typing mistake is refused instead of computed.
             Parameter(
-                name="ass", entity=INDIVIDU, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
+                name="ass",
+                entity=INDIVIDU,
+                period=MONTH,
+                unit="EUR",
+                minimum=0.0,
+                maximum=10_000.0,
                 label="Allocation de solidarité spécifique (ASS)",
             ),
         ),

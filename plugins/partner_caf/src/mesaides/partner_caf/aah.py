@@ -255,7 +255,9 @@ def _assiette_revenus_activite(c, revenus, en_activite):
     ressource_interrompue = ~(en_activite | c.enum("activite").is_("etudiant"))
     mois_precedent = c.period.last_month
     substitution = (
-        c("chomage_net", mois_precedent) + c("retraite_nette", mois_precedent) + c("pensions_invalidite", mois_precedent)
+        c("chomage_net", mois_precedent)
+        + c("retraite_nette", mois_precedent)
+        + c("pensions_invalidite", mois_precedent)
     ) > 0
     cessation = ressource_interrompue | substitution
     return abattus * (1 - c.law("aah.abattement_cessation_activite") * cessation)

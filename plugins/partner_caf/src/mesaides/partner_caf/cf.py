@@ -68,7 +68,9 @@ def cf_dom_enfant_eligible(c):
 def cf_dom_enfant_trop_jeune(c):
     """In the DOM a child born by the end of M who has not turned 3 before M excludes the CF."""
     ne = c("pf_age_fin_de_mois") >= 0
-    return c.is_role("famille", "enfants") & ne & (c("pf_age_fin_de_mois", c.period.last_month) < c.law(f"{CF}.age_min"))
+    return (
+        c.is_role("famille", "enfants") & ne & (c("pf_age_fin_de_mois", c.period.last_month) < c.law(f"{CF}.age_min"))
+    )
 
 
 def _demandeur_menage(c, name):

@@ -36,7 +36,9 @@ from mesaides.partner_caf.logement_ressources import QUANTITIES as RESSOURCES
 )
 def apl(c):
     """The aid of tenants of conventionné housing (HLM)."""
-    return c.check("Logement conventionné", menage_value(c, "logement_conventionne", False)) * c("aide_logement_montant")
+    return c.check("Logement conventionné", menage_value(c, "logement_conventionne", False)) * c(
+        "aide_logement_montant"
+    )
 
 
 @quantity(

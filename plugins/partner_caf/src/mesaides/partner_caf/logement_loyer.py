@@ -27,6 +27,7 @@ OUTRE_MER_PREFIXES = ("971", "972", "973", "974", "976", "977", "978")
 
 # ---- Zone and ménage ---------------------------------------------------------------------------
 
+
 @functools.cache
 def _zone_table() -> tuple[np.ndarray, np.ndarray]:
     """Commune code → zone (``data/zones_apl.csv``, see ``data/zones_apl.md``), sorted by code;
@@ -152,7 +153,11 @@ def al_nb_personnes_a_charge(c):
 def aide_logement_loyer_reel(c):
     """The rent of the demandeur's ménage; two thirds of it for furnished housing."""
     loyer = menage_value(c, "loyer", 0.0)
-    return np.where(menage_value(c, "statut_occupation_logement") == StatutOccupationLogement.LOCATAIRE_MEUBLE.code, loyer * 2 / 3, loyer)
+    return np.where(
+        menage_value(c, "statut_occupation_logement") == StatutOccupationLogement.LOCATAIRE_MEUBLE.code,
+        loyer * 2 / 3,
+        loyer,
+    )
 
 
 @quantity(

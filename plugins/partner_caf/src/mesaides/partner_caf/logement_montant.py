@@ -217,9 +217,9 @@ def aide_logement_montant_brut_avant_degressivite(c):
     before the degressivity, the minoration and the CRDS."""
     montant = c("aide_logement_montant_selectionne_avant_seuil")
     conventionne = menage_value(c, "logement_conventionne", False).astype(bool)
-    seuil = np.where(
-        conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl")
-    ).astype(float)
+    seuil = np.where(conventionne, c.law(f"{LOC}.seuil_versement.apl"), c.law(f"{LOC}.seuil_versement.non_apl")).astype(
+        float
+    )
     return np.where(montant >= seuil, montant, 0.0)
 
 

@@ -237,6 +237,7 @@ def aide_logement_base_ressources(c):
 
     return np.ceil(np.round(ressources * 100) / 100 / 100) * 100
 
+
 QUANTITIES = (
     aide_logement_chomeur,
     aide_logement_chomeur_depuis_plus_de_deux_mois,

@@ -31,7 +31,8 @@ MAX_ENFANTS = 8
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Revenu fiscal de référence de l'année précédente du foyer fiscal dont la personne est le premier déclarant",
 )
 def bourse_rfr_declarant(c):
@@ -98,7 +99,9 @@ def _montant_par_eleve(c, bourse: str, echelon: np.ndarray) -> np.ndarray:
     termes = c.law(f"{bourse}.nb_termes")
     montant = np.zeros(c.size)
     for e in ECHELONS[bourse]:
-        montant = np.where(echelon == e, np.round(c.law(f"{bourse}.taux.echelon_{e}") * bmaf / termes) * termes, montant)
+        montant = np.where(
+            echelon == e, np.round(c.law(f"{bourse}.taux.echelon_{e}") * bmaf / termes) * termes, montant
+        )
     return montant
 
 
@@ -115,7 +118,9 @@ def bourse_lycee_echelon(c):
 @quantity(FAMILLE, MONTH, label="Un enfant au collège", value_type="bool")
 def bourse_college_eligibilite(c):
     return c.check(
-        "Un enfant scolarisé au collège", c("bourse_college_nb_eleves") > 0, "aucun enfant de la famille n'est au collège"
+        "Un enfant scolarisé au collège",
+        c("bourse_college_nb_eleves") > 0,
+        "aucun enfant de la famille n'est au collège",
     )
 
 
@@ -137,7 +142,8 @@ def bourse_lycee_nb_eleves(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Bourse de collège (montant annuel)",
     defined_for="bourse_college_eligibilite",
     minimum=0,
@@ -153,7 +159,8 @@ def bourse_college(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Bourse de lycée (montant annuel)",
     defined_for="bourse_lycee_eligibilite",
     minimum=0,
@@ -169,7 +176,14 @@ def bourse_lycee(c):
 
 
 QUANTITIES = (
-    bourse_rfr_declarant, bourse_ressources, bourse_nb_enfants, bourse_college_echelon, bourse_lycee_echelon,
-    bourse_college_nb_eleves, bourse_lycee_nb_eleves, bourse_college_eligibilite, bourse_lycee_eligibilite,
+    bourse_rfr_declarant,
+    bourse_ressources,
+    bourse_nb_enfants,
+    bourse_college_echelon,
+    bourse_lycee_echelon,
+    bourse_college_nb_eleves,
+    bourse_lycee_nb_eleves,
+    bourse_college_eligibilite,
+    bourse_lycee_eligibilite,
 )
 AIDES = (bourse_college, bourse_lycee)

@@ -70,13 +70,15 @@ def aefa_coefficient(c):
     return (
         1
         + c.law(f"{AEFA}.majoration.deuxieme_personne", at=at) * (personnes >= 2)
-        + c.law(f"{AEFA}.majoration.personne_supplementaire", at=at) * (np.maximum(personnes - 2, 0) - a_partir_du_troisieme)
+        + c.law(f"{AEFA}.majoration.personne_supplementaire", at=at)
+        * (np.maximum(personnes - 2, 0) - a_partir_du_troisieme)
         + c.law(f"{AEFA}.majoration.a_partir_du_troisieme_enfant", at=at) * a_partir_du_troisieme
     )
 
 
 @quantity(
-    FAMILLE, YEAR,
+    FAMILLE,
+    YEAR,
     label="Prime de Noël (aide exceptionnelle de fin d'année)",
     defined_for="aefa_eligibilite",
     minimum=0,

@@ -27,7 +27,9 @@ LOGEMENTS_ELIGIBLES = (
 """Housing statuses with an energy bill or a housing tax file of one's own (R124-1)."""
 
 
-@quantity(INDIVIDU, YEAR, label="Revenu fiscal de référence de l'année N-2 du foyer dont la personne est le premier déclarant")
+@quantity(
+    INDIVIDU, YEAR, label="Revenu fiscal de référence de l'année N-2 du foyer dont la personne est le premier déclarant"
+)
 def cheque_energie_rfr_declarant(c):
     """The RFR of N-2 of the person's foyer fiscal, carried by its first declarant only, so that
     each foyer of the ménage counts once."""
@@ -71,7 +73,8 @@ def cheque_energie_est_declarant(c):
 
 
 @quantity(
-    MENAGE, YEAR,
+    MENAGE,
+    YEAR,
     label="Chèque énergie",
     defined_for="cheque_energie_eligibilite_logement",
     minimum=0,
@@ -87,7 +90,10 @@ def cheque_energie(c):
     rfr_par_uc = c("cheque_energie_rfr_par_uc")
     montant = np.select(
         [uc <= 1, uc < 2],
-        [c.scale(f"{CE}.bareme.une_uc").rate_at(rfr_par_uc), c.scale(f"{CE}.bareme.une_uc_a_deux_uc").rate_at(rfr_par_uc)],
+        [
+            c.scale(f"{CE}.bareme.une_uc").rate_at(rfr_par_uc),
+            c.scale(f"{CE}.bareme.une_uc_a_deux_uc").rate_at(rfr_par_uc),
+        ],
         c.scale(f"{CE}.bareme.plus_de_deux_uc").rate_at(rfr_par_uc),
     )
     plafond = c.scale(f"{CE}.bareme.une_uc").brackets[-1].threshold  # the same in the three scales
@@ -102,7 +108,10 @@ def cheque_energie(c):
 
 
 QUANTITIES = (
-    cheque_energie_rfr_declarant, cheque_energie_est_declarant, cheque_energie_unites_consommation,
-    cheque_energie_rfr_par_uc, cheque_energie_eligibilite_logement,
+    cheque_energie_rfr_declarant,
+    cheque_energie_est_declarant,
+    cheque_energie_unites_consommation,
+    cheque_energie_rfr_par_uc,
+    cheque_energie_eligibilite_logement,
 )
 AIDES = (cheque_energie,)

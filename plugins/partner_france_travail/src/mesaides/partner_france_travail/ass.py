@@ -90,7 +90,10 @@ def ass_eligibilite_cumul_individu(c):
 def ass_eligibilite_individu(c):
     """L5423-1 and R5423-1 C. trav.: the conditions of the ASS, each named."""
     sans_aah = c.check(  # not cumulable since 2017
-        "Ne pas percevoir l'AAH", ~(c("aah") > 0), "l'ASS ne se cumule pas avec l'AAH, de {aah} ce mois-ci", aah=c("aah")
+        "Ne pas percevoir l'AAH",
+        ~(c("aah") > 0),
+        "l'ASS ne se cumule pas avec l'AAH, de {aah} ce mois-ci",
+        aah=c("aah"),
     )
     sans_chomage = c.check(
         "Ne plus percevoir l'allocation chômage",
@@ -118,7 +121,8 @@ def ass_eligibilite_individu(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Allocation de solidarité spécifique (ASS)",
     defined_for="ass_eligibilite_individu",
     minimum=0,
@@ -158,7 +162,10 @@ def ass(c):
 
 
 QUANTITIES = (
-    ass_base_ressources_individu, ass_base_ressources_conjoint, ass_base_ressources,
-    ass_eligibilite_cumul_individu, ass_eligibilite_individu,
+    ass_base_ressources_individu,
+    ass_base_ressources_conjoint,
+    ass_base_ressources,
+    ass_eligibilite_cumul_individu,
+    ass_eligibilite_individu,
 )
 AIDES = (ass,)

@@ -27,7 +27,12 @@ plugin = PartnerPlugin(
         takes=(
             # Far above any monthly AAH: a typing mistake is refused instead of computed.
             Parameter(
-                name="aah", entity=INDIVIDU, period=MONTH, unit="EUR", minimum=0.0, maximum=10_000.0,
+                name="aah",
+                entity=INDIVIDU,
+                period=MONTH,
+                unit="EUR",
+                minimum=0.0,
+                maximum=10_000.0,
                 label="Allocation aux adultes handicapés (AAH)",
             ),
         ),

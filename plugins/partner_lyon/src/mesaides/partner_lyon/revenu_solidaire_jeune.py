@@ -16,7 +16,8 @@ LAW = "metropole_lyon.revenu_solidaire_jeune"
 
 
 @quantity(
-    MENAGE, MONTH,
+    MENAGE,
+    MONTH,
     label="Résider dans la Métropole de Lyon",
     value_type="bool",
 )
@@ -26,7 +27,8 @@ def lyon_metropole_eligibilite_geographique(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Enfant handicapé de moins de 20 ans, ouvrant présumément droit à l'AEEH",
     value_type="bool",
 )
@@ -37,7 +39,8 @@ def revenu_solidaire_jeune_enfant_aeeh(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Famille présumée bénéficiaire de l'AEEH",
     value_type="bool",
 )
@@ -50,7 +53,8 @@ def revenu_solidaire_jeune_famille_aeeh(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Ressources d'activité du mois retenues pour le revenu solidarité jeunes",
 )
 def revenu_solidaire_jeune_ressources(c):
@@ -59,7 +63,8 @@ def revenu_solidaire_jeune_ressources(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Revenu solidarité jeunes de la Métropole de Lyon",
     defined_for="lyon_metropole_eligibilite_geographique",
     references=("https://aides-jeunes.grandlyon.com/#c21886",),

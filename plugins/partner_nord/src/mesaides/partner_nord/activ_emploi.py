@@ -15,7 +15,8 @@ DEPARTEMENT_NORD = "59"
 
 
 @quantity(
-    MENAGE, MONTH,
+    MENAGE,
+    MONTH,
     label="Résider dans le Nord",
     value_type="bool",
 )
@@ -25,7 +26,8 @@ def nord_eligibilite_residence(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Éligibilité au dispositif Activ'Emploi du département du Nord",
     defined_for="nord_eligibilite_residence",
     value_type="bool",
@@ -36,7 +38,8 @@ def nord_activ_emploi_eligibilite(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Montant maximum de l'aide financière Activ'Emploi du département du Nord",
     defined_for="nord_activ_emploi_eligibilite",
     references=("https://lenord.fr/jcms/prd1_608417/activ-emploi",),

@@ -15,7 +15,8 @@ REGION_HAUTS_DE_FRANCE = "32"
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Aide à la garde d'enfant des Hauts-de-France : montant mensuel au titre de cet enfant",
 )
 def hauts_de_france_aide_garde_enfant_montant_enfant(c):
@@ -26,9 +27,7 @@ def hauts_de_france_aide_garde_enfant_montant_enfant(c):
     enfant = c.is_role("famille", "enfants")
     age_ok = c("age") < c.law(f"{law}.age_maximum_enfant")
     seul = c("nb_parents") == 1
-    base = np.where(
-        seul, c.law(f"{law}.montant.famille_monoparentale"), c.law(f"{law}.montant.famille_biparentale")
-    )
+    base = np.where(seul, c.law(f"{law}.montant.famille_monoparentale"), c.law(f"{law}.montant.famille_biparentale"))
     majoration = c.law(f"{law}.majoration_handicap")
     parent_handicape = c.group("famille").any("handicap", role="parents")
     montant = base + majoration * c("handicap") + majoration * parent_handicape
@@ -36,7 +35,8 @@ def hauts_de_france_aide_garde_enfant_montant_enfant(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="En emploi ou en formation (activité « actif »), condition de l'aide à la garde d'enfant",
     value_type="bool",
 )
@@ -58,7 +58,8 @@ def hauts_de_france_aide_garde_enfant_residence(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Tous les parents travaillent",
     value_type="bool",
     defined_for="hauts_de_france_aide_garde_enfant_residence",
@@ -69,7 +70,8 @@ def hauts_de_france_aide_garde_enfant_parents_actifs(c):
 
 
 @quantity(
-    FAMILLE, MONTH,
+    FAMILLE,
+    MONTH,
     label="Aide à la garde d'enfant des Hauts-de-France",
     defined_for="hauts_de_france_aide_garde_enfant_parents_actifs",
     references=("https://guide-aides.hautsdefrance.fr/dispositif636",),
@@ -96,8 +98,7 @@ def hauts_de_france_aide_garde_enfant(c):
     ressources_ok = c.check(
         "Ressources sous le plafond (en SMIC)",
         rni / 12 < multiple * smic_mensuel,
-        "le revenu net imposable de votre foyer il y a deux ans, {revenu} par mois, atteint le plafond de "
-        "{plafond}",
+        "le revenu net imposable de votre foyer il y a deux ans, {revenu} par mois, atteint le plafond de {plafond}",
         revenu=rni / 12,
         plafond=multiple * smic_mensuel,
     )

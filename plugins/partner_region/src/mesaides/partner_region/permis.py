@@ -15,7 +15,8 @@ LAW = "hauts_de_france.aide_permis"
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Parent isolé (seul parent d'une famille avec enfant)",
     value_type="bool",
 )
@@ -27,7 +28,8 @@ def hauts_de_france_aide_permis_parent_isole(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Plafond de revenu fiscal de référence de l'aide au permis applicable à la personne",
 )
 def hauts_de_france_aide_permis_plafond_rfr(c):
@@ -42,7 +44,8 @@ def hauts_de_france_aide_permis_plafond_rfr(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Avoir l’âge requis et être inscrit à France Travail ou apprenti",
     value_type="bool",
     defined_for="hauts_de_france_residence",
@@ -64,7 +67,8 @@ def hauts_de_france_aide_permis_profil(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Éligibilité à l'aide au permis de conduire des Hauts-de-France",
     value_type="bool",
     defined_for="hauts_de_france_aide_permis_profil",
@@ -77,7 +81,8 @@ def hauts_de_france_aide_permis_eligibilite(c):
 
 
 @quantity(
-    INDIVIDU, MONTH,
+    INDIVIDU,
+    MONTH,
     label="Aide au permis de conduire des Hauts-de-France",
     defined_for="hauts_de_france_aide_permis_eligibilite",
     references=("https://guide-aides.hautsdefrance.fr/dispositif931",),

@@ -21,9 +21,7 @@ plugin = PartnerPlugin(
         name="Région Hauts-de-France",
         scope="territorial",
         institutions=(
-            Institution(
-                id="hauts_de_france", name="Région Hauts-de-France", logo=HERE / "logo_hauts_de_france.png"
-            ),
+            Institution(id="hauts_de_france", name="Région Hauts-de-France", logo=HERE / "logo_hauts_de_france.png"),
         ),
         referent_email="partenariats@hautsdefrance.example.org",
     ),
