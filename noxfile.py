@@ -1,7 +1,7 @@
 """Sessions for the mesaides monorepo: tests, lint, bench, build, serve.
 
 nox -s tests      each distribution's tests beside the core alone, then everything together
-nox -s lint       ruff, and mypy (strict on the core, mypy's defaults on the partners)
+nox -s lint       ruff (lint, format check), then mypy (strict on the core, defaults on the partners)
 nox -s bench      start-up, the oracle batch, throughput, peak memory, the web server's load
 nox -s build      a wheel for every distribution in dist/
 nox -s serve      the simulator on the embedded default (SQLite, every partner package)
