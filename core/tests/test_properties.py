@@ -20,7 +20,7 @@ from core_scenarios import household
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mesaides.core import ComputationError, Engine, SituationError
+from mesaides.core import ComputationError, Engine, SituationError, get_plugin_manager, load_rules
 from mesaides.core.entities import ENTITIES_BY_PLURAL
 from mesaides.core.situation import read_json
 
@@ -30,7 +30,16 @@ EXAMPLES = int(os.environ.get("MESAIDES_FUZZ_EXAMPLES", "150"))
 
 @pytest.fixture(scope="module")
 def engine():
-    return Engine()
+    """Every installed partner; beside the core alone (no aide installed), the core's toy partner,
+    so that the properties still have aides to compute."""
+    installed = Engine()
+    if any(name not in installed.rules.unavailable for name in installed.rules.aides):
+        return installed
+    import toy_plugin
+
+    pm = get_plugin_manager(load_entry_points=False)
+    pm.register_plugin(toy_plugin, "toy", "mesaides-partner-toy", "0.1.0")
+    return Engine(load_rules(pm))
 
 
 # ---- The JSON reader ----------------------------------------------------------------------------

@@ -58,9 +58,11 @@ def test_unavailable_with_a_caf_version_out_of_range():
 
 
 def test_core_and_caf_alone_compute_the_aah_and_the_rsa_with_the_asi_from_the_situation():
-    rules = load_rules(get_plugin_manager(blocked=("partner_assurance_maladie", "partner_assurance_retraite")))
+    # France Travail is left out too, so that the test holds whichever partners are installed beside.
+    blocked = ("partner_assurance_maladie", "partner_assurance_retraite", "partner_france_travail")
+    rules = load_rules(get_plugin_manager(blocked=blocked))
     assert DISTRIBUTION not in rules.partners
-    assert rules.stand_ins == {"asi": CAF, "aspa": CAF}
+    assert rules.stand_ins == {"asi": CAF, "aspa": CAF, "ass": CAF}
     assert "aucun partenaire installé ne le calcule" in rules.parameters["asi"].label
     assert "aah" not in rules.unavailable and "rsa" not in rules.unavailable
     engine = Engine(rules)
