@@ -198,7 +198,8 @@ def assert_reasons_hold(
 ) -> ReasonCoverage:
     """A partner's whole reasons test: over its reference cases and ``generated`` households,
     every condition an aide names is necessary and every nil amount fails one of them; each aide
-    that is available names at least one condition and shows it as a reason somewhere.
+    that is available is met both granted and nil, and every reason it shows is one of its
+    conditions.
 
     Returns the coverage, for a partner that checks more (which reasons were shown)."""
     engine = engine or Engine()
@@ -214,6 +215,12 @@ def assert_reasons_hold(
     for aide in aides:
         if aide in engine.rules.unavailable:
             continue  # needs a partner that is not installed beside this one
-        assert coverage.conditions[aide], f"{aide} names no condition"
-        assert any(a == aide for a, _ in coverage.shown), f"{aide}: no reason was ever shown"
+        assert coverage.granted[aide] > 0 and coverage.nil[aide] > 0, (
+            f"{aide}: not checked on households that get it and households that do not"
+        )
+        shown = {label for (a, label) in coverage.shown if a == aide}
+        assert shown, f"{aide}: no reason was ever shown"
+        assert shown <= coverage.conditions[aide], (
+            f"{aide}: reasons shown that are not its conditions: {shown - coverage.conditions[aide]}"
+        )
     return coverage
