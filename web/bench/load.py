@@ -178,6 +178,7 @@ QUESTIONNAIRE_ANSWERS = {  # the Lille household, as a person types it
     "demandeur.date_naissance": "14/03/1992",
     "demandeur.activite": "actif",
     "demandeur.salaire_net": "900",
+    "demandeur.pensions_alimentaires_percues": "0",
     "enfant1.enfant_date_naissance": "01/09/2022",
     "enfant2.enfant_date_naissance": "01/09/2020",
     "menage.depcom": "Roubaix",
