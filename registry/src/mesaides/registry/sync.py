@@ -365,36 +365,30 @@ class _Sync:
             installed = row.owner in self.snapshot.distributions
             why = f"no longer registered by {row.owner}" if installed else f"{row.owner} is no longer installed"
             self._set_status(row, REMOVED, why)
-            s.add(
-                AideVersion(
-                    aide=row.name,
-                    distribution=row.owner or "",
-                    version=row.version or "",
-                    fingerprint=row.fingerprint,
-                    change="removed",
-                    sync_id=self.sync.id,
-                    at=self.now,
-                )
-            )
+            self._record_version(row.name, row.owner or "", row.version or "", row.fingerprint, "removed")
             self.changes.append(
                 AideChange(row.name, "removed", self.before[row.name].view or _view(row), why, row.version or "")
             )
             self.report.removed.append(row.name)
 
-    def _added(self, row: Aide, a: AideSnapshot, why: str) -> None:
-        if row.status != DEVELOPMENT or row.owner is None:
-            self._set_status(row, DEVELOPMENT, why)
+    def _record_version(self, aide: str, distribution: str, version: str, fingerprint: str | None, change: str) -> None:
+        """One line of an aide's history (added, rules, version, removed), made by this sync."""
         self.session.add(
             AideVersion(
-                aide=a.name,
-                distribution=a.owner,
-                version=a.version,
-                fingerprint=a.fingerprint,
-                change="added",
+                aide=aide,
+                distribution=distribution,
+                version=version,
+                fingerprint=fingerprint,
+                change=change,
                 sync_id=self.sync.id,
                 at=self.now,
             )
         )
+
+    def _added(self, row: Aide, a: AideSnapshot, why: str) -> None:
+        if row.status != DEVELOPMENT or row.owner is None:
+            self._set_status(row, DEVELOPMENT, why)
+        self._record_version(a.name, a.owner, a.version, a.fingerprint, "added")
         self.changes.append(
             AideChange(a.name, "added", _snapshot_view(a, self.snapshot.partner_of(a.owner)), "", a.version)
         )
@@ -402,17 +396,7 @@ class _Sync:
 
     def _changed(self, row: Aide, a: AideSnapshot, detail: str) -> None:
         before = self.before[a.name]
-        self.session.add(
-            AideVersion(
-                aide=a.name,
-                distribution=a.owner,
-                version=a.version,
-                fingerprint=a.fingerprint,
-                change="rules",
-                sync_id=self.sync.id,
-                at=self.now,
-            )
-        )
+        self._record_version(a.name, a.owner, a.version, a.fingerprint, "rules")
         view = _snapshot_view(a, self.snapshot.partner_of(a.owner))
         self.changes.append(AideChange(a.name, "changed", view, detail, a.version, before.version or ""))
         self.report.changed.append(a.name)
@@ -515,16 +499,8 @@ class _Sync:
             else:
                 self.report.versions_only.append(change.name)
                 kind = "version-same-results"
-            self.session.add(
-                AideVersion(
-                    aide=change.name,
-                    distribution=change.aide.owner,
-                    version=change.version,
-                    fingerprint=self.snapshot.aides[change.name].fingerprint,
-                    change=kind,
-                    sync_id=self.sync.id,
-                    at=self.now,
-                )
+            self._record_version(
+                change.name, change.aide.owner, change.version, self.snapshot.aides[change.name].fingerprint, kind
             )
 
     # ---- notifications (A3, A7, A8, A10, G3, P3) -------------------------------------------
