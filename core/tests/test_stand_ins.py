@@ -118,3 +118,17 @@ def test_a_stand_in_serves_only_the_partners_that_take_it(site):
     rules = load_rules(get_plugin_manager())
     assert "reader_aide" not in rules.unavailable
     assert rules.unavailable["other_reader"] == "reads provider_pension, which no installed distribution provides"
+
+
+def test_the_cli_and_the_engine_say_what_was_taken_from_the_situation(site, tmp_path):
+    import json
+
+    asking = {**SITUATION, "familles": {"f": {"parents": ["a"], "reader_aide": {"2026-11": None}}}}
+    path = tmp_path / "situation.json"
+    path.write_text(json.dumps(asking))
+    engine = Engine(load_rules(get_plugin_manager()))
+    assert engine.taken_from_situation(["reader_aide"]) == ("provider_pension",)
+    result = CliRunner().invoke(cli, ["calculate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "note: provider_pension is taken from the situation (0 when not given)" in result.stderr
+    assert json.loads(result.stdout)["familles"]["f"]["reader_aide"] == {"2026-11": 500.0}

@@ -88,6 +88,12 @@ class Engine:
         results = self._run_requests(simulation, population, progress)
         return fill_requests(data, population.requests, results, self.rules)
 
+    def taken_from_situation(self, names: Iterable[str]) -> tuple[str, ...]:
+        """The quantities of absent partners that ``names`` read and that are therefore taken
+        from the situation (0 or their default when the client gives none), for the result to
+        say so (the web API's ``X-Mesaides-Taken-From-Situation`` header, the CLI's note)."""
+        return tuple(sorted({s for n in names if n in self.rules for s in self.rules.stand_ins_read_by(n)}))
+
     def calculate_many(self, situations: Sequence[Any]) -> list[dict[str, Any] | Exception]:
         """Answer several ``/calculate`` requests at once: for each, the filled JSON or its error
         (a :class:`SituationError`, :class:`ComputationError` or :class:`PeriodError`).
@@ -401,9 +407,25 @@ def _plain(values: np.ndarray) -> list[Any]:
     return plain
 
 
+def requested_names(data: Any) -> set[str]:
+    """The names an OpenFisca ``/calculate`` request asks for (those given a ``null`` value)."""
+    names: set[str] = set()
+    if not isinstance(data, Mapping):
+        return names
+    for table in data.values():
+        if not isinstance(table, Mapping):
+            continue
+        for obj in table.values():
+            if isinstance(obj, Mapping):
+                names.update(
+                    n for n, periods in obj.items() if isinstance(periods, Mapping) and None in periods.values()
+                )
+    return names
+
+
 def calculate(data: Mapping[str, Any]) -> dict[str, Any]:
     """One-shot :meth:`Engine.calculate` (loads the plugins each call: keep an Engine instead)."""
     return Engine().calculate(data)
 
 
-__all__ = ["ComputationError", "Engine", "PeriodError", "SituationError", "calculate"]
+__all__ = ["ComputationError", "Engine", "PeriodError", "SituationError", "calculate", "requested_names"]

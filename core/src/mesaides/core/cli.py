@@ -123,6 +123,13 @@ def calculate(file: IO[bytes], indent: int | None) -> None:
         sys.exit(2)
     except Exception as exc:  # a rule's bug: say which, never a bare traceback
         raise click.ClickException(str(exc)) from None
+    from mesaides.core.api import requested_names
+
+    for name in engine.taken_from_situation(requested_names(data)):
+        click.echo(
+            f"note: {name} is taken from the situation (0 when not given): no installed partner computes it",
+            err=True,
+        )
     if indent is None:
         sys.stdout.buffer.write(orjson.dumps(result) + b"\n")
     else:

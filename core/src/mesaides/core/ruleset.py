@@ -81,6 +81,15 @@ class RuleSet:
         """The Parameters an aide or quantity reads, directly or through intermediates."""
         return {n for n in self.graph.upstream(name) if n in self.parameters}
 
+    def stand_ins_read_by(self, name: str) -> tuple[str, ...]:
+        """The quantities of absent partners that ``name`` reads, directly or through
+        intermediates, and that are therefore taken from the situation (default value when the
+        client gives none): what a result computed with them must say."""
+        stand_ins = self.stand_ins
+        if not stand_ins:
+            return ()
+        return tuple(sorted(n for n in self.graph.upstream(name) if n in stand_ins))
+
 
 def load_rules(pm: PluginManager | None = None) -> RuleSet:
     """Collect what every plugin registers and build the dependency graph."""

@@ -24,6 +24,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from mesaides.core import ComputationError, SituationError, SituationIssue
+from mesaides.core.api import requested_names
 from mesaides.core.definitions import APPLY_KIND_LABELS
 from mesaides.core.limits import TooLarge
 from mesaides.core.periods import PeriodError
@@ -116,6 +117,9 @@ def _version(distribution: str) -> str:
         return "0+unknown"
 
 
+TAKEN_FROM_SITUATION = "X-Mesaides-Taken-From-Situation"
+"""Response header of ``/calculate``: the quantities of absent partners the requested outputs read,
+taken from the situation (0 when not given)."""
 HEADERS = {"Country-Package": "mesaides-core", "Country-Package-Version": _version("mesaides-core")}
 
 
@@ -237,7 +241,12 @@ def _not_found(issues: list[SituationIssue]) -> JSONResponse:
     "/calculate",
     tags=["Calcul"],
     summary="Compute a situation (OpenFisca's /calculate)",
-    description="Fill every `null` of an OpenFisca situation. Same request and response as OpenFisca's web API.",
+    description=(
+        "Fill every `null` of an OpenFisca situation. Same request and response as OpenFisca's web API. "
+        "When a requested output reads a quantity that no installed partner computes (another partner's aide, "
+        "such as the ASS for the RSA), that quantity is taken from the situation (0 when not given) and the "
+        "`X-Mesaides-Taken-From-Situation` response header lists it."
+    ),
     responses=ERROR_RESPONSES,
 )
 async def calculate(request: Request) -> JSONResponse:
@@ -256,7 +265,11 @@ async def calculate(request: Request) -> JSONResponse:
         return situation_error_response(exc)
     except (ComputationError, PeriodError) as exc:  # a well-formed request the rules cannot compute
         return _message_error(str(exc), status=422)
-    return JSONResponse(result, headers=HEADERS)
+    headers = dict(HEADERS)
+    taken = deployment.engine.taken_from_situation(requested_names(data))
+    if taken:  # the body stays OpenFisca's; the header says what no installed partner computed
+        headers[TAKEN_FROM_SITUATION] = ", ".join(taken)
+    return JSONResponse(result, headers=headers)
 
 
 @router.post(

@@ -70,6 +70,19 @@ _MONEY_HINTS = (
 )
 
 
+TAKEN_FROM_SITUATION = (
+    "{label} : aucun partenaire installé ne la calcule ; le calcul retient le montant de vos réponses "
+    "(0 € si vous ne l'avez pas indiqué)."
+)
+
+
+def _taken_label(deployment: Deployment, name: str) -> str:
+    """The label the reading partner gave the quantity it takes (without the stand-in's suffix)."""
+    owner = deployment.rules.stand_ins[name]
+    taken = next((t for t in deployment.rules.partners[owner].takes if t.name == name), None)
+    return taken.label if taken is not None else name
+
+
 def month_label(day: dt.date) -> str:
     return f"{MONTHS_FR[day.month - 1]} {day.year}"
 
@@ -123,6 +136,8 @@ class AideResult:
     unmet: list[str] = field(default_factory=list)
     """The conditions the reason names (each necessary for the aide, and not met)."""
     error: bool = False
+    taken_from_situation: list[str] = field(default_factory=list)
+    """What the aide reads from a partner that is not installed, taken from the answers instead."""
 
     @property
     def amount_label(self) -> str:
@@ -204,6 +219,10 @@ def _one(deployment: Deployment, traced: Traced, entry: CatalogueEntry, month: P
         territorial_notice=entry.state.territorial_notice,
         preview=entry.preview,
     )
+    rules = deployment.rules
+    result.taken_from_situation = [
+        TAKEN_FROM_SITUATION.format(label=_taken_label(deployment, n)) for n in rules.stand_ins_read_by(entry.name)
+    ]
     period = month.this_year if aide.period is YEAR else month
     population = traced.population
     entity = aide.entity.key
