@@ -336,7 +336,7 @@ def _age(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | None:
         "age",
         lambda v, _: _in_range(v, body.min, body.max),
         f"avoir {ages}",
-        f"la condition d'âge ({ages}) n'est pas remplie : {{age}} ans",
+        ("vous avez {age} ans" if reader.entity == "individu" else "le demandeur a {age} ans"),
         figure="age",
     )
     check = build(body, at, scope, reader)
@@ -466,6 +466,7 @@ def _resources(body: Resources, at: str, scope: _Scope, reader: _Reader) -> _Che
     d = scope.definitions.get(name)
     what = d.label if d is not None else name
     when = f" {PERIOD_FR[choice]}" if choice else ""
+    said = what[:1].lower() + what[1:]
 
     def test(c: Context) -> tuple[np.ndarray, dict[str, Any]]:
         value = np.asarray(reader.value(c, name, source, reader.at(c, unit, choice)), dtype=float)
@@ -481,13 +482,13 @@ def _resources(body: Resources, at: str, scope: _Scope, reader: _Reader) -> _Che
 
     if ceiling is not None and floor is not None:
         label = f"{what}{when} entre le plancher et le plafond de l'aide"
-        sentence = f"{what}{when} : {{montant}}, hors de l'intervalle de {{plancher}} à {{plafond}}"
+        sentence = f"{said}{when} : {{montant}}, hors de l'intervalle de {{plancher}} à {{plafond}}"
     elif ceiling is not None:
         label = f"{what}{when} sous le plafond de l'aide"
-        sentence = f"{what}{when} : {{montant}}, au-dessus du plafond de {{plafond}}"
+        sentence = f"{said}{when} : {{montant}}, au-dessus du plafond de {{plafond}}"
     else:
         label = f"{what}{when} au moins égal au plancher de l'aide"
-        sentence = f"{what}{when} : {{montant}}, sous le plancher de {{plancher}}"
+        sentence = f"{said}{when} : {{montant}}, sous le plancher de {{plancher}}"
     return _Check(label, sentence, test)
 
 
