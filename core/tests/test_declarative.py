@@ -445,3 +445,66 @@ def test_an_invalid_partner_card_fails_the_partner_with_the_field(tmp_path):
     with pytest.raises(DeclarativeError) as caught:
         DataPartner(package)
     assert str(caught.value).startswith("partner.yaml: scope: input should be 'national' or 'territorial'")
+
+
+def test_the_documentation_site_shows_the_conditions_the_file_and_the_check(tmp_path):
+    from mesaides.core.docs.site import build
+
+    e = one(tmp_path / "pkg", "conditions:\n  - territory: {departements: ['59']}\n  - age: {max: 25}\n")
+    build(e.rules, tmp_path / "site")
+    page = (tmp_path / "site" / "aides" / "test_pass.html").read_text(encoding="utf-8")
+    assert "<li>Résider dans le département : Nord</li><li>Avoir au plus 25 ans</li>" in page
+    assert "<code>aides/test_pass.yaml</code>" in page
+    assert (
+        "Vérifiée le 2026-11-20 sur <a href='https://test.example.org/pass'>https://test.example.org/pass</a>"
+        " : Montant et conditions lus sur la page." in page
+    )
+    assert "<a href='https://test.example.org/deliberation-1'>Délibération du conseil municipal</a>" in page
+
+
+def test_a_python_partner_loads_its_aides_yaml_beside_its_python_rules(tmp_path):
+    from declarative_partner import write_package
+
+    from mesaides.core import Institution, Partner, PartnerPlugin, get_plugin_manager, load_rules
+
+    bad = aide_file("test_faux", "conditions:\n  - age: {maxi: 25}\n" + AMOUNT)
+    package = write_package(tmp_path, {"test_bon.yaml": GOOD, "test_faux.yaml": bad})
+    (tmp_path / package / "__init__.py").write_text("", encoding="utf-8")
+    plugin = PartnerPlugin(
+        package,
+        Partner(
+            id="ville_test",
+            name="Ville de Test",
+            scope="territorial",
+            institutions=(Institution(id="ville_test", name="Ville de Test"),),
+        ),
+        rule_modules=(),
+    )
+    pm = get_plugin_manager(load_entry_points=False)
+    pm.register_plugin(plugin, "partner_py", "mesaides-partner-py", "1.0.0")
+    rules = load_rules(pm)
+    assert "test_bon" in rules.aides and rules.aides["test_bon"].owner == "mesaides-partner-py"
+    assert Engine(rules).compute(household({"a": ADULT_25}), ["test_bon"], PERIOD) == {"test_bon": {"a": 100.0}}
+    assert rules.problems == [
+        "partner_py (mesaides-partner-py): aides/test_faux.yaml: aide test_faux: conditions[0].age: unknown key 'maxi' "
+        "(did you mean 'max'?); known keys: max, min, of"
+    ]
+
+
+def test_an_aide_reading_a_required_partner_that_is_absent_is_unavailable_not_refused(tmp_path):
+    from declarative_partner import CARD
+
+    card = CARD.split("parameters:")[0] + 'requires: {mesaides-partner-caf: ">=1.0,<2"}\n'
+    rules = load(
+        tmp_path,
+        {
+            "test_bon.yaml": GOOD,
+            "test_pass.yaml": aide_file("test_pass", "conditions:\n  - receives: {any_of: [rsa]}\n" + AMOUNT),
+        },
+        card=card,
+    )
+    # As for a Python partner: the graph's report, not a refusal of the file.
+    assert rules.problems == ["test_pass: reads rsa, which no installed distribution provides"]
+    assert "test_pass" in rules.aides
+    assert rules.unavailable["test_pass"] == "reads rsa, which no installed distribution provides"
+    assert "test_bon" not in rules.unavailable
