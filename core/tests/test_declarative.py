@@ -137,7 +137,7 @@ def test_children_by_number_and_age(tmp_path):
     older = household({"a": ADULT_40}, {"k": CHILD_10, "l": {"date_naissance": "2007-01-01"}})
     assert value(e, older, "famille") == 0.0
     assert reason(e, older, "famille") == (
-        "Condition non remplie : avoir au moins 2 enfants de au plus 17 ans (le foyer compte 1 enfant(s) de au plus 17 ans)."
+        "Condition non remplie : avoir au moins 2 enfants d'au plus 17 ans (le foyer compte 1 enfant(s) d'au plus 17 ans)."
     )
 
 
@@ -245,7 +245,7 @@ def test_an_amount_per_child_capped(tmp_path):
     none = household({"a": ADULT_40})
     assert value(e, none, "famille") == 0.0
     assert reason(e, none, "famille") == (
-        "Condition non remplie : au moins un(e) enfant de au plus 17 ans (le foyer ne compte aucun(e) enfant de au plus 17 ans)."
+        "Condition non remplie : au moins un(e) enfant d'au plus 17 ans (le foyer ne compte aucun(e) enfant d'au plus 17 ans)."
     )
 
 

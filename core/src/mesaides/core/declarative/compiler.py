@@ -252,6 +252,15 @@ def _ages(low: int | None, high: int | None) -> str:
     return f"au plus {high} ans"
 
 
+def _aged(low: int | None, high: int | None) -> str:
+    """`` d'au plus 17 ans``, `` de 3 à 17 ans``, or nothing when no age is given."""
+    if low is None and high is None:
+        return ""
+    if low is not None and high is not None:
+        return f" de {low} à {high} ans"
+    return f" d'au moins {low} ans" if low is not None else f" d'au plus {high} ans"
+
+
 def _or(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " ou " + words[-1]
 
@@ -386,7 +395,7 @@ def _disability(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | 
 def _children(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | None:
     if body.age_min is not None or body.age_max is not None:
         scope.read("age", at)
-    ages = "" if body.age_min is None and body.age_max is None else " de " + _ages(body.age_min, body.age_max)
+    ages = _aged(body.age_min, body.age_max)
     count = f"au moins {body.min}" if body.max is None else f"entre {body.min} et {body.max}"
 
     def test(c: Context) -> tuple[np.ndarray, dict[str, Any]]:
@@ -624,7 +633,7 @@ def _amount(spec: AideSpec, scope: _Scope, reader: _Reader) -> tuple[Callable[..
         scope.read("age", "amount.per")
         if per.children is not None:
             low, high = per.children.age_min, per.children.age_max
-            ages = "" if low is None and high is None else " de " + _ages(low, high)
+            ages = _aged(low, high)
 
             def counter(c: Context) -> np.ndarray:
                 return np.asarray(reader.children(c, low, high, MONTH), dtype=np.int64)
@@ -637,7 +646,7 @@ def _amount(spec: AideSpec, scope: _Scope, reader: _Reader) -> tuple[Callable[..
             def counter(c: Context) -> np.ndarray:
                 return np.asarray(reader.members(c, low, high, MONTH), dtype=np.int64)
 
-            what = f"personne de {_ages(low, high)}"
+            what = f"personne{_aged(low, high)}"
         count = counter
 
         def test(c: Context) -> tuple[np.ndarray, dict[str, Any]]:
