@@ -16,7 +16,10 @@ with the entry point ``partner_nord = "mesaides.partner_nord.plugin:plugin"``. T
 - ``legislation/``: the legislation values (YAML), if the package has any;
 - one module per topic, each exposing ``QUANTITIES`` (intermediates) and ``AIDES``;
 - ``aides.yaml``: each aide's convention metadata (A4, A11-A13), keyed by the aide's name; keys
-  starting with ``_`` hold YAML anchors shared by several aides.
+  starting with ``_`` hold YAML anchors shared by several aides;
+- ``aides/*.yaml``: declarative aides, one per file (``core/docs/declarative.md``), registered
+  beside the Python ones. A partner with only those needs no ``plugin.py``: its entry point names
+  the package holding its ``partner.yaml``.
 """
 
 from __future__ import annotations
