@@ -16,7 +16,10 @@ with the entry point ``partner_nord = "mesaides.partner_nord.plugin:plugin"``. T
 - ``legislation/``: the legislation values (YAML), if the package has any;
 - one module per topic, each exposing ``QUANTITIES`` (intermediates) and ``AIDES``;
 - ``aides.yaml``: each aide's convention metadata (A4, A11-A13), keyed by the aide's name; keys
-  starting with ``_`` hold YAML anchors shared by several aides.
+  starting with ``_`` hold YAML anchors shared by several aides;
+- ``aides/*.yaml``: declarative aides, one per file (``core/docs/declarative.md``), registered
+  beside the Python ones. A partner with only those needs no ``plugin.py``: its entry point names
+  the package holding its ``partner.yaml``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
+from mesaides.core.declarative.compiler import DeclaredAide
+from mesaides.core.declarative.errors import FileProblem
+from mesaides.core.declarative.loader import read_aides
 from mesaides.core.definitions import Aide, Parameter, Partner, Quantity, as_aide
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.yamlio import load_yaml
@@ -90,10 +96,14 @@ class PartnerPlugin:
                 register(q)
 
     @hookimpl
-    def mesaides_register_aides(self, register: Callable[[Aide], None]) -> None:
-        metadata = load_yaml((self.root / "aides.yaml").read_text(encoding="utf-8"))
+    def mesaides_register_aides(self, register: Callable[[Aide | DeclaredAide | FileProblem], None]) -> None:
+        aides_yaml = self.root / "aides.yaml"
+        metadata = load_yaml(aides_yaml.read_text(encoding="utf-8")) if aides_yaml.is_file() else {}
         for module in self.modules():
             for q in module.AIDES:
                 if q.name not in metadata:
                     raise ValueError(f"aide {q.name} has no metadata in {self.package}'s aides.yaml")
                 register(as_aide(q, metadata[q.name]))
+        # Declarative aides beside the Python ones (issue 16): aides/*.yaml of the package.
+        for declared in read_aides(self.root):
+            register(declared)
