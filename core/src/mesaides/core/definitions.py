@@ -291,6 +291,10 @@ class AideInfo(BaseModel):
     """The conditions as sentences, for a declarative aide (shown in the documentation site)."""
     source: str = ""
     """The file a declarative aide was read from, relative to its package."""
+    territory: str = ""
+    """For an aide granted in one territory only: the boolean quantity saying that a household
+    lives there. The simulator lists the aide only for households that do (issue 16); a
+    declarative aide whose first condition is a territory gets it from the compiler."""
     erases_debt: bool = False
     committee_decision: bool = False
     quota: bool = False

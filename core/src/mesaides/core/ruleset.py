@@ -180,6 +180,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
     problems.extend(declared_problems)
     problems.extend(_compile_declared(declared, pm, partners, parameters, quantities, nodes, sources, failed))
     cache.save()
+    problems.extend(_unknown_territories(quantities))
     _read_bounding_terms(quantities)
     try:
         legislation = Legislation(nodes)
@@ -244,6 +245,17 @@ def _compile_declared(
             continue
         for q in compiled:
             quantities[q.name] = complete(q, sources).model_copy(update={"owner": record.distribution})
+    return problems
+
+
+def _unknown_territories(quantities: dict[str, Quantity]) -> list[str]:
+    """An aide's ``territory`` must name a boolean quantity: the simulator computes it to list the
+    aide only where people live there."""
+    problems = []
+    for name, q in quantities.items():
+        territory = q.info.territory if isinstance(q, Aide) else ""
+        if territory and (territory not in quantities or quantities[territory].value_type != "bool"):
+            problems.append(f"{name} ({q.owner}): its territory {territory!r} is not a boolean quantity")
     return problems
 
 

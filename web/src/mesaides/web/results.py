@@ -136,6 +136,9 @@ class AideResult:
     unmet: list[str] = field(default_factory=list)
     """The conditions the reason names (each necessary for the aide, and not met)."""
     error: bool = False
+    partner: str = ""
+    """The partner that owns the aide (the results are grouped by partner)."""
+    partner_logo_url: str | None = None
     taken_from_situation: list[str] = field(default_factory=list)
     """What the aide reads from a partner that is not installed, taken from the answers instead."""
 
@@ -145,11 +148,32 @@ class AideResult:
 
 
 @dataclass
+class PartnerGroup:
+    name: str
+    logo_url: str | None
+    aides: list[AideResult]
+
+
+@dataclass
 class Results:
     period: str
     obtained: list[AideResult]
     not_obtained: list[AideResult]
     depcom: str = ""
+    elsewhere: int = 0
+    """Aides of territories where the household does not live, not listed."""
+
+    @property
+    def by_partner(self) -> list[PartnerGroup]:
+        """The aides obtained, grouped by the partner that grants them, in the order of their
+        best aide."""
+        groups: dict[str, PartnerGroup] = {}
+        for r in self.obtained:
+            group = groups.get(r.partner)
+            if group is None:
+                group = groups[r.partner] = PartnerGroup(r.partner, r.partner_logo_url, [])
+            group.aides.append(r)
+        return list(groups.values())
 
     @property
     def monthly_total(self) -> float:
@@ -171,7 +195,8 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
     traced = engine.traced(situation)  # the aides' explanations share most of their nodes
     month = Period.month_of(today.year, today.month)
     entries = deployment.shown_aides()
-    computed = {entry.name: _one(deployment, traced, entry, month) for entry in entries}
+    here = [e for e in entries if _lives_in_territory(deployment, traced, e, month)]
+    computed = {entry.name: _one(deployment, traced, entry, month) for entry in here}
     hidden = _aggregates(deployment, computed)
     obtained = [r for n, r in computed.items() if r.eligible and n not in hidden]
     not_obtained = [r for n, r in computed.items() if not r.eligible and n not in hidden]
@@ -180,7 +205,28 @@ def compute(deployment: Deployment, situation: dict[str, Any], today: dt.date) -
     not_obtained.sort(key=lambda r: r.label)
     menage = situation.get("menages", {}).get("menage_1", {})
     depcom = next(iter(menage.get("depcom", {}).values()), "") if menage.get("depcom") else ""
-    return Results(period=month_label(today), obtained=obtained, not_obtained=not_obtained, depcom=depcom)
+    return Results(
+        period=month_label(today),
+        obtained=obtained,
+        not_obtained=not_obtained,
+        depcom=depcom,
+        elsewhere=len(entries) - len(here),
+    )
+
+
+def _lives_in_territory(deployment: Deployment, traced: Traced, entry: CatalogueEntry, month: Period) -> bool:
+    """A territorial aide is listed only for a household that lives in its territory (issue 16):
+    a Lille family is not told that it lacks a Paris address. Computed before the aide itself,
+    which is then not computed at all."""
+    territory = entry.aide.info.territory
+    if not territory:
+        return True
+    period = month.this_year if deployment.rules.variable(territory).period is YEAR else month
+    try:
+        return bool(np.asarray(traced.calculate(territory, period)).any())
+    except Exception:  # the aide's own computation reports the partner's bug
+        log.exception("cannot compute the territory %s", territory)
+        return True
 
 
 def _aggregates(deployment: Deployment, computed: dict[str, AideResult]) -> set[str]:
@@ -219,6 +265,11 @@ def _one(deployment: Deployment, traced: Traced, entry: CatalogueEntry, month: P
         territorial_notice=entry.state.territorial_notice,
         preview=entry.preview,
     )
+    partner = deployment.partner_of(aide)
+    if partner is not None:
+        result.partner = partner.name
+        logo = next((i.id for i in partner.institutions if deployment.logo(i.id)), None)
+        result.partner_logo_url = f"/logos/{logo}.png" if logo else None
     rules = deployment.rules
     result.taken_from_situation = [
         TAKEN_FROM_SITUATION.format(label=_taken_label(deployment, n)) for n in rules.stand_ins_read_by(entry.name)

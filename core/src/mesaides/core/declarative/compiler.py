@@ -706,6 +706,7 @@ def compile_aide(
     defined_for = None
     if territory is not None:
         defined_for = f"{name}_territoire"
+        info = info.model_copy(update={"territory": defined_for})  # listed only where people live there
         quantities.append(
             Quantity(
                 name=defined_for,
