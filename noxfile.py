@@ -40,8 +40,9 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "plugins/partner_assurance_retraite",
         "plugins/partner_assurance_maladie",
         "plugins/partner_france_travail",
+        "plugins/partner_region",
     ),
-    "plugins/partner_region_idf": (),
+    "plugins/partner_region_idf": ("plugins/partner_region",),
     "plugins/partner_sytral_mobilites": (
         "plugins/partner_caf",
         "plugins/partner_assurance_retraite",
@@ -49,12 +50,13 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "plugins/partner_lyon",
         "plugins/partner_education_nationale",
     ),
-    "plugins/partner_region_ara": ("plugins/partner_caf", "plugins/partner_france_travail"),
+    "plugins/partner_region_ara": ("plugins/partner_caf", "plugins/partner_france_travail", "plugins/partner_region"),
     "plugins/partner_rennes_metropole": (),
     "plugins/partner_region_bretagne": (
         "plugins/partner_caf",
         "plugins/partner_assurance_retraite",
         "plugins/partner_france_travail",
+        "plugins/partner_region",
     ),
 }
 # The web simulator's tests drive the whole deployment, so they run with everything.
