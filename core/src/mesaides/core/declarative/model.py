@@ -9,6 +9,7 @@ compiled (:mod:`mesaides.core.declarative.compiler`).
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
@@ -34,7 +35,7 @@ class Strict(BaseModel):
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            allowed = {field.alias or name for name, field in cls.model_fields.items()}
+            allowed = _allowed_keys(cls)
             for key in data:
                 if key not in allowed:
                     raise PydanticCustomError(
@@ -43,6 +44,12 @@ class Strict(BaseModel):
                         {"key": repr(key), "hint": closest(str(key), allowed), "known": ", ".join(sorted(allowed))},
                     )
         return data
+
+
+@lru_cache(maxsize=64)
+def _allowed_keys(model: type[BaseModel]) -> frozenset[str]:
+    """The keys a model accepts (their aliases where they have one), computed once per model."""
+    return frozenset(field.alias or name for name, field in model.model_fields.items())
 
 
 def _enum_values(values: list[str], allowed: tuple[str, ...], what: str) -> list[str]:
@@ -102,23 +109,29 @@ class Territory(Strict):
     @field_validator("departements")
     @classmethod
     def _departements(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, {c for (kind, c) in names() if kind == "departement"}, "département")
+        return _codes(codes, territory_codes("departement"), "département")
 
     @field_validator("regions")
     @classmethod
     def _regions(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, {c for (kind, c) in names() if kind == "region"}, "région")
+        return _codes(codes, territory_codes("region"), "région")
 
     @field_validator("epcis")
     @classmethod
     def _epcis(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, {c for (kind, c) in names() if kind == "epci"}, "EPCI (SIREN)")
+        return _codes(codes, territory_codes("epci"), "EPCI (SIREN)")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Territory:
         if not (self.communes or self.departements or self.regions or self.epcis):
             raise ValueError("list at least one code in communes, departements, regions or epcis")
         return self
+
+
+@lru_cache(maxsize=4)
+def territory_codes(niveau: str) -> frozenset[str]:
+    """The INSEE codes of the régions, départements or EPCI (SIREN) of the geography table."""
+    return frozenset(code for (kind, code) in names() if kind == niveau)
 
 
 def _codes(codes: list[str], known: Any, kind: str) -> list[str]:
