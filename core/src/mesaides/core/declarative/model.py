@@ -12,7 +12,7 @@ import difflib
 from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from mesaides.core.definitions import NAME_RE, ApplyChannel, LegalReference, Parameter, Verification
@@ -101,31 +101,43 @@ class Territory(Strict):
     regions: list[str] = []
     epcis: list[str] = []
 
+    # Checked against the geography table, unless the file was checked at an earlier start-up
+    # (``CODES_CHECKED`` in the validation context: reading the commune table is most of the
+    # cost of loading aides that list communes).
+
     @field_validator("communes")
     @classmethod
-    def _communes(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, known_codes(), "commune")
+    def _communes(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        return codes if _checked(info) else _codes(codes, known_codes(), "commune")
 
     @field_validator("departements")
     @classmethod
-    def _departements(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, territory_codes("departement"), "département")
+    def _departements(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        return codes if _checked(info) else _codes(codes, territory_codes("departement"), "département")
 
     @field_validator("regions")
     @classmethod
-    def _regions(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, territory_codes("region"), "région")
+    def _regions(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        return codes if _checked(info) else _codes(codes, territory_codes("region"), "région")
 
     @field_validator("epcis")
     @classmethod
-    def _epcis(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, territory_codes("epci"), "EPCI (SIREN)")
+    def _epcis(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        return codes if _checked(info) else _codes(codes, territory_codes("epci"), "EPCI (SIREN)")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Territory:
         if not (self.communes or self.departements or self.regions or self.epcis):
             raise ValueError("list at least one code in communes, departements, regions or epcis")
         return self
+
+
+CODES_CHECKED = {"codes_checked": True}
+"""The validation context of a file whose territory codes were checked when it was first read."""
+
+
+def _checked(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("codes_checked"))
 
 
 @lru_cache(maxsize=4)
