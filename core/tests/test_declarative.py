@@ -542,3 +542,12 @@ def test_a_file_read_once_is_taken_from_the_cache_until_it_changes(tmp_path, mon
         path.read_text(encoding="utf-8").replace("label: Pass de test", "label: Pass modifié"), encoding="utf-8"
     )
     assert rules().aides["test_bon"].info.label == "Pass modifié"
+
+
+def test_a_flag_of_the_person_or_of_a_member(tmp_path):
+    e = one(tmp_path / "a", "conditions:\n  - flag: {quantity: apprenti}\n")
+    assert value(e, household({"a": {**ADULT_25, "apprenti": True}}), "a") == 100.0
+    assert reason(e, household({"a": ADULT_25}), "a") == "Condition non remplie : apprenti (non : apprenti)."
+    e = one(tmp_path / "b", "conditions:\n  - flag: {quantity: handicap, of: any_child}\n", entity="famille")
+    assert value(e, household({"a": ADULT_40}, {"k": {**CHILD_10, "handicap": True}}), "famille") == 100.0
+    assert value(e, household({"a": ADULT_40}, {"k": CHILD_10}), "famille") == 0.0

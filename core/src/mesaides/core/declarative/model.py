@@ -243,6 +243,20 @@ class Receives(Strict):
     any_of: list[str] = Field(min_length=1)
 
 
+class Flag(Strict):
+    """A boolean (or numeric) Parameter or quantity is true (non-zero) for whom ``of`` says."""
+
+    quantity: str
+    of: Of = "applicant"
+
+    @field_validator("quantity")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not NAME_RE.match(value):
+            raise ValueError(f"{value!r} is not a quantity name")
+        return value
+
+
 class Housing(Strict):
     in_: list[str] = Field(alias="in", min_length=1)
 
@@ -265,6 +279,7 @@ CONDITION_KINDS = (
     "resources",
     "receives",
     "housing",
+    "flag",
     "any_of",
     "not",
 )
@@ -285,6 +300,7 @@ class Condition(Strict):
     resources: Resources | None = None
     receives: Receives | None = None
     housing: Housing | None = None
+    flag: Flag | None = None
     any_of: list[Condition] | None = Field(default=None, min_length=2)
     not_: Condition | None = Field(default=None, alias="not")
     label: str | None = None
