@@ -362,6 +362,10 @@ def problems_of(tmp_path, name: str, text: str) -> list[str]:
             "requires_human_decision: A2(b)",
         ),
         (
+            "conditions:\n  - age: {max: 25}\n    otherwise: vous avez {age} ans\n" + AMOUNT,
+            "aides/test_faux.yaml: aide test_faux: conditions[0].otherwise: a sentence of the file has no figures",
+        ),
+        (
             "conditions: []\n" + AMOUNT,
             "aides/test_faux.yaml: aide test_faux: conditions: List should have at least 1 item",
         ),

@@ -308,6 +308,13 @@ class Condition(Strict):
     otherwise: str | None = None
     """Overrides the sentence said when it fails (French, no figures)."""
 
+    @field_validator("label", "otherwise")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        if value is not None and ("{" in value or "}" in value):
+            raise ValueError("a sentence of the file has no figures: remove the braces")
+        return value
+
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:
         given = [k for k in CONDITION_KINDS if getattr(self, "not_" if k == "not" else k) is not None]
