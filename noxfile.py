@@ -35,6 +35,29 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     "plugins/partner_education_nationale": (),
     "plugins/partner_france_travail": ("plugins/partner_caf",),
     "plugins/partner_etat": ("plugins/partner_caf", "plugins/partner_france_travail"),
+    "plugins/partner_idf_mobilites": (
+        "plugins/partner_caf",
+        "plugins/partner_assurance_retraite",
+        "plugins/partner_assurance_maladie",
+        "plugins/partner_france_travail",
+        "plugins/partner_region",
+    ),
+    "plugins/partner_region_idf": ("plugins/partner_region",),
+    "plugins/partner_sytral_mobilites": (
+        "plugins/partner_caf",
+        "plugins/partner_assurance_retraite",
+        "plugins/partner_assurance_maladie",
+        "plugins/partner_lyon",
+        "plugins/partner_education_nationale",
+    ),
+    "plugins/partner_region_ara": ("plugins/partner_caf", "plugins/partner_france_travail", "plugins/partner_region"),
+    "plugins/partner_rennes_metropole": (),
+    "plugins/partner_region_bretagne": (
+        "plugins/partner_caf",
+        "plugins/partner_assurance_retraite",
+        "plugins/partner_france_travail",
+        "plugins/partner_region",
+    ),
 }
 # The web simulator's tests drive the whole deployment, so they run with everything.
 EVERYTHING = ("core", "registry", *(m for m in MEMBERS if m.startswith("plugins/")), "web")

@@ -10,7 +10,7 @@ import textwrap
 import pytest
 from declarative_partner import aide_file, engine, household, load
 
-from mesaides.core import Engine
+from mesaides.core import Engine, get_plugin_manager, load_rules
 
 PERIOD = "2026-11"
 AMOUNT = "amount:\n  value: {law: test.pass.montant}\n"
@@ -362,6 +362,10 @@ def problems_of(tmp_path, name: str, text: str) -> list[str]:
             "requires_human_decision: A2(b)",
         ),
         (
+            "conditions:\n  - age: {max: 25}\n    otherwise: vous avez {age} ans\n" + AMOUNT,
+            "aides/test_faux.yaml: aide test_faux: conditions[0].otherwise: a sentence of the file has no figures",
+        ),
+        (
             "conditions: []\n" + AMOUNT,
             "aides/test_faux.yaml: aide test_faux: conditions: List should have at least 1 item",
         ),
@@ -508,3 +512,46 @@ def test_an_aide_reading_a_required_partner_that_is_absent_is_unavailable_not_re
     assert "test_pass" in rules.aides
     assert rules.unavailable["test_pass"] == "reads rsa, which no installed distribution provides"
     assert "test_bon" not in rules.unavailable
+
+
+def test_a_file_read_once_is_taken_from_the_cache_until_it_changes(tmp_path, monkeypatch):
+    import json
+
+    from declarative_partner import write_package
+
+    from mesaides.core.declarative import DataPartner
+
+    monkeypatch.setenv("MESAIDES_CACHE_DIR", str(tmp_path / "cache"))
+    bad = aide_file("test_faux", "conditions:\n  - age: {maxi: 25}\n" + AMOUNT)
+    package = write_package(tmp_path, {"test_bon.yaml": GOOD, "test_faux.yaml": bad})
+
+    def rules():
+        pm = get_plugin_manager(load_entry_points=False)
+        pm.register_plugin(DataPartner(package), "partner_test", "mesaides-partner-test", "1.0.0", module=package)
+        return load_rules(pm)
+
+    first = rules()
+    cache = tmp_path / "cache" / "declarative-v1.json"
+    entries = json.loads(cache.read_text(encoding="utf-8"))
+    assert [e["id"] for e in entries.values()] == ["test_bon"]  # a refused file is read again each time
+    # The entry is what the next loading uses (no YAML parsed, no territory code looked up).
+    [key] = entries
+    entries[key]["label"] = "Libellé pris dans le cache"
+    cache.write_text(json.dumps(entries), encoding="utf-8")
+    assert rules().aides["test_bon"].info.label == "Libellé pris dans le cache"
+    assert rules().problems == first.problems and len(first.problems) == 1
+    # An edited file is another key: read again.
+    path = tmp_path / package / "aides" / "test_bon.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("label: Pass de test", "label: Pass modifié"), encoding="utf-8"
+    )
+    assert rules().aides["test_bon"].info.label == "Pass modifié"
+
+
+def test_a_flag_of_the_person_or_of_a_member(tmp_path):
+    e = one(tmp_path / "a", "conditions:\n  - flag: {quantity: apprenti}\n")
+    assert value(e, household({"a": {**ADULT_25, "apprenti": True}}), "a") == 100.0
+    assert reason(e, household({"a": ADULT_25}), "a") == "Condition non remplie : apprenti (non : apprenti)."
+    e = one(tmp_path / "b", "conditions:\n  - flag: {quantity: handicap, of: any_child}\n", entity="famille")
+    assert value(e, household({"a": ADULT_40}, {"k": {**CHILD_10, "handicap": True}}), "famille") == 100.0
+    assert value(e, household({"a": ADULT_40}, {"k": CHILD_10}), "famille") == 0.0

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from mesaides.core.declarative.compiler import DeclaredAide
 from mesaides.core.declarative.errors import FileProblem
-from mesaides.core.declarative.loader import read_aides
+from mesaides.core.declarative.loader import ReadCache, read_aides
 from mesaides.core.definitions import Aide, Parameter, Partner, Quantity, as_aide
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.yamlio import load_yaml
@@ -105,5 +105,7 @@ class PartnerPlugin:
                     raise ValueError(f"aide {q.name} has no metadata in {self.package}'s aides.yaml")
                 register(as_aide(q, metadata[q.name]))
         # Declarative aides beside the Python ones (issue 16): aides/*.yaml of the package.
-        for declared in read_aides(self.root):
+        cache = ReadCache.default()
+        for declared in read_aides(self.root, cache):
             register(declared)
+        cache.save()

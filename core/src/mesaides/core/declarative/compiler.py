@@ -539,6 +539,27 @@ def _housing(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | Non
     return _Check(f"Être {words}", f"votre logement n'est pas : {words}", test)
 
 
+def _flag(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | None:
+    name = body.quantity
+    found = scope.read(name, f"{at}.quantity", numeric=True)
+    if found is None:
+        return None
+    source, unit, _ = found
+    d = scope.definitions.get(name)
+    what = d.label if d is not None else name
+    of = body.of
+    if source != "individu" and of not in ("applicant", "each"):
+        scope.problem(f"{at}.of", f"{name} is a value of the {source}, not of each person: leave of out")
+        return None
+
+    def test(c: Context) -> tuple[np.ndarray, dict[str, Any]]:
+        period = reader.at(c, unit)
+        return reader.persons(c, name, source, period, lambda v: np.asarray(v) != 0, of), {}
+
+    who = WHO[of]
+    return _Check(f"{who}{what}" if who else what, f"non : {what[:1].lower()}{what[1:]}", test)
+
+
 def _any_of(body: list[Condition], at: str, scope: _Scope, reader: _Reader) -> _Check | None:
     checks = [_compile(sub, f"{at}[{i}]", scope, reader) for i, sub in enumerate(body)]
     if any(ch is None for ch in checks):
@@ -580,6 +601,7 @@ _KINDS: dict[str, Callable[[Any, str, _Scope, _Reader], _Check | None]] = {
     "resources": _resources,
     "receives": _receives,
     "housing": _housing,
+    "flag": _flag,
     "any_of": _any_of,
     "not": _not,
 }
