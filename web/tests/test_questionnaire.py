@@ -288,19 +288,14 @@ def test_a_pregnancy_is_given_for_the_current_month(spec, engine):
 
 def test_without_the_national_partners_their_questions_are_not_asked(spec):
     """A deployment of the CAF alone (the Éducation nationale, France Travail, the Assurance
-    maladie and retraite, the État left out): no school level, no unfitness for work, no ASS
+    maladie and retraite, the État and the territories left out): no school level, no unfitness for work, no ASS
     precondition; the ASS and the ASPA the household receives are still asked, since the CAF
     reads them from the situation (their stand-ins)."""
     from mesaides.core import get_plugin_manager, load_rules
 
-    national = (
-        "partner_education_nationale",
-        "partner_france_travail",
-        "partner_etat",
-        "partner_assurance_maladie",
-        "partner_assurance_retraite",
-    )
-    rules = load_rules(get_plugin_manager(blocked=national))
+    from mesaides.core.testing.partners import partners_except
+
+    rules = load_rules(get_plugin_manager(blocked=partners_except("partner_caf")))
     if "rsa" not in rules.aides:
         pytest.skip("the CAF package is not installed")
     asked = {x.id for x in Questionnaire(spec, rules, [a for a in rules.aides if a not in rules.unavailable]).questions}

@@ -11,14 +11,11 @@ import re
 import pytest
 
 from mesaides.core import Engine, get_plugin_manager, load_rules
+from mesaides.core.testing.partners import partners_except
 
-ISSUE_15_PARTNERS = (
-    "partner_education_nationale",
-    "partner_france_travail",
-    "partner_etat",
-    "partner_assurance_maladie",
-    "partner_assurance_retraite",
-)
+TERRITORIAL = ("partner_region", "partner_nord", "partner_lyon")
+UNAVAILABLE = {"nord_activ_emploi_maximum", "revenu_solidaire_jeune"}
+"""The Nord's and Lyon's aides that read the CAF's RSA or AEEH."""
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +26,9 @@ def client(tmp_path_factory):
     from mesaides.web.deployment import Deployment
     from mesaides.web.settings import Settings
 
-    # The national partners beside the CAF are left out too: this instance runs the three
-    # territorial packages only.
-    rules = load_rules(get_plugin_manager(blocked=("partner_caf", *ISSUE_15_PARTNERS)))
-    unavailable = {"nord_activ_emploi_maximum", "revenu_solidaire_jeune"}
-    if not unavailable <= set(rules.unavailable) or "hauts_de_france_aide_garde_enfant" not in rules.aides:
+    # Every other partner is left out: this instance runs the three territorial packages only.
+    rules = load_rules(get_plugin_manager(blocked=partners_except(*TERRITORIAL)))
+    if not UNAVAILABLE <= set(rules.unavailable) or "hauts_de_france_aide_garde_enfant" not in rules.aides:
         pytest.skip("the Région, Nord and Lyon packages are not installed")
     folder = tmp_path_factory.mktemp("withheld")
     settings = Settings(database_url=f"sqlite:///{folder / 'db.sqlite3'}")
@@ -78,7 +73,8 @@ def results(client) -> str:
 
 def test_unavailable_aides_are_counted_and_named(client):
     home = client.get("/").text
-    assert "Évaluez vos droits à 2 aides en quelques minutes" in home
+    computed = [a for a in client.app.state.deployment.rules.aides if a not in UNAVAILABLE]
+    assert f"Évaluez vos droits à {len(computed)} aides en quelques minutes" in home
     assert "2 autres aides ne sont pas évaluées ici pour le moment" in home
     page = results(client)
     assert 'data-aides-retenues="2"' in page and "2 sont indisponibles sur ce simulateur" in page
@@ -94,11 +90,7 @@ def test_an_aide_the_deployment_disables_is_not_counted_even_when_unavailable():
     from mesaides.web.offer import Withholding, withholding
     from mesaides.web.registry_view import AideState
 
-    # The national partners beside the CAF are left out too: this instance runs the three
-    # territorial packages only.
-    rules = load_rules(
-        get_plugin_manager(blocked=("partner_caf", "partner_assurance_maladie", "partner_assurance_retraite"))
-    )
+    rules = load_rules(get_plugin_manager(blocked=partners_except(*TERRITORIAL)))
     name = "nord_activ_emploi_maximum"
     if name not in rules.unavailable:
         pytest.skip("the Nord package is not installed")

@@ -1,5 +1,6 @@
 """Checks every partner package runs on itself, with only its own requirements installed.
 
+- :func:`partners_except`: the partners to block for a deployment of some partners alone.
 - :func:`check_card_and_logo`: the partner card and the institutions' logos (convention A4:
   ``logo_<institution>.png``, a square PNG of 120 px).
 - :func:`check_unavailable_without` and :func:`check_unavailable_out_of_range`: a partner whose
@@ -20,6 +21,20 @@ from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.situation import SituationError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def partners_except(*kept: str) -> tuple[str, ...]:
+    """The entry-point names of every installed partner but ``kept``: what to block for a
+    deployment of those partners alone, whatever else is installed beside them."""
+    from mesaides.core.plugins import ENTRY_POINT_GROUP, importlib_metadata
+
+    return tuple(
+        sorted(
+            ep.name
+            for ep in importlib_metadata.entry_points(group=ENTRY_POINT_GROUP)
+            if ep.name.startswith("partner_") and ep.name not in kept
+        )
+    )
 
 
 def check_card_and_logo(rules: RuleSet, distribution: str, scope: str, institutions: Iterable[str]) -> None:
