@@ -292,7 +292,6 @@ def test_without_the_national_partners_their_questions_are_not_asked(spec):
     precondition; the ASS and the ASPA the household receives are still asked, since the CAF
     reads them from the situation (their stand-ins)."""
     from mesaides.core import get_plugin_manager, load_rules
-
     from mesaides.core.testing.partners import partners_except
 
     rules = load_rules(get_plugin_manager(blocked=partners_except("partner_caf")))
