@@ -48,4 +48,36 @@ PARAMETERS = (
         label="Logement en colocation",
         year_input="dispatch",
     ),
+    Parameter(
+        name="aide_logement_date_pret",
+        entity=MENAGE,
+        period=ETERNITY,
+        value_type="date",
+        default="9999-12-31",
+        label="Date de signature du prêt d'accession à la propriété de la résidence principale",
+        description=(
+            "For a home-buyer (statut_occupation_logement = primo_accedant): the date of the loan's "
+            "certificate, which decides whether the loan opens an allocation de logement (L841-4 CCH) "
+            "and the ceiling of its repayment (D842-9 CCH). The monthly repayment is the ménage's loyer."
+        ),
+    ),
+    Parameter(
+        name="logement_crous",
+        entity=MENAGE,
+        period=MONTH,
+        value_type="bool",
+        label="Logement en résidence universitaire du CROUS",
+        description="With statut_occupation_logement = locataire_foyer: a CROUS residence.",
+        year_input="dispatch",
+    ),
+    Parameter(
+        name="etat_logement_foyer",
+        entity=MENAGE,
+        period=MONTH,
+        value_type="enum",
+        enum_values=("non_renseigne", "logement_rehabilite", "logement_non_rehabilite"),
+        default="non_renseigne",
+        label="Chambre de résidence CROUS réhabilitée ou non",
+        year_input="dispatch",
+    ),
 )
