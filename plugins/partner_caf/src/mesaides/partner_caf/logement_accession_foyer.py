@@ -39,10 +39,11 @@ L841_4 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038814858"
 L861_6 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038814775"
 
 # Art. L841-4 CCH (art. 126 of the loi de finances pour 2018): no allocation de logement for loans
-# signed after 31 December 2017; overseas (L861-6), loans signed until 31 December 2019 keep it.
-# Dates of the law, not amounts: written here with their articles.
-FIN_PRETS_METROPOLE = np.datetime64("2018-01-01", "D")
-FIN_PRETS_OUTRE_MER = np.datetime64("2020-01-01", "D")
+# signed after 31 December 2017. Overseas, L861-6 keeps it for loans signed until 31 December 2019
+# whose housing had a favourable financing decision of the préfet before 31 December 2018: that
+# decision is not asked, so the overseas exception is not applied (docs: rules-logement-accession-foyer.md).
+# A date of the law, not an amount: written here with its article.
+FIN_PRETS = np.datetime64("2018-01-01", "D")
 # Art. D842-11: loans signed from 1 July 1999 have the minimal net expense proportional to resources.
 PRETS_DEPENSE_PROPORTIONNELLE = np.datetime64("1999-07-01", "D")
 # The first certificate date of the ceilings of art. 33 of the arrêté; an older loan reads them.
@@ -94,12 +95,10 @@ def aide_logement_foyer(c):
     references=(L841_4, L861_6),
 )
 def aides_logement_primo_accedant_eligibilite(c):
-    """A home-buyer whose loan was signed before 1 January 2018 (L841-4 CCH), or before
-    1 January 2020 overseas (L861-6). An unknown date opens nothing."""
+    """A home-buyer whose loan was signed before 1 January 2018 (L841-4 CCH). An unknown date
+    opens nothing."""
     date = c("aide_logement_date_pret")
-    outre_mer = c("residence_dom").astype(bool)
-    limite = np.where(outre_mer, FIN_PRETS_OUTRE_MER, FIN_PRETS_METROPOLE)
-    return (c("statut_occupation_logement") == ACCEDANT) & (date < limite)
+    return (c("statut_occupation_logement") == ACCEDANT) & (date < FIN_PRETS)
 
 
 # ---- K, N, L0 ----------------------------------------------------------------------------------

@@ -413,10 +413,10 @@ def _conditions_accession_foyer(c, accedant, foyer):
         return
     eligible = menage_value(c, "aides_logement_primo_accedant_eligibilite", False).astype(bool)
     c.check(
-        "Prêt d'accession signé avant le 1er janvier 2018 (avant le 1er janvier 2020 outre-mer)",
+        "Prêt d'accession signé avant le 1er janvier 2018",
         ~accedant | eligible,
-        "l'allocation de logement n'est plus accordée pour un prêt d'accession signé depuis le 1er janvier 2018 "
-        "(2020 outre-mer), ou la date du prêt n'est pas connue",
+        "l'allocation de logement n'est plus accordée pour un prêt d'accession signé depuis le 1er janvier 2018, "
+        "ou la date du prêt n'est pas connue",
     )
     mensualite = menage_value(c, "loyer", 0.0)
     c.check(
