@@ -66,10 +66,14 @@ def _by_composition(n, couple, columns, value, n_max, extra):
     """``value(column)`` for the household: single or couple without dependant, else the column
     of ``n`` dependants up to ``n_max``, plus ``extra`` per dependant beyond."""
     k = np.minimum(n, n_max)
-    choices = [np.where(couple, value(columns[1]), value(columns[0])), *(value(columns[1 + j]) for j in range(1, n_max + 1))]
-    return np.choose(k, [np.broadcast_to(np.asarray(x, dtype=float), n.shape) for x in choices]) + np.maximum(
-        n - n_max, 0
-    ) * extra
+    choices = [
+        np.where(couple, value(columns[1]), value(columns[0])),
+        *(value(columns[1 + j]) for j in range(1, n_max + 1)),
+    ]
+    return (
+        np.choose(k, [np.broadcast_to(np.asarray(x, dtype=float), n.shape) for x in choices])
+        + np.maximum(n - n_max, 0) * extra
+    )
 
 
 # ---- Who ---------------------------------------------------------------------------------------
@@ -81,7 +85,9 @@ def aide_logement_accedant(c):
     return _statut(c) == ACCEDANT
 
 
-@quantity(FAMILLE, MONTH, label="Résident d'un logement-foyer ou d'une résidence CROUS", value_type="bool", valid_from=SINCE)
+@quantity(
+    FAMILLE, MONTH, label="Résident d'un logement-foyer ou d'une résidence CROUS", value_type="bool", valid_from=SINCE
+)
 def aide_logement_foyer(c):
     """The famille's ménage is ``locataire_foyer`` (a CROUS residence is one, with ``logement_crous``)."""
     return _statut(c) == FOYER
@@ -305,9 +311,13 @@ def aides_logement_accedant_et_foyer(c):
     eligible = menage_value(c, "aides_logement_primo_accedant_eligibilite", False).astype(bool)
     mensualite = menage_value(c, "loyer", 0.0)
     l_accession = np.minimum(mensualite, c("aides_logement_primo_accedant_plafond_mensualite"))
-    l_retenu = np.where(foyer, c("aides_logement_foyer_equivalence_loyer"), np.where(accedant & eligible, l_accession, 0))
+    l_retenu = np.where(
+        foyer, c("aides_logement_foyer_equivalence_loyer"), np.where(accedant & eligible, l_accession, 0)
+    )
     concerne = (foyer | (accedant & eligible)) & (l_retenu > 0)
-    montant = c("aides_logement_k") * (l_retenu + c("aides_logement_accession_foyer_charges") - c("aides_logement_loyer_minimal"))
+    montant = c("aides_logement_k") * (
+        l_retenu + c("aides_logement_accession_foyer_charges") - c("aides_logement_loyer_minimal")
+    )
     return np.where(concerne, np.maximum(0, montant), 0.0)
 
 
@@ -315,7 +325,12 @@ def aides_logement_accedant_et_foyer(c):
     FAMILLE,
     MONTH,
     label="Aide au logement en accession ou en logement-foyer, avant CRDS",
-    law=(f"{ACC}.minoration_forfaitaire", f"{FOY}.minoration_forfaitaire", f"{ACC}.depense_nette_minimale", f"{FOY}.depense_nette_minimale"),
+    law=(
+        f"{ACC}.minoration_forfaitaire",
+        f"{FOY}.minoration_forfaitaire",
+        f"{ACC}.depense_nette_minimale",
+        f"{FOY}.depense_nette_minimale",
+    ),
     references=(D842_6, D842_15, "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878665"),
     valid_from=SINCE,
 )
