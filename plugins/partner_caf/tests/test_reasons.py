@@ -33,7 +33,8 @@ def run():
 def accession_and_foyers(n: int, seed: int = 15) -> Population:
     """Generated households moved to the accession and logement-foyer statuses: loans of every
     period (before and after 2018, unknown dates), repayments and redevances from nil to high,
-    foyers and CROUS residences with rooms rehabilitated or not."""
+    foyers conventionnés or not, foyers de jeunes travailleurs, CROUS residences with rooms
+    rehabilitated or not."""
     population = generate(n, "2026-11", seed=seed)
     rng = np.random.default_rng(seed)
     n_menages = population.size("menage")
@@ -65,7 +66,11 @@ def accession_and_foyers(n: int, seed: int = 15) -> Population:
     inputs["logement_crous"] = dict.fromkeys(months, crous)
     inputs["etat_logement_foyer"] = dict.fromkeys(months, etat)
     inputs["aide_logement_date_pret"] = {ETERNITY_PERIOD: rng.choice(dates, size=n_menages)}
-    return dataclasses.replace(population, inputs=inputs)
+    inputs["foyer_jeunes_travailleurs_ou_residence_sociale"] = dict.fromkeys(months, rng.random(n_menages) < 0.5)
+    # A conventionné foyer says so by giving logement_conventionne (the APL en logement-foyer).
+    conventionne = (statut == StatutOccupationLogement.LOCATAIRE_FOYER.code) & (rng.random(n_menages) < 0.5)
+    given = {"logement_conventionne": dict.fromkeys(months, (conventionne, conventionne))}
+    return dataclasses.replace(population, inputs=inputs, given={**population.given, **given})
 
 
 def test_every_condition_is_necessary_and_every_nil_amount_has_one(run):

@@ -28,11 +28,15 @@ from mesaides.partner_caf.logement_loyer import AL, SINCE
 
 ACC = f"{AL}.accession"
 FOY = f"{AL}.foyer"
+APL_FOY = f"{AL}.foyer_apl"
 K = f"{AL}.coefficient_k"
+K1 = f"{AL}.coefficient_k_apl_foyer"
 L0 = f"{AL}.l0"
+E0 = f"{AL}.e0"
 
 D842_6 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878675"
 D842_15 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878655"
+D832_24 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878712"
 D832_25 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000047401364"
 D832_26 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000047401357"
 L841_4 = "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038814858"
@@ -56,6 +60,7 @@ ETAT_LOGEMENT_FOYER = ("non_renseigne", "logement_rehabilite", "logement_non_reh
 """OpenFisca-France's ``TypeEtatLogementFoyer``: whether a CROUS room has been rehabilitated."""
 PLAFOND_COLUMNS = ("personne_seule", "couple", "un_pac", "deux_pac", "trois_pac", "quatre_pac", "cinq_pac")
 PARTS_COLUMNS = ("personne_seule", "couple", "un_pac", "deux_pac", "trois_pac", "quatre_pac")
+E_COLUMNS = PARTS_COLUMNS
 
 
 def _statut(c) -> np.ndarray:
@@ -94,6 +99,40 @@ def aide_logement_foyer(c):
 
 
 @quantity(
+    FAMILLE,
+    MONTH,
+    label="Résident d'un logement-foyer conventionné, relevant du barème général de l'APL en foyer",
+    value_type="bool",
+    references=(D832_24, D832_25),
+    valid_from=SINCE,
+)
+def aide_logement_foyer_apl_cas_general(c):
+    """A conventionné logement-foyer (``logement_conventionne`` given for the ménage: the APL) that
+    is not a foyer de jeunes travailleurs nor a résidence sociale: K, N and E0 of the first case
+    of D832-25 and D832-26 (a foyer de jeunes travailleurs or a résidence sociale uses the second,
+    the allocation de logement's). The foyers de jeunes travailleurs conventionnés before October
+    1990 and the résidences sociales before 1995 keep the general case: the date of the convention
+    is not asked, every such foyer is taken as conventionné since."""
+    jeunes = menage_value(c, "foyer_jeunes_travailleurs_ou_residence_sociale", False).astype(bool)
+    return c("aide_logement_foyer_apl") & ~jeunes
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Résident d'un logement-foyer conventionné (APL en logement-foyer)",
+    value_type="bool",
+    references=(D832_24,),
+    valid_from=SINCE,
+)
+def aide_logement_foyer_apl(c):
+    """A logement-foyer conventionné: the ménage's ``logement_conventionne`` is given true (as in
+    OpenFisca-France; it is computed true only for a tenant of an HLM). Its residents get the APL
+    (D832-24 CCH), the others the allocation de logement (D842-15)."""
+    return c("aide_logement_foyer") & menage_value(c, "logement_conventionne", False).astype(bool)
+
+
+@quantity(
     MENAGE,
     MONTH,
     label="Prêt d'accession ouvrant droit à l'allocation de logement",
@@ -114,21 +153,27 @@ def aides_logement_primo_accedant_eligibilite(c):
     FAMILLE,
     MONTH,
     label="Nombre de parts N (accession et logement-foyer)",
-    law=(f"{K}.nombre_parts",),
+    law=(f"{K}.nombre_parts", f"{K1}.nombre_parts"),
     references=(D832_25,),
     valid_from=SINCE,
 )
 def aides_logement_nb_part(c):
     """D832-25 2° d CCH: 1.2 for a single person, 1.5 for a couple, 2.5 to 4.3 with one to four
-    dependants, 0.5 more per further dependant."""
-    return _by_composition(
-        c("al_nb_personnes_a_charge"),
-        c("al_couple"),
-        PARTS_COLUMNS,
-        lambda col: c.law(f"{K}.nombre_parts.{col}"),
-        4,
-        c.law(f"{K}.nombre_parts.par_pac_supp"),
-    )
+    dependants, 0.5 more per further dependant; in the general case of the APL en foyer (1° e),
+    1.4 and 1.8 for a single person and a couple."""
+
+    def parts(prefix):
+        return _by_composition(
+            c("al_nb_personnes_a_charge"),
+            c("al_couple"),
+            PARTS_COLUMNS,
+            lambda col: c.law(f"{prefix}.nombre_parts.{col}"),
+            4,
+            c.law(f"{prefix}.nombre_parts.par_pac_supp"),
+        )
+
+    cas_general = c("aide_logement_foyer_apl_cas_general")
+    return np.where(cas_general, parts(K1), parts(K)) if cas_general.any() else parts(K)
 
 
 @quantity(
@@ -161,37 +206,55 @@ def aides_logement_accession_foyer_ressources(c):
     FAMILLE,
     MONTH,
     label="Coefficient de prise en charge K (accession et logement-foyer)",
-    law=(f"{K}.plafond", f"{K}.cm"),
+    law=(f"{K}.plafond", f"{K}.cm", f"{K1}.plafond", f"{K1}.r", f"{K1}.cm"),
     references=(D832_25,),
     valid_from=SINCE,
 )
 def aides_logement_k(c):
-    """K = 0.90 − R / (cm × N), rounded down to the hundredth, at most 0.90 (D832-25 2° CCH)."""
-    plafond = c.law(f"{K}.plafond")
-    k = plafond - c("aides_logement_accession_foyer_ressources") / (c.law(f"{K}.cm") * c("aides_logement_nb_part"))
-    # Rounded down to two decimals; the small epsilon keeps an exact hundredth from falling below.
+    """K = 0.90 − R / (cm × N) (D832-25 2° CCH); in the general case of the APL en foyer,
+    K = 0.95 − (R − r × N) / (cm × N) (1°). Rounded down to the hundredth, at most 0.90 or 0.95."""
+    r = c("aides_logement_accession_foyer_ressources")
+    n = c("aides_logement_nb_part")
+    plafond = np.full(r.shape, float(c.law(f"{K}.plafond")))
+    k = plafond - r / (c.law(f"{K}.cm") * n)
+    cas_general = c("aide_logement_foyer_apl_cas_general")
+    if cas_general.any():
+        plafond_1 = c.law(f"{K1}.plafond")
+        k = np.where(cas_general, plafond_1 - (r - c.law(f"{K1}.r") * n) / (c.law(f"{K1}.cm") * n), k)
+        plafond = np.where(cas_general, plafond_1, plafond)
+    # Rounded down to two decimals (the inner rounding keeps an exact hundredth from falling below).
     return np.minimum(plafond, np.floor(np.round(k * 100, 6)) / 100)
 
 
 @quantity(
     FAMILLE,
     MONTH,
-    label="Loyer ou mensualité minimale L0 (accession et logement-foyer)",
-    law=(L0,),
+    label="Loyer ou mensualité minimale L0, équivalence minimale E0 (accession et logement-foyer)",
+    law=(L0, E0),
     references=(D832_26,),
     valid_from=SINCE,
 )
 def aides_logement_loyer_minimal(c):
     """Rates applied to the tranches of the resources R whose limits are multiplied by N, plus a
-    forfait, the total divided by twelve (D832-26 CCH, second paragraph)."""
+    forfait, the total divided by twelve (D832-26 CCH, second paragraph); in the general case of
+    the APL en foyer, the tranches and rates of the first paragraph and a forfait per part."""
     r = c("aides_logement_accession_foyer_ressources")
     n = c("aides_logement_nb_part")
-    limites = [0.0, *(c.law(f"{L0}.seuil_{i}") for i in range(1, 5)), np.inf]
-    total = np.zeros_like(r, dtype=float)
-    for i in range(5):
-        bas, haut = limites[i] * n, limites[i + 1] * n
-        total = total + c.law(f"{L0}.taux_{i + 1}") * np.clip(r - bas, 0, haut - bas)
-    return (total + c.law(f"{L0}.forfait")) / 12
+
+    def tranches(prefix, count):
+        limites = [0.0, *(c.law(f"{prefix}.seuil_{i}") for i in range(1, count)), np.inf]
+        total = np.zeros_like(r, dtype=float)
+        for i in range(count):
+            bas, haut = limites[i] * n, limites[i + 1] * n
+            total = total + c.law(f"{prefix}.taux_{i + 1}") * np.clip(r - bas, 0, haut - bas)
+        return total
+
+    l0 = (tranches(L0, 5) + c.law(f"{L0}.forfait")) / 12
+    cas_general = c("aide_logement_foyer_apl_cas_general")
+    if cas_general.any():
+        e0 = (tranches(E0, 6) + c.law(f"{E0}.forfait_par_part") * n) / 12
+        l0 = np.where(cas_general, e0, l0)
+    return l0
 
 
 # ---- L and C -----------------------------------------------------------------------------------
@@ -238,7 +301,7 @@ def aides_logement_primo_accedant_plafond_mensualite(c):
 @quantity(
     FAMILLE,
     MONTH,
-    label="Équivalence de loyer du logement-foyer",
+    label="Équivalence de loyer du logement-foyer (APL : équivalence de loyer et de charges retenue)",
     law=(f"{FOY}.equivalence_loyer", f"{FOY}.age_personnes_agees", f"{FOY}.age_personnes_agees_aspa"),
     references=(D842_15, "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000047985424"),
     valid_from=SINCE,
@@ -247,7 +310,8 @@ def aides_logement_foyer_equivalence_loyer(c):
     """The flat equivalence of art. 43 of the arrêté by category (D842-16 CCH): a student in a
     CROUS room not rehabilitated; a student in a rehabilitated room; a person of the age of the
     full-rate pension (67), an ASPA recipient of 65 or more, or a disabled person; anyone else.
-    Single person or couple."""
+    Single person or couple. In a conventionné foyer (APL), the redevance within the ceiling of
+    art. 27 (D832-24 3°): it includes the charges."""
     demandeur_age = c.members("age").first("parents", default=0)
     handicap = c.per_member(c.members("handicap").values).any("parents")
     aspa = c("aspa") > 0
@@ -270,6 +334,39 @@ def aides_logement_foyer_equivalence_loyer(c):
         where = categorie == name
         e = f"{FOY}.equivalence_loyer.{name}."
         out[where] = np.where(couple[where], c.law(e + "couple"), c.law(e + "personne_seule"))
+    apl = c("aide_logement_foyer_apl")
+    if apl.any():
+        redevance = menage_value(c, "loyer", 0.0)
+        out = np.where(apl, np.minimum(redevance, c("aides_logement_foyer_conventionne_plafond")), out)
+    return out
+
+
+@quantity(
+    FAMILLE,
+    MONTH,
+    label="Équivalence de loyer et de charges plafond de l'APL en logement-foyer",
+    law=(f"{APL_FOY}.equivalence_plafond",),
+    references=(D832_24, "https://www.legifrance.gouv.fr/loda/article_lc/LEGIARTI000052233830"),
+    valid_from=SINCE,
+)
+def aides_logement_foyer_conventionne_plafond(c):
+    """Art. 27 of the arrêté: by zone and household (single, couple, one to four dependants, then
+    an amount per further dependant)."""
+    zone = zone_index(c) + 1
+    n = c("al_nb_personnes_a_charge")
+    couple = c("al_couple")
+    out = c.zeros()
+    for z in np.unique(zone):
+        where = zone == z
+        base = f"{APL_FOY}.equivalence_plafond.zone_{z}."
+        out[where] = _by_composition(
+            n[where],
+            couple[where],
+            E_COLUMNS,
+            lambda col, base=base: c.law(base + col),
+            4,
+            c.law(base + "par_pac_supp"),
+        )
     return out
 
 
@@ -283,14 +380,15 @@ def aides_logement_foyer_equivalence_loyer(c):
 )
 def aides_logement_accession_foyer_charges(c):
     """Art. 34 (accession) and 40 (logement-foyer) of the arrêté: a flat amount plus an amount per
-    dependant, whatever the zone."""
+    dependant, whatever the zone. None for the APL en logement-foyer, whose equivalence includes
+    the charges."""
     n = c("al_nb_personnes_a_charge")
     prefix = np.where(c("aide_logement_accedant"), 0, 1)
     values = [
         c.law(f"{p}.forfait_charges.cas_general") + n * c.law(f"{p}.forfait_charges.par_personne_a_charge")
         for p in (ACC, FOY)
     ]
-    return np.choose(prefix, values)
+    return np.where(c("aide_logement_foyer_apl"), 0.0, np.choose(prefix, values))
 
 
 # ---- Amount ------------------------------------------------------------------------------------
@@ -305,7 +403,8 @@ def aides_logement_accession_foyer_charges(c):
 )
 def aides_logement_accedant_et_foyer(c):
     """K × (L + C − L0), nil when negative. L: the repayment within its ceiling for an eligible
-    home-buyer (nothing for another), the equivalence de loyer for a foyer."""
+    home-buyer (nothing for another), the equivalence de loyer for a foyer; for the APL en foyer,
+    K × (E − E0) with C nil (D832-24)."""
     accedant = c("aide_logement_accedant")
     foyer = c("aide_logement_foyer")
     eligible = menage_value(c, "aides_logement_primo_accedant_eligibilite", False).astype(bool)
@@ -328,21 +427,36 @@ def aides_logement_accedant_et_foyer(c):
     law=(
         f"{ACC}.minoration_forfaitaire",
         f"{FOY}.minoration_forfaitaire",
+        f"{APL_FOY}.minoration_forfaitaire",
         f"{ACC}.depense_nette_minimale",
         f"{FOY}.depense_nette_minimale",
+        f"{APL_FOY}.depense_nette_minimale",
     ),
-    references=(D842_6, D842_15, "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878665"),
+    references=(
+        D842_6,
+        D842_15,
+        D832_24,
+        "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878665",
+        "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000038878706",
+    ),
     valid_from=SINCE,
 )
 def aides_logement_accession_foyer_montant_brut(c):
     """The formula's amount minus the 5 € minoration, then minus the shortfall of the net expense
     (repayment or equivalence de loyer plus charges, minus the aid) below its minimum: 15 €, or for a
-    loan signed from 1 July 1999 the resources times 0.0234 (D842-11, D842-17 CCH). A foyer's aid
-    is at most the redevance paid (D842-15)."""
+    loan signed from 1 July 1999 the resources times 0.0234 (D842-11, D842-17 CCH); for the APL en
+    foyer 26.68 €, 15 € in a foyer de jeunes travailleurs or a résidence sociale (D832-27). A
+    foyer's aid is at most the redevance paid (D842-15; the APL's E is within it)."""
     accedant = c("aide_logement_accedant")
     foyer = c("aide_logement_foyer")
+    apl = c("aide_logement_foyer_apl")
+    cas_general = c("aide_logement_foyer_apl_cas_general")
     af = c("aides_logement_accedant_et_foyer")
-    minoration = np.where(accedant, c.law(f"{ACC}.minoration_forfaitaire"), c.law(f"{FOY}.minoration_forfaitaire"))
+    minoration = np.select(
+        [accedant, apl],
+        [c.law(f"{ACC}.minoration_forfaitaire"), c.law(f"{APL_FOY}.minoration_forfaitaire")],
+        c.law(f"{FOY}.minoration_forfaitaire"),
+    )
     aide = np.maximum(0, af - minoration)
 
     mensualite = menage_value(c, "loyer", 0.0)
@@ -353,7 +467,12 @@ def aides_logement_accession_foyer_montant_brut(c):
         c("aides_logement_accession_foyer_ressources") * c.law(f"{ACC}.depense_nette_minimale.coefficient_ressources"),
         c.law(f"{ACC}.depense_nette_minimale.montant"),
     )
-    seuil = np.where(accedant, seuil_accession, c.law(f"{FOY}.depense_nette_minimale"))
+    seuil_apl = np.where(
+        cas_general,
+        c.law(f"{APL_FOY}.depense_nette_minimale.cas_general"),
+        c.law(f"{APL_FOY}.depense_nette_minimale.jeunes_travailleurs_residences_sociales"),
+    )
+    seuil = np.select([accedant, apl], [seuil_accession, seuil_apl], c.law(f"{FOY}.depense_nette_minimale"))
     depense = np.where(accedant, mensualite, c("aides_logement_foyer_equivalence_loyer")) + charges - aide
     aide = np.maximum(0, aide - np.maximum(0, seuil - depense))
     return np.where(foyer, np.minimum(aide, mensualite), aide)
@@ -363,7 +482,7 @@ def aides_logement_accession_foyer_montant_brut(c):
     FAMILLE,
     MONTH,
     label="Aide au logement en accession ou en logement-foyer, nette de CRDS",
-    law=(f"{ACC}.seuil_versement", f"{FOY}.seuil_versement"),
+    law=(f"{ACC}.seuil_versement", f"{FOY}.seuil_versement", f"{APL_FOY}.seuil_versement"),
     references=(D842_6, D842_15, "https://www.service-public.fr/particuliers/vosdroits/F17585"),
     valid_from=SINCE,
 )
@@ -373,13 +492,25 @@ def aides_logement_accession_foyer_montant(c):
     brut = c("aides_logement_accession_foyer_montant_brut")
     crds = np.floor(brut * 100 * c.law(f"{AL}.crds.taux")) / 100
     net = np.floor(np.round(brut - crds, 2))
-    seuil = np.where(c("aide_logement_accedant"), c.law(f"{ACC}.seuil_versement"), c.law(f"{FOY}.seuil_versement"))
+    seuil = seuil_versement_accession_foyer(c)
     return np.where(brut >= seuil, net, 0.0)
+
+
+def seuil_versement_accession_foyer(c):
+    """The minimum payment of each famille's scale (arrêté art. 29, 36 and 42)."""
+    return np.select(
+        [c("aide_logement_accedant"), c("aide_logement_foyer_apl")],
+        [c.law(f"{ACC}.seuil_versement"), c.law(f"{APL_FOY}.seuil_versement")],
+        c.law(f"{FOY}.seuil_versement"),
+    )
 
 
 QUANTITIES = (
     aide_logement_accedant,
     aide_logement_foyer,
+    aide_logement_foyer_apl,
+    aide_logement_foyer_apl_cas_general,
+    aides_logement_foyer_conventionne_plafond,
     aides_logement_primo_accedant_eligibilite,
     aides_logement_nb_part,
     aides_logement_accession_foyer_ressources,

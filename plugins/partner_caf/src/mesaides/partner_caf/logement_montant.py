@@ -8,6 +8,7 @@ import numpy as np
 
 from mesaides.core import FAMILLE, MONTH, quantity
 from mesaides.partner_caf.helpers import by_zone, is_locataire, menage_value, zone_index
+from mesaides.partner_caf.logement_accession_foyer import seuil_versement_accession_foyer
 from mesaides.partner_caf.logement_loyer import AL, ARRETE_2019, D823_16, LOC, SINCE
 
 RLS = f"{AL}.rls"
@@ -437,7 +438,7 @@ def _conditions_accession_foyer(c, accedant, foyer):
         l0=c("aides_logement_loyer_minimal"),
     )
     brut = c("aides_logement_accession_foyer_montant_brut")
-    seuil = np.where(accedant, c.law(f"{AL}.accession.seuil_versement"), c.law(f"{AL}.foyer.seuil_versement"))
+    seuil = seuil_versement_accession_foyer(c)
     c.check(
         "Aide en accession ou en logement-foyer au moins égale au seuil de versement",
         ~concerne | nul | (brut >= seuil),

@@ -80,4 +80,16 @@ PARAMETERS = (
         label="Chambre de résidence CROUS réhabilitée ou non",
         year_input="dispatch",
     ),
+    Parameter(
+        name="foyer_jeunes_travailleurs_ou_residence_sociale",
+        entity=MENAGE,
+        period=MONTH,
+        value_type="bool",
+        label="Foyer de jeunes travailleurs ou résidence sociale",
+        description=(
+            "With statut_occupation_logement = locataire_foyer and logement_conventionne given true: the "
+            "APL of such a foyer uses the second case of D832-25 and D832-26 CCH."
+        ),
+        year_input="dispatch",
+    ),
 )
