@@ -33,6 +33,7 @@ class EveryParameter:
             "aeeh_niveau_handicap": ("individu", "month", "int"),
             "aide_logement_date_pret": ("menage", "eternity", "date"),
             "logement_crous": ("menage", "month", "bool"),
+            "foyer_jeunes_travailleurs_ou_residence_sociale": ("menage", "month", "bool"),
         }
         for name, (entity, period, value_type) in kinds.items():
             if name not in self.parameters:
@@ -372,3 +373,36 @@ def test_a_crous_residence_is_a_foyer_said_with_logement_crous(everything):
     assert menage["etat_logement_foyer"]["2026-11"] == "logement_non_rehabilite"
     other = {**answers, "menage.logement_crous": ""}
     assert not q.holds(q.by_id["etat_logement_foyer"], subject, other, TODAY)
+
+
+def test_a_conventionne_foyer_gives_logement_conventionne_and_its_kind(everything, spec, engine):
+    q = everything
+    answers = {
+        "foyer.situation_familiale": "celibataire",
+        "foyer.nb_enfants": "0",
+        "demandeur.date_naissance": "20/05/2002",
+        "demandeur.activite": "actif",
+        "demandeur.salaire_net": "870",
+        "menage.depcom": "69123",
+        "menage.depcom_choix": "69123",
+        "menage.statut_occupation_logement": "locataire_foyer",
+        "menage.loyer": "480",
+        "menage.foyer_conventionne": "1",
+        "menage.foyer_jeunes_travailleurs_ou_residence_sociale": "1",
+    }
+    subject = q.fields("logement", answers, TODAY)[0].subject
+    assert q.holds(q.by_id["foyer_jeunes_travailleurs_ou_residence_sociale"], subject, answers, TODAY)
+    unchecked = {**answers, "menage.foyer_conventionne": ""}
+    assert not q.holds(q.by_id["foyer_jeunes_travailleurs_ou_residence_sociale"], subject, unchecked, TODAY)
+    menage = q.situation(answers, TODAY)["menages"]["menage_1"]
+    assert menage["logement_conventionne"]["2026-11"] is True
+    assert menage["foyer_jeunes_travailleurs_ou_residence_sociale"]["2026-11"] is True
+    # With the CAF installed, the conventionné foyer's residents get the APL, the others the ALS.
+    installed = Questionnaire(spec, engine.rules, list(engine.rules.aides))
+    for given, aide in ((answers, "apl"), (unchecked, "als")):
+        situation = installed.situation(given, TODAY)
+        for name in ("apl", "als"):
+            situation["familles"]["famille_1"][name] = {"2026-11": None}
+        result = engine.calculate(situation)["familles"]["famille_1"]
+        assert result[aide]["2026-11"] > 0
+        assert result["als" if aide == "apl" else "apl"]["2026-11"] == 0
