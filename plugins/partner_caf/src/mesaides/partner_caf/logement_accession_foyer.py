@@ -1,20 +1,22 @@
 """Aides personnelles au logement of home-buyers repaying a loan (accession à la propriété) and of
 residents of logements-foyers (foyers de jeunes travailleurs, résidences sociales, EHPAD, CROUS
-residences), per famille and per month: the allocation de logement's scale, ALF or ALS as for
-tenants of non-conventionné housing.
+residences), per famille and per month. The allocation de logement (ALF or ALS) of home-buyers
+and of foyers that are not conventionnés, the APL of conventionné foyers.
 
-Both follow the same formula (art. D842-6 CCH for accession, D842-15 for logements-foyers)::
+All follow one formula (art. D842-6 CCH for accession, D842-15 for logements-foyers, D832-24 for
+the APL en foyer, where L + C is the equivalence E)::
 
     aide = K × (L + C − L0)
     K  = 0.90 − R / (cm × N), rounded down to the hundredth, at most 0.90 (D832-25 2°)
     L0 = (Σ tranches of R at rates, limits × N) + forfait) / 12          (D832-26, 2nd paragraph)
 
-then the 5 € minoration, the abatement that keeps a minimal net expense (D842-11, D842-17), for a
-foyer the cap at the redevance, the CRDS, the amount rounded down to the euro and the 10 € minimum
-payment. ``L`` is the monthly loan repayment within the ceiling of the loan's certificate date
-(D842-9) for accession, a flat equivalence by category of resident for a foyer (D842-16); ``C``
-a charges forfait. See ``docs/rules-logement-accession-foyer.md``.
-"""
+(the general case of the APL en foyer has its own K, N and E0: D832-25 1°, D832-26 1st paragraph),
+then the 5 € minoration, the abatement that keeps a minimal net expense (D842-11, D842-17,
+D832-27), for a foyer the cap at the redevance, the CRDS, the amount rounded down to the euro and
+the 10 € minimum payment. ``L`` is the monthly loan repayment within the ceiling of the loan's
+certificate date (D842-9) for accession, a flat equivalence by category of resident for a foyer
+(D842-16), the redevance within a ceiling for the APL en foyer; ``C`` a charges forfait. See
+``docs/rules-logement-accession-foyer.md``."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ import numpy as np
 from mesaides.core import FAMILLE, MENAGE, MONTH, Activite, StatutOccupationLogement, quantity
 from mesaides.partner_caf.helpers import menage_value, zone_index
 from mesaides.partner_caf.logement_loyer import AL, SINCE
+from mesaides.partner_caf.parameters import ETATS_LOGEMENT_FOYER
 
 ACC = f"{AL}.accession"
 FOY = f"{AL}.foyer"
@@ -56,8 +59,6 @@ PAS_DE_PRET = np.datetime64("9999-12-31", "D")
 
 ACCEDANT = StatutOccupationLogement.PRIMO_ACCEDANT.code
 FOYER = StatutOccupationLogement.LOCATAIRE_FOYER.code
-ETAT_LOGEMENT_FOYER = ("non_renseigne", "logement_rehabilite", "logement_non_rehabilite")
-"""OpenFisca-France's ``TypeEtatLogementFoyer``: whether a CROUS room has been rehabilitated."""
 PLAFOND_COLUMNS = ("personne_seule", "couple", "un_pac", "deux_pac", "trois_pac", "quatre_pac", "cinq_pac")
 PARTS_COLUMNS = ("personne_seule", "couple", "un_pac", "deux_pac", "trois_pac", "quatre_pac")
 E_COLUMNS = PARTS_COLUMNS
@@ -322,7 +323,7 @@ def aides_logement_foyer_equivalence_loyer(c):
     )
     etudiant = c.members("activite").first("parents", default=-1) == Activite.ETUDIANT.code
     crous = menage_value(c, "logement_crous", False).astype(bool)
-    non_rehabilite = menage_value(c, "etat_logement_foyer", 0) == ETAT_LOGEMENT_FOYER.index("logement_non_rehabilite")
+    non_rehabilite = menage_value(c, "etat_logement_foyer", 0) == ETATS_LOGEMENT_FOYER.index("logement_non_rehabilite")
     categorie = np.select(
         [agee, crous & etudiant & non_rehabilite, crous & etudiant],
         ["personne_agee_ou_handicapee", "etudiant_chambre", "etudiant_chambre_rehabilitee"],

@@ -2,6 +2,9 @@
 
 from mesaides.core import ETERNITY, INDIVIDU, MENAGE, MONTH, Parameter
 
+ETATS_LOGEMENT_FOYER = ("non_renseigne", "logement_rehabilite", "logement_non_rehabilite")
+"""OpenFisca-France's ``TypeEtatLogementFoyer``: whether a CROUS room has been rehabilitated."""
+
 PARAMETERS = (
     Parameter(
         name="taux_incapacite",
@@ -75,7 +78,7 @@ PARAMETERS = (
         entity=MENAGE,
         period=MONTH,
         value_type="enum",
-        enum_values=("non_renseigne", "logement_rehabilite", "logement_non_rehabilite"),
+        enum_values=ETATS_LOGEMENT_FOYER,
         default="non_renseigne",
         label="Chambre de résidence CROUS réhabilitée ou non",
         year_input="dispatch",
