@@ -170,8 +170,9 @@ def test_results_cards_need_only_the_first_levels_of_each_explanation(engine):
 
 
 def test_an_owner_is_told_the_housing_aid_is_for_tenants(engine):
-    """The housing aid is listed once, with the condition an owner does not meet, rather than a
-    nil amount and its three parts (APL, ALF, ALS)."""
+    """The housing aid is listed once, with the condition an owner without a loan does not meet
+    (tenants, foyer residents and home-buyers get it), rather than a nil amount and its three
+    parts (APL, ALF, ALS)."""
     import copy
     import datetime as dt
     import tempfile
@@ -191,5 +192,6 @@ def test_an_owner_is_told_the_housing_aid_is_for_tenants(engine):
     by_name = {r.name: r for r in page.not_obtained}
     assert not {"apl", "alf", "als"} & {r.name for r in page.obtained + page.not_obtained}
     assert by_name["aide_logement"].reason == (
-        "Condition non remplie : être locataire de son logement (HLM, logement vide ou meublé)."
+        "Condition non remplie : être locataire (HLM, logement vide ou meublé), résident d'un logement-foyer "
+        "ou accédant à la propriété."
     )

@@ -31,12 +31,25 @@ class EveryParameter:
             "taux_incapacite": ("individu", "month", "float"),
             "aah_restriction_substantielle_durable_acces_emploi": ("individu", "month", "bool"),
             "aeeh_niveau_handicap": ("individu", "month", "int"),
+            "aide_logement_date_pret": ("menage", "eternity", "date"),
+            "logement_crous": ("menage", "month", "bool"),
+            "foyer_jeunes_travailleurs_ou_residence_sociale": ("menage", "month", "bool"),
         }
         for name, (entity, period, value_type) in kinds.items():
             if name not in self.parameters:
                 self.parameters[name] = Parameter(
                     name=name, entity=entity, period=period, value_type=value_type, label=name
                 )
+        if "etat_logement_foyer" not in self.parameters:
+            self.parameters["etat_logement_foyer"] = Parameter(
+                name="etat_logement_foyer",
+                entity="menage",
+                period="month",
+                value_type="enum",
+                enum_values=("non_renseigne", "logement_rehabilite", "logement_non_rehabilite"),
+                default="non_renseigne",
+                label="etat_logement_foyer",
+            )
         for q in spec.questions:
             assert set(q.fills) <= set(self.parameters) | set(self.quantities), q.id
         self.graph = self
@@ -301,3 +314,89 @@ def test_without_the_national_partners_their_questions_are_not_asked(spec):
     assert not {"scolarite", "inapte_travail", "ass_precondition_remplie"} & asked
     assert {"ass", "aspa"} <= set(rules.stand_ins) and {"ass_percue", "aspa_percue"} <= asked
     assert {"rsa_percu", "grossesse", "pensions_alimentaires_percues"} <= asked
+
+
+def test_a_home_buyer_is_asked_the_repayment_and_the_date_of_the_loan(everything, spec, engine):
+    q = everything
+    answers = {
+        "foyer.situation_familiale": "celibataire",
+        "foyer.nb_enfants": "0",
+        "demandeur.date_naissance": "02/04/1985",
+        "demandeur.activite": "actif",
+        "demandeur.salaire_net": "1 150",
+        "menage.depcom": "59350",
+        "menage.depcom_choix": "59350",
+        "menage.statut_occupation_logement": "primo_accedant",
+        "menage.mensualite_pret": "450",
+        "menage.aide_logement_date_pret": "01/06/2012",
+    }
+    subject = q.fields("logement", answers, TODAY)[0].subject
+    assert q.holds(q.by_id["mensualite_pret"], subject, answers, TODAY)
+    assert q.holds(q.by_id["aide_logement_date_pret"], subject, answers, TODAY)
+    assert not q.holds(q.by_id["loyer"], subject, answers, TODAY)
+    assert not q.holds(q.by_id["logement_crous"], subject, answers, TODAY)
+    menage = q.situation(answers, TODAY)["menages"]["menage_1"]
+    assert menage["loyer"]["2026-11"] == 450.0
+    assert menage["aide_logement_date_pret"] == {"ETERNITY": "2012-06-01"}
+    # With the CAF installed, the loan of 2012 opens the ALS of a home-buyer; one of 2019 does not.
+    installed = Questionnaire(spec, engine.rules, list(engine.rules.aides))
+    situation = installed.situation(answers, TODAY)
+    situation["familles"]["famille_1"]["aide_logement"] = {"2026-11": None}
+    assert engine.calculate(situation)["familles"]["famille_1"]["aide_logement"]["2026-11"] > 0
+    situation = installed.situation({**answers, "menage.aide_logement_date_pret": "01/03/2019"}, TODAY)
+    situation["familles"]["famille_1"]["aide_logement"] = {"2026-11": None}
+    assert engine.calculate(situation)["familles"]["famille_1"]["aide_logement"]["2026-11"] == 0
+
+
+def test_a_crous_residence_is_a_foyer_said_with_logement_crous(everything):
+    q = everything
+    answers = {
+        "foyer.situation_familiale": "celibataire",
+        "foyer.nb_enfants": "0",
+        "menage.statut_occupation_logement": "locataire_foyer",
+        "menage.loyer": "250",
+        "menage.logement_crous": "1",
+        "menage.etat_logement_foyer": "logement_non_rehabilite",
+    }
+    subject = q.fields("logement", answers, TODAY)[0].subject
+    assert q.holds(q.by_id["etat_logement_foyer"], subject, answers, TODAY)
+    assert not q.holds(q.by_id["mensualite_pret"], subject, answers, TODAY)
+    menage = q.situation(answers, TODAY)["menages"]["menage_1"]
+    assert menage["statut_occupation_logement"]["2026-11"] == "locataire_foyer"
+    assert menage["logement_crous"]["2026-11"] is True
+    assert menage["etat_logement_foyer"]["2026-11"] == "logement_non_rehabilite"
+    other = {**answers, "menage.logement_crous": ""}
+    assert not q.holds(q.by_id["etat_logement_foyer"], subject, other, TODAY)
+
+
+def test_a_conventionne_foyer_gives_logement_conventionne_and_its_kind(everything, spec, engine):
+    q = everything
+    answers = {
+        "foyer.situation_familiale": "celibataire",
+        "foyer.nb_enfants": "0",
+        "demandeur.date_naissance": "20/05/2002",
+        "demandeur.activite": "actif",
+        "demandeur.salaire_net": "870",
+        "menage.depcom": "69123",
+        "menage.depcom_choix": "69123",
+        "menage.statut_occupation_logement": "locataire_foyer",
+        "menage.loyer": "480",
+        "menage.foyer_conventionne": "1",
+        "menage.foyer_jeunes_travailleurs_ou_residence_sociale": "1",
+    }
+    subject = q.fields("logement", answers, TODAY)[0].subject
+    assert q.holds(q.by_id["foyer_jeunes_travailleurs_ou_residence_sociale"], subject, answers, TODAY)
+    unchecked = {**answers, "menage.foyer_conventionne": ""}
+    assert not q.holds(q.by_id["foyer_jeunes_travailleurs_ou_residence_sociale"], subject, unchecked, TODAY)
+    menage = q.situation(answers, TODAY)["menages"]["menage_1"]
+    assert menage["logement_conventionne"]["2026-11"] is True
+    assert menage["foyer_jeunes_travailleurs_ou_residence_sociale"]["2026-11"] is True
+    # With the CAF installed, the conventionné foyer's residents get the APL, the others the ALS.
+    installed = Questionnaire(spec, engine.rules, list(engine.rules.aides))
+    for given, aide in ((answers, "apl"), (unchecked, "als")):
+        situation = installed.situation(given, TODAY)
+        for name in ("apl", "als"):
+            situation["familles"]["famille_1"][name] = {"2026-11": None}
+        result = engine.calculate(situation)["familles"]["famille_1"]
+        assert result[aide]["2026-11"] > 0
+        assert result["als" if aide == "apl" else "apl"]["2026-11"] == 0

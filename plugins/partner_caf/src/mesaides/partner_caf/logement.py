@@ -1,5 +1,6 @@
-"""Aides personnelles au logement in the rental sector: APL (conventionné housing, HLM), ALF
-(private rental, with dependants), ALS (private rental, without), per famille and per month.
+"""Aides personnelles au logement: APL (conventionné housing, HLM), ALF (private rental, with
+dependants), ALS (private rental, without), per famille and per month; home-buyers and residents
+of logements-foyers get the ALF or the ALS of their scale (``logement_accession_foyer``).
 
 Rules as OpenFisca-France 176.1.8 computes them (see ``/work/notes/rules-logement.md`` during
 development; the package docs summarise them). Arrêté du 27 septembre 2019 and art. D823-16
@@ -11,14 +12,16 @@ and following CCH:
 then the 10 € minimum payment (ALF/ALS only), the degressivity for high rents, the 5 €
 minoration, the APL's share of the réduction de loyer de solidarité, the CRDS, and the amount
 rounded down to the euro. Zone, composition, rent and charges are in ``logement_loyer``, the
-resource base in ``logement_ressources``, the participation and the amount in ``logement_montant``. Owners, people housed free and the other housing
-statuses get nothing (accession and foyers are not simulated).
+resource base in ``logement_ressources``, the participation and the amount in ``logement_montant``,
+the accession and logement-foyer scales in ``logement_accession_foyer``. Owners without a loan,
+people housed free and people without a home get nothing.
 """
 
 from __future__ import annotations
 
 from mesaides.core import FAMILLE, MONTH, Quantity, quantity
 from mesaides.partner_caf.helpers import menage_value
+from mesaides.partner_caf.logement_accession_foyer import QUANTITIES as ACCESSION_FOYER
 from mesaides.partner_caf.logement_loyer import QUANTITIES as LOYER
 from mesaides.partner_caf.logement_loyer import SINCE
 from mesaides.partner_caf.logement_montant import QUANTITIES as MONTANT
@@ -88,5 +91,5 @@ aide_logement = Quantity(
 )
 
 
-QUANTITIES = (*LOYER, *RESSOURCES, *MONTANT, aide_logement_versee)
+QUANTITIES = (*LOYER, *RESSOURCES, *ACCESSION_FOYER, *MONTANT, aide_logement_versee)
 AIDES = (apl, alf, als, aide_logement)

@@ -78,8 +78,9 @@ def aide_logement_locataire(c):
 
 @quantity(FAMILLE, MONTH, label="Locataire d'un logement conventionné", value_type="bool", valid_from=SINCE)
 def aide_logement_conventionne(c):
-    """The famille's ménage lives in conventionné housing (the RLS applies)."""
-    return menage_value(c, "logement_conventionne", False).astype(bool)
+    """The famille rents conventionné housing (the RLS applies); not a conventionné logement-foyer,
+    whose ``logement_conventionne`` is given (art. L442-2-1 CCH: the RLS is a rent reduction)."""
+    return menage_value(c, "logement_conventionne", False).astype(bool) & is_locataire(c)
 
 
 @quantity(

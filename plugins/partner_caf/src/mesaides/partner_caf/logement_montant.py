@@ -8,6 +8,7 @@ import numpy as np
 
 from mesaides.core import FAMILLE, MONTH, quantity
 from mesaides.partner_caf.helpers import by_zone, is_locataire, menage_value, zone_index
+from mesaides.partner_caf.logement_accession_foyer import seuil_versement_accession_foyer
 from mesaides.partner_caf.logement_loyer import AL, ARRETE_2019, D823_16, LOC, SINCE
 
 RLS = f"{AL}.rls"
@@ -338,6 +339,9 @@ def aide_logement_montant(c):
     becomes nil."""
     net = np.round(c("aide_logement_montant_brut_crds") + c("crds_logement"), 2)
     montant = np.floor(net)
+    accession_foyer = c("aide_logement_accedant") | c("aide_logement_foyer")
+    if accession_foyer.any():
+        montant = np.where(accession_foyer, c("aides_logement_accession_foyer_montant"), montant)
     spm = menage_value(c, "residence_saint_pierre_et_miquelon", False).astype(bool)
     if spm.any():
         coef = c.law(f"{AL}.saint_pierre_et_miquelon.coefficient_alignement")
@@ -345,7 +349,7 @@ def aide_logement_montant(c):
     _conditions(c, montant)
     c.note(
         "l'aide nette de CRDS, {net}, est arrondie à l'euro inférieur : {montant}",
-        (montant > 0) & (net != montant) & ~spm,
+        (montant > 0) & (net != montant) & ~spm & ~accession_foyer,
         net=net,
         montant=montant,
     )
@@ -354,7 +358,14 @@ def aide_logement_montant(c):
 
 def _conditions(c, montant):
     """The steps of the computation at which the aid can become nil, as conditions."""
-    locataire = c.check("Être locataire de son logement (HLM, logement vide ou meublé)", is_locataire(c))
+    locataire = is_locataire(c)
+    accedant = c("aide_logement_accedant")
+    foyer = c("aide_logement_foyer")
+    c.check(
+        "Être locataire (HLM, logement vide ou meublé), résident d'un logement-foyer ou accédant à la propriété",
+        locataire | accedant | foyer,
+    )
+    _conditions_accession_foyer(c, accedant, foyer)
     avant = c("aide_logement_montant_selectionne_avant_seuil")
     nul = locataire & (avant <= 0)
     participation = c("aide_logement_participation_personnelle") if nul.any() else c.zeros()
@@ -394,6 +405,47 @@ def _conditions(c, montant):
         ~locataire | (brut <= 0) | (montant > 0),
         "après la réduction de loyer de solidarité et la CRDS, l'aide de {avant} est réduite à moins de 1 €",
         avant=brut,
+    )
+
+
+def _conditions_accession_foyer(c, accedant, foyer):
+    """The steps at which the aid of a home-buyer or of a foyer's resident becomes nil."""
+    if not (accedant | foyer).any():
+        return
+    eligible = menage_value(c, "aides_logement_primo_accedant_eligibilite", False).astype(bool)
+    c.check(
+        "Prêt d'accession signé avant le 1er janvier 2018",
+        ~accedant | eligible,
+        "l'allocation de logement n'est plus accordée pour un prêt d'accession signé depuis le 1er janvier 2018, "
+        "ou la date du prêt n'est pas connue",
+    )
+    mensualite = menage_value(c, "loyer", 0.0)
+    c.check(
+        "Mensualité de prêt ou redevance déclarée",
+        ~(accedant | foyer) | (mensualite > 0),
+        "aucune mensualité de remboursement ou redevance n'est déclarée",
+    )
+    concerne = (foyer | (accedant & eligible)) & (mensualite > 0)
+    formule = c("aides_logement_accedant_et_foyer")
+    nul = concerne & (formule <= 0)
+    c.check(
+        "Ressources permettant une aide en accession ou en logement-foyer",
+        ~nul,
+        "avec vos ressources de {ressources} par an, le coefficient de prise en charge ({k}) ou l'écart entre la "
+        "dépense retenue et le loyer minimal ({l0}) ne laisse aucune aide",
+        ressources=c("aides_logement_accession_foyer_ressources"),
+        k=c("aides_logement_k"),
+        l0=c("aides_logement_loyer_minimal"),
+    )
+    brut = c("aides_logement_accession_foyer_montant_brut")
+    seuil = seuil_versement_accession_foyer(c)
+    c.check(
+        "Aide en accession ou en logement-foyer au moins égale au seuil de versement",
+        ~concerne | nul | (brut >= seuil),
+        "après la minoration forfaitaire et l'abattement de dépense nette minimale, l'aide de {brut} par mois est "
+        "inférieure au seuil de versement de {seuil}",
+        brut=brut,
+        seuil=seuil,
     )
 
 

@@ -21,13 +21,14 @@ import datetime as dt
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, Activite, Period, quantity
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, Activite, Period, StatutOccupationLogement, quantity
 from mesaides.partner_caf.logement_loyer import SINCE
 
 AL = "aides_logement"
 RES = f"{AL}.ressources"
 FRAIS_PRO = "impot.abattement_frais_professionnels"
 PENSIONS = "impot.abattement_pensions"
+LOCATAIRE_FOYER = StatutOccupationLogement.LOCATAIRE_FOYER.code
 
 
 @quantity(INDIVIDU, MONTH, label="Au chômage", value_type="bool", valid_from=SINCE)
@@ -232,7 +233,9 @@ def aide_logement_base_ressources(c):
 
     etudiant = c.members("activite").first("parents", default=-1) == Activite.ETUDIANT.code
     jeune = c.members("age").first("parents", default=999) < c.law(f"{RES}.etudiants.age_max")
-    forfait = c.law(f"{RES}.etudiants.forfait_locatif")
+    # The foyer's flat amount for a resident of a logement-foyer or a CROUS residence (R822-20 CCH).
+    foyer = c.members("statut_occupation_logement").first("parents", default=-1) == LOCATAIRE_FOYER
+    forfait = np.where(foyer, c.law(f"{RES}.etudiants.forfait_foyer"), c.law(f"{RES}.etudiants.forfait_locatif"))
     ressources = np.where(etudiant & jeune, forfait, ressources)
 
     return np.ceil(np.round(ressources * 100) / 100 / 100) * 100
