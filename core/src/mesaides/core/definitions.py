@@ -251,6 +251,25 @@ class ApplyChannel(BaseModel):
     label: str
 
 
+class Verification(BaseModel):
+    """The check of an aide against its official page (issue 16): when, which page, the result."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    checked_on: dt.date
+    url: HttpUrl
+    """The page read."""
+    status: Literal["verified", "unverified"]
+    note: str = ""
+    """What the page says, or why the aide could not be verified."""
+
+    @model_validator(mode="after")
+    def _unverified_says_why(self) -> Verification:
+        if self.status == "unverified" and not self.note.strip():
+            raise ValueError("an unverified aide says why in note")
+        return self
+
+
 class AideInfo(BaseModel):
     """What the convention asks a partner to provide for each aide (A2, A4, A11-A13)."""
 
@@ -266,6 +285,12 @@ class AideInfo(BaseModel):
     legal_references: tuple[LegalReference, ...] = Field(min_length=1)
     documentation: str = ""
     """Rules and assumptions in plain words (A13)."""
+    verification: Verification | None = None
+    """The check against the official page, kept for the documentation site (A13)."""
+    conditions: tuple[str, ...] = ()
+    """The conditions as sentences, for a declarative aide (shown in the documentation site)."""
+    source: str = ""
+    """The file a declarative aide was read from, relative to its package."""
     erases_debt: bool = False
     committee_decision: bool = False
     quota: bool = False

@@ -27,6 +27,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
+from mesaides.core.declarative.compiler import DeclaredAide
+from mesaides.core.declarative.errors import FileProblem
+from mesaides.core.declarative.loader import read_aides
 from mesaides.core.definitions import Aide, Parameter, Partner, Quantity, as_aide
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.yamlio import load_yaml
@@ -90,10 +93,14 @@ class PartnerPlugin:
                 register(q)
 
     @hookimpl
-    def mesaides_register_aides(self, register: Callable[[Aide], None]) -> None:
-        metadata = load_yaml((self.root / "aides.yaml").read_text(encoding="utf-8"))
+    def mesaides_register_aides(self, register: Callable[[Aide | DeclaredAide | FileProblem], None]) -> None:
+        aides_yaml = self.root / "aides.yaml"
+        metadata = load_yaml(aides_yaml.read_text(encoding="utf-8")) if aides_yaml.is_file() else {}
         for module in self.modules():
             for q in module.AIDES:
                 if q.name not in metadata:
                     raise ValueError(f"aide {q.name} has no metadata in {self.package}'s aides.yaml")
                 register(as_aide(q, metadata[q.name]))
+        # Declarative aides beside the Python ones (issue 16): aides/*.yaml of the package.
+        for declared in read_aides(self.root):
+            register(declared)

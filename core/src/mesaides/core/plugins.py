@@ -15,6 +15,8 @@ import importlib_metadata
 import pluggy
 
 from mesaides.core import hookspecs
+from mesaides.core.declarative.errors import DeclarativeError
+from mesaides.core.declarative.loader import DataPartner, is_data_partner
 
 ENTRY_POINT_GROUP = "mesaides"
 DISABLE_ENV = "MESAIDES_DISABLE_PLUGINS"
@@ -107,6 +109,13 @@ def load_partner_entry_points(pm: PluginManager, blocked: tuple[str, ...] = ()) 
         except Exception as exc:  # a partner's broken import must not stop the others
             pm.fail(ep.name, dist, version, ep.value, f"cannot be imported: {type(exc).__name__}: {exc}")
             continue
+        if is_data_partner(plugin):
+            # A package holding partner.yaml: a partner made only of data (issue 16).
+            try:
+                plugin = DataPartner(ep.value)
+            except (DeclarativeError, OSError) as exc:
+                pm.fail(ep.name, dist, version, ep.value, f"partner.yaml refused: {exc}")
+                continue
         pm.register_plugin(plugin, ep.name, dist, version, module=ep.value)
 
 

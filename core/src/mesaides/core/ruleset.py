@@ -14,6 +14,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import ValidationError
 
+from mesaides.core.declarative import DeclarativeError, DeclaredAide, FileProblem, compile_aide
 from mesaides.core.definitions import Aide, Definition, Parameter, Partner, Quantity
 from mesaides.core.graph import DependencyGraph
 from mesaides.core.inference import InferenceCache, SourceIndex, complete
@@ -124,7 +125,17 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
             raise ValueError(f"Parameter {obj.name!r} is already declared by {other}")
         parameters[obj.name] = obj.model_copy(update={"owner": record.distribution})
 
+    declared: list[tuple[DeclaredAide, PluginRecord]] = []
+    declared_problems: list[str] = []
+
     def accept_quantity(obj: Any, record: PluginRecord) -> None:
+        if isinstance(obj, DeclaredAide):
+            declared.append((obj, record))  # compiled once every name is known
+            return
+        if isinstance(obj, FileProblem):
+            # A declarative file refused: the partner's other aides still load.
+            declared_problems.append(f"{record.name} ({record.distribution}): {obj}")
+            return
         if not isinstance(obj, Quantity):
             raise TypeError(f"expected a Quantity or an Aide, got {type(obj).__name__}")
         if obj.name in quantities or obj.name in parameters:
@@ -156,8 +167,10 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         if pm.has_plugin(name):
             pm.unregister(name=name)
 
-    cache.save()
     _add_stand_ins(partners, parameters, quantities)
+    problems.extend(declared_problems)
+    problems.extend(_compile_declared(declared, pm, partners, parameters, quantities, nodes, sources, failed))
+    cache.save()
     _read_bounding_terms(quantities)
     try:
         legislation = Legislation(nodes)
@@ -181,6 +194,48 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
         problems=problems,
         hooks=pm.hook,
     )
+
+
+def _compile_declared(
+    declared: list[tuple[DeclaredAide, PluginRecord]],
+    pm: PluginManager,
+    partners: dict[str, Partner],
+    parameters: dict[str, Parameter],
+    quantities: dict[str, Quantity],
+    nodes: list[LegislationNode],
+    sources: SourceIndex,
+    failed: set[str],
+) -> list[str]:
+    """Declarative aides compiled to quantities, now that every name is known; an aide whose
+    file names something that does not exist is refused alone, with the file, the field and
+    the closest name."""
+    problems: list[str] = []
+    loaded = {r.distribution for r in pm.records.values() if r.loaded and r.name not in failed}
+    law_paths = {n.path: n for n in nodes}
+    for aide, record in declared:
+        if record.name in failed:
+            continue
+        partner = partners.get(record.distribution)
+        absent = tuple(d for d in (partner.requires if partner else {}) if d not in loaded)
+        aide = DeclaredAide(aide.spec, aide.file, absent)
+        try:
+            compiled = compile_aide(aide, {**parameters, **quantities}, law_paths)
+            for q in compiled:
+                if q.name in quantities or q.name in parameters:
+                    other = (parameters.get(q.name) or quantities[q.name]).owner
+                    raise DeclarativeError(
+                        [
+                            FileProblem(
+                                aide.file, aide.spec.id, "id", f"the name {q.name} is already registered by {other}"
+                            )
+                        ]
+                    )
+        except DeclarativeError as exc:
+            problems.extend(f"{record.name} ({record.distribution}): {p}" for p in exc.problems)
+            continue
+        for q in compiled:
+            quantities[q.name] = complete(q, sources).model_copy(update={"owner": record.distribution})
+    return problems
 
 
 STAND_IN_LABEL = "{label} (pris dans la situation : aucun partenaire installé ne le calcule)"
