@@ -42,6 +42,7 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     "plugins/partner_region_sud": ("plugins/partner_caf", "plugins/partner_assurance_retraite"),
     "plugins/partner_nouvelle_aquitaine": ("plugins/partner_caf",),
     "plugins/partner_occitanie": ("plugins/partner_region",),
+    "plugins/partner_mel": ("plugins/partner_caf",),
 }
 # The web simulator's tests drive the whole deployment, so they run with everything.
 EVERYTHING = ("core", "registry", *(m for m in MEMBERS if m.startswith("plugins/")), "web")
