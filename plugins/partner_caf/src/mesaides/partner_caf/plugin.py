@@ -68,6 +68,7 @@ plugin = PartnerPlugin(
         "logement",
         "rsa",
         "ppa",
+        "quotient_familial",
     ),
     parameters=PARAMETERS,
 )
