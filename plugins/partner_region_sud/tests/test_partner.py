@@ -11,6 +11,7 @@ DISTRIBUTION = "mesaides-partner-region-sud"
 ENTRY_POINT = "partner_region_sud"
 INSTITUTIONS = ["region_sud"]
 AIDES = (
+    "pass_zou_etudes",
     "zou_solidaire",
     "zou_solidaire_plus",
 )
