@@ -39,7 +39,11 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     "plugins/partner_bordeaux_metropole": ("plugins/partner_caf",),
     "plugins/partner_tisseo": ("plugins/partner_caf",),
     "plugins/partner_aix_marseille_provence": (),
-    "plugins/partner_region_sud": ("plugins/partner_caf", "plugins/partner_assurance_retraite", "plugins/partner_region"),
+    "plugins/partner_region_sud": (
+        "plugins/partner_caf",
+        "plugins/partner_assurance_retraite",
+        "plugins/partner_region",
+    ),
     "plugins/partner_nouvelle_aquitaine": ("plugins/partner_caf",),
     "plugins/partner_occitanie": ("plugins/partner_region",),
     "plugins/partner_mel": ("plugins/partner_caf",),
