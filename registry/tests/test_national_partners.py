@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from mesaides.core import PartnerPlugin, get_plugin_manager, load_rules
+from mesaides.core.plugins import load_entry_point
 from mesaides.registry import SmtpSettings, open_registry
 
 CAF = "mesaides-partner-caf"
@@ -79,7 +80,7 @@ def _rules(eps, replaced: dict[str, tuple[PartnerPlugin, str]] | None = None):
     replaced = replaced or {}
     pm = get_plugin_manager(load_entry_points=False)
     for dist, ep in eps.items():
-        plugin, version = replaced.get(dist, (ep.load(), ep.dist.version))
+        plugin, version = replaced.get(dist, (load_entry_point(ep), ep.dist.version))
         pm.register_plugin(plugin, ep.name, dist, version)
     return load_rules(pm)
 

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from mesaides.core import PartnerPlugin, get_plugin_manager, load_rules
+from mesaides.core.plugins import load_entry_point
 from mesaides.registry import SmtpSettings, open_registry
 
 CAF, NORD, LYON = "mesaides-partner-caf", "mesaides-partner-nord", "mesaides-partner-lyon"
@@ -57,7 +58,7 @@ def _rules(eps, caf_plugin, caf_version):
     pm.register_plugin(caf_plugin, "partner_caf", CAF, caf_version)
     for dist in (NORD, LYON):
         ep = eps[dist]
-        pm.register_plugin(ep.load(), ep.name, dist, ep.dist.version)
+        pm.register_plugin(load_entry_point(ep), ep.name, dist, ep.dist.version)
     return load_rules(pm)
 
 

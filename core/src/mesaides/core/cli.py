@@ -185,12 +185,15 @@ def partner() -> None:
 @click.option("--departement", required=True, help="INSEE code of the département of the example aide.")
 @click.option("--commune", required=True, help="INSEE code of a commune there, for the example tests.")
 @click.option("--scope", type=click.Choice(["territorial", "national"]), default="territorial")
-def partner_new(directory: Path, partner_id: str, name: str, departement: str, commune: str, scope: str) -> None:
+@click.option("--declarative", is_flag=True, help="Aides as data (YAML files), no Python: core/docs/declarative.md.")
+def partner_new(
+    directory: Path, partner_id: str, name: str, departement: str, commune: str, scope: str, declarative: bool
+) -> None:
     """Create a new partner distribution in DIRECTORY, passing its own tests out of the box."""
     from mesaides.core.scaffold.partner import NewPartner, ScaffoldError, create
 
     try:
-        written = create(directory, NewPartner(partner_id, name, departement, commune, scope))
+        written = create(directory, NewPartner(partner_id, name, departement, commune, scope, declarative))
     except ScaffoldError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"created {len(written)} files in {directory}")

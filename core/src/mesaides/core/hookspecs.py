@@ -93,7 +93,12 @@ def mesaides_register_aides(register: Callable[[Any], None]) -> None:
 
     :param register: call it with each :class:`mesaides.core.Aide`, a quantity with the
         metadata of convention A4 and A11-A13 (description, periodicity, public page, ways to
-        apply, legal references). Aide names are unique across all distributions.
+        apply, legal references). Aide names are unique across all distributions. A declarative
+        aide (``core/docs/declarative.md``) is registered as the
+        :class:`~mesaides.core.declarative.DeclaredAide` read from its file, compiled once every
+        distribution has registered; a file refused is registered as its
+        :class:`~mesaides.core.declarative.FileProblem`, listed in the rule set's problems while
+        the distribution's other aides load.
     """
 
 

@@ -16,7 +16,10 @@ with the entry point ``partner_nord = "mesaides.partner_nord.plugin:plugin"``. T
 - ``legislation/``: the legislation values (YAML), if the package has any;
 - one module per topic, each exposing ``QUANTITIES`` (intermediates) and ``AIDES``;
 - ``aides.yaml``: each aide's convention metadata (A4, A11-A13), keyed by the aide's name; keys
-  starting with ``_`` hold YAML anchors shared by several aides.
+  starting with ``_`` hold YAML anchors shared by several aides;
+- ``aides/*.yaml``: declarative aides, one per file (``core/docs/declarative.md``), registered
+  beside the Python ones. A partner with only those needs no ``plugin.py``: its entry point names
+  the package holding its ``partner.yaml``.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 
 from mesaides.core.declarative.compiler import DeclaredAide
 from mesaides.core.declarative.errors import FileProblem
-from mesaides.core.declarative.loader import read_aides
+from mesaides.core.declarative.loader import ReadCache, read_aides
 from mesaides.core.definitions import Aide, Parameter, Partner, Quantity, as_aide
 from mesaides.core.hookspecs import hookimpl
 from mesaides.core.yamlio import load_yaml
@@ -102,5 +105,7 @@ class PartnerPlugin:
                     raise ValueError(f"aide {q.name} has no metadata in {self.package}'s aides.yaml")
                 register(as_aide(q, metadata[q.name]))
         # Declarative aides beside the Python ones (issue 16): aides/*.yaml of the package.
-        for declared in read_aides(self.root):
+        cache = ReadCache.default()
+        for declared in read_aides(self.root, cache):
             register(declared)
+        cache.save()

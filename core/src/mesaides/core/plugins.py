@@ -105,18 +105,26 @@ def load_partner_entry_points(pm: PluginManager, blocked: tuple[str, ...] = ()) 
             continue
         seen[ep.name] = dist
         try:
-            plugin = ep.load()
+            plugin = load_entry_point(ep)
+        except DeclarativeError as exc:
+            pm.fail(ep.name, dist, version, ep.value, f"partner.yaml refused: {exc}")
+            continue
         except Exception as exc:  # a partner's broken import must not stop the others
             pm.fail(ep.name, dist, version, ep.value, f"cannot be imported: {type(exc).__name__}: {exc}")
             continue
-        if is_data_partner(plugin):
-            # A package holding partner.yaml: a partner made only of data (issue 16).
-            try:
-                plugin = DataPartner(ep.value)
-            except (DeclarativeError, OSError) as exc:
-                pm.fail(ep.name, dist, version, ep.value, f"partner.yaml refused: {exc}")
-                continue
         pm.register_plugin(plugin, ep.name, dist, version, module=ep.value)
+
+
+def load_entry_point(ep: importlib_metadata.EntryPoint) -> object:
+    """The plugin an entry point names: its object, or, for a package holding ``partner.yaml``,
+    the plugin of a partner made only of data (issue 16).
+
+    :raises DeclarativeError: the package's ``partner.yaml`` is invalid.
+    """
+    plugin = ep.load()
+    if is_data_partner(plugin):
+        return DataPartner(ep.value)
+    return plugin
 
 
 def _version(distribution: str) -> str:

@@ -252,6 +252,15 @@ def _ages(low: int | None, high: int | None) -> str:
     return f"au plus {high} ans"
 
 
+def _aged(low: int | None, high: int | None) -> str:
+    """`` d'au plus 17 ans``, `` de 3 à 17 ans``, or nothing when no age is given."""
+    if low is None and high is None:
+        return ""
+    if low is not None and high is not None:
+        return f" de {low} à {high} ans"
+    return f" d'au moins {low} ans" if low is not None else f" d'au plus {high} ans"
+
+
 def _or(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " ou " + words[-1]
 
@@ -336,7 +345,7 @@ def _age(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | None:
         "age",
         lambda v, _: _in_range(v, body.min, body.max),
         f"avoir {ages}",
-        f"la condition d'âge ({ages}) n'est pas remplie : {{age}} ans",
+        ("vous avez {age} ans" if reader.entity == "individu" else "le demandeur a {age} ans"),
         figure="age",
     )
     check = build(body, at, scope, reader)
@@ -386,7 +395,7 @@ def _disability(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | 
 def _children(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | None:
     if body.age_min is not None or body.age_max is not None:
         scope.read("age", at)
-    ages = "" if body.age_min is None and body.age_max is None else " de " + _ages(body.age_min, body.age_max)
+    ages = _aged(body.age_min, body.age_max)
     count = f"au moins {body.min}" if body.max is None else f"entre {body.min} et {body.max}"
 
     def test(c: Context) -> tuple[np.ndarray, dict[str, Any]]:
@@ -466,6 +475,7 @@ def _resources(body: Resources, at: str, scope: _Scope, reader: _Reader) -> _Che
     d = scope.definitions.get(name)
     what = d.label if d is not None else name
     when = f" {PERIOD_FR[choice]}" if choice else ""
+    said = what[:1].lower() + what[1:]
 
     def test(c: Context) -> tuple[np.ndarray, dict[str, Any]]:
         value = np.asarray(reader.value(c, name, source, reader.at(c, unit, choice)), dtype=float)
@@ -481,13 +491,13 @@ def _resources(body: Resources, at: str, scope: _Scope, reader: _Reader) -> _Che
 
     if ceiling is not None and floor is not None:
         label = f"{what}{when} entre le plancher et le plafond de l'aide"
-        sentence = f"{what}{when} : {{montant}}, hors de l'intervalle de {{plancher}} à {{plafond}}"
+        sentence = f"{said}{when} : {{montant}}, hors de l'intervalle de {{plancher}} à {{plafond}}"
     elif ceiling is not None:
         label = f"{what}{when} sous le plafond de l'aide"
-        sentence = f"{what}{when} : {{montant}}, au-dessus du plafond de {{plafond}}"
+        sentence = f"{said}{when} : {{montant}}, au-dessus du plafond de {{plafond}}"
     else:
         label = f"{what}{when} au moins égal au plancher de l'aide"
-        sentence = f"{what}{when} : {{montant}}, sous le plancher de {{plancher}}"
+        sentence = f"{said}{when} : {{montant}}, sous le plancher de {{plancher}}"
     return _Check(label, sentence, test)
 
 
@@ -527,6 +537,27 @@ def _housing(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | Non
         return np.isin(values, codes), {}
 
     return _Check(f"Être {words}", f"votre logement n'est pas : {words}", test)
+
+
+def _flag(body: Any, at: str, scope: _Scope, reader: _Reader) -> _Check | None:
+    name = body.quantity
+    found = scope.read(name, f"{at}.quantity", numeric=True)
+    if found is None:
+        return None
+    source, unit, _ = found
+    d = scope.definitions.get(name)
+    what = d.label if d is not None else name
+    of = body.of
+    if source != "individu" and of not in ("applicant", "each"):
+        scope.problem(f"{at}.of", f"{name} is a value of the {source}, not of each person: leave of out")
+        return None
+
+    def test(c: Context) -> tuple[np.ndarray, dict[str, Any]]:
+        period = reader.at(c, unit)
+        return reader.persons(c, name, source, period, lambda v: np.asarray(v) != 0, of), {}
+
+    who = WHO[of]
+    return _Check(f"{who}{what}" if who else what, f"non : {what[:1].lower()}{what[1:]}", test)
 
 
 def _any_of(body: list[Condition], at: str, scope: _Scope, reader: _Reader) -> _Check | None:
@@ -570,6 +601,7 @@ _KINDS: dict[str, Callable[[Any, str, _Scope, _Reader], _Check | None]] = {
     "resources": _resources,
     "receives": _receives,
     "housing": _housing,
+    "flag": _flag,
     "any_of": _any_of,
     "not": _not,
 }
@@ -623,7 +655,7 @@ def _amount(spec: AideSpec, scope: _Scope, reader: _Reader) -> tuple[Callable[..
         scope.read("age", "amount.per")
         if per.children is not None:
             low, high = per.children.age_min, per.children.age_max
-            ages = "" if low is None and high is None else " de " + _ages(low, high)
+            ages = _aged(low, high)
 
             def counter(c: Context) -> np.ndarray:
                 return np.asarray(reader.children(c, low, high, MONTH), dtype=np.int64)
@@ -636,7 +668,7 @@ def _amount(spec: AideSpec, scope: _Scope, reader: _Reader) -> tuple[Callable[..
             def counter(c: Context) -> np.ndarray:
                 return np.asarray(reader.members(c, low, high, MONTH), dtype=np.int64)
 
-            what = f"personne de {_ages(low, high)}"
+            what = f"personne{_aged(low, high)}"
         count = counter
 
         def test(c: Context) -> tuple[np.ndarray, dict[str, Any]]:

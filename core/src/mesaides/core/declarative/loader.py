@@ -13,7 +13,11 @@ other aides still load.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
+import os
+import tempfile
 from collections.abc import Callable, Iterator
 from importlib.resources import files
 from pathlib import Path
@@ -24,9 +28,10 @@ from pydantic import ValidationError
 
 from mesaides.core.declarative.compiler import DeclaredAide
 from mesaides.core.declarative.errors import DeclarativeError, FileProblem, from_validation
-from mesaides.core.declarative.model import AideSpec, PartnerCard
+from mesaides.core.declarative.model import CODES_CHECKED, AideSpec, PartnerCard
 from mesaides.core.definitions import Institution, Parameter, Partner
 from mesaides.core.hookspecs import hookimpl
+from mesaides.core.inference import InferenceCache
 from mesaides.core.yamlio import YAMLError, load_yaml
 
 if TYPE_CHECKING:
@@ -46,18 +51,26 @@ def is_data_partner(plugin: object) -> bool:
         return False
 
 
-def read_aides(root: Traversable | Path) -> Iterator[DeclaredAide | FileProblem]:
+def read_aides(root: Traversable | Path, cache: ReadCache | None = None) -> Iterator[DeclaredAide | FileProblem]:
     """Each ``aides/*.yaml`` of a package, read and validated, or its problems."""
     folder = root / AIDES_DIR
     if not folder.is_dir():
         return
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
         if path.name.endswith((".yaml", ".yml")):
-            yield from read_aide(path.read_text(encoding="utf-8"), f"{AIDES_DIR}/{path.name}")
+            yield from read_aide(path.read_text(encoding="utf-8"), f"{AIDES_DIR}/{path.name}", cache)
 
 
-def read_aide(text: str, file: str) -> Iterator[DeclaredAide | FileProblem]:
+def read_aide(text: str, file: str, cache: ReadCache | None = None) -> Iterator[DeclaredAide | FileProblem]:
     """One aide file: the aide, or every problem found in it."""
+    key = ReadCache.key(file, text)
+    known = cache.get(key) if cache is not None else None
+    if known is not None:
+        try:
+            yield DeclaredAide(AideSpec.model_validate(known, context=CODES_CHECKED), file)
+            return
+        except ValidationError:
+            pass  # an entry of an older format: read the file again
     try:
         data = load_yaml(text)
     except YAMLError as exc:
@@ -76,7 +89,77 @@ def read_aide(text: str, file: str) -> Iterator[DeclaredAide | FileProblem]:
     if stem != spec.id:
         yield FileProblem(file, spec.id, "id", f"the file of aide {spec.id} is named {spec.id}.yaml, not {stem}")
         return
+    if cache is not None:
+        cache.put(key, data)
     yield DeclaredAide(spec, file)
+
+
+class ReadCache:
+    """Aide files already read and found valid, kept between start-ups as the engine keeps its
+    inferences (:class:`~mesaides.core.inference.InferenceCache`): keyed by the file's name and
+    text, the entry is the file's data, validated again without parsing the YAML nor checking
+    its territory codes against the geography table (reading that table, and the YAML, are
+    most of the cost of loading declarative aides). One file, in the same folder as the
+    inference cache (``MESAIDES_CACHE_DIR=""`` turns both off); written only when an
+    entry was added; a cache that cannot be read or written is not used."""
+
+    VERSION = 1
+    """Changes whenever what a valid file is changes (the checks it skips)."""
+    MAX_ENTRIES = 4096
+
+    def __init__(self, path: Path | None):
+        self.path = path
+        self._entries: dict[str, Any] = {}
+        self._used: set[str] = set()
+        self._added = False
+        if path is not None:
+            try:
+                loaded = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                loaded = {}
+            self._entries = loaded if isinstance(loaded, dict) else {}
+
+    @classmethod
+    def default(cls) -> ReadCache:
+        """The user's cache, beside the inference cache."""
+        inference = InferenceCache.default().path
+        return cls(None if inference is None else inference.parent / f"declarative-v{cls.VERSION}.json")
+
+    @staticmethod
+    def key(file: str, text: str) -> str:
+        return hashlib.blake2b(f"{file}\0{text}".encode(), digest_size=16).hexdigest()
+
+    def get(self, key: str) -> Any:
+        self._used.add(key)
+        return self._entries.get(key)
+
+    def put(self, key: str, data: Any) -> None:
+        try:
+            self._entries[key] = json.loads(json.dumps(data, default=str))
+        except (TypeError, ValueError):
+            return
+        self._added = True
+
+    def save(self) -> None:
+        """Add this loading's entries to the file (other partners' stay), atomically."""
+        if self.path is None or not self._added:
+            return
+        try:
+            on_disk = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            on_disk = {}
+        mine = {k: v for k, v in self._entries.items() if k in self._used}
+        entries = {**on_disk, **mine} if isinstance(on_disk, dict) else mine
+        if len(entries) > self.MAX_ENTRIES:
+            entries = mine  # edits leave old keys behind: keep what this loading read
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile("w", dir=self.path.parent, delete=False, encoding="utf-8") as out:
+                json.dump(entries, out)
+            os.replace(out.name, self.path)
+        except OSError:
+            return
+        self._added = False
 
 
 def read_card(root: Traversable | Path) -> tuple[Partner, tuple[Parameter, ...]]:
@@ -146,5 +229,7 @@ class DataPartner:
 
     @hookimpl
     def mesaides_register_aides(self, register: Callable[[Any], None]) -> None:
-        for item in read_aides(self.root):
+        cache = ReadCache.default()
+        for item in read_aides(self.root, cache):
             register(item)
+        cache.save()

@@ -9,9 +9,10 @@ compiled (:mod:`mesaides.core.declarative.compiler`).
 from __future__ import annotations
 
 import difflib
+from functools import lru_cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from mesaides.core.definitions import NAME_RE, ApplyChannel, LegalReference, Parameter, Verification
@@ -34,7 +35,7 @@ class Strict(BaseModel):
     @classmethod
     def _known_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            allowed = {field.alias or name for name, field in cls.model_fields.items()}
+            allowed = _allowed_keys(cls)
             for key in data:
                 if key not in allowed:
                     raise PydanticCustomError(
@@ -43,6 +44,12 @@ class Strict(BaseModel):
                         {"key": repr(key), "hint": closest(str(key), allowed), "known": ", ".join(sorted(allowed))},
                     )
         return data
+
+
+@lru_cache(maxsize=64)
+def _allowed_keys(model: type[BaseModel]) -> frozenset[str]:
+    """The keys a model accepts (their aliases where they have one), computed once per model."""
+    return frozenset(field.alias or name for name, field in model.model_fields.items())
 
 
 def _enum_values(values: list[str], allowed: tuple[str, ...], what: str) -> list[str]:
@@ -94,31 +101,49 @@ class Territory(Strict):
     regions: list[str] = []
     epcis: list[str] = []
 
+    # Checked against the geography table, unless the file was checked at an earlier start-up
+    # (``CODES_CHECKED`` in the validation context: reading the commune table is most of the
+    # cost of loading aides that list communes).
+
     @field_validator("communes")
     @classmethod
-    def _communes(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, known_codes(), "commune")
+    def _communes(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        return codes if _checked(info) else _codes(codes, known_codes(), "commune")
 
     @field_validator("departements")
     @classmethod
-    def _departements(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, {c for (kind, c) in names() if kind == "departement"}, "département")
+    def _departements(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        return codes if _checked(info) else _codes(codes, territory_codes("departement"), "département")
 
     @field_validator("regions")
     @classmethod
-    def _regions(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, {c for (kind, c) in names() if kind == "region"}, "région")
+    def _regions(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        return codes if _checked(info) else _codes(codes, territory_codes("region"), "région")
 
     @field_validator("epcis")
     @classmethod
-    def _epcis(cls, codes: list[str]) -> list[str]:
-        return _codes(codes, {c for (kind, c) in names() if kind == "epci"}, "EPCI (SIREN)")
+    def _epcis(cls, codes: list[str], info: ValidationInfo) -> list[str]:
+        return codes if _checked(info) else _codes(codes, territory_codes("epci"), "EPCI (SIREN)")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Territory:
         if not (self.communes or self.departements or self.regions or self.epcis):
             raise ValueError("list at least one code in communes, departements, regions or epcis")
         return self
+
+
+CODES_CHECKED = {"codes_checked": True}
+"""The validation context of a file whose territory codes were checked when it was first read."""
+
+
+def _checked(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("codes_checked"))
+
+
+@lru_cache(maxsize=4)
+def territory_codes(niveau: str) -> frozenset[str]:
+    """The INSEE codes of the régions, départements or EPCI (SIREN) of the geography table."""
+    return frozenset(code for (kind, code) in names() if kind == niveau)
 
 
 def _codes(codes: list[str], known: Any, kind: str) -> list[str]:
@@ -218,6 +243,20 @@ class Receives(Strict):
     any_of: list[str] = Field(min_length=1)
 
 
+class Flag(Strict):
+    """A boolean (or numeric) Parameter or quantity is true (non-zero) for whom ``of`` says."""
+
+    quantity: str
+    of: Of = "applicant"
+
+    @field_validator("quantity")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not NAME_RE.match(value):
+            raise ValueError(f"{value!r} is not a quantity name")
+        return value
+
+
 class Housing(Strict):
     in_: list[str] = Field(alias="in", min_length=1)
 
@@ -240,6 +279,7 @@ CONDITION_KINDS = (
     "resources",
     "receives",
     "housing",
+    "flag",
     "any_of",
     "not",
 )
@@ -260,12 +300,20 @@ class Condition(Strict):
     resources: Resources | None = None
     receives: Receives | None = None
     housing: Housing | None = None
+    flag: Flag | None = None
     any_of: list[Condition] | None = Field(default=None, min_length=2)
     not_: Condition | None = Field(default=None, alias="not")
     label: str | None = None
     """Overrides the condition's label (French), shown among the conditions an aide names."""
     otherwise: str | None = None
     """Overrides the sentence said when it fails (French, no figures)."""
+
+    @field_validator("label", "otherwise")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        if value is not None and ("{" in value or "}" in value):
+            raise ValueError("a sentence of the file has no figures: remove the braces")
+        return value
 
     @model_validator(mode="after")
     def _one_kind(self) -> Condition:

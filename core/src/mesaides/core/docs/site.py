@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mesaides.core.definitions import Aide, Parameter, Quantity
+from mesaides.core.definitions import Aide, AideInfo, Parameter, Quantity
 from mesaides.core.docs.graph_svg import dependency_svg
 from mesaides.core.legislation import DatedScale, DatedValue, Scale
 from mesaides.core.ruleset import RuleSet
@@ -148,6 +148,7 @@ def _aide(rules: RuleSet, aide: Aide, tests: dict[str, list[TestCase]], extras: 
     ]
     if info.documentation:
         parts.append(f"<h2>Règles et hypothèses</h2><p>{_e(info.documentation)}</p>")
+    parts.append(_declared(info))
     parts.append("<h2>Dépendances</h2>")
     parts.append(dependency_svg(name, parameters, upstream_aides, downstream_aides, rules))
     parts.append(
@@ -179,6 +180,31 @@ def _aide(rules: RuleSet, aide: Aide, tests: dict[str, list[TestCase]], extras: 
                 for h in history
             )
             + "</table>"
+        )
+    return "".join(parts)
+
+
+VERIFICATION_STATUS = {"verified": "vérifiée", "unverified": "non vérifiée"}
+
+
+def _declared(info: AideInfo) -> str:
+    """A declarative aide's conditions, its file, and its check against the official page (A13)."""
+    parts = []
+    if info.conditions:
+        parts.append(
+            "<h2>Conditions</h2><ol>"
+            + "".join(f"<li>{_e(c)}</li>" for c in info.conditions)
+            + "</ol>"
+            + (f"<p><small>Aide déclarée dans <code>{_e(info.source)}</code>.</small></p>" if info.source else "")
+        )
+    check = info.verification
+    if check is not None:
+        parts.append(
+            "<h2>Vérification</h2><p>"
+            f"{VERIFICATION_STATUS[check.status].capitalize()} le {_e(check.checked_on.isoformat())} sur "
+            f"<a href='{_e(str(check.url))}'>{_e(str(check.url))}</a>"
+            + (f" : {_e(check.note)}" if check.note else "")
+            + "</p>"
         )
     return "".join(parts)
 

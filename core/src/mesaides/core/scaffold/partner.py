@@ -1,4 +1,5 @@
-"""Create a new partner distribution from the template beside this module.
+"""Create a new partner distribution from the templates beside this module: ``template/`` (a
+Python partner) or ``template_declarative/`` (a partner made only of data, issue 16).
 
 The template's files use ``__ID__`` (the partner id, e.g. ``montreuil``), ``__NAME__`` (its
 name), ``__DEP__`` (a département code) and ``__COMMUNE__`` (a commune of it) as placeholders.
@@ -32,6 +33,8 @@ class NewPartner:
     departement: str
     commune: str
     scope: str = "territorial"
+    declarative: bool = False
+    """Only data (partner.yaml, aides/*.yaml), no Python (``core/docs/declarative.md``)."""
 
     @property
     def distribution(self) -> str:
@@ -56,7 +59,7 @@ def create(target: Path, partner: NewPartner) -> list[Path]:
     if target.exists() and any(target.iterdir()):
         raise ScaffoldError(f"{target} already exists and is not empty")
     written: list[Path] = []
-    template = files("mesaides.core.scaffold") / "template"
+    template = files("mesaides.core.scaffold") / ("template_declarative" if partner.declarative else "template")
     for source, relative in _walk(template, Path()):
         rel = Path(str(relative).replace("__ID__", partner.id).replace("__PACKAGE__", partner.package))
         if rel.suffix == ".tmpl":
