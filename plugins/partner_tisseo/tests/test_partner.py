@@ -12,6 +12,7 @@ ENTRY_POINT = "partner_tisseo"
 INSTITUTIONS = ["tisseo"]
 AIDES = (
     "tisseo_gratuite_handicap",
+    "tisseo_tarif_demandeurs_emploi",
     "tisseo_tarif_handicap",
     "tisseo_tarif_jeunes",
     "tisseo_tarif_seniors",
