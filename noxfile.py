@@ -34,7 +34,6 @@ MEMBERS: dict[str, tuple[str, ...]] = {
     "plugins/partner_assurance_maladie": ("plugins/partner_caf", "plugins/partner_assurance_retraite"),
     "plugins/partner_education_nationale": (),
     "plugins/partner_france_travail": ("plugins/partner_caf",),
-    "plugins/partner_etat": ("plugins/partner_caf", "plugins/partner_france_travail"),
     "plugins/partner_idf_mobilites": (
         "plugins/partner_caf",
         "plugins/partner_assurance_retraite",
@@ -58,6 +57,19 @@ MEMBERS: dict[str, tuple[str, ...]] = {
         "plugins/partner_france_travail",
         "plugins/partner_region",
     ),
+    # The aide au permis des apprentis reads the Région Hauts-de-France's `apprenti` Parameter.
+    "plugins/partner_etat": ("plugins/partner_caf", "plugins/partner_france_travail", "plugins/partner_region"),
+    "plugins/partner_bordeaux_metropole": ("plugins/partner_caf",),
+    "plugins/partner_tisseo": ("plugins/partner_caf",),
+    "plugins/partner_aix_marseille_provence": (),
+    "plugins/partner_region_sud": (
+        "plugins/partner_caf",
+        "plugins/partner_assurance_retraite",
+        "plugins/partner_region",
+    ),
+    "plugins/partner_nouvelle_aquitaine": ("plugins/partner_caf",),
+    "plugins/partner_occitanie": ("plugins/partner_region",),
+    "plugins/partner_mel": ("plugins/partner_caf",),
 }
 # The web simulator's tests drive the whole deployment, so they run with everything.
 EVERYTHING = ("core", "registry", *(m for m in MEMBERS if m.startswith("plugins/")), "web")
