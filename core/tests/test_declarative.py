@@ -555,3 +555,15 @@ def test_a_flag_of_the_person_or_of_a_member(tmp_path):
     e = one(tmp_path / "b", "conditions:\n  - flag: {quantity: handicap, of: any_child}\n", entity="famille")
     assert value(e, household({"a": ADULT_40}, {"k": {**CHILD_10, "handicap": True}}), "famille") == 100.0
     assert value(e, household({"a": ADULT_40}, {"k": CHILD_10}), "famille") == 0.0
+
+
+def test_an_aide_reads_another_declarative_aide_whatever_the_order_of_their_files(tmp_path):
+    # "a_complement" sorts before "z_pass", which it reads: compiled after it all the same.
+    reader = aide_file("a_complement", "conditions:\n  - receives: {any_of: [z_pass]}\n" + AMOUNT)
+    read = aide_file("z_pass", "conditions:\n  - age: {min: 16, max: 25}\n" + AMOUNT)
+    e = engine(tmp_path, {"a_complement.yaml": reader, "z_pass.yaml": read})
+    assert e.rules.problems == []
+    assert "z_pass" in e.rules.quantities["a_complement"].reads
+    young, older = household({"a": ADULT_25}), household({"a": ADULT_40})
+    assert e.compute(young, ["a_complement"], PERIOD)["a_complement"]["a"] == 100.0
+    assert e.compute(older, ["a_complement"], PERIOD)["a_complement"]["a"] == 0.0

@@ -219,33 +219,40 @@ def _compile_declared(
     """Declarative aides compiled to quantities, now that every name is known; an aide whose
     file names something that does not exist is refused alone, with the file, the field and
     the closest name."""
-    problems: list[str] = []
     loaded = {r.distribution for r in pm.records.values() if r.loaded and r.name not in failed}
     law_paths = {n.path: n for n in nodes}
-    for aide, record in declared:
-        if record.name in failed:
-            continue
+
+    def compiled_from(aide: DeclaredAide, record: PluginRecord) -> list[Quantity]:
         partner = partners.get(record.distribution)
         absent = tuple(d for d in (partner.requires if partner else {}) if d not in loaded)
-        aide = DeclaredAide(aide.spec, aide.file, absent)
-        try:
-            compiled = compile_aide(aide, {**parameters, **quantities}, law_paths)
-            for q in compiled:
-                if q.name in quantities or q.name in parameters:
-                    other = (parameters.get(q.name) or quantities[q.name]).owner
-                    raise DeclarativeError(
-                        [
-                            FileProblem(
-                                aide.file, aide.spec.id, "id", f"the name {q.name} is already registered by {other}"
-                            )
-                        ]
-                    )
-        except DeclarativeError as exc:
-            problems.extend(f"{record.name} ({record.distribution}): {p}" for p in exc.problems)
-            continue
+        compiled = compile_aide(DeclaredAide(aide.spec, aide.file, absent), {**parameters, **quantities}, law_paths)
         for q in compiled:
-            quantities[q.name] = complete(q, sources).model_copy(update={"owner": record.distribution})
-    return problems
+            if q.name in quantities or q.name in parameters:
+                other = (parameters.get(q.name) or quantities[q.name]).owner
+                problem = f"the name {q.name} is already registered by {other}"
+                raise DeclarativeError([FileProblem(aide.file, aide.spec.id, "id", problem)])
+        return compiled
+
+    # An aide may read another declarative aide (``receives``), of its partner or another one,
+    # whatever the order of their files: what names an aide not compiled yet is tried again
+    # after the others, until a round compiles nothing more.
+    pending = [(aide, record) for aide, record in declared if record.name not in failed]
+    refused: list[tuple[PluginRecord, DeclarativeError]] = []
+    while pending:
+        retry, refused = [], []
+        for aide, record in pending:
+            try:
+                compiled = compiled_from(aide, record)
+            except DeclarativeError as exc:
+                retry.append((aide, record))
+                refused.append((record, exc))
+                continue
+            for q in compiled:
+                quantities[q.name] = complete(q, sources).model_copy(update={"owner": record.distribution})
+        if len(retry) == len(pending):
+            break
+        pending = retry
+    return [f"{record.name} ({record.distribution}): {p}" for record, exc in refused for p in exc.problems]
 
 
 def _unknown_territories(quantities: dict[str, Quantity]) -> list[str]:
