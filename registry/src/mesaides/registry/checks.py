@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -78,7 +78,7 @@ class Catalogue:
         return {
             "parameters": [plain(p) for p in self.parameters.values()],
             "aides": [plain(a) for a in self.aides.values()],
-            "cases": [{"name": c.name, "source": c.source, "case": c.case} for c in self.cases],
+            "cases": [{"name": c.name, "source": c.source, "case": c.case, "owner": c.owner} for c in self.cases],
         }
 
     @classmethod
@@ -96,7 +96,7 @@ class Catalogue:
         return cls(
             parameters={p["name"]: ParameterStatus(**dates(p)) for p in data.get("parameters", ())},
             aides={a["name"]: AideDecision(**dates(a)) for a in data.get("aides", ())},
-            cases=[ExpertCase(c["name"], c["source"], c["case"]) for c in data.get("cases", ())],
+            cases=[ExpertCase(c["name"], c["source"], c["case"], c.get("owner")) for c in data.get("cases", ())],
         )
 
 
@@ -289,7 +289,12 @@ class _Checker:
             )
 
     def expert_cases(self, name: str, cases: list[ExpertCase]) -> None:
-        mine = [c for c in cases if name in c.aides]
+        """A5: the aide's partner's own cases (at least two, passing). A8: another partner's
+        expectations on this aide never block its release: when they no longer hold, that partner
+        is notified at the sync (its aides carry the A7 notice until it answers)."""
+        owner = self.rules.aides[name].owner
+        concerned = [c for c in cases if name in c.aides]
+        mine = [c for c in concerned if (c.owner or owner) == owner]
         if len(mine) < MINIMUM_CASES:
             self.add(
                 "error",
@@ -300,14 +305,40 @@ class _Checker:
             )
         if not self.run_tests or name in self.rules.unavailable:
             return
-        for outcome in run_cases(mine, self.engine):
-            if not outcome.ok:
+        for outcome in run_cases(concerned, self.engine):
+            if outcome.ok:
+                continue
+            case_owner = outcome.case.owner or owner
+            where = f"expert case {outcome.case.name!r} ({outcome.case.source})"
+            if case_owner != owner:
                 self.add(
-                    "error",
-                    "A5",
+                    "warning",
+                    "A8",
                     name,
-                    f"expert case {outcome.case.name!r} ({outcome.case.source}) fails: {outcome.message}",
+                    f"{where} of {case_owner} no longer holds: {outcome.message}. {case_owner} will be notified "
+                    "when this version is synced, and its aides show the A7 notice until it answers",
                 )
+                continue
+            if not outcome.failures:  # the case could not run at all
+                self.add("error", "A5", name, f"{where} fails: {outcome.message}")
+                continue
+            own = {v: m for v, m in outcome.failures.items() if self.owner_of(v) in (None, owner)}
+            others = {v: m for v, m in outcome.failures.items() if v not in own}
+            if own:
+                self.add("error", "A5", name, f"{where} fails: {'; '.join(own.values())}")
+            if others:
+                self.add(
+                    "warning",
+                    "A8",
+                    name,
+                    f"{where} expects amounts of another partner's aides that changed: {'; '.join(others.values())}; "
+                    "update the case (A8: their partner updates them on its own initiative)",
+                )
+
+    def owner_of(self, variable: str) -> str | None:
+        """The distribution that declares ``variable`` (None for an unknown one)."""
+        quantity = self.rules.quantities.get(variable)
+        return quantity.owner if quantity is not None else None
 
 
 def _when(at: dt.datetime | None) -> str:
@@ -368,12 +399,16 @@ def check_publication(
     return [f for f in checker.findings if f.level == "error"]
 
 
-def registered_cases(rows: Iterable[Any]) -> list[ExpertCase]:
-    """Expert cases stored in the registry (rows with ``id`` and ``content``)."""
+def registered_cases(rows: Iterable[Any], owners: Mapping[str, str | None]) -> list[ExpertCase]:
+    """Expert cases stored in the registry (rows with ``id``, ``aide`` and ``content``), each
+    owned by the distribution of the aide it was registered for (``owners``: aide -> distribution)."""
     cases = []
     for row in rows:
         try:
-            cases.extend(parse_cases(row.content, f"registry #{row.id}"))
+            cases.extend(
+                replace(case, owner=owners.get(row.aide))
+                for case in parse_cases(row.content, f"registry #{row.id}")
+            )
         except ValueError:
             continue  # validated when added
     return cases

@@ -148,7 +148,8 @@ class Registry:
                 a.name: AideDecision(a.name, a.status, a.status_reason, a.status_changed_at)
                 for a in session.scalars(select(Aide).where(Aide.status.in_((REFUSED, REMOVED))))
             }
-            cases = registered_cases(session.scalars(select(ExpertCase)))
+            owners = {name: owner for name, owner in session.execute(select(Aide.name, Aide.owner))}
+            cases = registered_cases(session.scalars(select(ExpertCase)), owners)
         return Catalogue(parameters, aides, cases)
 
     def check(
