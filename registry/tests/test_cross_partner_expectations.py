@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from registry_test_partners import departement, national
+from registry_test_partners import departement, national, ville
 
 from mesaides.registry.checks import check_publication
 
@@ -50,7 +50,9 @@ def test_a8_another_partners_case_on_your_aide_is_a_warning_not_a_refusal(regist
 
 def test_a5_a_case_failing_on_its_own_aide_still_fails(registry, deployment):
     registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
-    registry.add_expert_case("dep_bonus", DEP_EXPECTS_MINIMUM.replace("dep_bonus: 150", "dep_bonus: 99"), by="expert dep")
+    registry.add_expert_case(
+        "dep_bonus", DEP_EXPECTS_MINIMUM.replace("dep_bonus: 150", "dep_bonus: 99"), by="expert dep"
+    )
     report = registry.check(
         deployment.rules(national(), departement()),
         distributions=["mesaides-test-departement"],
@@ -58,3 +60,29 @@ def test_a5_a_case_failing_on_its_own_aide_still_fails(registry, deployment):
     )
     [a5] = [f for f in report.errors if f.rule == "A5"]
     assert "dep_bonus [" in a5.message and "expected 99, got 150.0" in a5.message
+
+
+def test_a8_at_the_sync_the_partner_whose_expectations_moved_is_notified_and_its_aides_carry_a7(registry, deployment):
+    registry.sync(deployment.rules(national(), departement(), ville()), by="operator", measure=False)
+    # The Ville's expert states the national minimum in a case of its own aide, which does not read it.
+    registry.add_expert_case(
+        "ville_aide",
+        "name: Statut spécial et minimum\nperiod: 2026-11\ninput: {nat_statut_special: true}\n"
+        "output: {ville_aide: 50, minimum_test: 510}\n",
+        by="expert ville",
+    )
+    registry.sync(
+        deployment.rules(national("1.1.0", montant=650.0), departement(), ville()), by="operator", measure=False
+    )
+
+    [a8] = [n for n in registry.notifications() if n["rule"] == "A8"]
+    assert set(a8["recipients"]) == {"dep", "ville"}  # dep_bonus reads minimum_test; the Ville expects it
+    assert a8["recipients"]["ville"]["aides"] == ["ville_aide"]
+    [line] = a8["details"]["expectations"]["ville"]
+    assert "« Statut spécial et minimum »" in line and "expected 510, got 660.0" in line
+
+    state = registry.public_state()
+    assert state.aides["ville_aide"].notice is not None  # A7 until the Ville answers
+    assert state.aides["dep_bonus"].notice is None  # the Département's own aides are not in question
+    registry.acknowledge(a8["id"], "ville", by="referent ville", updated=True, comment="case updated")
+    assert registry.public_state().aides["ville_aide"].notice is None

@@ -406,8 +406,7 @@ def registered_cases(rows: Iterable[Any], owners: Mapping[str, str | None]) -> l
     for row in rows:
         try:
             cases.extend(
-                replace(case, owner=owners.get(row.aide))
-                for case in parse_cases(row.content, f"registry #{row.id}")
+                replace(case, owner=owners.get(row.aide)) for case in parse_cases(row.content, f"registry #{row.id}")
             )
         except ValueError:
             continue  # validated when added

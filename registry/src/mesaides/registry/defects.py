@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mesaides.registry import audit
-from mesaides.registry.impacts import AideChange, AideView, announce_aide_change, impacted_by_aide
+from mesaides.registry.impacts import AideChange, AideView, ChangeSet, announce_change_set, impacted_by_aide
 from mesaides.registry.lifecycle import LifecycleError, get_aide, set_status
 from mesaides.registry.models import LIVE_STATUSES, REMOVED, SUSPENDED, Aide, Defect, Partner
 from mesaides.registry.notifications import notify
@@ -160,10 +160,11 @@ def announce_suspension(session: Session, now: dt.datetime, by: str, aide: Aide,
     others = [
         _view(a) for a in session.scalars(select(Aide).where(Aide.status.in_(LIVE_STATUSES), Aide.name != aide.name))
     ]
-    impact = impacted_by_aide(view, others, specific=set())
-    names = {p.id: p.name for p in session.scalars(select(Partner))}
     change = AideChange(aide.name, kind, view, aide.status_reason, aide.version or "")
-    announce_aide_change(session, now, by, change, impact, names, [], None)
+    change_set = ChangeSet(kind)
+    change_set.add(change, impacted_by_aide(view, others, specific=set(), kind=kind))
+    names = {p.id: p.name for p in session.scalars(select(Partner))}
+    announce_change_set(session, now, by, change_set, names, None)
 
 
 def _view(a: Aide) -> AideView:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from mesaides.registry.models import SUSPENDED, Aide, Defect, Distribution, DistributionVersion, Partner
 from mesaides.registry.notices import G3_NOTICE, a7_notice
-from mesaides.registry.notifications import open_notices, waiting_for
+from mesaides.registry.notifications import aides_showing_notice, open_notices, waiting_for
 
 
 class _Model(BaseModel):
@@ -76,6 +76,7 @@ def pending_notices(session: Session) -> list[PendingNotice]:
     out = []
     for n in open_notices(session):
         text = G3_NOTICE if n.notice == "G3" else a7_notice(n.kind)
+        waiting = waiting_for(session, n.id)
         out.append(
             PendingNotice(
                 id=n.id,
@@ -83,10 +84,10 @@ def pending_notices(session: Session) -> list[PendingNotice]:
                 cause=n.rule,
                 kind=n.kind,
                 subject=n.subject,
-                aides=list(n.notice_aides),
+                aides=aides_showing_notice(n, waiting),
                 text=text,
                 created_at=n.created_at,
-                waiting_for=waiting_for(session, n.id),
+                waiting_for=waiting,
             )
         )
     return out

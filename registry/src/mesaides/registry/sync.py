@@ -21,11 +21,14 @@ from sqlalchemy.orm import Session
 
 from mesaides.core import Engine, RuleSet
 from mesaides.registry import audit, lifecycle
+from mesaides.registry.checks import registered_cases
+from mesaides.registry.expert_cases import run_cases
 from mesaides.registry.impacts import (
     COMMON_PARAMETER_OWNERS,
     AideChange,
     AideView,
-    announce_aide_change,
+    ChangeSet,
+    announce_change_set,
     announce_territorial_aide,
     impacted_by_aide,
     impacted_by_parameter,
@@ -47,6 +50,7 @@ from mesaides.registry.models import (
     Defect,
     Distribution,
     DistributionVersion,
+    ExpertCase,
     Notification,
     Parameter,
     Partner,
@@ -515,6 +519,7 @@ class _Sync:
         specific = set(s.scalars(select(Parameter.name).where(Parameter.owner.not_in(COMMON_PARAMETER_OWNERS))))
         period = self.sync.period or ""
         refused = set(s.scalars(select(Aide.name).where(Aide.status == REFUSED)))
+        change_sets: dict[str, ChangeSet] = {}
         for change in self.changes:
             pool = list(existing.values()) if change.kind == "removed" else list(current.values())
             measured_aides = [change.aide] + [pool_view for pool_view in pool if change.name in pool_view.reads]
@@ -533,8 +538,12 @@ class _Sync:
                 continue  # A3 is about additions to an existing catalogue; a refused aide is not shown
             # A removed aide's partners are compared with what the others read before the change.
             others = [existing[v.name] for v in still_there] if change.kind == "removed" else still_there
-            impact = impacted_by_aide(change.aide, others, specific)
-            n = announce_aide_change(s, self.now, self.actor, change, impact, names, measures, self.sync.id)
+            impact = impacted_by_aide(change.aide, others, specific, kind=change.kind)
+            change_sets.setdefault(change.kind, ChangeSet(change.kind)).add(change, impact, measures)
+        if "changed" in change_sets:
+            self.expectations(change_sets["changed"])
+        for change_set in change_sets.values():
+            n = announce_change_set(s, self.now, self.actor, change_set, names, self.sync.id)
             if n is not None:
                 self.report.notifications.append(n.id)
         national = sorted(p.id for p in partners.values() if p.scope == "national" and p.distribution)
@@ -596,6 +605,24 @@ class _Sync:
         )
         if n is not None:
             self.report.notifications.append(n.id)
+
+    def expectations(self, change_set: ChangeSet) -> None:
+        """A8: other partners' expert cases (registered with the registry) on the changed aides,
+        run on the new rules; each partner whose expectations no longer hold is told in the same
+        notification, and its aides show the A7 notice until it answers."""
+        changed = {c.name: c.aide.owner for c in change_set.changes}
+        owners = {name: owner for name, owner in self.session.execute(select(Aide.name, Aide.owner))}
+        cases = [
+            case
+            for case in registered_cases(self.session.scalars(select(ExpertCase)), owners)
+            if case.owner and any(case.owner != changed[a] for a in case.aides & set(changed))
+        ]
+        for outcome in run_cases(cases, self.engine):
+            partner = self.snapshot.partner_of(outcome.case.owner or "")
+            if outcome.ok or partner is None:
+                continue
+            theirs = {a for a in outcome.case.aides if owners.get(a) == outcome.case.owner}
+            change_set.expect(partner, theirs, f"« {outcome.case.name} » ({outcome.case.source}) : {outcome.message}")
 
     def acknowledge_updates(self) -> None:
         """A7: a partner that updates an impacted aide has answered for it."""
