@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mesaides.core import Engine, RuleSet
+from mesaides.registry.defects import removed_under_a9
 from mesaides.registry.expert_cases import (
     MINIMUM_CASES,
     ExpertCase,
@@ -230,7 +231,7 @@ class _Checker:
         decision = self.catalogue.aides.get(name)
         if decision is not None and decision.status == "refused":
             self.add("error", "A1", name, f"the operator refused this aide{_when(decision.at)}: {decision.reason}")
-        elif decision is not None and decision.status == "removed" and decision.reason.startswith("A9"):
+        elif decision is not None and removed_under_a9(decision.status, decision.reason):
             self.add("error", "A9", name, f"the operator removed this aide{_when(decision.at)}: {decision.reason}")
         self.parameters_read(name)
         self.metadata(name)

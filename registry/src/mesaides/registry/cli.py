@@ -302,6 +302,22 @@ def overdue(state: State, as_json: bool) -> None:
 
 
 @registry.command()
+@click.option("--days", type=click.IntRange(min=1), default=3, show_default=True, help="How many days ahead.")
+@json_option
+@pass_state
+def due(state: State, days: int, as_json: bool) -> None:
+    """What falls due in the next days (A9 correction periods, O4/Pa2 answers, P4 removal dates)."""
+    items = state.call("due_soon", days=days)
+    if as_json:
+        echo_json(items)
+        return
+    for item in items:
+        click.echo(str(item))
+    if not items:
+        click.echo(f"nothing due in the next {days} days")
+
+
+@registry.command()
 @click.option("--partner", help="Only the notifications sent to this partner.")
 @click.option("--open", "open_only", is_flag=True, help="Only those still waiting for an answer.")
 @json_option

@@ -13,7 +13,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mesaides.registry import audit
+from mesaides.registry import audit, defects
 from mesaides.registry.models import (
     DEVELOPMENT,
     FEASIBLE,
@@ -22,24 +22,19 @@ from mesaides.registry.models import (
     REFUSED,
     REMOVED,
     SUGGESTED,
-    SUSPENDED,
     Aide,
     AideVersion,
-    Defect,
     SignOff,
     Sync,
 )
-from mesaides.registry.statuses import ADOPTABLE, SHOWABLE, AideStatus, StatusTransitionError
+from mesaides.registry.statuses import ADOPTABLE, SHOWABLE
+from mesaides.registry.transitions import LifecycleError, get_aide, set_status
 
 RELIABILITY = "reliability"
 """A6(a): the partner deems the calculation reliable."""
 QUALITY = "quality"
 """A6(b): the operator checked the code's quality and that it has no side effect on other aides."""
 SIGN_OFF_KINDS = (RELIABILITY, QUALITY)
-
-
-class LifecycleError(ValueError):
-    pass
 
 
 def a2_reasons(erases_debt: bool, committee_decision: bool, quota: bool) -> list[str]:
@@ -51,23 +46,6 @@ def a2_reasons(erases_debt: bool, committee_decision: bool, quota: bool) -> list
     if quota:
         reasons.append("A2(c): it is granted within an unpredictable quota")
     return reasons
-
-
-def set_status(session: Session, aide: Aide, status: AideStatus | str, now: dt.datetime, by: str, reason: str) -> None:
-    """Move ``aide`` to ``status``, recording who, when and why; a move the convention does not
-    allow (:data:`mesaides.registry.statuses.TRANSITIONS`) raises :class:`StatusTransitionError`."""
-    status = AideStatus(status)
-    if not AideStatus(aide.status).can_become(status):
-        raise StatusTransitionError(aide.name, aide.status, status)
-    audit.record(session, now, by, "aide_status", aide.name, reason, before=aide.status, after=status)
-    aide.status, aide.status_reason, aide.status_changed_at, aide.status_changed_by = status, reason, now, by
-
-
-def get_aide(session: Session, name: str) -> Aide:
-    aide = session.get(Aide, name)
-    if aide is None:
-        raise LifecycleError(f"unknown aide {name!r} (not suggested, and not registered by a synced distribution)")
-    return aide
 
 
 def suggest(
@@ -169,20 +147,15 @@ def missing_sign_offs(session: Session, aide: Aide, fingerprint: str | None = No
     return [labels[k] for k in SIGN_OFF_KINDS if k not in kinds]
 
 
-def open_defects(session: Session, name: str) -> list[Defect]:
-    return list(session.scalars(select(Defect).where(Defect.aide == name, Defect.status == "open")))
-
-
 def promotion_problems(session: Session, aide: Aide, status: str, *, fingerprint: str | None = None) -> list[str]:
     """What, besides the automatic checks, stops ``aide`` from going to ``status``: the A6 sign-offs
-    of its rules (``fingerprint``, by default the synced ones) to be published; an open defect of
-    a suspended aide (A9). Each problem starts with its rule. Changes nothing."""
+    of its rules (``fingerprint``, by default the synced ones) to be published; a defect not
+    resolved (A9, :func:`mesaides.registry.defects.correction_problems`). Each problem starts
+    with its rule. Changes nothing."""
     problems = []
     if status == PUBLISHED:
         problems += missing_sign_offs(session, aide, fingerprint)
-    if aide.status == SUSPENDED:
-        problems += [f"A9: defect #{d.id} is still open: {d.description}" for d in open_defects(session, aide.name)]
-    return problems
+    return problems + defects.correction_problems(session, aide)
 
 
 def promote(session: Session, now: dt.datetime, aide: Aide, status: str, *, by: str, problems: list[str]) -> Aide:

@@ -40,7 +40,6 @@ from mesaides.registry.models import (
     PUBLISHED,
     REFUSED,
     REMOVED,
-    SUSPENDED,
     Aide,
     AuditEvent,
     Defect,
@@ -52,7 +51,7 @@ from mesaides.registry.models import (
     Sync,
 )
 from mesaides.registry.notifications import acknowledge
-from mesaides.registry.overdue import OverdueItem, overdue
+from mesaides.registry.overdue import DueItem, OverdueItem, due_soon, overdue
 from mesaides.registry.parameter_catalogue import ParameterState
 from mesaides.registry.population import DEFAULT_HOUSEHOLDS, DEFAULT_SEED
 from mesaides.registry.public import PendingNotice, PublicState, pending_notices, public_state
@@ -216,6 +215,7 @@ class Registry:
     ) -> str:
         """G4 (preview) or A6/G2 (published): only once every automatic check passes."""
         rules = rules if rules is not None else load_rules()
+        self.apply_deadlines(by=by)  # a correction period that ran out suspends first (A9)
         problems = [
             str(f) for f in check_publication(rules, self.catalogue(), name, today=self.now.date(), case_dirs=case_dirs)
         ]
@@ -279,24 +279,9 @@ class Registry:
         return self._do(adopt_all)
 
     def remove_aide(self, name: str, *, by: str, reason: str, partner_request: bool = False) -> None:
-        """A9: the operator removes an aide its partner no longer grants (``partner_request``), or
-        one suspended after a correction period ran out. A10: the partners of the aides that may
-        depend on it are told, and those aides carry the A7 notice."""
+        """A9, A10: :func:`mesaides.registry.defects.remove_aide`."""
 
-        def remove(session, now):
-            aide = lifecycle.get_aide(session, name)
-            if aide.status == REMOVED:
-                raise lifecycle.LifecycleError(f"aide {name} is already removed")
-            if not partner_request and aide.status != SUSPENDED:
-                raise lifecycle.LifecycleError(
-                    f"A9: aide {name} is {aide.status}; the operator removes an aide only at its partner's request "
-                    "or once suspended after an unfixed defect"
-                )
-            why = f"A9: {'at the partner’s request' if partner_request else 'not corrected in time'}: {reason}"
-            lifecycle.set_status(session, aide, REMOVED, now, by, why)
-            defects.announce_suspension(session, now, by, aide, kind="removed")
-
-        self._do(remove)
+        self._do(defects.remove_aide, name, by=by, reason=reason, partner_request=partner_request)
 
     def add_expert_case(self, aide: str, text: str, *, by: str) -> list[int]:
         """A5: register expert test cases (OpenFisca YAML) for an aide."""
@@ -429,6 +414,14 @@ class Registry:
         self.apply_deadlines(by=by)
         with self.database.reading() as session:
             return overdue(session, self.now)
+
+    def due_soon(self, *, days: int = 3, by: str = "registry") -> list[DueItem]:
+        """What falls due in the next ``days`` days: the warning before a deadline."""
+        if days < 1:
+            raise RegistryError(f"--days: a number of days of at least 1, not {days}")
+        self.apply_deadlines(by=by)
+        with self.database.reading() as session:
+            return due_soon(session, self.now, dt.timedelta(days=days))
 
     def ask(self, partner: str, text: str, *, by: str, to_operator: bool = False) -> int:
         return self._do(questions.ask, partner, text, by=by, to_operator=to_operator).id

@@ -20,8 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mesaides.core import Engine, RuleSet
-from mesaides.registry import audit, lifecycle
+from mesaides.registry import audit, defects, lifecycle
 from mesaides.registry.checks import registered_cases
+from mesaides.registry.defects import removed_under_a9
 from mesaides.registry.expert_cases import run_cases
 from mesaides.registry.impacts import (
     COMMON_PARAMETER_OWNERS,
@@ -47,7 +48,6 @@ from mesaides.registry.models import (
     Acknowledgement,
     Aide,
     AideVersion,
-    Defect,
     Distribution,
     DistributionVersion,
     ExpertCase,
@@ -328,7 +328,7 @@ class _Sync:
                 )
             elif row.status == REFUSED:
                 self.report.problems.append(f"A1/A2: aide {a.name} was refused: {row.status_reason}")
-            elif row.status == REMOVED and row.status_reason.startswith("A9"):
+            elif removed_under_a9(row.status, row.status_reason):
                 self.report.problems.append(f"A9: aide {a.name} was removed by the operator: {row.status_reason}")
             elif row.status == REMOVED:
                 self._added(row, a, "registered again")
@@ -659,9 +659,11 @@ class _Sync:
 
     def note_defects(self) -> None:
         updated = {c.name for c in self.changes if c.kind == "changed"}
-        for defect in self.session.scalars(select(Defect).where(Defect.status == "open", Defect.aide.in_(updated))):
+        for defect in defects.unresolved(self.session):
+            if defect.aide not in updated:
+                continue
             self.report.notes.append(
-                f"A9: defect #{defect.id} on {defect.aide} is open and the partner shipped new rules: "
+                f"A9: defect #{defect.id} on {defect.aide} is {defect.status} and the partner shipped new rules: "
                 "check them and resolve the defect"
             )
 
