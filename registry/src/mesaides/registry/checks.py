@@ -25,8 +25,9 @@ from mesaides.registry.expert_cases import (
     parse_cases,
     run_cases,
 )
+from mesaides.registry.lifecycle import a2_reasons
 from mesaides.registry.logo import logo_problems
-from mesaides.registry.snapshot import a2_refusal
+from mesaides.registry.statuses import AideStatus, ParameterStatus
 
 Level = Literal["error", "warning"]
 
@@ -45,9 +46,11 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class ParameterStatus:
+class CatalogueParameter:
+    """A Parameter as the catalogue says it (P4)."""
+
     name: str
-    status: str
+    status: ParameterStatus
     owner: str = ""
     deprecated_since: dt.date | None = None
     replacement: str | None = None
@@ -58,8 +61,10 @@ class ParameterStatus:
 
 @dataclass(frozen=True)
 class AideDecision:
+    """A refused or removed aide, as the catalogue says it (A1, A2, A9)."""
+
     name: str
-    status: str
+    status: AideStatus
     reason: str = ""
     at: dt.datetime | None = None
 
@@ -68,7 +73,7 @@ class AideDecision:
 class Catalogue:
     """What the checks need to know from the registry."""
 
-    parameters: dict[str, ParameterStatus] = field(default_factory=dict)
+    parameters: dict[str, CatalogueParameter] = field(default_factory=dict)
     aides: dict[str, AideDecision] = field(default_factory=dict)
     cases: list[ExpertCase] = field(default_factory=list)
 
@@ -84,8 +89,9 @@ class Catalogue:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Catalogue:
-        def dates(row: Mapping[str, Any]) -> dict[str, Any]:
+        def dates(row: Mapping[str, Any], kind: type) -> dict[str, Any]:
             out = dict(row)
+            out["status"] = kind(out["status"])
             for key in ("deprecated_since", "removal_date"):
                 if out.get(key):
                     out[key] = dt.date.fromisoformat(out[key])
@@ -95,8 +101,8 @@ class Catalogue:
             return out
 
         return cls(
-            parameters={p["name"]: ParameterStatus(**dates(p)) for p in data.get("parameters", ())},
-            aides={a["name"]: AideDecision(**dates(a)) for a in data.get("aides", ())},
+            parameters={p["name"]: CatalogueParameter(**dates(p, ParameterStatus)) for p in data.get("parameters", ())},
+            aides={a["name"]: AideDecision(**dates(a, AideStatus)) for a in data.get("aides", ())},
             cases=[ExpertCase(c["name"], c["source"], c["case"], c.get("owner")) for c in data.get("cases", ())],
         )
 
@@ -191,7 +197,7 @@ class _Checker:
             if p.owner != dist:
                 continue
             status = self.catalogue.parameters.get(name)
-            if status is not None and status.status == "removed":
+            if status is not None and status.status == ParameterStatus.REMOVED:
                 self.add(
                     "error",
                     "P4",
@@ -215,7 +221,7 @@ class _Checker:
                 continue
             for dep in q.dependencies:
                 status = self.catalogue.parameters.get(dep)
-                if status is not None and status.status == "removed":
+                if status is not None and status.status == ParameterStatus.REMOVED:
                     self.add("error", "P4", name, _removed_message(dep, status))
 
     # ---- one aide ------------------------------------------------------------------------------
@@ -226,10 +232,10 @@ class _Checker:
         self.dist = aide.owner
         if name in rules.unavailable:
             self.add("error", "graph", name, f"unavailable: {rules.unavailable[name]}")
-        for reason in a2_refusal(aide.info):
+        for reason in a2_reasons(aide.info):
             self.add("error", "A2", name, f"not integrable: {reason}")
         decision = self.catalogue.aides.get(name)
-        if decision is not None and decision.status == "refused":
+        if decision is not None and decision.status == AideStatus.REFUSED:
             self.add("error", "A1", name, f"the operator refused this aide{_when(decision.at)}: {decision.reason}")
         elif decision is not None and removed_under_a9(decision.status, decision.reason):
             self.add("error", "A9", name, f"the operator removed this aide{_when(decision.at)}: {decision.reason}")
@@ -242,9 +248,9 @@ class _Checker:
             status = self.catalogue.parameters.get(parameter)
             if status is None:
                 continue
-            if status.status == "removed":
+            if status.status == ParameterStatus.REMOVED:
                 self.add("error", "P4", name, _removed_message(parameter, status))
-            elif status.status == "deprecated":
+            elif status.status == ParameterStatus.DEPRECATED:
                 replacement = f"use {status.replacement} instead" if status.replacement else "no replacement is planned"
                 date = status.removal_date.isoformat() if status.removal_date else "a date to be set"
                 late = status.removal_date is not None and status.removal_date <= self.today
@@ -346,7 +352,7 @@ def _when(at: dt.datetime | None) -> str:
     return f" on {at.date().isoformat()}" if at else ""
 
 
-def _removed_message(parameter: str, status: ParameterStatus) -> str:
+def _removed_message(parameter: str, status: CatalogueParameter) -> str:
     replacement = f"; use {status.replacement} instead" if status.replacement else ""
     reason = f" ({status.reason})" if status.reason else ""
     return f"reads Parameter {parameter}, which the operator removed{_when(status.removed_at)}{reason}{replacement}"

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from mesaides.registry.cli import State, by_option, echo_json, json_option, pass_state, registry
+from mesaides.registry.statuses import ParameterStatus
 
 
 def _reason(required: bool = True):
@@ -185,7 +186,7 @@ def parameters(state: State, as_json: bool) -> None:
         return
     for p in rows:
         extra = ""
-        if p.status == "deprecated":
+        if p.status == ParameterStatus.DEPRECATED:
             extra = f" (replacement {p.replacement or '-'}, removal {p.removal_date or '-'})"
         click.echo(f"{p.name:<45} {p.status:<10} {p.owner}{extra}  read by: {', '.join(p.readers) or '-'}")
 

@@ -9,6 +9,8 @@ the decisions people make, each recorded in the audit log with its reason.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,15 +39,24 @@ QUALITY = "quality"
 SIGN_OFF_KINDS = (RELIABILITY, QUALITY)
 
 
-def a2_reasons(erases_debt: bool, committee_decision: bool, quota: bool) -> list[str]:
-    reasons = []
-    if erases_debt:
-        reasons.append("A2(a): it aims to erase a debt")
-    if committee_decision:
-        reasons.append("A2(b): it is granted by a human committee")
-    if quota:
-        reasons.append("A2(c): it is granted within an unpredictable quota")
-    return reasons
+A2_CRITERIA = (
+    ("erases_debt", "A2(a): it aims to erase a debt"),
+    ("committee_decision", "A2(b): it is granted by a human committee"),
+    ("quota", "A2(c): it is granted within an unpredictable quota"),
+)
+"""A2: what makes an aide not integrable, as its metadata (``AideInfo``) or a suggestion declares it."""
+
+
+def a2_reasons(info: Mapping[str, Any] | object) -> list[str]:
+    """A2, in one place: the reasons an aide is not integrable, from what its partner declares
+    (``AideInfo``) or what its suggestion said (a mapping). Each reason starts with ``A2``."""
+    declared = info.get if isinstance(info, Mapping) else (lambda key: getattr(info, key, False))
+    return [reason for key, reason in A2_CRITERIA if declared(key)]
+
+
+def refused_under_a2(aide: Aide) -> bool:
+    """Whether the registry refused ``aide`` as not integrable (A2) rather than by decision (A1)."""
+    return aide.status == REFUSED and (aide.status_reason or "").startswith("A2")
 
 
 def suggest(
@@ -80,7 +91,7 @@ def suggest(
     )
     session.add(aide)
     audit.record(session, now, by, "suggest", name, description, label=label, **flags)
-    refusal = a2_reasons(erases_debt, committee_decision, quota)
+    refusal = a2_reasons(flags)
     if refusal:
         aide.decision, aide.decision_reason, aide.decided_by, aide.decided_at = (
             REFUSED,
@@ -103,8 +114,7 @@ def decide(session: Session, now: dt.datetime, name: str, decision: str, *, by: 
         raise LifecycleError(
             f"aide {name} is {aide.status}: only a suggested, refused or developing aide is decided on"
         )
-    info = aide.info or {}
-    refusal = a2_reasons(bool(info.get("erases_debt")), bool(info.get("committee_decision")), bool(info.get("quota")))
+    refusal = a2_reasons(aide.info or {})
     if decision == FEASIBLE and refusal:
         raise LifecycleError(f"aide {name} cannot be feasible: {'; '.join(refusal)}")
     aide.decision, aide.decision_reason, aide.decided_by, aide.decided_at = decision, reason, by, now

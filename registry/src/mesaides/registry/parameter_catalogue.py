@@ -13,8 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mesaides.registry import audit
-from mesaides.registry.models import ACTIVE, DEPRECATED, LIVE_STATUSES, PARAMETER_REMOVED, Aide, Parameter, Partner
+from mesaides.registry.models import LIVE_STATUSES, Aide, Parameter, Partner
 from mesaides.registry.notifications import notify
+from mesaides.registry.statuses import ParameterStatus
+from mesaides.registry.transitions import move
+
+ACTIVE, DEPRECATED, REMOVED = ParameterStatus.ACTIVE, ParameterStatus.DEPRECATED, ParameterStatus.REMOVED
 
 
 class ParameterError(ValueError):
@@ -101,7 +105,7 @@ def deprecate(
     removal_date: dt.date | None = None,
 ) -> Parameter:
     row = _get(session, name)
-    if row.status == PARAMETER_REMOVED:
+    if row.status == REMOVED:
         raise ParameterError(f"Parameter {name} is already removed")
     if replacement is not None:
         other = session.get(Parameter, replacement)
@@ -109,7 +113,8 @@ def deprecate(
             raise ParameterError(f"the replacement {replacement!r} is not an active Parameter")
     if removal_date is not None and removal_date < now.date():
         raise ParameterError(f"the removal date {removal_date} is in the past")
-    row.status, row.deprecated_since, row.replacement = DEPRECATED, now.date(), replacement
+    move(row, DEPRECATED, name=name, what="Parameter")
+    row.deprecated_since, row.replacement = now.date(), replacement
     row.removal_date, row.deprecation_reason = removal_date, reason
     audit.record(
         session, now, by, "parameter_deprecated", name, reason, replacement=replacement, removal_date=removal_date
@@ -136,12 +141,13 @@ def deprecate(
 def remove(session: Session, now: dt.datetime, name: str, *, by: str, reason: str) -> Parameter:
     """P4: remove a Parameter no aide depends on; refused, with the list of aides, otherwise."""
     row = _get(session, name)
-    if row.status == PARAMETER_REMOVED:
+    if row.status == REMOVED:
         raise ParameterError(f"Parameter {name} is already removed")
     users = readers(session, name)
     if users:
         raise ParameterInUse(name, users)  # the caller records the refusal (this transaction rolls back)
-    row.status, row.removed_at, row.removed_by, row.removal_reason = PARAMETER_REMOVED, now, by, reason
+    move(row, REMOVED, name=name, what="Parameter")
+    row.removed_at, row.removed_by, row.removal_reason = now, by, reason
     audit.record(session, now, by, "parameter_removed", name, reason)
     recipients = {p.id: [] for p in session.scalars(select(Partner).where(Partner.distribution.is_not(None)))}
     notify(

@@ -23,8 +23,8 @@ from mesaides.registry import audit, defects, lifecycle, parameter_catalogue, qu
 from mesaides.registry.checks import (
     AideDecision,
     Catalogue,
+    CatalogueParameter,
     CheckReport,
-    ParameterStatus,
     check_distributions,
     check_publication,
     registered_cases,
@@ -56,6 +56,7 @@ from mesaides.registry.parameter_catalogue import ParameterState
 from mesaides.registry.population import DEFAULT_HOUSEHOLDS, DEFAULT_SEED
 from mesaides.registry.public import PendingNotice, PublicState, pending_notices, public_state
 from mesaides.registry.settings import SmtpSettings, database_url
+from mesaides.registry.statuses import AideStatus, ParameterStatus
 from mesaides.registry.sync import Measuring, run_sync
 from mesaides.registry.sync_report import SyncReport
 
@@ -131,9 +132,9 @@ class Registry:
         """What checks need from the registry (it can be exported as JSON for partners' CI)."""
         with self.database.reading() as session:
             parameters = {
-                p.name: ParameterStatus(
+                p.name: CatalogueParameter(
                     p.name,
-                    p.status,
+                    ParameterStatus(p.status),
                     p.owner,
                     p.deprecated_since,
                     p.replacement,
@@ -144,7 +145,7 @@ class Registry:
                 for p in session.scalars(select(Parameter))
             }
             aides = {
-                a.name: AideDecision(a.name, a.status, a.status_reason, a.status_changed_at)
+                a.name: AideDecision(a.name, AideStatus(a.status), a.status_reason, a.status_changed_at)
                 for a in session.scalars(select(Aide).where(Aide.status.in_((REFUSED, REMOVED))))
             }
             owners = {name: owner for name, owner in session.execute(select(Aide.name, Aide.owner))}

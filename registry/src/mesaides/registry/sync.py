@@ -37,11 +37,9 @@ from mesaides.registry.impacts import (
 )
 from mesaides.registry.measure import Movement, ReferenceRun, compare, compress, decompress, run_reference
 from mesaides.registry.models import (
-    ACTIVE,
     DEVELOPMENT,
     FEASIBLE,
     LIVE_STATUSES,
-    PARAMETER_REMOVED,
     REFUSED,
     REMOVED,
     SUGGESTED,
@@ -60,6 +58,7 @@ from mesaides.registry.models import (
 from mesaides.registry.notifications import UPDATED, close_if_answered, notify
 from mesaides.registry.population import reference_population
 from mesaides.registry.snapshot import AideSnapshot, Snapshot, take_snapshot
+from mesaides.registry.statuses import ParameterStatus
 from mesaides.registry.sync_report import SyncReport
 
 
@@ -270,7 +269,7 @@ class _Sync:
                     Parameter(
                         name=p.name,
                         owner=p.owner,
-                        status=ACTIVE,
+                        status=ParameterStatus.ACTIVE,
                         label=p.label,
                         definition=p.definition,
                         fingerprint=p.fingerprint,
@@ -289,7 +288,7 @@ class _Sync:
                 audit.record(
                     s, self.now, self.actor, "parameter_changed", p.name, "", before=row.definition, after=p.definition
                 )
-            if row.status == PARAMETER_REMOVED:
+            if row.status == ParameterStatus.REMOVED:
                 self.report.problems.append(f"P4: Parameter {p.name} was removed, but {p.owner} still declares it")
             row.owner, row.label, row.definition, row.fingerprint = p.owner, p.label, p.definition, p.fingerprint
             row.declared, row.last_seen = True, self.now
