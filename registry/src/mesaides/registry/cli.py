@@ -350,6 +350,23 @@ def send(state: State, by: str) -> None:
 
 
 @registry.command()
+@click.option("--pending", is_flag=True, help="Only the emails not sent yet.")
+@click.option("--partner", help="Only the emails to this partner.")
+@json_option
+@pass_state
+def outbox(state: State, pending: bool, partner: str | None, as_json: bool) -> None:
+    """The emails the registry wrote to partners: sent, pending, or failing with the last error."""
+    entries = state.call("outbox", pending_only=pending, partner=partner)
+    if as_json:
+        echo_json(entries)
+        return
+    for entry in entries:
+        click.echo(str(entry))
+    if not entries:
+        click.echo("no email" + (" waiting" if pending else ""))
+
+
+@registry.command()
 @click.argument("partner")
 @pass_state
 def feed(state: State, partner: str) -> None:

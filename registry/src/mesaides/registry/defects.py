@@ -165,16 +165,22 @@ def expire_defects(session: Session, now: dt.datetime, *, by: str = "registry") 
             "l'aide est suspendue du simulateur public (A9).",
             defect,
         )
-        announce_suspension(session, now, by, aide)
+        announce_suspension(
+            session, now, by, aide, f"défaut n° {defect.id} non corrigé avant le {defect.deadline:%d/%m/%Y}"
+        )
     return expired
 
 
-def announce_suspension(session: Session, now: dt.datetime, by: str, aide: Aide, kind: str = "suspended") -> None:
+def announce_suspension(
+    session: Session, now: dt.datetime, by: str, aide: Aide, detail: str, kind: str = "suspended"
+) -> None:
+    """A10: the partners of the aides that read a suspended or removed aide are told (``detail``,
+    in French, says why), and those aides carry the A7 notice."""
     view = _view(aide)
     others = [
         _view(a) for a in session.scalars(select(Aide).where(Aide.status.in_(LIVE_STATUSES), Aide.name != aide.name))
     ]
-    change = AideChange(aide.name, kind, view, aide.status_reason, aide.version or "")
+    change = AideChange(aide.name, kind, view, detail, aide.version or "")
     change_set = ChangeSet(kind)
     change_set.add(change, impacted_by_aide(view, others, specific=set(), kind=kind))
     names = {p.id: p.name for p in session.scalars(select(Partner))}
@@ -197,7 +203,8 @@ def remove_aide(
         )
     why = f"{'at the partner’s request' if partner_request else 'not corrected in time'}: {reason}"
     set_status(session, aide, REMOVED, now, by, REMOVAL_REASON + why)
-    announce_suspension(session, now, by, aide, kind="removed")
+    cause = "à la demande de son partenaire" if partner_request else "son défaut n'a pas été corrigé à temps"
+    announce_suspension(session, now, by, aide, f"retirée par l'opérateur, {cause} (A9) : {reason}", kind="removed")
     return aide
 
 

@@ -127,8 +127,8 @@ def email_body(notification: Notification, partner_id: str, aides: list[str]) ->
     if impact:
         lines.append("Impact mesuré sur la population de référence (ménages) :")
         for m in impact:
-            if m.get("error"):
-                lines.append(f"  - {m['aide']} : non mesuré ({m['error']})")
+            if m.get("error"):  # the technical reason is in `mesaides registry impact`
+                lines.append(f"  - {m['aide']} : non mesuré (voir `mesaides registry impact --subject {m['subject']}`)")
                 continue
             lines.append(
                 f"  - {m['aide']} ({m['owner']}) : {m['gained']} gagnent l'aide, {m['lost']} la perdent, "

@@ -34,7 +34,7 @@ from mesaides.registry.database import Database
 from mesaides.registry.expert_cases import parse_cases
 from mesaides.registry.feed import partner_feed
 from mesaides.registry.impacts import measure_dict
-from mesaides.registry.mailer import SendReport, flush_outbox
+from mesaides.registry.mailer import OutboxEntry, SendReport, flush_outbox, outbox_entries
 from mesaides.registry.models import (
     PREVIEW,
     PUBLISHED,
@@ -326,16 +326,25 @@ class Registry:
             removal_date=removal_date,
         )
 
-    def remove_parameter(self, name: str, *, by: str, reason: str) -> None:
-        """P4: refused, with the list of aides, while any aide depends on the Parameter."""
+    def remove_parameter(self, name: str, *, by: str, reason: str, rules: RuleSet | None = None) -> None:
+        """P4: refused, with who reads it, while any aide or quantity (the core's too) depends on it."""
+        rules = rules if rules is not None else load_rules()
         try:
-            self._do(parameter_catalogue.remove, name, by=by, reason=reason)
+            self._do(parameter_catalogue.remove, name, by=by, reason=reason, rules=rules)
         except RegistryError as exc:
             if isinstance(exc.__cause__, parameter_catalogue.ParameterInUse):
                 # record the refusal itself, which the failed transaction rolled back
                 with self.database.transaction() as session:
+                    in_use = exc.__cause__
                     audit.record(
-                        session, self.now, by, "parameter_removal_refused", name, reason, readers=exc.__cause__.aides
+                        session,
+                        self.now,
+                        by,
+                        "parameter_removal_refused",
+                        name,
+                        reason,
+                        readers=in_use.aides,
+                        quantities=in_use.quantities,
                     )
             raise
 
@@ -347,6 +356,11 @@ class Registry:
         """A7: returns whether the notification is now closed (its notice lifted)."""
         n = self._do(acknowledge, notification_id, partner, by=by, updated=updated, comment=comment)
         return n.closed_at is not None
+
+    def outbox(self, *, pending_only: bool = False, partner: str | None = None) -> list[OutboxEntry]:
+        """The emails the registry wrote: sent, waiting, or failing (with the last error)."""
+        with self.database.reading() as session:
+            return outbox_entries(session, pending_only=pending_only, partner=partner)
 
     def send(self, *, by: str = "registry") -> SendReport:
         """Send the outbox (retrying what failed before, once due)."""

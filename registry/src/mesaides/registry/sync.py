@@ -334,7 +334,9 @@ class _Sync:
             else:
                 before = self.before[a.name]
                 if before.fingerprint != a.fingerprint:
-                    self._changed(row, a, "its rules changed (formulas, declared reads or legislation values)")
+                    self._changed(
+                        row, a, "ses règles ont changé (formules, lectures déclarées ou valeurs de la législation)"
+                    )
                 elif before.version != a.version:
                     self.version_only.append(
                         AideChange(
@@ -367,10 +369,11 @@ class _Sync:
                 continue
             installed = row.owner in self.snapshot.distributions
             why = f"no longer registered by {row.owner}" if installed else f"{row.owner} is no longer installed"
+            detail = f"{row.owner} ne l'enregistre plus" if installed else f"{row.owner} n'est plus installée"
             self._set_status(row, REMOVED, why)
             self._record_version(row.name, row.owner or "", row.version or "", row.fingerprint, "removed")
             self.changes.append(
-                AideChange(row.name, "removed", self.before[row.name].view or _view(row), why, row.version or "")
+                AideChange(row.name, "removed", self.before[row.name].view or _view(row), detail, row.version or "")
             )
             self.report.removed.append(row.name)
 
@@ -489,9 +492,10 @@ class _Sync:
             m = None if self.movements is None else self.movements.get(change.name)
             if m is None or m.any:
                 detail = (
-                    "new version; the impact could not be measured"
+                    "nouvelle version, dont l'impact n'a pas pu être mesuré"
                     if m is None
-                    else "new version whose results differ on the reference population, although its declared rules did not change"
+                    else "nouvelle version dont les résultats diffèrent sur la population de référence, bien que ses "
+                    "règles déclarées n'aient pas changé"
                 )
                 change = AideChange(
                     change.name, "changed", change.aide, detail, change.version, change.previous_version
