@@ -25,7 +25,8 @@ def test_each_status_type_has_its_own_transitions():
     assert not DefectStatus.EXPIRED.can_become(DefectStatus.OPEN)
     assert AideStatus.REMOVED.can_become(AideStatus.DEVELOPMENT)
     # An aide's "removed" and a Parameter's are different types with different moves.
-    assert type(AideStatus.REMOVED) is not type(ParameterStatus.REMOVED)
+    assert AideStatus.REMOVED != ParameterStatus.REMOVED
+    assert AideStatus.REMOVED == "removed" and "removed" == ParameterStatus.REMOVED  # stored as strings
     with pytest.raises(ValueError):
         ParameterStatus("suspended")
 

@@ -14,6 +14,19 @@ from enum import StrEnum
 
 
 class _Status(StrEnum):
+    """A status stored as its string value. Two statuses of different types are never equal,
+    even with the same value (an aide's ``removed`` is not a Parameter's)."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Status) and type(other) is not type(self):
+            return False
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = StrEnum.__hash__
+
     def can_become(self, other: str) -> bool:
         """Whether the convention allows moving from this status to ``other`` (staying is allowed:
         a sync or a decision may record a new reason for the same status)."""
