@@ -21,20 +21,31 @@ DEP_EXPECTS_MINIMUM = (
 TODAY = dt.date(2026, 11, 16)
 
 
+DEP_BONUS_FOLLOWS_MINIMUM = (
+    "name: À Lille, 600 € de salaire\n"
+    "period: 2026-11\n"
+    "input: {depcom: '59350', salaire_net: {2026-10: 600}}\n"
+    "output: {dep_bonus: 0, minimum_test: 0}\n"
+)
+"""A case whose bonus follows the minimum: with a higher minimum, both expectations move."""
+
+
 def test_a8_another_partners_case_on_your_aide_is_a_warning_not_a_refusal(registry, deployment):
     registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
     registry.add_expert_case("dep_bonus", DEP_EXPECTS_MINIMUM, by="expert dep")
+    registry.add_expert_case("dep_bonus", DEP_BONUS_FOLLOWS_MINIMUM, by="expert dep")
 
     release = deployment.rules(national("1.1.0", montant=650.0), departement())
     report = registry.check(release, distributions=["mesaides-test-national"], case_dirs=deployment.case_dirs())
     assert report.ok, [str(f) for f in report.errors]
-    [a8] = [f for f in report.warnings if f.rule == "A8"]
+    a8, follows = [f for f in report.warnings if f.rule == "A8"]
     assert a8.subject == "minimum_test"
     assert "of mesaides-test-departement no longer holds" in a8.message
     assert "minimum_test [" in a8.message and "expected 500, got 650.0" in a8.message
+    assert "dep_bonus [" in follows.message and "expected 0, got 150.0" in follows.message
 
     # Publication and the deployment check (which an emergency rollback runs) pass for both aides:
-    # the département's bonus itself still holds, only its expectation on the minimum moved.
+    # the département's expectations moved with the minimum; the sync tells it (next test).
     catalogue = registry.catalogue()
     dirs = deployment.case_dirs()
     for aide, dist in (("minimum_test", "mesaides-test-national"), ("dep_bonus", "mesaides-test-departement")):
@@ -44,8 +55,8 @@ def test_a8_another_partners_case_on_your_aide_is_a_warning_not_a_refusal(regist
     # The département's own check says its case expects another partner's amount that changed.
     own = registry.check(release, distributions=["mesaides-test-departement"], case_dirs=dirs)
     assert own.ok
-    [stale] = [f for f in own.warnings if f.rule == "A8"]
-    assert stale.subject == "dep_bonus" and "update the case" in stale.message
+    stale = [f for f in own.warnings if f.rule == "A8"]
+    assert len(stale) == 2 and all(f.subject == "dep_bonus" and "update the case" in f.message for f in stale)
 
 
 def test_a5_a_case_failing_on_its_own_aide_still_fails(registry, deployment):

@@ -331,15 +331,18 @@ class _Checker:
                 continue
             own = {v: m for v, m in outcome.failures.items() if self.owner_of(v) in (None, owner)}
             others = {v: m for v, m in outcome.failures.items() if v not in own}
-            if own:
+            if own and not others:
                 self.add("error", "A5", name, f"{where} fails: {'; '.join(own.values())}")
-            if others:
+            elif others:
+                # The amounts it expects of another partner's aides changed: what it expects of this
+                # partner's aides may follow from them (A8), and the sync tells the partner.
                 self.add(
                     "warning",
                     "A8",
                     name,
-                    f"{where} expects amounts of another partner's aides that changed: {'; '.join(others.values())}; "
-                    "update the case (A8: their partner updates them on its own initiative)",
+                    f"{where} expects amounts of another partner's aides that changed: "
+                    f"{'; '.join(outcome.failures.values())}; update the case (A8: their partner updates them on "
+                    "its own initiative)",
                 )
 
     def owner_of(self, variable: str) -> str | None:
