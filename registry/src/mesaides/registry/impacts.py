@@ -208,16 +208,19 @@ def announce_change_set(
     def label(view: AideView) -> str:
         return f"« {view.label} » ({view.name})" if view.label else view.name
 
-    def line(change: AideChange) -> str:
+    def headline(change: AideChange) -> str:
         who = partner_names.get(change.aide.partner_id or "", change.aide.owner)
-        text = f"L'aide {label(change.aide)} de {who} {singular}"
+        return f"L'aide {label(change.aide)} de {who} {singular}"
+
+    def line(change: AideChange) -> str:
+        text = headline(change)
         if change.kind == "changed" and change.previous_version != change.version:
             text += f" (version {change.previous_version} → {change.version})"
         return text + (f" : {change.detail}." if change.detail else ".")
 
     changes = change_set.changes
     if len(changes) == 1:
-        title = line(changes[0]).split(" : ")[0].removesuffix(".")
+        title = headline(changes[0])
         body = [line(changes[0])]
     else:
         names = ", ".join(c.name for c in changes)
