@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from registry_test_partners import departement, info, metropole, national
+from registry_test_partners import NAT_ANCIEN, NAT_STATUT_SPECIAL, departement, info, metropole, national
 from sqlalchemy import func, select
 
-from mesaides.core import FAMILLE, INDIVIDU, MONTH, quantity
+from mesaides.core import FAMILLE, INDIVIDU, MONTH, Parameter, quantity
 from mesaides.registry.models import OutboxMessage
 
 
@@ -72,3 +72,28 @@ def test_a8_one_value_read_by_two_aides_makes_one_notification_and_one_email_per
     assert state.aides["nat_complement"].notice is None
     registry.acknowledge(a8["id"], "metro", by="referent metro")
     assert registry.public_state().aides["minimum_test"].notice is None
+
+
+def test_p3_two_parameters_added_in_one_release_make_one_notification(registry, deployment):
+    nat_autre = Parameter(
+        name="nat_autre_parametre",
+        entity=INDIVIDU,
+        period=MONTH,
+        value_type="bool",
+        label="Autre Parameter (test)",
+        year_input="dispatch",
+    )
+    registry.sync(deployment.rules(national(), departement(), metropole()), by="operator", measure=False)
+    registry.sync(
+        deployment.rules(
+            national("1.1.0", parameters=(NAT_STATUT_SPECIAL, NAT_ANCIEN, nat_autre)), departement(), metropole()
+        ),
+        by="operator",
+        measure=False,
+    )
+    [p3] = [n for n in registry.notifications() if n["rule"] == "P3"]
+    assert p3["title"] == "2 nouveaux Parameters : nat_ancien_parametre, nat_autre_parametre"
+    assert set(p3["recipients"]) == {"dep", "metro"}  # not the national partner, which added them
+    with registry.database.reading() as session:
+        emails = session.scalars(select(OutboxMessage.partner_id).where(OutboxMessage.notification_id == p3["id"]))
+        assert sorted(emails) == ["dep", "metro"]

@@ -559,51 +559,71 @@ class _Sync:
                 if n is not None:
                     self.report.notifications.append(n.id)
         if not self.report.baseline:
-            for name, kind in param_changes:
-                self._announce_parameter(name, kind, partners, list(current.values()))
+            for kind in ("added", "changed"):
+                names = [name for name, k in param_changes if k == kind]
+                if names:
+                    self._announce_parameters(kind, names, partners, list(current.values()))
 
-    def _announce_parameter(self, name: str, kind: str, partners: dict[str, Partner], aides: list[AideView]) -> None:
-        p = self.snapshot.parameters[name]
-        owner_partner = self.snapshot.partner_of(p.owner)
-        who = partners[owner_partner].name if owner_partner in partners else p.owner
+    def _announce_parameters(
+        self, kind: str, names: list[str], partners: dict[str, Partner], aides: list[AideView]
+    ) -> None:
+        """P3: the Parameters a sync added, or changed, in one notification: one email per partner."""
+        who: dict[str, str] = {}
+        owner_partner: dict[str, str | None] = {}
+        for name in names:
+            p = self.snapshot.parameters[name]
+            owner_partner[name] = self.snapshot.partner_of(p.owner)
+            who[name] = partners[owner_partner[name]].name if owner_partner[name] in partners else p.owner
+        measures: list[dict] = []
         if kind == "added":
-            recipients = {pid: [] for pid, row in partners.items() if pid != owner_partner and row.distribution}
-            title = f"Nouveau Parameter {name} ({p.label})"
-            body = (
-                f"{who} a ajouté le Parameter {name} ({p.label}) : vous pouvez l'utiliser pour mettre à jour "
-                "les règles de vos aides (P3)."
-            )
+            owners = set(owner_partner.values())
+            # Every partner, except the one that added them all.
+            recipients: dict[str, list[str]] = {
+                pid: [] for pid, row in partners.items() if row.distribution and (pid not in owners or len(owners) > 1)
+            }
+            lines = [f"{who[n]} a ajouté le Parameter {n} ({self.snapshot.parameters[n].label})." for n in names]
+            ending = "Vous pouvez les utiliser pour mettre à jour les règles de vos aides (P3)."
         else:
-            impact = impacted_by_parameter(name, aides, owner_partner)
-            recipients = impact.by_partner
-            title = f"Le Parameter {name} a changé"
-            body = f"{who} a modifié la définition du Parameter {name}, que lisent vos aides (P3)."
-        measures = []
-        if kind == "changed":
-            readers = [a for a in aides if name in a.parameters]
-            measures = store_measures(
-                self.session,
-                self.sync.id,
-                name,
-                "parameter_changed",
-                readers,
-                self.movements or {},
-                self.measure_errors if self.movements is not None else {},
-                self.sync.period or "",
-            )
+            recipients = {}
+            for name in names:
+                impact = impacted_by_parameter(name, aides, owner_partner[name])
+                for pid, theirs in impact.by_partner.items():
+                    recipients.setdefault(pid, []).extend(a for a in theirs if a not in recipients[pid])
+                readers = [a for a in aides if name in a.parameters]
+                measures += store_measures(
+                    self.session,
+                    self.sync.id,
+                    name,
+                    "parameter_changed",
+                    readers,
+                    self.movements or {},
+                    self.measure_errors if self.movements is not None else {},
+                    self.sync.period or "",
+                )
             self.report.impact += measures
+            lines = [f"{who[n]} a modifié la définition du Parameter {n}." for n in names]
+            ending = "Vos aides concernées le lisent (P3)."
+        if len(names) == 1:
+            p = self.snapshot.parameters[names[0]]
+            title = f"Nouveau Parameter {p.name} ({p.label})" if kind == "added" else f"Le Parameter {p.name} a changé"
+        else:
+            title = f"{len(names)} {'nouveaux Parameters' if kind == 'added' else 'Parameters modifiés'} : {', '.join(names)}"
+        seen: set[str] = set()
         n = notify(
             self.session,
             self.now,
             actor=self.actor,
             kind=f"parameter_{kind}",
             rule="P3",
-            subject=name,
+            subject=", ".join(names)[:200],
             subject_kind="parameter",
-            title=title,
-            body=body,
+            title=title[:500],
+            body="\n".join([*lines, "", ending]),
             recipients=recipients,
-            details={"definition": p.definition, "impact": measures},
+            details={
+                "parameters": {n: self.snapshot.parameters[n].definition for n in names},
+                "impact": [m for m in measures if not (m["aide"] in seen or seen.add(m["aide"]))],
+            },
             sync_id=self.sync.id,
         )
         if n is not None:
