@@ -243,7 +243,8 @@ def test_decisions_and_deadlines_from_the_command_line(run):
     assert defect.returncode == 0 and "defect #1" in defect.stdout
     assert "nothing overdue" in run("overdue").stdout
     late = run("overdue", now="2026-12-05T09:00:00").stdout
-    assert "[A9]" not in late  # the run suspended the aide, so the defect is no longer pending
+    # The run suspended the aide; the defect stays overdue until it is resolved (A9).
+    assert "[A9] cli: defect #1 on cli_aide is not resolved" in late
     status = json.loads(run("status", "cli_aide", "--json", now="2026-12-05T09:00:00").stdout)
     assert status["status"] == "suspended"
     assert "defect_expired" in run("audit", "--subject", "cli_aide").stdout

@@ -33,10 +33,11 @@ def test_a8_changed_legislation_value_notifies_downstream_partners_with_measured
     )
     assert report.changed == ["minimum_test"]
     [note] = _by_rule(registry, "A8")
-    # dep_bonus and metro_jeunes read minimum_test; ville_aide shares nat_statut_special with it.
-    assert set(note["recipients"]) == {"dep", "metro", "ville"}
+    # dep_bonus and metro_jeunes read minimum_test. ville_aide only shares nat_statut_special with
+    # it: its amounts do not depend on minimum_test, so the Ville is not told of a change (A8).
+    assert set(note["recipients"]) == {"dep", "metro"}
     assert note["recipients"]["dep"]["aides"] == ["dep_bonus"]
-    assert note["details"]["why"]["ville_aide"] == "reads the same Parameters: nat_statut_special"
+    assert note["details"]["why"]["dep_bonus"] == "lit minimum_test, directement ou par des intermédiaires"
     assert note["details"]["version"] == "1.1.0" and note["details"]["previous_version"] == "1.0.0"
 
     impact = {m["aide"]: m for m in registry.impact(subject="minimum_test")}
@@ -64,16 +65,15 @@ def test_a7_notice_lasts_until_every_notified_partner_acknowledges(registry, dep
     )
     [note] = _by_rule(registry, "A8")
     [pending] = [n for n in registry.pending_notices() if n.cause == "A8"]
-    assert pending.aides == ["minimum_test"] and set(pending.waiting_for) == {"dep", "metro", "ville"}
+    assert pending.aides == ["minimum_test"] and set(pending.waiting_for) == {"dep", "metro"}
 
     assert not registry.acknowledge(note["id"], "dep", by="referent dep", comment="no interaction")
-    assert not registry.acknowledge(note["id"], "ville", by="referent ville")
     assert registry.public_state().aides["minimum_test"].notice is not None
     assert registry.acknowledge(note["id"], "metro", by="referent metro", updated=True)
     assert registry.public_state().aides["minimum_test"].notice is None
     assert not [n for n in registry.pending_notices() if n.cause == "A8"]
     answers = {p: r["answer"] for p, r in registry.notifications()[note["id"] - 1]["recipients"].items()}
-    assert answers == {"dep": "no_interaction", "metro": "updated", "ville": "no_interaction"}
+    assert answers == {"dep": "no_interaction", "metro": "updated"}
 
 
 def test_a8_formula_change_is_detected(registry, deployment):
@@ -97,7 +97,7 @@ def test_a3_an_added_aide_notifies_the_partners_whose_aides_it_may_impact(regist
     [a3] = _by_rule(registry, "A3")
     # minimum_test reads nat_statut_special too, and so do dep_bonus and metro_jeunes through it.
     assert set(a3["recipients"]) == {"nat", "dep", "metro"}
-    assert a3["details"]["why"]["minimum_test"] == "reads the same Parameters: nat_statut_special"
+    assert a3["details"]["why"]["minimum_test"] == "lit les mêmes Parameters : nat_statut_special"
     state = registry.public_state()
     assert state.aides["ville_aide"].notice == A7_NOTICES["aide_added"]
     assert state.aides["ville_aide"].territorial_notice is not None  # G3 as well
@@ -111,7 +111,7 @@ def test_a10_a_removal_notifies_and_puts_the_notice_on_the_impacted_aides(regist
     report = registry.sync(deployment.rules(departement(), metropole(), ville()), by="operator")
     assert report.removed == ["minimum_test"]
     [a10] = _by_rule(registry, "A10")
-    assert set(a10["recipients"]) == {"dep", "metro", "ville"}
+    assert set(a10["recipients"]) == {"dep", "metro"}  # ville_aide does not read minimum_test
     state = registry.public_state()
     assert state.aides["minimum_test"].status == "removed"
     assert state.aides["dep_bonus"].notice == A7_NOTICES["aide_removed"]

@@ -147,7 +147,9 @@ def test_a8_a_change_to_the_rsa_notifies_the_assurance_maladie_and_the_etat(db_u
     report = registry.sync(after, by="operator", reason="CAF patch")
 
     assert "rsa" in report.changed
-    [note] = [n for n in registry.notifications() if n["rule"] == "A8" and n["subject"] == "rsa"]
+    # One change set: one A8 notification lists every aide the release changed.
+    [note] = [n for n in registry.notifications() if n["rule"] == "A8"]
+    assert "rsa" in [c["aide"] for c in note["details"]["changes"]]
     maladie, etat = after.partners[MALADIE].id, after.partners[ETAT].id
     assert {maladie, etat} <= set(note["recipients"])
     # The free CSS is granted to RSA recipients; the prime de Noël is due for the RSA.
@@ -170,7 +172,9 @@ def test_a8_a_change_to_the_ass_notifies_the_caf(db_url, clock, tmp_path):
     report = registry.sync(after, by="operator", reason="France Travail patch")
 
     assert "ass" in report.changed
-    [note] = [n for n in registry.notifications() if n["rule"] == "A8" and n["subject"] == "ass"]
+    # One change set: one A8 notification lists every aide the release changed.
+    [note] = [n for n in registry.notifications() if n["rule"] == "A8"]
+    assert "ass" in [c["aide"] for c in note["details"]["changes"]]
     caf = after.partners[CAF].id
     assert caf in note["recipients"]
     # The RSA counts the ASS among its resources (R262-6 CASF).

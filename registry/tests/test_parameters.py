@@ -20,9 +20,10 @@ def _ville_reading_old_parameter(version="2.0.0"):
 
 
 def test_p4_removal_is_refused_while_an_aide_reads_the_parameter(registry, deployment):
-    registry.sync(deployment.rules(national(), departement(), ville()), by="operator", measure=False)
+    rules = deployment.rules(national(), departement(), ville())
+    registry.sync(rules, by="operator", measure=False)
     with pytest.raises(RegistryError) as refused:
-        registry.remove_parameter("nat_statut_special", by="operator", reason="unused?")
+        registry.remove_parameter("nat_statut_special", by="operator", reason="unused?", rules=rules)
     message = str(refused.value)
     assert message.startswith("P4: Parameter nat_statut_special cannot be removed")
     for aide in ("minimum_test", "dep_bonus", "ville_aide"):
@@ -32,9 +33,27 @@ def test_p4_removal_is_refused_while_an_aide_reads_the_parameter(registry, deplo
     assert registry.audit_log(limit=1)[0].action == "parameter_removal_refused"
 
 
+def test_p4_holds_for_the_core_a_parameter_the_core_reads_is_not_removed(registry, deployment):
+    # No partner aide reads case_t (the tax return's box T, a single parent), but the core's
+    # income tax computation does: removing it would break the core (P4 holds for the core too).
+    rules = deployment.rules(national(), departement())
+    registry.sync(rules, by="operator", measure=False)
+    assert {p.name: p.readers for p in registry.parameters()}["case_t"] == ()
+    with pytest.raises(RegistryError) as refused:
+        registry.remove_parameter("case_t", by="operator", reason="no aide reads it", rules=rules)
+    in_use = refused.value.__cause__
+    assert in_use.aides == [] and in_use.quantities
+    assert all(rules.quantities[q].owner == "mesaides-core" for q in in_use.quantities)
+    assert set(in_use.quantities) == rules.graph.downstream("case_t") & set(rules.quantities)
+    assert str(refused.value).startswith("P4: Parameter case_t cannot be removed: still read by ")
+    assert {p.name: p.status for p in registry.parameters()}["case_t"] == "active"
+    assert registry.audit_log(limit=1)[0].action == "parameter_removal_refused"
+
+
 def test_p4_a_parameter_no_aide_reads_is_removed(registry, deployment):
-    registry.sync(deployment.rules(_nat_with_old_parameter(), departement()), by="operator", measure=False)
-    registry.remove_parameter("nat_ancien_parametre", by="operator", reason="no aide reads it")
+    rules = deployment.rules(_nat_with_old_parameter(), departement())
+    registry.sync(rules, by="operator", measure=False)
+    registry.remove_parameter("nat_ancien_parametre", by="operator", reason="no aide reads it", rules=rules)
     state = {p.name: p for p in registry.parameters()}["nat_ancien_parametre"]
     assert state.status == "removed" and state.readers == ()
     assert registry.audit_log(limit=5)[0].action == "notify"
@@ -43,8 +62,11 @@ def test_p4_a_parameter_no_aide_reads_is_removed(registry, deployment):
 
 
 def test_p4_a_partner_that_reads_a_removed_parameter_fails_the_check(registry, deployment):
-    registry.sync(deployment.rules(_nat_with_old_parameter(), departement()), by="operator", measure=False)
-    registry.remove_parameter("nat_ancien_parametre", by="operator", reason="replaced by nat_statut_special")
+    before = deployment.rules(_nat_with_old_parameter(), departement())
+    registry.sync(before, by="operator", measure=False)
+    registry.remove_parameter(
+        "nat_ancien_parametre", by="operator", reason="replaced by nat_statut_special", rules=before
+    )
 
     rules = deployment.rules(_nat_with_old_parameter("1.0.1"), departement(), _ville_reading_old_parameter())
     report = registry.check(

@@ -75,11 +75,19 @@ def test_a8_a_new_caf_version_changing_rsa_notifies_nord_and_lyon_with_a_measure
     report = registry.sync(after, by="operator", reason="CAF 1.0.1")
 
     assert "rsa" in report.changed
-    [note] = [n for n in registry.notifications() if n["rule"] == "A8" and n["subject"] == "rsa"]
+    # One change set: one A8 notification lists every aide the release changed.
+    [note] = [n for n in registry.notifications() if n["rule"] == "A8"]
+    assert "rsa" in [c["aide"] for c in note["details"]["changes"]]
     nord, lyon = after.partners[NORD].id, after.partners[LYON].id
     assert {nord, lyon} <= set(note["recipients"])
     assert NORD_AIDE in note["recipients"][nord]["aides"]
     assert LYON_AIDE in note["recipients"][lyon]["aides"]
+    # Only the aides that depend on a changed aide are told of it (the dependency graph), not
+    # those that merely read a Parameter of the CAF's as well.
+    changed = set(report.changed)
+    for partner, recipient in note["recipients"].items():
+        for aide in recipient["aides"]:
+            assert after.graph.upstream(aide) & changed, f"{partner}'s {aide} reads none of {sorted(changed)}"
     assert registry.public_state().aides["rsa"].notice is not None
 
     impact = {m["aide"]: m for m in registry.impact(subject="rsa")}

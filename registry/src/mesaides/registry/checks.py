@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from mesaides.core import Engine, RuleSet
+from mesaides.registry.defects import removed_under_a9
 from mesaides.registry.expert_cases import (
     MINIMUM_CASES,
     ExpertCase,
@@ -24,8 +25,9 @@ from mesaides.registry.expert_cases import (
     parse_cases,
     run_cases,
 )
+from mesaides.registry.lifecycle import a2_reasons
 from mesaides.registry.logo import logo_problems
-from mesaides.registry.snapshot import a2_refusal
+from mesaides.registry.statuses import AideStatus, ParameterStatus
 
 Level = Literal["error", "warning"]
 
@@ -44,9 +46,11 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class ParameterStatus:
+class CatalogueParameter:
+    """A Parameter as the catalogue says it (P4)."""
+
     name: str
-    status: str
+    status: ParameterStatus
     owner: str = ""
     deprecated_since: dt.date | None = None
     replacement: str | None = None
@@ -57,8 +61,10 @@ class ParameterStatus:
 
 @dataclass(frozen=True)
 class AideDecision:
+    """A refused or removed aide, as the catalogue says it (A1, A2, A9)."""
+
     name: str
-    status: str
+    status: AideStatus
     reason: str = ""
     at: dt.datetime | None = None
 
@@ -67,7 +73,7 @@ class AideDecision:
 class Catalogue:
     """What the checks need to know from the registry."""
 
-    parameters: dict[str, ParameterStatus] = field(default_factory=dict)
+    parameters: dict[str, CatalogueParameter] = field(default_factory=dict)
     aides: dict[str, AideDecision] = field(default_factory=dict)
     cases: list[ExpertCase] = field(default_factory=list)
 
@@ -78,13 +84,14 @@ class Catalogue:
         return {
             "parameters": [plain(p) for p in self.parameters.values()],
             "aides": [plain(a) for a in self.aides.values()],
-            "cases": [{"name": c.name, "source": c.source, "case": c.case} for c in self.cases],
+            "cases": [{"name": c.name, "source": c.source, "case": c.case, "owner": c.owner} for c in self.cases],
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Catalogue:
-        def dates(row: Mapping[str, Any]) -> dict[str, Any]:
+        def dates(row: Mapping[str, Any], kind: type) -> dict[str, Any]:
             out = dict(row)
+            out["status"] = kind(out["status"])
             for key in ("deprecated_since", "removal_date"):
                 if out.get(key):
                     out[key] = dt.date.fromisoformat(out[key])
@@ -94,9 +101,9 @@ class Catalogue:
             return out
 
         return cls(
-            parameters={p["name"]: ParameterStatus(**dates(p)) for p in data.get("parameters", ())},
-            aides={a["name"]: AideDecision(**dates(a)) for a in data.get("aides", ())},
-            cases=[ExpertCase(c["name"], c["source"], c["case"]) for c in data.get("cases", ())],
+            parameters={p["name"]: CatalogueParameter(**dates(p, ParameterStatus)) for p in data.get("parameters", ())},
+            aides={a["name"]: AideDecision(**dates(a, AideStatus)) for a in data.get("aides", ())},
+            cases=[ExpertCase(c["name"], c["source"], c["case"], c.get("owner")) for c in data.get("cases", ())],
         )
 
 
@@ -190,7 +197,7 @@ class _Checker:
             if p.owner != dist:
                 continue
             status = self.catalogue.parameters.get(name)
-            if status is not None and status.status == "removed":
+            if status is not None and status.status == ParameterStatus.REMOVED:
                 self.add(
                     "error",
                     "P4",
@@ -214,7 +221,7 @@ class _Checker:
                 continue
             for dep in q.dependencies:
                 status = self.catalogue.parameters.get(dep)
-                if status is not None and status.status == "removed":
+                if status is not None and status.status == ParameterStatus.REMOVED:
                     self.add("error", "P4", name, _removed_message(dep, status))
 
     # ---- one aide ------------------------------------------------------------------------------
@@ -225,12 +232,12 @@ class _Checker:
         self.dist = aide.owner
         if name in rules.unavailable:
             self.add("error", "graph", name, f"unavailable: {rules.unavailable[name]}")
-        for reason in a2_refusal(aide.info):
+        for reason in a2_reasons(aide.info):
             self.add("error", "A2", name, f"not integrable: {reason}")
         decision = self.catalogue.aides.get(name)
-        if decision is not None and decision.status == "refused":
+        if decision is not None and decision.status == AideStatus.REFUSED:
             self.add("error", "A1", name, f"the operator refused this aide{_when(decision.at)}: {decision.reason}")
-        elif decision is not None and decision.status == "removed" and decision.reason.startswith("A9"):
+        elif decision is not None and removed_under_a9(decision.status, decision.reason):
             self.add("error", "A9", name, f"the operator removed this aide{_when(decision.at)}: {decision.reason}")
         self.parameters_read(name)
         self.metadata(name)
@@ -241,9 +248,9 @@ class _Checker:
             status = self.catalogue.parameters.get(parameter)
             if status is None:
                 continue
-            if status.status == "removed":
+            if status.status == ParameterStatus.REMOVED:
                 self.add("error", "P4", name, _removed_message(parameter, status))
-            elif status.status == "deprecated":
+            elif status.status == ParameterStatus.DEPRECATED:
                 replacement = f"use {status.replacement} instead" if status.replacement else "no replacement is planned"
                 date = status.removal_date.isoformat() if status.removal_date else "a date to be set"
                 late = status.removal_date is not None and status.removal_date <= self.today
@@ -289,7 +296,12 @@ class _Checker:
             )
 
     def expert_cases(self, name: str, cases: list[ExpertCase]) -> None:
-        mine = [c for c in cases if name in c.aides]
+        """A5: the aide's partner's own cases (at least two, passing). A8: another partner's
+        expectations on this aide never block its release: when they no longer hold, that partner
+        is notified at the sync (its aides carry the A7 notice until it answers)."""
+        owner = self.rules.aides[name].owner
+        concerned = [c for c in cases if name in c.aides]
+        mine = [c for c in concerned if (c.owner or owner) == owner]
         if len(mine) < MINIMUM_CASES:
             self.add(
                 "error",
@@ -300,21 +312,50 @@ class _Checker:
             )
         if not self.run_tests or name in self.rules.unavailable:
             return
-        for outcome in run_cases(mine, self.engine):
-            if not outcome.ok:
+        for outcome in run_cases(concerned, self.engine):
+            if outcome.ok:
+                continue
+            case_owner = outcome.case.owner or owner
+            where = f"expert case {outcome.case.name!r} ({outcome.case.source})"
+            if case_owner != owner:
                 self.add(
-                    "error",
-                    "A5",
+                    "warning",
+                    "A8",
                     name,
-                    f"expert case {outcome.case.name!r} ({outcome.case.source}) fails: {outcome.message}",
+                    f"{where} of {case_owner} no longer holds: {outcome.message}. {case_owner} will be notified "
+                    "when this version is synced, and its aides show the A7 notice until it answers",
                 )
+                continue
+            if not outcome.failures:  # the case could not run at all
+                self.add("error", "A5", name, f"{where} fails: {outcome.message}")
+                continue
+            own = {v: m for v, m in outcome.failures.items() if self.owner_of(v) in (None, owner)}
+            others = {v: m for v, m in outcome.failures.items() if v not in own}
+            if own and not others:
+                self.add("error", "A5", name, f"{where} fails: {'; '.join(own.values())}")
+            elif others:
+                # The amounts it expects of another partner's aides changed: what it expects of this
+                # partner's aides may follow from them (A8), and the sync tells the partner.
+                self.add(
+                    "warning",
+                    "A8",
+                    name,
+                    f"{where} expects amounts of another partner's aides that changed: "
+                    f"{'; '.join(outcome.failures.values())}; update the case (A8: their partner updates them on "
+                    "its own initiative)",
+                )
+
+    def owner_of(self, variable: str) -> str | None:
+        """The distribution that declares ``variable`` (None for an unknown one)."""
+        quantity = self.rules.quantities.get(variable)
+        return quantity.owner if quantity is not None else None
 
 
 def _when(at: dt.datetime | None) -> str:
     return f" on {at.date().isoformat()}" if at else ""
 
 
-def _removed_message(parameter: str, status: ParameterStatus) -> str:
+def _removed_message(parameter: str, status: CatalogueParameter) -> str:
     replacement = f"; use {status.replacement} instead" if status.replacement else ""
     reason = f" ({status.reason})" if status.reason else ""
     return f"reads Parameter {parameter}, which the operator removed{_when(status.removed_at)}{reason}{replacement}"
@@ -368,12 +409,15 @@ def check_publication(
     return [f for f in checker.findings if f.level == "error"]
 
 
-def registered_cases(rows: Iterable[Any]) -> list[ExpertCase]:
-    """Expert cases stored in the registry (rows with ``id`` and ``content``)."""
+def registered_cases(rows: Iterable[Any], owners: Mapping[str, str | None]) -> list[ExpertCase]:
+    """Expert cases stored in the registry (rows with ``id``, ``aide`` and ``content``), each
+    owned by the distribution of the aide it was registered for (``owners``: aide -> distribution)."""
     cases = []
     for row in rows:
         try:
-            cases.extend(parse_cases(row.content, f"registry #{row.id}"))
+            cases.extend(
+                replace(case, owner=owners.get(row.aide)) for case in parse_cases(row.content, f"registry #{row.id}")
+            )
         except ValueError:
             continue  # validated when added
     return cases

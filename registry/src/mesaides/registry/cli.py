@@ -1,7 +1,8 @@
 """``mesaides registry``: the operator's and partners' commands.
 
-Reading commands live here; decisions (suggest, decide, sign-off, deprecate, acknowledge...) in
-:mod:`mesaides.registry.cli_decisions`. Heavy imports happen inside the commands.
+The group and the reading commands live here; decisions (suggest, decide, sign-off, deprecate,
+acknowledge...) in :mod:`mesaides.registry.cli_decisions`, what both share in
+:mod:`mesaides.registry.cli_common`. Heavy imports happen inside the commands.
 Time comes from ``MESAIDES_NOW`` when set (for rehearsals and tests), the database from
 ``--database`` or ``MESAIDES_DATABASE_URL``.
 """
@@ -9,80 +10,14 @@ Time comes from ``MESAIDES_NOW`` when set (for rehearsals and tests), the databa
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
-import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-ACTOR_ENV = "MESAIDES_ACTOR"
-
-
-def default_actor() -> str:
-    try:
-        return os.environ.get(ACTOR_ENV) or getpass.getuser()
-    except Exception:  # no user name in some containers
-        return "unknown"
-
-
-by_option = click.option(
-    "--by", default=default_actor, show_default="$MESAIDES_ACTOR or the login name", help="Who does it (audit log)."
-)
-
-
-def json_option(f):
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
-
-
-def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_plain))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="json")
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: getattr(value, k) for k in value.__dataclass_fields__}
-    if isinstance(value, (set, frozenset, tuple)):
-        return list(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-class State:
-    """The registry, opened on first use."""
-
-    def __init__(self, database: str | None):
-        self.database = database
-        self._registry = None
-
-    @property
-    def registry(self):
-        if self._registry is None:
-            from mesaides.registry.database import DatabaseUrlError
-            from mesaides.registry.registry import open_registry
-
-            try:
-                self._registry = open_registry(self.database)
-            except DatabaseUrlError as exc:  # a usage error (exit 2) naming the option
-                raise click.BadParameter(str(exc), param_hint="'--database' / MESAIDES_DATABASE_URL") from None
-        return self._registry
-
-    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        """Call a registry method, turning a refusal into a clear error (exit status 1)."""
-        from mesaides.registry.registry import RegistryError
-
-        try:
-            return getattr(self.registry, method)(*args, **kwargs)
-        except RegistryError as exc:
-            raise click.ClickException(str(exc)) from None
-
-
-pass_state = click.make_pass_decorator(State)
+from mesaides.registry import cli_decisions
+from mesaides.registry.cli_common import State, by_option, echo_json, json_option, pass_state
 
 
 @click.group()
@@ -109,7 +44,7 @@ def registry(ctx: click.Context, database: str | None) -> None:
 @pass_state
 def sync(state: State, by: str, reason: str, no_measure: bool, as_json: bool) -> None:
     """Record the installed distributions; notify and measure what changed (A3, A7-A10, G3, P3)."""
-    report = state.call("sync", by=by, reason=reason, measure=not no_measure)
+    report = state.call(state.registry.sync, by=by, reason=reason, measure=not no_measure)
     if as_json:
         echo_json(report.to_json())
     else:
@@ -234,7 +169,7 @@ def catalogue_command(state: State) -> None:
 @pass_state
 def status(state: State, aide: str | None, as_json: bool) -> None:
     """Aides with their status, owner, version and notices; partners and versions."""
-    state.call("apply_deadlines")
+    state.call(state.registry.apply_deadlines)
     public = state.registry.public_state()
     if aide is not None:
         if aide not in public.aides:
@@ -291,7 +226,7 @@ def impact(state: State, sync_id: int | None, subject: str | None, as_json: bool
 @pass_state
 def overdue(state: State, as_json: bool) -> None:
     """What has waited more than two weeks for an answer (O4, Pa2), undelivered email, A9 deadlines."""
-    items = state.call("overdue")
+    items = state.call(state.registry.overdue)
     if as_json:
         echo_json(items)
         return
@@ -299,6 +234,22 @@ def overdue(state: State, as_json: bool) -> None:
         click.echo(str(item))
     if not items:
         click.echo("nothing overdue")
+
+
+@registry.command()
+@click.option("--days", type=click.IntRange(min=1), default=3, show_default=True, help="How many days ahead.")
+@json_option
+@pass_state
+def due(state: State, days: int, as_json: bool) -> None:
+    """What falls due in the next days (A9 correction periods, O4/Pa2 answers, P4 removal dates)."""
+    items = state.call(state.registry.due_soon, days=days)
+    if as_json:
+        echo_json(items)
+        return
+    for item in items:
+        click.echo(str(item))
+    if not items:
+        click.echo(f"nothing due in the next {days} days")
 
 
 @registry.command()
@@ -325,7 +276,7 @@ def notifications(state: State, partner: str | None, open_only: bool, as_json: b
 @pass_state
 def send(state: State, by: str) -> None:
     """Send the email outbox over SMTP (MESAIDES_SMTP_HOST...), retrying failed messages when due."""
-    report = state.call("send", by=by)
+    report = state.call(state.registry.send, by=by)
     click.echo(f"sent {len(report.sent)}, failed {len(report.failed)}, waiting {report.waiting}")
     for message_id, error in report.failed.items():
         click.echo(f"  message #{message_id}: {error}", err=True)
@@ -334,11 +285,28 @@ def send(state: State, by: str) -> None:
 
 
 @registry.command()
+@click.option("--pending", is_flag=True, help="Only the emails not sent yet.")
+@click.option("--partner", help="Only the emails to this partner.")
+@json_option
+@pass_state
+def outbox(state: State, pending: bool, partner: str | None, as_json: bool) -> None:
+    """The emails the registry wrote to partners: sent, pending, or failing with the last error."""
+    entries = state.call(state.registry.outbox, pending_only=pending, partner=partner)
+    if as_json:
+        echo_json(entries)
+        return
+    for entry in entries:
+        click.echo(str(entry))
+    if not entries:
+        click.echo("no email" + (" waiting" if pending else ""))
+
+
+@registry.command()
 @click.argument("partner")
 @pass_state
 def feed(state: State, partner: str) -> None:
     """The JSON feed of a partner's notifications."""
-    echo_json(state.call("feed", partner))
+    echo_json(state.call(state.registry.feed, partner))
 
 
 @registry.command()
@@ -352,4 +320,5 @@ def audit(state: State, limit: int, subject: str | None) -> None:
         click.echo(f"{e.at:%Y-%m-%d %H:%M} {e.actor}: {e.action} {e.subject}{reason}")
 
 
-from mesaides.registry import cli_decisions  # noqa: E402,F401  (registers the decision commands)
+for _command in cli_decisions.COMMANDS:
+    registry.add_command(_command)

@@ -1,5 +1,6 @@
 """``mesaides registry`` commands that record a decision: aides (A1, A2, A5, A6, A9, G4),
-Parameters (P4), acknowledgements (A7), questions (O4, Pa2). Each is written to the audit log."""
+Parameters (P4), acknowledgements (A7), questions (O4, Pa2). Each is written to the audit log.
+They are plain commands (:data:`COMMANDS`) that :mod:`mesaides.registry.cli` adds to its group."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from mesaides.registry.cli import State, by_option, echo_json, json_option, pass_state, registry
+from mesaides.registry.cli_common import State, by_option, echo_json, json_option, pass_state
+from mesaides.registry.statuses import ParameterStatus
 
 
 def _reason(required: bool = True):
@@ -20,7 +22,7 @@ def _reason(required: bool = True):
 # ---- aides ---------------------------------------------------------------------------------------
 
 
-@registry.command()
+@click.command()
 @click.argument("name")
 @click.option("--label", required=True, help="The aide's name, in French.")
 @click.option("--description", default="", help="What it is and who grants it.")
@@ -43,7 +45,7 @@ def suggest(
 ) -> None:
     """Suggest an aide (A1); one that is not integrable is refused at once (A2)."""
     status = state.call(
-        "suggest",
+        state.registry.suggest,
         name,
         by=by,
         label=label,
@@ -56,7 +58,7 @@ def suggest(
     click.echo(f"{name}: {status}")
 
 
-@registry.command()
+@click.command()
 @click.argument("name")
 @click.argument("decision", type=click.Choice(["feasible", "refused"]))
 @_reason()
@@ -64,10 +66,10 @@ def suggest(
 @pass_state
 def decide(state: State, name: str, decision: str, reason: str, by: str) -> None:
     """The operator's decision on a suggested aide, with its reason (A1)."""
-    click.echo(f"{name}: {state.call('decide', name, decision, by=by, reason=reason)}")
+    click.echo(f"{name}: {state.call(state.registry.decide, name, decision, by=by, reason=reason)}")
 
 
-@registry.command("sign-off")
+@click.command("sign-off")
 @click.argument("name")
 @click.argument("kind", type=click.Choice(["reliability", "quality"]))
 @click.option("--comment", default="")
@@ -75,11 +77,11 @@ def decide(state: State, name: str, decision: str, reason: str, by: str) -> None
 @pass_state
 def sign_off(state: State, name: str, kind: str, comment: str, by: str) -> None:
     """A6: the partner's reliability sign-off, or the operator's quality sign-off, of the current version."""
-    state.call("sign_off", name, kind, by=by, comment=comment)
+    state.call(state.registry.sign_off, name, kind, by=by, comment=comment)
     click.echo(f"{name}: {kind} signed off by {by}")
 
 
-@registry.command()
+@click.command()
 @click.argument("name")
 @click.option("--preview", is_flag=True, help="Show it on preview deployments only (G4).")
 @click.option(
@@ -92,11 +94,11 @@ def sign_off(state: State, name: str, kind: str, comment: str, by: str) -> None:
 @pass_state
 def publish(state: State, name: str, preview: bool, tests: tuple[Path, ...], by: str) -> None:
     """Show an aide to the public (A6, G2) or on previews (G4), once every check passes."""
-    status = state.call("publish", name, by=by, preview=preview, case_dirs=list(tests) if tests else None)
+    status = state.call(state.registry.publish, name, by=by, preview=preview, case_dirs=list(tests) if tests else None)
     click.echo(f"{name}: {status}")
 
 
-@registry.command()
+@click.command()
 @click.argument("names", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Every aide of the registry's first sync not yet published.")
 @click.option("--reason", required=True, help="Where and since when the aides were public (audit log).")
@@ -119,7 +121,11 @@ def adopt(state: State, names: tuple[str, ...], every: bool, reason: str, tests:
     if bool(names) == every:
         raise click.UsageError("name the aides to record as public, or give --all (not both)")
     done = state.call(
-        "adopt", list(names) if names else None, by=by, reason=reason, case_dirs=list(tests) if tests else None
+        state.registry.adopt,
+        list(names) if names else None,
+        by=by,
+        reason=reason,
+        case_dirs=list(tests) if tests else None,
     )
     for name, recorded in done.items():
         click.echo(
@@ -127,54 +133,54 @@ def adopt(state: State, names: tuple[str, ...], every: bool, reason: str, tests:
         )
 
 
-@registry.command("add-case")
+@click.command("add-case")
 @click.argument("aide")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
 @by_option
 @pass_state
 def add_case(state: State, aide: str, file, by: str) -> None:
     """Register expert test cases (OpenFisca YAML) for an aide (A5)."""
-    ids = state.call("add_expert_case", aide, file.read(), by=by)
+    ids = state.call(state.registry.add_expert_case, aide, file.read(), by=by)
     click.echo(f"{aide}: {len(ids)} case(s) registered ({', '.join(f'#{i}' for i in ids)})")
 
 
-@registry.command("notify-defect")
+@click.command("notify-defect")
 @click.argument("aide")
 @click.option("--description", required=True, help="What is wrong.")
 @by_option
 @pass_state
 def notify_defect(state: State, aide: str, description: str, by: str) -> None:
     """Notify a partner of a defect: a 15-day correction period starts (A9)."""
-    defect_id = state.call("notify_defect", aide, by=by, description=description)
+    defect_id = state.call(state.registry.notify_defect, aide, by=by, description=description)
     click.echo(f"defect #{defect_id} on {aide}: 15 days to correct it")
 
 
-@registry.command("renew-defect")
+@click.command("renew-defect")
 @click.argument("defect_id", type=int)
 @_reason(required=False)
 @by_option
 @pass_state
 def renew_defect(state: State, defect_id: int, reason: str, by: str) -> None:
     """Renew a correction period by 15 days (at most 3 times, A9)."""
-    deadline = state.call("renew_defect", defect_id, by=by, reason=reason)
+    deadline = state.call(state.registry.renew_defect, defect_id, by=by, reason=reason)
     click.echo(f"defect #{defect_id}: new deadline {deadline:%Y-%m-%d}")
 
 
-@registry.command("resolve-defect")
+@click.command("resolve-defect")
 @click.argument("defect_id", type=int)
 @_reason()
 @by_option
 @pass_state
 def resolve_defect(state: State, defect_id: int, reason: str, by: str) -> None:
     """Close a defect the partner corrected."""
-    state.call("resolve_defect", defect_id, by=by, reason=reason)
+    state.call(state.registry.resolve_defect, defect_id, by=by, reason=reason)
     click.echo(f"defect #{defect_id}: resolved")
 
 
 # ---- Parameters ----------------------------------------------------------------------------------
 
 
-@registry.command()
+@click.command()
 @json_option
 @pass_state
 def parameters(state: State, as_json: bool) -> None:
@@ -185,12 +191,12 @@ def parameters(state: State, as_json: bool) -> None:
         return
     for p in rows:
         extra = ""
-        if p.status == "deprecated":
+        if p.status == ParameterStatus.DEPRECATED:
             extra = f" (replacement {p.replacement or '-'}, removal {p.removal_date or '-'})"
         click.echo(f"{p.name:<45} {p.status:<10} {p.owner}{extra}  read by: {', '.join(p.readers) or '-'}")
 
 
-@registry.command()
+@click.command()
 @click.argument("name")
 @click.option("--replacement", help="The Parameter to use instead.")
 @click.option("--removal-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="When it will be removed.")
@@ -202,7 +208,7 @@ def deprecate(
 ) -> None:
     """Deprecate a Parameter: the aides reading it are warned (P4)."""
     state.call(
-        "deprecate_parameter",
+        state.registry.deprecate_parameter,
         name,
         by=by,
         reason=reason,
@@ -212,7 +218,7 @@ def deprecate(
     click.echo(f"{name}: deprecated")
 
 
-@registry.command()
+@click.command()
 @click.argument("name")
 @click.option("--aide", "is_aide", is_flag=True, help="Remove an aide (A9) rather than a Parameter (P4).")
 @click.option("--partner-request", is_flag=True, help="With --aide: the partner no longer grants it.")
@@ -222,16 +228,16 @@ def deprecate(
 def remove(state: State, name: str, is_aide: bool, partner_request: bool, reason: str, by: str) -> None:
     """Remove a Parameter no aide reads (P4; refused with the list of aides otherwise), or an aide (A9)."""
     if is_aide:
-        state.call("remove_aide", name, by=by, reason=reason, partner_request=partner_request)
+        state.call(state.registry.remove_aide, name, by=by, reason=reason, partner_request=partner_request)
     else:
-        state.call("remove_parameter", name, by=by, reason=reason)
+        state.call(state.registry.remove_parameter, name, by=by, reason=reason)
     click.echo(f"{name}: removed")
 
 
 # ---- notifications and questions -----------------------------------------------------------------
 
 
-@registry.command()
+@click.command()
 @click.argument("notification_id", type=int)
 @click.option("--partner", required=True, help="The partner answering.")
 @click.option("--updated", is_flag=True, help="The partner updated its aides (else: no interaction).")
@@ -240,13 +246,13 @@ def remove(state: State, name: str, is_aide: bool, partner_request: bool, reason
 @pass_state
 def acknowledge(state: State, notification_id: int, partner: str, updated: bool, comment: str, by: str) -> None:
     """A partner's answer to a notification (A7): no interaction, or its aides updated."""
-    closed = state.call("acknowledge", notification_id, partner, by=by, updated=updated, comment=comment)
+    closed = state.call(state.registry.acknowledge, notification_id, partner, by=by, updated=updated, comment=comment)
     click.echo(
         f"notification #{notification_id}: {'every partner answered, notice lifted' if closed else 'answer recorded'}"
     )
 
 
-@registry.command()
+@click.command()
 @click.argument("partner")
 @click.argument("text")
 @click.option("--to-operator", is_flag=True, help="The partner asks the operator (O4), rather than the reverse (Pa2).")
@@ -254,15 +260,35 @@ def acknowledge(state: State, notification_id: int, partner: str, updated: bool,
 @pass_state
 def ask(state: State, partner: str, text: str, to_operator: bool, by: str) -> None:
     """Record a question to answer within two weeks (O4, Pa2)."""
-    click.echo(f"question #{state.call('ask', partner, text, by=by, to_operator=to_operator)}")
+    click.echo(f"question #{state.call(state.registry.ask, partner, text, by=by, to_operator=to_operator)}")
 
 
-@registry.command()
+@click.command()
 @click.argument("question_id", type=int)
 @click.option("--text", required=True)
 @by_option
 @pass_state
 def answer(state: State, question_id: int, text: str, by: str) -> None:
     """Answer a question."""
-    state.call("answer", question_id, text, by=by)
+    state.call(state.registry.answer, question_id, text, by=by)
     click.echo(f"question #{question_id}: answered")
+
+
+COMMANDS = (
+    suggest,
+    decide,
+    sign_off,
+    publish,
+    adopt,
+    add_case,
+    notify_defect,
+    renew_defect,
+    resolve_defect,
+    parameters,
+    deprecate,
+    remove,
+    acknowledge,
+    ask,
+    answer,
+)
+"""The decision commands, which :mod:`mesaides.registry.cli` adds to its group."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from mesaides.registry.cli import State, by_option, default_actor, echo_json, json_option
+from mesaides.registry.cli_common import State, by_option, default_actor, echo_json, json_option
 
 
 class _State(State):

@@ -57,7 +57,7 @@ from mesaides.registry.lock import (
     install_source,
     write_lock,
 )
-from mesaides.registry.models import DEVELOPMENT, PUBLISHED, REFUSED, REMOVED, SUSPENDED, Aide
+from mesaides.registry.models import DEVELOPMENT, PUBLISHED, REMOVED, SUSPENDED, Aide
 from mesaides.registry.models import PREVIEW as REGISTRY_PREVIEW
 from mesaides.registry.registry import Registry
 from mesaides.registry.snapshot import Snapshot, take_snapshot
@@ -372,9 +372,7 @@ def _registry_gate(session: Session, snapshot: Snapshot, name: str, target: str,
                 error(*_split_rule(text))
         return out
     if row.status not in lifecycle.SHOWABLE:
-        rule = {REFUSED: "A2" if (row.status_reason or "").startswith("A2") else "A1", REMOVED: "A9"}.get(
-            row.status, "A1"
-        )
+        rule = "A2" if lifecycle.refused_under_a2(row) else "A9" if row.status == REMOVED else "A1"
         error(rule, f"the registry has it {row.status}: {row.status_reason}")
         return out
     # Once published, a new version of the rules follows A8 (notified, with the A7 notice), as

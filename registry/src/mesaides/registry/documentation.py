@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from mesaides.registry.models import DEPRECATED, PARAMETER_REMOVED, AideVersion, Parameter
+from mesaides.registry.models import AideVersion, Parameter
 from mesaides.registry.settings import DATABASE_ENV, DATABASE_FILE, instance_dir
+from mesaides.registry.statuses import ParameterStatus
 
 CHANGES = {
     "added": "ajoutée",
@@ -49,9 +50,9 @@ def documentation_extras() -> dict[str, Any] | None:
 
 
 def parameter_status(p: Parameter) -> str:
-    if p.status == PARAMETER_REMOVED:
+    if p.status == ParameterStatus.REMOVED:
         return f"retiré le {p.removed_at:%d/%m/%Y}" if p.removed_at else "retiré"
-    if p.status == DEPRECATED:
+    if p.status == ParameterStatus.DEPRECATED:
         text = f"déprécié depuis le {p.deprecated_since:%d/%m/%Y}" if p.deprecated_since else "déprécié"
         if p.replacement:
             text += f", remplacé par {p.replacement}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -25,6 +25,10 @@ class ExpertCase:
     source: str
     """The YAML file, or ``registry #<id>`` for a case registered with the registry."""
     case: dict[str, Any]
+    owner: str | None = None
+    """For a case registered with the registry: the distribution of the aide it was registered
+    for, whose partner's expert wrote it. None for a distribution's own ``tests/yaml`` (its
+    owner is the distribution checked)."""
 
     @property
     def aides(self) -> set[str]:
@@ -36,6 +40,9 @@ class CaseOutcome:
     case: ExpertCase
     ok: bool
     message: str = ""
+    failures: dict[str, str] = field(default_factory=dict)
+    """Each output whose expected value does not hold, with what was expected and computed
+    (empty when the case could not run at all: ``message`` says why)."""
 
 
 def parse_cases(text: str, source: str) -> list[ExpertCase]:
@@ -99,7 +106,12 @@ def run_cases(cases: Iterable[ExpertCase], engine: Engine) -> list[CaseOutcome]:
         except Exception as exc:  # a malformed case or a failing rule: report, do not stop
             outcomes.append(CaseOutcome(case, False, f"{type(exc).__name__}: {exc}"))
             continue
-        failed = [c for c in result.checks if not c.ok]
-        message = "; ".join(f"{c.name} [{c.entity_id}, {c.period}]: expected {c.expected}, got {c.got}" for c in failed)
-        outcomes.append(CaseOutcome(case, not failed, message))
+        failures: dict[str, list[str]] = {}
+        for c in result.checks:
+            if not c.ok:
+                failures.setdefault(c.name, []).append(
+                    f"{c.name} [{c.entity_id}, {c.period}]: expected {c.expected}, got {c.got}"
+                )
+        message = "; ".join(line for lines in failures.values() for line in lines)
+        outcomes.append(CaseOutcome(case, not failures, message, {k: "; ".join(v) for k, v in failures.items()}))
     return outcomes

@@ -53,27 +53,31 @@ class Impact:
 
     by_partner: dict[str, list[str]] = field(default_factory=dict)
     why: dict[str, str] = field(default_factory=dict)
+    """In French: partners read it in their notifications."""
 
     def add(self, partner: str, aide: str, why: str) -> None:
         self.by_partner.setdefault(partner, [])
         if aide not in self.by_partner[partner]:
             self.by_partner[partner].append(aide)
-        self.why[aide] = why
+        self.why.setdefault(aide, why)
 
 
-def impacted_by_aide(subject: AideView, others: Iterable[AideView], specific: set[str]) -> Impact:
-    """Other partners' aides downstream of ``subject`` or sharing one of its specific Parameters."""
+def impacted_by_aide(subject: AideView, others: Iterable[AideView], specific: set[str], *, kind: str) -> Impact:
+    """Other partners' aides that depend on ``subject``: downstream of it in the dependency graph
+    (``RuleSet.graph.upstream``, stored as ``reads``). An added aide (A3) is read by no existing
+    aide yet, so there the aides sharing one of its partner-specific Parameters are told too; a
+    change or a removal (A8, A10) concerns only the aides that read it."""
     impact = Impact()
-    shared_candidates = set(subject.parameters) & specific
+    shared_candidates = set(subject.parameters) & specific if kind == "added" else set()
     for other in sorted(others, key=lambda a: a.name):
         if other.name == subject.name or other.partner_id is None or other.partner_id == subject.partner_id:
             continue
         if subject.name in other.reads:
-            impact.add(other.partner_id, other.name, f"reads {subject.name}, directly or through intermediates")
+            impact.add(other.partner_id, other.name, f"lit {subject.name}, directement ou par des intermédiaires")
             continue
         shared = sorted(shared_candidates & other.parameters)
         if shared:
-            impact.add(other.partner_id, other.name, f"reads the same Parameters: {', '.join(shared)}")
+            impact.add(other.partner_id, other.name, f"lit les mêmes Parameters : {', '.join(shared)}")
     return impact
 
 
@@ -81,7 +85,7 @@ def impacted_by_parameter(name: str, aides: Iterable[AideView], owner_partner: s
     impact = Impact()
     for aide in sorted(aides, key=lambda a: a.name):
         if aide.partner_id and aide.partner_id != owner_partner and name in aide.parameters:
-            impact.add(aide.partner_id, aide.name, f"reads Parameter {name}")
+            impact.add(aide.partner_id, aide.name, f"lit le Parameter {name}")
     return impact
 
 
@@ -144,77 +148,126 @@ def measure_dict(row: ImpactMeasure) -> dict:
     }
 
 
-def announce_aide_change(
+NOTICE_KIND = {"added": "aide_added", "changed": "aide_changed", "removed": "aide_removed", "suspended": "aide_removed"}
+"""The A7 notice each kind of change shows (``notices.A7_NOTICES``)."""
+_VERB = {
+    "added": ("a été ajoutée", "ont été ajoutées"),
+    "changed": ("a été mise à jour", "ont été mises à jour"),
+    "removed": ("a été retirée", "ont été retirées"),
+    "suspended": ("a été suspendue", "ont été suspendues"),
+}
+
+
+@dataclass
+class ChangeSet:
+    """The changes of one kind that one sync (or one operator decision) made, and every partner
+    they concern: one notification, with one acknowledgement and one email per partner, however
+    many aides changed."""
+
+    kind: str
+    changes: list[AideChange] = field(default_factory=list)
+    impact: Impact = field(default_factory=Impact)
+    notice_by_partner: dict[str, set[str]] = field(default_factory=dict)
+    """A7: the aides that show the notice until that partner answers."""
+    expectations: dict[str, list[str]] = field(default_factory=dict)
+    """A8: a partner's expert cases that no longer hold because of these changes."""
+    measures: list[dict] = field(default_factory=list)
+
+    def add(self, change: AideChange, impact: Impact, measures: Iterable[dict] = ()) -> None:
+        self.changes.append(change)
+        self.measures += measures
+        for partner, aides in impact.by_partner.items():
+            for aide in aides:
+                self.impact.add(partner, aide, impact.why[aide])
+            # A10: a removal shows the notice on the aides that depended on it; A3/A8: on the aide itself.
+            shown = aides if self.kind in ("removed", "suspended") else [change.name]
+            self.notice_by_partner.setdefault(partner, set()).update(shown)
+
+    def expect(self, partner: str, aides: Iterable[str], line: str) -> None:
+        """A8: ``partner``'s expert case on ``aides`` no longer holds; its aides show the A7 notice."""
+        aides = sorted(aides)
+        for aide in aides:
+            self.impact.add(partner, aide, "ses cas de test experts attendent des montants qui ont changé")
+        self.notice_by_partner.setdefault(partner, set()).update(aides)
+        self.expectations.setdefault(partner, []).append(line)
+
+
+def announce_change_set(
     session: Session,
     now: dt.datetime,
     actor: str,
-    change: AideChange,
-    impact: Impact,
+    change_set: ChangeSet,
     partner_names: Mapping[str, str],
-    measures: list[dict],
     sync_id: int | None,
 ) -> Notification | None:
-    """A3/A8/A10: tell the impacted partners; A7: users see a notice until they all answer."""
-    if not impact.by_partner:
+    """A3/A8/A10: tell each partner concerned, once; A7: the notice until they all answer."""
+    if not change_set.impact.by_partner:
         return None
-    subject = change.aide
-    who = partner_names.get(subject.partner_id or "", subject.owner)
-    label = f"« {subject.label} » ({subject.name})" if subject.label else subject.name
-    verb = {
-        "added": "a été ajoutée",
-        "changed": "a été mise à jour",
-        "removed": "a été retirée",
-        "suspended": "a été suspendue",
-    }[change.kind]
-    title = f"L'aide {label} de {who} {verb}"
-    body = [f"L'aide {label} de {who} {verb}"]
-    if change.kind == "changed":
-        version = (
-            f" (version {change.previous_version} → {change.version})"
-            if change.previous_version != change.version
-            else ""
-        )
-        body[0] += f"{version} : {change.detail}."
+    singular, plural = _VERB[change_set.kind]
+
+    def label(view: AideView) -> str:
+        return f"« {view.label} » ({view.name})" if view.label else view.name
+
+    def headline(change: AideChange) -> str:
+        who = partner_names.get(change.aide.partner_id or "", change.aide.owner)
+        return f"L'aide {label(change.aide)} de {who} {singular}"
+
+    def line(change: AideChange) -> str:
+        text = headline(change)
+        if change.kind == "changed" and change.previous_version != change.version:
+            text += f" (version {change.previous_version} → {change.version})"
+        return text + (f" : {change.detail}." if change.detail else ".")
+
+    changes = change_set.changes
+    if len(changes) == 1:
+        title = headline(changes[0])
+        body = [line(changes[0])]
     else:
-        body[0] += f"{' : ' + change.detail if change.detail else ''}."
+        names = ", ".join(c.name for c in changes)
+        title = f"{len(changes)} aides {plural} : {names}"
+        body = [f"{len(changes)} aides {plural} :"] + [f"  - {line(c)}" for c in changes]
+    body += ["", "Aides des partenaires concernés :"]
+    for partner, aides in sorted(change_set.impact.by_partner.items()):
+        body += [f"  - {aide} ({partner}) : {change_set.impact.why[aide]}" for aide in aides]
+    for partner, lines in sorted(change_set.expectations.items()):
+        body += ["", f"Cas de test experts de {partner} qui ne se vérifient plus (A5, A8) :"]
+        body += [f"  - {text}" for text in lines]
     body.append("")
-    body.append("Certaines de vos aides peuvent en dépendre :")
-    for partner, aides in sorted(impact.by_partner.items()):
-        for aide in aides:
-            body.append(f"  - {aide} ({partner}) : {impact.why[aide]}")
-    body.append("")
-    if change.kind in ("removed", "suspended"):
+    if change_set.kind in ("removed", "suspended"):
         body.append("Tant que vous n'avez pas répondu, vos aides concernées affichent un avertissement (A7, A10).")
-        notice_aides = [a for aides in impact.by_partner.values() for a in aides]
-        kind = "aide_removed"
     else:
-        body.append("Tant que chaque partenaire concerné n'a pas répondu, l'aide affiche un avertissement (A7).")
-        notice_aides = [subject.name]
-        kind = f"aide_{change.kind}"
+        body.append("Tant que chaque partenaire concerné n'a pas répondu, ces aides affichent un avertissement (A7).")
+    seen: set[str] = set()
+    measures = [m for m in change_set.measures if not (m["aide"] in seen or seen.add(m["aide"]))]
+    details: dict = {
+        "change": change_set.kind,
+        "changes": [
+            {"aide": c.name, "detail": c.detail, "version": c.version, "previous_version": c.previous_version}
+            for c in changes
+        ],
+        "impacted": change_set.impact.by_partner,
+        "why": change_set.impact.why,
+        "expectations": change_set.expectations,
+        "impact": measures,
+    }
+    if len(changes) == 1:
+        details |= {k: v for k, v in details["changes"][0].items() if k != "aide"}
     return notify(
         session,
         now,
         actor=actor,
-        kind=kind,
-        rule=RULE_OF_CHANGE[change.kind],
-        subject=subject.name,
+        kind=NOTICE_KIND[change_set.kind],
+        rule=RULE_OF_CHANGE[change_set.kind],
+        subject=", ".join(c.name for c in changes)[:200],
         subject_kind="aide",
-        title=title,
+        title=title[:500],
         body="\n".join(body),
-        recipients=impact.by_partner,
+        recipients=change_set.impact.by_partner,
         requires_ack=True,
         notice="A7",
-        notice_aides=notice_aides,
+        notice_by_partner=change_set.notice_by_partner,
         sync_id=sync_id,
-        details={
-            "change": change.kind,
-            "detail": change.detail,
-            "version": change.version,
-            "previous_version": change.previous_version,
-            "impacted": impact.by_partner,
-            "why": impact.why,
-            "impact": measures,
-        },
+        details=details,
     )
 
 

@@ -9,11 +9,13 @@ the decisions people make, each recorded in the audit log with its reason.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mesaides.registry import audit
+from mesaides.registry import audit, defects
 from mesaides.registry.models import (
     DEVELOPMENT,
     FEASIBLE,
@@ -22,14 +24,13 @@ from mesaides.registry.models import (
     REFUSED,
     REMOVED,
     SUGGESTED,
-    SUSPENDED,
     Aide,
     AideVersion,
-    Defect,
     SignOff,
     Sync,
 )
-from mesaides.registry.statuses import ADOPTABLE, SHOWABLE, AideStatus, StatusTransitionError
+from mesaides.registry.statuses import ADOPTABLE, SHOWABLE
+from mesaides.registry.transitions import LifecycleError, get_aide, set_status
 
 RELIABILITY = "reliability"
 """A6(a): the partner deems the calculation reliable."""
@@ -38,36 +39,24 @@ QUALITY = "quality"
 SIGN_OFF_KINDS = (RELIABILITY, QUALITY)
 
 
-class LifecycleError(ValueError):
-    pass
+A2_CRITERIA = (
+    ("erases_debt", "A2(a): it aims to erase a debt"),
+    ("committee_decision", "A2(b): it is granted by a human committee"),
+    ("quota", "A2(c): it is granted within an unpredictable quota"),
+)
+"""A2: what makes an aide not integrable, as its metadata (``AideInfo``) or a suggestion declares it."""
 
 
-def a2_reasons(erases_debt: bool, committee_decision: bool, quota: bool) -> list[str]:
-    reasons = []
-    if erases_debt:
-        reasons.append("A2(a): it aims to erase a debt")
-    if committee_decision:
-        reasons.append("A2(b): it is granted by a human committee")
-    if quota:
-        reasons.append("A2(c): it is granted within an unpredictable quota")
-    return reasons
+def a2_reasons(info: Mapping[str, Any] | object) -> list[str]:
+    """A2, in one place: the reasons an aide is not integrable, from what its partner declares
+    (``AideInfo``) or what its suggestion said (a mapping). Each reason starts with ``A2``."""
+    declared = info.get if isinstance(info, Mapping) else (lambda key: getattr(info, key, False))
+    return [reason for key, reason in A2_CRITERIA if declared(key)]
 
 
-def set_status(session: Session, aide: Aide, status: AideStatus | str, now: dt.datetime, by: str, reason: str) -> None:
-    """Move ``aide`` to ``status``, recording who, when and why; a move the convention does not
-    allow (:data:`mesaides.registry.statuses.TRANSITIONS`) raises :class:`StatusTransitionError`."""
-    status = AideStatus(status)
-    if not AideStatus(aide.status).can_become(status):
-        raise StatusTransitionError(aide.name, aide.status, status)
-    audit.record(session, now, by, "aide_status", aide.name, reason, before=aide.status, after=status)
-    aide.status, aide.status_reason, aide.status_changed_at, aide.status_changed_by = status, reason, now, by
-
-
-def get_aide(session: Session, name: str) -> Aide:
-    aide = session.get(Aide, name)
-    if aide is None:
-        raise LifecycleError(f"unknown aide {name!r} (not suggested, and not registered by a synced distribution)")
-    return aide
+def refused_under_a2(aide: Aide) -> bool:
+    """Whether the registry refused ``aide`` as not integrable (A2) rather than by decision (A1)."""
+    return aide.status == REFUSED and (aide.status_reason or "").startswith("A2")
 
 
 def suggest(
@@ -102,7 +91,7 @@ def suggest(
     )
     session.add(aide)
     audit.record(session, now, by, "suggest", name, description, label=label, **flags)
-    refusal = a2_reasons(erases_debt, committee_decision, quota)
+    refusal = a2_reasons(flags)
     if refusal:
         aide.decision, aide.decision_reason, aide.decided_by, aide.decided_at = (
             REFUSED,
@@ -125,8 +114,7 @@ def decide(session: Session, now: dt.datetime, name: str, decision: str, *, by: 
         raise LifecycleError(
             f"aide {name} is {aide.status}: only a suggested, refused or developing aide is decided on"
         )
-    info = aide.info or {}
-    refusal = a2_reasons(bool(info.get("erases_debt")), bool(info.get("committee_decision")), bool(info.get("quota")))
+    refusal = a2_reasons(aide.info or {})
     if decision == FEASIBLE and refusal:
         raise LifecycleError(f"aide {name} cannot be feasible: {'; '.join(refusal)}")
     aide.decision, aide.decision_reason, aide.decided_by, aide.decided_at = decision, reason, by, now
@@ -169,20 +157,15 @@ def missing_sign_offs(session: Session, aide: Aide, fingerprint: str | None = No
     return [labels[k] for k in SIGN_OFF_KINDS if k not in kinds]
 
 
-def open_defects(session: Session, name: str) -> list[Defect]:
-    return list(session.scalars(select(Defect).where(Defect.aide == name, Defect.status == "open")))
-
-
 def promotion_problems(session: Session, aide: Aide, status: str, *, fingerprint: str | None = None) -> list[str]:
     """What, besides the automatic checks, stops ``aide`` from going to ``status``: the A6 sign-offs
-    of its rules (``fingerprint``, by default the synced ones) to be published; an open defect of
-    a suspended aide (A9). Each problem starts with its rule. Changes nothing."""
+    of its rules (``fingerprint``, by default the synced ones) to be published; a defect not
+    resolved (A9, :func:`mesaides.registry.defects.correction_problems`). Each problem starts
+    with its rule. Changes nothing."""
     problems = []
     if status == PUBLISHED:
         problems += missing_sign_offs(session, aide, fingerprint)
-    if aide.status == SUSPENDED:
-        problems += [f"A9: defect #{d.id} is still open: {d.description}" for d in open_defects(session, aide.name)]
-    return problems
+    return problems + defects.correction_problems(session, aide)
 
 
 def promote(session: Session, now: dt.datetime, aide: Aide, status: str, *, by: str, problems: list[str]) -> Aide:

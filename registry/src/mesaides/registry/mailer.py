@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from mesaides.registry import audit
 from mesaides.registry.clock import Clock
@@ -33,6 +34,63 @@ class SendReport:
     failed: dict[int, str] = field(default_factory=dict)
     waiting: int = 0
     """Messages not yet due for a retry, or not sent because no SMTP server is configured."""
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One email of the outbox, as ``mesaides registry outbox`` lists it."""
+
+    id: int
+    state: str
+    """``sent``, ``pending`` (not tried yet) or ``failing`` (tried, to be retried)."""
+    to: str
+    partner: str | None
+    notification: int | None
+    subject: str
+    created_at: dt.datetime
+    attempts: int
+    sent_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None
+    last_error: str | None
+
+    def __str__(self) -> str:
+        if self.state == "sent":
+            when = f"sent {self.sent_at:%Y-%m-%d %H:%M}"
+        elif self.state == "pending":
+            when = f"pending since {self.created_at:%Y-%m-%d %H:%M}"
+        else:
+            when = (
+                f"failing after {self.attempts} attempts, next {self.next_attempt_at:%Y-%m-%d %H:%M}: {self.last_error}"
+            )
+        about = f" (notification #{self.notification})" if self.notification else ""
+        return f"#{self.id} {self.state:<7} to {self.to} [{self.partner or '-'}]{about}: {self.subject} — {when}"
+
+
+def outbox_entries(session: Session, *, pending_only: bool = False, partner: str | None = None) -> list[OutboxEntry]:
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if pending_only:
+        query = query.where(OutboxMessage.sent_at.is_(None))
+    if partner is not None:
+        query = query.where(OutboxMessage.partner_id == partner)
+    out = []
+    for m in session.scalars(query):
+        state = "sent" if m.sent_at is not None else ("failing" if m.attempts else "pending")
+        out.append(
+            OutboxEntry(
+                m.id,
+                state,
+                m.to_address,
+                m.partner_id,
+                m.notification_id,
+                m.subject,
+                m.created_at,
+                m.attempts,
+                m.sent_at,
+                None if m.sent_at else m.next_attempt_at,
+                m.last_error,
+            )
+        )
+    return out
 
 
 def retry_delay(attempts: int) -> dt.timedelta:

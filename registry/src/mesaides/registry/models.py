@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from mesaides.registry.statuses import LIVE_STATUSES as LIVE_STATUSES
-from mesaides.registry.statuses import AideStatus
+from mesaides.registry.statuses import AideStatus, DefectStatus
 
 
 class Base(DeclarativeBase):
@@ -44,11 +44,6 @@ PUBLISHED = AideStatus.PUBLISHED
 SUSPENDED = AideStatus.SUSPENDED
 REMOVED = AideStatus.REMOVED
 AIDE_STATUSES = tuple(AideStatus)
-
-# Parameter statuses (P4).
-ACTIVE = "active"
-DEPRECATED = "deprecated"
-PARAMETER_REMOVED = "removed"
 
 
 class Partner(Base):
@@ -147,6 +142,7 @@ class Parameter(Base):
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     owner: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20))
+    """A :class:`~mesaides.registry.statuses.ParameterStatus` (P4)."""
     label: Mapped[str] = mapped_column(String(300), default="")
     definition: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     fingerprint: Mapped[str] = mapped_column(String(64))
@@ -293,7 +289,8 @@ class Defect(Base):
     opened_at: Mapped[dt.datetime] = mapped_column(DateTime)
     deadline: Mapped[dt.datetime] = mapped_column(DateTime)
     renewals: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=DefectStatus.OPEN)
+    """A :class:`~mesaides.registry.statuses.DefectStatus`."""
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     closed_by: Mapped[str | None] = mapped_column(String(200))
     close_reason: Mapped[str | None] = mapped_column(Text)

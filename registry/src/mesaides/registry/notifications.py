@@ -19,6 +19,7 @@ from mesaides.registry import audit
 from mesaides.registry.models import Acknowledgement, Notification, OutboxMessage, Partner
 from mesaides.registry.notices import ACKNOWLEDGE_HELP
 
+NOTICE_BY_PARTNER = "notice_by_partner"
 NO_INTERACTION = "no_interaction"
 UPDATED = "updated"
 
@@ -42,12 +43,20 @@ def notify(
     requires_ack: bool = False,
     notice: str | None = None,
     notice_aides: Iterable[str] = (),
+    notice_by_partner: Mapping[str, Iterable[str]] | None = None,
     details: Mapping[str, Any] | None = None,
     sync_id: int | None = None,
 ) -> Notification | None:
-    """Record a notification to ``recipients`` (partner id -> the aides of theirs concerned)."""
+    """Record a notification to ``recipients`` (partner id -> the aides of theirs concerned).
+
+    ``notice_aides`` show the notice until every recipient answers; with ``notice_by_partner``
+    instead, each aide shows it only until the partners it concerns have answered (A7)."""
     if not recipients:
         return None
+    details = dict(details or {})
+    if notice_by_partner is not None:
+        details[NOTICE_BY_PARTNER] = {p: sorted(set(a)) for p, a in notice_by_partner.items()}
+        notice_aides = {a for aides in notice_by_partner.values() for a in aides}
     notification = Notification(
         kind=kind,
         rule=rule,
@@ -55,7 +64,7 @@ def notify(
         subject_kind=subject_kind,
         title=title,
         body=body,
-        details=audit.plain(dict(details or {})),
+        details=audit.plain(details),
         sync_id=sync_id,
         created_at=now,
         requires_ack=requires_ack,
@@ -112,11 +121,14 @@ def email_body(notification: Notification, partner_id: str, aides: list[str]) ->
     if aides:
         lines += ["Vos aides concernées : " + ", ".join(aides), ""]
     impact = notification.details.get("impact") or []
+    changed = {c["aide"] for c in notification.details.get("changes") or ()}
+    if changed:  # a change set: the lines of the changed aides and of this partner's
+        impact = [m for m in impact if m["aide"] in changed or m["aide"] in aides]
     if impact:
         lines.append("Impact mesuré sur la population de référence (ménages) :")
         for m in impact:
-            if m.get("error"):
-                lines.append(f"  - {m['aide']} : non mesuré ({m['error']})")
+            if m.get("error"):  # the technical reason is in `mesaides registry impact`
+                lines.append(f"  - {m['aide']} : non mesuré (voir `mesaides registry impact --subject {m['subject']}`)")
                 continue
             lines.append(
                 f"  - {m['aide']} ({m['owner']}) : {m['gained']} gagnent l'aide, {m['lost']} la perdent, "
@@ -209,6 +221,15 @@ def open_notices(session: Session) -> list[Notification]:
             .order_by(Notification.id)
         )
     )
+
+
+def aides_showing_notice(notification: Notification, waiting: Iterable[str]) -> list[str]:
+    """A7: the aides that still show the notice of ``notification`` while ``waiting`` partners
+    have not answered."""
+    by_partner = (notification.details or {}).get(NOTICE_BY_PARTNER)
+    if by_partner is None:
+        return list(notification.notice_aides)
+    return sorted({a for p in waiting for a in by_partner.get(p, ())})
 
 
 def waiting_for(session: Session, notification_id: int) -> list[str]:

@@ -1,10 +1,15 @@
-"""O4 and Pa2: what has waited more than two weeks for an answer.
+"""What is due, and what is overdue: every deadline the convention sets, in one list.
 
 - a partner's acknowledgement of a notification (Pa2: the referent answers within two weeks);
 - a question to a partner (Pa2) or to the operator (O4);
 - a suggested aide the operator has not decided on (O4: users' requests);
-- an email still not delivered after retries;
-- a correction period that ran out (A9), until the next run suspends the aide.
+- a defect's correction period (A9): due on its deadline; once it ran out, the aide is suspended
+  and the defect stays overdue until it is resolved or the aide removed;
+- a deprecated Parameter's removal date (P4);
+- an email still not delivered after retries (overdue only).
+
+:func:`overdue` lists what is late; :func:`due_soon` what falls due within a few days, so that
+people are warned before a deadline.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mesaides.registry.models import SUGGESTED, Acknowledgement, Aide, Defect, Notification, OutboxMessage, Question
+from mesaides.registry import defects
+from mesaides.registry.models import Acknowledgement, Aide, Notification, OutboxMessage, Parameter, Question
+from mesaides.registry.statuses import AideStatus, ParameterStatus
 
 ANSWER_WITHIN = dt.timedelta(days=14)
 
@@ -24,7 +31,7 @@ ANSWER_WITHIN = dt.timedelta(days=14)
 class OverdueItem:
     rule: str
     who: str
-    """Who must answer: a partner id, or ``operator``."""
+    """Who must act: a partner id, or ``operator``."""
     what: str
     since: dt.datetime
     days: int
@@ -33,44 +40,95 @@ class OverdueItem:
         return f"[{self.rule}] {self.who}: {self.what} (waiting since {self.since:%Y-%m-%d}, {self.days} days)"
 
 
-def overdue(session: Session, now: dt.datetime) -> list[OverdueItem]:
-    limit = now - ANSWER_WITHIN
-    items: list[OverdueItem] = []
+@dataclass(frozen=True)
+class DueItem:
+    rule: str
+    who: str
+    what: str
+    due: dt.datetime
+    days: int
+    """Whole days left."""
 
-    def add(rule: str, who: str, what: str, since: dt.datetime) -> None:
-        items.append(OverdueItem(rule, who, what, since, (now - since).days))
+    def __str__(self) -> str:
+        left = "within a day" if self.days == 0 else f"in {self.days} day{'s' if self.days > 1 else ''}"
+        return f"[{self.rule}] {self.who}: {self.what} (due {self.due:%Y-%m-%d %H:%M}, {left})"
 
+
+@dataclass(frozen=True)
+class _Deadline:
+    rule: str
+    who: str
+    what: str
+    due: dt.datetime
+    since: dt.datetime
+    """Since when it waits (what ``overdue`` counts from)."""
+
+
+def _deadlines(session: Session) -> list[_Deadline]:
+    out: list[_Deadline] = []
     rows = session.execute(
         select(Acknowledgement, Notification)
         .join(Notification, Notification.id == Acknowledgement.notification_id)
-        .where(
-            Acknowledgement.acknowledged_at.is_(None),
-            Notification.requires_ack.is_(True),
-            Notification.created_at < limit,
-        )
+        .where(Acknowledgement.acknowledged_at.is_(None), Notification.requires_ack.is_(True))
         .order_by(Notification.id)
     ).all()
     for ack, n in rows:
-        add("Pa2", ack.partner_id, f"has not answered notification #{n.id} ({n.rule}): {n.title}", n.created_at)
-    for q in session.scalars(select(Question).where(Question.answered_at.is_(None), Question.asked_at < limit)):
+        what = f"has not answered notification #{n.id} ({n.rule}): {n.title}"
+        out.append(_Deadline("Pa2", ack.partner_id, what, n.created_at + ANSWER_WITHIN, n.created_at))
+    for q in session.scalars(select(Question).where(Question.answered_at.is_(None))):
+        due = q.asked_at + ANSWER_WITHIN
         if q.direction == "to_operator":
-            add("O4", "operator", f"has not answered question #{q.id} from {q.partner_id}: {q.text}", q.asked_at)
+            what = f"has not answered question #{q.id} from {q.partner_id}: {q.text}"
+            out.append(_Deadline("O4", "operator", what, due, q.asked_at))
         else:
-            add("Pa2", q.partner_id, f"has not answered question #{q.id}: {q.text}", q.asked_at)
-    for a in session.scalars(select(Aide).where(Aide.status == SUGGESTED, Aide.suggested_at < limit)):
-        add("O4", "operator", f"has not decided on the suggested aide {a.name} (A1)", a.suggested_at)
+            out.append(_Deadline("Pa2", q.partner_id, f"has not answered question #{q.id}: {q.text}", due, q.asked_at))
+    for a in session.scalars(select(Aide).where(Aide.status == AideStatus.SUGGESTED)):
+        what = f"has not decided on the suggested aide {a.name} (A1)"
+        out.append(_Deadline("O4", "operator", what, a.suggested_at + ANSWER_WITHIN, a.suggested_at))
+    for d in defects.unresolved(session):
+        partner = session.scalar(select(Aide.partner_id).where(Aide.name == d.aide)) or "operator"
+        if d.status == defects.EXPIRED:
+            what = (
+                f"defect #{d.id} on {d.aide} is not resolved: its correction period ran out, the aide is "
+                "suspended until it is (or the operator removes it)"
+            )
+        else:
+            what = (
+                f"corrects defect #{d.id} on {d.aide} before its correction period runs out, or the aide is suspended"
+            )
+        out.append(_Deadline("A9", partner, what, d.deadline, d.deadline))
+    deprecated = select(Parameter).where(
+        Parameter.status == ParameterStatus.DEPRECATED, Parameter.removal_date.is_not(None)
+    )
+    for p in session.scalars(deprecated):
+        due = dt.datetime.combine(p.removal_date, dt.time())
+        what = f"the Parameter {p.name} is to be removed (deprecated since {p.deprecated_since})"
+        out.append(_Deadline("P4", "operator", what, due, due))
+    return out
+
+
+def overdue(session: Session, now: dt.datetime) -> list[OverdueItem]:
+    items = [
+        OverdueItem(d.rule, d.who, d.what, d.since, (now - d.since).days) for d in _deadlines(session) if d.due < now
+    ]
     for m in session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts > 0)):
-        add(
-            "outbox",
-            m.partner_id or m.to_address,
-            f"email #{m.id} to {m.to_address} not delivered after {m.attempts} attempts: {m.last_error}",
-            m.created_at,
-        )
-    for d in session.scalars(select(Defect).where(Defect.status == "open", Defect.deadline < now)):
-        add(
-            "A9",
-            "operator",
-            f"the correction period of defect #{d.id} on {d.aide} ran out: the aide is to be suspended",
-            d.deadline,
+        items.append(
+            OverdueItem(
+                "outbox",
+                m.partner_id or m.to_address,
+                f"email #{m.id} to {m.to_address} not delivered after {m.attempts} attempts: {m.last_error}",
+                m.created_at,
+                (now - m.created_at).days,
+            )
         )
     return sorted(items, key=lambda i: i.since)
+
+
+def due_soon(session: Session, now: dt.datetime, within: dt.timedelta) -> list[DueItem]:
+    """What falls due between now and ``now + within`` (not yet overdue)."""
+    items = [
+        DueItem(d.rule, d.who, d.what, d.due, (d.due - now).days)
+        for d in _deadlines(session)
+        if now <= d.due < now + within
+    ]
+    return sorted(items, key=lambda i: i.due)

@@ -12,9 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mesaides.core import RuleSet
 from mesaides.registry import audit
-from mesaides.registry.models import ACTIVE, DEPRECATED, LIVE_STATUSES, PARAMETER_REMOVED, Aide, Parameter, Partner
+from mesaides.registry.models import LIVE_STATUSES, Aide, Parameter, Partner
 from mesaides.registry.notifications import notify
+from mesaides.registry.statuses import ParameterStatus
+from mesaides.registry.transitions import move
+
+ACTIVE, DEPRECATED, REMOVED = ParameterStatus.ACTIVE, ParameterStatus.DEPRECATED, ParameterStatus.REMOVED
 
 
 class ParameterError(ValueError):
@@ -22,15 +27,29 @@ class ParameterError(ValueError):
 
 
 class ParameterInUse(ParameterError):
-    """P4: the Parameter is still read; ``aides`` lists who reads it."""
+    """P4: the Parameter is still read; ``aides`` lists the aides that read it, ``quantities`` the
+    other quantities of the installed rules (the core's too) that read it."""
 
-    def __init__(self, name: str, aides: list[str]):
+    SHOWN = 12
+
+    def __init__(self, name: str, aides: list[str], quantities: list[str] = ()):
         self.name = name
         self.aides = aides
-        super().__init__(
-            f"P4: Parameter {name} cannot be removed: {len(aides)} aide{'s' if len(aides) > 1 else ''} "
-            f"still depend{'' if len(aides) > 1 else 's'} on it: {', '.join(aides)}"
-        )
+        self.quantities = list(quantities)
+        parts = []
+        if aides:
+            parts.append(f"{len(aides)} aide{'s' if len(aides) > 1 else ''}: {_some(aides, self.SHOWN)}")
+        if self.quantities:
+            n = len(self.quantities)
+            parts.append(
+                f"{n} quantit{'ies' if n > 1 else 'y'} of the installed rules: {_some(self.quantities, self.SHOWN)}"
+            )
+        super().__init__(f"P4: Parameter {name} cannot be removed: still read by {'; '.join(parts)}")
+
+
+def _some(names: list[str], shown: int) -> str:
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
 
 
 @dataclass(frozen=True)
@@ -101,7 +120,7 @@ def deprecate(
     removal_date: dt.date | None = None,
 ) -> Parameter:
     row = _get(session, name)
-    if row.status == PARAMETER_REMOVED:
+    if row.status == REMOVED:
         raise ParameterError(f"Parameter {name} is already removed")
     if replacement is not None:
         other = session.get(Parameter, replacement)
@@ -109,7 +128,8 @@ def deprecate(
             raise ParameterError(f"the replacement {replacement!r} is not an active Parameter")
     if removal_date is not None and removal_date < now.date():
         raise ParameterError(f"the removal date {removal_date} is in the past")
-    row.status, row.deprecated_since, row.replacement = DEPRECATED, now.date(), replacement
+    move(row, DEPRECATED, name=name, what="Parameter")
+    row.deprecated_since, row.replacement = now.date(), replacement
     row.removal_date, row.deprecation_reason = removal_date, reason
     audit.record(
         session, now, by, "parameter_deprecated", name, reason, replacement=replacement, removal_date=removal_date
@@ -133,15 +153,19 @@ def deprecate(
     return row
 
 
-def remove(session: Session, now: dt.datetime, name: str, *, by: str, reason: str) -> Parameter:
-    """P4: remove a Parameter no aide depends on; refused, with the list of aides, otherwise."""
+def remove(session: Session, now: dt.datetime, name: str, *, by: str, reason: str, rules: RuleSet) -> Parameter:
+    """P4: remove a Parameter nothing depends on: no aide the registry knows, and no quantity of
+    the installed ``rules``, the core's included (``RuleSet.graph.downstream``); refused, with
+    who reads it, otherwise."""
     row = _get(session, name)
-    if row.status == PARAMETER_REMOVED:
+    if row.status == REMOVED:
         raise ParameterError(f"Parameter {name} is already removed")
     users = readers(session, name)
-    if users:
-        raise ParameterInUse(name, users)  # the caller records the refusal (this transaction rolls back)
-    row.status, row.removed_at, row.removed_by, row.removal_reason = PARAMETER_REMOVED, now, by, reason
+    quantities = sorted(q for q in rules.graph.downstream(name) if q in rules.quantities and q not in users)
+    if users or quantities:
+        raise ParameterInUse(name, users, quantities)  # the caller records the refusal (this transaction rolls back)
+    move(row, REMOVED, name=name, what="Parameter")
+    row.removed_at, row.removed_by, row.removal_reason = now, by, reason
     audit.record(session, now, by, "parameter_removed", name, reason)
     recipients = {p.id: [] for p in session.scalars(select(Partner).where(Partner.distribution.is_not(None)))}
     notify(

@@ -10,9 +10,11 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mesaides.registry.models import SUSPENDED, Aide, Defect, Distribution, DistributionVersion, Partner
+from mesaides.registry.defects import suspended_in_effect
+from mesaides.registry.models import SUSPENDED, Aide, Distribution, DistributionVersion, Partner
 from mesaides.registry.notices import G3_NOTICE, a7_notice
-from mesaides.registry.notifications import open_notices, waiting_for
+from mesaides.registry.notifications import aides_showing_notice, open_notices, waiting_for
+from mesaides.registry.statuses import AideStatus
 
 
 class _Model(BaseModel):
@@ -76,6 +78,7 @@ def pending_notices(session: Session) -> list[PendingNotice]:
     out = []
     for n in open_notices(session):
         text = G3_NOTICE if n.notice == "G3" else a7_notice(n.kind)
+        waiting = waiting_for(session, n.id)
         out.append(
             PendingNotice(
                 id=n.id,
@@ -83,10 +86,10 @@ def pending_notices(session: Session) -> list[PendingNotice]:
                 cause=n.rule,
                 kind=n.kind,
                 subject=n.subject,
-                aides=list(n.notice_aides),
+                aides=aides_showing_notice(n, waiting),
                 text=text,
                 created_at=n.created_at,
-                waiting_for=waiting_for(session, n.id),
+                waiting_for=waiting,
             )
         )
     return out
@@ -99,12 +102,10 @@ def public_state(session: Session, now: dt.datetime) -> PublicState:
     for notice in notices:
         for aide in notice.aides:
             (g3 if notice.rule == "G3" else a7).setdefault(aide, notice.text)
-    overdue_defects = set(session.scalars(select(Defect.aide).where(Defect.status == "open", Defect.deadline < now)))
+    suspended = suspended_in_effect(session, now)
     aides = {}
     for a in session.scalars(select(Aide).order_by(Aide.name)):
-        status = (
-            SUSPENDED if a.name in overdue_defects and a.status in ("preview", "published", "development") else a.status
-        )
+        status = SUSPENDED if a.name in suspended and AideStatus(a.status).can_become(SUSPENDED) else a.status
         aides[a.name] = AideState(
             name=a.name,
             status=status,

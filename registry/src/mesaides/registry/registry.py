@@ -23,8 +23,8 @@ from mesaides.registry import audit, defects, lifecycle, parameter_catalogue, qu
 from mesaides.registry.checks import (
     AideDecision,
     Catalogue,
+    CatalogueParameter,
     CheckReport,
-    ParameterStatus,
     check_distributions,
     check_publication,
     registered_cases,
@@ -34,13 +34,12 @@ from mesaides.registry.database import Database
 from mesaides.registry.expert_cases import parse_cases
 from mesaides.registry.feed import partner_feed
 from mesaides.registry.impacts import measure_dict
-from mesaides.registry.mailer import SendReport, flush_outbox
+from mesaides.registry.mailer import OutboxEntry, SendReport, flush_outbox, outbox_entries
 from mesaides.registry.models import (
     PREVIEW,
     PUBLISHED,
     REFUSED,
     REMOVED,
-    SUSPENDED,
     Aide,
     AuditEvent,
     Defect,
@@ -52,11 +51,12 @@ from mesaides.registry.models import (
     Sync,
 )
 from mesaides.registry.notifications import acknowledge
-from mesaides.registry.overdue import OverdueItem, overdue
+from mesaides.registry.overdue import DueItem, OverdueItem, due_soon, overdue
 from mesaides.registry.parameter_catalogue import ParameterState
 from mesaides.registry.population import DEFAULT_HOUSEHOLDS, DEFAULT_SEED
 from mesaides.registry.public import PendingNotice, PublicState, pending_notices, public_state
 from mesaides.registry.settings import SmtpSettings, database_url
+from mesaides.registry.statuses import AideStatus, ParameterStatus
 from mesaides.registry.sync import Measuring, run_sync
 from mesaides.registry.sync_report import SyncReport
 
@@ -132,9 +132,9 @@ class Registry:
         """What checks need from the registry (it can be exported as JSON for partners' CI)."""
         with self.database.reading() as session:
             parameters = {
-                p.name: ParameterStatus(
+                p.name: CatalogueParameter(
                     p.name,
-                    p.status,
+                    ParameterStatus(p.status),
                     p.owner,
                     p.deprecated_since,
                     p.replacement,
@@ -145,10 +145,11 @@ class Registry:
                 for p in session.scalars(select(Parameter))
             }
             aides = {
-                a.name: AideDecision(a.name, a.status, a.status_reason, a.status_changed_at)
+                a.name: AideDecision(a.name, AideStatus(a.status), a.status_reason, a.status_changed_at)
                 for a in session.scalars(select(Aide).where(Aide.status.in_((REFUSED, REMOVED))))
             }
-            cases = registered_cases(session.scalars(select(ExpertCase)))
+            owners = {name: owner for name, owner in session.execute(select(Aide.name, Aide.owner))}
+            cases = registered_cases(session.scalars(select(ExpertCase)), owners)
         return Catalogue(parameters, aides, cases)
 
     def check(
@@ -215,6 +216,7 @@ class Registry:
     ) -> str:
         """G4 (preview) or A6/G2 (published): only once every automatic check passes."""
         rules = rules if rules is not None else load_rules()
+        self.apply_deadlines(by=by)  # a correction period that ran out suspends first (A9)
         problems = [
             str(f) for f in check_publication(rules, self.catalogue(), name, today=self.now.date(), case_dirs=case_dirs)
         ]
@@ -278,24 +280,9 @@ class Registry:
         return self._do(adopt_all)
 
     def remove_aide(self, name: str, *, by: str, reason: str, partner_request: bool = False) -> None:
-        """A9: the operator removes an aide its partner no longer grants (``partner_request``), or
-        one suspended after a correction period ran out. A10: the partners of the aides that may
-        depend on it are told, and those aides carry the A7 notice."""
+        """A9, A10: :func:`mesaides.registry.defects.remove_aide`."""
 
-        def remove(session, now):
-            aide = lifecycle.get_aide(session, name)
-            if aide.status == REMOVED:
-                raise lifecycle.LifecycleError(f"aide {name} is already removed")
-            if not partner_request and aide.status != SUSPENDED:
-                raise lifecycle.LifecycleError(
-                    f"A9: aide {name} is {aide.status}; the operator removes an aide only at its partner's request "
-                    "or once suspended after an unfixed defect"
-                )
-            why = f"A9: {'at the partner’s request' if partner_request else 'not corrected in time'}: {reason}"
-            lifecycle.set_status(session, aide, REMOVED, now, by, why)
-            defects.announce_suspension(session, now, by, aide, kind="removed")
-
-        self._do(remove)
+        self._do(defects.remove_aide, name, by=by, reason=reason, partner_request=partner_request)
 
     def add_expert_case(self, aide: str, text: str, *, by: str) -> list[int]:
         """A5: register expert test cases (OpenFisca YAML) for an aide."""
@@ -339,16 +326,25 @@ class Registry:
             removal_date=removal_date,
         )
 
-    def remove_parameter(self, name: str, *, by: str, reason: str) -> None:
-        """P4: refused, with the list of aides, while any aide depends on the Parameter."""
+    def remove_parameter(self, name: str, *, by: str, reason: str, rules: RuleSet | None = None) -> None:
+        """P4: refused, with who reads it, while any aide or quantity (the core's too) depends on it."""
+        rules = rules if rules is not None else load_rules()
         try:
-            self._do(parameter_catalogue.remove, name, by=by, reason=reason)
+            self._do(parameter_catalogue.remove, name, by=by, reason=reason, rules=rules)
         except RegistryError as exc:
             if isinstance(exc.__cause__, parameter_catalogue.ParameterInUse):
                 # record the refusal itself, which the failed transaction rolled back
                 with self.database.transaction() as session:
+                    in_use = exc.__cause__
                     audit.record(
-                        session, self.now, by, "parameter_removal_refused", name, reason, readers=exc.__cause__.aides
+                        session,
+                        self.now,
+                        by,
+                        "parameter_removal_refused",
+                        name,
+                        reason,
+                        readers=in_use.aides,
+                        quantities=in_use.quantities,
                     )
             raise
 
@@ -360,6 +356,11 @@ class Registry:
         """A7: returns whether the notification is now closed (its notice lifted)."""
         n = self._do(acknowledge, notification_id, partner, by=by, updated=updated, comment=comment)
         return n.closed_at is not None
+
+    def outbox(self, *, pending_only: bool = False, partner: str | None = None) -> list[OutboxEntry]:
+        """The emails the registry wrote: sent, waiting, or failing (with the last error)."""
+        with self.database.reading() as session:
+            return outbox_entries(session, pending_only=pending_only, partner=partner)
 
     def send(self, *, by: str = "registry") -> SendReport:
         """Send the outbox (retrying what failed before, once due)."""
@@ -428,6 +429,14 @@ class Registry:
         self.apply_deadlines(by=by)
         with self.database.reading() as session:
             return overdue(session, self.now)
+
+    def due_soon(self, *, days: int = 3, by: str = "registry") -> list[DueItem]:
+        """What falls due in the next ``days`` days: the warning before a deadline."""
+        if days < 1:
+            raise RegistryError(f"--days: a number of days of at least 1, not {days}")
+        self.apply_deadlines(by=by)
+        with self.database.reading() as session:
+            return due_soon(session, self.now, dt.timedelta(days=days))
 
     def ask(self, partner: str, text: str, *, by: str, to_operator: bool = False) -> int:
         return self._do(questions.ask, partner, text, by=by, to_operator=to_operator).id

@@ -18,6 +18,7 @@ from mesaides.registry.fingerprints import (
     parameter_fingerprint,
     quantity_fingerprints,
 )
+from mesaides.registry.lifecycle import a2_reasons
 
 
 @dataclass(frozen=True)
@@ -82,18 +83,6 @@ class Snapshot:
         return d.partner_id if d else None
 
 
-def a2_refusal(info: Any) -> tuple[str, ...]:
-    """A2: the reasons an aide is not integrable, from its declared metadata."""
-    reasons = []
-    if getattr(info, "erases_debt", False):
-        reasons.append("A2(a): it aims to erase a debt")
-    if getattr(info, "committee_decision", False):
-        reasons.append("A2(b): it is granted by a human committee")
-    if getattr(info, "quota", False):
-        reasons.append("A2(c): it is granted within an unpredictable quota")
-    return tuple(reasons)
-
-
 def take_snapshot(rules: RuleSet) -> Snapshot:
     quantities = quantity_fingerprints(rules)
     partners = {
@@ -142,7 +131,7 @@ def take_snapshot(rules: RuleSet) -> Snapshot:
             ),
             info=aide.info.model_dump(mode="json"),
             unavailable=rules.unavailable.get(name),
-            refusal=a2_refusal(aide.info),
+            refusal=tuple(a2_reasons(aide.info)),
         )
     parameters = {
         name: ParameterSnapshot(name, p.owner, p.label, parameter_fingerprint(p), parameter_definition(p))

@@ -1,8 +1,11 @@
-"""An aide's status in the registry, and the moves between statuses that the convention allows.
+"""The statuses the registry records, one type each, and the moves between them that the
+convention allows: an aide's (A1, A2, A6, A9, G4), a Parameter's (P4), a defect's (A9).
 
-Every change of status goes through :func:`mesaides.registry.lifecycle.set_status`, which refuses
-a move this table does not list: a removed aide is not published, a refused one is not
-previewed, without passing through the steps (and the checks) in between.
+Every change of an aide's status goes through :func:`mesaides.registry.transitions.set_status`,
+which refuses a move this table does not list: a removed aide is not published, a refused one is
+not previewed, without passing through the steps (and the checks) in between. Parameters and
+defects move through :func:`mesaides.registry.transitions.move`. Values are stored as strings; the
+types keep an aide's ``removed`` apart from a Parameter's.
 """
 
 from __future__ import annotations
@@ -10,7 +13,31 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class AideStatus(StrEnum):
+class _Status(StrEnum):
+    """A status stored as its string value. Two statuses of different types are never equal,
+    even with the same value (an aide's ``removed`` is not a Parameter's)."""
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, _Status) and type(other) is not type(self):
+            return False
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = StrEnum.__hash__
+
+    def can_become(self, other: str) -> bool:
+        """Whether the convention allows moving from this status to ``other`` (staying is allowed:
+        a sync or a decision may record a new reason for the same status)."""
+        other = type(self)(other)
+        return other == self or other in _TABLES[type(self)][self]
+
+    def allowed(self) -> list[str]:
+        return sorted(_TABLES[type(self)][self])
+
+
+class AideStatus(_Status):
     """Lifecycle order. Stored as its value (a string column); equal to that string."""
 
     SUGGESTED = "suggested"
@@ -30,11 +57,23 @@ class AideStatus(StrEnum):
     REMOVED = "removed"
     """A9, A10: no longer granted, no longer registered, or removed by the operator."""
 
-    def can_become(self, other: AideStatus | str) -> bool:
-        """Whether the convention allows moving from this status to ``other`` (staying is allowed:
-        a sync or a decision may record a new reason for the same status)."""
-        other = AideStatus(other)
-        return other == self or other in TRANSITIONS[self]
+
+class ParameterStatus(_Status):
+    """P4: a Parameter is active, deprecated (with a replacement and a removal date), then removed
+    once no aide depends on it."""
+
+    ACTIVE = "active"
+    DEPRECATED = "deprecated"
+    REMOVED = "removed"
+
+
+class DefectStatus(_Status):
+    """A9: a defect is open during its correction period; it expires when the period runs out
+    (the aide is suspended) and is resolved once the partner corrected it (before or after)."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    EXPIRED = "expired"
 
 
 _S = AideStatus
@@ -55,6 +94,25 @@ TRANSITIONS: dict[AideStatus, frozenset[AideStatus]] = {
 }
 """The moves each status allows (besides staying)."""
 
+_P = ParameterStatus
+PARAMETER_TRANSITIONS: dict[ParameterStatus, frozenset[ParameterStatus]] = {
+    _P.ACTIVE: frozenset({_P.DEPRECATED, _P.REMOVED}),
+    _P.DEPRECATED: frozenset({_P.REMOVED}),
+    _P.REMOVED: frozenset(),
+}
+_D = DefectStatus
+DEFECT_TRANSITIONS: dict[DefectStatus, frozenset[DefectStatus]] = {
+    _D.OPEN: frozenset({_D.RESOLVED, _D.EXPIRED}),
+    # A9: the partner may still correct a suspended aide; it is shown again once resolved.
+    _D.EXPIRED: frozenset({_D.RESOLVED}),
+    _D.RESOLVED: frozenset(),
+}
+_TABLES: dict[type, dict] = {
+    AideStatus: TRANSITIONS,
+    ParameterStatus: PARAMETER_TRANSITIONS,
+    DefectStatus: DEFECT_TRANSITIONS,
+}
+
 LIVE_STATUSES = (_S.DEVELOPMENT, _S.PREVIEW, _S.PUBLISHED, _S.SUSPENDED)
 """Aides that a distribution ships and that other aides may interact with."""
 SHOWABLE = LIVE_STATUSES
@@ -68,6 +126,6 @@ not shown at all."""
 class StatusTransitionError(ValueError):
     """A move between statuses the convention does not allow."""
 
-    def __init__(self, name: str, before: AideStatus | str, after: AideStatus | str):
-        allowed = ", ".join(sorted(TRANSITIONS[AideStatus(before)])) or "none"
-        super().__init__(f"aide {name} is {before}: it cannot become {after} (from {before}: {allowed})")
+    def __init__(self, name: str, before: _Status, after: str, what: str = "aide"):
+        allowed = ", ".join(before.allowed()) or "none"
+        super().__init__(f"{what} {name} is {before}: it cannot become {after} (from {before}: {allowed})")

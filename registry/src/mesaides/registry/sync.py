@@ -20,12 +20,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mesaides.core import Engine, RuleSet
-from mesaides.registry import audit, lifecycle
+from mesaides.registry import audit, defects, lifecycle
+from mesaides.registry.checks import registered_cases
+from mesaides.registry.defects import removed_under_a9
+from mesaides.registry.expert_cases import run_cases
 from mesaides.registry.impacts import (
     COMMON_PARAMETER_OWNERS,
     AideChange,
     AideView,
-    announce_aide_change,
+    ChangeSet,
+    announce_change_set,
     announce_territorial_aide,
     impacted_by_aide,
     impacted_by_parameter,
@@ -33,20 +37,18 @@ from mesaides.registry.impacts import (
 )
 from mesaides.registry.measure import Movement, ReferenceRun, compare, compress, decompress, run_reference
 from mesaides.registry.models import (
-    ACTIVE,
     DEVELOPMENT,
     FEASIBLE,
     LIVE_STATUSES,
-    PARAMETER_REMOVED,
     REFUSED,
     REMOVED,
     SUGGESTED,
     Acknowledgement,
     Aide,
     AideVersion,
-    Defect,
     Distribution,
     DistributionVersion,
+    ExpertCase,
     Notification,
     Parameter,
     Partner,
@@ -56,6 +58,7 @@ from mesaides.registry.models import (
 from mesaides.registry.notifications import UPDATED, close_if_answered, notify
 from mesaides.registry.population import reference_population
 from mesaides.registry.snapshot import AideSnapshot, Snapshot, take_snapshot
+from mesaides.registry.statuses import ParameterStatus
 from mesaides.registry.sync_report import SyncReport
 
 
@@ -266,7 +269,7 @@ class _Sync:
                     Parameter(
                         name=p.name,
                         owner=p.owner,
-                        status=ACTIVE,
+                        status=ParameterStatus.ACTIVE,
                         label=p.label,
                         definition=p.definition,
                         fingerprint=p.fingerprint,
@@ -285,7 +288,7 @@ class _Sync:
                 audit.record(
                     s, self.now, self.actor, "parameter_changed", p.name, "", before=row.definition, after=p.definition
                 )
-            if row.status == PARAMETER_REMOVED:
+            if row.status == ParameterStatus.REMOVED:
                 self.report.problems.append(f"P4: Parameter {p.name} was removed, but {p.owner} still declares it")
             row.owner, row.label, row.definition, row.fingerprint = p.owner, p.label, p.definition, p.fingerprint
             row.declared, row.last_seen = True, self.now
@@ -324,14 +327,16 @@ class _Sync:
                 )
             elif row.status == REFUSED:
                 self.report.problems.append(f"A1/A2: aide {a.name} was refused: {row.status_reason}")
-            elif row.status == REMOVED and row.status_reason.startswith("A9"):
+            elif removed_under_a9(row.status, row.status_reason):
                 self.report.problems.append(f"A9: aide {a.name} was removed by the operator: {row.status_reason}")
             elif row.status == REMOVED:
                 self._added(row, a, "registered again")
             else:
                 before = self.before[a.name]
                 if before.fingerprint != a.fingerprint:
-                    self._changed(row, a, "its rules changed (formulas, declared reads or legislation values)")
+                    self._changed(
+                        row, a, "ses règles ont changé (formules, lectures déclarées ou valeurs de la législation)"
+                    )
                 elif before.version != a.version:
                     self.version_only.append(
                         AideChange(
@@ -364,10 +369,11 @@ class _Sync:
                 continue
             installed = row.owner in self.snapshot.distributions
             why = f"no longer registered by {row.owner}" if installed else f"{row.owner} is no longer installed"
+            detail = f"{row.owner} ne l'enregistre plus" if installed else f"{row.owner} n'est plus installée"
             self._set_status(row, REMOVED, why)
             self._record_version(row.name, row.owner or "", row.version or "", row.fingerprint, "removed")
             self.changes.append(
-                AideChange(row.name, "removed", self.before[row.name].view or _view(row), why, row.version or "")
+                AideChange(row.name, "removed", self.before[row.name].view or _view(row), detail, row.version or "")
             )
             self.report.removed.append(row.name)
 
@@ -486,9 +492,10 @@ class _Sync:
             m = None if self.movements is None else self.movements.get(change.name)
             if m is None or m.any:
                 detail = (
-                    "new version; the impact could not be measured"
+                    "nouvelle version, dont l'impact n'a pas pu être mesuré"
                     if m is None
-                    else "new version whose results differ on the reference population, although its declared rules did not change"
+                    else "nouvelle version dont les résultats diffèrent sur la population de référence, bien que ses "
+                    "règles déclarées n'aient pas changé"
                 )
                 change = AideChange(
                     change.name, "changed", change.aide, detail, change.version, change.previous_version
@@ -515,6 +522,7 @@ class _Sync:
         specific = set(s.scalars(select(Parameter.name).where(Parameter.owner.not_in(COMMON_PARAMETER_OWNERS))))
         period = self.sync.period or ""
         refused = set(s.scalars(select(Aide.name).where(Aide.status == REFUSED)))
+        change_sets: dict[str, ChangeSet] = {}
         for change in self.changes:
             pool = list(existing.values()) if change.kind == "removed" else list(current.values())
             measured_aides = [change.aide] + [pool_view for pool_view in pool if change.name in pool_view.reads]
@@ -533,8 +541,12 @@ class _Sync:
                 continue  # A3 is about additions to an existing catalogue; a refused aide is not shown
             # A removed aide's partners are compared with what the others read before the change.
             others = [existing[v.name] for v in still_there] if change.kind == "removed" else still_there
-            impact = impacted_by_aide(change.aide, others, specific)
-            n = announce_aide_change(s, self.now, self.actor, change, impact, names, measures, self.sync.id)
+            impact = impacted_by_aide(change.aide, others, specific, kind=change.kind)
+            change_sets.setdefault(change.kind, ChangeSet(change.kind)).add(change, impact, measures)
+        if "changed" in change_sets:
+            self.expectations(change_sets["changed"])
+        for change_set in change_sets.values():
+            n = announce_change_set(s, self.now, self.actor, change_set, names, self.sync.id)
             if n is not None:
                 self.report.notifications.append(n.id)
         national = sorted(p.id for p in partners.values() if p.scope == "national" and p.distribution)
@@ -547,55 +559,93 @@ class _Sync:
                 if n is not None:
                     self.report.notifications.append(n.id)
         if not self.report.baseline:
-            for name, kind in param_changes:
-                self._announce_parameter(name, kind, partners, list(current.values()))
+            for kind in ("added", "changed"):
+                names = [name for name, k in param_changes if k == kind]
+                if names:
+                    self._announce_parameters(kind, names, partners, list(current.values()))
 
-    def _announce_parameter(self, name: str, kind: str, partners: dict[str, Partner], aides: list[AideView]) -> None:
-        p = self.snapshot.parameters[name]
-        owner_partner = self.snapshot.partner_of(p.owner)
-        who = partners[owner_partner].name if owner_partner in partners else p.owner
+    def _announce_parameters(
+        self, kind: str, names: list[str], partners: dict[str, Partner], aides: list[AideView]
+    ) -> None:
+        """P3: the Parameters a sync added, or changed, in one notification: one email per partner."""
+        who: dict[str, str] = {}
+        owner_partner: dict[str, str | None] = {}
+        for name in names:
+            p = self.snapshot.parameters[name]
+            owner_partner[name] = self.snapshot.partner_of(p.owner)
+            who[name] = partners[owner_partner[name]].name if owner_partner[name] in partners else p.owner
+        measures: list[dict] = []
         if kind == "added":
-            recipients = {pid: [] for pid, row in partners.items() if pid != owner_partner and row.distribution}
-            title = f"Nouveau Parameter {name} ({p.label})"
-            body = (
-                f"{who} a ajouté le Parameter {name} ({p.label}) : vous pouvez l'utiliser pour mettre à jour "
-                "les règles de vos aides (P3)."
-            )
+            owners = set(owner_partner.values())
+            # Every partner, except the one that added them all.
+            recipients: dict[str, list[str]] = {
+                pid: [] for pid, row in partners.items() if row.distribution and (pid not in owners or len(owners) > 1)
+            }
+            lines = [f"{who[n]} a ajouté le Parameter {n} ({self.snapshot.parameters[n].label})." for n in names]
+            ending = "Vous pouvez les utiliser pour mettre à jour les règles de vos aides (P3)."
         else:
-            impact = impacted_by_parameter(name, aides, owner_partner)
-            recipients = impact.by_partner
-            title = f"Le Parameter {name} a changé"
-            body = f"{who} a modifié la définition du Parameter {name}, que lisent vos aides (P3)."
-        measures = []
-        if kind == "changed":
-            readers = [a for a in aides if name in a.parameters]
-            measures = store_measures(
-                self.session,
-                self.sync.id,
-                name,
-                "parameter_changed",
-                readers,
-                self.movements or {},
-                self.measure_errors if self.movements is not None else {},
-                self.sync.period or "",
-            )
+            recipients = {}
+            for name in names:
+                impact = impacted_by_parameter(name, aides, owner_partner[name])
+                for pid, theirs in impact.by_partner.items():
+                    recipients.setdefault(pid, []).extend(a for a in theirs if a not in recipients[pid])
+                readers = [a for a in aides if name in a.parameters]
+                measures += store_measures(
+                    self.session,
+                    self.sync.id,
+                    name,
+                    "parameter_changed",
+                    readers,
+                    self.movements or {},
+                    self.measure_errors if self.movements is not None else {},
+                    self.sync.period or "",
+                )
             self.report.impact += measures
+            lines = [f"{who[n]} a modifié la définition du Parameter {n}." for n in names]
+            ending = "Vos aides concernées le lisent (P3)."
+        if len(names) == 1:
+            p = self.snapshot.parameters[names[0]]
+            title = f"Nouveau Parameter {p.name} ({p.label})" if kind == "added" else f"Le Parameter {p.name} a changé"
+        else:
+            title = f"{len(names)} {'nouveaux Parameters' if kind == 'added' else 'Parameters modifiés'} : {', '.join(names)}"
+        seen: set[str] = set()
         n = notify(
             self.session,
             self.now,
             actor=self.actor,
             kind=f"parameter_{kind}",
             rule="P3",
-            subject=name,
+            subject=", ".join(names)[:200],
             subject_kind="parameter",
-            title=title,
-            body=body,
+            title=title[:500],
+            body="\n".join([*lines, "", ending]),
             recipients=recipients,
-            details={"definition": p.definition, "impact": measures},
+            details={
+                "parameters": {n: self.snapshot.parameters[n].definition for n in names},
+                "impact": [m for m in measures if not (m["aide"] in seen or seen.add(m["aide"]))],
+            },
             sync_id=self.sync.id,
         )
         if n is not None:
             self.report.notifications.append(n.id)
+
+    def expectations(self, change_set: ChangeSet) -> None:
+        """A8: other partners' expert cases (registered with the registry) on the changed aides,
+        run on the new rules; each partner whose expectations no longer hold is told in the same
+        notification, and its aides show the A7 notice until it answers."""
+        changed = {c.name: c.aide.owner for c in change_set.changes}
+        owners = {name: owner for name, owner in self.session.execute(select(Aide.name, Aide.owner))}
+        cases = [
+            case
+            for case in registered_cases(self.session.scalars(select(ExpertCase)), owners)
+            if case.owner and any(case.owner != changed[a] for a in case.aides & set(changed))
+        ]
+        for outcome in run_cases(cases, self.engine):
+            partner = self.snapshot.partner_of(outcome.case.owner or "")
+            if outcome.ok or partner is None:
+                continue
+            theirs = {a for a in outcome.case.aides if owners.get(a) == outcome.case.owner}
+            change_set.expect(partner, theirs, f"« {outcome.case.name} » ({outcome.case.source}) : {outcome.message}")
 
     def acknowledge_updates(self) -> None:
         """A7: a partner that updates an impacted aide has answered for it."""
@@ -632,9 +682,11 @@ class _Sync:
 
     def note_defects(self) -> None:
         updated = {c.name for c in self.changes if c.kind == "changed"}
-        for defect in self.session.scalars(select(Defect).where(Defect.status == "open", Defect.aide.in_(updated))):
+        for defect in defects.unresolved(self.session):
+            if defect.aide not in updated:
+                continue
             self.report.notes.append(
-                f"A9: defect #{defect.id} on {defect.aide} is open and the partner shipped new rules: "
+                f"A9: defect #{defect.id} on {defect.aide} is {defect.status} and the partner shipped new rules: "
                 "check them and resolve the defect"
             )
 

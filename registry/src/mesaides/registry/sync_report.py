@@ -31,6 +31,16 @@ class SyncReport:
         data["at"] = self.at.isoformat() if self.at else None
         return data
 
+    def impact_by_aide(self) -> list[tuple[dict[str, Any], list[str]]]:
+        """Each measured aide once, with the changes of this sync it depends on: an aide's results
+        moved once, however many of the aides it reads changed."""
+        grouped: dict[str, tuple[dict[str, Any], list[str]]] = {}
+        for m in self.impact:
+            _, subjects = grouped.setdefault(m["aide"], (m, []))
+            if m["subject"] not in subjects:
+                subjects.append(m["subject"])
+        return list(grouped.values())
+
     def lines(self) -> list[str]:
         out = [f"sync #{self.sync_id}{' (baseline)' if self.baseline else ''} at {self.at:%Y-%m-%d %H:%M}"]
         for label, items in (
@@ -46,12 +56,13 @@ class SyncReport:
                 out.append(f"  {label}: {', '.join(items)}")
         if self.period:
             out.append(f"  reference population: {self.households} households, {self.period}")
-        for m in self.impact:
+        for m, subjects in self.impact_by_aide():
+            cause = f"impact of {', '.join(subjects)} on {m['aide']}"
             if m.get("error"):
-                out.append(f"  impact of {m['subject']} on {m['aide']}: not measured ({m['error']})")
+                out.append(f"  {cause}: not measured ({m['error']})")
             else:
                 out.append(
-                    f"  impact of {m['subject']} on {m['aide']}: +{m['gained']} / -{m['lost']} households eligible, "
+                    f"  {cause}: +{m['gained']} / -{m['lost']} households eligible, "
                     f"{m['changed']} amounts changed (mean {m['mean_change']:+.2f}, largest +{m['largest_increase']:.2f} "
                     f"/ {m['largest_decrease']:.2f})"
                 )

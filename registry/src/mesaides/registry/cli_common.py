@@ -1,0 +1,84 @@
+"""What every ``mesaides registry`` and ``mesaides deployment`` command shares: the registry opened
+on first use, ``--by`` and ``--json``, JSON output. Imports only click (the commands import the
+rest when they run); the command modules import this one, never each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+T = TypeVar("T")
+
+ACTOR_ENV = "MESAIDES_ACTOR"
+
+
+def default_actor() -> str:
+    try:
+        return os.environ.get(ACTOR_ENV) or getpass.getuser()
+    except Exception:  # no user name in some containers
+        return "unknown"
+
+
+by_option = click.option(
+    "--by", default=default_actor, show_default="$MESAIDES_ACTOR or the login name", help="Who does it (audit log)."
+)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_plain))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: getattr(value, k) for k in value.__dataclass_fields__}
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+class State:
+    """The registry, opened on first use."""
+
+    def __init__(self, database: str | None):
+        self.database = database
+        self._registry = None
+
+    @property
+    def registry(self):
+        if self._registry is None:
+            from mesaides.registry.database import DatabaseUrlError
+            from mesaides.registry.registry import open_registry
+
+            try:
+                self._registry = open_registry(self.database)
+            except DatabaseUrlError as exc:  # a usage error (exit 2) naming the option
+                raise click.BadParameter(str(exc), param_hint="'--database' / MESAIDES_DATABASE_URL") from None
+        return self._registry
+
+    def call(self, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``operation`` (a method of :attr:`registry`), turning a refusal into a clear error
+        (exit status 1)."""
+        from mesaides.registry.registry import RegistryError
+
+        try:
+            return operation(*args, **kwargs)
+        except RegistryError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+pass_state = click.make_pass_decorator(State)
