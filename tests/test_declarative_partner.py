@@ -158,7 +158,8 @@ registry = open_registry(f"sqlite:///{work / 'registry.sqlite3'}", FixedClock("2
                          smtp=SmtpSettings(), households=200)
 registry.sync(rules(caf, "1.0.0"), by="operator", reason="baseline")
 report = registry.sync(rules(release, "1.0.1"), by="operator", reason="CAF 1.0.1")
-notes = [n for n in registry.notifications() if n["rule"] == "A8" and n["subject"] == "rsa"]
+notes = [n for n in registry.notifications()
+         if n["rule"] == "A8" and "rsa" in [c["aide"] for c in n["details"].get("changes", [])]]
 print(json.dumps({"changed": sorted(report.changed), "notes": notes}, default=str))
 """
 
