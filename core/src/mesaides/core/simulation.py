@@ -12,6 +12,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from mesaides.core.batches import household_of_person, part
 from mesaides.core.checks import DEFINED_FOR, Check
 from mesaides.core.compiled import CompiledRules
 from mesaides.core.context import Context
@@ -41,6 +42,18 @@ TEMPLATES = 4
 value changes at a few dates (a birthday, a new job, a revaluation) and chains of backward reads
 go back and forth between months."""
 
+
+SPARSE_ROWS = 2048
+"""A quantity with a ``defined_for`` is evaluated on the households where it holds, apart
+from the others, when its entity has at least this many rows and the condition holds for at
+most :data:`SPARSE_SHARE` of them (see :meth:`Simulation._on_households`)."""
+
+SPARSE_SHARE = 0.25
+"""Above this share of rows a quantity is evaluated on every household: what the apart
+evaluation saves is then less than what it costs (slicing the inputs, a second cache)."""
+
+SPARSE_PARTS = 8
+"""Simulations of households kept apart, at most, per simulation."""
 
 SUM = object()
 """The formula of a quantity defined as a sum (``adds``/``subtracts``), for reuse."""
@@ -72,6 +85,9 @@ class Simulation:
         housing aid) would otherwise recurse back to the start of the law; the situation
         describes only the recent months anyway. The limit follows each top-level request, so
         a batch may mix periods; values cut by it are not cached.
+    :param sparse_rows: evaluate a quantity whose ``defined_for`` holds for few rows on the
+        households where it holds only, when its entity has at least this many rows (None:
+        never; see :meth:`_on_households`). The values are the same either way.
     :param reuse: reuse a formula's result for another period when everything it read is the
         same (:mod:`mesaides.core.replay`). The values and the explanations are the same either
         way.
@@ -86,6 +102,7 @@ class Simulation:
         lookback: int = 36,
         past_depth: int = DEFAULT_PAST_DEPTH,
         reuse: bool = True,
+        sparse_rows: int | None = SPARSE_ROWS,
     ):
         # An engine shares what it compiled from its rules between its simulations; a bare rule
         # set is compiled for this simulation.
@@ -128,6 +145,12 @@ class Simulation:
         self._latest: dict[str, list[np.ndarray]] = {}
         self._parts_of: dict[tuple[str, str], tuple[str, ...]] = {}
         self._non_negative: dict[str, bool] = {}
+        self.sparse_rows = sparse_rows
+        self._household: np.ndarray | None = None
+        """Each person's household (see :func:`household_of_person`), once needed."""
+        self._apart: list[tuple[np.ndarray, dict[str, np.ndarray], Simulation]] = []
+        """Households evaluated apart: which persons, their rows per entity, their simulation
+        (each person in one at most)."""
 
     def _horizon_for(self, period: Period) -> dt.date | None:
         if period.unit is ETERNITY:
@@ -299,7 +322,7 @@ class Simulation:
         self.runs += 1
         try:
             if formula is SUM or q.defined_for is not None:
-                result = self._evaluate(q, formula, ctx, node)
+                result = self._evaluate(q, formula, ctx, node, period)
             else:
                 result = self._coerce(q, formula.function(ctx))
         except ComputationError:
@@ -315,7 +338,7 @@ class Simulation:
             del templates[TEMPLATES:]
         return result
 
-    def _evaluate(self, q: Quantity, formula: Any, ctx: Context, node: TraceNode | None) -> np.ndarray:
+    def _evaluate(self, q: Quantity, formula: Any, ctx: Context, node: TraceNode | None, period: Period) -> np.ndarray:
         """One evaluation of ``q``: its ``defined_for`` first (the formula is not run where it
         holds nowhere), then its formula or its sum, its results kept where it holds.
 
@@ -330,11 +353,94 @@ class Simulation:
                 return self.default(q)
         if formula is SUM:
             result = self._sum(q, ctx, mask)
+        elif (
+            mask is not None
+            and node is None
+            and self.sparse_rows is not None
+            and mask.size >= self.sparse_rows
+            and np.count_nonzero(mask) <= SPARSE_SHARE * mask.size
+        ):
+            result = self._on_households(q, period, mask)
+            if result is None:
+                result = self._coerce(q, formula.function(ctx))
+            elif ctx.recorder is not None:
+                ctx.recorder.unfit()  # what the formula read was read apart: nothing to replay
         else:
             result = self._coerce(q, formula.function(ctx))
         if mask is not None and not mask.all():
             result = np.where(mask, result, self.default(q))
         return result
+
+    def _on_households(self, q: Quantity, period: Period, mask: np.ndarray) -> np.ndarray | None:
+        """``q`` evaluated only on the households where its ``defined_for`` (``mask``) holds,
+        in simulations of their own, and given to the others as its default; None when that
+        would take more simulations than :data:`SPARSE_PARTS`.
+
+        Households never read each other's values (:mod:`mesaides.core.batches`), so each one
+        gets the same values as when all are evaluated together; the formula and everything it
+        reads then cost in proportion to the households that need them. Each household is
+        kept in one simulation at most, reused for any later quantity or period that needs
+        it, so that what it reads is computed once."""
+        persons = self._persons_with(q.entity.key, mask)
+        apart = self._apart_for(persons)
+        if apart is None:
+            return None
+        result = np.array(self.default(q))
+        entity_key = q.entity.key
+        # The evaluation goes on in the other simulations, as deep in the chain of backward
+        # reads as here, with the same horizon, and with what is under way here (less ``q``).
+        on_stack = {key: None for key in self._on_stack if key != (q.name, period)}
+        for rows, sim in apart:
+            sim.horizon = self.horizon
+            sim._hops = self._hops
+            sim._on_stack = on_stack
+            sim._cut = False
+            try:
+                result[rows[entity_key]] = sim._compute(q.name, period, None)
+            finally:
+                sim._on_stack = {}
+            self._cut = self._cut or sim._cut
+        return result
+
+    def _persons_with(self, entity_key: str, mask: np.ndarray) -> np.ndarray:
+        """Whether each person belongs to a household with a row of ``entity_key`` in ``mask``."""
+        household = self._household
+        if household is None:
+            household = self._household = household_of_person(self.population)
+        if entity_key != INDIVIDU_KEY:
+            mask = mask[self.population.groups[entity_key].person_group]
+        wanted = np.zeros(household.size, dtype=bool)
+        wanted[household[mask]] = True
+        persons: np.ndarray = wanted[household]
+        return persons
+
+    def _apart_for(self, persons: np.ndarray) -> list[tuple[dict[str, np.ndarray], Simulation]] | None:
+        """The simulations holding the households of ``persons`` (a mask): those kept from
+        before that hold some of them, and a new one for the others; None when that would
+        make more than :data:`SPARSE_PARTS` (the quantity is then evaluated here)."""
+        found = []
+        rest = persons
+        for held, rows, sim in self._apart:
+            if rest is persons:
+                rest = persons.copy()
+            if (rest & held).any():
+                found.append((rows, sim))
+                rest &= ~held
+        if rest.any():
+            if len(self._apart) >= SPARSE_PARTS:
+                return None
+            piece = part(self.population, self.rules, np.flatnonzero(rest))
+            sim = Simulation(
+                self.compiled,
+                piece.population,
+                lookback=self.lookback,
+                past_depth=self.past_depth,
+                reuse=self.reuse,
+                sparse_rows=None,
+            )
+            self._apart.append((rest, piece.rows, sim))
+            found.append((piece.rows, sim))
+        return found
 
     @staticmethod
     def _check_minimum(q: Quantity, result: np.ndarray, period: Period) -> None:
