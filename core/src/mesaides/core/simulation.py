@@ -55,6 +55,10 @@ evaluation saves is then less than what it costs (slicing the inputs, a second c
 SPARSE_PARTS = 8
 """Simulations of households kept apart, at most, per simulation."""
 
+SHARED_DEFAULT_ROWS = 16
+"""Default values of up to this many rows are shared between simulations (see
+:meth:`Simulation.default`); larger ones belong to their simulation."""
+
 SUM = object()
 """The formula of a quantity defined as a sum (``adds``/``subtracts``), for reuse."""
 
@@ -132,7 +136,9 @@ class Simulation:
         self._dtypes: dict[str, np.dtype] = compiled.dtypes
         self._shapes: dict[str, tuple[int]] = {}
         """Each entity's shape of values, by entity key."""
-        self._formula_at: dict[tuple[str, dt.date], Any] = compiled.formula_at
+        self._when = compiled.when
+        self._computed = compiled.computed
+        self._shared_defaults = compiled.defaults
         self.entity_keys: dict[str, str] = compiled.entity_keys
         self._followed = compiled.followed
         self.reuse = reuse
@@ -207,7 +213,7 @@ class Simulation:
                 return cached
         elif reader is not None:
             reader.reads.append(key)
-        if not d.is_computed:
+        if name not in self._computed:
             value = self._input(d, period)
         else:
             on_stack = self._on_stack
@@ -269,11 +275,20 @@ class Simulation:
         return size
 
     def default(self, d: Definition) -> np.ndarray:
-        """The default value of ``d`` for everyone (one read-only array, shared)."""
+        """The default value of ``d`` for everyone (one read-only array, shared; between the
+        simulations of the same rules too, for a household or a few)."""
         value = self._defaults.get(d.name)
         if value is None:
-            value = self._defaults[d.name] = np.full(self._size(d), default_of(d), dtype=dtype_of(d))
-            value.flags.writeable = False
+            size = self._size(d)
+            shared = size <= SHARED_DEFAULT_ROWS
+            if shared:
+                value = self._shared_defaults.get((d.name, size))
+            if value is None:
+                value = np.full(size, default_of(d), dtype=dtype_of(d))
+                value.flags.writeable = False
+                if shared:
+                    self._shared_defaults[(d.name, size)] = value
+            self._defaults[d.name] = value
         return value
 
     def _input(self, d: Definition, period: Period) -> np.ndarray:
@@ -286,17 +301,18 @@ class Simulation:
         return value
 
     def _formula(self, q: Quantity, period: Period) -> np.ndarray:
-        start = period.start
+        name = q.name
+        when = self._when.get((name, period))
+        if when is None:
+            start = period.start
+            formula = SUM if q.is_sum else q.formula_at(start)
+            when = self._when[(name, period)] = (formula, start, self._legislation.epoch(start))
+        formula, start, epoch = when
         if self._hops > self.past_depth or (
-            self.horizon is not None and period.unit is not ETERNITY and start < self.horizon
+            self.horizon is not None and period[0] is not ETERNITY and start < self.horizon
         ):
             self._cut = True
             return self.default(q)
-        fkey = (q.name, start)
-        try:
-            formula = self._formula_at[fkey]
-        except KeyError:
-            formula = self._formula_at[fkey] = SUM if q.is_sum else q.formula_at(start)
         if formula is None:
             return self.default(q)
         if q.defined_for is not None and self.trace is None:
@@ -305,10 +321,8 @@ class Simulation:
             mask = self.read(q.defined_for, period, False, None)
             if not mask.any():
                 return self.default(q)
-        epoch = 0
         if self.reuse:
-            epoch = self._legislation.epoch(start)
-            for template in self._templates.get(q.name, ()):
+            for template in self._templates.get(name, ()):
                 if template.formula is formula:
                     result = self._replay(template, q.name, period, start, epoch)
                     if result is not None:
