@@ -390,7 +390,8 @@ class Members:
         return self._bincount(self.values != 0, role).astype(np.int64)
 
     def any(self, role: str | None = None) -> np.ndarray:
-        return self.count(role) > 0
+        any_true: np.ndarray = self._bincount(self.values != 0, role) > 0
+        return any_true
 
     def all(self, role: str | None = None) -> np.ndarray:
         mask = self._mask(role)

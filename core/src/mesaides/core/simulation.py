@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -148,7 +148,8 @@ class Simulation:
         """Formula evaluations reused from another period instead (see ``reuse``)."""
         self._legislation = rules.legislation
         self._templates: dict[str, list[Template]] = {}
-        self._latest: dict[str, list[np.ndarray]] = {}
+        self._latest: dict[str, list[tuple[np.ndarray, bytes | None]]] = {}
+        """Each quantity's last distinct values, with their bytes once compared (see :meth:`_intern`)."""
         self._parts_of: dict[tuple[str, str], tuple[str, ...]] = {}
         self._non_negative: dict[str, bool] = {}
         self.sparse_rows = sparse_rows
@@ -224,7 +225,7 @@ class Simulation:
             on_stack[key] = None
             cut_before, self._cut = self._cut, False
             try:
-                value = self._formula(cast(Quantity, d), period)  # computed: a quantity
+                value = self._formula(d, period)  # type: ignore[arg-type]  # computed: a quantity
             finally:
                 del on_stack[key]
             cut, self._cut = self._cut, cut_before or self._cut
@@ -318,8 +319,8 @@ class Simulation:
         if q.defined_for is not None and self.trace is None:
             # Where the quantity is defined for nobody, its value is the default: nothing else is
             # read (with a trace, the evaluation below records the condition).
-            mask = self.read(q.defined_for, period, False, None)
-            if not mask.any():
+            # (count_nonzero: one call, where any() is several on a household's few rows)
+            if not np.count_nonzero(self.read(q.defined_for, period, False, None)):
                 return self.default(q)
         if self.reuse:
             for template in self._templates.get(name, ()):
@@ -359,11 +360,13 @@ class Simulation:
         Everything is read through ``ctx``, so that reuse (:mod:`mesaides.core.replay`) and
         explanations see the engine's reads as the formula's."""
         mask = None
+        held = 0
         if q.defined_for is not None:
             mask = np.asarray(ctx(q.defined_for), dtype=bool)
             if node is not None:
                 node.checks.append(Check(self._index[q.defined_for].label, mask, kind=DEFINED_FOR))
-            if not mask.any():
+            held = np.count_nonzero(mask)
+            if not held:
                 return self.default(q)
         if formula is SUM:
             result = self._sum(q, ctx, mask)
@@ -372,7 +375,7 @@ class Simulation:
             and node is None
             and self.sparse_rows is not None
             and mask.size >= self.sparse_rows
-            and np.count_nonzero(mask) <= SPARSE_SHARE * mask.size
+            and held <= SPARSE_SHARE * mask.size
         ):
             result = self._on_households(q, period, mask)
             if result is None:
@@ -381,7 +384,7 @@ class Simulation:
                 ctx.recorder.unfit()  # what the formula read was read apart: nothing to replay
         else:
             result = self._coerce(q, formula.function(ctx))
-        if mask is not None and not mask.all():
+        if mask is not None and held < mask.size:
             result = np.where(mask, result, self.default(q))
         return result
 
@@ -483,10 +486,12 @@ class Simulation:
         same operations, in the same order, as its whole: adding a term that is never negative
         never lowers a rounded sum, so the partial amount bounds the whole one exactly, not
         only on paper."""
-        total = np.zeros(self._size(q))
-        for i, name in enumerate(q.adds):
+        total = None
+        for name in q.adds:
             value = self._term(q, ctx, name)
-            total = value.astype(float) if i == 0 else total + value
+            total = value.astype(float) if total is None else total + value
+        if total is None:
+            total = np.zeros(self._size(q))
         floor = q.floor
         subtracts = q.subtracts
         for i, name in enumerate(subtracts):
@@ -512,7 +517,7 @@ class Simulation:
         below = partial <= floor
         if mask is not None:
             below |= ~mask
-        return bool(below.all())
+        return np.count_nonzero(below) == below.size
 
     def _parts(self, q: Quantity, name: str) -> tuple[str, ...]:
         """The terms ``name`` is followed by in a bound: its own ``adds`` when it is a plain
@@ -637,18 +642,22 @@ class Simulation:
             return value
         latest = self._latest.get(name)
         if latest is None:
-            self._latest[name] = [value]
+            self._latest[name] = [(value, None)]
             return value
         data = None
-        for known in latest:
+        for i, (known, known_data) in enumerate(latest):
             if known is value:
                 return value
-            if known.shape == value.shape and known.dtype == value.dtype:
-                if data is None:
-                    data = value.tobytes()
-                if known.tobytes() == data:
-                    return known
-        latest.insert(0, value)
+            if known.shape != value.shape or known.dtype != value.dtype:
+                continue
+            if data is None:
+                data = value.tobytes()
+            if known_data is None:
+                known_data = known.tobytes()
+                latest[i] = (known, known_data)
+            if known_data == data:
+                return known
+        latest.insert(0, (value, data))
         del latest[TEMPLATES:]
         return value
 
