@@ -1,5 +1,5 @@
 """The engine evaluates a quantity whose ``defined_for`` holds for few households on those
-households apart (``Simulation(sparse_rows=...)``): with the CAF's rules and the other partners'
+households apart (``Simulation(sparse_persons=...)``): with the CAF's rules and the other partners'
 installed beside, whose aides read one another over many months, every value requested stays
 what evaluating each quantity on every household gives."""
 
@@ -29,8 +29,8 @@ def requested(engine, population, **options):
 def test_the_oracle_households_get_the_same_values_apart(engine, reuse):
     cases = read_cases(ORACLE / "cases-public.jsonl.gz")
     population = engine.population(merge(cases, None, engine.rules)[0])
-    together, expected = requested(engine, population, sparse_rows=None, reuse=reuse)
-    apart, values = requested(engine, population, sparse_rows=1, reuse=reuse)
+    together, expected = requested(engine, population, sparse_persons=None, reuse=reuse)
+    apart, values = requested(engine, population, sparse_persons=1, reuse=reuse)
     assert apart._apart, "some quantity was evaluated apart"
     assert values.keys() == expected.keys()
     for key, value in expected.items():
@@ -43,8 +43,8 @@ def test_generated_households_get_the_same_values_apart(engine):
     for households, month in ((3000, "2026-11"), (800, "2025-02")):
         period = Period.parse(month)
         population = generate(households, period, seed=households)
-        together = Simulation(engine.compiled, population, sparse_rows=None)
-        apart = Simulation(engine.compiled, population, sparse_rows=1)
+        together = Simulation(engine.compiled, population, sparse_persons=None)
+        apart = Simulation(engine.compiled, population, sparse_persons=1)
         for aide in aides:
             when = engine._period_for(aide, period)
             assert np.array_equal(apart.calculate(aide, when), together.calculate(aide, when)), (aide, month)
