@@ -28,15 +28,17 @@ class CompiledRules:
     """A rule set's look-ups and shared caches, for the engine."""
 
     __slots__ = (
+        "computed",
         "declared_law",
+        "defaults",
         "dtypes",
         "entity_keys",
         "followed",
-        "formula_at",
         "index",
         "law_cache",
         "read_sets",
         "rules",
+        "when",
     )
 
     def __init__(self, rules: RuleSet):
@@ -45,11 +47,17 @@ class CompiledRules:
         self.dtypes: dict[str, np.dtype] = {name: dtype_of(d) for name, d in self.index.items()}
         self.entity_keys: dict[str, str] = {name: d.entity.key for name, d in self.index.items()}
         self.read_sets: dict[str, frozenset[str]] = {name: frozenset(q.reads) for name, q in rules.quantities.items()}
-        self.formula_at: dict[tuple[str, dt.date], Any] = {}
-        """(quantity, start of a period) -> the formula in force then (or the engine's sum)."""
+        self.computed: frozenset[str] = frozenset(name for name, d in self.index.items() if d.is_computed)
+        """The names of the quantities (computed by a formula or a sum), not inputs."""
         self.law_cache: dict[tuple[str, str, Period], Any] = {}
         """(quantity, legislation path, period) -> the value, checked against the declarations."""
         self.declared_law: set[tuple[str, str]] = set()
         """(quantity, legislation path) pairs checked against the quantity's ``law``."""
+        self.when: dict[tuple[str, Period], tuple[Any, dt.date, int]] = {}
+        """(quantity, period) -> the formula in force (or the engine's sum), the period's start and the
+        legislation's epoch then: what every evaluation of the quantity looks up first."""
+        self.defaults: dict[tuple[str, int], np.ndarray] = {}
+        """(variable, rows) -> its default value for that many rows, read-only, for small
+        populations (a household or a few: one per request)."""
         self.followed: dict[tuple[Period, Chain], Period] = {}
         """Periods reached from others by a formula's steps (see :func:`replay.follow`)."""

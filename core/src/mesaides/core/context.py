@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from mesaides.core.simulation import Simulation, TraceNode
 
 
+INDIVIDU_KEY = INDIVIDU.key
+
+
 class UndeclaredRead(RuntimeError):
     """A formula read something it did not declare: the dependency graph would be wrong."""
 
@@ -34,7 +37,19 @@ class UndeclaredRead(RuntimeError):
 class Context:
     """The period, the entity and the declared inputs of one formula evaluation."""
 
-    __slots__ = ("_compiled", "_node", "_past", "_period", "_reads", "_sim", "entity", "quantity", "recorder")
+    __slots__ = (
+        "_cache",
+        "_compiled",
+        "_entity_key",
+        "_node",
+        "_past",
+        "_period",
+        "_reads",
+        "_sim",
+        "entity",
+        "quantity",
+        "recorder",
+    )
 
     def __init__(
         self,
@@ -52,6 +67,8 @@ class Context:
         self.quantity = quantity
         self._period = period
         self.entity: Entity = quantity.entity
+        self._entity_key = self.entity.key
+        self._cache = sim.cache
         self._node = node
         self.recorder = recorder
         """What the formula reads, for reuse at another period (mesaides.core.replay)."""
@@ -240,9 +257,9 @@ class Context:
         """``name``'s values on this formula's entity: a group's, given to each member in a
         person's formula."""
         source_key = self._compiled.entity_keys[name]
-        if source_key == self.entity.key:
+        if source_key == self._entity_key:
             return values
-        if self.entity.key == INDIVIDU.key:
+        if self._entity_key == INDIVIDU_KEY:
             per_member: np.ndarray = values[self._sim.population.groups[source_key].person_group]
             return per_member
         source = self._compiled.rules.variable(name).entity
@@ -267,6 +284,8 @@ class Context:
         chain: Chain | None
         if period is None:
             period, chain = self._period, ()
+        elif type(period) is RelativePeriod:  # plain(), without the call: most reads pass one
+            period, chain = period._p, period._chain
         else:
             period, chain = plain(period)
         past = name not in self._reads
@@ -281,7 +300,7 @@ class Context:
         values = None
         if not past and self._node is None:
             # Most reads are of values already computed: the simulation's cache answers them.
-            values = self._sim.cache.get((name, period))
+            values = self._cache.get((name, period))
         if values is None:
             values = self._sim.read(name, period, past, self._node)
         if self.recorder is not None:
@@ -373,7 +392,8 @@ class Members:
         return self._bincount(self.values != 0, role).astype(np.int64)
 
     def any(self, role: str | None = None) -> np.ndarray:
-        return self.count(role) > 0
+        any_true: np.ndarray = self._bincount(self.values != 0, role) > 0
+        return any_true
 
     def all(self, role: str | None = None) -> np.ndarray:
         mask = self._mask(role)

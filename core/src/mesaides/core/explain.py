@@ -372,19 +372,17 @@ def explain(
             known = memo.get(("values", read, who))
             if known is None or known[0] is not values:
                 definition = rules.variable(var)
-                where, names = involved[definition.entity.key], population.ids(definition.entity.key)
+                entity_key = definition.entity.key
+                where, names = involved[entity_key], population.ids(entity_key)
                 plain = {names[i]: _plain(values[i], definition) for i in where}
-                known = memo[("values", read, who)] = (values, definition, plain)
-            _, definition, plain = known
-            nodes[read] = ExplainedNode(
-                name=var,
-                period=str(p),
-                label=definition.label,
-                kind=getattr(definition, "kind", "parameter"),
-                values=dict(plain),
-                entity=definition.entity.key,
-            )
-            key = keys[read] = f"{var}@{p}"
+                kind = getattr(definition, "kind", "parameter")
+                text = str(p)
+                # Everything a node of this read is made of, converted once per page.
+                known = (values, f"{var}@{text}", text, definition.label, kind, plain, entity_key)
+                memo[("values", read, who)] = known
+            _, key, text, label, kind, plain, entity_key = known
+            nodes[read] = ExplainedNode(var, text, label, kind, dict(plain), entity_key)
+            keys[read] = key
         return key
 
     chain = defined_for_chain(rules, name)
@@ -412,12 +410,13 @@ def explain(
         here.checks = [_as_condition(dict(c)) if here_key[0] in chain else dict(c) for c in known[1]]
         if max_depth is not None and depth >= max_depth:
             continue
-        listed: set[tuple[str, Period]] = set()
-        for read in trace.reads:
-            if read not in listed:
-                listed.add(read)
-                here.reads.append(node(read))
-                queue.append((read, depth + 1))
+        distinct = memo.get(("reads", here_key))
+        if distinct is None or distinct[0] is not trace:
+            distinct = memo[("reads", here_key)] = (trace, tuple(dict.fromkeys(trace.reads)))
+        below = depth + 1
+        for read in distinct[1]:
+            here.reads.append(node(read))
+            queue.append((read, below))
     return Explanation(root=root, nodes={keys[k]: n for k, n in nodes.items()}, entity_id=entity_id)
 
 

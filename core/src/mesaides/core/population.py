@@ -371,14 +371,18 @@ def _values_fit(d: Definition, values: list[Any]) -> bool:
         return not has_surrogate("".join(values))
     if d.value_type != "float":
         return True
-    try:
-        array = np.asarray(values, dtype=np.float64)
-    except (OverflowError, ValueError, TypeError):
-        return False
     minimum, maximum = domain_of(d)
     low = max(minimum, -LARGEST_NUMBER) if minimum is not None else -LARGEST_NUMBER
     high = min(maximum, LARGEST_NUMBER) if maximum is not None else LARGEST_NUMBER
     # NaN fails both comparisons, so a NaN is caught with the out-of-range values.
+    if len(values) <= SMALL_BUCKET:
+        # A household's few values: compared one by one, quicker than building an array (the
+        # values are floats and ints, exact below 2**53 where the bounds are).
+        return all(low <= v <= high for v in values)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (OverflowError, ValueError, TypeError):
+        return False
     return bool(((array >= low) & (array <= high)).all())
 
 
@@ -397,6 +401,9 @@ def _enum_codes(d: Definition) -> dict[str, int]:
 def _codes(values: tuple[str, ...]) -> dict[str, int]:
     return {v: i for i, v in enumerate(values)}
 
+
+SMALL_BUCKET = 64
+"""Values of one variable up to this many are checked one by one (see :func:`_values_fit`)."""
 
 _ACCEPTED = {"float": (float, int), "bool": (bool,), "str": (str,)}
 """Python types taken as they are, per value type, on the fast path."""
