@@ -531,7 +531,7 @@ def test_a_file_read_once_is_taken_from_the_cache_until_it_changes(tmp_path, mon
         return load_rules(pm)
 
     first = rules()
-    cache = tmp_path / "cache" / "declarative-v1.json"
+    cache = tmp_path / "cache" / "declarative-v1" / f"{package}.json"  # one file per package
     entries = json.loads(cache.read_text(encoding="utf-8"))
     assert [e["id"] for e in entries.values()] == ["test_bon"]  # a refused file is read again each time
     # The entry is what the next loading uses (no YAML parsed, no territory code looked up).

@@ -287,13 +287,18 @@ class InferenceCache:
     def default(cls) -> InferenceCache:
         """The user's cache (``MESAIDES_CACHE_DIR``, else ``$XDG_CACHE_HOME/mesaides`` or
         ``~/.cache/mesaides``); ``MESAIDES_CACHE_DIR=""`` turns it off."""
+        return cls(cls.default_path())
+
+    @classmethod
+    def default_path(cls) -> Path | None:
+        """Where :meth:`default` reads, without reading it (``None``: turned off)."""
         where = os.environ.get("MESAIDES_CACHE_DIR")
         if where == "":
-            return cls(None)
+            return None
         if where is None:
             where = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "mesaides")
         version = f"{sys.version_info[0]}{sys.version_info[1]}"
-        return cls(Path(where) / f"inference-v{cls.VERSION}-py{version}.json")
+        return Path(where) / f"inference-v{cls.VERSION}-py{version}.json"
 
     def key(self, function: Callable[..., Any]) -> str:
         known = self._keys.get(function)

@@ -105,7 +105,7 @@ class PartnerPlugin:
                     raise ValueError(f"aide {q.name} has no metadata in {self.package}'s aides.yaml")
                 register(as_aide(q, metadata[q.name]))
         # Declarative aides beside the Python ones (issue 16): aides/*.yaml of the package.
-        cache = ReadCache.default()
+        cache = ReadCache.default(self.package)
         for declared in read_aides(self.root, cache):
             register(declared)
         cache.save()

@@ -120,10 +120,13 @@ class ReadCache:
             self._entries = loaded if isinstance(loaded, dict) else {}
 
     @classmethod
-    def default(cls) -> ReadCache:
-        """The user's cache, beside the inference cache."""
-        inference = InferenceCache.default().path
-        return cls(None if inference is None else inference.parent / f"declarative-v{cls.VERSION}.json")
+    def default(cls, package: str) -> ReadCache:
+        """The user's cache for ``package``'s files, beside the inference cache: one file per
+        package, so that each partner reads only its own entries at start-up."""
+        inference = InferenceCache.default_path()
+        if inference is None:
+            return cls(None)
+        return cls(inference.parent / f"declarative-v{cls.VERSION}" / f"{package}.json")
 
     @staticmethod
     def key(file: str, text: str) -> str:
@@ -229,7 +232,7 @@ class DataPartner:
 
     @hookimpl
     def mesaides_register_aides(self, register: Callable[[Any], None]) -> None:
-        cache = ReadCache.default()
+        cache = ReadCache.default(self.package)
         for item in read_aides(self.root, cache):
             register(item)
         cache.save()
