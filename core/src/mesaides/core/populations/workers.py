@@ -1,0 +1,52 @@
+"""What runs on a Dask worker: the plugin that loads the rules once per worker, and the task
+computing one partition with them (kept apart so that the core imports ``distributed`` only
+when it computes on Dask)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from distributed import WorkerPlugin
+
+from mesaides.core.periods import Period
+from mesaides.core.populations.compute import PLUGIN_NAME, Summary, compute_partition
+from mesaides.core.populations.sources import RuleSource, load_rules_from
+
+if TYPE_CHECKING:
+    from mesaides.core.api import Engine
+
+
+class LoadRules(WorkerPlugin):
+    """A Dask worker plugin: each worker loads the rules of ``source`` once, at its start (a
+    candidate's wheel unpacked into the worker's own folder), and its tasks share them."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, source: RuleSource):
+        self.source = source
+        self.engine: Engine | None = None
+
+    def setup(self, worker: Any) -> None:
+        from mesaides.core.api import Engine
+
+        unpack = Path(tempfile.mkdtemp(prefix="mesaides-candidate-", dir=getattr(worker, "local_directory", None)))
+        self.engine = Engine(load_rules_from(self.source, unpack))
+
+    def teardown(self, worker: Any) -> None:
+        self.engine = None
+
+
+def partition_task(
+    folder: str, out: str, aides: Sequence[str], period: str, months: int, ignored: Sequence[str]
+) -> Summary:
+    """One partition, on a worker: the engine its :class:`LoadRules` plugin loaded."""
+    from distributed import get_worker
+
+    plugin = get_worker().plugins[PLUGIN_NAME]
+    engine = plugin.engine  # type: ignore[attr-defined]
+    if engine is None:
+        raise RuntimeError("the worker's rules are not loaded")
+    return compute_partition(engine, Path(folder), Path(out), aides, Period.parse(period), months, ignored)
