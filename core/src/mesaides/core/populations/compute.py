@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -120,7 +119,7 @@ def _compute(
     that one aide's bug does not stop the others."""
     try:
         return engine.compute_arrays(population, aides, period)
-    except Exception:  # noqa: BLE001 - isolated below, aide by aide
+    except Exception:  # isolated below, aide by aide
         pass
     values = {}
     for name in aides:
@@ -155,31 +154,32 @@ def run(
     path: Path,
     aides: Sequence[str],
     period: Period,
-    client: Client,
+    client: Client | None,
     *,
     name: str = "base",
     source: RuleSource | None = None,
+    engine: Engine | None = None,
     ignored: Sequence[str] = (),
     progress: bool = False,
 ) -> Run:
-    """Compute ``aides`` on every partition of the population ``path`` on the cluster of
-    ``client``, into ``results/<name>/``.
+    """Compute ``aides`` on every partition of the population ``path`` as a Dask graph (one
+    task per partition and a last one adding up their summaries), into ``results/<name>/``.
+
+    On the cluster of ``client``, whose workers load the rules of ``source`` once each; or,
+    without a client, in this process with ``engine`` (Dask's synchronous scheduler: the
+    registry's measurement of a small population).
 
     :raises PopulationFileError: a bad population (its file, column and problem).
     """
     import dask
-    from distributed import progress as show_progress
 
     dataset = open_dataset(path)
     folder = dataset.path / RESULTS / name
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    from mesaides.core.populations.workers import LoadRules, partition_task
-
-    client.register_plugin(LoadRules(source or RuleSource()), name=PLUGIN_NAME)
-    tasks = [
-        dask.delayed(partition_task, pure=False, name=f"mesaides-{name}-{part}")(
+    arguments = [
+        (
             str(dataset.path / part),
             str(folder / f"{part}.parquet"),
             list(aides),
@@ -189,8 +189,27 @@ def run(
         )
         for part in dataset.partitions
     ]
-    total = dask.delayed(_total, pure=False, name=f"mesaides-{name}-total")(*tasks)
-    future = client.compute(total)
+    if client is None:
+        if engine is None:
+            raise ValueError("run: give a Dask client, or an engine to compute in this process")
+        here = [
+            dask.delayed(_partition_here, pure=False, name=f"mesaides-{name}-{part}")(engine, *args)
+            for part, args in zip(dataset.partitions, arguments)
+        ]
+        total = dask.delayed(_total, pure=False, name=f"mesaides-{name}-total")(*here)
+        summary: Summary = total.compute(scheduler="synchronous")
+        return Run(dataset, name, summary)
+
+    from distributed import progress as show_progress
+
+    from mesaides.core.populations.workers import LoadRules, partition_task
+
+    client.register_plugin(LoadRules(source or RuleSource()), name=PLUGIN_NAME)
+    tasks = [
+        dask.delayed(partition_task, pure=False, name=f"mesaides-{name}-{part}")(*args)
+        for part, args in zip(dataset.partitions, arguments)
+    ]
+    future = client.compute(dask.delayed(_total, pure=False, name=f"mesaides-{name}-total")(*tasks))
     try:
         if progress:
             show_progress(future)
@@ -201,31 +220,10 @@ def run(
     return Run(dataset, name, summary)
 
 
-def run_here(
-    engine: Engine,
-    path: Path,
-    aides: Sequence[str],
-    period: Period,
-    *,
-    name: str = "base",
-    ignored: Sequence[str] = (),
-    on_part: Callable[[int, int], None] | None = None,
-) -> Run:
-    """The same run in this process, one partition after the other, with ``engine``."""
-    dataset = open_dataset(path)
-    folder = dataset.path / RESULTS / name
-    if folder.exists():
-        shutil.rmtree(folder)
-    total = Summary()
-    for k, part in enumerate(dataset.partitions, 1):
-        total = total.add(
-            compute_partition(
-                engine, dataset.path / part, folder / f"{part}.parquet", aides, period, dataset.months, ignored
-            )
-        )
-        if on_part:
-            on_part(k, len(dataset.partitions))
-    return Run(dataset, name, total)
+def _partition_here(
+    engine: Engine, folder: str, out: str, aides: Sequence[str], period: str, months: int, ignored: Sequence[str]
+) -> Summary:
+    return compute_partition(engine, Path(folder), Path(out), aides, Period.parse(period), months, ignored)
 
 
 def local_cluster(workers: int | None = None, *, memory_limit: str = "2GiB", env: dict[str, str] | None = None) -> Any:

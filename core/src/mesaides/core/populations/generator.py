@@ -32,7 +32,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mesaides.core.populations.schema import HOUSEHOLD, ID, TABLES, WEIGHT, write_metadata
+from mesaides.core.periods import Period
+from mesaides.core.populations.schema import (
+    DEFAULT_MONTHS,
+    HOUSEHOLD,
+    ID,
+    TABLES,
+    WEIGHT,
+    Partition,
+    partition_from_tables,
+    write_metadata,
+)
 from mesaides.core.populations.territories import Territory, partner_territories
 
 if TYPE_CHECKING:
@@ -333,3 +343,20 @@ def _roles(codes: np.ndarray, names: Sequence[str]) -> Any:
 def _default_date(rules: RuleSet) -> np.datetime64:
     d = rules.parameters.get("date_debut_chomage")
     return np.datetime64(d.default if d is not None else "1970-01-01", "D")
+
+
+def households(
+    n: int,
+    rules: RuleSet,
+    period: Period,
+    *,
+    seed: int = 0,
+    reference_date: dt.date | None = None,
+    months: int = DEFAULT_MONTHS,
+) -> Partition:
+    """``n`` households drawn as :func:`generate` draws one partition, straight into the
+    engine's arrays (no file), with inputs for the ``months`` months up to ``period``."""
+    rng = np.random.default_rng([seed, 0])
+    today = reference_date or period.start
+    tables = draw_partition(rng, 0, n, today, rules, _commune_draw(partner_territories(rules)), FRANCE_HOUSEHOLDS / n)
+    return partition_from_tables(tables, rules, period, months)

@@ -142,10 +142,26 @@ def read_partition(
     :raises PopulationFileError: the file, the column and the problem.
     """
     folders = [folder] if isinstance(folder, Path) else list(folder)
-    persons_file = folders[0] / "individus.parquet"
-    persons = _read_tables(folders, "individus.parquet")
+    tables = {key: _read_tables(folders, f"{plural}.parquet") for key, plural in TABLES.items()}
+    files = {key: str(folders[0] / f"{plural}.parquet") for key, plural in TABLES.items()}
+    return partition_from_tables(tables, rules, period, months, ignored=ignored, files=files)
+
+
+def partition_from_tables(
+    tables: Mapping[str, Any],
+    rules: RuleSet,
+    period: Period,
+    months: int = DEFAULT_MONTHS,
+    *,
+    ignored: Collection[str] = (),
+    files: Mapping[str, str] | None = None,
+) -> Partition:
+    """A partition from its Arrow tables by entity key (``individu`` required, a group's table
+    None when not given), as :func:`read_partition` reads them; ``files`` names them in errors."""
+    files = files or {key: f"{plural}.parquet" for key, plural in TABLES.items()}
+    persons = tables[INDIVIDU.key]
     n = persons.num_rows
-    reader = _Columns(str(persons_file), persons)
+    reader = _Columns(files[INDIVIDU.key], persons)
     household = reader.integers(HOUSEHOLD, required=True)
     weight = reader.floats(WEIGHT, default=1.0, minimum=0.0)
     households, person_household = np.unique(household, return_inverse=True)
@@ -164,7 +180,7 @@ def read_partition(
         structural |= {entity.key, f"{entity.key}_role"}
     for entity in GROUP_ENTITIES:
         structure, group_household = _group_structure(
-            reader, entity, person_household, folders, rules, window, inputs, ignored
+            reader, entity, person_household, tables.get(entity.key), files[entity.key], rules, window, inputs, ignored
         )
         groups[entity.key] = structure
         household_of[entity.key] = group_household
@@ -219,7 +235,8 @@ def _group_structure(
     persons: _Columns,
     entity: Entity,
     person_household: np.ndarray,
-    folders: Sequence[Path],
+    table: Any,
+    group_file: str,
     rules: RuleSet,
     window: Sequence[Period],
     inputs: dict[str, dict[Period, np.ndarray]],
@@ -246,10 +263,8 @@ def _group_structure(
                 role_column, f"unknown role {value!r} of {entity.key}{did_you_mean(value, roles)}: one of {choices}"
             )
         role[role_names == value] = roles[value]
-    group_file = folders[0] / f"{TABLES[entity.key]}.parquet"
-    table = _read_tables(folders, group_file.name)
     if table is not None:
-        groups = _Columns(str(group_file), table)
+        groups = _Columns(group_file, table)
         ids = groups.integers(ID, required=True)
         if np.unique(ids).size != ids.size:
             duplicated = ids[np.flatnonzero(np.diff(np.sort(ids)) == 0)[0]]
@@ -264,7 +279,9 @@ def _group_structure(
         missing = ids[person_group] != person_group_id if ids.size else np.ones(n, dtype=bool)
         if missing.any():
             bad = int(np.flatnonzero(missing)[0])
-            persons.fail(entity.key, f"row {bad}: {entity.key} {person_group_id[bad]} is not in {group_file.name}")
+            persons.fail(
+                entity.key, f"row {bad}: {entity.key} {person_group_id[bad]} is not in {Path(group_file).name}"
+            )
         count = ids.size
         unused = np.setdiff1d(np.arange(count), person_group)
         if unused.size:
