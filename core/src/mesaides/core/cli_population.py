@@ -3,6 +3,7 @@ compare two rule sets on it (``core/docs/populations.md``)."""
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -230,7 +231,14 @@ def _client(scheduler: str | None, workers: int | None, memory_limit: str) -> It
         with client:
             yield client
         return
-    with local_cluster(workers, memory_limit=memory_limit) as cluster, Client(cluster) as client:
+    # The worker processes ignore Ctrl-C, which a terminal sends to the whole process group:
+    # this process stops the computation and closes the cluster, which stops them.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        cluster = local_cluster(workers, memory_limit=memory_limit)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    with cluster, Client(cluster) as client:
         yield client
 
 

@@ -171,6 +171,10 @@ def summary_lines(comparison: Comparison) -> list[str]:
 def write_charts(comparison: Comparison, folder: Path, fmt: str = "png") -> list[Path]:
     """Charts of the comparison into ``folder``: the cost change by aide, the households' gains
     and losses, the cost change by département; and ``comparison.json``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "comparison.json"
+    data.write_text(json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    written = [data]
     try:
         import matplotlib
     except ImportError:
@@ -178,12 +182,6 @@ def write_charts(comparison: Comparison, folder: Path, fmt: str = "png") -> list
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    data = folder / "comparison.json"
-    data.write_text(json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    written.append(data)
 
     changed = [a for a in comparison.aides if abs(a.cost_change) > EPSILON] or comparison.aides
     fig, ax = plt.subplots(figsize=(8, 0.4 * len(changed) + 1.5))

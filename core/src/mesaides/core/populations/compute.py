@@ -12,6 +12,7 @@ address. :func:`compute_partition` is the same work without Dask, for one proces
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Sequence
@@ -235,6 +236,7 @@ def local_cluster(workers: int | None = None, *, memory_limit: str = "2GiB", env
         threads_per_worker=1,
         processes=True,
         memory_limit=memory_limit,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: several clusters may run on one machine
         env=env or {},
+        silence_logs=logging.ERROR,
     )

@@ -330,7 +330,8 @@ def _mixture(rng: np.random.Generator, n: int, bands: Sequence[tuple[int, int, f
     band = rng.choice(len(bands), size=n, p=[b[2] for b in bands])
     lows = np.array([b[0] for b in bands])[band]
     highs = np.array([b[1] for b in bands])[band]
-    return lows + (rng.random(n) * (highs - lows)).astype(np.int64)
+    ages: np.ndarray = lows + (rng.random(n) * (highs - lows)).astype(np.int64)
+    return ages
 
 
 def _roles(codes: np.ndarray, names: Sequence[str]) -> Any:
@@ -342,7 +343,8 @@ def _roles(codes: np.ndarray, names: Sequence[str]) -> Any:
 
 def _default_date(rules: RuleSet) -> np.datetime64:
     d = rules.parameters.get("date_debut_chomage")
-    return np.datetime64(d.default if d is not None else "1970-01-01", "D")
+    default: np.datetime64 = np.datetime64(d.default if d is not None else "1970-01-01", "D")
+    return default
 
 
 def households(

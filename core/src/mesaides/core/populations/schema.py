@@ -60,6 +60,10 @@ class PopulationFileError(ValueError):
         where = f"{file}: column {column!r}" if column else file
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple[type[PopulationFileError], tuple[str, str | None, str]]:
+        # Raised on a Dask worker, it travels back to the client pickled.
+        return (PopulationFileError, (self.file, self.column, self.problem))
+
 
 @dataclass(frozen=True)
 class Dataset:

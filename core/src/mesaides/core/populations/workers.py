@@ -4,6 +4,7 @@ when it computes on Dask)."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,11 +33,23 @@ class LoadRules(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         from mesaides.core.api import Engine
 
+        logging.getLogger("distributed.worker").addFilter(_InputErrors())
         unpack = Path(tempfile.mkdtemp(prefix="mesaides-candidate-", dir=getattr(worker, "local_directory", None)))
         self.engine = Engine(load_rules_from(self.source, unpack))
 
     def teardown(self, worker: Any) -> None:
         self.engine = None
+
+
+class _InputErrors(logging.Filter):
+    """Leaves out the worker's log of a task stopped by a bad population file: the client
+    says it plainly (file, column, problem), the worker's traceback would only repeat it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = str(record.msg)
+        return not (
+            text.startswith("Compute Failed") and any("PopulationFileError(" in str(a) for a in record.args or ())
+        )
 
 
 def partition_task(
