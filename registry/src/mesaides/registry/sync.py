@@ -412,8 +412,8 @@ class _Sync:
         s = self.session
         period = f"{self.now.year:04d}-{self.now.month:02d}"
         live = [n for n, a in self.snapshot.aides.items() if a.owner not in self.failed]
-        population = reference_population(self.rules, period, self.measuring.households, self.measuring.seed)
-        current = run_reference(self.engine, population, live)
+        with reference_population(self.rules, period, self.measuring.households, self.measuring.seed) as population:
+            current = run_reference(self.engine, population, live)
         self.sync.period, self.sync.population_version, self.sync.households = (
             period,
             population.version,
@@ -427,12 +427,14 @@ class _Sync:
             comparable = current
             if previous.population_version != population.version:
                 if previous.period != period or previous.households != population.households:
-                    older = reference_population(self.rules, previous.period, previous.households, self.measuring.seed)
-                    comparable = (
-                        run_reference(self.engine, older, live)
-                        if older.version == previous.population_version
-                        else None
-                    )
+                    with reference_population(
+                        self.rules, previous.period, previous.households, self.measuring.seed
+                    ) as older:
+                        comparable = (
+                            run_reference(self.engine, older, live)
+                            if older.version == previous.population_version
+                            else None
+                        )
                 else:
                     comparable = None
             if comparable is not None:

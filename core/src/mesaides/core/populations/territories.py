@@ -3,7 +3,8 @@ population covers every one of them.
 
 Partners do not declare their territory as data: a territorial aide tests it in a formula,
 comparing the menage's ``departement``, ``region``, ``epci`` or ``depcom`` (the core's
-geography quantities) with a code (``c("epci") == EPCI_METROPOLE_DE_LYON``). This module finds,
+geography quantities) with a code (``c("epci") == EPCI_METROPOLE_DE_LYON``, or a commune
+code's first digits for its département). This module finds,
 for each quantity of a territorial partner that reads one of those quantities, the codes its
 formulas hold (their constants and the module-level strings they name) that are codes of that
 level in the geography table, and gives the communes of each territory found.
@@ -60,6 +61,9 @@ def partner_territories(rules: RuleSet) -> list[Territory]:
                 for level in levels:
                     if text in known[level]:
                         found.add(Territory(q.owner, level, text))
+                    elif level == "depcom" and text in known["departement"]:
+                        # A commune code's prefix (``depcom.startswith("59")``): a département.
+                        found.add(Territory(q.owner, "departement", text))
     return sorted(found, key=lambda t: (t.partner, t.level, t.code))
 
 
