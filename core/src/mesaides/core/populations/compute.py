@@ -203,11 +203,11 @@ def run(
 
     from distributed import progress as show_progress
 
-    from mesaides.core.populations.workers import LoadRules, partition_task
+    from mesaides.core.populations.workers import partition_task
 
-    client.register_plugin(LoadRules(source or RuleSource()), name=PLUGIN_NAME)
+    plugin = load_rules_on(client, source or RuleSource())
     tasks = [
-        dask.delayed(partition_task, pure=False, name=f"mesaides-{name}-{part}")(*args)
+        dask.delayed(partition_task, pure=False, name=f"mesaides-{name}-{part}")(plugin, *args)
         for part, args in zip(dataset.partitions, arguments)
     ]
     future = client.compute(dask.delayed(_total, pure=False, name=f"mesaides-{name}-total")(*tasks))
@@ -219,6 +219,17 @@ def run(
         client.cancel(future)  # Ctrl-C or an error: nothing keeps computing on the cluster
         raise
     return Run(dataset, name, summary)
+
+
+def load_rules_on(client: Client, source: RuleSource) -> str:
+    """Have every worker of ``client``'s cluster (and every one joining later) load the rules
+    of ``source`` once; the name of the worker plugin holding them. Registering the same
+    source again keeps what the workers loaded."""
+    from mesaides.core.populations.workers import LoadRules
+
+    name = f"{PLUGIN_NAME}:{source.candidate or 'installed'}"
+    client.register_plugin(LoadRules(source), name=name)
+    return name
 
 
 def _partition_here(

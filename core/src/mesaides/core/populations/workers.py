@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from distributed import WorkerPlugin
 
 from mesaides.core.periods import Period
-from mesaides.core.populations.compute import PLUGIN_NAME, Summary, compute_partition
+from mesaides.core.populations.compute import Summary, compute_partition
 from mesaides.core.populations.sources import RuleSource, load_rules_from
 
 if TYPE_CHECKING:
@@ -24,7 +24,8 @@ class LoadRules(WorkerPlugin):
     """A Dask worker plugin: each worker loads the rules of ``source`` once, at its start (a
     candidate's wheel unpacked into the worker's own folder), and its tasks share them."""
 
-    name = PLUGIN_NAME
+    idempotent = True
+    """Registered again under the same name (another run), it is not loaded again."""
 
     def __init__(self, source: RuleSource):
         self.source = source
@@ -53,12 +54,12 @@ class _InputErrors(logging.Filter):
 
 
 def partition_task(
-    folder: str, out: str, aides: Sequence[str], period: str, months: int, ignored: Sequence[str]
+    plugin_name: str, folder: str, out: str, aides: Sequence[str], period: str, months: int, ignored: Sequence[str]
 ) -> Summary:
     """One partition, on a worker: the engine its :class:`LoadRules` plugin loaded."""
     from distributed import get_worker
 
-    plugin = get_worker().plugins[PLUGIN_NAME]
+    plugin = get_worker().plugins[plugin_name]
     engine = plugin.engine  # type: ignore[attr-defined]
     if engine is None:
         raise RuntimeError("the worker's rules are not loaded")
