@@ -25,7 +25,6 @@ from mesaides.core.populations.compare import compare
 from mesaides.core.populations.compute import local_cluster, run
 from mesaides.core.populations.generator import generate
 from mesaides.core.populations.schema import PopulationFileError, open_dataset, read_partition
-from mesaides.core.ruleset import load_rules
 
 PERIOD = Period.parse("2026-11")
 REFERENCE_DATE = dt.date(2026, 11, 1)
@@ -409,6 +408,17 @@ def _wait_for_port(port: int) -> None:
     raise AssertionError(f"the scheduler did not listen on {port}")
 
 
-def test_load_rules_is_not_needed_twice(engine):
-    # The generator fills only the Parameters the rules declare: a toy rule set gets no salaries.
-    assert "salaire_net" in load_rules().parameters
+def test_an_empty_group_table_and_a_group_missing_from_it(population, tmp_path, engine):
+    bad = _copy_with(population, tmp_path, "menages", lambda t: t.slice(0, 0))
+    with pytest.raises(PopulationFileError) as raised:
+        read_partition(bad / "part-00000", engine.rules, PERIOD)
+    assert (raised.value.column, raised.value.problem) == (
+        "id",
+        "no menage, while individus.parquet places its persons in some",
+    )
+    shutil.rmtree(bad)
+    bad = _copy_with(population, tmp_path, "menages", lambda t: t.slice(1))
+    with pytest.raises(PopulationFileError) as raised:
+        read_partition(bad / "part-00000", engine.rules, PERIOD)
+    assert raised.value.column == "menage"
+    assert raised.value.problem == "row 0: menage 0 is not in menages.parquet"

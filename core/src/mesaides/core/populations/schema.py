@@ -276,11 +276,12 @@ def _group_structure(
         for name in table.column_names:
             if name not in (ID, HOUSEHOLD):
                 _input(groups, name, entity, rules, window, inputs, ignored)
+        if ids.size == 0 and n:
+            groups.fail(ID, f"no {entity.key}, while individus.parquet places its persons in some")
         order = np.argsort(ids, kind="stable")
-        position = np.searchsorted(ids, person_group_id, sorter=order)
-        position = np.minimum(position, ids.size - 1)
-        person_group = order[position]
-        missing = ids[person_group] != person_group_id if ids.size else np.ones(n, dtype=bool)
+        position = np.minimum(np.searchsorted(ids, person_group_id, sorter=order), max(ids.size - 1, 0))
+        person_group = order[position] if ids.size else np.zeros(0, dtype=np.int64)
+        missing = ids[person_group] != person_group_id
         if missing.any():
             bad = int(np.flatnonzero(missing)[0])
             persons.fail(
