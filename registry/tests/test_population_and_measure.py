@@ -82,3 +82,29 @@ def test_results_are_stored_compressed():
     blob = compress(values)
     assert len(blob) < values.nbytes
     assert np.array_equal(decompress(blob), values)
+
+
+def test_on_a_dask_cluster_the_measure_is_the_same_and_other_rules_are_refused(deployment):
+    from distributed import Client
+
+    from mesaides.core.populations.compute import local_cluster
+
+    engine = Engine()  # the installed partners: what the cluster's workers load
+    aides = [a for a in engine.rules.aides if a not in engine.rules.unavailable]
+    with (
+        reference_population(engine.rules, "2026-11", households=600) as population,
+        local_cluster(2) as cluster,
+        Client(cluster) as client,
+    ):
+        here = run_reference(engine, population, aides)
+        there = run_reference(engine, population, aides, client=client)
+        assert here.errors == there.errors == {}
+        assert set(here.values) == set(there.values) == set(aides)
+        for name in aides:
+            assert np.array_equal(here.values[name], there.values[name]), name
+        assert sum(np.count_nonzero(v) > 0 for v in here.values.values()) > len(aides) // 2
+        # The registry's rules are not the workers': nothing is measured, and it says why.
+        other = Engine(deployment.rules(national()))
+        refused = run_reference(other, population, ["minimum_test"], client=client)
+        assert refused.values == {}
+        assert "the cluster's workers computed with other rules than the registry's" in refused.errors["minimum_test"]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mesaides.core import Engine, Period
+from mesaides.core.populations.compute import rule_versions
 from mesaides.core.populations.compute import run as compute_population
 from mesaides.registry.population import ReferencePopulation
 
@@ -74,6 +75,13 @@ def run_reference(
         for name in aides:
             run.errors[name] = f"the reference population cannot be computed: {type(exc).__name__}: {exc}"
         return run
+    ours = rule_versions(engine.rules)
+    if client is not None and done.summary.rules != ours:
+        differ = sorted(set(done.summary.rules.items()) ^ set(ours.items()))
+        why = f"the cluster's workers computed with other rules than the registry's: {differ}"
+        return ReferenceRun(
+            population.period, population.version, population.households, errors=dict.fromkeys(aides, why)
+        )
     run.errors.update(done.summary.errors)
     files = sorted(done.folder.glob("part-*.parquet"))
     tables = [pq.read_table(f) for f in files]

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from distributed import Client
 
     from mesaides.core.api import Engine
+    from mesaides.core.ruleset import RuleSet
 
 PLUGIN_NAME = "mesaides-rules"
 EPSILON = 0.005
@@ -48,9 +49,12 @@ class Summary:
     totals: dict[str, float] = field(default_factory=dict)
     beneficiaries: dict[str, float] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)
+    """The distributions (and their versions) of the rules the workers computed with."""
 
     def add(self, other: Summary) -> Summary:
         out = Summary(self.households + other.households, self.weighted_households + other.weighted_households)
+        out.rules = {**self.rules, **other.rules}
         for name in {*self.totals, *other.totals}:
             out.totals[name] = self.totals.get(name, 0.0) + other.totals.get(name, 0.0)
             out.beneficiaries[name] = self.beneficiaries.get(name, 0.0) + other.beneficiaries.get(name, 0.0)
@@ -80,6 +84,7 @@ def compute_partition(
     rules = engine.rules
     partition = read_partition(folder, rules, period, months, ignored=ignored)
     summary = Summary(int(partition.households.size), float(partition.weight.sum()))
+    summary.rules = rule_versions(rules)
     columns: dict[str, Any] = {
         HOUSEHOLD: pa.array(partition.households, pa.int64()),
         WEIGHT: pa.array(partition.weight, pa.float64()),
@@ -111,6 +116,11 @@ def compute_partition(
     pq.write_table(pa.table(columns), temporary, compression="zstd")
     temporary.replace(out)  # a run interrupted mid-write leaves no half file under the final name
     return summary
+
+
+def rule_versions(rules: RuleSet) -> dict[str, str]:
+    """The distributions of the plugins ``rules`` loaded, with their versions."""
+    return {r.distribution: r.version for r in rules.plugins.values() if r.loaded}
 
 
 def _compute(
