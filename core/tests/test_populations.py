@@ -364,31 +364,32 @@ def test_the_command_reports_a_bad_file_from_a_worker_without_a_traceback(popula
     assert "Traceback" not in done.stderr
 
 
-def test_ctrl_c_stops_the_computation_cleanly(population):
+@pytest.mark.parametrize("when", ["while the cluster starts", "while computing"])
+def test_ctrl_c_stops_the_computation_cleanly(tmp_path, engine, when):
+    path = tmp_path / "pop"
+    generate(path, 20_000, engine.rules, seed=1, reference_date=REFERENCE_DATE, per_partition=500)
     process = subprocess.Popen(
-        [
-            *MESAIDES,
-            "population",
-            "compute",
-            str(population),
-            "--period",
-            "2026-11",
-            "--workers",
-            "1",
-            "--name",
-            "stopped",
-        ],
+        [*MESAIDES, "population", "compute", str(path), "--period", "2026-11", "--workers", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
-    time.sleep(6)  # the local cluster has started and is computing
+    assert process.stderr is not None
+    assert process.stderr.readline() == "starting a local Dask cluster of 1 workers\n"
+    if when == "while the cluster starts":
+        # Ignored while the worker processes start (none dies half-started), then heard again.
+        time.sleep(0.3)
+        os.killpg(process.pid, signal.SIGINT)
+    assert process.stderr.readline().startswith("computing 27 aides")  # the cluster has started
+    time.sleep(2)
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
-    assert "interrupted" in stderr
+    assert "interrupted: the cluster stopped" in stderr
     assert "Traceback" not in stderr
+    assert len(list((path / "results" / "base").glob("part-*.parquet"))) < 40  # stopped before the end
+    assert not list(path.rglob("*.tmp"))  # no half-written file
 
 
 def _free_port() -> int:

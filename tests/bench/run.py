@@ -135,6 +135,27 @@ print(json.dumps({{"outputs": len(checks)}}))
     return path, info["outputs"]
 
 
+def populations(args: argparse.Namespace) -> None:
+    """Generate and compute each population size on a local Dask cluster, one child process each."""
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    if args.ten_million:
+        sizes.append(10_000_000)
+    measured = []
+    for n in sizes:
+        r = child(POPULATION.format(n=n, workers=args.workers, memory=args.memory_limit))
+        measured.append(r)
+        print(
+            f"population: {n:>10,} households, {r['aides']} aides: generated as Parquet in {r['generate_s']:.1f} s "
+            f"({r['parquet_mb']:,.0f} MB); local cluster of {args.workers} workers started, rules loaded, in "
+            f"{r['start_s']:.1f} s; computed in {r['compute_s']:.2f} s ({r['compute_s'] / n * 1e6:.1f} µs a household, "
+            f"{n / r['compute_s']:,.0f} households/s); peak memory of a worker {r['worker_peak_mb']:,.0f} MB"
+            + (f"; not computed: {', '.join(r['errors'])}" if r["errors"] else "")
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"workers": args.workers, "sizes": measured}, indent=2) + "\n")
+        print(f"figures written to {args.json} (draw them with tests/bench/chart.py)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -145,11 +166,15 @@ def main() -> None:
         "--ten-million", action="store_true", help="Also generate and compute 10,000,000 households (long)."
     )
     parser.add_argument("--json", default=None, help="Write the population figures to this JSON file.")
+    parser.add_argument("--population-only", action="store_true", help="Only the population measures.")
     args = parser.parse_args()
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
     )
+    if args.population_only:
+        populations(args)
+        return
     s = child(STARTUP)
     print(
         f"start-up: import {s['import']:.3f} s, discovery {s['discovery']:.3f} s, rules and graph {s['rules']:.3f} s, "
@@ -181,23 +206,7 @@ def main() -> None:
     )
     print("\n".join(histogram(each)))
 
-    sizes = [int(x) for x in args.sizes.split(",") if x]
-    if args.ten_million:
-        sizes.append(10_000_000)
-    measured = []
-    for n in sizes:
-        r = child(POPULATION.format(n=n, workers=args.workers, memory=args.memory_limit))
-        measured.append(r)
-        print(
-            f"population: {n:>10,} households, {r['aides']} aides: generated as Parquet in {r['generate_s']:.1f} s "
-            f"({r['parquet_mb']:,.0f} MB); local cluster of {args.workers} workers started, rules loaded, in "
-            f"{r['start_s']:.1f} s; computed in {r['compute_s']:.2f} s ({r['compute_s'] / n * 1e6:.1f} µs a household, "
-            f"{n / r['compute_s']:,.0f} households/s); peak memory of a worker {r['worker_peak_mb']:,.0f} MB"
-            + (f"; not computed: {', '.join(r['errors'])}" if r["errors"] else "")
-        )
-    if args.json:
-        Path(args.json).write_text(json.dumps({"workers": args.workers, "sizes": measured}, indent=2) + "\n")
-        print(f"figures written to {args.json} (draw them with tests/bench/chart.py)")
+    populations(args)
 
     if not args.no_web:
         load = ROOT / "web/bench/load.py"

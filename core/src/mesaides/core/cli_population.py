@@ -3,6 +3,7 @@ compare two rule sets on it (``core/docs/populations.md``)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -99,10 +100,11 @@ def compute_command(
     from mesaides.core.ruleset import load_rules
 
     when = _period(period)
-    rules = load_rules()
-    wanted = _aides(rules, aides)
-    with _handled(), _client(scheduler, workers, memory_limit) as client:
-        done = _run(client, pop, wanted, when, name, RuleSource())
+    with _handled():
+        rules = load_rules()
+        wanted = _aides(rules, aides)
+        with _client(scheduler, workers, memory_limit) as client:
+            done = _run(client, pop, wanted, when, name, RuleSource())
     click.echo(f"results: {done.folder}")
     summary = done.summary
     click.echo(f"{summary.households:,} households standing for {summary.weighted_households:,.0f}")
@@ -166,10 +168,10 @@ def compare_command(
                 read_candidate(Path(source.candidate), Path(_scratch()))
             except CandidateError as exc:
                 raise click.ClickException(str(exc)) from None
-    rules = load_rules()
-    wanted = _aides(rules, aides)
-    ignored = sorted(rules.parameters)  # the installed rules' Parameters: a candidate may lack some
     with _handled():
+        rules = load_rules()
+        wanted = _aides(rules, aides)
+        ignored = sorted(rules.parameters)  # the installed rules' Parameters: a candidate may lack some
         # Each rule set on workers of its own: a process loads one version of a partner.
         with _client(scheduler, workers, memory_limit) as client:
             _run(client, pop, wanted, when, "base", sources["base"], ignored)
@@ -231,8 +233,11 @@ def _client(scheduler: str | None, workers: int | None, memory_limit: str) -> It
         with client:
             yield client
         return
-    # The worker processes ignore Ctrl-C, which a terminal sends to the whole process group:
-    # this process stops the computation and closes the cluster, which stops them.
+    click.echo(f"starting a local Dask cluster of {workers or os.cpu_count() or 1} workers", err=True)
+    # Ctrl-C reaches the whole process group. While the cluster starts, it is ignored (the
+    # worker processes, spawned then, inherit that and cannot die half-started); once started,
+    # the workers still ignore it (quiet_worker) and this process stops the computation and
+    # closes the cluster, which stops them.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         cluster = local_cluster(workers, memory_limit=memory_limit)

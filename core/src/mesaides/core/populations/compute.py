@@ -260,4 +260,5 @@ def local_cluster(workers: int | None = None, *, memory_limit: str = "2GiB", env
         dashboard_address=":0",  # any free port: several clusters may run on one machine
         env=env or {},
         silence_logs=logging.ERROR,
+        preload=["mesaides.core.populations.quiet_worker"],
     )
