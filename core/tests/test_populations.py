@@ -423,3 +423,14 @@ def test_an_empty_group_table_and_a_group_missing_from_it(population, tmp_path, 
         read_partition(bad / "part-00000", engine.rules, PERIOD)
     assert raised.value.column == "menage"
     assert raised.value.problem == "row 0: menage 0 is not in menages.parquet"
+
+
+def test_the_command_says_a_missing_population_before_starting_a_cluster(tmp_path):
+    done = subprocess.run(
+        [*MESAIDES, "population", "compute", str(tmp_path / "nowhere"), "--period", "2026-11"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr == f"Error: {tmp_path / 'nowhere'}: not a folder: a population is a folder of part-* folders\n"

@@ -96,11 +96,13 @@ def compute_command(
     pop: Path, period: str, name: str, aides: str, scheduler: str | None, workers: int | None, memory_limit: str
 ) -> None:
     """Compute aides on every household of the population POP, one Dask task per partition."""
+    from mesaides.core.populations.schema import open_dataset
     from mesaides.core.populations.sources import RuleSource
     from mesaides.core.ruleset import load_rules
 
     when = _period(period)
     with _handled():
+        open_dataset(pop)  # a wrong folder is said before a cluster starts
         rules = load_rules()
         wanted = _aides(rules, aides)
         with _client(scheduler, workers, memory_limit) as client:
@@ -157,6 +159,7 @@ def compare_command(
     """Compare two rule sets on the population POP: beneficiaries, cost by aide and by
     territory, households gaining and losing, as a table and charts."""
     from mesaides.core.populations.compare import ChartsUnavailable, compare, summary_lines, write_charts
+    from mesaides.core.populations.schema import open_dataset
     from mesaides.core.populations.sources import CandidateError, RuleSource, read_candidate
     from mesaides.core.ruleset import load_rules
 
@@ -169,6 +172,7 @@ def compare_command(
             except CandidateError as exc:
                 raise click.ClickException(str(exc)) from None
     with _handled():
+        open_dataset(pop)
         rules = load_rules()
         wanted = _aides(rules, aides)
         ignored = sorted(rules.parameters)  # the installed rules' Parameters: a candidate may lack some
