@@ -33,6 +33,13 @@ if TYPE_CHECKING:
     from mesaides.core.ruleset import RuleSet
 
 PLUGIN_NAME = "mesaides-rules"
+NO_MALLOC_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
+"""Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which turns off glibc's
+growing mmap threshold: every array above 128 KiB is then mapped and unmapped afresh, and the
+engine, which makes many temporary arrays of a part's size, computes about three times slower
+(measured: a partition of 20,000 households in 1.1 s without it, 3.0 s with it). The local
+cluster's workers start without it; for workers started by hand, set
+``DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_TRIM_THRESHOLD_=None``."""
 EPSILON = 0.005
 """Amounts closer than half a cent are equal; a household obtains an aide above it."""
 DEPCOM = "depcom"
@@ -250,15 +257,17 @@ def _partition_here(
 
 def local_cluster(workers: int | None = None, *, memory_limit: str = "2GiB", env: dict[str, str] | None = None) -> Any:
     """A ``LocalCluster`` of one single-threaded worker process per core (or ``workers``)."""
+    import dask
     from distributed import LocalCluster
 
-    return LocalCluster(
-        n_workers=workers or os.cpu_count() or 1,
-        threads_per_worker=1,
-        processes=True,
-        memory_limit=memory_limit,
-        dashboard_address=":0",  # any free port: several clusters may run on one machine
-        env=env or {},
-        silence_logs=logging.ERROR,
-        preload=["mesaides.core.populations.quiet_worker"],
-    )
+    with dask.config.set({NO_MALLOC_TRIM: None}):
+        return LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=memory_limit,
+            dashboard_address=":0",  # any free port: several clusters may run on one machine
+            env=env or {},
+            silence_logs=logging.ERROR,
+            preload=["mesaides.core.populations.quiet_worker"],
+        )
