@@ -4,6 +4,7 @@ when it computes on Dask)."""
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import tempfile
 from collections.abc import Sequence
@@ -63,4 +64,17 @@ def partition_task(
     engine = plugin.engine  # type: ignore[attr-defined]
     if engine is None:
         raise RuntimeError("the worker's rules are not loaded")
-    return compute_partition(engine, Path(folder), Path(out), aides, Period.parse(period), months, ignored)
+    try:
+        return compute_partition(engine, Path(folder), Path(out), aides, Period.parse(period), months, ignored)
+    finally:
+        _give_back_freed_memory()
+
+
+def _give_back_freed_memory() -> None:
+    """Return the memory freed by a partition's computation to the system (glibc keeps it
+    otherwise, and a worker computing hundreds of partitions grows until Dask pauses it)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc: nothing to do
+        return
+    libc.malloc_trim(0)
