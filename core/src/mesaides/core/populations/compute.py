@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from mesaides.core.ruleset import RuleSet
 
 PLUGIN_NAME = "mesaides-rules"
-WORKER_LIFETIME = "2 minutes"
-"""How long a local worker computes before it is replaced by a fresh one (see local_cluster)."""
 NO_MALLOC_TRIM = "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_"
 """Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which turns off glibc's
 growing mmap threshold: every array above 128 KiB is then mapped and unmapped afresh, and the
@@ -272,10 +270,4 @@ def local_cluster(workers: int | None = None, *, memory_limit: str = "2GiB", env
             env=env or {},
             silence_logs=logging.ERROR,
             preload=["mesaides.core.populations.quiet_worker"],
-            # A worker's memory grows by about 10 MB a partition (not the engine's: one process
-            # computing partitions one after the other stays flat); renewing the workers
-            # bounds it on long runs. A partition whose worker retires is computed again.
-            lifetime=WORKER_LIFETIME,
-            lifetime_stagger="20 seconds",
-            lifetime_restart=True,
         )
