@@ -3,7 +3,6 @@
 import copy
 
 import numpy as np
-import pytest
 from core_scenarios import household
 
 from mesaides.core import Period, SituationError
@@ -81,14 +80,13 @@ def test_households_are_the_persons_linked_through_any_group(toy_engine):
     assert [sorted(population.person_ids[i][0] for i in p) for p in parts] == [["a", "a", "b"], ["c", "c", "c"]]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_parts_give_what_the_whole_gives(toy_engine, workers):
+def test_parts_give_what_the_whole_gives(toy_engine):
     from mesaides.core.testing.households import generate
 
     period = Period.parse("2026-11")
-    population = generate(300, period)
+    population = generate(300, period, rules=toy_engine.rules)
     whole = toy_engine.compute_arrays(population, ["toy_aide", "toy_is_young"], period, part_size=None)
-    parts = toy_engine.compute_arrays(population, ["toy_aide", "toy_is_young"], period, part_size=100, workers=workers)
+    parts = toy_engine.compute_arrays(population, ["toy_aide", "toy_is_young"], period, part_size=100)
     assert whole["toy_aide"].shape == (300,)
     assert np.count_nonzero(whole["toy_aide"]) > 10
     for name in whole:

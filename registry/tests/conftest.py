@@ -27,7 +27,7 @@ def db_url(tmp_path):
 
 @pytest.fixture
 def registry(db_url, clock):
-    reg = open_registry(db_url, clock, smtp=SmtpSettings(), households=300)
+    reg = open_registry(db_url, clock, smtp=SmtpSettings(), households=1000)
     yield reg
     reg.close()
 

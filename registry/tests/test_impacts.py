@@ -42,7 +42,7 @@ def test_a8_changed_legislation_value_notifies_downstream_partners_with_measured
 
     impact = {m["aide"]: m for m in registry.impact(subject="minimum_test")}
     assert set(impact) == {"minimum_test", "dep_bonus", "metro_jeunes"}
-    assert impact["minimum_test"]["households"] == 300
+    assert impact["minimum_test"]["households"] == 1000
     # A higher amount: more households obtain it, amounts rise by up to 2,000 €.
     assert impact["minimum_test"]["gained"] > 0 and impact["minimum_test"]["lost"] == 0
     assert 0 < impact["minimum_test"]["mean_change"] <= 2000

@@ -3,42 +3,62 @@
 from __future__ import annotations
 
 import numpy as np
-from registry_test_partners import departement, national
+import pyarrow as pa
+import pyarrow.parquet as pq
+from registry_test_partners import departement, metropole, national
 
 from mesaides.core import Engine
 from mesaides.registry.measure import compare, compress, decompress, run_reference
 from mesaides.registry.population import reference_population
 
 
-def test_the_reference_population_is_deterministic_and_varied(deployment):
-    rules = deployment.rules(national())
-    a = reference_population(rules, "2026-11", households=800)
-    b = reference_population(rules, "2026-11", households=800)
-    assert a.situation == b.situation and a.version == b.version == "households-v1-n800-seed20261-2026-11"
-    assert len(a.situation["familles"]) == len(a.situation["menages"]) == 800
-    assert len(a.household_of["individu"]) == len(a.situation["individus"])
+def _table(population, name):
+    from mesaides.core.populations.schema import open_dataset
 
-    communes = [m["depcom"]["2026"] for m in a.situation["menages"].values()]
-    assert sum(c.startswith("59") for c in communes) > 100  # the Nord
-    assert sum(c in ("69123", "69266", "69259") for c in communes) > 100  # the Métropole de Lyon
-    assert communes.count("75056") > 50  # Paris
-    sizes = [len(f["parents"]) + len(f["enfants"]) for f in a.situation["familles"].values()]
-    assert set(sizes) >= {1, 2, 3, 4, 5}
-    single_parents = [f for f in a.situation["familles"].values() if len(f["parents"]) == 1 and f["enfants"]]
-    assert len(single_parents) > 50
-    housing = {m["statut_occupation_logement"]["2026"] for m in a.situation["menages"].values()}
-    assert housing == {"locataire_hlm", "locataire_vide", "locataire_meuble", "proprietaire", "loge_gratuitement"}
-    wages = [p["salaire_net"]["2026"] / 12 for p in a.situation["individus"].values() if "salaire_net" in p]
-    assert min(wages) < 500 < 1500 < max(wages)
-    # Only declared Parameters are filled in: nat_statut_special is the partner's, left to its default.
-    assert not any("nat_statut_special" in p for p in a.situation["individus"].values())
-    assert reference_population(rules, "2026-11", households=800, seed=1).situation != a.situation
+    dataset = open_dataset(population.path)
+    return pa.concat_tables([pq.read_table(population.path / p / f"{name}.parquet") for p in dataset.partitions])
+
+
+def test_the_reference_population_is_deterministic_and_varied(deployment):
+    rules = deployment.rules(national(), departement(), metropole())
+    with (
+        reference_population(rules, "2026-11", households=800) as a,
+        reference_population(rules, "2026-11", households=800) as b,
+    ):
+        assert a.version == b.version == "france-households-v1-n800-seed20261-2026-11"
+        for name in ("individus", "familles", "foyers_fiscaux", "menages"):
+            assert _table(a, name).equals(_table(b, name))
+        menages, persons = _table(a, "menages"), _table(a, "individus")
+        assert menages.num_rows == _table(a, "familles").num_rows == 800
+
+        communes = menages.column("depcom").to_pylist()
+        # The test partners' territories, read from their formulas: the Nord (a commune code's
+        # prefix) and three communes of the Métropole de Lyon, each about 4 % of the households.
+        assert sum(c.startswith("59") for c in communes) > 30
+        assert sum(c in ("69123", "69266", "69259") for c in communes) > 30
+        assert communes.count("75056") > 40  # Paris
+        sizes = np.bincount(persons.column("household").to_numpy())
+        assert set(sizes) >= {1, 2, 3, 4, 5}
+        parents = np.bincount(
+            persons.column("household").to_numpy(), weights=np.array(persons.column("famille_role").to_pylist()) == "parents"
+        )
+        assert ((parents == 1) & (sizes > 1)).sum() > 50  # single parents
+        housing = set(menages.column("statut_occupation_logement").to_pylist())
+        assert housing == {"locataire_hlm", "locataire_vide", "locataire_meuble", "proprietaire", "loge_gratuitement"}
+        wages = [w for w in persons.column("salaire_net").to_pylist() if w]
+        assert min(wages) < 500 < 1500 < max(wages)
+        # Only declared Parameters are filled in: nat_statut_special is the partner's, left to its default.
+        assert "nat_statut_special" not in persons.column_names
+        with reference_population(rules, "2026-11", households=800, seed=1) as other:
+            assert not _table(other, "individus").equals(_table(a, "individus"))
+        folder = a.path.parent
+    assert not folder.exists()  # the temporary population is removed after the measurement
 
 
 def test_results_per_household(deployment):
     rules = deployment.rules(national(), departement())
-    population = reference_population(rules, "2026-11", households=200)
-    run = run_reference(Engine(rules), population, ["minimum_test", "dep_bonus"])
+    with reference_population(rules, "2026-11", households=200) as population:
+        run = run_reference(Engine(rules), population, ["minimum_test", "dep_bonus"])
     assert run.errors == {}
     assert run.values["minimum_test"].shape == (200,)
     # dep_bonus is per person: 150 € for every member of a Nord famille receiving minimum_test.
@@ -62,3 +82,29 @@ def test_results_are_stored_compressed():
     blob = compress(values)
     assert len(blob) < values.nbytes
     assert np.array_equal(decompress(blob), values)
+
+
+def test_on_a_dask_cluster_the_measure_is_the_same_and_other_rules_are_refused(deployment):
+    from distributed import Client
+
+    from mesaides.core.populations.compute import local_cluster
+
+    engine = Engine()  # the installed partners: what the cluster's workers load
+    aides = [a for a in engine.rules.aides if a not in engine.rules.unavailable]
+    with (
+        reference_population(engine.rules, "2026-11", households=600) as population,
+        local_cluster(2) as cluster,
+        Client(cluster) as client,
+    ):
+        here = run_reference(engine, population, aides)
+        there = run_reference(engine, population, aides, client=client)
+        assert here.errors == there.errors == {}
+        assert set(here.values) == set(there.values) == set(aides)
+        for name in aides:
+            assert np.array_equal(here.values[name], there.values[name]), name
+        assert sum(np.count_nonzero(v) > 0 for v in here.values.values()) > len(aides) // 2
+        # The registry's rules are not the workers': nothing is measured, and it says why.
+        other = Engine(deployment.rules(national()))
+        refused = run_reference(other, population, ["minimum_test"], client=client)
+        assert refused.values == {}
+        assert "the cluster's workers computed with other rules than the registry's" in refused.errors["minimum_test"]

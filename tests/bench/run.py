@@ -4,6 +4,12 @@ Prints: start-up (import, plugin discovery, rule set and graph), the 600 public 
 in one ``mesaides calculate`` call, one household warm, throughput on generated households for
 every installed aide, peak memory, and the web server's load run when ``mesaides-web`` is
 installed. Each measure runs in a fresh process so that its time and memory are its own.
+
+Populations are generated as Parquet (``mesaides population generate``) and computed on a
+local Dask cluster of one worker per core (``mesaides population compute``): the generation,
+the cluster's start with the rules loaded on each worker, and the computation are timed apart,
+with the peak memory of a worker. ``--ten-million`` adds 10,000,000 households; ``--json``
+writes the figures that ``tests/bench/chart.py`` draws.
 """
 
 from __future__ import annotations
@@ -17,8 +23,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-from mesaides.core.api import PART_SIZE
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = ROOT / "plugins/partner_caf/tests/oracle/cases-public.jsonl.gz"
@@ -45,20 +49,39 @@ print(json.dumps({"import": t1 - t0, "discovery": t2 - t1, "rules": t3 - t2, "ai
                   "quantities": len(rules.quantities)}))
 """
 
-THROUGHPUT = """
-import json, os, resource, time
-from mesaides.core import Engine, Period
-from mesaides.core.testing.households import generate
-engine = Engine()
-period = Period.parse("2026-11")
-aides = [a for a in engine.rules.aides if a not in engine.rules.unavailable]
-population = generate({n}, period)
-t0 = time.perf_counter()
-engine.compute_arrays(population, aides, period, workers=os.cpu_count() or 1)
-elapsed = time.perf_counter() - t0
-children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({{"households": {n}, "seconds": elapsed, "aides": len(aides),
-                  "peak_mb": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children) / 1024}}))
+POPULATION = """
+import json, resource, shutil, tempfile, time
+from pathlib import Path
+from distributed import Client
+from mesaides.core import Period
+from mesaides.core.ruleset import load_rules
+from mesaides.core.populations.compute import load_rules_on, local_cluster, run
+from mesaides.core.populations.generator import generate
+from mesaides.core.populations.sources import RuleSource
+n, workers = {n}, {workers}
+rules = load_rules()
+aides = [a for a in rules.aides if a not in rules.unavailable]
+folder = Path(tempfile.mkdtemp(prefix="mesaides-bench-")) / "pop"
+try:
+    t0 = time.perf_counter()
+    generate(folder, n, rules, seed=1)
+    generated = time.perf_counter() - t0
+    size = sum(f.stat().st_size for f in folder.rglob("*.parquet"))
+    t0 = time.perf_counter()
+    with local_cluster(workers, memory_limit={memory!r}) as cluster, Client(cluster) as client:
+        client.wait_for_workers(workers)
+        load_rules_on(client, RuleSource())
+        started = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        done = run(folder, aides, Period.parse("2026-11"), client)
+        computed = time.perf_counter() - t0
+        peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+finally:
+    shutil.rmtree(folder.parent, ignore_errors=True)
+print(json.dumps({{"households": n, "aides": len(aides), "generate_s": generated, "parquet_mb": size / 2**20,
+                  "start_s": started, "compute_s": computed, "errors": done.summary.errors,
+                  "worker_peak_mb": max(peaks.values()) / 1024, "generator_peak_mb":
+                  resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
 
 WARM = """
@@ -120,15 +143,46 @@ print(json.dumps({{"outputs": len(checks)}}))
     return path, info["outputs"]
 
 
+def populations(args: argparse.Namespace) -> None:
+    """Generate and compute each population size on a local Dask cluster, one child process each."""
+    sizes = [int(x) for x in args.sizes.split(",") if x]
+    if args.ten_million:
+        sizes.append(10_000_000)
+    measured = []
+    for n in sizes:
+        r = child(POPULATION.format(n=n, workers=args.workers, memory=args.memory_limit))
+        measured.append(r)
+        print(
+            f"population: {n:>10,} households, {r['aides']} aides: generated as Parquet in {r['generate_s']:.1f} s "
+            f"({r['parquet_mb']:,.0f} MB); local cluster of {args.workers} workers started, rules loaded, in "
+            f"{r['start_s']:.1f} s; computed in {r['compute_s']:.2f} s ({r['compute_s'] / n * 1e6:.1f} µs a household, "
+            f"{n / r['compute_s']:,.0f} households/s); peak memory of a worker {r['worker_peak_mb']:,.0f} MB"
+            + (f"; not computed: {', '.join(r['errors'])}" if r["errors"] else "")
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps({"workers": args.workers, "sizes": measured}, indent=2) + "\n")
+        print(f"figures written to {args.json} (draw them with tests/bench/chart.py)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--no-web", action="store_true")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="Workers of the local Dask cluster.")
+    parser.add_argument("--memory-limit", default="2GiB", help="Memory limit of each Dask worker.")
+    parser.add_argument(
+        "--ten-million", action="store_true", help="Also generate and compute 10,000,000 households (long)."
+    )
+    parser.add_argument("--json", default=None, help="Write the population figures to this JSON file.")
+    parser.add_argument("--population-only", action="store_true", help="Only the population measures.")
     args = parser.parse_args()
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}"
     )
+    if args.population_only:
+        populations(args)
+        return
     s = child(STARTUP)
     print(
         f"start-up: import {s['import']:.3f} s, discovery {s['discovery']:.3f} s, rules and graph {s['rules']:.3f} s, "
@@ -165,13 +219,7 @@ def main() -> None:
         f"median {every[len(every) // 2]:.1f} ms, 90th percentile {every[int(len(every) * 0.9)]:.1f} ms"
     )
 
-    for n in (int(x) for x in args.sizes.split(",")):
-        r = child(THROUGHPUT.format(n=n))
-        print(
-            f"throughput: {n:>9,} households, {r['aides']} aides, parts of {PART_SIZE:,} persons on "
-            f"{os.cpu_count()} processes: {r['seconds']:.2f} s ({n / r['seconds']:,.0f} households/s), "
-            f"peak memory of one process {r['peak_mb']:,.0f} MB"
-        )
+    populations(args)
 
     if not args.no_web:
         load = ROOT / "web/bench/load.py"

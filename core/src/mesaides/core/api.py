@@ -16,10 +16,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import logging
-import multiprocessing
-import queue
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -33,13 +31,6 @@ from mesaides.core.ruleset import RuleSet, load_rules
 from mesaides.core.simulation import ComputationError, Simulation
 from mesaides.core.situation import InconsistentSituation, SituationError, SituationIssue
 from mesaides.core.values import dtype_of
-
-if TYPE_CHECKING:
-    from multiprocessing.process import BaseProcess
-    from multiprocessing.queues import Queue
-
-WorkerResult = tuple[int, Any, BaseException | None]
-"""What a worker process sends for a part: its index, its result or None, and its error or None."""
 
 log = logging.getLogger(__name__)
 
@@ -252,15 +243,16 @@ class Engine:
         period: Period,
         *,
         part_size: int | None = PART_SIZE,
-        workers: int = 1,
     ) -> dict[str, np.ndarray]:
         """Like :meth:`compute` on an already-built population, returning arrays (for batches).
 
         Large populations are computed in parts of whole households of about ``part_size``
-        persons (``None``: in one piece), in ``workers`` processes: parts small enough to stay
-        in the processor's cache compute faster, and memory holds one part's intermediate
-        values at a time instead of the whole population's. Yearly aides are asked for the
-        year of ``period``.
+        persons (``None``: in one piece), one after the other in this process: parts small
+        enough to stay in the processor's cache compute faster, and memory holds one part's
+        intermediate values at a time instead of the whole population's. Yearly aides are
+        asked for the year of ``period``. Several processes or machines compute a Parquet
+        population's partitions on Dask, each with this method
+        (:mod:`mesaides.core.populations.compute`).
         """
         aides = list(aides)
         periods = {a: self._period_for(a, period) for a in aides}
@@ -272,7 +264,7 @@ class Engine:
             for a in aides
         }
         job = _PartJob(self.compiled, population, periods)
-        for rows, values in _map_parts(job, split(population, part_size), workers):
+        for rows, values in map(job, split(population, part_size)):
             for a in aides:
                 out[a][rows[self.rules.variable(a).entity.key]] = values[a]
         return out
@@ -347,55 +339,6 @@ class _PartJob:
         piece = part(self.population, self.rules, persons)
         simulation = Simulation(self.compiled, piece.population)
         return piece.rows, {a: simulation.calculate(a, p) for a, p in self.periods.items()}
-
-
-def _map_parts(job: _PartJob, parts: list[np.ndarray], workers: int) -> Iterator[PartResult]:
-    """``job`` on each part, in order; in forked worker processes when ``workers`` > 1.
-
-    Forked workers inherit the job (the rules and the population) as it is in memory: only
-    row numbers go in and results come back. A worker's error is raised here."""
-    if workers <= 1 or len(parts) == 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(job, parts)
-        return
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    count = min(workers, len(parts))
-
-    def work(mine: range) -> None:  # runs in a forked worker: the closure is inherited, not pickled
-        for i in mine:
-            try:
-                results.put((i, job(parts[i]), None))
-            except BaseException as exc:
-                results.put((i, None, exc))
-                return
-
-    processes = [context.Process(target=work, args=(range(k, len(parts), count),), daemon=True) for k in range(count)]
-    for process in processes:
-        process.start()
-    try:
-        done: dict[int, Any] = {}
-        for i in range(len(parts)):
-            while i not in done:
-                index, value, error = _next_result(results, processes)
-                if error is not None:
-                    raise error
-                done[index] = value
-            yield done.pop(i)
-    finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-
-
-def _next_result(results: Queue[WorkerResult], processes: Sequence[BaseProcess]) -> WorkerResult:
-    """The next result a worker sends; an error when every worker stopped without sending it."""
-    while True:
-        try:
-            return results.get(timeout=1.0)
-        except queue.Empty:
-            if not any(p.is_alive() for p in processes):
-                raise ComputationError("a worker process stopped before computing its parts") from None
 
 
 def _plain(values: np.ndarray) -> list[Any]:

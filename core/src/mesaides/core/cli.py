@@ -10,6 +10,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from mesaides.core.cli_population import population
 from mesaides.core.plugins import PluginManager, get_plugin_manager
 
 if TYPE_CHECKING:
@@ -233,6 +234,9 @@ def docs_build(out: Path, test_dirs: tuple[Path, ...]) -> None:
     dirs = test_dirs or tuple(Path("plugins").glob("*/tests/yaml"))
     pages = build(engine.rules, out, tests=collect_tests(dirs), extras=extras)
     click.echo(f"wrote {len(pages)} pages into {out}")
+
+
+cli.add_command(population)
 
 
 def main() -> None:

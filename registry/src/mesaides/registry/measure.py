@@ -1,8 +1,9 @@
 """Measuring an impact: every aide computed on the reference population, compared between two
 syncs (A3, A7, A8, A10).
 
-Results are stored per household (an aide's values added up over the household's members or
-groups), compressed, so that the next sync can compare without the previous rules installed.
+The reference population is computed as ``mesaides population compute`` computes any population
+(one Dask task per partition). Results are stored per household (an aide's values added up
+over the household's members or groups), compressed, so that the next sync can compare without the previous rules installed.
 """
 
 from __future__ import annotations
@@ -10,13 +11,17 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mesaides.core import ETERNITY, YEAR, Engine, Period
-from mesaides.core.population import Population
-from mesaides.registry.fingerprints import digest, parameter_definition
+from mesaides.core import Engine, Period
+from mesaides.core.populations.compute import rule_versions
+from mesaides.core.populations.compute import run as compute_population
 from mesaides.registry.population import ReferencePopulation
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 EPSILON = 0.005
 """Amounts closer than half a cent are equal; an aide is obtained when its amount exceeds it."""
@@ -52,65 +57,40 @@ class Movement:
         return self.changed > 0
 
 
-def run_reference(engine: Engine, population: ReferencePopulation, aides: Iterable[str]) -> ReferenceRun:
-    """Compute ``aides`` for every household of ``population`` (an aide that fails is recorded),
-    on the rules the engine compiled once."""
-    rules = engine.rules
+def run_reference(
+    engine: Engine, population: ReferencePopulation, aides: Iterable[str], *, client: Client | None = None
+) -> ReferenceRun:
+    """Compute ``aides`` for every household of ``population`` (an aide that fails is
+    recorded) through the Dask graph of ``mesaides population compute``: on the cluster of
+    ``client`` when given, else in this process on the rules the engine compiled once."""
+    import pyarrow.parquet as pq
+
     run = ReferenceRun(population.period, population.version, population.households)
     aides = list(aides)
-    period = Period.parse(population.period)
     try:
-        simulation = engine.simulation(_parsed(engine, population))
-    except Exception as exc:  # a partner's situation hook may refuse the population
+        done = compute_population(
+            population.path, aides, Period.parse(population.period), client, name="reference", engine=engine
+        )
+    except Exception as exc:  # a population the rules refuse: every aide is reported, none measured
         for name in aides:
             run.errors[name] = f"the reference population cannot be computed: {type(exc).__name__}: {exc}"
         return run
+    ours = rule_versions(engine.rules)
+    if client is not None and done.summary.rules != ours:
+        differ = sorted(set(done.summary.rules.items()) ^ set(ours.items()))
+        why = f"the cluster's workers computed with other rules than the registry's: {differ}"
+        return ReferenceRun(
+            population.period, population.version, population.households, errors=dict.fromkeys(aides, why)
+        )
+    run.errors.update(done.summary.errors)
+    files = sorted(done.folder.glob("part-*.parquet"))
+    tables = [pq.read_table(f) for f in files]
     for name in aides:
-        if name in rules.unavailable:
-            run.errors[name] = f"unavailable: {rules.unavailable[name]}"
+        if name in run.errors:
             continue
-        aide = rules.quantities[name]
-        when = period.this_year if aide.period is YEAR else period
-        if aide.period is ETERNITY:
-            when = Period.parse("ETERNITY")
-        try:
-            values = simulation.calculate(name, when)
-        except Exception as exc:  # one aide's bug must not stop the measurement of the others
-            run.errors[name] = f"{type(exc).__name__}: {exc}"
-            continue
-        if values.dtype.kind not in "biuf":
-            run.errors[name] = f"not a number ({aide.value_type}): not measured"
-            continue
-        run.values[name] = population.per_household(aide.entity.key, values.astype(float))
+        values = np.concatenate([np.asarray(t.column(name).to_numpy(), dtype=float) for t in tables])
+        run.values[name] = values
     return run
-
-
-_PARSED: dict[tuple, Population] = {}
-
-
-def _parsed(engine: Engine, population: ReferencePopulation) -> Population:
-    """The population as the engine's arrays. Parsing is the slow part, and depends only on the
-    Parameters' definitions and the plugins' situation hooks: reuse it while they are the same."""
-    rules = engine.rules
-    hooks = []
-    if rules.hooks is not None:
-        for hook in (rules.hooks.mesaides_prepare_situation, rules.hooks.mesaides_validate_situation):
-            hooks += [
-                (i.plugin_name, rules.plugins[i.plugin_name].version)
-                for i in hook.get_hookimpls()
-                if i.plugin_name in rules.plugins
-            ]
-    key = (
-        population.version,
-        digest({n: parameter_definition(p) for n, p in rules.parameters.items()}),
-        tuple(sorted(hooks)),
-    )
-    parsed = _PARSED.get(key)
-    if parsed is None:
-        parsed = engine.population(population.situation)
-        _PARSED.clear()  # one population is enough: they are large
-        _PARSED[key] = parsed
-    return parsed
 
 
 def compare(old: np.ndarray | None, new: np.ndarray | None, households: int) -> Movement:

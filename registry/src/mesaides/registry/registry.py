@@ -61,6 +61,8 @@ from mesaides.registry.sync import Measuring, run_sync
 from mesaides.registry.sync_report import SyncReport
 
 HOUSEHOLDS_ENV = "MESAIDES_REFERENCE_HOUSEHOLDS"
+SCHEDULER_ENV = "MESAIDES_REFERENCE_SCHEDULER"
+"""A Dask scheduler's address (``tcp://host:port``) to compute the reference population on."""
 
 
 class RegistryError(ValueError):
@@ -85,12 +87,15 @@ class Registry:
         smtp: SmtpSettings | None = None,
         households: int = DEFAULT_HOUSEHOLDS,
         seed: int = DEFAULT_SEED,
+        scheduler: str | None = None,
     ):
         self.database = database
         self.clock = clock
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         self.households = households
         self.seed = seed
+        self.scheduler = scheduler
+        """The Dask scheduler the reference population is computed on (None: in this process)."""
 
     # ---- helpers ------------------------------------------------------------------------------
 
@@ -124,7 +129,7 @@ class Registry:
         """Record what the installed distributions register; notify and measure what changed."""
         rules = rules if rules is not None else load_rules()
         self.apply_deadlines(by=by)
-        measuring = Measuring(self.households, self.seed) if measure else None
+        measuring = Measuring(self.households, self.seed, self.scheduler) if measure else None
         with self.database.transaction() as session:
             return run_sync(session, rules, self.now, actor=by, reason=reason, measuring=measuring)
 
@@ -497,10 +502,20 @@ def open_registry(
     smtp: SmtpSettings | None = None,
     households: int | None = None,
     seed: int = DEFAULT_SEED,
+    scheduler: str | None = None,
 ) -> Registry:
     """Open (and migrate) the registry's database: ``url``, else ``MESAIDES_DATABASE_URL``, else
     ``sqlite:///<MESAIDES_INSTANCE or ./instance>/mesaides.sqlite3``. Time comes from ``clock``,
-    else ``MESAIDES_NOW``, else the system clock."""
+    else ``MESAIDES_NOW``, else the system clock. The reference population is computed on the
+    Dask scheduler ``scheduler``, else ``MESAIDES_REFERENCE_SCHEDULER``, else in this process."""
     if households is None:
         households = int(os.environ.get(HOUSEHOLDS_ENV) or DEFAULT_HOUSEHOLDS)
-    return Registry(Database(database_url(url)), clock or clock_from_env(), smtp=smtp, households=households, seed=seed)
+    scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    return Registry(
+        Database(database_url(url)),
+        clock or clock_from_env(),
+        smtp=smtp,
+        households=households,
+        seed=seed,
+        scheduler=scheduler,
+    )

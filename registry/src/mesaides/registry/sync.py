@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -66,6 +69,9 @@ from mesaides.registry.sync_report import SyncReport
 class Measuring:
     households: int
     seed: int
+    scheduler: str | None = None
+    """A Dask scheduler's address to compute the reference population on (its workers run the
+    installed partners: the registry's own rules, checked); None: in the registry's process."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,18 @@ class _Before:
     version: str | None
     fingerprint: str | None
     view: AideView | None
+
+
+@contextmanager
+def _cluster(scheduler: str | None) -> Iterator[Any]:
+    """A Dask client of the scheduler at ``scheduler``, or None to measure in this process."""
+    if scheduler is None:
+        yield None
+        return
+    from distributed import Client
+
+    with Client(scheduler, timeout="30s") as client:
+        yield client
 
 
 def run_sync(
@@ -418,8 +436,11 @@ class _Sync:
         s = self.session
         period = f"{self.now.year:04d}-{self.now.month:02d}"
         live = [n for n, a in self.snapshot.aides.items() if a.owner not in self.failed]
-        population = reference_population(self.rules, period, self.measuring.households, self.measuring.seed)
-        current = run_reference(self.engine, population, live)
+        with (
+            _cluster(self.measuring.scheduler) as client,
+            reference_population(self.rules, period, self.measuring.households, self.measuring.seed) as population,
+        ):
+            current = run_reference(self.engine, population, live, client=client)
         self.sync.period, self.sync.population_version, self.sync.households = (
             period,
             population.version,
@@ -433,12 +454,17 @@ class _Sync:
             comparable = current
             if previous.population_version != population.version:
                 if previous.period != period or previous.households != population.households:
-                    older = reference_population(self.rules, previous.period, previous.households, self.measuring.seed)
-                    comparable = (
-                        run_reference(self.engine, older, live)
-                        if older.version == previous.population_version
-                        else None
-                    )
+                    with (
+                        _cluster(self.measuring.scheduler) as client,
+                        reference_population(
+                            self.rules, previous.period, previous.households, self.measuring.seed
+                        ) as older,
+                    ):
+                        comparable = (
+                            run_reference(self.engine, older, live, client=client)
+                            if older.version == previous.population_version
+                            else None
+                        )
                 else:
                     comparable = None
             if comparable is not None:

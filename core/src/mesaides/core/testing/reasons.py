@@ -165,7 +165,7 @@ def check_cases_and_generated(
             population = engine.population(situation)
             problems += check_reasons(engine, population, when, aides=aides, coverage=coverage)
     if generated:
-        population = generate(generated, period, seed=seed)
+        population = generate(generated, period, rules=engine.rules, seed=seed)
         problems += check_reasons(engine, population, period, aides=aides, coverage=coverage)
     return problems
 
