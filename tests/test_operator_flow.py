@@ -170,7 +170,7 @@ def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_usin
     assert "Ce simulateur ne peut pas encore vous indiquer vos droits" in page
     assert f'data-aides-retenues="{every}"' in page
     assert f"{every} ne sont pas encore validées pour le public" in page
-    withheld = re.findall(r'data-aide-retenue="([a-z_]+)"', page)
+    withheld = re.findall(r'data-aide-retenue="([a-z0-9_]+)"', page)
     assert "aide_logement" in withheld and not set(HOUSING_PARTS) & set(withheld) and len(withheld) == every
 
     # The operator records the aides the public already saw, then checks and serves.
@@ -204,7 +204,7 @@ def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_usin
         for n, v in expected_amounts(engine, lille_situation(today), today).items()
         if v > 0 and engine.rules.variable(n).owner in deployed
     }
-    shown = {n: float(v) for n, v in re.findall(r'data-aide="([a-z_]+)" data-montant="([0-9.]*)"', page)}
+    shown = {n: float(v) for n, v in re.findall(r'data-aide="([a-z0-9_]+)" data-montant="([0-9.]*)"', page)}
     paid_housing = [n for n in HOUSING_PARTS if n in expected]
     assert paid_housing and set(shown) == set(expected) - {"aide_logement"}
     for name, amount in shown.items():
@@ -250,5 +250,5 @@ def test_withheld_aides_are_counted_by_reason_next_to_the_computed_ones(instance
         "1 n’est pas encore validée pour le public" in page
         and "1 est suspendue le temps de corriger une erreur de calcul" in page
     )
-    assert sorted(re.findall(r'data-aide-retenue="([a-z_]+)"', page)) == ["asf", "rsa"]
+    assert sorted(re.findall(r'data-aide-retenue="([a-z0-9_]+)"', page)) == ["asf", "rsa"]
     assert "aucune des aides" not in page

@@ -78,7 +78,7 @@ def test_unavailable_aides_are_counted_and_named(client):
     assert "2 autres aides ne sont pas évaluées ici pour le moment" in home
     page = results(client)
     assert 'data-aides-retenues="2"' in page and "2 sont indisponibles sur ce simulateur" in page
-    assert sorted(re.findall(r'data-aide-retenue="([a-z_]+)"', page)) == [
+    assert sorted(re.findall(r'data-aide-retenue="([a-z0-9_]+)"', page)) == [
         "nord_activ_emploi_maximum",
         "revenu_solidaire_jeune",
     ]
