@@ -87,6 +87,12 @@ def test_the_generator_is_deterministic_and_covers_every_partner_territory(tmp_p
     assert (departements(depcom) == "59").sum() >= 40
     assert (regions(depcom) == "32").sum() >= 40
     assert (departements(depcom) == "974").sum() > 0  # overseas
+    # Every installed territorial partner, Python or declarative, has households where it grants.
+    partners = {t.partner for t in generated.territories}
+    assert partners == {d for d, p in engine.rules.partners.items() if p.scope == "territorial"}
+    for partner in partners:
+        communes = [c for t in generated.territories if t.partner == partner for c in t.communes()]
+        assert np.isin(depcom, communes).sum() >= 20, partner
     persons = pa.concat_tables([pq.read_table(a / p / "individus.parquet") for p in open_dataset(a).partitions])
     size = np.bincount(persons.column("household").to_numpy())
     assert 0.30 < np.mean(size == 1) < 0.46  # about 37 % + 4 % of people alone (INSEE)

@@ -242,6 +242,8 @@ class _Check:
     label: str
     otherwise: str | None
     test: Test
+    codes: tuple[str, ...] = ()
+    """A territory's INSEE codes, for the population generator to cover it."""
 
 
 def _ages(low: int | None, high: int | None) -> str:
@@ -272,7 +274,7 @@ def _compile(condition: Condition, where: str, scope: _Scope, reader: _Reader) -
     check = _KINDS[kind](body, at, scope, reader)
     if check is None:
         return None
-    return _Check(condition.label or check.label, condition.otherwise or check.otherwise, check.test)
+    return _Check(condition.label or check.label, condition.otherwise or check.otherwise, check.test, check.codes)
 
 
 def _territory(body: Territory, at: str, scope: _Scope, reader: _Reader) -> _Check | None:
@@ -301,7 +303,8 @@ def _territory(body: Territory, at: str, scope: _Scope, reader: _Reader) -> _Che
             inside |= np.isin(np.asarray(values).astype(str), codes)
         return inside, {}
 
-    return _Check("Résider " + " ou ".join(words), "votre commune n'est pas dans ce territoire", test)
+    codes = tuple(code for _, _, listed in parts for code in listed)
+    return _Check("Résider " + " ou ".join(words), "votre commune n'est pas dans ce territoire", test, codes)
 
 
 def _person_kind(
@@ -641,6 +644,10 @@ def _formula_of(program: _Program | _Territory) -> Callable[[Context], np.ndarra
     def formula(c: Context) -> np.ndarray:
         return program.run(c)
 
+    if isinstance(program, _Territory):
+        # What a Python formula's constants say: the codes it compares the geography with
+        # (mesaides.core.populations.territories reads them to cover the territory).
+        formula.territory_codes = program.check.codes  # type: ignore[attr-defined]
     return formula
 
 

@@ -54,7 +54,8 @@ FRANCE_HOUSEHOLDS = 30_000_000
 HOUSEHOLDS_PER_PARTITION = 20_000
 """About 45,000 persons: one partition is one part the engine computes in its caches."""
 TERRITORY_SHARE = 0.04
-"""The share of households drawn in each territory of the installed partners."""
+"""The share of households drawn in the territories of each installed territorial partner (less
+when there are more than 20 of them: 80 % at most in all)."""
 
 CITIES: tuple[tuple[str, float], ...] = (
     ("75056", 0.12),  # Paris
@@ -170,10 +171,15 @@ class _Communes:
 
 def _commune_draw(territories: Sequence[Territory]) -> _Communes:
     shares = np.array([s for _, s in CITIES])
+    # One draw per partner, over the union of its territories' communes (Tisséo names 108
+    # communes, a Région one code): every partner gets its share of households.
+    by_partner: dict[str, set[str]] = {}
+    for t in territories:
+        by_partner.setdefault(t.partner, set()).update(t.communes())
     return _Communes(
         np.array([c for c, _ in CITIES], dtype=object),
         shares / shares.sum(),
-        tuple(np.array(t.communes(), dtype=object) for t in territories),
+        tuple(np.array(sorted(by_partner[p]), dtype=object) for p in sorted(by_partner)),
     )
 
 
@@ -268,8 +274,10 @@ def draw_partition(
 
     depcom = rng.choice(communes.codes, size=n, p=communes.shares)
     u = rng.random(n)
+    # At most 80 % of the households in the partners' territories, whatever their number.
+    share = min(TERRITORY_SHARE, 0.8 / max(len(communes.territories), 1))
     for k, territory in enumerate(communes.territories):
-        inside = (u >= k * TERRITORY_SHARE) & (u < (k + 1) * TERRITORY_SHARE)
+        inside = (u >= k * share) & (u < (k + 1) * share)
         depcom[inside] = rng.choice(territory, size=int(inside.sum()))
     housing = rng.choice(len(HOUSING), size=n, p=HOUSING_SHARES)
     renting = (housing >= 1) & (housing <= 3)

@@ -1,13 +1,14 @@
 """The territories of the installed partners, read from their rules, so that a generated
 population covers every one of them.
 
-Partners do not declare their territory as data: a territorial aide tests it in a formula,
+A Python partner does not declare its territory as data: a territorial aide tests it in a formula,
 comparing the menage's ``departement``, ``region``, ``epci`` or ``depcom`` (the core's
 geography quantities) with a code (``c("epci") == EPCI_METROPOLE_DE_LYON``, or a commune
 code's first digits for its département). This module finds,
 for each quantity of a territorial partner that reads one of those quantities, the codes its
 formulas hold (their constants and the module-level strings they name) that are codes of that
-level in the geography table, and gives the communes of each territory found.
+level in the geography table, and gives the communes of each territory found. A declarative
+aide's territory quantity carries its codes (``territory_codes``) for the same purpose.
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def _codes_by_level() -> dict[str, frozenset[str]]:
 def _strings(function: object) -> Iterator[str]:
     """The string constants of a function (and of the functions defined in it), and the
     module-level strings it names."""
+    yield from getattr(function, "territory_codes", ())  # a declarative aide's territory
     code = getattr(function, "__code__", None)
     if not isinstance(code, types.CodeType):
         return
