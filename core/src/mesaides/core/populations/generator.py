@@ -48,7 +48,7 @@ from mesaides.core.populations.territories import Territory, partner_territories
 if TYPE_CHECKING:
     from mesaides.core.ruleset import RuleSet
 
-GENERATOR = "france-households-v1"
+GENERATOR = "france-households-v2"
 FRANCE_HOUSEHOLDS = 30_000_000
 """About 30 million households live in France (INSEE, recensement de la population 2020)."""
 HOUSEHOLDS_PER_PARTITION = 20_000
