@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import signal
 import socket
@@ -133,7 +134,7 @@ def test_a_local_cluster_gives_to_the_cent_what_one_process_gives(population, on
         ).round(2)
         assert np.array_equal(results.column(name).to_numpy(), expected), name
         granted += np.count_nonzero(expected) > 0
-    assert granted >= len(aides) - 6  # most aides are granted to someone: the comparison is not of zeros
+    assert granted >= 0.75 * len(aides)  # most aides are granted to someone: the comparison is not of zeros
 
 
 def test_a_dask_scheduler_and_two_workers_started_apart(population, on_local_cluster, tmp_path):
@@ -387,7 +388,7 @@ def test_ctrl_c_stops_the_computation_cleanly(tmp_path, engine, when):
         # Ignored while the worker processes start (none dies half-started), then heard again.
         time.sleep(0.3)
         os.killpg(process.pid, signal.SIGINT)
-    assert process.stderr.readline().startswith("computing 27 aides")  # the cluster has started
+    assert re.match(r"computing \d+ aides", process.stderr.readline())  # the cluster has started
     time.sleep(2)
     os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     _, stderr = process.communicate(timeout=120)

@@ -178,10 +178,14 @@ def compare_command(
         ignored = sorted(rules.parameters)  # the installed rules' Parameters: a candidate may lack some
         # Each rule set on workers of its own: a process loads one version of a partner.
         with _client(scheduler, workers, memory_limit) as client:
-            _run(client, pop, wanted, when, "base", sources["base"], ignored)
+            runs = [_run(client, pop, wanted, when, "base", sources["base"], ignored)]
         with _client(candidate_scheduler if scheduler else None, workers, memory_limit) as client:
-            _run(client, pop, wanted, when, "candidate", sources["candidate"], ignored)
+            runs.append(_run(client, pop, wanted, when, "candidate", sources["candidate"], ignored))
         comparison = compare(pop)
+    # An aide a run could not compute is compared as 0 there (a removed aide): say which and why.
+    for run, done in zip(("base", "candidate"), runs):
+        for aide, why in sorted(done.summary.errors.items()):
+            click.echo(f"not computed in the {run}: {aide}: {why}", err=True)
     for line in summary_lines(comparison):
         click.echo(line)
     folder = charts or pop / "results" / "comparison"

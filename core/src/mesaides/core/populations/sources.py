@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
 
+from mesaides.core.declarative import DataPartner, is_data_partner
 from mesaides.core.plugins import DISABLE_ENV, get_plugin_manager
 from mesaides.core.ruleset import RuleSet, load_rules
 
@@ -123,6 +124,8 @@ def load_rules_from(source: RuleSource, unpack_into: Path | None = None) -> Rule
             plugin = import_module(module_name)
             for part in filter(None, attribute.split(".")):
                 plugin = getattr(plugin, part)
+            if is_data_partner(plugin):  # a partner made only of data (issue 16)
+                plugin = DataPartner(module_name)
         except Exception as exc:  # the candidate's broken import is reported like an installed one's
             pm.fail(
                 name,
