@@ -73,7 +73,15 @@ MEMBERS: dict[str, tuple[str, ...]] = {
 }
 # The web simulator's tests drive the whole deployment, so they run with everything.
 EVERYTHING = ("core", "registry", *(m for m in MEMBERS if m.startswith("plugins/")), "web")
-TEST_TOOLS = ("pytest>=8", "aiosmtpd>=1.4", "httpx>=0.27", "playwright>=1.45", "hypothesis>=6.100", "schemathesis>=4", "matplotlib>=3.8")
+TEST_TOOLS = (
+    "pytest>=8",
+    "aiosmtpd>=1.4",
+    "httpx>=0.27",
+    "playwright>=1.45",
+    "hypothesis>=6.100",
+    "schemathesis>=4",
+    "matplotlib>=3.8",
+)
 
 
 def _present(paths):

@@ -40,7 +40,8 @@ def test_the_reference_population_is_deterministic_and_varied(deployment):
         sizes = np.bincount(persons.column("household").to_numpy())
         assert set(sizes) >= {1, 2, 3, 4, 5}
         parents = np.bincount(
-            persons.column("household").to_numpy(), weights=np.array(persons.column("famille_role").to_pylist()) == "parents"
+            persons.column("household").to_numpy(),
+            weights=np.array(persons.column("famille_role").to_pylist()) == "parents",
         )
         assert ((parents == 1) & (sizes > 1)).sum() > 50  # single parents
         housing = set(menages.column("statut_occupation_logement").to_pylist())

@@ -14,7 +14,12 @@ from mesaides.core.ruleset import RuleSet, load_rules
 
 
 def generate(
-    n_households: int, period: Period | str = "2026-11", *, rules: RuleSet | None = None, seed: int = 0, months: int = 35
+    n_households: int,
+    period: Period | str = "2026-11",
+    *,
+    rules: RuleSet | None = None,
+    seed: int = 0,
+    months: int = 35,
 ) -> Population:
     """``n_households`` households with inputs for the ``months`` months up to ``period``, for
     ``rules`` (the installed partners' by default: only their Parameters are filled in)."""
