@@ -285,7 +285,8 @@ class Context:
         if period is None:
             period, chain = self._period, ()
         elif type(period) is RelativePeriod:  # plain(), without the call: most reads pass one
-            period, chain = period._p, period._chain
+            relative = period
+            period, chain = relative._p, relative._chain
         else:
             period, chain = plain(period)
         past = name not in self._reads

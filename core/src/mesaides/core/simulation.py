@@ -307,6 +307,7 @@ class Simulation:
     def _formula(self, q: Quantity, period: Period) -> np.ndarray:
         name = q.name
         when = self._when.get((name, period))
+        formula: Any
         if when is None:
             start = period.start
             formula = SUM if q.is_sum else q.formula_at(start)
@@ -368,17 +369,19 @@ class Simulation:
             mask = np.asarray(ctx(q.defined_for), dtype=bool)
             if node is not None:
                 node.checks.append(Check(self._index[q.defined_for].label, mask, kind=DEFINED_FOR))
-            held = np.count_nonzero(mask)
+            held = int(np.count_nonzero(mask))
             if not held:
                 return self.default(q)
         if formula is SUM:
             result = self._sum(q, ctx, mask)
         elif mask is not None and node is None and self._sparse and held <= SPARSE_SHARE * mask.size:
-            result = self._on_households(q, period, mask)
-            if result is None:
+            apart = self._on_households(q, period, mask)
+            if apart is None:
                 result = self._coerce(q, formula.function(ctx))
-            elif ctx.recorder is not None:
-                ctx.recorder.unfit()  # what the formula read was read apart: nothing to replay
+            else:
+                result = apart
+                if ctx.recorder is not None:
+                    ctx.recorder.unfit()  # what the formula read was read apart: nothing to replay
         else:
             result = self._coerce(q, formula.function(ctx))
         if mask is not None and held < mask.size:
@@ -514,7 +517,7 @@ class Simulation:
         below = partial <= floor
         if mask is not None:
             below |= ~mask
-        return np.count_nonzero(below) == below.size
+        return bool(np.count_nonzero(below) == below.size)
 
     def _parts(self, q: Quantity, name: str) -> tuple[str, ...]:
         """The terms ``name`` is followed by in a bound: its own ``adds`` when it is a plain

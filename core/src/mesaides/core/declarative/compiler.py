@@ -303,8 +303,8 @@ def _territory(body: Territory, at: str, scope: _Scope, reader: _Reader) -> _Che
             inside |= np.isin(np.asarray(values).astype(str), codes)
         return inside, {}
 
-    codes = tuple(code for _, _, listed in parts for code in listed)
-    return _Check("Résider " + " ou ".join(words), "votre commune n'est pas dans ce territoire", test, codes)
+    every_code = tuple(code for _, _, listed in parts for code in listed)
+    return _Check("Résider " + " ou ".join(words), "votre commune n'est pas dans ce territoire", test, every_code)
 
 
 def _person_kind(

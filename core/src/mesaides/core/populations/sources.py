@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 from mesaides.core.declarative import DataPartner, is_data_partner
 from mesaides.core.plugins import DISABLE_ENV, get_plugin_manager
@@ -120,6 +121,7 @@ def load_rules_from(source: RuleSource, unpack_into: Path | None = None) -> Rule
     pm = get_plugin_manager(blocked=blocked + tuple(candidate.entry_points))
     for name, value in candidate.entry_points.items():
         module_name, _, attribute = value.partition(":")
+        plugin: Any
         try:
             plugin = import_module(module_name)
             for part in filter(None, attribute.split(".")):

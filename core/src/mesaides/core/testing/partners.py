@@ -26,7 +26,9 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def partners_except(*kept: str) -> tuple[str, ...]:
     """The entry-point names of every installed partner but ``kept``: what to block for a
     deployment of those partners alone, whatever else is installed beside them."""
-    from mesaides.core.plugins import ENTRY_POINT_GROUP, importlib_metadata
+    import importlib_metadata
+
+    from mesaides.core.plugins import ENTRY_POINT_GROUP
 
     return tuple(
         sorted(
