@@ -117,9 +117,10 @@ def tests(session: nox.Session, member: str) -> None:
     session.run("pytest", *targets, *session.posargs)
 
 
-TYPING_TOOLS = ("mypy>=1.13,<2", "types-PyYAML>=6", "pytest>=8")
+TYPING_TOOLS = ("mypy>=1.13,<2", "types-PyYAML>=6", "pytest>=8", "matplotlib>=3.8")
 """mypy and the stubs it needs beside the checked distributions' own dependencies (numpy and
-pydantic ship theirs; the core's pytest plugin is checked against pytest's)."""
+pydantic ship theirs; the core's pytest plugin is checked against pytest's; the population
+charts against matplotlib's, an optional dependency)."""
 TYPE_CHECKED = ("core", *(m for m in MEMBERS if m.startswith("plugins/")))
 """The distributions mypy checks (settings in pyproject.toml): the core strictly, the partners
 with mypy's defaults. The registry and the web simulator are not checked yet (see there)."""

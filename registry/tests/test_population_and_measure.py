@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from registry_test_partners import departement, metropole, national
 
 from mesaides.core import Engine
@@ -92,6 +93,8 @@ def test_on_a_dask_cluster_the_measure_is_the_same_and_other_rules_are_refused(d
 
     engine = Engine()  # the installed partners: what the cluster's workers load
     aides = [a for a in engine.rules.aides if a not in engine.rules.unavailable]
+    if not aides:  # the registry's own session: no partner installed beside it
+        pytest.skip("no partner installed: the cluster's workers would measure nothing")
     with (
         reference_population(engine.rules, "2026-11", households=600) as population,
         local_cluster(2) as cluster,
