@@ -87,13 +87,22 @@ def test_mesaides_plugins_says_what_is_taken_from_the_situation(site):
     assert "taken from the situation (no installed partner computes them): provider_pension" in result.output
 
 
-def test_a_provider_out_of_range_does_not_make_the_reader_unavailable(site):
+def test_with_a_provider_out_of_range_the_value_is_taken_from_the_situation(site):
+    """The reader supports the provider's 0.x only: with 2.0 installed, it reads the value the
+    situation gives (0 when none), as when the provider is absent; the provider still computes
+    its own quantity for whoever asks it."""
     make_distribution(site, "mesaides-partner-provider", "mesaides_test_provider", PROVIDER)
     pm = get_plugin_manager()
     pm.records["mesaides_test_provider"].version = "2.0.0"
     rules = load_rules(pm)
     assert "reader_aide" not in rules.unavailable
-    assert Engine(rules).compute(SITUATION, ["reader_aide"], "2026-11") == {"reader_aide": {"f": 400.0}}
+    engine = Engine(rules)
+    assert engine.compute(SITUATION, ["reader_aide"], "2026-11") == {"reader_aide": {"f": 500.0}}
+    given = {**SITUATION, "familles": {"f": {"parents": ["a"], "provider_pension": {"2026-11": 120.0}}}}
+    assert engine.compute(given, ["reader_aide"], "2026-11") == {"reader_aide": {"f": 380.0}}
+    assert engine.compute(SITUATION, ["provider_pension"], "2026-11") == {"provider_pension": {"f": 100.0}}
+    assert engine.taken_from_situation(["reader_aide"]) == ("provider_pension",)
+    assert "version installée de mesaides-partner-provider" in rules.parameters["provider_pension__reader"].label
 
 
 OTHER_READER = """

@@ -83,7 +83,12 @@ class Engine:
         """The quantities of absent partners that ``names`` read and that are therefore taken
         from the situation (0 or their default when the client gives none), for the result to
         say so (the web API's ``X-Mesaides-Taken-From-Situation`` header, the CLI's note)."""
-        return tuple(sorted({s for n in names if n in self.rules for s in self.rules.stand_ins_read_by(n)}))
+        parameters = self.rules.parameters
+        return tuple(
+            sorted(
+                {parameters[s].source or s for n in names if n in self.rules for s in self.rules.stand_ins_read_by(n)}
+            )
+        )
 
     def calculate_many(self, situations: Sequence[Any]) -> list[dict[str, Any] | Exception]:
         """Answer several ``/calculate`` requests at once: for each, the filled JSON or its error

@@ -28,6 +28,7 @@ class CompiledRules:
     """A rule set's look-ups and shared caches, for the engine."""
 
     __slots__ = (
+        "aliases",
         "computed",
         "declared_law",
         "defaults",
@@ -47,6 +48,8 @@ class CompiledRules:
         self.dtypes: dict[str, np.dtype] = {name: dtype_of(d) for name, d in self.index.items()}
         self.entity_keys: dict[str, str] = {name: d.entity.key for name, d in self.index.items()}
         self.read_sets: dict[str, frozenset[str]] = {name: frozenset(q.reads) for name, q in rules.quantities.items()}
+        self.aliases: dict[str, dict[str, str]] = rules.aliases
+        """Per partner, the names its formulas read from a stand-in (an unsupported provider)."""
         self.computed: frozenset[str] = frozenset(name for name, d in self.index.items() if d.is_computed)
         """The names of the quantities (computed by a formula or a sum), not inputs."""
         self.law_cache: dict[tuple[str, str, Period], Any] = {}

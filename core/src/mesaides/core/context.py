@@ -38,6 +38,7 @@ class Context:
     """The period, the entity and the declared inputs of one formula evaluation."""
 
     __slots__ = (
+        "_aliases",
         "_cache",
         "_compiled",
         "_entity_key",
@@ -73,6 +74,8 @@ class Context:
         self.recorder = recorder
         """What the formula reads, for reuse at another period (mesaides.core.replay)."""
         self._reads = self._compiled.read_sets[quantity.name]
+        self._aliases = self._compiled.aliases.get(quantity.owner)
+        """What this partner reads from a stand-in instead (an unsupported provider's version)."""
         self._past = quantity.reads_past
 
     @property
@@ -282,6 +285,8 @@ class Context:
         """The value of ``name`` for ``period`` (None: the formula's own), checked against the
         declarations and recorded for reuse."""
         chain: Chain | None
+        if self._aliases is not None:
+            name = self._aliases.get(name, name)
         if period is None:
             period, chain = self._period, ()
         elif type(period) is RelativePeriod:  # plain(), without the call: most reads pass one

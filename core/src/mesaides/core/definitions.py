@@ -98,6 +98,10 @@ class Parameter(_Definition):
     """Set by the core: another partner's quantity, read by the partner that declares it in
     ``Partner.takes``, that no installed distribution computes; its value is then taken from the
     situation (the default when the client gives none)."""
+    source: str = ""
+    """Set by the core, for a stand-in of a quantity whose provider is installed in a version the
+    reading partner does not support: the name the situation gives it under (the quantity's
+    own), of which this Parameter takes the values given."""
 
     @model_validator(mode="after")
     def _domain(self) -> Parameter:

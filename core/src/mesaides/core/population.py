@@ -493,6 +493,11 @@ def _arrays(b: _Builder, rules: RuleSet, person_ids: list[str], groups: dict[str
                 population.given.setdefault(name, {})[p] = (mask, array)
             else:
                 population.inputs.setdefault(name, {})[p] = array
+    for alias, parameter in rules.parameters.items():
+        given = population.given.get(parameter.source) if parameter.source else None
+        if given:  # a stand-in for an unsupported provider's quantity: the values given to it
+            default = default_of(parameter)
+            population.inputs[alias] = {p: np.where(mask, values, default) for p, (mask, values) in given.items()}
     return population
 
 

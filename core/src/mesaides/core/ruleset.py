@@ -82,6 +82,16 @@ class RuleSet:
         """The Parameters an aide or quantity reads, directly or through intermediates."""
         return {n for n in self.graph.upstream(name) if n in self.parameters}
 
+    @property
+    def aliases(self) -> dict[str, dict[str, str]]:
+        """Per partner distribution, the quantities it takes from an unsupported provider's
+        version and the stand-in it reads instead (``ass`` -> ``ass__caf``)."""
+        found: dict[str, dict[str, str]] = {}
+        for name, p in self.parameters.items():
+            if p.source:
+                found.setdefault(p.owner, {})[p.source] = name
+        return found
+
     def stand_ins_read_by(self, name: str) -> tuple[str, ...]:
         """The quantities of absent partners that ``name`` reads, directly or through
         intermediates, and that are therefore taken from the situation (default value when the
@@ -177,6 +187,7 @@ def load_rules(pm: PluginManager | None = None) -> RuleSet:
             pm.unregister(name=name)
 
     _add_stand_ins(partners, parameters, quantities)
+    _take_from_unsupported(partners, pm, parameters, quantities)
     problems.extend(declared_problems)
     problems.extend(_compile_declared(declared, pm, partners, parameters, quantities, nodes, sources, failed))
     cache.save()
@@ -284,6 +295,52 @@ def _add_stand_ins(
             )
 
 
+UNSUPPORTED_LABEL = "{label} (pris dans la situation : la version installée de {provider} n'est pas prise en charge)"
+
+
+def _take_from_unsupported(
+    partners: dict[str, Partner], pm: PluginManager, parameters: dict[str, Parameter], quantities: dict[str, Quantity]
+) -> None:
+    """A quantity a partner ``takes`` from a provider installed in a version out of the range the
+    partner supports is not read from that provider: the partner's quantities read a stand-in,
+    ``<name>__<partner id>``, which takes the value the situation gives the quantity (the
+    default when none), as when the provider is absent. Others still read the provider's."""
+    versions = {r.distribution: r.version for r in pm.records.values() if r.loaded}
+    for dist, partner in partners.items():
+        renamed: dict[str, str] = {}
+        for taken in partner.takes:
+            provided = quantities.get(taken.name)
+            if provided is None or provided.owner == dist:
+                continue
+            spec = partner.requires.get(provided.owner)
+            installed = versions.get(provided.owner)
+            if spec is None or installed is None or _supported(installed, spec):
+                continue
+            alias = f"{taken.name}__{partner.id}"
+            renamed[taken.name] = alias
+            label = UNSUPPORTED_LABEL.format(label=taken.label, provider=provided.owner)
+            parameters[alias] = taken.model_copy(
+                update={"name": alias, "owner": dist, "stand_in": True, "source": taken.name, "label": label}
+            )
+        if not renamed:
+            continue
+        for name, q in list(quantities.items()):
+            if q.owner == dist:
+                quantities[name] = q.model_copy(
+                    update={
+                        field: tuple(renamed.get(n, n) for n in getattr(q, field))
+                        for field in ("reads", "reads_past", "adds", "subtracts")
+                    }
+                )
+
+
+def _supported(installed: str, spec_text: str) -> bool:
+    try:
+        return Version(installed) in SpecifierSet(spec_text)
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+
+
 def _untaken_stand_ins(
     partners: dict[str, Partner], parameters: dict[str, Parameter], quantities: dict[str, Quantity]
 ) -> dict[str, str]:
@@ -297,7 +354,13 @@ def _untaken_stand_ins(
     reasons: dict[str, str] = {}
     for name, q in quantities.items():
         deps = q.dependencies
-        untaken = [d for d in deps if d in stand_ins and d not in taken.get(q.owner, ())]
+        untaken = [
+            d
+            for d in deps
+            if d in stand_ins
+            and d not in taken.get(q.owner, ())
+            and not (parameters[d].source and parameters[d].owner == q.owner)  # its own unsupported-version stand-in
+        ]
         if untaken:
             missing = [d for d in deps if d not in known or d in untaken]
             reasons[name] = f"reads {', '.join(missing)}, which no installed distribution provides"

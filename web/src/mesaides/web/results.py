@@ -79,8 +79,9 @@ TAKEN_FROM_SITUATION = (
 def _taken_label(deployment: Deployment, name: str) -> str:
     """The label the reading partner gave the quantity it takes (without the stand-in's suffix)."""
     owner = deployment.rules.stand_ins[name]
-    taken = next((t for t in deployment.rules.partners[owner].takes if t.name == name), None)
-    return taken.label if taken is not None else name
+    source = deployment.rules.parameters[name].source or name  # a stand-in for an unsupported version
+    taken = next((t for t in deployment.rules.partners[owner].takes if t.name == source), None)
+    return taken.label if taken is not None else source
 
 
 def month_label(day: dt.date) -> str:
