@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from mesaides.core.api import Engine
-from mesaides.core.testing.partners import check_card_and_logo
+from mesaides.core.testing.partners import check_aides_load, check_card_and_logo, check_granted_and_refused
 from mesaides.core.testing.reasons import check_cases_and_generated
-from mesaides.core.yamlio import load_yaml
 
 DISTRIBUTION = "mesaides-partner-idf-mobilites"
 INSTITUTIONS = ["idf_mobilites"]
@@ -30,20 +29,12 @@ def test_card_and_logo(engine):
 
 def test_every_aide_file_loads(engine):
     assert len(AIDES) >= 10
-    problems = [str(p) for p in engine.rules.problems if DISTRIBUTION in str(p)]
-    assert not problems, problems
-    for aide in AIDES:
-        assert engine.rules.aides[aide].owner == DISTRIBUTION
-        assert aide not in engine.rules.unavailable, engine.rules.unavailable.get(aide)
+    check_aides_load(engine.rules, DISTRIBUTION, AIDES)
 
 
 @pytest.mark.parametrize("aide", AIDES)
 def test_expert_cases_grant_and_refuse(aide):
-    cases = load_yaml((HERE / "yaml" / f"{aide}.yaml").read_text(encoding="utf-8"))
-    assert len(cases) >= 2
-    outputs = [value for case in cases for value in case["output"][aide]]
-    assert any(outputs), f"{aide}: no case where it is granted"
-    assert not all(outputs), f"{aide}: no case where it is refused"
+    check_granted_and_refused(HERE / "yaml", aide)
 
 
 def test_reasons_hold_over_generated_households(engine):

@@ -411,11 +411,7 @@ def _unmet_requirements(
             installed = versions.get(required)
             if installed is None:
                 continue  # absent: the graph already reports the missing names it provides
-            try:
-                ok = Version(installed) in SpecifierSet(spec_text)
-            except (InvalidSpecifier, InvalidVersion):
-                ok = False
-            if ok:
+            if _supported(installed, spec_text):
                 continue
             # A quantity the reader ``takes`` keeps being read: the reader works with or without
             # its provider, so an unsupported version does not make it unavailable.

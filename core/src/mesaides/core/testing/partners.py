@@ -1,6 +1,8 @@
 """Checks every partner package runs on itself, with only its own requirements installed.
 
 - :func:`partners_except`: the partners to block for a deployment of some partners alone.
+- :func:`check_aides_load` and :func:`check_granted_and_refused`: a partner's aide files load
+  without a problem, and each aide has expert cases that grant it and refuse it (A5).
 - :func:`check_card_and_logo`: the partner card and the institutions' logos (convention A4:
   ``logo_<institution>.png``, a square PNG of 120 px).
 - :func:`check_unavailable_without` and :func:`check_unavailable_out_of_range`: a partner whose
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from mesaides.core.api import Engine
@@ -86,3 +89,24 @@ def check_unavailable_out_of_range(required: str, spec: str, aide: str, own: Ite
     assert rules.unavailable[aide].endswith(f"requires {required}{spec}, but 2.0.0 is installed")
     for name in own:
         assert name in rules.aides and name not in rules.unavailable
+
+
+def check_aides_load(rules: RuleSet, distribution: str, aides: Iterable[str]) -> None:
+    """No load problem names ``distribution``, and each of ``aides`` is its and available."""
+    problems = [p for p in rules.problems if distribution in p]
+    assert not problems, problems
+    for aide in aides:
+        assert rules.aides[aide].owner == distribution, aide
+        assert aide not in rules.unavailable, rules.unavailable.get(aide)
+
+
+def check_granted_and_refused(cases: Path, aide: str) -> None:
+    """``aide``'s expert cases (``cases/<aide>.yaml``): at least two, one where it is granted to
+    someone and one where it is refused (A5)."""
+    from mesaides.core.testing.yaml_cases import load_cases
+
+    outputs = [case["output"][aide] for case in load_cases(cases / f"{aide}.yaml")]
+    values = [v for output in outputs for v in (output if isinstance(output, list) else [output])]
+    assert len(outputs) >= 2, aide
+    assert any(v not in (0, False) for v in values), f"{aide}: no case where it is granted"
+    assert any(v in (0, False) for v in values), f"{aide}: no case where it is refused"
