@@ -344,3 +344,17 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(String(200), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Amendment(Base):
+    """C1: an amendment of the convention, with the version it makes and the day it applies."""
+
+    __tablename__ = "amendments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    """The convention's version number once the amendment applies (incremented at each one)."""
+    summary: Mapped[str] = mapped_column(Text)
+    applies_on: Mapped[dt.date] = mapped_column(Date)
+    announced_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    announced_by: Mapped[str] = mapped_column(String(200))
