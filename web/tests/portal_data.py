@@ -66,7 +66,10 @@ def caf_release_raising_rsa(workdir: Path) -> RuleSet:
     caf = eps[CAF].load()
     _raised_rsa(Path(str(caf.legislation)), workdir / "legislation", 1.25)
     release = PartnerPlugin(
-        caf.package, caf.partner, rule_modules=caf.rule_modules, parameters=caf.parameters,
+        caf.package,
+        caf.partner,
+        rule_modules=caf.rule_modules,
+        parameters=caf.parameters,
         legislation=workdir / "legislation",
     )
     return _rules(eps, release, "1.0.1")

@@ -44,9 +44,7 @@ def announce(session: Session, now: dt.datetime, summary: str, applies_on: dt.da
             f"{applies_on:%Y-%m-%d} is too soon, the earliest is {earliest:%Y-%m-%d}"
         )
     latest = session.scalar(select(func.max(Amendment.version))) or FIRST_VERSION
-    amendment = Amendment(
-        version=latest + 1, summary=summary, applies_on=applies_on, announced_at=now, announced_by=by
-    )
+    amendment = Amendment(version=latest + 1, summary=summary, applies_on=applies_on, announced_at=now, announced_by=by)
     session.add(amendment)
     session.flush()
     audit.record(

@@ -19,7 +19,8 @@ import yaml
 from sqlalchemy import select
 
 from mesaides.core import RuleSet, load_rules
-from mesaides.registry import audit, defects, lifecycle, parameter_catalogue, questions
+from mesaides.registry import amendments, audit, defects, lifecycle, parameter_catalogue, questions, spaces
+from mesaides.registry.accounts import Actor, Permission, Role, authorize
 from mesaides.registry.checks import (
     AideDecision,
     Catalogue,
@@ -41,6 +42,7 @@ from mesaides.registry.models import (
     REFUSED,
     REMOVED,
     Aide,
+    Amendment,
     AuditEvent,
     Defect,
     ExpertCase,
@@ -56,6 +58,7 @@ from mesaides.registry.parameter_catalogue import ParameterState
 from mesaides.registry.population import DEFAULT_HOUSEHOLDS, DEFAULT_SEED
 from mesaides.registry.public import PendingNotice, PublicState, pending_notices, public_state
 from mesaides.registry.settings import SmtpSettings, database_url
+from mesaides.registry.spaces import OperatorSpace, PartnerSpace
 from mesaides.registry.statuses import AideStatus, ParameterStatus
 from mesaides.registry.sync import Measuring, run_sync
 from mesaides.registry.sync_report import SyncReport
@@ -73,6 +76,7 @@ _USER_ERRORS = (
     lifecycle.LifecycleError,
     parameter_catalogue.ParameterError,
     questions.QuestionError,
+    amendments.AmendmentError,
     ValueError,
     KeyError,
 )
@@ -493,6 +497,47 @@ class Registry:
             if subject:
                 query = query.where(AuditEvent.subject == subject)
             return list(session.scalars(query))
+
+
+    # ---- the portal's spaces and the convention's amendments (C1) ------------------------------
+
+    def partner_space(self, partner: str, *, by: Actor) -> PartnerSpace:
+        """What ``partner``'s space shows (``spaces.partner_space``): its referents and experts
+        read it; a statistics viewer reads only its :meth:`~PartnerSpace.figures`."""
+        self._authorize_reading(by, Permission.READ_PARTNER, partner)
+        with self.database.reading() as session:
+            try:
+                return spaces.partner_space(session, self.now, partner)
+            except KeyError as exc:
+                raise RegistryError(exc.args[0]) from None
+
+    def operator_space(self, *, by: Actor) -> OperatorSpace:
+        """What waits on the operator (``spaces.operator_space``); figures only for statistics."""
+        self._authorize_reading(by, Permission.READ_OPERATOR)
+        with self.database.reading() as session:
+            return spaces.operator_space(session, self.now)
+
+    def _authorize_reading(self, by: Actor, permission: Permission, partner: str | None = None) -> None:
+        if by.role == Role.STATISTICS:
+            authorize(by, Permission.READ_STATISTICS)
+        else:
+            authorize(by, permission, partner)
+
+    def amendments(self, *, by: Actor) -> list[Amendment]:
+        self._authorize_reading(by, Permission.READ_OPERATOR)
+        with self.database.reading() as session:
+            return amendments.amendments(session)
+
+    def convention_version(self) -> int:
+        """C1: the convention's version in force today."""
+        with self.database.reading() as session:
+            return amendments.current_version(session, self.now.date())
+
+    def announce_amendment(self, summary: str, applies_on: dt.date, *, by: Actor) -> int:
+        """C1: record an amendment applying at least 30 days from today and inform every partner;
+        returns the convention's version it makes."""
+        authorize(by, Permission.OPERATOR_DECIDE)
+        return self._do(amendments.announce, summary, applies_on, by=by.label).version
 
 
 def open_registry(

@@ -116,11 +116,12 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
     templates.env.globals["champ_csrf"] = form_tokens.field
 
-    from mesaides.web import api, pages
+    from mesaides.web import api, pages, portal
 
     app.include_router(api.router)
     api.describe_requests(app, deployment)
     app.include_router(pages.router)
+    app.include_router(portal.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from mesaides.web import docs

@@ -45,7 +45,7 @@ STATUS_FR = {
 ANSWERS_FR = {"no_interaction": "aucune interaction", "updated": "nous mettrons à jour"}
 
 
-def _registry(request: Request) -> Registry:
+def portal_registry(request: Request) -> Registry:
     """The registry of this application's database, opened on first use and kept with the app."""
     state = request.app.state
     registry = getattr(state, "portal_registry", None)
@@ -54,7 +54,7 @@ def _registry(request: Request) -> Registry:
     return registry
 
 
-PortalRegistry = Annotated[Registry, Depends(_registry)]
+PortalRegistry = Annotated[Registry, Depends(portal_registry)]
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

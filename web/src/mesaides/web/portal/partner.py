@@ -103,7 +103,9 @@ async def answer_notification(
 
 
 @router.post("/aides/{aide}/validation")
-async def sign_off(request: Request, partner: str, aide: str, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def sign_off(
+    request: Request, partner: str, aide: str, actor: CurrentActor, registry: PortalRegistry
+) -> Response:
     """A6(a): the partner deems the calculation of the aide's current version reliable."""
     form = await request.form()
 
