@@ -498,7 +498,6 @@ class Registry:
                 query = query.where(AuditEvent.subject == subject)
             return list(session.scalars(query))
 
-
     # ---- the portal's spaces and the convention's amendments (C1) ------------------------------
 
     def partner_space(self, partner: str, *, by: Actor) -> PartnerSpace:
