@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from mesaides.core import RuleSet, load_rules
 from mesaides.registry import amendments, audit, defects, lifecycle, parameter_catalogue, questions, spaces
-from mesaides.registry.accounts import Actor, Permission, Role, authorize
+from mesaides.registry.accounts import Actor, Permission, authorize
 from mesaides.registry.checks import (
     AideDecision,
     Catalogue,
@@ -58,7 +58,7 @@ from mesaides.registry.parameter_catalogue import ParameterState
 from mesaides.registry.population import DEFAULT_HOUSEHOLDS, DEFAULT_SEED
 from mesaides.registry.public import PendingNotice, PublicState, pending_notices, public_state
 from mesaides.registry.settings import SmtpSettings, database_url
-from mesaides.registry.spaces import OperatorSpace, PartnerSpace
+from mesaides.registry.spaces import Figures, OperatorSpace, PartnerSpace
 from mesaides.registry.statuses import AideStatus, ParameterStatus
 from mesaides.registry.sync import Measuring, run_sync
 from mesaides.registry.sync_report import SyncReport
@@ -501,29 +501,37 @@ class Registry:
     # ---- the portal's spaces and the convention's amendments (C1) ------------------------------
 
     def partner_space(self, partner: str, *, by: Actor) -> PartnerSpace:
-        """What ``partner``'s space shows (``spaces.partner_space``): its referents and experts
-        read it; a statistics viewer reads only its :meth:`~PartnerSpace.figures`."""
-        self._authorize_reading(by, Permission.READ_PARTNER, partner)
+        """What ``partner``'s space shows (``spaces.partner_space``), to its referents and experts."""
+        authorize(by, Permission.READ_PARTNER, partner)
         with self.database.reading() as session:
             try:
                 return spaces.partner_space(session, self.now, partner)
             except KeyError as exc:
                 raise RegistryError(exc.args[0]) from None
 
+    def partner_figures(self, partner: str, *, by: Actor) -> Figures:
+        """The counts of ``partner``'s space, for statistics viewers: never a message's content."""
+        authorize(by, Permission.READ_STATISTICS)
+        with self.database.reading() as session:
+            try:
+                return spaces.partner_space(session, self.now, partner).figures()
+            except KeyError as exc:
+                raise RegistryError(exc.args[0]) from None
+
     def operator_space(self, *, by: Actor) -> OperatorSpace:
-        """What waits on the operator (``spaces.operator_space``); figures only for statistics."""
-        self._authorize_reading(by, Permission.READ_OPERATOR)
+        """What waits on the operator (``spaces.operator_space``)."""
+        authorize(by, Permission.READ_OPERATOR)
         with self.database.reading() as session:
             return spaces.operator_space(session, self.now)
 
-    def _authorize_reading(self, by: Actor, permission: Permission, partner: str | None = None) -> None:
-        if by.role == Role.STATISTICS:
-            authorize(by, Permission.READ_STATISTICS)
-        else:
-            authorize(by, permission, partner)
+    def operator_figures(self, *, by: Actor) -> Figures:
+        """The counts of the operator's space, for statistics viewers."""
+        authorize(by, Permission.READ_STATISTICS)
+        with self.database.reading() as session:
+            return spaces.operator_space(session, self.now).figures()
 
     def amendments(self, *, by: Actor) -> list[Amendment]:
-        self._authorize_reading(by, Permission.READ_OPERATOR)
+        authorize(by, Permission.READ_OPERATOR)
         with self.database.reading() as session:
             return amendments.amendments(session)
 

@@ -53,9 +53,10 @@ DECISIONS = {"faisable": "feasible", "refusee": "refused"}
 async def _space_page(
     request: Request, registry: PortalRegistry, actor, *, error: str = "", status_code: int = 200
 ) -> HTMLResponse:
+    if actor.role == Role.STATISTICS:  # counts only, never a message's content
+        figures = await run_in_threadpool(registry.operator_figures, by=actor)
+        return render(request, "espace/chiffres.html", titre="opérateur", chiffres=figures)
     space = await run_in_threadpool(registry.operator_space, by=actor)
-    if actor.role == Role.STATISTICS:
-        return render(request, "espace/chiffres.html", titre="Opérateur", chiffres=space.figures())
     amendments = await run_in_threadpool(registry.amendments, by=actor)
     return render(
         request,

@@ -54,9 +54,10 @@ def _path(partner: str) -> str:
 async def _space_page(
     request: Request, registry: PortalRegistry, actor, partner: str, *, error: str = "", status_code: int = 200
 ) -> HTMLResponse:
+    if actor.role == Role.STATISTICS:  # counts only, never a message's content
+        figures = await run_in_threadpool(registry.partner_figures, partner, by=actor)
+        return render(request, "espace/chiffres.html", titre=f"partenaire {partner}", chiffres=figures)
     space = await run_in_threadpool(registry.partner_space, partner, by=actor)
-    if actor.role == Role.STATISTICS:
-        return render(request, "espace/chiffres.html", titre=space.partner.name, chiffres=space.figures())
     return render(
         request,
         "espace/partenaire.html",
