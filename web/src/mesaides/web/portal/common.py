@@ -43,6 +43,7 @@ STATUS_FR = {
     "expired": "délai expiré",
 }
 ANSWERS_FR = {"no_interaction": "aucune interaction", "updated": "nous mettrons à jour"}
+PRIVATE = {"Cache-Control": "no-store"}
 
 
 def portal_registry(request: Request) -> Registry:
@@ -61,7 +62,8 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     state = request.app.state
     context.setdefault("preview", state.settings.preview)
     context.update(regles=RULES_FR, statuts=STATUS_FR, reponses=ANSWERS_FR, jour=day, date_heure=day_and_time)
-    return state.templates.TemplateResponse(request, template, context, status_code=status_code)
+    # O7: what partners share in confidence stays out of shared caches and the browser's history
+    return state.templates.TemplateResponse(request, template, context, status_code=status_code, headers=PRIVATE)
 
 
 def done(path: str, what: str) -> RedirectResponse:
