@@ -326,3 +326,14 @@ def test_without_a_session_the_portal_sends_to_sign_in(portal):
     portal.client.cookies.clear()
     page = portal.client.get(NORD_SPACE, follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"].startswith("/connexion")
+
+
+def test_each_account_lands_in_its_own_space(portal):
+    for role, partner, space in (
+        ("referent", NORD, NORD_SPACE),
+        ("expert", LYON, LYON_SPACE),
+        ("administrator", None, OPERATOR_SPACE),
+    ):
+        portal.as_(role, partner)
+        landing = portal.client.get("/espace", follow_redirects=False)
+        assert landing.status_code == 303 and landing.headers["location"] == space

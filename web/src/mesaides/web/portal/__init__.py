@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mesaides.web.portal import operator, partner
+from mesaides.web.portal import landing, operator, partner
 
 router = APIRouter()
+router.include_router(landing.router)
 router.include_router(partner.router)
 router.include_router(operator.router)
