@@ -7,6 +7,7 @@ FastAPI's TestClient, its registry on a fixed clock; accounts and sessions are t
 from __future__ import annotations
 
 import datetime as dt
+import html as html_text
 import re
 import shutil
 import sys
@@ -61,7 +62,7 @@ class Portal:
 
     def post(self, page: str, action: str, data: dict[str, str]):
         """Post the form of ``page`` that posts to ``action``, with its CSRF token from the page."""
-        html = self.client.get(page).text
+        html = self.client.get(page).text  # the form's attributes, as sent
         form = re.search(
             rf'<form[^>]*action="{re.escape(action)}"[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)"', html
         )
@@ -83,6 +84,11 @@ def portal(synced_database, tmp_path) -> Portal:
     registry.close()
 
 
+def text(response) -> str:
+    """The page's text as a person reads it (entities such as &#39; decoded)."""
+    return html_text.unescape(response.text)
+
+
 def a8_notification(registry: Registry) -> dict:
     [note] = [n for n in registry.notifications() if n["rule"] == "A8"]
     return note
@@ -95,7 +101,7 @@ def test_a_referent_sees_the_a8_change_with_its_measured_impact(portal):
     note = a8_notification(portal.registry)
     page = portal.as_("referent", NORD).client.get(NORD_SPACE)
     assert page.status_code == 200
-    html = page.text
+    html = text(page)
     assert "Espace partenaire : Département du Nord" in html
     assert f"N° {note['id']} : {note['title']}" in html
     assert "A8 — mise à jour d'une aide" in html
@@ -120,7 +126,7 @@ def test_a7_answers_lift_the_notice_once_the_last_partner_has_answered(portal):
     portal.as_("referent", NORD, "referente@lenord.example.org")
     done = portal.post(NORD_SPACE, action, {"reponse": "aucune-interaction", "commentaire": "Vérifié sur nos cas."})
     assert done.status_code == 303 and done.headers["location"] == f"{NORD_SPACE}?fait=reponse"
-    page = portal.client.get(done.headers["location"]).text
+    page = text(portal.client.get(done.headers["location"]))
     assert "Votre réponse est enregistrée." in page
     assert "aucune interaction, le 16/11/2026" in page
     assert portal.registry.public_state().aides["rsa"].notice is not None  # Lyon has not answered
@@ -132,7 +138,7 @@ def test_a7_answers_lift_the_notice_once_the_last_partner_has_answered(portal):
     done = portal.post(LYON_SPACE, f"{LYON_SPACE}/notifications/{note['id']}/reponse", {"reponse": "mise-a-jour"})
     assert done.status_code == 303
     assert portal.registry.public_state().aides["rsa"].notice is None
-    assert "levé le 16/11/2026" in portal.client.get(LYON_SPACE).text
+    assert "levé le 16/11/2026" in text(portal.client.get(LYON_SPACE))
 
 
 def test_an_answer_without_a_choice_names_the_field(portal):
@@ -140,7 +146,7 @@ def test_an_answer_without_a_choice_names_the_field(portal):
     portal.as_("referent", NORD)
     refused = portal.post(NORD_SPACE, f"{NORD_SPACE}/notifications/{note['id']}/reponse", {})
     assert refused.status_code == 422
-    assert "reponse : choisissez « aucune interaction » ou « nous mettrons à jour »" in refused.text
+    assert "reponse : choisissez « aucune interaction » ou « nous mettrons à jour »" in text(refused)
     assert a8_notification(portal.registry)["recipients"][NORD]["answer"] is None
 
 
@@ -152,11 +158,11 @@ def test_reliability_then_quality_sign_offs(portal):
         a for a in portal.registry.partner_space(NORD, by=portal.actor("referent", NORD)).aides if a.name == NORD_AIDE
     ]
     assert aide.signed_off == {"reliability"} and aide.awaits_quality
-    page = portal.client.get(NORD_SPACE).text
+    page = text(portal.client.get(NORD_SPACE))
     assert "Valider la fiabilité du calcul de" not in page
 
     portal.as_("administrator")
-    operator_page = portal.client.get(OPERATOR_SPACE).text
+    operator_page = text(portal.client.get(OPERATOR_SPACE))
     assert re.search(
         rf"{NORD_AIDE}</span></th><td>{NORD}</td><td>[^<]*</td><td>validée par le partenaire</td>", operator_page
     )
@@ -173,7 +179,7 @@ def test_questions_both_ways_with_their_two_weeks(portal):
     [question] = [q for q in portal.registry.questions() if q.direction == "to_operator"]
 
     portal.as_("administrator")
-    assert "Le RSA de décembre est-il revalorisé ?" in portal.client.get(OPERATOR_SPACE).text
+    assert "Le RSA de décembre est-il revalorisé ?" in text(portal.client.get(OPERATOR_SPACE))
     answered = portal.post(
         OPERATOR_SPACE, f"{OPERATOR_SPACE}/questions/{question.id}/reponse", {"reponse": "Oui, au 1er avril."}
     )
@@ -186,7 +192,7 @@ def test_questions_both_ways_with_their_two_weeks(portal):
 
     portal.clock.advance(days=4)
     portal.as_("referent", NORD)
-    page = portal.client.get(NORD_SPACE).text
+    page = text(portal.client.get(NORD_SPACE))
     assert "Oui, au 1er avril." in page
     assert "À répondre avant le 30/11/2026 (10 jours restants)." in page
     done = portal.post(NORD_SPACE, f"{NORD_SPACE}/questions/{to_nord.id}/reponse", {"reponse": "En janvier."})
@@ -206,7 +212,7 @@ def test_a_defect_counts_down_is_renewed_and_resolved(portal):
     portal.as_("referent", NORD)
     row = re.search(
         rf"<tr><th scope=\"row\">{defect.id}</th><td>{NORD_AIDE}</td>(.*?)</tr>",
-        portal.client.get(NORD_SPACE).text,
+        text(portal.client.get(NORD_SPACE)),
         re.S,
     )
     assert row and "<td>5 jours</td>" in row.group(1) and "<td>01/12/2026</td>" in row.group(1)
@@ -223,7 +229,7 @@ def test_a_defect_counts_down_is_renewed_and_resolved(portal):
     assert resolved.status_code == 303
     assert portal.registry.defects()[0].status == "resolved"
     portal.as_("referent", NORD)
-    assert "Aucun défaut à corriger." in portal.client.get(NORD_SPACE).text
+    assert "Aucun défaut à corriger." in text(portal.client.get(NORD_SPACE))
 
 
 def test_the_operator_decides_on_a_suggestion_with_its_reason(portal):
@@ -231,7 +237,7 @@ def test_the_operator_decides_on_a_suggestion_with_its_reason(portal):
     portal.as_("administrator")
     action = f"{OPERATOR_SPACE}/suggestions/cheque_culture/decision"
     refused = portal.post(OPERATOR_SPACE, action, {"decision": "refusee"})
-    assert refused.status_code == 422 and "motif : donnez le motif de la décision (A1)" in refused.text
+    assert refused.status_code == 422 and "motif : donnez le motif de la décision (A1)" in text(refused)
     done = portal.post(OPERATOR_SPACE, action, {"decision": "refusee", "motif": "Attribuée par une commission"})
     assert done.status_code == 303
     [aide] = [a for a in portal.registry.aides() if a.name == "cheque_culture"]
@@ -254,7 +260,7 @@ def test_a_parameter_is_deprecated_with_a_removal_date(portal):
         f"{OPERATOR_SPACE}/parametres/{next(p.name for p in portal.registry.parameters() if p.status == 'active')}/deprecation",
         {"motif": "x", "date_retrait": "mars"},
     )
-    assert bad.status_code == 422 and "date_retrait : « mars » n'est pas une date" in bad.text
+    assert bad.status_code == 422 and "date_retrait : « mars » n'est pas une date" in text(bad)
 
 
 def test_an_amendment_is_announced_at_least_30_days_ahead_to_every_partner(portal):
@@ -263,7 +269,7 @@ def test_an_amendment_is_announced_at_least_30_days_ahead_to_every_partner(porta
         OPERATOR_SPACE, f"{OPERATOR_SPACE}/avenants", {"resume": "Nouvelle règle O10", "date_application": "2026-12-15"}
     )
     assert too_soon.status_code == 422
-    assert "C1" in too_soon.text and "2026-12-16" in too_soon.text  # the earliest day it may apply
+    assert "C1" in text(too_soon) and "2026-12-16" in text(too_soon)  # the earliest day it may apply
     assert not [n for n in portal.registry.notifications() if n["rule"] == "C1"]
 
     done = portal.post(
@@ -277,7 +283,7 @@ def test_an_amendment_is_announced_at_least_30_days_ahead_to_every_partner(porta
     portal.clock.set("2026-12-16T00:00:00")
     assert portal.registry.convention_version() == 2
     portal.as_("referent", NORD)
-    assert "Avenant à la convention : version 2, applicable le 16/12/2026" in portal.client.get(NORD_SPACE).text
+    assert "Avenant à la convention : version 2, applicable le 16/12/2026" in text(portal.client.get(NORD_SPACE))
 
 
 # ---- who may see and do what ------------------------------------------------------------------
@@ -287,7 +293,7 @@ def test_a_referent_of_the_nord_is_refused_the_cafs_pages(portal):
     portal.as_("referent", NORD)
     page = portal.client.get(CAF_SPACE)
     assert page.status_code == 403
-    assert "<h1>Accès refusé</h1>" in page.text and 'lang="fr"' in page.text
+    assert "<h1>Accès refusé</h1>" in text(page) and 'lang="fr"' in text(page)
     assert portal.client.get(OPERATOR_SPACE).status_code == 403
 
 
@@ -297,12 +303,17 @@ def test_nobody_acts_for_a_partner_they_are_not_bound_to(portal):
     token = portal.client.app.state.form_tokens.issue(action)
     for role, partner in (("referent", LYON), ("administrator", None), ("statistics", None)):
         portal.as_(role, partner)
-        refused = portal.client.post(action, data={"csrf": token, "reponse": "aucune-interaction"})
+        refused = portal.client.post(
+            action, data={"csrf": token, "reponse": "aucune-interaction"}, follow_redirects=False
+        )
         assert refused.status_code == 403, (role, partner)
     # the Lyon referent cannot answer for the Nord through its own address either
     portal.as_("referent", LYON)
     own = f"{LYON_SPACE}/aides/{NORD_AIDE}/validation"
-    assert portal.client.post(own, data={"csrf": portal.client.app.state.form_tokens.issue(own)}).status_code == 403
+    signed = portal.client.post(
+        own, data={"csrf": portal.client.app.state.form_tokens.issue(own)}, follow_redirects=False
+    )
+    assert signed.status_code == 403
     assert a8_notification(portal.registry)["recipients"][NORD]["answer"] is None
     assert not portal.registry.partner_space(NORD, by=portal.actor("referent", NORD)).aides[0].signed_off
 
@@ -314,10 +325,10 @@ def test_a_statistics_viewer_sees_figures_never_a_message(portal):
     for path in (NORD_SPACE, OPERATOR_SPACE):
         page = portal.client.get(path)
         assert page.status_code == 200
-        assert "jamais le contenu d'une situation ni d'un message" in page.text
-        assert "Question confidentielle" not in page.text
-        assert note["title"] not in page.text and "7 aides ont été mises à jour" not in page.text
-    nord = portal.client.get(NORD_SPACE).text
+        assert "jamais le contenu d'une situation ni d'un message" in text(page)
+        assert "Question confidentielle" not in text(page)
+        assert note["title"] not in text(page) and "7 aides ont été mises à jour" not in text(page)
+    nord = text(portal.client.get(NORD_SPACE))
     assert re.search(r'id="chiffre-a-repondre">1<', nord)  # the A8 notification
     assert re.search(r'id="chiffre-questions">1<', nord)  # the operator's question (Pa2)
 
