@@ -348,3 +348,47 @@ def test_each_account_lands_in_its_own_space(portal):
         portal.as_(role, partner)
         landing = portal.client.get("/espace", follow_redirects=False)
         assert landing.status_code == 303 and landing.headers["location"] == space
+
+
+ACTIV_EMPLOI_CASES = """
+- name: Parent seul et deux enfants au RSA à Lille
+  period: 2026-11
+  input:
+    individus:
+      parent: {date_naissance: "1990-04-01"}
+      enfant1: {date_naissance: "2016-02-01"}
+      enfant2: {date_naissance: "2019-09-01"}
+    familles:
+      famille: {parents: [parent], enfants: [enfant1, enfant2], rsa: 820.5}
+    menages:
+      menage: {personne_de_reference: [parent], enfants: [enfant1, enfant2], depcom: "59350"}
+  output:
+    nord_activ_emploi_maximum: [150, 150, 150]
+- name: Famille au RSA dans le Pas-de-Calais, hors du Nord
+  period: 2026-11
+  input:
+    individus:
+      parent: {date_naissance: "1990-04-01"}
+      enfant: {date_naissance: "2016-02-01"}
+    familles:
+      famille: {parents: [parent], enfants: [enfant], rsa: 500}
+    menages:
+      menage: {personne_de_reference: [parent], enfants: [enfant], depcom: "62041"}
+  output:
+    nord_activ_emploi_maximum: [0, 0]
+"""
+
+
+def test_an_expert_adds_test_cases_for_its_partners_aide(portal):
+    portal.as_("expert", NORD)
+    action = f"{NORD_SPACE}/aides/{NORD_AIDE}/cas"
+    broken = portal.post(NORD_SPACE, action, {"cas": "- name: sans période\n  output: {}\n"})
+    assert broken.status_code == 422 and "needs at least 'period' and 'output'" in text(broken)
+    done = portal.post(NORD_SPACE, action, {"cas": ACTIV_EMPLOI_CASES})
+    assert done.status_code == 303 and done.headers["location"] == f"{NORD_SPACE}?fait=cas"
+    assert "(2 enregistrés)" in text(portal.client.get(NORD_SPACE))
+    registered = [c for c in portal.registry.catalogue().cases if NORD_AIDE in c.aides]
+    assert [c.name for c in registered] == [
+        "Parent seul et deux enfants au RSA à Lille",
+        "Famille au RSA dans le Pas-de-Calais, hors du Nord",
+    ]
