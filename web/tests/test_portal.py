@@ -392,3 +392,16 @@ def test_an_expert_adds_test_cases_for_its_partners_aide(portal):
         "Parent seul et deux enfants au RSA à Lille",
         "Famille au RSA dans le Pas-de-Calais, hors du Nord",
     ]
+
+
+def test_both_sign_offs_then_the_operator_publishes(portal):
+    portal.as_("referent", NORD)
+    assert portal.post(NORD_SPACE, f"{NORD_SPACE}/aides/{NORD_AIDE}/validation", {}).status_code == 303
+    portal.as_("administrator")
+    assert portal.post(OPERATOR_SPACE, f"{OPERATOR_SPACE}/aides/{NORD_AIDE}/validation", {}).status_code == 303
+    published = portal.post(OPERATOR_SPACE, f"{OPERATOR_SPACE}/aides/{NORD_AIDE}/publication", {})
+    assert published.status_code == 303, text(published)
+    assert portal.registry.public_state().aides[NORD_AIDE].status == "published"
+    portal.as_("referent", NORD)
+    row = re.search(rf'<tr id="aide-{NORD_AIDE}">(.*?)</tr>', text(portal.client.get(NORD_SPACE)), re.S)
+    assert row and "<td>publiée</td>" in row.group(1)

@@ -204,6 +204,15 @@ class OperatorSpace:
     partners: list[PartnerInfo]
 
     @property
+    def ready_to_publish(self) -> list[AideItem]:
+        """A6, G2: versions both sign-offs cover, not public yet (publishing runs the checks)."""
+        return [
+            a
+            for a in self.aides
+            if a.status in (AideStatus.DEVELOPMENT, AideStatus.PREVIEW) and {RELIABILITY, QUALITY} <= a.signed_off
+        ]
+
+    @property
     def questions_to_answer(self) -> list[QuestionItem]:
         return [q for q in self.questions if q.direction == TO_OPERATOR and q.answered_at is None]
 

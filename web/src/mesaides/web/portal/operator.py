@@ -39,6 +39,7 @@ router = APIRouter(
 DONE_FR = {
     "decision": "La décision est enregistrée (A1).",
     "validation": "Votre validation de la qualité du code est enregistrée (A6b).",
+    "publication": "L'aide est publiée (A6, G2).",
     "deprecation": "Le Parameter est déprécié ; les partenaires dont les aides le lisent sont prévenus (P4).",
     "reponse": "La réponse est enregistrée (O4).",
     "question": "La question est transmise au partenaire : il y répond sous deux semaines (Pa2).",
@@ -125,6 +126,18 @@ async def sign_off(request: Request, aide: str, actor: CurrentActor, registry: P
         registry.sign_off(aide, QUALITY, by=actor, comment=form_text(form, "commentaire"))
 
     return await _act(request, registry, actor, quality, "validation")
+
+
+@router.post("/aides/{aide}/publication")
+async def publish(request: Request, aide: str, actor: CurrentActor, registry: PortalRegistry) -> Response:
+    """A6, G2: publish a version both sign-offs cover, once the automatic checks pass on the
+    rules this server runs."""
+    rules = request.app.state.deployment.rules
+
+    def publish_aide() -> None:
+        registry.publish(aide, by=actor, rules=rules)
+
+    return await _act(request, registry, actor, publish_aide, "publication")
 
 
 @router.post("/parametres/{name}/deprecation")
