@@ -12,10 +12,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from portal_accounts import account, open_session_cookie
+from portal_accounts import session_cookie
 from portal_data import HOUSEHOLDS, baseline_rules, caf_release_raising_rsa
 
 from mesaides.registry import FixedClock, SmtpSettings, open_registry
+from mesaides.registry.testing import OPERATOR
 
 NORD, NORD_AIDE = "departement_nord", "nord_activ_emploi_maximum"
 
@@ -29,9 +30,9 @@ def portal_server(tmp_path_factory, start_server):
     registry = open_registry(
         f"sqlite:///{instance / 'mesaides.sqlite3'}", FixedClock(now), smtp=SmtpSettings(), households=HOUSEHOLDS
     )
-    registry.sync(baseline_rules(), by=account(registry, "system"), reason="baseline")
-    registry.sync(caf_release_raising_rsa(instance), by=account(registry, "system"), reason="CAF 1.0.1")
-    cookie = open_session_cookie(registry, "referent", NORD, "referente@lenord.example.org")
+    registry.sync(baseline_rules(), by=OPERATOR, reason="baseline")
+    registry.sync(caf_release_raising_rsa(instance), by=OPERATOR, reason="CAF 1.0.1")
+    cookie = session_cookie(registry, "referent", NORD, "referente@lenord.example.org")
     registry.close()
     return start_server(instance), cookie
 

@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mesaides.registry import open_registry
 from mesaides.web import db
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
             yield
         finally:
             _app.state.batcher.close()
+            _app.state.registry.close()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -114,9 +116,12 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.state.templates = templates
     app.state.db = engine
     app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
+    app.state.registry = open_registry(settings.database_url)  # accounts, sessions, the portal
     templates.env.globals["champ_csrf"] = form_tokens.field
 
-    from mesaides.web import api, pages, portal
+    from mesaides.web import api, auth, pages, portal
+
+    auth.install(app)
 
     app.include_router(api.router)
     api.describe_requests(app, deployment)

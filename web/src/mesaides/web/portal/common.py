@@ -1,17 +1,18 @@
-"""What the portal's two spaces share: the registry as a dependency, the route class that answers
-a refusal with the French 403 page, rendering, and the French names of rules and statuses."""
+"""What the portal's spaces share: rendering, the French names of rules and statuses, running
+an action. A refusal of the registry's ``authorize`` (:class:`AccessDenied`) is answered with the
+French 403 page by the application's handler (:func:`mesaides.web.auth.install`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
-from mesaides.registry import Registry, RegistryError, open_registry
+from mesaides.registry import RegistryError
 from mesaides.registry.accounts import AccessDenied
 
 RULES_FR = {
@@ -46,18 +47,6 @@ ANSWERS_FR = {"no_interaction": "aucune interaction", "updated": "nous mettrons 
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-def portal_registry(request: Request) -> Registry:
-    """The registry of this application's database, opened on first use and kept with the app."""
-    state = request.app.state
-    registry = getattr(state, "portal_registry", None)
-    if registry is None:
-        registry = state.portal_registry = open_registry(state.settings.database_url)
-    return registry
-
-
-PortalRegistry = Annotated[Registry, Depends(portal_registry)]
-
-
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     state = request.app.state
     context.setdefault("preview", state.settings.preview)
@@ -79,26 +68,6 @@ def day_and_time(value: dt.datetime | None) -> str:
     return value.strftime("%d/%m/%Y à %H:%M") if value else ""
 
 
-def refused_page(request: Request, reason: str) -> HTMLResponse:
-    return render(request, "espace/refus.html", status_code=403, raison=reason)
-
-
-class PortalRoute(APIRoute):
-    """A portal route: a refusal of the registry's ``authorize`` (an account acting beyond its
-    role or for a partner it is not bound to) is answered with the French 403 page."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except AccessDenied as exc:
-                return refused_page(request, str(exc))
-
-        return handle
-
-
 def form_text(form: Any, name: str, limit: int = 10_000) -> str:
     value = form.get(name)
     return value.strip()[:limit] if isinstance(value, str) else ""
@@ -106,3 +75,18 @@ def form_text(form: Any, name: str, limit: int = 10_000) -> str:
 
 class FormProblem(RegistryError):
     """A form field the portal refuses before asking the registry: names the field."""
+
+
+async def act(
+    action: Callable[[], None], back: str, what: str, space_again: Callable[[str], Awaitable[Response]]
+) -> Response:
+    """Run ``action`` (the facade's, in a thread); then back to the space, saying what was done,
+    or the space again (422) with the refusal, which names the field or the rule. A refusal of
+    ``authorize`` is not the form's problem: it goes on to the 403 page."""
+    try:
+        await run_in_threadpool(action)
+    except AccessDenied:
+        raise
+    except RegistryError as exc:
+        return await space_again(str(exc))
+    return done(back, what)

@@ -8,9 +8,8 @@ from fastapi.responses import RedirectResponse
 
 from mesaides.web.auth import CurrentActor
 from mesaides.web.pages import PAGES_TAG
-from mesaides.web.portal.common import PortalRoute
 
-router = APIRouter(route_class=PortalRoute, include_in_schema=False, tags=[PAGES_TAG])
+router = APIRouter(include_in_schema=False, tags=[PAGES_TAG])
 
 
 @router.get("/espace")

@@ -19,18 +19,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from mesaides.registry import RegistryError
-from mesaides.registry.accounts import Role
+from mesaides.registry.accounts import Actor, Role
 from mesaides.registry.lifecycle import QUALITY
-from mesaides.web.auth import CurrentActor
+from mesaides.web.auth import CurrentActor, RegistryDep
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.pages import PAGES_TAG
-from mesaides.web.portal.common import FormProblem, PortalRegistry, PortalRoute, done, form_text, render
+from mesaides.web.portal.common import FormProblem, act, form_text, render
 
 PATH = "/espace/operateur"
 router = APIRouter(
     prefix=PATH,
-    route_class=PortalRoute,
     include_in_schema=False,
     tags=[PAGES_TAG],
     dependencies=[Depends(form_from_this_site)],
@@ -52,7 +50,7 @@ DECISIONS = {"faisable": "feasible", "refusee": "refused"}
 
 
 async def _space_page(
-    request: Request, registry: PortalRegistry, actor, *, error: str = "", status_code: int = 200
+    request: Request, registry: RegistryDep, actor: Actor, *, error: str = "", status_code: int = 200
 ) -> HTMLResponse:
     if actor.role == Role.STATISTICS:  # counts only, never a message's content
         figures = await run_in_threadpool(registry.operator_figures, by=actor)
@@ -72,12 +70,11 @@ async def _space_page(
     )
 
 
-async def _act(request: Request, registry: PortalRegistry, actor, action, what: str) -> Response:
-    try:
-        await run_in_threadpool(action)
-    except RegistryError as exc:
-        return await _space_page(request, registry, actor, error=str(exc), status_code=422)
-    return done(PATH, what)
+async def _act(request: Request, registry: RegistryDep, actor: Actor, action, what: str) -> Response:
+    async def space_again(error: str) -> Response:
+        return await _space_page(request, registry, actor, error=error, status_code=422)
+
+    return await act(action, PATH, what, space_again)
 
 
 def _date(form, name: str) -> dt.date | None:
@@ -98,12 +95,12 @@ def _required(form, name: str, what: str) -> str:
 
 
 @router.get("", response_class=HTMLResponse)
-async def space(request: Request, actor: CurrentActor, registry: PortalRegistry) -> HTMLResponse:
+async def space(request: Request, actor: CurrentActor, registry: RegistryDep) -> HTMLResponse:
     return await _space_page(request, registry, actor)
 
 
 @router.post("/suggestions/{aide}/decision")
-async def decide(request: Request, aide: str, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def decide(request: Request, aide: str, actor: CurrentActor, registry: RegistryDep) -> Response:
     """A1: feasible or refused, with the reason (A2: an aide not integrable cannot be feasible)."""
     form = await request.form()
 
@@ -118,7 +115,7 @@ async def decide(request: Request, aide: str, actor: CurrentActor, registry: Por
 
 
 @router.post("/aides/{aide}/validation")
-async def sign_off(request: Request, aide: str, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def sign_off(request: Request, aide: str, actor: CurrentActor, registry: RegistryDep) -> Response:
     """A6(b): the operator checked the code's quality and that it has no side effect."""
     form = await request.form()
 
@@ -129,7 +126,7 @@ async def sign_off(request: Request, aide: str, actor: CurrentActor, registry: P
 
 
 @router.post("/aides/{aide}/publication")
-async def publish(request: Request, aide: str, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def publish(request: Request, aide: str, actor: CurrentActor, registry: RegistryDep) -> Response:
     """A6, G2: publish a version both sign-offs cover, once the automatic checks pass on the
     rules this server runs."""
     rules = request.app.state.deployment.rules
@@ -141,7 +138,7 @@ async def publish(request: Request, aide: str, actor: CurrentActor, registry: Po
 
 
 @router.post("/parametres/{name}/deprecation")
-async def deprecate(request: Request, name: str, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def deprecate(request: Request, name: str, actor: CurrentActor, registry: RegistryDep) -> Response:
     """P4: deprecate a Parameter, with a replacement and a removal date."""
     form = await request.form()
 
@@ -159,7 +156,7 @@ async def deprecate(request: Request, name: str, actor: CurrentActor, registry: 
 
 
 @router.post("/questions/{question_id}/reponse")
-async def answer(request: Request, question_id: int, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def answer(request: Request, question_id: int, actor: CurrentActor, registry: RegistryDep) -> Response:
     """O4: the operator answers a partner's question within two weeks."""
     form = await request.form()
 
@@ -170,7 +167,7 @@ async def answer(request: Request, question_id: int, actor: CurrentActor, regist
 
 
 @router.post("/questions")
-async def ask(request: Request, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def ask(request: Request, actor: CurrentActor, registry: RegistryDep) -> Response:
     """Pa2: a question to a partner's referent, who answers within two weeks."""
     form = await request.form()
 
@@ -182,7 +179,7 @@ async def ask(request: Request, actor: CurrentActor, registry: PortalRegistry) -
 
 
 @router.post("/defauts")
-async def notify_defect(request: Request, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def notify_defect(request: Request, actor: CurrentActor, registry: RegistryDep) -> Response:
     """A9: tell a partner of its aide's defect; it has 15 days to correct it."""
     form = await request.form()
 
@@ -194,7 +191,7 @@ async def notify_defect(request: Request, actor: CurrentActor, registry: PortalR
 
 
 @router.post("/defauts/{defect_id}/prolongation")
-async def renew_defect(request: Request, defect_id: int, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def renew_defect(request: Request, defect_id: int, actor: CurrentActor, registry: RegistryDep) -> Response:
     """A9: renew the correction period (15 more days, 3 times at most)."""
     form = await request.form()
 
@@ -205,7 +202,7 @@ async def renew_defect(request: Request, defect_id: int, actor: CurrentActor, re
 
 
 @router.post("/defauts/{defect_id}/resolution")
-async def resolve_defect(request: Request, defect_id: int, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def resolve_defect(request: Request, defect_id: int, actor: CurrentActor, registry: RegistryDep) -> Response:
     form = await request.form()
 
     def resolve() -> None:
@@ -215,7 +212,7 @@ async def resolve_defect(request: Request, defect_id: int, actor: CurrentActor, 
 
 
 @router.post("/avenants")
-async def announce_amendment(request: Request, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def announce_amendment(request: Request, actor: CurrentActor, registry: RegistryDep) -> Response:
     """C1: an amendment of the convention, applying at least 30 days from today; every partner is told."""
     form = await request.form()
 

@@ -20,17 +20,15 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from mesaides.registry import RegistryError
-from mesaides.registry.accounts import Role
+from mesaides.registry.accounts import Actor, Role
 from mesaides.registry.lifecycle import RELIABILITY
-from mesaides.web.auth import CurrentActor
+from mesaides.web.auth import CurrentActor, RegistryDep
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.pages import PAGES_TAG
-from mesaides.web.portal.common import FormProblem, PortalRegistry, PortalRoute, done, form_text, render
+from mesaides.web.portal.common import FormProblem, act, form_text, render
 
 router = APIRouter(
     prefix="/espace/partenaire/{partner}",
-    route_class=PortalRoute,
     include_in_schema=False,
     tags=[PAGES_TAG],
     dependencies=[Depends(form_from_this_site)],
@@ -52,7 +50,7 @@ def _path(partner: str) -> str:
 
 
 async def _space_page(
-    request: Request, registry: PortalRegistry, actor, partner: str, *, error: str = "", status_code: int = 200
+    request: Request, registry: RegistryDep, actor: Actor, partner: str, *, error: str = "", status_code: int = 200
 ) -> HTMLResponse:
     if actor.role == Role.STATISTICS:  # counts only, never a message's content
         figures = await run_in_threadpool(registry.partner_figures, partner, by=actor)
@@ -71,23 +69,21 @@ async def _space_page(
     )
 
 
-async def _act(request: Request, registry: PortalRegistry, actor, partner: str, action, what: str) -> Response:
-    """Run ``action`` in a thread; back to the space, or the space again with the refusal."""
-    try:
-        await run_in_threadpool(action)
-    except RegistryError as exc:
-        return await _space_page(request, registry, actor, partner, error=str(exc), status_code=422)
-    return done(_path(partner), what)
+async def _act(request: Request, registry: RegistryDep, actor: Actor, partner: str, action, what: str) -> Response:
+    async def space_again(error: str) -> Response:
+        return await _space_page(request, registry, actor, partner, error=error, status_code=422)
+
+    return await act(action, _path(partner), what, space_again)
 
 
 @router.get("", response_class=HTMLResponse)
-async def space(request: Request, partner: str, actor: CurrentActor, registry: PortalRegistry) -> HTMLResponse:
+async def space(request: Request, partner: str, actor: CurrentActor, registry: RegistryDep) -> HTMLResponse:
     return await _space_page(request, registry, actor, partner)
 
 
 @router.post("/notifications/{notification_id}/reponse")
 async def answer_notification(
-    request: Request, partner: str, notification_id: int, actor: CurrentActor, registry: PortalRegistry
+    request: Request, partner: str, notification_id: int, actor: CurrentActor, registry: RegistryDep
 ) -> Response:
     """A7: "aucune interaction" or "nous mettrons à jour"."""
     form = await request.form()
@@ -104,9 +100,7 @@ async def answer_notification(
 
 
 @router.post("/aides/{aide}/validation")
-async def sign_off(
-    request: Request, partner: str, aide: str, actor: CurrentActor, registry: PortalRegistry
-) -> Response:
+async def sign_off(request: Request, partner: str, aide: str, actor: CurrentActor, registry: RegistryDep) -> Response:
     """A6(a): the partner deems the calculation of the aide's current version reliable."""
     form = await request.form()
 
@@ -117,7 +111,7 @@ async def sign_off(
 
 
 @router.post("/questions")
-async def ask_operator(request: Request, partner: str, actor: CurrentActor, registry: PortalRegistry) -> Response:
+async def ask_operator(request: Request, partner: str, actor: CurrentActor, registry: RegistryDep) -> Response:
     """O4: a question to the operator, who answers within two weeks."""
     form = await request.form()
     text = form_text(form, "question")
@@ -132,7 +126,7 @@ async def ask_operator(request: Request, partner: str, actor: CurrentActor, regi
 
 @router.post("/questions/{question_id}/reponse")
 async def answer_operator(
-    request: Request, partner: str, question_id: int, actor: CurrentActor, registry: PortalRegistry
+    request: Request, partner: str, question_id: int, actor: CurrentActor, registry: RegistryDep
 ) -> Response:
     """Pa2: the partner's referent answers the operator's question within two weeks."""
     form = await request.form()
@@ -148,7 +142,7 @@ async def answer_operator(
 
 @router.post("/aides/{aide}/cas")
 async def add_expert_cases(
-    request: Request, partner: str, aide: str, actor: CurrentActor, registry: PortalRegistry
+    request: Request, partner: str, aide: str, actor: CurrentActor, registry: RegistryDep
 ) -> Response:
     """A5, G4: an expert of the partner registers test cases (OpenFisca's YAML) for its aide."""
     form = await request.form()
