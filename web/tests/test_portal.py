@@ -324,6 +324,14 @@ def test_nobody_acts_for_a_partner_they_are_not_bound_to(portal):
     assert not portal.registry.partner_space(NORD, by=portal.actor("referent", NORD)).aides[0].signed_off
 
 
+def test_an_unknown_partner_is_a_page_not_found(portal):
+    portal.as_("statistics")
+    page = portal.client.get("/espace/partenaire/inconnu")
+    assert page.status_code == 404 and "Page introuvable" in text(page)
+    portal.as_("referent", NORD)
+    assert portal.client.get("/espace/partenaire/inconnu").status_code == 403
+
+
 def test_a_statistics_viewer_sees_figures_never_a_message(portal):
     note = a8_notification(portal.registry)
     portal.registry.ask(NORD, "Question confidentielle sur une réforme", by=portal.actor("administrator"))

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -90,3 +90,14 @@ async def act(
     except RegistryError as exc:
         return await space_again(str(exc))
     return done(back, what)
+
+
+async def read(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run one of the facade's reads in a thread; what it does not know (an unknown partner) is
+    a 404 page. A refusal of ``authorize`` goes on to the 403 page."""
+    try:
+        return await run_in_threadpool(method, *args, **kwargs)
+    except AccessDenied:
+        raise
+    except RegistryError:
+        raise HTTPException(404) from None

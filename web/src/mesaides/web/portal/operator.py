@@ -17,14 +17,13 @@ import datetime as dt
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from mesaides.registry.accounts import Actor, Role
 from mesaides.registry.lifecycle import QUALITY
 from mesaides.web.auth import CurrentActor, RegistryDep
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.pages import PAGES_TAG
-from mesaides.web.portal.common import FormProblem, act, form_text, render
+from mesaides.web.portal.common import FormProblem, act, form_text, read, render
 
 PATH = "/espace/operateur"
 router = APIRouter(
@@ -53,10 +52,10 @@ async def _space_page(
     request: Request, registry: RegistryDep, actor: Actor, *, error: str = "", status_code: int = 200
 ) -> HTMLResponse:
     if actor.role == Role.STATISTICS:  # counts only, never a message's content
-        figures = await run_in_threadpool(registry.operator_figures, by=actor)
+        figures = await read(registry.operator_figures, by=actor)
         return render(request, "espace/chiffres.html", titre="opérateur", chiffres=figures)
-    space = await run_in_threadpool(registry.operator_space, by=actor)
-    amendments = await run_in_threadpool(registry.amendments, by=actor)
+    space = await read(registry.operator_space, by=actor)
+    amendments = await read(registry.amendments, by=actor)
     return render(
         request,
         "espace/operateur.html",

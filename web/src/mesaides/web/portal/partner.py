@@ -18,14 +18,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from mesaides.registry.accounts import Actor, Role
 from mesaides.registry.lifecycle import RELIABILITY
 from mesaides.web.auth import CurrentActor, RegistryDep
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.pages import PAGES_TAG
-from mesaides.web.portal.common import FormProblem, act, form_text, render
+from mesaides.web.portal.common import FormProblem, act, form_text, read, render
 
 router = APIRouter(
     prefix="/espace/partenaire/{partner}",
@@ -53,9 +52,9 @@ async def _space_page(
     request: Request, registry: RegistryDep, actor: Actor, partner: str, *, error: str = "", status_code: int = 200
 ) -> HTMLResponse:
     if actor.role == Role.STATISTICS:  # counts only, never a message's content
-        figures = await run_in_threadpool(registry.partner_figures, partner, by=actor)
+        figures = await read(registry.partner_figures, partner, by=actor)
         return render(request, "espace/chiffres.html", titre=f"partenaire {partner}", chiffres=figures)
-    space = await run_in_threadpool(registry.partner_space, partner, by=actor)
+    space = await read(registry.partner_space, partner, by=actor)
     return render(
         request,
         "espace/partenaire.html",
