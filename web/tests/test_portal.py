@@ -419,3 +419,12 @@ def test_both_sign_offs_then_the_operator_publishes(portal):
     portal.as_("referent", NORD)
     row = re.search(rf'<tr id="aide-{NORD_AIDE}">(.*?)</tr>', text(portal.client.get(NORD_SPACE)), re.S)
     assert row and "<td>publiée</td>" in row.group(1)
+
+
+def test_a_refused_form_keeps_what_was_typed(portal):
+    portal.as_("administrator")
+    refused = portal.post(OPERATOR_SPACE, f"{OPERATOR_SPACE}/questions", {"question": "Votre barème 2027 ?"})
+    assert refused.status_code == 422 and "partenaire : choisissez le partenaire" in text(refused)
+    assert re.search(r'<textarea[^>]*id="question-texte"[^>]*>Votre barème 2027 \?</textarea>', text(refused))
+    assert "Votre barème 2027 ?" not in text(portal.client.get(OPERATOR_SPACE))  # nothing was asked
+    assert not portal.registry.questions()

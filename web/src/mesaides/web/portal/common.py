@@ -47,9 +47,19 @@ ANSWERS_FR = {"no_interaction": "aucune interaction", "updated": "nous mettrons 
 PRIVATE = {"Cache-Control": "no-store"}
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, status_code: int = 200, sent: dict[str, str] | None = None, **context: Any
+) -> HTMLResponse:
+    """A page of the portal; ``sent``: the fields of a refused form (posted to this request's
+    path), which the form shows again so that nothing typed is lost."""
     state = request.app.state
     context.setdefault("preview", state.settings.preview)
+    typed, posted_to = sent or {}, request.url.path
+
+    def repris(action: str, name: str) -> str:
+        return typed.get(name, "") if action == posted_to else ""
+
+    context["repris"] = repris
     context.update(regles=RULES_FR, statuts=STATUS_FR, reponses=ANSWERS_FR, jour=day, date_heure=day_and_time)
     # O7: what partners share in confidence stays out of shared caches and the browser's history
     return state.templates.TemplateResponse(request, template, context, status_code=status_code, headers=PRIVATE)
@@ -101,3 +111,11 @@ async def read(method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         raise
     except RegistryError:
         raise HTTPException(404) from None
+
+
+async def sent_fields(request: Request) -> dict[str, str]:
+    """The text fields of the form posted (the CSRF token aside), to show them again."""
+    if request.method != "POST":
+        return {}
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}

@@ -23,7 +23,7 @@ from mesaides.registry.lifecycle import QUALITY
 from mesaides.web.auth import CurrentActor, RegistryDep
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.pages import PAGES_TAG
-from mesaides.web.portal.common import FormProblem, act, form_text, read, render
+from mesaides.web.portal.common import FormProblem, act, form_text, read, render, sent_fields
 
 PATH = "/espace/operateur"
 router = APIRouter(
@@ -60,6 +60,7 @@ async def _space_page(
         request,
         "espace/operateur.html",
         status_code=status_code,
+        sent=await sent_fields(request) if error else None,
         espace=space,
         avenants=amendments,
         acteur=actor,

@@ -24,7 +24,7 @@ from mesaides.registry.lifecycle import RELIABILITY
 from mesaides.web.auth import CurrentActor, RegistryDep
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.pages import PAGES_TAG
-from mesaides.web.portal.common import FormProblem, act, form_text, read, render
+from mesaides.web.portal.common import FormProblem, act, form_text, read, render, sent_fields
 
 router = APIRouter(
     prefix="/espace/partenaire/{partner}",
@@ -59,6 +59,7 @@ async def _space_page(
         request,
         "espace/partenaire.html",
         status_code=status_code,
+        sent=await sent_fields(request) if error else None,
         espace=space,
         acteur=actor,
         expert=actor.role == Role.EXPERT,
