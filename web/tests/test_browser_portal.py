@@ -48,7 +48,7 @@ def test_a_referent_answers_a_notification_and_signs_off_its_aide(browser, porta
 
     notification = page.locator("article", has_text="7 aides ont été mises à jour")
     impact = notification.get_by_role("table", name="Impact mesuré sur la population de référence")
-    assert "+150.00 €" in impact.get_by_role("row", name=NORD_AIDE).inner_text()
+    assert "+150,00 €" in impact.get_by_role("row", name=NORD_AIDE).inner_text().replace("\u00a0", " ")
     notification.get_by_label("Aucune interaction avec nos aides").check()
     notification.get_by_label("Commentaire (facultatif)").fill("Nos cas de test passent.")
     notification.get_by_role("button", name="Envoyer la réponse").click()

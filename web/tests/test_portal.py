@@ -121,7 +121,10 @@ def test_a_referent_sees_the_a8_change_with_its_measured_impact(portal):
     assert row, "the Nord's impact line is missing"
     cells = re.findall(r"<td>(.*?)</td>", row.group(1))
     assert cells[:4] == [str(HOUSEHOLDS), str(nord_line["gained"]), str(nord_line["lost"]), str(nord_line["changed"])]
-    assert cells[4] == f"{nord_line['mean_change']:+.2f} €" and nord_line["largest_increase"] == 150.0
+    assert (
+        cells[4] == f"{nord_line['mean_change']:+.2f}\u00a0€".replace(".", ",")
+        and nord_line["largest_increase"] == 150.0
+    )
     # what waits on it: the answer, due in two weeks (Pa2)
     assert "attendue avant le 30/11/2026 (Pa2)" in html
 

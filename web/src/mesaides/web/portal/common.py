@@ -60,7 +60,9 @@ def render(
         return typed.get(name, "") if action == posted_to else ""
 
     context["repris"] = repris
-    context.update(regles=RULES_FR, statuts=STATUS_FR, reponses=ANSWERS_FR, jour=day, date_heure=day_and_time)
+    context.update(
+        regles=RULES_FR, statuts=STATUS_FR, reponses=ANSWERS_FR, jour=day, date_heure=day_and_time, signe=signed_euros
+    )
     # O7: what partners share in confidence stays out of shared caches and the browser's history
     return state.templates.TemplateResponse(request, template, context, status_code=status_code, headers=PRIVATE)
 
@@ -72,6 +74,11 @@ def done(path: str, what: str) -> RedirectResponse:
 
 def day(value: dt.date | dt.datetime | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+def signed_euros(amount: float) -> str:
+    """A change in euros, the French way: ``+150,00\u00a0€``."""
+    return f"{amount:+.2f}".replace(".", ",") + "\u00a0€"
 
 
 def day_and_time(value: dt.datetime | None) -> str:
