@@ -431,3 +431,19 @@ def test_a_refused_form_keeps_what_was_typed(portal):
     assert re.search(r'<textarea[^>]*id="question-texte"[^>]*>Votre barème 2027 \?</textarea>', text(refused))
     assert "Votre barème 2027 ?" not in text(portal.client.get(OPERATOR_SPACE))  # nothing was asked
     assert not portal.registry.questions()
+
+
+def test_a_partner_withdraws_an_aide_it_no_longer_grants(portal):
+    action = f"{CAF_SPACE}/aides/rsa/retrait"
+    portal.as_("referent", NORD)
+    token = portal.client.app.state.form_tokens.issue(action)
+    refused = portal.client.post(action, data={"csrf": token, "motif": "x"}, follow_redirects=False)
+    assert refused.status_code == 403  # not the Nord's aide
+    portal.as_("referent", CAF)
+    assert portal.post(CAF_SPACE, action, {"motif": ""}).status_code == 422
+    done = portal.post(CAF_SPACE, action, {"motif": "Remplacé par le revenu de solidarité unique"})
+    assert done.status_code == 303
+    assert portal.registry.public_state().aides["rsa"].status == "removed"
+    # A10: the Nord, whose aide reads the RSA, is told
+    [a10] = [n for n in portal.registry.notifications() if n["rule"] == "A10"]
+    assert NORD in a10["recipients"]

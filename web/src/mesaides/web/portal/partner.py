@@ -8,6 +8,7 @@ under the convention, without the command line.
 - defects notified to it, with the days left of the correction period (A9);
 - its questions to the operator and their answers (O4), the operator's questions with its own
   two weeks to answer (Pa2);
+- withdrawing an aide it no longer grants (A9, A10);
 - expert test cases for its aides (A5, G4), for its experts.
 
 Every route takes the signed-in account; the registry's facade authorizes each action for the
@@ -36,6 +37,7 @@ router = APIRouter(
 DONE_FR = {
     "reponse": "Votre réponse est enregistrée.",
     "validation": "Votre validation de la fiabilité du calcul est enregistrée (A6a).",
+    "retrait": "L'aide est retirée ; les partenaires dont les aides en dépendent sont prévenus (A9, A10).",
     "question": "Votre question est transmise à l'opérateur : il y répond sous deux semaines (O4).",
     "reponse-question": "Votre réponse à l'opérateur est enregistrée.",
     "cas": "Les cas de test sont enregistrés (A5).",
@@ -108,6 +110,21 @@ async def sign_off(request: Request, partner: str, aide: str, actor: CurrentActo
         registry.sign_off(aide, RELIABILITY, by=actor, comment=form_text(form, "commentaire"))
 
     return await _act(request, registry, actor, partner, reliability, "validation")
+
+
+@router.post("/aides/{aide}/retrait")
+async def withdraw(request: Request, partner: str, aide: str, actor: CurrentActor, registry: RegistryDep) -> Response:
+    """A9: the partner removes an aide it no longer grants (A10: the partners whose aides
+    depend on it are told, and those carry the A7 notice)."""
+    form = await request.form()
+
+    def remove() -> None:
+        reason = form_text(form, "motif")
+        if not reason:
+            raise FormProblem("motif : dites pourquoi l'aide n'est plus versée")
+        registry.remove_aide(aide, by=actor, reason=reason, partner_request=True)
+
+    return await _act(request, registry, actor, partner, remove, "retrait")
 
 
 @router.post("/questions")
