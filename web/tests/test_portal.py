@@ -447,3 +447,17 @@ def test_a_partner_withdraws_an_aide_it_no_longer_grants(portal):
     # A10: the Nord, whose aide reads the RSA, is told
     [a10] = [n for n in portal.registry.notifications() if n["rule"] == "A10"]
     assert NORD in a10["recipients"]
+
+
+def test_the_operator_removes_an_aide_suspended_after_its_correction_period(portal):
+    defect = portal.registry.notify_defect(NORD_AIDE, by=OPERATOR, description="Montant faux pour les couples")
+    action = f"{OPERATOR_SPACE}/aides/{NORD_AIDE}/retrait"
+    portal.as_("administrator")
+    assert f'action="{action}"' not in portal.client.get(OPERATOR_SPACE).text  # still within its period
+    portal.clock.advance(days=16)
+    portal.registry.apply_deadlines()  # the scheduler's job: the aide is suspended (A9)
+    assert portal.registry.public_state().aides[NORD_AIDE].status == "suspended"
+    portal.as_("administrator")  # a session lasts 12 hours
+    done = portal.post(OPERATOR_SPACE, action, {"motif": f"Défaut n° {defect} non corrigé"})
+    assert done.status_code == 303
+    assert portal.registry.public_state().aides[NORD_AIDE].status == "removed"

@@ -5,7 +5,8 @@
 - versions waiting for the operator's quality sign-off (A6b);
 - the catalogue of Parameters, deprecated with a replacement and a removal date (P3, P4);
 - partners' questions to answer (O4), questions to a partner (Pa2);
-- defects: notify one (A9), renew its correction period, resolve it;
+- defects: notify one (A9), renew its correction period, resolve it, or remove the aide once
+  suspended;
 - amendments of the convention with their day of application (C1: at least 30 days ahead).
 
 A statistics viewer sees the same space as counts only.
@@ -43,6 +44,7 @@ DONE_FR = {
     "defaut": "Le défaut est signalé au partenaire : il a 15 jours pour le corriger (A9).",
     "prolongation": "Le délai de correction est prolongé de 15 jours (A9).",
     "resolution": "Le défaut est marqué comme corrigé.",
+    "retrait": "L'aide est retirée ; les partenaires dont les aides en dépendent sont prévenus (A9, A10).",
     "avenant": "L'avenant est enregistré et chaque partenaire en est informé (C1).",
 }
 DECISIONS = {"faisable": "feasible", "refusee": "refused"}
@@ -209,6 +211,17 @@ async def resolve_defect(request: Request, defect_id: int, actor: CurrentActor, 
         registry.resolve_defect(defect_id, by=actor, reason=_required(form, "motif", "dites comment il a été corrigé"))
 
     return await _act(request, registry, actor, resolve, "resolution")
+
+
+@router.post("/aides/{aide}/retrait")
+async def remove_aide(request: Request, aide: str, actor: CurrentActor, registry: RegistryDep) -> Response:
+    """A9: remove an aide suspended after its correction period ran out (A10 applies)."""
+    form = await request.form()
+
+    def remove() -> None:
+        registry.remove_aide(aide, by=actor, reason=_required(form, "motif", "donnez le motif du retrait"))
+
+    return await _act(request, registry, actor, remove, "retrait")
 
 
 @router.post("/avenants")
