@@ -414,3 +414,17 @@ class ApiToken(Base):
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(300))
+
+
+class Amendment(Base):
+    """C1: an amendment of the convention, with the version it makes and the day it applies."""
+
+    __tablename__ = "amendments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    """The convention's version number once the amendment applies (incremented at each one)."""
+    summary: Mapped[str] = mapped_column(Text)
+    applies_on: Mapped[dt.date] = mapped_column(Date)
+    announced_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    announced_by: Mapped[str] = mapped_column(String(200))

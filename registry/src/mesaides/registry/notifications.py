@@ -116,14 +116,22 @@ def notify(
     return notification
 
 
+def impact_lines(details: Mapping[str, Any], aides: Iterable[str]) -> list[dict[str, Any]]:
+    """The measured impact lines a recipient whose aides concerned are ``aides`` is shown (by
+    email and in its space): of a change set, those of the changed aides and of its own."""
+    impact = list(details.get("impact") or [])
+    changed = {c["aide"] for c in details.get("changes") or ()}
+    if changed:
+        own = set(aides)
+        impact = [m for m in impact if m["aide"] in changed or m["aide"] in own]
+    return impact
+
+
 def email_body(notification: Notification, partner_id: str, aides: list[str]) -> str:
     lines = [notification.title, "", notification.body.strip(), ""]
     if aides:
         lines += ["Vos aides concernées : " + ", ".join(aides), ""]
-    impact = notification.details.get("impact") or []
-    changed = {c["aide"] for c in notification.details.get("changes") or ()}
-    if changed:  # a change set: the lines of the changed aides and of this partner's
-        impact = [m for m in impact if m["aide"] in changed or m["aide"] in aides]
+    impact = impact_lines(notification.details, aides)
     if impact:
         lines.append("Impact mesuré sur la population de référence (ménages) :")
         for m in impact:

@@ -19,7 +19,7 @@ import yaml
 from sqlalchemy import select
 
 from mesaides.core import RuleSet, load_rules
-from mesaides.registry import audit, defects, identity, lifecycle, parameter_catalogue, questions
+from mesaides.registry import amendments, audit, defects, identity, lifecycle, parameter_catalogue, questions, spaces
 from mesaides.registry.accounts import SYSTEM_ACTOR, Actor, Permission, Role, authorize
 from mesaides.registry.checks import (
     AideDecision,
@@ -43,6 +43,7 @@ from mesaides.registry.models import (
     REFUSED,
     REMOVED,
     Aide,
+    Amendment,
     AuditEvent,
     Defect,
     ExpertCase,
@@ -58,6 +59,7 @@ from mesaides.registry.parameter_catalogue import ParameterState
 from mesaides.registry.population import DEFAULT_HOUSEHOLDS, DEFAULT_SEED
 from mesaides.registry.public import PendingNotice, PublicState, pending_notices, public_state
 from mesaides.registry.settings import SmtpSettings, database_url
+from mesaides.registry.spaces import Figures, OperatorSpace, PartnerSpace
 from mesaides.registry.statuses import AideStatus, ParameterStatus
 from mesaides.registry.sync import Measuring, run_sync
 from mesaides.registry.sync_report import SyncReport
@@ -72,6 +74,7 @@ _USER_ERRORS = (
     lifecycle.LifecycleError,
     parameter_catalogue.ParameterError,
     questions.QuestionError,
+    amendments.AmendmentError,
     ValueError,
     KeyError,
 )
@@ -619,6 +622,54 @@ class Registry:
             if subject:
                 query = query.where(AuditEvent.subject == subject)
             return list(session.scalars(query))
+
+    # ---- the portal's spaces and the convention's amendments (C1) ------------------------------
+
+    def partner_space(self, partner: str, *, by: Actor) -> PartnerSpace:
+        """What ``partner``'s space shows (``spaces.partner_space``), to its referents and experts."""
+        self._authorize(by, Permission.READ_PARTNER, partner)
+        with self.database.reading() as session:
+            try:
+                return spaces.partner_space(session, self.now, partner)
+            except KeyError as exc:
+                raise RegistryError(exc.args[0]) from None
+
+    def partner_figures(self, partner: str, *, by: Actor) -> Figures:
+        """The counts of ``partner``'s space, for statistics viewers: never a message's content."""
+        self._authorize(by, Permission.READ_STATISTICS)
+        with self.database.reading() as session:
+            try:
+                return spaces.partner_space(session, self.now, partner).figures()
+            except KeyError as exc:
+                raise RegistryError(exc.args[0]) from None
+
+    def operator_space(self, *, by: Actor) -> OperatorSpace:
+        """What waits on the operator (``spaces.operator_space``)."""
+        self._authorize(by, Permission.READ_ALL)
+        with self.database.reading() as session:
+            return spaces.operator_space(session, self.now)
+
+    def operator_figures(self, *, by: Actor) -> Figures:
+        """The counts of the operator's space, for statistics viewers."""
+        self._authorize(by, Permission.READ_STATISTICS)
+        with self.database.reading() as session:
+            return spaces.operator_space(session, self.now).figures()
+
+    def amendments(self, *, by: Actor) -> list[Amendment]:
+        self._authorize(by, Permission.READ_ALL)
+        with self.database.reading() as session:
+            return amendments.amendments(session)
+
+    def convention_version(self) -> int:
+        """C1: the convention's version in force today."""
+        with self.database.reading() as session:
+            return amendments.current_version(session, self.now.date())
+
+    def announce_amendment(self, summary: str, applies_on: dt.date, *, by: Actor) -> int:
+        """C1: record an amendment applying at least 30 days from today and inform every partner;
+        returns the convention's version it makes."""
+        self._authorize(by, Permission.AMEND_CONVENTION)
+        return self._do(amendments.announce, summary, applies_on, by=by.label).version
 
 
 def _owner(session, aide: str) -> str | None:

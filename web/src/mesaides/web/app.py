@@ -119,13 +119,14 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.state.registry = open_registry(settings.database_url)  # accounts, sessions, the portal
     templates.env.globals["champ_csrf"] = form_tokens.field
 
-    from mesaides.web import api, auth, pages
+    from mesaides.web import api, auth, pages, portal
 
     auth.install(app)
 
     app.include_router(api.router)
     api.describe_requests(app, deployment)
     app.include_router(pages.router)
+    app.include_router(portal.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from mesaides.web import docs
