@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlalchemy import select
@@ -59,6 +59,9 @@ from mesaides.registry.settings import SmtpSettings, database_url
 from mesaides.registry.statuses import AideStatus, ParameterStatus
 from mesaides.registry.sync import Measuring, run_sync
 from mesaides.registry.sync_report import SyncReport
+
+if TYPE_CHECKING:
+    from mesaides.registry.tick import TickReport
 
 HOUSEHOLDS_ENV = "MESAIDES_REFERENCE_HOUSEHOLDS"
 SCHEDULER_ENV = "MESAIDES_REFERENCE_SCHEDULER"
@@ -429,6 +432,14 @@ class Registry:
     def apply_deadlines(self, *, by: str = "registry") -> list[int]:
         """A9: suspend the aides whose correction period ran out; returns the expired defects."""
         return [d.id for d in self._do(defects.expire_defects, by=by)]
+
+    def tick(self, *, by: str = "registry", rules: Callable[[], RuleSet] | None = None) -> TickReport:
+        """Do what is due now: A9 suspensions, P4 removals, deadline reminders, the outbox,
+        retention purges (:mod:`mesaides.registry.tick`). Idempotent, and safe when several
+        processes tick at once; the web server's scheduler and ``mesaides registry tick`` call it."""
+        from mesaides.registry.tick import tick
+
+        return tick(self, by=by, rules=rules)
 
     def overdue(self, *, by: str = "registry") -> list[OverdueItem]:
         self.apply_deadlines(by=by)
