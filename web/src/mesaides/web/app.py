@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
@@ -17,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mesaides.web import db
+from mesaides.web import db, scheduler
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
 from mesaides.web.deployment import Deployment
@@ -29,8 +28,6 @@ from mesaides.web.stats import Stats
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-PURGE_EVERY = 3600.0
-"""Seconds between two purges of the saved situations past their retention period."""
 ERROR_ECHO_CHARS = 200
 """An error repeats at most this much of what the client sent."""
 SWITCH_INTERVAL = 0.001
@@ -82,14 +79,13 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         # collector's sight, its full collections no longer walk them in the middle of requests.
         gc.freeze()
         sys.setswitchinterval(SWITCH_INTERVAL)
-        task = asyncio.create_task(_purge_forever(saved, stats))
+        # deadlines, outbox and retention purges (registry.tick), on schedule
+        scheduled = scheduler.start(settings.database_url)
         try:
             yield
         finally:
             _app.state.batcher.close()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            scheduler.shutdown(scheduled)
 
     app = _Application(
         title="mesaides",
@@ -166,16 +162,6 @@ def _wants_page(request: Request) -> bool:
     if tags is not None:
         return PAGES_TAG in tags
     return "text/html" in request.headers.get("accept", "")
-
-
-async def _purge_forever(saved: SavedSituations, stats: Stats) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(saved.purge)
-            await asyncio.to_thread(stats.forget_past_days)
-        except Exception:
-            log.exception("cannot purge the saved situations")
-        await asyncio.sleep(PURGE_EVERY)
 
 
 def _version() -> str:
