@@ -104,6 +104,29 @@ def test_the_server_ticks_at_start_and_on_schedule(tmp_path, start_server, smtp_
     registry.close()
 
 
+def test_cron_registry_tick_purges_the_web_tables(tmp_path):
+    from click.testing import CliRunner
+
+    from mesaides.registry.cli import registry as registry_cli
+
+    url = f"sqlite:///{tmp_path / 'mesaides.sqlite3'}"
+    engine = db.connect(url)
+    db.upgrade(engine)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with engine.begin() as connection:
+        for token, expires in (("e" * 32, now - dt.timedelta(hours=1)), ("k" * 32, now + dt.timedelta(days=6))):
+            connection.execute(
+                db.saved_situations.insert().values(
+                    token=token, answers={}, created_at=now, updated_at=now, expires_at=expires
+                )
+            )
+    result = CliRunner().invoke(registry_cli, ["--database", url, "tick"])
+    assert result.exit_code == 0, result.output
+    assert "purged: web_retention.saved_situations 1" in result.output
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(db.saved_situations.c.token)).scalars().all() == ["k" * 32]
+
+
 def test_tick_interval_setting(monkeypatch):
     assert tick_minutes({}) == 5
     assert tick_minutes({"MESAIDES_TICK_MINUTES": "0"}) == 0
