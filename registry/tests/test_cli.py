@@ -16,6 +16,8 @@ import pytest
 import yaml
 from registry_test_partners import REF, write_png
 
+from mesaides.registry.testing import OPERATOR, operator_account
+
 MESAIDES = Path(sys.executable).with_name("mesaides")
 OTHERS = ",".join(ep.name for ep in entry_points(group="mesaides") if ep.name != "registry")
 """Every plugin installed beside the test partner is disabled, except the registry's own commands:
@@ -131,10 +133,10 @@ def run(tmp_path, installed):
         "MESAIDES_DISABLE_PLUGINS": OTHERS,
         "MESAIDES_NOW": "2026-11-16T09:00:00",
         "MESAIDES_REFERENCE_HOUSEHOLDS": "100",
-        "MESAIDES_ACTOR": "operator",
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("MESAIDES_SMTP_HOST", None)
+    env.update(operator_account(env["MESAIDES_DATABASE_URL"]))
 
     def run(*args: str, now: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
         extra = {"MESAIDES_NOW": now} if now else {}
@@ -233,12 +235,19 @@ def test_check_fails_with_fewer_than_two_expert_cases(run, installed):
 def test_decisions_and_deadlines_from_the_command_line(run):
     assert run("sync").returncode == 0
     assert (
-        run("suggest", "aide_velo", "--label", "Aide au vélo", "--by", "citizen").stdout.strip()
+        run("suggest", "aide_velo", "--label", "Aide au vélo").stdout.strip()
         == "aide_velo: suggested"
     )
     assert "refused" in run("suggest", "aide_dette", "--label", "Effacement", "--erases-debt").stdout
     assert run("decide", "aide_velo", "feasible", "--reason", "computable").returncode == 0
     assert run("sign-off", "cli_aide", "quality").returncode == 0
+    # A partner's own acts are not the operator's: the command line refuses them (issue 17).
+    reliability = run("sign-off", "cli_aide", "reliability")
+    assert reliability.returncode == 1 and "is an administrator: partner_sign_off is the partner's own act" in (
+        reliability.stderr
+    )
+    nobody = run("decide", "aide_velo", "refused", "--reason", "r", "--as", "intrus@example.org")
+    assert nobody.returncode == 2 and "no active account intrus@example.org" in nobody.stderr
     defect = run("notify-defect", "cli_aide", "--description", "wrong age limit")
     assert defect.returncode == 0 and "defect #1" in defect.stdout
     assert "nothing overdue" in run("overdue").stdout
@@ -321,8 +330,8 @@ def test_adopt_records_the_aides_public_before_the_registry(run, installed):
         "--all",
         "--reason",
         "public on https://www.example.org since 2025",
-        "--by",
-        "Claire",
+        "--as",
+        OPERATOR.email,
         "--tests",
         str(installed.tests),
     )
@@ -330,7 +339,7 @@ def test_adopt_records_the_aides_public_before_the_registry(run, installed):
     assert adopted.stdout.strip() == "cli_aide: published (recorded as public before the registry)"
     status = json.loads(run("status", "cli_aide", "--json").stdout)
     assert status["status"] == "published"
-    assert "Claire" in run("audit", "--subject", "cli_aide").stdout
+    assert f"{OPERATOR.email} (administrator, cli)" in run("audit", "--subject", "cli_aide").stdout
 
 
 def test_the_documentation_site_names_a_database_url_it_cannot_open(tmp_path):

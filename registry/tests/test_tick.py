@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from mesaides.registry import open_registry
 from mesaides.registry.cli import registry as registry_cli
 from mesaides.registry.models import AuditEvent, DeadlineReminder
+from mesaides.registry.testing import OPERATOR, referent
 from mesaides.registry.tick import LEASE_FOR, acquire_lease, release_lease
 
 OPERATOR_EMAIL = "operateur@mesaides.test"
@@ -34,11 +35,11 @@ def ticking(db_url, clock, deployment, smtp_server):
     smtp = replace(smtp_server.settings, operator_address=OPERATOR_EMAIL)
     registry = open_registry(db_url, clock, smtp=smtp, households=100)
     rules = deployment.rules(national(), departement(), metropole())
-    registry.sync(rules, by="operator", measure=False)
-    registry.sign_off("minimum_test", "reliability", by="referent nat")
-    registry.sign_off("minimum_test", "quality", by="operator")
+    registry.sync(rules, by=OPERATOR, measure=False)
+    registry.sign_off("minimum_test", "reliability", by=referent("nat"))
+    registry.sign_off("minimum_test", "quality", by=OPERATOR)
     dirs = deployment.case_dirs()["mesaides-test-national"]
-    assert registry.publish("minimum_test", by="operator", rules=rules, case_dirs=dirs) == "published"
+    assert registry.publish("minimum_test", by=OPERATOR, rules=rules, case_dirs=dirs) == "published"
     first = registry.tick()  # sends what the sync wrote; nothing is due yet
     assert first.ran and first.emails_sent and not first.reminders and not first.errors
     yield registry, smtp_server
@@ -64,8 +65,8 @@ def _subjects(inbox, start=0):
 
 def test_tick_reminds_before_and_on_the_day_then_suspends_each_once(ticking, clock):
     registry, inbox = ticking
-    defect = registry.notify_defect("minimum_test", by="operator", description="ignore le forfait logement")
-    question = registry.ask("nat", "Quand la revalorisation d'avril ?", by="referent nat", to_operator=True)
+    defect = registry.notify_defect("minimum_test", by=OPERATOR, description="ignore le forfait logement")
+    question = registry.ask("nat", "Quand la revalorisation d'avril ?", by=referent("nat"), to_operator=True)
     registry.tick()  # the defect's notification goes out
     sent = len(inbox.messages)
 
@@ -119,8 +120,8 @@ def test_tick_reminds_before_and_on_the_day_then_suspends_each_once(ticking, clo
 
 def test_a_partner_without_referent_email_is_reminded_in_the_audit_log_only(db_url, clock, deployment, smtp_server):
     registry = open_registry(db_url, clock, smtp=smtp_server.settings, households=100)  # no operator address
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
-    registry.ask("nat", "Une question", by="referent nat", to_operator=True)
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
+    registry.ask("nat", "Une question", by=referent("nat"), to_operator=True)
     clock.advance(days=13)
     report = registry.tick()
     [key] = [k for k in report.reminders if ":question:" in k]
@@ -142,9 +143,9 @@ def test_p4_removal_date_removes_what_nothing_reads_and_warns_the_operator_once_
     registry = open_registry(db_url, clock, smtp=smtp, households=100)
     ville_reading = ville(aides=((ville_ancienne_aide, info("Aide ancienne", "ville")),), cases=())
     read = deployment.rules(_nat_with_old_parameter(), departement(), ville_reading)
-    registry.sync(read, by="operator", measure=False)
+    registry.sync(read, by=OPERATOR, measure=False)
     registry.deprecate_parameter(
-        "nat_ancien_parametre", by="operator", reason="remplacé", removal_date=dt.date(2026, 11, 20)
+        "nat_ancien_parametre", by=OPERATOR, reason="remplacé", removal_date=dt.date(2026, 11, 20)
     )
     registry.tick()
     clock.set("2026-11-17T09:00:00")  # three days before: the operator is reminded
@@ -175,7 +176,7 @@ def test_p4_removal_date_removes_what_nothing_reads_and_warns_the_operator_once_
 
     # The city no longer reads it (its distribution uninstalled): the next tick removes it.
     unread = deployment.rules(_nat_with_old_parameter(), departement())
-    registry.sync(unread, by="operator", measure=False)
+    registry.sync(unread, by=OPERATOR, measure=False)
     report = registry.tick(rules=lambda: unread)
     assert report.parameters_removed == ["nat_ancien_parametre"]
     assert {p.name: p.status for p in registry.parameters()}["nat_ancien_parametre"] == "removed"
@@ -198,8 +199,8 @@ def test_the_lease_is_held_by_one_process_at_a_time(registry, clock):
 
 def _due_state(ticking, clock):
     registry, inbox = ticking
-    defect = registry.notify_defect("minimum_test", by="operator", description="montant faux")
-    registry.ask("nat", "Une question", by="referent nat", to_operator=True)
+    defect = registry.notify_defect("minimum_test", by=OPERATOR, description="montant faux")
+    registry.ask("nat", "Une question", by=referent("nat"), to_operator=True)
     assert registry.tick().emails_sent  # the defect's notification
     clock.advance(days=12)
     return registry, inbox, defect
@@ -271,7 +272,7 @@ def test_cron_ticks_in_two_processes_at_once_do_each_thing_once(ticking, clock, 
 
 def test_registry_tick_command(ticking, clock, db_url):
     registry, _ = ticking
-    registry.notify_defect("minimum_test", by="operator", description="montant faux")
+    registry.notify_defect("minimum_test", by=OPERATOR, description="montant faux")
     clock.advance(days=16)
     env = {"MESAIDES_NOW": clock.now().isoformat()}
     result = CliRunner().invoke(registry_cli, ["--database", db_url, "tick"], env=env)
@@ -279,3 +280,26 @@ def test_registry_tick_command(ticking, clock, db_url):
     assert "A9 suspensions: defect #1" in result.output
     result = CliRunner().invoke(registry_cli, ["--database", db_url, "tick"], env=env)
     assert "A9 suspensions: none" in result.output and "reminders sent: 0" in result.output
+
+
+def test_tick_purges_sign_in_links_and_sessions_a_day_after_they_ended(registry, clock):
+    registry.create_first_administrator("admin@mesaides.test")
+    used = registry.issue_sign_in_link("admin@mesaides.test")
+    _, closed = registry.redeem_sign_in_link(used)
+    registry.close_session(closed)
+    clock.advance(hours=1)
+    registry.issue_sign_in_link("admin@mesaides.test")  # expired unused 15 minutes later
+    _, running = registry.redeem_sign_in_link(registry.issue_sign_in_link("admin@mesaides.test"))
+
+    report = registry.tick()  # an hour later: kept (the rate limit and a first look still see them)
+    assert not any(report.purged.get(k) for k in ("sign_in_links", "sessions"))
+    clock.advance(hours=23, minutes=30)  # a day after the first ones ended
+    report = registry.tick()
+    assert (report.purged["sign_in_links"], report.purged["sessions"]) == (1, 1)  # the first link, the closed session
+    clock.advance(hours=1)
+    report = registry.tick()
+    assert (report.purged["sign_in_links"], report.purged["sessions"]) == (2, 0)  # the later two links
+    assert not registry.tick().purged["sign_in_links"]
+    clock.advance(hours=12)  # the other session expired 12 h after it opened, a day ago now
+    assert registry.tick().purged["sessions"] == 1
+    assert registry.actor_for_session(running) is None

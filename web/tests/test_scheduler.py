@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from mesaides.registry import open_registry
 from mesaides.registry.models import Partner
+from mesaides.registry.testing import OPERATOR
 from mesaides.web import db
 from mesaides.web.scheduler import tick_minutes
 
@@ -69,7 +70,7 @@ def test_the_server_ticks_at_start_and_on_schedule(tmp_path, start_server, smtp_
                 last_seen=now,
             )
         )
-    registry.ask("caf", "Première question", by="operator")
+    registry.ask("caf", "Première question", by=OPERATOR)
     engine = db.connect(url)
     db.upgrade(engine)
     with engine.begin() as connection:
@@ -95,7 +96,7 @@ def test_the_server_ticks_at_start_and_on_schedule(tmp_path, start_server, smtp_
     assert smtp_inbox.messages[0]["To"] == "referente@caf.test"
     _wait_for(lambda: saved() == 0, "the expired saved situation purged")
 
-    registry.ask("caf", "Deuxième question", by="operator")  # while the server runs
+    registry.ask("caf", "Deuxième question", by=OPERATOR)  # while the server runs
     _wait_for(lambda: len(smtp_inbox.messages) == 2, "the new email sent by a later tick")
     time.sleep(7)  # two more intervals, two workers ticking: nothing is sent twice
     assert len(smtp_inbox.messages) == 2

@@ -36,12 +36,21 @@ from enum import StrEnum
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mesaides.registry import audit, parameter_catalogue
-from mesaides.registry.models import DeadlineReminder, OutboxMessage, Parameter, Partner, SchedulerLease
+from mesaides.registry.accounts import SYSTEM_ACTOR, Actor
+from mesaides.registry.models import (
+    AccountSession,
+    DeadlineReminder,
+    OutboxMessage,
+    Parameter,
+    Partner,
+    SchedulerLease,
+    SignInLink,
+)
 from mesaides.registry.overdue import Deadline, deadlines
 from mesaides.registry.statuses import ParameterStatus
 
@@ -56,6 +65,9 @@ LEASE = "tick"
 LEASE_FOR = dt.timedelta(minutes=15)
 """A tick that has not released its lease by then is taken to have died."""
 REMIND_BEFORE = dt.timedelta(days=3)
+SIGN_IN_KEPT = dt.timedelta(days=1)
+"""Sign-in links and sessions, once used, expired or closed, are deleted after this (a day lets
+the sign-in's rate limit and an incident's first look still see them)."""
 TASKS_GROUP = "mesaides.tick"
 """Entry points ``name = "module:function"``: ``function(database_url, now) -> {what: count}``."""
 OPERATOR = "operator"
@@ -108,7 +120,7 @@ class TickReport:
             *(f"  {key}" for key in self.reminders),
             f"emails sent: {len(self.emails_sent)}, failed: {len(self.emails_failed)}",
             *(f"  email #{i}: {error}" for i, error in self.emails_failed.items()),
-            "purged: " + (", ".join(f"{k} {v}" for k, v in sorted(self.purged.items())) or "nothing"),
+            "purged: " + (", ".join(f"{k} {v}" for k, v in sorted(self.purged.items()) if v) or "nothing"),
         ]
         out += [f"step {step} failed: {error}" for step, error in self.errors.items()]
         return out
@@ -127,7 +139,7 @@ class TickReport:
         }
 
 
-def tick(registry: Registry, *, by: str = "registry", rules: Callable[[], RuleSet] | None = None) -> TickReport:
+def tick(registry: Registry, *, by: Actor = SYSTEM_ACTOR, rules: Callable[[], RuleSet] | None = None) -> TickReport:
     """Do what is due now (see the module). ``rules`` gives the installed rule set when a P4
     removal needs it (default: :func:`mesaides.core.load_rules`, loaded only then)."""
     report = TickReport()
@@ -140,7 +152,7 @@ def tick(registry: Registry, *, by: str = "registry", rules: Callable[[], RuleSe
             ("P4", lambda: _remove_parameters(registry, by, rules, report)),
             ("reminders", lambda: report.reminders.extend(_remind(registry, by))),
             ("outbox", lambda: _send(registry, by, report)),
-            ("retention", lambda: report.purged.update(_purge(registry))),
+            ("retention", lambda: report.purged.update(_purge(registry, by))),
         ]
         for name, step in steps:
             try:
@@ -202,7 +214,7 @@ def release_lease(database: Database, holder: str, name: str = LEASE) -> None:
 # ---- P4 -----------------------------------------------------------------------------------------
 
 
-def _remove_parameters(registry: Registry, by: str, rules: Callable[[], RuleSet] | None, report: TickReport) -> None:
+def _remove_parameters(registry: Registry, by: Actor, rules: Callable[[], RuleSet] | None, report: TickReport) -> None:
     """P4 on its removal date: removed when nothing depends on it, never before; while something
     still reads it, the operator is warned (once per removal date) with who reads it."""
     now = registry.now
@@ -227,7 +239,7 @@ def _remove_parameters(registry: Registry, by: str, rules: Callable[[], RuleSet]
         reason = f"P4: removal date {removal_date} reached and nothing reads it any more"
         try:
             with registry.database.transaction() as session:
-                parameter_catalogue.remove(session, now, name, by=by, reason=reason, rules=rule_set)
+                parameter_catalogue.remove(session, now, name, by=by.label, reason=reason, rules=rule_set)
         except parameter_catalogue.ParameterInUse as in_use:
             report.parameters_in_use.append(name)
             _warn_in_use(registry, by, name, removal_date, in_use)
@@ -236,7 +248,7 @@ def _remove_parameters(registry: Registry, by: str, rules: Callable[[], RuleSet]
 
 
 def _warn_in_use(
-    registry: Registry, by: str, name: str, removal_date: dt.date, in_use: parameter_catalogue.ParameterInUse
+    registry: Registry, by: Actor, name: str, removal_date: dt.date, in_use: parameter_catalogue.ParameterInUse
 ) -> None:
     now = registry.now
     due = dt.datetime.combine(removal_date, dt.time())
@@ -253,7 +265,7 @@ def _warn_in_use(
             audit.record(
                 session,
                 now,
-                by,
+                by.label,
                 "parameter_removal_refused",
                 name,
                 f"P4: removal date {removal_date} reached, still read",
@@ -273,7 +285,7 @@ def _stage(deadline: Deadline, now: dt.datetime) -> Stage | None:
     return None
 
 
-def _remind(registry: Registry, by: str) -> list[str]:
+def _remind(registry: Registry, by: Actor) -> list[str]:
     now = registry.now
     sent = []
     with registry.database.transaction() as session:
@@ -302,7 +314,7 @@ def _reminder_text(deadline: Deadline, stage: Stage, now: dt.datetime) -> tuple[
 
 
 def _record_reminder(
-    session: Session, registry: Registry, deadline: Deadline, stage: Stage, subject: str, body: str, by: str
+    session: Session, registry: Registry, deadline: Deadline, stage: Stage, subject: str, body: str, by: Actor
 ) -> bool:
     """Record the reminder and queue its email, once: False when it was already recorded (by this
     process or another: the unique key decides)."""
@@ -335,7 +347,7 @@ def _record_reminder(
     audit.record(
         session,
         now,
-        by,
+        by.label,
         "reminder" if to else "reminder_skipped",
         deadline.who,
         f"{deadline.rule} {stage}: {deadline.what}" if deadline.what else f"{deadline.rule} {stage}: {subject}",
@@ -356,15 +368,25 @@ def _address(session: Session, registry: Registry, who: str) -> str:
 # ---- outbox and retention --------------------------------------------------------------------------
 
 
-def _send(registry: Registry, by: str, report: TickReport) -> None:
+def _send(registry: Registry, by: Actor, report: TickReport) -> None:
     sent = registry.send(by=by)
     report.emails_sent.extend(sent.sent)
     report.emails_failed.update(sent.failed)
 
 
-def _purge(registry: Registry) -> dict[str, int]:
+def _purge(registry: Registry, by: Actor) -> dict[str, int]:
     """The registry's own retention, then each installed distribution's (``mesaides.tick``)."""
-    purged: dict[str, int] = {}
+    before = registry.now - SIGN_IN_KEPT
+    with registry.database.transaction() as session:
+        links = session.execute(delete(SignInLink).where(SignInLink.expires_at <= before)).rowcount
+        sessions = session.execute(
+            delete(AccountSession).where(or_(AccountSession.expires_at <= before, AccountSession.closed_at <= before))
+        ).rowcount
+        if links or sessions:
+            audit.record(
+                session, registry.now, by.label, "purged", "sign-in", "retention", links=links, sessions=sessions
+            )
+    purged: dict[str, int] = {"sign_in_links": links, "sessions": sessions}
     for task in entry_points(group=TASKS_GROUP):
         counts: Mapping[str, int] = task.load()(registry.database.url, registry.now) or {}
         purged.update({f"{task.name}.{what}": count for what, count in counts.items()})

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mesaides.registry import open_registry
 from mesaides.web import db, scheduler
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
@@ -80,12 +81,13 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         gc.freeze()
         sys.setswitchinterval(SWITCH_INTERVAL)
         # deadlines, outbox and retention purges (registry.tick), on schedule
-        scheduled = scheduler.start(settings.database_url)
+        scheduled = scheduler.start(_app.state.registry)
         try:
             yield
         finally:
             _app.state.batcher.close()
             scheduler.shutdown(scheduled)
+            _app.state.registry.close()
 
     app = _Application(
         title="mesaides",
@@ -110,9 +112,12 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.state.templates = templates
     app.state.db = engine
     app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
+    app.state.registry = open_registry(settings.database_url)  # accounts, sessions, the portal
     templates.env.globals["champ_csrf"] = form_tokens.field
 
-    from mesaides.web import api, pages
+    from mesaides.web import api, auth, pages
+
+    auth.install(app)
 
     app.include_router(api.router)
     api.describe_requests(app, deployment)

@@ -17,11 +17,10 @@ import logging
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from mesaides.registry import Registry, open_registry
+from mesaides.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -45,22 +44,13 @@ def tick_minutes(env: Mapping[str, str] | None = None) -> float:
     return minutes
 
 
-@dataclass
-class ScheduledWork:
-    """A running scheduler and the registry its job ticks."""
-
-    scheduler: BackgroundScheduler
-    registry: Registry
-
-
-def start(database_url: str, minutes: float | None = None) -> ScheduledWork | None:
-    """Start ticking the registry of ``database_url``: at once (as a restart should catch up),
-    then every ``minutes``. None when the interval is 0."""
+def start(registry: Registry, minutes: float | None = None) -> BackgroundScheduler | None:
+    """Start ticking ``registry``: at once (as a restart should catch up), then every
+    ``minutes``. None when the interval is 0."""
     minutes = tick_minutes() if minutes is None else minutes
     if minutes == 0:
         log.info("scheduler off (%s=0): run `mesaides registry tick` from cron", TICK_MINUTES_ENV)
         return None
-    registry = open_registry(url=database_url)
     scheduler = BackgroundScheduler(
         timezone=dt.UTC,
         # one tick at a time per process; ticks missed while one ran long are run once, not piled up
@@ -76,20 +66,18 @@ def start(database_url: str, minutes: float | None = None) -> ScheduledWork | No
         next_run_time=dt.datetime.now(dt.UTC),
     )
     scheduler.start()
-    return ScheduledWork(scheduler, registry)
+    return scheduler
 
 
-def shutdown(work: ScheduledWork | None) -> None:
+def shutdown(scheduler: BackgroundScheduler | None) -> None:
     """Stop the scheduler, letting a running tick finish (its emails marked sent)."""
-    if work is None:
-        return
-    work.scheduler.shutdown(wait=True)
-    work.registry.close()
+    if scheduler is not None:
+        scheduler.shutdown(wait=True)
 
 
 def _tick(registry: Registry) -> None:
     try:
-        report = registry.tick(by="scheduler")
+        report = registry.tick()
     except Exception:  # the scheduler keeps its schedule; the next tick tries again
         log.exception("the scheduled tick failed")
         return
