@@ -116,12 +116,14 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     templates.env.globals["champ_csrf"] = form_tokens.field
 
     from mesaides.web import api, auth, pages
+    from mesaides.web.routes import partners
 
     auth.install(app)
 
     app.include_router(api.router)
     api.describe_requests(app, deployment)
     app.include_router(pages.router)
+    app.include_router(partners.router)  # the partners' JSON API and its tokens' page (issue 17)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from mesaides.web import docs
