@@ -118,17 +118,30 @@ def test_tick_reminds_before_and_on_the_day_then_suspends_each_once(ticking, clo
     assert len(inbox.messages) == sent and _reminders(registry) == total
 
 
-def test_a_partner_without_referent_email_is_reminded_in_the_audit_log_only(db_url, clock, deployment, smtp_server):
+def test_the_operators_reminders_go_to_its_administrators_without_an_operator_address(
+    db_url, clock, deployment, smtp_server
+):
     registry = open_registry(db_url, clock, smtp=smtp_server.settings, households=100)  # no operator address
     registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
     registry.ask("nat", "Une question", by=referent("nat"), to_operator=True)
     clock.advance(days=13)
-    report = registry.tick()
+    report = registry.tick()  # nobody to write to: recorded in the audit log, once
     [key] = [k for k in report.reminders if ":question:" in k]
     assert not any(m["To"] == OPERATOR_EMAIL for m in smtp_server.messages)
     skipped = registry.audit_log(limit=100)
     assert any(e.action == "reminder_skipped" and e.details["key"] == key for e in skipped)
     assert not registry.tick().reminders
+
+    registry.create_first_administrator("claire@operateur.test")
+    admin = registry.actor_for_email("claire@operateur.test", via="test")
+    registry.create_account("paul@operateur.test", role="administrator", by=admin)
+    registry.ask("nat", "Une autre question", by=referent("nat"), to_operator=True)
+    clock.advance(days=12)
+    sent = len(smtp_server.messages)
+    report = registry.tick()
+    assert sorted(k for k in report.reminders if ":question:" in k) == ["before:question:2", "due:question:1"]
+    reminded = sorted((m["To"], _subject(m)) for m in smtp_server.messages[sent:] if "[O4]" in _subject(m))
+    assert [to for to, _ in reminded] == ["claire@operateur.test"] * 2 + ["paul@operateur.test"] * 2
     registry.close()
 
 

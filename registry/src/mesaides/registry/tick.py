@@ -41,8 +41,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mesaides.registry import audit, parameter_catalogue
-from mesaides.registry.accounts import SYSTEM_ACTOR, Actor
+from mesaides.registry.accounts import SYSTEM_ACTOR, Actor, Role
 from mesaides.registry.models import (
+    Account,
     AccountSession,
     DeadlineReminder,
     OutboxMessage,
@@ -322,21 +323,27 @@ def _record_reminder(
     if session.scalar(select(DeadlineReminder.id).where(DeadlineReminder.key == key)) is not None:
         return False
     now = registry.now
-    to = _address(session, registry, deadline.who)
+    addresses = _addresses(session, registry, deadline.who)
+    to = ", ".join(addresses)
     try:
         with session.begin_nested():
             session.add(
                 DeadlineReminder(
-                    key=key, rule=deadline.rule, who=deadline.who, due=deadline.due, at=now, to_address=to or None
+                    key=key,
+                    rule=deadline.rule,
+                    who=deadline.who,
+                    due=deadline.due,
+                    at=now,
+                    to_address=to[:300] or None,
                 )
             )
     except IntegrityError:
         return False
-    if to:
+    for address in addresses:
         session.add(
             OutboxMessage(
                 partner_id=None if deadline.who == OPERATOR else deadline.who,
-                to_address=to,
+                to_address=address,
                 subject=f"[mesaides] [{deadline.rule}] {subject}",
                 body=f"{body}\n\nRappel automatique du registre mesaides ({now:%Y-%m-%d %H:%M} UTC).\n",
                 message_id=f"<mesaides.reminder.{uuid.uuid4().hex}@registry.mesaides>",
@@ -358,11 +365,16 @@ def _record_reminder(
     return True
 
 
-def _address(session: Session, registry: Registry, who: str) -> str:
+def _addresses(session: Session, registry: Registry, who: str) -> list[str]:
+    """Who is reminded: a partner's referent (Pa2, the address its distribution names); the
+    operator's address (``MESAIDES_OPERATOR_EMAIL``), else every active administrator's."""
     if who == OPERATOR:
-        return registry.smtp.operator_address
+        if registry.smtp.operator_address:
+            return [registry.smtp.operator_address]
+        administrators = select(Account.email).where(Account.role == Role.ADMINISTRATOR, Account.active.is_(True))
+        return list(session.scalars(administrators.order_by(Account.email)))
     partner = session.get(Partner, who)
-    return partner.referent_email if partner is not None else ""
+    return [partner.referent_email] if partner is not None and partner.referent_email else []
 
 
 # ---- outbox and retention --------------------------------------------------------------------------
