@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         gc.freeze()
         sys.setswitchinterval(SWITCH_INTERVAL)
         # deadlines, outbox and retention purges (registry.tick), on schedule
-        scheduled = scheduler.start(_app.state.registry)
+        scheduled = scheduler.start(_app.state.registry, rules=lambda: deployment.rules)
         try:
             yield
         finally:

@@ -16,10 +16,11 @@ import datetime as dt
 import logging
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from mesaides.core import RuleSet
 from mesaides.registry import Registry
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,12 @@ def tick_minutes(env: Mapping[str, str] | None = None) -> float:
     return minutes
 
 
-def start(registry: Registry, minutes: float | None = None) -> BackgroundScheduler | None:
+def start(
+    registry: Registry, *, rules: Callable[[], RuleSet] | None = None, minutes: float | None = None
+) -> BackgroundScheduler | None:
     """Start ticking ``registry``: at once (as a restart should catch up), then every
-    ``minutes``. None when the interval is 0."""
+    ``minutes``. ``rules`` gives the rule set the server already loaded (what a P4 removal checks
+    against). None when the interval is 0."""
     minutes = tick_minutes() if minutes is None else minutes
     if minutes == 0:
         log.info("scheduler off (%s=0): run `mesaides registry tick` from cron", TICK_MINUTES_ENV)
@@ -60,7 +64,7 @@ def start(registry: Registry, minutes: float | None = None) -> BackgroundSchedul
     scheduler.add_job(
         _tick,
         "interval",
-        args=[registry],
+        args=[registry, rules],
         id=JOB,
         seconds=minutes * 60,
         next_run_time=dt.datetime.now(dt.UTC),
@@ -75,9 +79,9 @@ def shutdown(scheduler: BackgroundScheduler | None) -> None:
         scheduler.shutdown(wait=True)
 
 
-def _tick(registry: Registry) -> None:
+def _tick(registry: Registry, rules: Callable[[], RuleSet] | None) -> None:
     try:
-        report = registry.tick()
+        report = registry.tick(rules=rules)
     except Exception:  # the scheduler keeps its schedule; the next tick tries again
         log.exception("the scheduled tick failed")
         return
