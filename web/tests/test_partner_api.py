@@ -282,3 +282,20 @@ def test_the_partner_api_is_in_the_openapi_document(portal):
         "updated",
     }
     assert not any(p.startswith("/espace/") for p in paths)  # the portal's pages are not API
+
+
+def test_a_worker_runs_few_candidate_checks_at_once():
+    from fastapi import HTTPException
+
+    from mesaides.web.routes.partner_api import CheckSlots
+
+    slots = CheckSlots(1)
+    first = slots()
+    next(first)  # a check is running
+    with pytest.raises(HTTPException) as busy:
+        next(slots())
+    assert busy.value.status_code == 503 and busy.value.headers == {"Retry-After": "60"}
+    with pytest.raises(StopIteration):
+        next(first)  # it ends: the slot is free again
+    second = slots()
+    next(second)

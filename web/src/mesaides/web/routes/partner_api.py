@@ -10,6 +10,8 @@ token gets 401. Bad input gets 422 naming the field.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Security, UploadFile, status
@@ -23,6 +25,9 @@ from mesaides.web.auth import ApiActor, RegistryDep
 
 TAG = "Partenaires"
 MAX_CASE_FILES = 200
+CHECKS_AT_ONCE = 2
+"""Candidate checks one worker runs at once: each is a child process loading every partner
+(about 150 MB, a few seconds); more wait for a retry (503) rather than exhaust the machine."""
 
 BEARER = HTTPBearer(
     auto_error=False,  # the token itself is checked by ApiActor (401 when missing, unknown or revoked)
@@ -49,6 +54,28 @@ def partner_actor(partner: PartnerId, actor: ApiActor) -> Actor:
 
 
 PartnerActor = Annotated[Actor, Depends(partner_actor)]
+
+
+class CheckSlots:
+    """A dependency holding one of a worker's few candidate-check slots for the request."""
+
+    def __init__(self, at_once: int):
+        self._free = threading.BoundedSemaphore(at_once)
+
+    def __call__(self) -> Iterator[None]:
+        if not self._free.acquire(blocking=False):
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                f"{CHECKS_AT_ONCE} candidate checks are running on this server: retry in a minute",
+                headers={"Retry-After": "60"},
+            )
+        try:
+            yield
+        finally:
+            self._free.release()
+
+
+check_slot = CheckSlots(CHECKS_AT_ONCE)  # one per worker process, like the router itself
 
 
 # ---- responses -----------------------------------------------------------------------------------
@@ -116,12 +143,16 @@ class AnswerOut(BaseModel):
     "/verifications",
     response_model=CandidateCheck,
     summary="Check a candidate release (a wheel) against the registry's rules",
-    responses={422: {"description": "The upload is not a mesaides wheel, or a case file is misnamed."}},
+    responses={
+        422: {"description": "The upload is not a mesaides wheel, or a case file is misnamed."},
+        503: {"description": "Too many checks are running: retry after the Retry-After seconds."},
+    },
 )
 def check_candidate(
     partner: PartnerId,
     actor: PartnerActor,
     registry: RegistryDep,
+    _slot: Annotated[None, Depends(check_slot)],  # taken once the token is checked
     wheel: Annotated[UploadFile, File(description="The wheel built by `python -m build`.")],
     cases: Annotated[list[UploadFile], File(description="Expert test cases (tests/yaml/*.yaml), A5.")] = [],  # noqa: B006 (FastAPI copies defaults)
     run_tests: Annotated[bool, Form(description="Run the expert cases (false: only count them).")] = True,
