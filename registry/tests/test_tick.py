@@ -79,14 +79,19 @@ def test_tick_reminds_before_and_on_the_day_then_suspends_each_once(ticking, clo
     assert acks  # the first sync's G3 notifications, not answered (Pa2)
     assert len(report.reminders) == 2 + len(acks)
     mails = _subjects(inbox, sent)
+    # One email per recipient, listing its deadlines: the operator's question, the partner's
+    # correction period and its answers to the first sync's notifications.
     assert (OPERATOR_EMAIL, "[mesaides] [O4] Rappel : échéance le 30/11/2026") in mails
-    assert ("referent@nat.example.org", "[mesaides] [A9] Rappel : échéance le 01/12/2026") in mails
-    assert ("referent@nat.example.org", "[mesaides] [Pa2] Rappel : échéance le 30/11/2026") in mails
-    assert len(mails) == len(report.reminders) == len(report.emails_sent)
-    a9 = next(m for m in inbox.messages[sent:] if "[A9]" in _subject(m))
-    text = _body(a9)
+    nat_acks = [k for k in acks if k.endswith(":nat")]
+    subject = f"[mesaides] [A9, Pa2] Rappel : {1 + len(nat_acks)} échéances, la première le 30/11/2026"
+    assert ("referent@nat.example.org", subject) in mails
+    recipients = {"nat", "operator", *(k.rsplit(":", 1)[1] for k in acks)}
+    assert len(mails) == len(recipients) == len(report.emails_sent)
+    to_nat = next(m for m in inbox.messages[sent:] if m["To"] == "referent@nat.example.org")
+    text = _body(to_nat)
     assert f"la correction du défaut n° {defect} sur l'aide minimum_test (ignore le forfait logement)" in text
     assert "au plus tard le 01/12/2026 à 09:00 UTC, dans 3 jours" in text
+    assert text.count("- Le registre mesaides attend votre réponse à la notification n°") == len(nat_acks)
 
     again = registry.tick()  # nothing more the second time
     assert again.ran and not again.reminders and not again.emails_sent and not again.suspended
@@ -141,7 +146,8 @@ def test_the_operators_reminders_go_to_its_administrators_without_an_operator_ad
     report = registry.tick()
     assert sorted(k for k in report.reminders if ":question:" in k) == ["before:question:2", "due:question:1"]
     reminded = sorted((m["To"], _subject(m)) for m in smtp_server.messages[sent:] if "[O4]" in _subject(m))
-    assert [to for to, _ in reminded] == ["claire@operateur.test"] * 2 + ["paul@operateur.test"] * 2
+    subject = "[mesaides] [O4] Rappel : 2 échéances, la première le 30/11/2026"
+    assert reminded == [("claire@operateur.test", subject), ("paul@operateur.test", subject)]
     registry.close()
 
 
@@ -241,9 +247,11 @@ def test_ticks_in_several_threads_at_once_do_each_thing_once(ticking, clock, db_
     keys = [k for r in reports for k in r.reminders]
     assert keys and len(keys) == len(set(keys)) == _reminders(registry)
     emails = [i for r in reports for i in r.emails_sent]
-    assert len(emails) == len(set(emails)) == len(keys)
+    with registry.database.reading() as session:
+        recipients = set(session.scalars(select(DeadlineReminder.who)))
+    assert len(emails) == len(set(emails)) == len(recipients)  # one email per recipient, once
     ids = [m["Message-ID"] for m in inbox.messages[sent:]]
-    assert len(ids) == len(set(ids)) == len(keys)
+    assert len(ids) == len(set(ids)) == len(emails)
     assert not registry.tick().reminders
 
 

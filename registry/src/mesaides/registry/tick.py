@@ -254,7 +254,8 @@ def _warn_in_use(
     now = registry.now
     due = dt.datetime.combine(removal_date, dt.time())
     readers = [*in_use.aides, *in_use.quantities]
-    deadline = Deadline("P4", OPERATOR, "", due, due, f"parameter:{name}:{removal_date}", "")
+    what = f"the Parameter {name} reached its removal date {removal_date} but is still read by {', '.join(readers)}"
+    deadline = Deadline("P4", OPERATOR, what, due, due, f"parameter:{name}:{removal_date}", "")
     with registry.database.transaction() as session:
         body = (
             f"Le Parameter {name} devait être retiré le {removal_date:%d/%m/%Y}, mais il est encore lu par : "
@@ -262,7 +263,8 @@ def _warn_in_use(
             "demandez aux partenaires concernés de mettre leurs aides à jour, ou reportez la date de retrait."
         )
         subject = f"Retrait du Parameter {name} impossible : il est encore lu"
-        if _record_reminder(session, registry, deadline, Stage.IN_USE, subject, body, by):
+        if _record_reminder(session, registry, deadline, Stage.IN_USE, by):
+            _queue(session, registry, OPERATOR, "P4", subject, body)
             audit.record(
                 session,
                 now,
@@ -287,44 +289,54 @@ def _stage(deadline: Deadline, now: dt.datetime) -> Stage | None:
 
 
 def _remind(registry: Registry, by: Actor) -> list[str]:
+    """Record each deadline's reminder at its stage once, and write to each recipient one email
+    listing its deadlines (not one per notification)."""
     now = registry.now
-    sent = []
+    recorded: dict[str, list[tuple[Deadline, Stage]]] = {}
     with registry.database.transaction() as session:
         for deadline in deadlines(session):
             stage = _stage(deadline, now)
-            if stage is None:
-                continue
-            subject, body = _reminder_text(deadline, stage, now)
-            if _record_reminder(session, registry, deadline, stage, subject, body, by):
-                sent.append(f"{stage}:{deadline.key}")
-    return sent
+            if stage is not None and _record_reminder(session, registry, deadline, stage, by):
+                recorded.setdefault(deadline.who, []).append((deadline, stage))
+        for who, items in recorded.items():
+            subject, body = _reminder_text(items, now)
+            _queue(session, registry, who, items[0][0].rule if len(items) == 1 else _rules(items), subject, body)
+    return [f"{stage}:{d.key}" for items in recorded.values() for d, stage in items]
 
 
-def _reminder_text(deadline: Deadline, stage: Stage, now: dt.datetime) -> tuple[str, str]:
+def _rules(items: list[tuple[Deadline, Stage]]) -> str:
+    return ", ".join(sorted({d.rule for d, _ in items}))
+
+
+def _reminder_line(deadline: Deadline, stage: Stage, now: dt.datetime) -> str:
     when = f"{deadline.due:%d/%m/%Y à %H:%M} UTC"
     rule = f"{deadline.rule} : {RULE_TEXT[deadline.rule]}"
     if stage == Stage.BEFORE:
         days = max((deadline.due - now).days, 0)
         left = "moins d'un jour" if days == 0 else f"{days} jour{'s' if days > 1 else ''}"
-        subject = f"Rappel : échéance le {deadline.due:%d/%m/%Y}"
-        body = f"Le registre mesaides attend {deadline.expected} au plus tard le {when}, dans {left} ({rule})."
-    else:
-        subject = f"Échéance atteinte le {deadline.due:%d/%m/%Y}"
-        body = f"L'échéance du {when} est atteinte : le registre attend toujours {deadline.expected} ({rule})."
-    return subject, body
+        return f"Le registre mesaides attend {deadline.expected} au plus tard le {when}, dans {left} ({rule})."
+    return f"L'échéance du {when} est atteinte : le registre attend toujours {deadline.expected} ({rule})."
 
 
-def _record_reminder(
-    session: Session, registry: Registry, deadline: Deadline, stage: Stage, subject: str, body: str, by: Actor
-) -> bool:
-    """Record the reminder and queue its email, once: False when it was already recorded (by this
-    process or another: the unique key decides)."""
+def _reminder_text(items: list[tuple[Deadline, Stage]], now: dt.datetime) -> tuple[str, str]:
+    first = min(d.due for d, _ in items)
+    if len(items) == 1:
+        deadline, stage = items[0]
+        word = "Rappel : échéance le" if stage == Stage.BEFORE else "Échéance atteinte le"
+        return f"{word} {deadline.due:%d/%m/%Y}", _reminder_line(deadline, stage, now)
+    lines = [f"- {_reminder_line(d, stage, now)}" for d, stage in sorted(items, key=lambda i: i[0].due)]
+    subject = f"Rappel : {len(items)} échéances, la première le {first:%d/%m/%Y}"
+    return subject, "Le registre mesaides attend de vous :\n\n" + "\n".join(lines)
+
+
+def _record_reminder(session: Session, registry: Registry, deadline: Deadline, stage: Stage, by: Actor) -> bool:
+    """Record the reminder of ``deadline`` at ``stage``, once: False when it was already recorded
+    (by this process or another: the unique key decides). Its email is :func:`_queue`'s."""
     key = f"{stage}:{deadline.key}"
     if session.scalar(select(DeadlineReminder.id).where(DeadlineReminder.key == key)) is not None:
         return False
     now = registry.now
-    addresses = _addresses(session, registry, deadline.who)
-    to = ", ".join(addresses)
+    to = ", ".join(_addresses(session, registry, deadline.who))
     try:
         with session.begin_nested():
             session.add(
@@ -339,30 +351,35 @@ def _record_reminder(
             )
     except IntegrityError:
         return False
-    for address in addresses:
-        session.add(
-            OutboxMessage(
-                partner_id=None if deadline.who == OPERATOR else deadline.who,
-                to_address=address,
-                subject=f"[mesaides] [{deadline.rule}] {subject}",
-                body=f"{body}\n\nRappel automatique du registre mesaides ({now:%Y-%m-%d %H:%M} UTC).\n",
-                message_id=f"<mesaides.reminder.{uuid.uuid4().hex}@registry.mesaides>",
-                created_at=now,
-                next_attempt_at=now,
-            )
-        )
     audit.record(
         session,
         now,
         by.label,
         "reminder" if to else "reminder_skipped",
         deadline.who,
-        f"{deadline.rule} {stage}: {deadline.what}" if deadline.what else f"{deadline.rule} {stage}: {subject}",
+        f"{deadline.rule} {stage}: {deadline.what or deadline.expected}",
         key=key,
         to=to or None,
         due=deadline.due,
     )
     return True
+
+
+def _queue(session: Session, registry: Registry, who: str, rule: str, subject: str, body: str) -> None:
+    """One email to each of ``who``'s addresses (none: the audit log says it was skipped)."""
+    now = registry.now
+    for address in _addresses(session, registry, who):
+        session.add(
+            OutboxMessage(
+                partner_id=None if who == OPERATOR else who,
+                to_address=address,
+                subject=f"[mesaides] [{rule}] {subject}",
+                body=f"{body}\n\nRappel automatique du registre mesaides ({now:%Y-%m-%d %H:%M} UTC).\n",
+                message_id=f"<mesaides.reminder.{uuid.uuid4().hex}@registry.mesaides>",
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
 
 
 def _addresses(session: Session, registry: Registry, who: str) -> list[str]:
