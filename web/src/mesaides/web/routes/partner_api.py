@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NoReturn
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Path, Query, Security, UploadFile, status
 from fastapi.security import HTTPBearer
@@ -262,7 +262,7 @@ def _notification(n: dict, partner: str) -> NotificationOut:
     )
 
 
-def _unprocessable(field: str, message: str) -> None:
+def _unprocessable(field: str, message: str) -> NoReturn:
     raise HTTPException(
         422,
         [{"loc": ["body", field], "msg": message, "type": "value_error"}],
