@@ -21,8 +21,9 @@ from schemathesis.generation.modes import GenerationMode  # noqa: E402
 EXAMPLES = int(os.environ.get("MESAIDES_FUZZ_EXAMPLES", "25"))
 
 
-ACCEPTED = ["2xx", "404", "422"]
-"""What a schema-valid request may get: computed (2xx); an aide this deployment does not serve
+ACCEPTED = ["2xx", "401", "404", "422"]
+"""What a schema-valid request may get: computed (2xx); the partner API's operations without a
+partner's token (401: the fuzzer has none); an aide this deployment does not serve
 (404); what no JSON Schema can say (422: a role naming a person the situation does not have, a
 person in no group, an unknown commune code, a birth in the future, too many requested values).
 Never 400 (a wrong shape) nor 5xx."""

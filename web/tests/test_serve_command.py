@@ -40,3 +40,19 @@ def test_a_database_url_that_cannot_be_opened_is_a_usage_error(tmp_path, url, me
     assert done.returncode == 2, done.stderr
     assert "Invalid value for MESAIDES_DATABASE_URL" in done.stderr and message.format(tmp=tmp_path) in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_bad_tick_interval_is_a_clear_error(tmp_path):
+    env = {**os.environ, "MESAIDES_INSTANCE": str(tmp_path), "MESAIDES_TICK_MINUTES": "souvent"}
+    env.pop("MESAIDES_DATABASE_URL", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "mesaides.core.cli_main", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "MESAIDES_TICK_MINUTES='souvent': expected a number of minutes, 0 or more" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -286,6 +286,22 @@ def send(state: State, by: str) -> None:
 
 
 @registry.command()
+@json_option
+@pass_state
+def tick(state: State, as_json: bool) -> None:
+    """Do what is due now, for cron (the web server's scheduler does the same every few minutes):
+    A9 suspensions, P4 removals, reminders before and at deadlines (O4, Pa2), the outbox, retention
+    purges. Idempotent; several at once do each thing once."""
+    report = state.call(state.registry.tick)
+    if as_json:
+        echo_json(report.to_json())
+    else:
+        click.echo("\n".join(report.lines()))
+    if report.errors:
+        sys.exit(1)
+
+
+@registry.command()
 @click.option("--pending", is_flag=True, help="Only the emails not sent yet.")
 @click.option("--partner", help="Only the emails to this partner.")
 @json_option

@@ -3,7 +3,9 @@
 Each message is marked sent in its own transaction right after the SMTP server accepts it;
 a failure records the error and schedules a retry with an increasing delay. Delivery is at least
 once: a process killed between the server's acceptance and the commit sends that message again
-(with the same Message-ID, so mail clients can tell).
+(with the same Message-ID, so mail clients can tell). Before sending, a process claims the
+message by a conditional update (its next attempt moved :data:`CLAIM_FOR` ahead), so that two
+senders at once (two servers' schedulers, a cron tick) never both send it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mesaides.registry import audit
@@ -26,6 +28,8 @@ from mesaides.registry.settings import SmtpSettings
 
 FIRST_RETRY = dt.timedelta(minutes=5)
 LONGEST_RETRY = dt.timedelta(hours=6)
+CLAIM_FOR = dt.timedelta(minutes=10)
+"""How long a claimed message is left to its sender before another may try it (a sender that died)."""
 
 
 @dataclass
@@ -145,6 +149,18 @@ def flush_outbox(
         report.waiting += len(due)
         return report
     for message_id in due:
+        with database.transaction() as session:
+            claimed = session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == message_id,
+                    OutboxMessage.sent_at.is_(None),
+                    OutboxMessage.next_attempt_at <= now,
+                )
+                .values(next_attempt_at=now + CLAIM_FOR)
+            ).rowcount
+        if not claimed:  # another sender has it, or sent it
+            continue
         with database.transaction() as session:
             message = session.get(OutboxMessage, message_id)
             if message is None or message.sent_at is not None:

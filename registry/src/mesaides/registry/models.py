@@ -428,3 +428,33 @@ class Amendment(Base):
     applies_on: Mapped[dt.date] = mapped_column(Date)
     announced_at: Mapped[dt.datetime] = mapped_column(DateTime)
     announced_by: Mapped[str] = mapped_column(String(200))
+
+
+class SchedulerLease(Base):
+    """Who runs the scheduled work (``registry.tick``) right now: one row per job, taken by a
+    conditional update, so that of several servers or a cron ticking at once only one acts."""
+
+    __tablename__ = "scheduler_leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    acquired_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    """None once released; a holder that died loses the lease at this time."""
+
+
+class DeadlineReminder(Base):
+    """A reminder the scheduler sent (or a warning it gave) about one deadline, at one stage:
+    the unique key makes each one happen once, whichever process ticks."""
+
+    __tablename__ = "deadline_reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)
+    """``<stage>:<deadline key>``, e.g. ``before:ack:12:caf``."""
+    rule: Mapped[str] = mapped_column(String(20))
+    who: Mapped[str] = mapped_column(String(64))
+    due: Mapped[dt.datetime] = mapped_column(DateTime)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    to_address: Mapped[str | None] = mapped_column(String(300))
+    """None when nobody could be written to (no referent email, no operator address)."""

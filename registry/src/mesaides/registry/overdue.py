@@ -55,17 +55,21 @@ class DueItem:
 
 
 @dataclass(frozen=True)
-class _Deadline:
+class Deadline:
     rule: str
     who: str
     what: str
     due: dt.datetime
     since: dt.datetime
     """Since when it waits (what ``overdue`` counts from)."""
+    key: str = ""
+    """Names this deadline (and its due date) for good: what a reminder is recorded under."""
+    expected: str = ""
+    """What is expected, in French, for the reminder emails."""
 
 
-def _deadlines(session: Session) -> list[_Deadline]:
-    out: list[_Deadline] = []
+def _deadlines(session: Session) -> list[Deadline]:
+    out: list[Deadline] = []
     rows = session.execute(
         select(Acknowledgement, Notification)
         .join(Notification, Notification.id == Acknowledgement.notification_id)
@@ -74,17 +78,24 @@ def _deadlines(session: Session) -> list[_Deadline]:
     ).all()
     for ack, n in rows:
         what = f"has not answered notification #{n.id} ({n.rule}): {n.title}"
-        out.append(_Deadline("Pa2", ack.partner_id, what, n.created_at + ANSWER_WITHIN, n.created_at))
+        expected = f"votre réponse à la notification n° {n.id} ({n.rule}) : {n.title}"
+        key = f"ack:{n.id}:{ack.partner_id}"
+        out.append(Deadline("Pa2", ack.partner_id, what, n.created_at + ANSWER_WITHIN, n.created_at, key, expected))
     for q in session.scalars(select(Question).where(Question.answered_at.is_(None))):
         due = q.asked_at + ANSWER_WITHIN
         if q.direction == "to_operator":
             what = f"has not answered question #{q.id} from {q.partner_id}: {q.text}"
-            out.append(_Deadline("O4", "operator", what, due, q.asked_at))
+            expected = f"la réponse à la question n° {q.id} du partenaire {q.partner_id} : {q.text}"
+            out.append(Deadline("O4", "operator", what, due, q.asked_at, f"question:{q.id}", expected))
         else:
-            out.append(_Deadline("Pa2", q.partner_id, f"has not answered question #{q.id}: {q.text}", due, q.asked_at))
+            what = f"has not answered question #{q.id}: {q.text}"
+            expected = f"votre réponse à la question n° {q.id} de l'opérateur : {q.text}"
+            out.append(Deadline("Pa2", q.partner_id, what, due, q.asked_at, f"question:{q.id}", expected))
     for a in session.scalars(select(Aide).where(Aide.status == AideStatus.SUGGESTED)):
         what = f"has not decided on the suggested aide {a.name} (A1)"
-        out.append(_Deadline("O4", "operator", what, a.suggested_at + ANSWER_WITHIN, a.suggested_at))
+        expected = f"la décision sur l'aide suggérée {a.name} (A1)"
+        due = a.suggested_at + ANSWER_WITHIN
+        out.append(Deadline("O4", "operator", what, due, a.suggested_at, f"suggested:{a.name}", expected))
     for d in defects.unresolved(session):
         partner = session.scalar(select(Aide.partner_id).where(Aide.name == d.aide)) or "operator"
         if d.status == defects.EXPIRED:
@@ -96,15 +107,30 @@ def _deadlines(session: Session) -> list[_Deadline]:
             what = (
                 f"corrects defect #{d.id} on {d.aide} before its correction period runs out, or the aide is suspended"
             )
-        out.append(_Deadline("A9", partner, what, d.deadline, d.deadline))
+        expected = (
+            f"la correction du défaut n° {d.id} sur l'aide {d.aide} ({d.description}) ; "
+            "sans correction, l'aide sera suspendue du simulateur public"
+        )
+        key = f"defect:{d.id}:{d.deadline:%Y-%m-%dT%H:%M}"  # a renewed period is a new deadline
+        out.append(Deadline("A9", partner, what, d.deadline, d.deadline, key, expected))
     deprecated = select(Parameter).where(
         Parameter.status == ParameterStatus.DEPRECATED, Parameter.removal_date.is_not(None)
     )
     for p in session.scalars(deprecated):
         due = dt.datetime.combine(p.removal_date, dt.time())
         what = f"the Parameter {p.name} is to be removed (deprecated since {p.deprecated_since})"
-        out.append(_Deadline("P4", "operator", what, due, due))
+        expected = (
+            f"le retrait du Parameter {p.name} (déprécié depuis le {p.deprecated_since:%d/%m/%Y}) : "
+            "le registre le retire à cette date si plus rien ne le lit"
+        )
+        key = f"parameter:{p.name}:{p.removal_date}"
+        out.append(Deadline("P4", "operator", what, due, due, key, expected))
     return out
+
+
+def deadlines(session: Session) -> list[Deadline]:
+    """Every deadline still to meet, late or not (the scheduler's reminders read them)."""
+    return _deadlines(session)
 
 
 def overdue(session: Session, now: dt.datetime) -> list[OverdueItem]:

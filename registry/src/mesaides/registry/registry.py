@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from sqlalchemy import select
@@ -63,6 +63,9 @@ from mesaides.registry.spaces import Figures, OperatorSpace, PartnerSpace
 from mesaides.registry.statuses import AideStatus, ParameterStatus
 from mesaides.registry.sync import Measuring, run_sync
 from mesaides.registry.sync_report import SyncReport
+
+if TYPE_CHECKING:
+    from mesaides.registry.tick import TickReport
 
 HOUSEHOLDS_ENV = "MESAIDES_REFERENCE_HOUSEHOLDS"
 SCHEDULER_ENV = "MESAIDES_REFERENCE_SCHEDULER"
@@ -471,6 +474,15 @@ class Registry:
         """A9: suspend the aides whose correction period ran out; returns the expired defects."""
         self._authorize(by, Permission.RUN_DEADLINES)
         return [d.id for d in self._do(defects.expire_defects, by=by.label)]
+
+    def tick(self, *, by: Actor = SYSTEM_ACTOR, rules: Callable[[], RuleSet] | None = None) -> TickReport:
+        """Do what is due now: A9 suspensions, P4 removals, deadline reminders, the outbox,
+        retention purges (:mod:`mesaides.registry.tick`). Idempotent, and safe when several
+        processes tick at once; the web server's scheduler and ``mesaides registry tick`` call it."""
+        from mesaides.registry.tick import tick
+
+        self._authorize(by, Permission.RUN_DEADLINES)
+        return tick(self, by=by, rules=rules)
 
     def overdue(self) -> list[OverdueItem]:
         self.apply_deadlines()

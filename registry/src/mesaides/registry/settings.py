@@ -42,6 +42,8 @@ class SmtpSettings:
     ssl: bool = False
     sender: str = "registre@mesaides.example.org"
     timeout: float = 10.0
+    operator_address: str = ""
+    """Where the operator's reminders go (O4, P4): ``MESAIDES_OPERATOR_EMAIL``."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings:
@@ -59,4 +61,5 @@ class SmtpSettings:
             ssl=flag("MESAIDES_SMTP_SSL"),
             sender=env.get("MESAIDES_MAIL_FROM") or cls.sender,
             timeout=float(env.get("MESAIDES_SMTP_TIMEOUT") or 10.0),
+            operator_address=env.get("MESAIDES_OPERATOR_EMAIL", "").strip(),
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
@@ -18,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mesaides.registry import open_registry
-from mesaides.web import db
+from mesaides.web import db, scheduler
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
 from mesaides.web.deployment import Deployment
@@ -30,8 +29,6 @@ from mesaides.web.stats import Stats
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-PURGE_EVERY = 3600.0
-"""Seconds between two purges of the saved situations past their retention period."""
 ERROR_ECHO_CHARS = 200
 """An error repeats at most this much of what the client sent."""
 SWITCH_INTERVAL = 0.001
@@ -83,15 +80,14 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         # collector's sight, its full collections no longer walk them in the middle of requests.
         gc.freeze()
         sys.setswitchinterval(SWITCH_INTERVAL)
-        task = asyncio.create_task(_purge_forever(saved, stats))
+        # deadlines, outbox and retention purges (registry.tick), on schedule
+        scheduled = scheduler.start(_app.state.registry, rules=lambda: deployment.rules)
         try:
             yield
         finally:
             _app.state.batcher.close()
+            scheduler.shutdown(scheduled)
             _app.state.registry.close()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     app = _Application(
         title="mesaides",
@@ -120,6 +116,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     templates.env.globals["champ_csrf"] = form_tokens.field
 
     from mesaides.web import api, auth, pages, portal
+    from mesaides.web.routes import partners
 
     auth.install(app)
 
@@ -127,6 +124,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     api.describe_requests(app, deployment)
     app.include_router(pages.router)
     app.include_router(portal.router)
+    app.include_router(partners.router)  # the partners' JSON API and its tokens' page (issue 17)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from mesaides.web import docs
@@ -172,16 +170,6 @@ def _wants_page(request: Request) -> bool:
     if tags is not None:
         return PAGES_TAG in tags
     return "text/html" in request.headers.get("accept", "")
-
-
-async def _purge_forever(saved: SavedSituations, stats: Stats) -> None:
-    while True:
-        try:
-            await asyncio.to_thread(saved.purge)
-            await asyncio.to_thread(stats.forget_past_days)
-        except Exception:
-            log.exception("cannot purge the saved situations")
-        await asyncio.sleep(PURGE_EVERY)
 
 
 def _version() -> str:

@@ -42,6 +42,7 @@ def serve(
     import uvicorn
 
     from mesaides.web import db
+    from mesaides.web.scheduler import tick_minutes
     from mesaides.web.settings import Settings
 
     if lock_path is not None:
@@ -54,6 +55,7 @@ def serve(
         os.environ["MESAIDES_RETENTION_DAYS"] = str(retention_days)
     try:
         settings = Settings.from_env()
+        tick_minutes()  # checked here, where a bad value is a clear error, not a worker's traceback
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     # Migrate once here (the registry's tables and ours), before the workers start, so that they
