@@ -77,7 +77,10 @@ class Portal:
 
 
 @pytest.fixture
-def portal(synced_database, tmp_path) -> Portal:
+def portal(synced_database, tmp_path, monkeypatch) -> Portal:
+    # The registry's clock is set here: the server's own scheduler, on the system clock, would
+    # end these sessions (opened on START) and act on deadlines as of today.
+    monkeypatch.setenv("MESAIDES_TICK_MINUTES", "0")
     database = tmp_path / "registry.sqlite3"
     shutil.copy(synced_database, database)
     url = f"sqlite:///{database}"
@@ -127,6 +130,9 @@ def test_a_referent_sees_the_a8_change_with_its_measured_impact(portal):
     )
     # what waits on it: the answer, due in two weeks (Pa2)
     assert "attendue avant le 30/11/2026 (Pa2)" in html
+    # a referent manages its CI's tokens from its space; an expert does not
+    assert f'href="{NORD_SPACE}/jetons"' in html
+    assert f'href="{NORD_SPACE}/jetons"' not in text(portal.as_("expert", NORD).client.get(NORD_SPACE))
 
 
 def test_a7_answers_lift_the_notice_once_the_last_partner_has_answered(portal):
