@@ -123,11 +123,11 @@ def installed(tmp_path):
 
 
 @pytest.fixture
-def run(tmp_path, installed):
+def run(tmp_path, installed, database_url):
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(installed.site), os.environ.get("PYTHONPATH", "")]),
-        "MESAIDES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "MESAIDES_DATABASE_URL": database_url,
         "MESAIDES_DISABLE_PLUGINS": OTHERS,
         "MESAIDES_NOW": "2026-11-16T09:00:00",
         "MESAIDES_REFERENCE_HOUSEHOLDS": "100",

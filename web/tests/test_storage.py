@@ -13,22 +13,22 @@ from mesaides.web.saved import SavedSituations
 from mesaides.web.stats import CLICKS, DEPARTEMENTS, SIMULATIONS, VISITORS, Stats, departement_of
 
 
-def _engine(tmp_path):
-    engine = db.connect(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+def _engine(database_url):
+    engine = db.connect(database_url)
     db.upgrade(engine)
     db.upgrade(engine)  # idempotent
     return engine
 
 
-def test_migrations_use_their_own_version_table(tmp_path):
-    engine = _engine(tmp_path)
+def test_migrations_use_their_own_version_table(database_url):
+    engine = _engine(database_url)
     tables = set(sa.inspect(engine).get_table_names())
     assert {"web_saved_situation", "web_stats_counter", db.VERSION_TABLE} <= tables
     assert "alembic_version" not in tables
 
 
-def test_save_load_update_delete_purge(tmp_path):
-    store = SavedSituations(_engine(tmp_path), retention_days=7)
+def test_save_load_update_delete_purge(database_url):
+    store = SavedSituations(_engine(database_url), retention_days=7)
     token = store.save({"foyer.nb_enfants": "2"})
     assert len(token) >= 32
     answers, expires = store.load(token)
@@ -45,8 +45,8 @@ def test_save_load_update_delete_purge(tmp_path):
     assert expired.purge() == 1
 
 
-def test_stats_keep_no_personal_data(tmp_path):
-    engine = _engine(tmp_path)
+def test_stats_keep_no_personal_data(database_url):
+    engine = _engine(database_url)
     day = [dt.date(2026, 11, 20)]
     stats = Stats(engine, today=lambda: day[0])
     stats.visit("192.0.2.1")
@@ -71,10 +71,10 @@ def test_stats_keep_no_personal_data(tmp_path):
     assert departement_of("2A004") == "2A" and departement_of("") == ""
 
 
-def test_one_client_counts_once_a_day(tmp_path):
+def test_one_client_counts_once_a_day(database_url):
     """Neither a new user agent at each request nor a new IPv6 address of the same /64 makes a
     new visitor; a click counts once per visitor, aide and day."""
-    engine = _engine(tmp_path)
+    engine = _engine(database_url)
     day = [dt.date(2026, 11, 20)]
     stats = Stats(engine, today=lambda: day[0])
     for i in range(50):

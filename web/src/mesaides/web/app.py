@@ -7,8 +7,9 @@ import contextlib
 import gc
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -17,11 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mesaides.registry.database import Database
 from mesaides.web import db
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
 from mesaides.web.deployment import Deployment
 from mesaides.web.middleware import BodyLimit, SecurityHeaders
+from mesaides.web.registry_view import RegistryView
 from mesaides.web.results import euros
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
@@ -69,9 +72,9 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     """Build the application. The rule set, the database and the registry view are set up here,
     once per process; requests only read them."""
     settings = settings or Settings.from_env()
-    engine = db.connect(settings.database_url)
-    db.upgrade(engine)
-    deployment = deployment or Deployment(settings)
+    database = db.open_database(settings.database_url)  # one engine: the registry's tables and ours
+    engine = database.engine
+    deployment = deployment or Deployment(settings, registry=RegistryView(opener=_registry_on(database)))
     settings = deployment.settings  # a deployment lock says whether this is a preview
     saved = SavedSituations(engine, settings.retention_days)
     stats = Stats(engine, today=settings.current_date)
@@ -176,6 +179,18 @@ async def _purge_forever(saved: SavedSituations, stats: Stats) -> None:
         except Exception:
             log.exception("cannot purge the saved situations")
         await asyncio.sleep(PURGE_EVERY)
+
+
+def _registry_on(database: Database) -> Callable[..., Any]:
+    """How the registry view opens the registry: on the application's database (the registry's
+    modules are imported on first use, as the view does)."""
+
+    def open_on_database(url: str | None = None, clock: Any = None) -> Any:
+        from mesaides.registry import open_registry
+
+        return open_registry(clock=clock, database=database)
+
+    return open_on_database
 
 
 def _version() -> str:
