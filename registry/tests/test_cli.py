@@ -306,7 +306,8 @@ def test_a_postgresql_url_without_its_driver_says_what_to_install(run):
     opened = run("--database", "postgresql://mesaides:secret@127.0.0.1/mesaides", "status")
     assert opened.returncode == 2 and "Traceback" not in opened.stderr
     assert (
-        "the driver for postgresql:// URLs (psycopg) is not installed: pip install 'psycopg[binary]'" in opened.stderr
+        "the driver for postgresql:// URLs (psycopg) is not installed: pip install 'mesaides-registry[postgresql]'"
+        in opened.stderr
     )
 
 

@@ -45,7 +45,9 @@ def test_a_database_url_that_cannot_be_opened_is_a_usage_error(tmp_path, url, me
     assert "Traceback" not in done.stderr
 
 
-def test_the_server_keeps_the_registry_and_its_own_tables_in_the_database_it_is_given(start_server, tmp_path, database_url):
+def test_the_server_keeps_the_registry_and_its_own_tables_in_the_database_it_is_given(
+    start_server, tmp_path, database_url
+):
     from mesaides.web import db
     from mesaides.web.stats import VISITORS, Stats
 

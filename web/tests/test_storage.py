@@ -27,6 +27,18 @@ def test_migrations_use_their_own_version_table(database_url):
     assert "alembic_version" not in tables
 
 
+def test_the_web_tables_match_their_migrations(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = _engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_name": lambda name, kind, _parent: kind != "table" or name.startswith("web_")}
+        )
+        assert compare_metadata(context, db.metadata) == []
+
+
 def test_save_load_update_delete_purge(database_url):
     store = SavedSituations(_engine(database_url), retention_days=7)
     token = store.save({"foyer.nb_enfants": "2"})
@@ -141,3 +153,30 @@ def test_updated_answers_leave_no_copy_of_the_replaced_ones(tmp_path):
     assert store.save({"demandeur.date_naissance": "18/09/1983"}, token) == token  # a typo corrected
     everything = _database_bytes(path)
     assert b"17/09/1983" not in everything and b"18/09/1983" in everything
+
+
+def test_the_web_tables_and_the_registry_share_one_engine_and_its_sqlite_settings(tmp_path):
+    from mesaides.registry.database import Database
+
+    url = f"sqlite:///{tmp_path / 'mesaides.sqlite3'}"
+    pragmas = ("journal_mode", "foreign_keys", "busy_timeout", "secure_delete", "synchronous")
+
+    def settings(engine):
+        with engine.connect() as connection:
+            return [connection.execute(sa.text(f"PRAGMA {p}")).scalar() for p in pragmas]
+
+    assert settings(db.connect(url)) == settings(Database(url).engine) == ["wal", 1, 30000, 1, 1]
+
+
+def test_the_app_opens_the_registry_on_its_own_engine(database_url):
+    from fastapi.testclient import TestClient
+
+    from mesaides.web.app import create_app
+    from mesaides.web.settings import Settings
+
+    app = create_app(Settings(database_url=database_url))
+    with TestClient(app) as client:
+        assert client.get("/aides").status_code == 200
+        tables = set(sa.inspect(app.state.db).get_table_names())
+        assert {"aides", "alembic_version", "web_saved_situation", db.VERSION_TABLE} <= tables
+        assert app.state.deployment.registry._open().database.engine is app.state.db

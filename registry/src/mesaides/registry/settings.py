@@ -116,7 +116,10 @@ def _explain(error: ValidationError, settings: type[BaseSettings]) -> str:
 def _expected(problem: Any, field: Any) -> str:
     kind = problem["type"]
     positive = field is not None and any(getattr(bound, "gt", None) == 0 for bound in field.metadata)
-    if kind in ("int_parsing", "int_type", "int_from_float", "greater_than") and getattr(field, "annotation", None) is int:
+    if (
+        kind in ("int_parsing", "int_type", "int_from_float", "greater_than")
+        and getattr(field, "annotation", None) is int
+    ):
         return "expected a whole number" + (" of at least 1" if positive else "")
     if kind in ("float_parsing", "float_type", "greater_than"):
         return "expected a number" + (" above 0" if positive else "")
