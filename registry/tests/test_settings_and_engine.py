@@ -49,6 +49,7 @@ def test_looking_up_the_instance_does_not_create_it(monkeypatch, tmp_path):
     monkeypatch.delenv("MESAIDES_DATABASE_URL", raising=False)
     monkeypatch.setenv("MESAIDES_INSTANCE", str(tmp_path / "instance"))
     assert instance_dir() == tmp_path / "instance" and not (tmp_path / "instance").exists()
+    assert SmtpSettings.from_env().host == "" and not (tmp_path / "instance").exists()
     assert Settings.from_env().database_url == f"sqlite:///{tmp_path / 'instance' / 'mesaides.sqlite3'}"
     assert (tmp_path / "instance").is_dir()  # made for the default database, whose folder must exist
 

@@ -49,7 +49,7 @@ class SmtpSettings:
 
     @classmethod
     def from_env(cls) -> SmtpSettings:
-        return Settings.from_env().smtp
+        return Settings.read().smtp
 
 
 class Settings(BaseSettings):
@@ -72,17 +72,29 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _default_database(self) -> Self:
-        instance = self.instance.expanduser().resolve()
-        object.__setattr__(self, "instance", instance)
+        object.__setattr__(self, "instance", self.instance.expanduser().resolve())
         if not self.database_url:
-            instance.mkdir(parents=True, exist_ok=True)
-            object.__setattr__(self, "database_url", f"sqlite:///{instance / DATABASE_FILE}")
+            object.__setattr__(self, "database_url", self.instance_database_url)
         return self
+
+    @property
+    def instance_database_url(self) -> str:
+        """The default database: SQLite in the instance folder."""
+        return f"sqlite:///{self.instance / DATABASE_FILE}"
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
-        """The settings from the environment (``overrides`` win over it); a bad value raises
-        :class:`SettingsError` naming its variable."""
+        """This process's settings, from the environment (``overrides`` win over it); a bad
+        value raises :class:`SettingsError` naming its variable. The default database's folder,
+        the instance folder, is made if need be."""
+        settings = cls.read(**overrides)
+        if settings.database_url == settings.instance_database_url:
+            settings.instance.mkdir(parents=True, exist_ok=True)
+        return settings
+
+    @classmethod
+    def read(cls, **overrides: Any) -> Self:
+        """The settings, as :meth:`from_env`, without making any folder (to look one up)."""
         try:
             return cls(**{name: value for name, value in overrides.items() if value is not None})
         except ValidationError as exc:
@@ -131,9 +143,8 @@ def _expected(problem: Any, field: Any) -> str:
 
 
 def instance_dir() -> Path:
-    """The instance directory: ``MESAIDES_INSTANCE``, or ``./instance``. Looking it up does not
-    create it (a URL given here, the default SQLite file's folder is not made)."""
-    return Settings.from_env(database_url="unused").instance
+    """The instance directory: ``MESAIDES_INSTANCE``, or ``./instance`` (not made here)."""
+    return Settings.read().instance
 
 
 def database_url(url: str | None = None) -> str:

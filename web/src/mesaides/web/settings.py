@@ -53,11 +53,6 @@ def instance_path() -> Path:
     return instance_dir()
 
 
-def database_url() -> str:
-    """The registry's URL rule: ``MESAIDES_DATABASE_URL``, else SQLite in the instance folder."""
-    return Settings.from_env().database_url
-
-
 class Settings(RegistrySettings):
     """The registry's settings (instance, database, email) and the simulator's, read from the
     environment by :meth:`from_env`; arguments given to the constructor win over it."""
