@@ -19,7 +19,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
@@ -184,16 +183,3 @@ class TemporaryPostgres:
         )
         if check and done.returncode != 0:
             raise PostgresUnavailable(f"{program} failed ({done.returncode}): {done.stderr.strip() or done.stdout}")
-
-
-def wait_until_accepting(server: TemporaryPostgres, seconds: float = 10.0) -> None:
-    """``pg_ctl -w`` already waits; this covers a server still finishing its start-up."""
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            server.execute("SELECT 1")
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)

@@ -15,8 +15,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from mesaides.registry.testing.postgres import TemporaryPostgres
 
 DATABASE_ENV = "MESAIDES_TEST_DATABASE"
 KINDS = ("sqlite", "postgresql")
@@ -43,7 +47,6 @@ def database_kind(config: pytest.Config) -> str:
 
 def pytest_configure(config: pytest.Config) -> None:
     database_kind(config)  # a bad value stops the run at once
-    config.addinivalue_line("markers", "sqlite_only: a test of what only SQLite does (skipped on PostgreSQL)")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -56,15 +59,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     kept, dropped = [], []
     for item in items:
-        uses_database = URL_FIXTURE in getattr(item, "fixturenames", ())
-        (kept if uses_database and not item.get_closest_marker("sqlite_only") else dropped).append(item)
+        (kept if URL_FIXTURE in getattr(item, "fixturenames", ()) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
 
 
 @pytest.fixture(scope="session")
-def postgres_database(request: pytest.FixtureRequest) -> Iterator[tuple[object, str]]:
+def postgres_database() -> Iterator[tuple[TemporaryPostgres, str]]:
     """The session's PostgreSQL server and database (started on first use, stopped at the end)."""
     try:
         import psycopg  # noqa: F401
