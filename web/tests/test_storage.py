@@ -112,6 +112,21 @@ def test_one_client_counts_once_a_day(database_url):
     assert stats.by_key(CLICKS) == {"rsa": 3, "af": 1}
 
 
+def test_a_visitor_counts_once_whichever_worker_serves_it(database_url):
+    """Each server worker has its own Stats (and remembers what it recorded): the database tells
+    them that another worker counted the visitor, the click, the day's salt already."""
+    engine = _engine(database_url)
+    day = dt.date(2026, 11, 20)
+    workers = [Stats(db.connect(database_url), today=lambda: day) for _ in range(2)]
+    for stats in (*workers, *workers):
+        stats.visit("198.51.100.7")
+        stats.click("rsa", "198.51.100.7")
+    assert workers[0].daily(VISITORS, 1).values == [1]
+    assert workers[1].by_key(CLICKS) == {"rsa": 1}
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.stats_salts)).scalar() == 1
+
+
 def _database_bytes(path) -> bytes:
     """Every byte SQLite keeps for the database: the file, its write-ahead log, its index."""
     return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))

@@ -135,9 +135,10 @@ class Stats:
         with self.engine.begin() as conn:
             salt = self._salt(conn, day)
             digest = _digest(salt, what)
-            # Recorded before, by this process or another: nothing to count.
-            new = conn.execute(insert_on_conflict(conn, table).values(day=day, digest=digest).on_conflict_do_nothing())
-            if new.rowcount:
+            # Recorded before, by this process or another: nothing to count. (Whether a row was
+            # inserted is read from RETURNING: psycopg's row count is -1 after INSERT … ON CONFLICT.)
+            insert = insert_on_conflict(conn, table).values(day=day, digest=digest)
+            if conn.execute(insert.on_conflict_do_nothing().returning(table.c.digest)).first() is not None:
                 self._increment(conn, day, metric, key)
         if remembered is None or remembered.day != day or len(remembered.recorded) >= REMEMBERED_DIGESTS:
             remembered = self._remembered = _Today(day, salt, set())
