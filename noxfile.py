@@ -125,7 +125,7 @@ POSTGRESQL_TESTED = ("registry", "web")
 @nox.session(python=PYTHON)
 def tests_postgresql(session: nox.Session) -> None:
     """The tests that use a database (registry, web), on a throwaway PostgreSQL server started by
-    the tests themselves (mesaides.registry.testing): only those tests run, the others ran on
+    the tests themselves (mesaides.registry.testdb): only those tests run, the others ran on
     SQLite in ``tests``."""
     _ensure_postgresql(session)
     _install(session, EVERYTHING, TEST_TOOLS)

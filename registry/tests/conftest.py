@@ -1,5 +1,5 @@
 """Fixtures: a registry on a real database (a SQLite file, or a PostgreSQL schema with
-``--database=postgresql``: see ``mesaides.registry.testing``), a settable clock, test partners,
+``--database=postgresql``: see ``mesaides.registry.testdb``), a settable clock, test partners,
 a real SMTP server."""
 
 from __future__ import annotations

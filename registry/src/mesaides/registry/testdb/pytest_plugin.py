@@ -1,7 +1,7 @@
 """pytest plugin (entry point ``pytest11``): the database the tests run on.
 
 ``pytest --database=postgresql`` (or ``MESAIDES_TEST_DATABASE=postgresql``) runs the tests that
-use a database on a real PostgreSQL server of their own (:mod:`mesaides.registry.testing.postgres`),
+use a database on a real PostgreSQL server of their own (:mod:`mesaides.registry.testdb.postgres`),
 and only those: a test uses a database when it asks for the ``database_url`` fixture, or for
 ``new_database_url`` to make several. The default, ``sqlite``, gives each a SQLite file in its
 own temporary folder.
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from mesaides.registry.testing.postgres import TemporaryPostgres
+    from mesaides.registry.testdb.postgres import TemporaryPostgres
 
 DATABASE_ENV = "MESAIDES_TEST_DATABASE"
 KINDS = ("sqlite", "postgresql")
@@ -72,7 +72,7 @@ def postgres_database() -> Iterator[tuple[TemporaryPostgres, str]]:
         import psycopg  # noqa: F401
     except ImportError:
         pytest.fail("the PostgreSQL tests need psycopg: pip install 'mesaides-registry[postgresql]'", pytrace=False)
-    from mesaides.registry.testing.postgres import PostgresUnavailable, TemporaryPostgres
+    from mesaides.registry.testdb.postgres import PostgresUnavailable, TemporaryPostgres
 
     try:
         server = TemporaryPostgres().start()
