@@ -1,6 +1,7 @@
 """Sessions for the mesaides monorepo: tests, lint, bench, build, serve.
 
 nox -s tests      each distribution's tests beside the core alone, then everything together
+nox -s tests_postgresql   the registry's and the web's database tests again, on a PostgreSQL server
 nox -s lint       ruff (lint, format check), then mypy (strict on the core, defaults on the partners)
 nox -s bench      start-up, the oracle batch, throughput, peak memory, the web server's load
 nox -s build      a wheel for every distribution in dist/
@@ -17,7 +18,7 @@ import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_existing_virtualenvs = True
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "tests_postgresql"]
 
 ROOT = Path(__file__).parent
 PYTHON = "3.11"
@@ -119,6 +120,22 @@ def tests(session: nox.Session, member: str) -> None:
     session.run("pytest", *targets, *session.posargs)
 
 
+POSTGRESQL_TESTED = ("registry", "web")
+"""The distributions whose tests use a database: run a second time on PostgreSQL."""
+
+
+@nox.session(python=PYTHON)
+def tests_postgresql(session: nox.Session) -> None:
+    """The tests that use a database (registry, web), on a throwaway PostgreSQL server started by
+    the tests themselves (mesaides.registry.testdb): only those tests run, the others ran on
+    SQLite in ``tests``."""
+    _ensure_postgresql(session)
+    _install(session, EVERYTHING, TEST_TOOLS)
+    session.install("-e", "registry[postgresql]")
+    targets = [_tests_of(m) for m in _present(POSTGRESQL_TESTED)]
+    session.run("pytest", *targets, "--database=postgresql", *session.posargs)
+
+
 TYPING_TOOLS = ("mypy>=1.13,<2", "types-PyYAML>=6", "pytest>=8", "matplotlib>=3.8")
 """mypy and the stubs it needs beside the checked distributions' own dependencies (numpy and
 pydantic ship theirs; the core's pytest plugin is checked against pytest's; the population
@@ -177,6 +194,22 @@ def serve(session: nox.Session) -> None:
     status 0. Arguments after ``--`` go to ``mesaides serve`` (``nox -s serve -- --port 8080``)."""
     _install(session, EVERYTHING)
     session.run("mesaides", "serve", *session.posargs)
+
+
+POSTGRESQL_PACKAGES = ("postgresql",)
+"""Debian's PostgreSQL server (initdb, pg_ctl, postgres under /usr/lib/postgresql/<version>/bin)."""
+
+
+def _ensure_postgresql(session: nox.Session) -> None:
+    """The PostgreSQL tests start a server of their own from its programs; install Debian's when
+    we can (root with apt-get)."""
+    if shutil.which("initdb") or any(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        return
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run("apt-get", "install", "-y", "-qq", *POSTGRESQL_PACKAGES, external=True)
+    else:
+        session.error("PostgreSQL is missing: install Debian's postgresql package for the PostgreSQL tests")
 
 
 BROWSER_PACKAGES = ("chromium",)

@@ -1,4 +1,6 @@
-"""Fixtures: a registry on a real SQLite file, a settable clock, test partners, a real SMTP server."""
+"""Fixtures: a registry on a real database (a SQLite file, or a PostgreSQL schema with
+``--database=postgresql``: see ``mesaides.registry.testdb``), a settable clock, test partners,
+a real SMTP server."""
 
 from __future__ import annotations
 
@@ -21,8 +23,8 @@ def clock():
 
 
 @pytest.fixture
-def db_url(tmp_path):
-    return f"sqlite:///{tmp_path / 'registry.sqlite3'}"
+def db_url(database_url):
+    return database_url
 
 
 @pytest.fixture

@@ -125,11 +125,11 @@ def installed(tmp_path):
 
 
 @pytest.fixture
-def run(tmp_path, installed):
+def run(tmp_path, installed, database_url):
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(installed.site), os.environ.get("PYTHONPATH", "")]),
-        "MESAIDES_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "MESAIDES_DATABASE_URL": database_url,
         "MESAIDES_DISABLE_PLUGINS": OTHERS,
         "MESAIDES_NOW": "2026-11-16T09:00:00",
         "MESAIDES_REFERENCE_HOUSEHOLDS": "100",
@@ -315,7 +315,8 @@ def test_a_postgresql_url_without_its_driver_says_what_to_install(run):
     opened = run("--database", "postgresql://mesaides:secret@127.0.0.1/mesaides", "status")
     assert opened.returncode == 2 and "Traceback" not in opened.stderr
     assert (
-        "the driver for postgresql:// URLs (psycopg) is not installed: pip install 'psycopg[binary]'" in opened.stderr
+        "the driver for postgresql:// URLs (psycopg) is not installed: pip install 'mesaides-registry[postgresql]'"
+        in opened.stderr
     )
 
 

@@ -98,11 +98,11 @@ def _next_patch(version: str) -> str:
     return f"{major}.{minor}.{int(''.join(ch for ch in patch if ch.isdigit()) or 0) + 1}"
 
 
-def test_registry_sync_records_the_national_partners_and_their_aides(tmp_path):
+def test_registry_sync_records_the_national_partners_and_their_aides(tmp_path, database_url):
     eps = _entry_points()
     if not MESAIDES.exists():
         pytest.skip(f"no mesaides command beside {sys.executable}")
-    url = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
+    url = database_url
     env = {
         **os.environ,
         "MESAIDES_DATABASE_URL": url,

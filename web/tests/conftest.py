@@ -54,8 +54,9 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.instance = instance
         self.log = instance / "server.log"
-        environment = {**os.environ, "MESAIDES_INSTANCE": str(instance), **(env or {})}
-        environment.pop("MESAIDES_DATABASE_URL", None)
+        # The instance's SQLite file unless ``env`` names another database.
+        environment = {k: v for k, v in os.environ.items() if k != "MESAIDES_DATABASE_URL"}
+        environment.update({"MESAIDES_INSTANCE": str(instance), **(env or {})})
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
                 [*mesaides_command(), "serve", "--host", "127.0.0.1", "--port", str(self.port), *extra],

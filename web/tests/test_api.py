@@ -15,14 +15,14 @@ from web_scenarios import lille_situation
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
+def client(tmp_path_factory, new_database_url):
     from fastapi.testclient import TestClient
 
     from mesaides.web.app import create_app
     from mesaides.web.settings import Settings
 
     folder = tmp_path_factory.mktemp("api")
-    app = create_app(Settings(database_url=f"sqlite:///{folder / 'mesaides.sqlite3'}"))
+    app = create_app(Settings(database_url=new_database_url(folder)))
     with TestClient(app) as c:
         yield c
 

@@ -76,14 +76,14 @@ def test_an_expert_saves_a_case_from_the_preview_page_and_it_runs(browser, previ
 
 
 @pytest.fixture(scope="module")
-def clients(tmp_path_factory):
+def clients(tmp_path_factory, new_database_url):
     from fastapi.testclient import TestClient
 
     from mesaides.web.app import create_app
     from mesaides.web.settings import Settings
 
     folder = tmp_path_factory.mktemp("expert")
-    url = f"sqlite:///{folder / 'db.sqlite3'}"
+    url = new_database_url(folder)
     with (
         TestClient(create_app(Settings(database_url=url, preview=True))) as preview,
         TestClient(create_app(Settings(database_url=url))) as public,

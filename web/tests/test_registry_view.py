@@ -42,9 +42,9 @@ def test_statuses_and_notices_from_the_registry():
     assert state.pending_notices == [{"rule": "A7", "aides": ["rsa"]}]
 
 
-def test_the_real_registry_before_its_first_sync(tmp_path):
+def test_the_real_registry_before_its_first_sync(database_url):
     pytest.importorskip("mesaides.registry")
-    state = RegistryView(url=f"sqlite:///{tmp_path / 'db.sqlite3'}").state()
+    state = RegistryView(url=database_url).state()
     if not state.available:
         pytest.skip(f"the registry cannot be opened here: {state.problem}")
     assert not state.synced and state.aides == {}

@@ -13,22 +13,34 @@ from mesaides.web.saved import SavedSituations
 from mesaides.web.stats import CLICKS, DEPARTEMENTS, SIMULATIONS, VISITORS, Stats, departement_of
 
 
-def _engine(tmp_path):
-    engine = db.connect(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+def _engine(database_url):
+    engine = db.connect(database_url)
     db.upgrade(engine)
     db.upgrade(engine)  # idempotent
     return engine
 
 
-def test_migrations_use_their_own_version_table(tmp_path):
-    engine = _engine(tmp_path)
+def test_migrations_use_their_own_version_table(database_url):
+    engine = _engine(database_url)
     tables = set(sa.inspect(engine).get_table_names())
     assert {"web_saved_situation", "web_stats_counter", db.VERSION_TABLE} <= tables
     assert "alembic_version" not in tables
 
 
-def test_save_load_update_delete_purge(tmp_path):
-    store = SavedSituations(_engine(tmp_path), retention_days=7)
+def test_the_web_tables_match_their_migrations(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = _engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"include_name": lambda name, kind, _parent: kind != "table" or name.startswith("web_")}
+        )
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_save_load_update_delete_purge(database_url):
+    store = SavedSituations(_engine(database_url), retention_days=7)
     token = store.save({"foyer.nb_enfants": "2"})
     assert len(token) >= 32
     answers, expires = store.load(token)
@@ -45,8 +57,8 @@ def test_save_load_update_delete_purge(tmp_path):
     assert expired.purge() == 1
 
 
-def test_stats_keep_no_personal_data(tmp_path):
-    engine = _engine(tmp_path)
+def test_stats_keep_no_personal_data(database_url):
+    engine = _engine(database_url)
     day = [dt.date(2026, 11, 20)]
     stats = Stats(engine, today=lambda: day[0])
     stats.visit("192.0.2.1")
@@ -71,10 +83,10 @@ def test_stats_keep_no_personal_data(tmp_path):
     assert departement_of("2A004") == "2A" and departement_of("") == ""
 
 
-def test_one_client_counts_once_a_day(tmp_path):
+def test_one_client_counts_once_a_day(database_url):
     """Neither a new user agent at each request nor a new IPv6 address of the same /64 makes a
     new visitor; a click counts once per visitor, aide and day."""
-    engine = _engine(tmp_path)
+    engine = _engine(database_url)
     day = [dt.date(2026, 11, 20)]
     stats = Stats(engine, today=lambda: day[0])
     for i in range(50):
@@ -98,6 +110,21 @@ def test_one_client_counts_once_a_day(tmp_path):
             assert conn.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
     stats.click("rsa", "198.51.100.7")
     assert stats.by_key(CLICKS) == {"rsa": 3, "af": 1}
+
+
+def test_a_visitor_counts_once_whichever_worker_serves_it(database_url):
+    """Each server worker has its own Stats (and remembers what it recorded): the database tells
+    them that another worker counted the visitor, the click, the day's salt already."""
+    engine = _engine(database_url)
+    day = dt.date(2026, 11, 20)
+    workers = [Stats(db.connect(database_url), today=lambda: day) for _ in range(2)]
+    for stats in (*workers, *workers):
+        stats.visit("198.51.100.7")
+        stats.click("rsa", "198.51.100.7")
+    assert workers[0].daily(VISITORS, 1).values == [1]
+    assert workers[1].by_key(CLICKS) == {"rsa": 1}
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(db.stats_salts)).scalar() == 1
 
 
 def _database_bytes(path) -> bytes:
@@ -141,3 +168,30 @@ def test_updated_answers_leave_no_copy_of_the_replaced_ones(tmp_path):
     assert store.save({"demandeur.date_naissance": "18/09/1983"}, token) == token  # a typo corrected
     everything = _database_bytes(path)
     assert b"17/09/1983" not in everything and b"18/09/1983" in everything
+
+
+def test_the_web_tables_and_the_registry_share_one_engine_and_its_sqlite_settings(tmp_path):
+    from mesaides.registry.database import Database
+
+    url = f"sqlite:///{tmp_path / 'mesaides.sqlite3'}"
+    pragmas = ("journal_mode", "foreign_keys", "busy_timeout", "secure_delete", "synchronous")
+
+    def settings(engine):
+        with engine.connect() as connection:
+            return [connection.execute(sa.text(f"PRAGMA {p}")).scalar() for p in pragmas]
+
+    assert settings(db.connect(url)) == settings(Database(url).engine) == ["wal", 1, 30000, 1, 1]
+
+
+def test_the_app_opens_the_registry_on_its_own_engine(database_url):
+    from fastapi.testclient import TestClient
+
+    from mesaides.web.app import create_app
+    from mesaides.web.settings import Settings
+
+    app = create_app(Settings(database_url=database_url))
+    with TestClient(app) as client:
+        assert client.get("/aides").status_code == 200
+        tables = set(sa.inspect(app.state.db).get_table_names())
+        assert {"aides", "alembic_version", "web_saved_situation", db.VERSION_TABLE} <= tables
+        assert app.state.deployment.registry._open().database.engine is app.state.db

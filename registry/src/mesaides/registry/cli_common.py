@@ -71,11 +71,14 @@ class State:
         if self._registry is None:
             from mesaides.registry.database import DatabaseUrlError
             from mesaides.registry.registry import open_registry
+            from mesaides.registry.settings import SettingsError
 
             try:
                 self._registry = open_registry(self.database)
             except DatabaseUrlError as exc:  # a usage error (exit 2) naming the option
                 raise click.BadParameter(str(exc), param_hint="'--database' / MESAIDES_DATABASE_URL") from None
+            except SettingsError as exc:  # a usage error naming the variable
+                raise click.UsageError(str(exc)) from None
         return self._registry
 
     def call(self, operation: Callable[..., T], *args: Any, **kwargs: Any) -> T:

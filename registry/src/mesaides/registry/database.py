@@ -23,12 +23,30 @@ there is opened without loading Alembic at all, which keeps the command line qui
 
 
 DRIVERS = {
-    "postgresql": "psycopg[binary]",
-    "postgresql+psycopg": "psycopg[binary]",
+    "postgresql": "mesaides-registry[postgresql]",
+    "postgresql+psycopg": "mesaides-registry[postgresql]",
     "postgresql+psycopg2": "psycopg2-binary",
     "mysql": "mysqlclient",
 }
 """The package to install for a URL scheme whose driver is missing."""
+
+POSTGRESQL_SCHEMES = ("postgresql", "postgres")
+"""Schemes without a driver that mean PostgreSQL: they are opened with psycopg 3, the driver the
+``postgresql`` extra installs (SQLAlchemy alone would pick psycopg2)."""
+
+SQLITE_PRAGMAS = (
+    # Readers do not block the writer nor the writer the readers: the web workers, the registry's
+    # commands and the scheduler share one file.
+    "PRAGMA journal_mode=WAL",
+    # Safe with WAL (a power cut may lose the last commits, never corrupt the file), and much faster.
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    # Wait for another process's write to finish instead of failing at once with "database is locked".
+    "PRAGMA busy_timeout=30000",
+    # A deleted row's bytes are overwritten with zeros, not left in free space: saved situations
+    # hold personal data (see mesaides.web.db.forget_deleted).
+    "PRAGMA secure_delete=ON",
+)
 
 
 class DatabaseUrlError(ValueError):
@@ -36,9 +54,19 @@ class DatabaseUrlError(ValueError):
     a SQLite file in a folder that does not exist. The message says which and what to do."""
 
 
+def driver_url(url: str) -> str:
+    """``url`` with the driver this project uses for its database: psycopg 3 for PostgreSQL."""
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme in POSTGRESQL_SCHEMES:
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
 def create_database_engine(url: str) -> Engine:
+    """The one SQLAlchemy engine factory of the registry and the web simulator: the same URL
+    checks, driver and SQLite settings whoever opens the database."""
     try:
-        engine = create_engine(url)
+        engine = _create_engine(driver_url(url))
     except NoSuchModuleError:  # a subclass of ArgumentError
         scheme = url.split("://", 1)[0]
         raise DatabaseUrlError(
@@ -68,10 +96,18 @@ def create_database_engine(url: str) -> Engine:
     return engine
 
 
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        # The web server's threads share the pool's connections (one at a time each).
+        return create_engine(url, connect_args={"check_same_thread": False})
+    # A server may close idle connections (restart, failover): test each before use.
+    return create_engine(url, pool_pre_ping=True)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
     cursor.close()
 
 
@@ -104,11 +140,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 class Database:
-    """An engine and a session factory; ``transaction()`` gives a session committed on success."""
+    """An engine and a session factory; ``transaction()`` gives a session committed on success.
 
-    def __init__(self, url: str, *, migrate: bool = True):
+    ``engine``: one already open on ``url`` (the web simulator's, which holds its own tables in
+    the same database); otherwise one is made with :func:`create_database_engine`."""
+
+    def __init__(self, url: str, *, migrate: bool = True, engine: Engine | None = None):
         self.url = url
-        self.engine = create_database_engine(url)
+        self.engine = engine if engine is not None else create_database_engine(url)
         if migrate:
             upgrade(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -700,8 +700,10 @@ def open_registry(
     households: int | None = None,
     seed: int = DEFAULT_SEED,
     scheduler: str | None = None,
+    database: Database | None = None,
 ) -> Registry:
-    """Open (and migrate) the registry's database: ``url``, else ``MESAIDES_DATABASE_URL``, else
+    """Open (and migrate) the registry's database: ``database`` when given (already open, as the
+    web simulator's), else ``url``, else ``MESAIDES_DATABASE_URL``, else
     ``sqlite:///<MESAIDES_INSTANCE or ./instance>/mesaides.sqlite3``. Time comes from ``clock``,
     else ``MESAIDES_NOW``, else the system clock. The reference population is computed on the
     Dask scheduler ``scheduler``, else ``MESAIDES_REFERENCE_SCHEDULER``, else in this process."""
@@ -709,7 +711,7 @@ def open_registry(
         households = int(os.environ.get(HOUSEHOLDS_ENV) or DEFAULT_HOUSEHOLDS)
     scheduler = scheduler or os.environ.get(SCHEDULER_ENV) or None
     return Registry(
-        Database(database_url(url)),
+        database if database is not None else Database(database_url(url)),
         clock or clock_from_env(),
         smtp=smtp,
         households=households,

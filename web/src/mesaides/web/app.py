@@ -6,8 +6,9 @@ import contextlib
 import gc
 import logging
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -17,11 +18,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mesaides.registry import open_registry
+from mesaides.registry.database import Database
 from mesaides.web import db, scheduler
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
 from mesaides.web.deployment import Deployment
 from mesaides.web.middleware import BodyLimit, SecurityHeaders
+from mesaides.web.registry_view import RegistryView
 from mesaides.web.results import euros
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
@@ -67,9 +70,9 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     """Build the application. The rule set, the database and the registry view are set up here,
     once per process; requests only read them."""
     settings = settings or Settings.from_env()
-    engine = db.connect(settings.database_url)
-    db.upgrade(engine)
-    deployment = deployment or Deployment(settings)
+    database = db.open_database(settings.database_url)  # one engine: the registry's tables and ours
+    engine = database.engine
+    deployment = deployment or Deployment(settings, registry=RegistryView(opener=_registry_on(database)))
     settings = deployment.settings  # a deployment lock says whether this is a preview
     saved = SavedSituations(engine, settings.retention_days)
     stats = Stats(engine, today=settings.current_date)
@@ -112,7 +115,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.state.templates = templates
     app.state.db = engine
     app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
-    app.state.registry = open_registry(settings.database_url)  # accounts, sessions, the portal
+    app.state.registry = open_registry(database=database)  # accounts, sessions, the portal
     templates.env.globals["champ_csrf"] = form_tokens.field
 
     from mesaides.web import api, auth, pages, portal
@@ -170,6 +173,18 @@ def _wants_page(request: Request) -> bool:
     if tags is not None:
         return PAGES_TAG in tags
     return "text/html" in request.headers.get("accept", "")
+
+
+def _registry_on(database: Database) -> Callable[..., Any]:
+    """How the registry view opens the registry: on the application's database (the registry's
+    modules are imported on first use, as the view does)."""
+
+    def open_on_database(url: str | None = None, clock: Any = None) -> Any:
+        from mesaides.registry import open_registry
+
+        return open_registry(clock=clock, database=database)
+
+    return open_on_database
 
 
 def _version() -> str:

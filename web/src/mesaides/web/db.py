@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+
+from mesaides.registry.database import Database, create_database_engine
 
 log = logging.getLogger(__name__)
 metadata = sa.MetaData()
@@ -70,22 +73,31 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def connect(url: str) -> Engine:
-    """An SQLAlchemy engine; SQLite gets WAL and a busy timeout, since the registry shares it,
-    and ``secure_delete``: a deleted row's bytes are overwritten with zeros, not left in free
-    space (see :func:`forget_deleted`)."""
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    """An engine on ``url`` from the registry's factory (:func:`create_database_engine`): the
+    same URL checks and SQLite settings (WAL, foreign keys, busy timeout, ``secure_delete``, see
+    :func:`forget_deleted`) as the registry's, PostgreSQL through psycopg 3."""
+    return create_database_engine(url)
 
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA secure_delete=ON")
-            cursor.close()
 
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+def open_database(url: str) -> Database:
+    """The registry's database with this simulator's tables beside its own, on one engine, both
+    brought to their latest migration."""
+    database = Database(url)
+    upgrade(database.engine)
+    return database
+
+
+def insert_on_conflict(connection: Connection, table: sa.Table) -> Any:
+    """``INSERT INTO table`` with the ``ON CONFLICT`` clauses (``on_conflict_do_nothing``,
+    ``on_conflict_do_update``) of the connection's database: SQLite and PostgreSQL both have
+    them, with the same meaning, each in its own SQLAlchemy dialect."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise NotImplementedError(f"{connection.dialect.name}: the supported databases are SQLite and PostgreSQL")
+    return insert(table)
 
 
 def forget_deleted(engine: Engine) -> None:

@@ -91,7 +91,7 @@ class Deployment:
                     f"the deployment lock {settings.deployment} is for a public instance ([instance] preview = false "
                     "in its deployment file): serve it without --preview, or make the deployment a preview"
                 )
-            settings = dataclasses.replace(settings, preview=self.lock.preview)
+            settings = settings.model_copy(update={"preview": self.lock.preview})
         self.settings = settings
         self.registry = registry or RegistryView(url=settings.database_url)
         self.questions = questions or load_questions()

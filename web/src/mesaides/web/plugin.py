@@ -60,17 +60,12 @@ def serve(
         raise click.ClickException(str(exc)) from None
     # Migrate once here (the registry's tables and ours), before the workers start, so that they
     # do not race to do it.
+    from mesaides.registry.database import DatabaseUrlError
+
     try:
-        from mesaides.registry import open_registry
-        from mesaides.registry.database import DatabaseUrlError
-    except ImportError:
-        pass
-    else:
-        try:
-            open_registry(url=settings.database_url)
-        except DatabaseUrlError as exc:
-            raise click.BadParameter(str(exc), param_hint="MESAIDES_DATABASE_URL") from None
-    db.upgrade(db.connect(settings.database_url))
+        db.open_database(settings.database_url).close()
+    except DatabaseUrlError as exc:
+        raise click.BadParameter(str(exc), param_hint="MESAIDES_DATABASE_URL") from None
     click.echo(
         f"mesaides: http://{host}:{port}/  ({workers} worker process{'es' if workers > 1 else ''}, "
         f"database: {_safe(settings.database_url)}"

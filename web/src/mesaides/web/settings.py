@@ -1,8 +1,11 @@
-"""Deployment settings, read from the environment so that every server worker sees the same.
+"""Deployment settings, read from the environment so that every server worker sees the same:
+the registry's (:mod:`mesaides.registry.settings`: instance folder, database, email), which
+these extend, and the simulator's own.
 
 ==============================  ===============================================================
-``MESAIDES_DATABASE_URL``       SQLAlchemy URL of the database shared with the registry; by
-                                default SQLite in ``MESAIDES_INSTANCE``.
+``MESAIDES_DATABASE_URL``       SQLAlchemy URL of the database shared with the registry
+                                (``sqlite:///…`` or ``postgresql://…``); by default SQLite in
+                                ``MESAIDES_INSTANCE``.
 ``MESAIDES_INSTANCE``           the instance folder (default ``./instance``).
 ``MESAIDES_PREVIEW``            ``1`` on a preview deployment: preview aides are shown (A6, G4).
 ``MESAIDES_DEPLOYMENT``         the deployment lock to serve (``mesaides deployment check``
@@ -28,88 +31,42 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import PositiveInt
+
 from mesaides.core.limits import Limits
+from mesaides.registry.settings import DATABASE_FILE as DATABASE_FILE
+from mesaides.registry.settings import Settings as RegistrySettings
 
 DEFAULT_RETENTION_DAYS = 7
 DEFAULT_MAX_PERSONS = 100
 DEFAULT_MAX_REQUESTED_VALUES = 5_000
-DATABASE_FILE = "mesaides.sqlite3"
 
 DEFAULT_MAX_BODY_BYTES = 1_000_000
 """The questionnaire's household asking every aide is about 6 KB: room for a batch of about 150."""
 
 
 def instance_path() -> Path:
-    return Path(os.environ.get("MESAIDES_INSTANCE") or "instance").resolve()
+    from mesaides.registry.settings import instance_dir
+
+    return instance_dir()
 
 
-def database_url() -> str:
-    """The registry's URL rule: ``MESAIDES_DATABASE_URL``, else SQLite in the instance folder.
+class Settings(RegistrySettings):
+    """The registry's settings (instance, database, email) and the simulator's, read from the
+    environment by :meth:`from_env`; arguments given to the constructor win over it."""
 
-    When the registry exposes its own rule, it is used, so that both always open the same
-    database.
-    """
-    try:
-        from mesaides.registry.settings import database_url as registry_database_url
-    except ImportError:
-        registry_database_url = None
-    if registry_database_url is not None:
-        return registry_database_url()
-    url = os.environ.get("MESAIDES_DATABASE_URL")
-    if url:
-        return url
-    folder = instance_path()
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / DATABASE_FILE}"
-
-
-def _positive_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"{name}={raw!r}: expected a whole number of at least 1")
-    return int(raw)
-
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-@dataclass(frozen=True)
-class Settings:
-    database_url: str = field(default_factory=database_url)
     preview: bool = False
-    retention_days: int = DEFAULT_RETENTION_DAYS
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    retention_days: PositiveInt = DEFAULT_RETENTION_DAYS
+    max_body_bytes: PositiveInt = DEFAULT_MAX_BODY_BYTES
     roadmap: Path | None = None
     today: dt.date | None = None
     """A fixed date for tests and demonstrations; ``None`` follows the clock."""
     deployment: Path | None = None
     """The deployment lock to serve, if any."""
-    max_persons: int = DEFAULT_MAX_PERSONS
-    max_requested_values: int = DEFAULT_MAX_REQUESTED_VALUES
-
-    @classmethod
-    def from_env(cls) -> Settings:
-        today = os.environ.get("MESAIDES_TODAY")
-        roadmap = os.environ.get("MESAIDES_ROADMAP")
-        deployment = os.environ.get("MESAIDES_DEPLOYMENT")
-        return cls(
-            database_url=database_url(),
-            preview=_flag("MESAIDES_PREVIEW"),
-            retention_days=int(os.environ.get("MESAIDES_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
-            max_body_bytes=_positive_int("MESAIDES_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES),
-            roadmap=Path(roadmap) if roadmap else None,
-            today=dt.date.fromisoformat(today) if today else None,
-            deployment=Path(deployment) if deployment else None,
-            max_persons=_positive_int("MESAIDES_MAX_PERSONS", DEFAULT_MAX_PERSONS),
-            max_requested_values=_positive_int("MESAIDES_MAX_REQUESTED_VALUES", DEFAULT_MAX_REQUESTED_VALUES),
-        )
+    max_persons: PositiveInt = DEFAULT_MAX_PERSONS
+    max_requested_values: PositiveInt = DEFAULT_MAX_REQUESTED_VALUES
 
     def limits(self) -> Limits:
         """The caps on one situation the web engine enforces (the core's check, tighter caps)."""

@@ -31,10 +31,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
 
 from mesaides.core import geography as core_geography
-from mesaides.web.db import stats_clicks, stats_counters, stats_salts, stats_visitors
+from mesaides.web.db import insert_on_conflict, stats_clicks, stats_counters, stats_salts, stats_visitors
 
 VISITORS = "visiteurs"
 SIMULATIONS = "simulations"
@@ -136,12 +135,10 @@ class Stats:
         with self.engine.begin() as conn:
             salt = self._salt(conn, day)
             digest = _digest(salt, what)
-            try:
-                with conn.begin_nested():
-                    conn.execute(table.insert().values(day=day, digest=digest))
-            except IntegrityError:
-                pass  # recorded before, by this process or another
-            else:
+            # Recorded before, by this process or another: nothing to count. (Whether a row was
+            # inserted is read from RETURNING: psycopg's row count is -1 after INSERT … ON CONFLICT.)
+            insert = insert_on_conflict(conn, table).values(day=day, digest=digest)
+            if conn.execute(insert.on_conflict_do_nothing().returning(table.c.digest)).first() is not None:
                 self._increment(conn, day, metric, key)
         if remembered is None or remembered.day != day or len(remembered.recorded) >= REMEMBERED_DIGESTS:
             remembered = self._remembered = _Today(day, salt, set())
@@ -158,23 +155,21 @@ class Stats:
             return salt
         # A new day: forget the previous days' salts and digests, then draw today's salt.
         self._forget_before(conn, day)
-        try:
-            with conn.begin_nested():
-                conn.execute(stats_salts.insert().values(day=day, salt=secrets.token_hex(32)))
-        except IntegrityError:
-            pass  # another worker drew it first
+        # Unless another worker drew it first.
+        conn.execute(
+            insert_on_conflict(conn, stats_salts).values(day=day, salt=secrets.token_hex(32)).on_conflict_do_nothing()
+        )
         return conn.execute(sa.select(stats_salts.c.salt).where(stats_salts.c.day == day)).scalar_one()
 
     @staticmethod
     def _increment(conn: Connection, day: dt.date, metric: str, key: str) -> None:
-        where = (stats_counters.c.day == day, stats_counters.c.metric == metric, stats_counters.c.key == key)
-        if conn.execute(stats_counters.update().where(*where).values(count=stats_counters.c.count + 1)).rowcount:
-            return
-        try:
-            with conn.begin_nested():
-                conn.execute(stats_counters.insert().values(day=day, metric=metric, key=key, count=1))
-        except IntegrityError:
-            conn.execute(stats_counters.update().where(*where).values(count=stats_counters.c.count + 1))
+        insert = insert_on_conflict(conn, stats_counters).values(day=day, metric=metric, key=key, count=1)
+        conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=[stats_counters.c.day, stats_counters.c.metric, stats_counters.c.key],
+                set_={"count": stats_counters.c.count + 1},
+            )
+        )
 
     # ---- reading ------------------------------------------------------------------------------
 
