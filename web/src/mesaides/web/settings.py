@@ -19,6 +19,9 @@
                                 demonstrations only; the real date otherwise).
 ``MESAIDES_MAX_PERSONS``        the most persons one situation sent to the API may hold
                                 (default 100: a few households); above it, HTTP 422 naming the cap.
+``MESAIDES_PUBLIC_URL``          the address the public reaches this site at (``https://…``): the
+                                sign-in links sent by email start with it. Set it in production;
+                                without it a link starts with the address the request came to.
 ``MESAIDES_MAX_REQUESTED_VALUES``  the most values (``null``) one situation may ask for (default
                                 5,000: every aide for every month of several years); above it,
                                 HTTP 422 naming the cap.
@@ -76,6 +79,13 @@ def _positive_int(name: str, default: int) -> int:
     return int(raw)
 
 
+def _public_url(raw: str) -> str:
+    raw = raw.strip().rstrip("/")
+    if raw and not raw.startswith(("https://", "http://")):
+        raise ValueError(f"MESAIDES_PUBLIC_URL={raw!r}: expected an address starting with https://")
+    return raw
+
+
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -93,6 +103,9 @@ class Settings:
     """The deployment lock to serve, if any."""
     max_persons: int = DEFAULT_MAX_PERSONS
     max_requested_values: int = DEFAULT_MAX_REQUESTED_VALUES
+    public_url: str = ""
+    cookies_over_http: bool = False
+    """Where the emailed sign-in links point (``MESAIDES_PUBLIC_URL``); empty: the request's address."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -109,6 +122,8 @@ class Settings:
             deployment=Path(deployment) if deployment else None,
             max_persons=_positive_int("MESAIDES_MAX_PERSONS", DEFAULT_MAX_PERSONS),
             max_requested_values=_positive_int("MESAIDES_MAX_REQUESTED_VALUES", DEFAULT_MAX_REQUESTED_VALUES),
+            public_url=_public_url(os.environ.get("MESAIDES_PUBLIC_URL", "")),
+            cookies_over_http=_flag("MESAIDES_COOKIES_OVER_HTTP"),
         )
 
     def limits(self) -> Limits:

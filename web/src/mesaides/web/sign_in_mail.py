@@ -21,16 +21,15 @@ log = logging.getLogger(__name__)
 SUBJECT = "Votre lien de connexion à l'espace partenaires de mesaides"
 
 
-def sign_in_email(to: str, name: str, link: str, minutes: int, sender: str, now) -> EmailMessage:
+def sign_in_email(to: str, link: str, minutes: int, sender: str, now) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = to
     email["Subject"] = SUBJECT
     email["Date"] = format_datetime(now)
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    greeting = f"Bonjour {name}," if name else "Bonjour,"
     email.set_content(
-        f"""{greeting}
+        f"""Bonjour,
 
 Vous avez demandé à vous connecter à l'espace partenaires de mesaides.
 Ouvrez ce lien, puis confirmez la connexion sur la page qui s'affiche :
