@@ -20,6 +20,8 @@ MESAIDES = Path(sys.executable).with_name("mesaides")
 OTHERS = ",".join(ep.name for ep in entry_points(group="mesaides") if ep.name != "registry")
 """Every plugin installed beside the test partner is disabled, except the registry's own commands:
 these tests are about the test partner alone (a new partner must not change what they see)."""
+OPERATOR = "claire.martin@operateur.test"
+"""The administrator account the commands act as (``MESAIDES_ACCOUNT``)."""
 
 PLUGIN = '''
 """A partner distribution installed for the command-line tests."""
@@ -131,13 +133,17 @@ def run(tmp_path, installed):
         "MESAIDES_DISABLE_PLUGINS": OTHERS,
         "MESAIDES_NOW": "2026-11-16T09:00:00",
         "MESAIDES_REFERENCE_HOUSEHOLDS": "100",
-        "MESAIDES_ACTOR": "operator",
+        "MESAIDES_ACCOUNT": OPERATOR,
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("MESAIDES_SMTP_HOST", None)
 
-    def run(*args: str, now: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    def run(
+        *args: str, now: str | None = None, cwd: Path | None = None, account: str | None = None
+    ) -> subprocess.CompletedProcess:
         extra = {"MESAIDES_NOW": now} if now else {}
+        if account is not None:
+            extra["MESAIDES_ACCOUNT"] = account
         return subprocess.run(
             [str(MESAIDES), "registry", *args],
             capture_output=True,
@@ -147,6 +153,9 @@ def run(tmp_path, installed):
             timeout=300,
         )
 
+    # The operator's shell creates the first administrator (the root of trust); the commands act as it.
+    first = run("account", "create", OPERATOR, "--name", "Claire Martin", "--role", "administrator", account="")
+    assert first.returncode == 0, first.stderr
     return run
 
 
@@ -233,7 +242,7 @@ def test_check_fails_with_fewer_than_two_expert_cases(run, installed):
 def test_decisions_and_deadlines_from_the_command_line(run):
     assert run("sync").returncode == 0
     assert (
-        run("suggest", "aide_velo", "--label", "Aide au vélo", "--by", "citizen").stdout.strip()
+        run("suggest", "aide_velo", "--label", "Aide au vélo").stdout.strip()
         == "aide_velo: suggested"
     )
     assert "refused" in run("suggest", "aide_dette", "--label", "Effacement", "--erases-debt").stdout
@@ -273,8 +282,8 @@ def test_the_command_group_is_registered_through_the_core_hook(installed):
         "suggest",
         "decide",
         "sign-off",
-        "acknowledge",
         "notify-defect",
+        "account",
         "impact",
         "overdue",
         "send",
@@ -321,8 +330,8 @@ def test_adopt_records_the_aides_public_before_the_registry(run, installed):
         "--all",
         "--reason",
         "public on https://www.example.org since 2025",
-        "--by",
-        "Claire",
+        "--as",
+        OPERATOR,
         "--tests",
         str(installed.tests),
     )
@@ -330,7 +339,7 @@ def test_adopt_records_the_aides_public_before_the_registry(run, installed):
     assert adopted.stdout.strip() == "cli_aide: published (recorded as public before the registry)"
     status = json.loads(run("status", "cli_aide", "--json").stdout)
     assert status["status"] == "published"
-    assert "Claire" in run("audit", "--subject", "cli_aide").stdout
+    assert f"{OPERATOR} (administrator, cli)" in run("audit", "--subject", "cli_aide").stdout
 
 
 def test_the_documentation_site_names_a_database_url_it_cannot_open(tmp_path):
@@ -348,3 +357,53 @@ def test_the_documentation_site_names_a_database_url_it_cannot_open(tmp_path):
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert f"Invalid value for MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database" in done.stderr
+
+
+def test_the_command_line_acts_as_an_active_administrator_account(run):
+    unnamed = run("sync", "--no-measure", account="")
+    assert unnamed.returncode == 2 and "--as: give the email of your administrator account" in unnamed.stderr
+    unknown = run("sync", "--no-measure", account="personne@nulle-part.test")
+    assert unknown.returncode == 2 and "no active account personne@nulle-part.test" in unknown.stderr
+    assert run("sync", "--no-measure").returncode == 0
+
+    created = run("account", "create", "Referente@CLI.test", "--name", "Inès", "--role", "referent", "--partner", "cli")
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "account referente@cli.test: referent of cli"
+    as_referent = run("sync", "--no-measure", account="referente@cli.test")
+    assert as_referent.returncode == 2
+    assert "referente@cli.test is a referent of cli, not an administrator" in as_referent.stderr
+    unbound = run("account", "create", "expert@cli.test", "--role", "expert")
+    assert unbound.returncode == 1 and "partner: a expert account is bound to a partner" in unbound.stderr
+    second_founder = run("account", "create", "autre@operateur.test", "--role", "administrator", account="")
+    assert second_founder.returncode == 1 and "an administrator exists already" in second_founder.stderr
+
+    listed = run("account", "list").stdout
+    assert OPERATOR in listed and "referente@cli.test" in listed and "referent" in listed
+    assert run("account", "deactivate", "referente@cli.test").returncode == 0
+    assert "(deactivated)" in run("account", "list", "--partner", "cli").stdout
+    gone = run("status", "cli_aide", account="referente@cli.test")
+    assert gone.returncode == 0, "reading commands need no account"
+    audit = run("audit", "--subject", "referente@cli.test").stdout
+    assert f"{OPERATOR} (administrator, cli): account_deactivated" in audit
+    assert f"{OPERATOR} (administrator, cli): account_created" in audit
+    for result in (unnamed, unknown, as_referent, unbound, second_founder):
+        assert "Traceback" not in result.stderr
+
+
+def test_a_partners_own_acts_say_where_the_partner_does_them(run):
+    assert run("sync", "--no-measure").returncode == 0
+    refusals = {
+        "answering a notification (A7)": run("acknowledge", "1", "--partner", "cli", "--updated"),
+        "the reliability sign-off (A6a)": run("sign-off", "cli_aide", "reliability"),
+        "asking the operator a question (O4)": run("ask", "cli", "Quand ?", "--to-operator"),
+    }
+    question = run("ask", "cli", "Votre aide lit-elle encore cli_vieux_parametre ?")
+    assert question.returncode == 0 and question.stdout.strip() == "question #1"
+    refusals["answering the operator's question #1 (Pa2)"] = run("answer", "1", "--text", "Non.")
+    for what, result in refusals.items():
+        assert result.returncode == 2, (what, result.stdout, result.stderr)
+        assert f"{what} is the partner's own act" in result.stderr
+        assert "/espace/partenaire/" in result.stderr and "partner API" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert run("sign-off", "cli_aide", "quality").returncode == 0
+    assert "acknowledge" not in run("--help").stdout
