@@ -128,6 +128,7 @@ import importlib_metadata, yaml
 from mesaides.core import PartnerPlugin, get_plugin_manager, load_rules
 from mesaides.core.plugins import load_entry_point
 from mesaides.registry import FixedClock, SmtpSettings, open_registry
+from mesaides.registry.testing import OPERATOR
 
 work = Path(sys.argv[1])
 eps = {ep.dist.name: ep for ep in importlib_metadata.entry_points(group="mesaides")}
@@ -156,8 +157,8 @@ release = PartnerPlugin(caf.package, caf.partner, rule_modules=caf.rule_modules,
 
 registry = open_registry(f"sqlite:///{work / 'registry.sqlite3'}", FixedClock("2026-11-16T09:00:00"),
                          smtp=SmtpSettings(), households=200)
-registry.sync(rules(caf, "1.0.0"), by="operator", reason="baseline")
-report = registry.sync(rules(release, "1.0.1"), by="operator", reason="CAF 1.0.1")
+registry.sync(rules(caf, "1.0.0"), by=OPERATOR, reason="baseline")
+report = registry.sync(rules(release, "1.0.1"), by=OPERATOR, reason="CAF 1.0.1")
 notes = [n for n in registry.notifications()
          if n["rule"] == "A8" and "rsa" in [c["aide"] for c in n["details"].get("changes", [])]]
 print(json.dumps({"changed": sorted(report.changed), "notes": notes}, default=str))

@@ -133,7 +133,11 @@ def instance(tmp_path_factory):
         assert "Traceback" not in done.stderr
         return done.stdout + done.stderr
 
-    mesaides("registry", "sync")
+    # The operator's shell creates the first administrator account; commands then act as it.
+    created = mesaides("registry", "account", "create", "claire@operateur.example", "--role", "administrator")
+    assert "account claire@operateur.example: administrator" in created
+    mesaides("registry", "sync", "--as", "claire@operateur.example")
+    env["MESAIDES_ACCOUNT"] = "claire@operateur.example"  # what the operator's shell profile sets
     return folder, env, mesaides
 
 
@@ -176,10 +180,10 @@ def test_the_readme_flow_serves_the_public_aides_of_an_instance_that_starts_usin
     assert "aide_logement" in withheld and not set(HOUSING_PARTS) & set(withheld) and len(withheld) == every
 
     # The operator records the aides the public already saw, then checks and serves.
-    adopted = mesaides("registry", "adopt", "--all", "--reason", ADOPTION, "--by", "Claire, opératrice")
+    adopted = mesaides("registry", "adopt", "--all", "--reason", ADOPTION, "--as", "claire@operateur.example")
     assert "rsa: published (recorded as public before the registry)" in adopted
     audit = mesaides("registry", "audit", "--subject", "rsa")
-    assert "Claire, opératrice" in audit and ADOPTION in audit
+    assert "claire@operateur.example (administrator, cli)" in audit and ADOPTION in audit
     checked = mesaides("deployment", "check", shipped, "--lock", str(lock))
     public = len(load_rules().aides)  # deployment.toml lists every partner distribution
     assert f"ok ({public} public, 0 preview, 0 disabled)" in checked

@@ -73,7 +73,8 @@ def test_new_partner_installs_loads_and_passes_its_tests(tmp_path, venv):
         "--database",
         f"sqlite:///{tmp_path / 'registry.sqlite3'}",
     ]
-    synced = json.loads(run(*registry, "sync", "--no-measure", "--json", "--by", "operator"))
+    run(*registry, "account", "create", "operateur@mesaides.test", "--role", "administrator")
+    synced = json.loads(run(*registry, "sync", "--no-measure", "--json", "--as", "operateur@mesaides.test"))
     assert "montreuil_aide_exemple" in synced["added"]
     assert any(d.startswith("mesaides-partner-montreuil 0.1.0") for d in synced["distributions"])
     status = json.loads(run(*registry, "status", "montreuil_aide_exemple", "--json"))

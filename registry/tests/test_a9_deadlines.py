@@ -10,31 +10,32 @@ from registry_test_partners import departement, metropole, national
 
 from mesaides.registry import RegistryError
 from mesaides.registry.cli import registry as registry_cli
+from mesaides.registry.testing import OPERATOR, operator_account, referent
 
 
 @pytest.fixture
 def published(registry, deployment):
     rules = deployment.rules(national(), departement(), metropole())
-    registry.sync(rules, by="operator", measure=False)
-    registry.sign_off("minimum_test", "reliability", by="referent nat")
-    registry.sign_off("minimum_test", "quality", by="operator")
+    registry.sync(rules, by=OPERATOR, measure=False)
+    registry.sign_off("minimum_test", "reliability", by=referent("nat"))
+    registry.sign_off("minimum_test", "quality", by=OPERATOR)
     dirs = deployment.case_dirs()["mesaides-test-national"]
-    assert registry.publish("minimum_test", by="operator", rules=rules, case_dirs=dirs) == "published"
+    assert registry.publish("minimum_test", by=OPERATOR, rules=rules, case_dirs=dirs) == "published"
     return registry, rules, dirs
 
 
 def _cli(db_url, clock, *args):
-    env = {"MESAIDES_NOW": clock.now().isoformat(), "MESAIDES_ACTOR": "operator"}
+    env = {"MESAIDES_NOW": clock.now().isoformat(), **operator_account(db_url)}
     return CliRunner().invoke(registry_cli, ["--database", db_url, *args], env=env)
 
 
 def test_a9_publish_does_not_undo_a_suspension_while_the_defect_is_not_resolved(published, clock, db_url):
     registry, rules, dirs = published
-    defect = registry.notify_defect("minimum_test", by="operator", description="ignores the housing forfait")
+    defect = registry.notify_defect("minimum_test", by=OPERATOR, description="ignores the housing forfait")
     clock.advance(days=16)
     # No command ran since the period ran out: publishing applies the deadline first.
     with pytest.raises(RegistryError, match=rf"A9: defect #{defect} is not resolved \(its correction period ran out"):
-        registry.publish("minimum_test", by="operator", rules=rules, case_dirs=dirs)
+        registry.publish("minimum_test", by=OPERATOR, rules=rules, case_dirs=dirs)
     assert registry.public_state().aides["minimum_test"].status == "suspended"
 
     overdue = _cli(db_url, clock, "overdue")
@@ -42,14 +43,14 @@ def test_a9_publish_does_not_undo_a_suspension_while_the_defect_is_not_resolved(
     assert f"[A9] nat: defect #{defect} on minimum_test is not resolved" in overdue.output
 
     # The partner corrects it after the suspension: resolved, the aide can be shown again.
-    registry.resolve_defect(defect, by="operator", reason="fixed in 1.0.1")
+    registry.resolve_defect(defect, by=OPERATOR, reason="fixed in 1.0.1")
     assert "[A9]" not in _cli(db_url, clock, "overdue").output
-    assert registry.publish("minimum_test", by="operator", rules=rules, case_dirs=dirs) == "published"
+    assert registry.publish("minimum_test", by=OPERATOR, rules=rules, case_dirs=dirs) == "published"
 
 
 def test_due_warns_before_a_deadline(published, clock, db_url):
     registry, _, _ = published
-    defect = registry.notify_defect("minimum_test", by="operator", description="wrong amount for couples")
+    defect = registry.notify_defect("minimum_test", by=OPERATOR, description="wrong amount for couples")
     clock.advance(days=13)
     soon = _cli(db_url, clock, "due", "--days", "3")
     assert soon.exit_code == 0, soon.output

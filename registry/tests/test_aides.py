@@ -7,52 +7,53 @@ import pytest
 from registry_test_partners import case, departement, info, minimum_test, national
 
 from mesaides.registry import RegistryError
+from mesaides.registry.testing import OPERATOR, expert, referent
 
 
 def test_a1_suggestion_and_decision_with_its_reason(registry, deployment):
     assert (
-        registry.suggest("cheque_energie_test", by="citizen@example.org", label="Chèque énergie (test)") == "suggested"
+        registry.suggest("cheque_energie_test", by=OPERATOR, label="Chèque énergie (test)") == "suggested"
     )
     with pytest.raises(RegistryError, match="records its reason"):
-        registry.decide("cheque_energie_test", "feasible", by="operator", reason=" ")
+        registry.decide("cheque_energie_test", "feasible", by=OPERATOR, reason=" ")
     assert (
-        registry.decide("cheque_energie_test", "feasible", by="operator", reason="computable from income and housing")
+        registry.decide("cheque_energie_test", "feasible", by=OPERATOR, reason="computable from income and housing")
         == "feasible"
     )
     aide = {a.name: a for a in registry.aides()}["cheque_energie_test"]
     assert (aide.decision, aide.decided_by, aide.decision_reason) == (
         "feasible",
-        "operator",
+        OPERATOR.label,
         "computable from income and housing",
     )
     assert [e.action for e in registry.audit_log(subject="cheque_energie_test")][:2] == ["aide_status", "decide"]
 
 
 def test_a1_a_suggestion_implemented_by_a_partner_goes_into_development(registry, deployment):
-    registry.suggest("minimum_test", by="citizen", label="Minimum de test")
-    registry.decide("minimum_test", "feasible", by="operator", reason="ok")
-    report = registry.sync(deployment.rules(national()), by="operator", measure=False)
+    registry.suggest("minimum_test", by=OPERATOR, label="Minimum de test")
+    registry.decide("minimum_test", "feasible", by=OPERATOR, reason="ok")
+    report = registry.sync(deployment.rules(national()), by=OPERATOR, measure=False)
     assert report.added == ["minimum_test"]
     assert registry.public_state().aides["minimum_test"].status == "development"
 
 
 def test_a2_a_suggested_aide_erasing_a_debt_is_refused(registry):
     assert (
-        registry.suggest("effacement_dette_test", by="citizen", label="Effacement de dette", erases_debt=True)
+        registry.suggest("effacement_dette_test", by=OPERATOR, label="Effacement de dette", erases_debt=True)
         == "refused"
     )
     with pytest.raises(RegistryError, match=r"A2\(a\)"):
-        registry.decide("effacement_dette_test", "feasible", by="operator", reason="why not")
+        registry.decide("effacement_dette_test", "feasible", by=OPERATOR, reason="why not")
     assert (
-        registry.suggest("aide_commission_test", by="citizen", label="Aide en commission", committee_decision=True)
+        registry.suggest("aide_commission_test", by=OPERATOR, label="Aide en commission", committee_decision=True)
         == "refused"
     )
-    assert registry.suggest("aide_quota_test", by="citizen", label="Aide sous quota", quota=True) == "refused"
+    assert registry.suggest("aide_quota_test", by=OPERATOR, label="Aide sous quota", quota=True) == "refused"
 
 
 def test_a2_an_aide_declared_as_committee_granted_is_refused_at_sync(registry, deployment):
     refused = national(aides=((minimum_test, info("Minimum de test", "nat", committee_decision=True)),))
-    registry.sync(deployment.rules(refused), by="operator", measure=False)
+    registry.sync(deployment.rules(refused), by=OPERATOR, measure=False)
     assert registry.public_state().aides["minimum_test"].status == "refused"
     report = registry.check(deployment.rules(refused), case_dirs=deployment.case_dirs())
     [a2] = [f for f in report.errors if f.rule == "A2"]
@@ -60,8 +61,8 @@ def test_a2_an_aide_declared_as_committee_granted_is_refused_at_sync(registry, d
 
 
 def test_a1_check_fails_for_an_aide_the_operator_refused(registry, deployment):
-    registry.suggest("minimum_test", by="citizen", label="Minimum de test")
-    registry.decide("minimum_test", "refused", by="operator", reason="granted case by case")
+    registry.suggest("minimum_test", by=OPERATOR, label="Minimum de test")
+    registry.decide("minimum_test", "refused", by=OPERATOR, reason="granted case by case")
     rules = deployment.rules(national())
     report = registry.check(rules, case_dirs=deployment.case_dirs())
     assert any(f.rule == "A1" and "granted case by case" in f.message for f in report.errors)
@@ -105,11 +106,12 @@ def test_a5_at_least_two_expert_cases(registry, deployment):
     [a5] = [f for f in report.errors if f.rule == "A5"]
     assert a5.message.startswith("1 expert test case; at least 2 are needed")
 
-    # A case registered with the registry counts too.
+    # A case registered with the registry counts too (by an expert of the aide's partner, A5).
+    registry.sync(rules, by=OPERATOR, measure=False)
     registry.add_expert_case(
         "minimum_test",
         "name: Salaire de 100 €\nperiod: 2026-11\ninput: {salaire_net: {2026-10: 100}}\noutput: {minimum_test: 400}\n",
-        by="expert",
+        by=expert("nat"),
     )
     assert registry.check(rules, case_dirs=deployment.case_dirs()).ok
 
@@ -123,28 +125,28 @@ def test_a5_a_failing_expert_case_fails_the_check(registry, deployment):
 
 def test_a6_publication_needs_both_sign_offs_and_passing_checks(registry, deployment):
     rules = deployment.rules(national(), departement())
-    registry.sync(rules, by="operator", measure=False)
+    registry.sync(rules, by=OPERATOR, measure=False)
     dirs = deployment.case_dirs()["mesaides-test-national"]
 
     with pytest.raises(RegistryError) as missing:
-        registry.publish("minimum_test", by="operator", rules=rules, case_dirs=dirs)
+        registry.publish("minimum_test", by=OPERATOR, rules=rules, case_dirs=dirs)
     assert "A6(a)" in str(missing.value) and "A6(b)" in str(missing.value)
 
     # G4: a preview needs the checks, not the sign-offs.
-    assert registry.publish("minimum_test", by="operator", preview=True, rules=rules, case_dirs=dirs) == "preview"
+    assert registry.publish("minimum_test", by=OPERATOR, preview=True, rules=rules, case_dirs=dirs) == "preview"
 
-    registry.sign_off("minimum_test", "reliability", by="referent nat", comment="tested on 40 files")
-    registry.sign_off("minimum_test", "quality", by="operator", comment="code reviewed, no side effect")
-    assert registry.publish("minimum_test", by="operator", rules=rules, case_dirs=dirs) == "published"
+    registry.sign_off("minimum_test", "reliability", by=referent("nat"), comment="tested on 40 files")
+    registry.sign_off("minimum_test", "quality", by=OPERATOR, comment="code reviewed, no side effect")
+    assert registry.publish("minimum_test", by=OPERATOR, rules=rules, case_dirs=dirs) == "published"
     assert registry.public_state().aides["minimum_test"].status == "published"
     # Other aides of the partner stay in isolation (A6).
     assert registry.public_state().aides["dep_bonus"].status == "development"
 
 
 def test_a6_sign_offs_are_for_a_version_of_the_rules(registry, deployment):
-    registry.sync(deployment.rules(national()), by="operator", measure=False)
-    registry.sign_off("minimum_test", "reliability", by="referent nat")
-    registry.sign_off("minimum_test", "quality", by="operator")
+    registry.sync(deployment.rules(national()), by=OPERATOR, measure=False)
+    registry.sign_off("minimum_test", "reliability", by=referent("nat"))
+    registry.sign_off("minimum_test", "quality", by=OPERATOR)
     rules = deployment.rules(
         national(
             "1.1.0",
@@ -155,21 +157,21 @@ def test_a6_sign_offs_are_for_a_version_of_the_rules(registry, deployment):
             ),
         )
     )
-    registry.sync(rules, by="operator", measure=False)
+    registry.sync(rules, by=OPERATOR, measure=False)
     with pytest.raises(RegistryError, match=r"A6\(a\).*\n.*A6\(b\)"):
         registry.publish(
-            "minimum_test", by="operator", rules=rules, case_dirs=deployment.case_dirs()["mesaides-test-national"]
+            "minimum_test", by=OPERATOR, rules=rules, case_dirs=deployment.case_dirs()["mesaides-test-national"]
         )
 
 
 def test_a6_publication_is_refused_when_a_check_fails(registry, deployment):
     rules = deployment.rules(national(logo_size=(10, 10)))
-    registry.sync(rules, by="operator", measure=False)
-    registry.sign_off("minimum_test", "reliability", by="referent nat")
-    registry.sign_off("minimum_test", "quality", by="operator")
+    registry.sync(rules, by=OPERATOR, measure=False)
+    registry.sign_off("minimum_test", "reliability", by=referent("nat"))
+    registry.sign_off("minimum_test", "quality", by=OPERATOR)
     with pytest.raises(RegistryError, match="10x10 px"):
         registry.publish(
-            "minimum_test", by="operator", rules=rules, case_dirs=deployment.case_dirs()["mesaides-test-national"]
+            "minimum_test", by=OPERATOR, rules=rules, case_dirs=deployment.case_dirs()["mesaides-test-national"]
         )
 
 
@@ -189,7 +191,7 @@ def test_a2_a_refused_aide_is_not_announced(registry, deployment):
     from registry_test_partners import dep_bonus
 
     refused = departement(aides=((dep_bonus, info("Bonus", "dep", quota=True)),))
-    registry.sync(deployment.rules(national(), refused), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), refused), by=OPERATOR, measure=False)
     assert registry.public_state().aides["dep_bonus"].status == "refused"
     assert registry.public_state().aides["dep_bonus"].territorial_notice is None
     assert [n for n in registry.notifications() if n["rule"] == "G3"] == []

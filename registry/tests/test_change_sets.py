@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from mesaides.core import FAMILLE, INDIVIDU, MONTH, Parameter, quantity
 from mesaides.registry.models import OutboxMessage
+from mesaides.registry.testing import OPERATOR, referent
 
 
 @quantity(FAMILLE, MONTH, label="Complément de test", reads=("nat_ressources",), law=("nat.montant",))
@@ -35,9 +36,9 @@ def _departement():
 
 
 def test_a8_one_value_read_by_two_aides_makes_one_notification_and_one_email_per_partner(registry, deployment):
-    registry.sync(deployment.rules(_national(), _departement(), metropole()), by="operator")
+    registry.sync(deployment.rules(_national(), _departement(), metropole()), by=OPERATOR)
     report = registry.sync(
-        deployment.rules(_national("1.1.0", montant=650.0), _departement(), metropole()), by="operator"
+        deployment.rules(_national("1.1.0", montant=650.0), _departement(), metropole()), by=OPERATOR
     )
     assert sorted(report.changed) == ["minimum_test", "nat_complement"]
 
@@ -66,11 +67,11 @@ def test_a8_one_value_read_by_two_aides_makes_one_notification_and_one_email_per
     # A7: the Métropole reads only minimum_test; once the Département answers, only the
     # Métropole's pending answer keeps minimum_test's notice, and nat_complement's is lifted.
     assert {registry.public_state().aides[a].notice is not None for a in ("minimum_test", "nat_complement")} == {True}
-    registry.acknowledge(a8["id"], "dep", by="referent dep")
+    registry.acknowledge(a8["id"], "dep", by=referent("dep"))
     state = registry.public_state()
     assert state.aides["minimum_test"].notice is not None
     assert state.aides["nat_complement"].notice is None
-    registry.acknowledge(a8["id"], "metro", by="referent metro")
+    registry.acknowledge(a8["id"], "metro", by=referent("metro"))
     assert registry.public_state().aides["minimum_test"].notice is None
 
 
@@ -83,12 +84,12 @@ def test_p3_two_parameters_added_in_one_release_make_one_notification(registry, 
         label="Autre Parameter (test)",
         year_input="dispatch",
     )
-    registry.sync(deployment.rules(national(), departement(), metropole()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement(), metropole()), by=OPERATOR, measure=False)
     registry.sync(
         deployment.rules(
             national("1.1.0", parameters=(NAT_STATUT_SPECIAL, NAT_ANCIEN, nat_autre)), departement(), metropole()
         ),
-        by="operator",
+        by=OPERATOR,
         measure=False,
     )
     [p3] = [n for n in registry.notifications() if n["rule"] == "P3"]

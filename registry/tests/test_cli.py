@@ -16,12 +16,12 @@ import pytest
 import yaml
 from registry_test_partners import REF, write_png
 
+from mesaides.registry.testing import OPERATOR, operator_account
+
 MESAIDES = Path(sys.executable).with_name("mesaides")
 OTHERS = ",".join(ep.name for ep in entry_points(group="mesaides") if ep.name != "registry")
 """Every plugin installed beside the test partner is disabled, except the registry's own commands:
 these tests are about the test partner alone (a new partner must not change what they see)."""
-OPERATOR = "claire.martin@operateur.test"
-"""The administrator account the commands act as (``MESAIDES_ACCOUNT``)."""
 
 PLUGIN = '''
 """A partner distribution installed for the command-line tests."""
@@ -133,10 +133,10 @@ def run(tmp_path, installed):
         "MESAIDES_DISABLE_PLUGINS": OTHERS,
         "MESAIDES_NOW": "2026-11-16T09:00:00",
         "MESAIDES_REFERENCE_HOUSEHOLDS": "100",
-        "MESAIDES_ACCOUNT": OPERATOR,
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("MESAIDES_SMTP_HOST", None)
+    env.update(operator_account(env["MESAIDES_DATABASE_URL"]))
 
     def run(
         *args: str, now: str | None = None, cwd: Path | None = None, account: str | None = None
@@ -153,9 +153,6 @@ def run(tmp_path, installed):
             timeout=300,
         )
 
-    # The operator's shell creates the first administrator (the root of trust); the commands act as it.
-    first = run("account", "create", OPERATOR, "--name", "Claire Martin", "--role", "administrator", account="")
-    assert first.returncode == 0, first.stderr
     return run
 
 
@@ -248,6 +245,13 @@ def test_decisions_and_deadlines_from_the_command_line(run):
     assert "refused" in run("suggest", "aide_dette", "--label", "Effacement", "--erases-debt").stdout
     assert run("decide", "aide_velo", "feasible", "--reason", "computable").returncode == 0
     assert run("sign-off", "cli_aide", "quality").returncode == 0
+    # A partner's own acts are not the operator's: the command line refuses them (issue 17).
+    reliability = run("sign-off", "cli_aide", "reliability")
+    assert reliability.returncode == 2 and "the reliability sign-off (A6a) is the partner's own act" in (
+        reliability.stderr
+    )
+    nobody = run("decide", "aide_velo", "refused", "--reason", "r", "--as", "intrus@example.org")
+    assert nobody.returncode == 2 and "no active account intrus@example.org" in nobody.stderr
     defect = run("notify-defect", "cli_aide", "--description", "wrong age limit")
     assert defect.returncode == 0 and "defect #1" in defect.stdout
     assert "nothing overdue" in run("overdue").stdout
@@ -331,7 +335,7 @@ def test_adopt_records_the_aides_public_before_the_registry(run, installed):
         "--reason",
         "public on https://www.example.org since 2025",
         "--as",
-        OPERATOR,
+        OPERATOR.email,
         "--tests",
         str(installed.tests),
     )
@@ -339,7 +343,7 @@ def test_adopt_records_the_aides_public_before_the_registry(run, installed):
     assert adopted.stdout.strip() == "cli_aide: published (recorded as public before the registry)"
     status = json.loads(run("status", "cli_aide", "--json").stdout)
     assert status["status"] == "published"
-    assert f"{OPERATOR} (administrator, cli)" in run("audit", "--subject", "cli_aide").stdout
+    assert f"{OPERATOR.email} (administrator, cli)" in run("audit", "--subject", "cli_aide").stdout
 
 
 def test_the_documentation_site_names_a_database_url_it_cannot_open(tmp_path):
@@ -359,7 +363,7 @@ def test_the_documentation_site_names_a_database_url_it_cannot_open(tmp_path):
     assert f"Invalid value for MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database" in done.stderr
 
 
-def test_the_command_line_acts_as_an_active_administrator_account(run):
+def test_the_command_line_acts_as_an_active_administrator_account(run, tmp_path):
     unnamed = run("sync", "--no-measure", account="")
     assert unnamed.returncode == 2 and "--as: give the email of your administrator account" in unnamed.stderr
     unknown = run("sync", "--no-measure", account="personne@nulle-part.test")
@@ -376,16 +380,22 @@ def test_the_command_line_acts_as_an_active_administrator_account(run):
     assert unbound.returncode == 1 and "partner: a expert account is bound to a partner" in unbound.stderr
     second_founder = run("account", "create", "autre@operateur.test", "--role", "administrator", account="")
     assert second_founder.returncode == 1 and "an administrator exists already" in second_founder.stderr
+    # On a new registry, the operator's shell creates the first administrator (the root of trust).
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    founder = run("--database", fresh, "account", "create", "Claire@Operateur.test", "--role", "administrator", account="")
+    assert founder.returncode == 0, founder.stderr
+    assert founder.stdout.strip() == "account claire@operateur.test: administrator"
+    assert "claire@operateur.test" in run("--database", fresh, "account", "list").stdout
 
     listed = run("account", "list").stdout
-    assert OPERATOR in listed and "referente@cli.test" in listed and "referent" in listed
+    assert OPERATOR.email in listed and "referente@cli.test" in listed and "referent" in listed
     assert run("account", "deactivate", "referente@cli.test").returncode == 0
     assert "(deactivated)" in run("account", "list", "--partner", "cli").stdout
     gone = run("status", "cli_aide", account="referente@cli.test")
     assert gone.returncode == 0, "reading commands need no account"
     audit = run("audit", "--subject", "referente@cli.test").stdout
-    assert f"{OPERATOR} (administrator, cli): account_deactivated" in audit
-    assert f"{OPERATOR} (administrator, cli): account_created" in audit
+    assert f"{OPERATOR.email} (administrator, cli): account_deactivated" in audit
+    assert f"{OPERATOR.email} (administrator, cli): account_created" in audit
     for result in (unnamed, unknown, as_referent, unbound, second_founder):
         assert "Traceback" not in result.stderr
 

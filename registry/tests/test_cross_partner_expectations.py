@@ -10,6 +10,7 @@ import datetime as dt
 from registry_test_partners import departement, national, ville
 
 from mesaides.registry.checks import check_publication
+from mesaides.registry.testing import OPERATOR, expert, referent
 
 DEP_EXPECTS_MINIMUM = (
     "name: À Lille, sans ressources, minimum et bonus\n"
@@ -31,9 +32,9 @@ DEP_BONUS_FOLLOWS_MINIMUM = (
 
 
 def test_a8_another_partners_case_on_your_aide_is_a_warning_not_a_refusal(registry, deployment):
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
-    registry.add_expert_case("dep_bonus", DEP_EXPECTS_MINIMUM, by="expert dep")
-    registry.add_expert_case("dep_bonus", DEP_BONUS_FOLLOWS_MINIMUM, by="expert dep")
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
+    registry.add_expert_case("dep_bonus", DEP_EXPECTS_MINIMUM, by=expert("dep"))
+    registry.add_expert_case("dep_bonus", DEP_BONUS_FOLLOWS_MINIMUM, by=expert("dep"))
 
     release = deployment.rules(national("1.1.0", montant=650.0), departement())
     report = registry.check(release, distributions=["mesaides-test-national"], case_dirs=deployment.case_dirs())
@@ -60,9 +61,9 @@ def test_a8_another_partners_case_on_your_aide_is_a_warning_not_a_refusal(regist
 
 
 def test_a5_a_case_failing_on_its_own_aide_still_fails(registry, deployment):
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
     registry.add_expert_case(
-        "dep_bonus", DEP_EXPECTS_MINIMUM.replace("dep_bonus: 150", "dep_bonus: 99"), by="expert dep"
+        "dep_bonus", DEP_EXPECTS_MINIMUM.replace("dep_bonus: 150", "dep_bonus: 99"), by=expert("dep")
     )
     report = registry.check(
         deployment.rules(national(), departement()),
@@ -74,16 +75,16 @@ def test_a5_a_case_failing_on_its_own_aide_still_fails(registry, deployment):
 
 
 def test_a8_at_the_sync_the_partner_whose_expectations_moved_is_notified_and_its_aides_carry_a7(registry, deployment):
-    registry.sync(deployment.rules(national(), departement(), ville()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement(), ville()), by=OPERATOR, measure=False)
     # The Ville's expert states the national minimum in a case of its own aide, which does not read it.
     registry.add_expert_case(
         "ville_aide",
         "name: Statut spécial et minimum\nperiod: 2026-11\ninput: {nat_statut_special: true}\n"
         "output: {ville_aide: 50, minimum_test: 510}\n",
-        by="expert ville",
+        by=expert("ville"),
     )
     registry.sync(
-        deployment.rules(national("1.1.0", montant=650.0), departement(), ville()), by="operator", measure=False
+        deployment.rules(national("1.1.0", montant=650.0), departement(), ville()), by=OPERATOR, measure=False
     )
 
     [a8] = [n for n in registry.notifications() if n["rule"] == "A8"]
@@ -95,5 +96,5 @@ def test_a8_at_the_sync_the_partner_whose_expectations_moved_is_notified_and_its
     state = registry.public_state()
     assert state.aides["ville_aide"].notice is not None  # A7 until the Ville answers
     assert state.aides["dep_bonus"].notice is None  # the Département's own aides are not in question
-    registry.acknowledge(a8["id"], "ville", by="referent ville", updated=True, comment="case updated")
+    registry.acknowledge(a8["id"], "ville", by=referent("ville"), updated=True, comment="case updated")
     assert registry.public_state().aides["ville_aide"].notice is None

@@ -8,17 +8,18 @@ from registry_test_partners import departement, metropole, national
 
 from mesaides.registry import RegistryError
 from mesaides.registry.notices import A7_NOTICES
+from mesaides.registry.testing import OPERATOR, referent
 
 
 @pytest.fixture
 def synced(registry, deployment):
-    registry.sync(deployment.rules(national(), departement(), metropole()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement(), metropole()), by=OPERATOR, measure=False)
     return registry
 
 
 def test_a9_a_correction_period_that_runs_out_suspends_the_aide(synced, clock):
     registry = synced
-    defect = registry.notify_defect("minimum_test", by="operator", description="ignores the housing forfait")
+    defect = registry.notify_defect("minimum_test", by=OPERATOR, description="ignores the housing forfait")
     [note] = [n for n in registry.notifications() if n["kind"] == "defect"]
     assert set(note["recipients"]) == {"nat"} and note["rule"] == "A9"
 
@@ -43,24 +44,24 @@ def test_a9_a_correction_period_that_runs_out_suspends_the_aide(synced, clock):
 
 def test_a9_the_period_is_renewed_at_most_three_times(synced, clock):
     registry = synced
-    defect = registry.notify_defect("minimum_test", by="operator", description="wrong amount for couples")
-    deadlines = [registry.renew_defect(defect, by="operator", reason="partner working on it") for _ in range(3)]
+    defect = registry.notify_defect("minimum_test", by=OPERATOR, description="wrong amount for couples")
+    deadlines = [registry.renew_defect(defect, by=OPERATOR, reason="partner working on it") for _ in range(3)]
     assert [d.isoformat() for d in deadlines] == ["2026-12-16T09:00:00", "2026-12-31T09:00:00", "2027-01-15T09:00:00"]
     with pytest.raises(RegistryError, match="already renewed 3 times"):
-        registry.renew_defect(defect, by="operator", reason="once more")
+        registry.renew_defect(defect, by=OPERATOR, reason="once more")
     clock.advance(days=60)
     assert registry.public_state().aides["minimum_test"].status == "development"
     clock.advance(days=1)
     registry.apply_deadlines()
     assert registry.public_state().aides["minimum_test"].status == "suspended"
     with pytest.raises(RegistryError, match="is expired"):
-        registry.renew_defect(defect, by="operator", reason="too late")
+        registry.renew_defect(defect, by=OPERATOR, reason="too late")
 
 
 def test_a9_a_corrected_defect_is_resolved(synced, clock):
     registry = synced
-    defect = registry.notify_defect("minimum_test", by="operator", description="typo in a threshold")
-    registry.resolve_defect(defect, by="operator", reason="fixed in 1.0.1")
+    defect = registry.notify_defect("minimum_test", by=OPERATOR, description="typo in a threshold")
+    registry.resolve_defect(defect, by=OPERATOR, reason="fixed in 1.0.1")
     clock.advance(days=30)
     registry.apply_deadlines()
     assert registry.public_state().aides["minimum_test"].status == "development"
@@ -69,20 +70,20 @@ def test_a9_a_corrected_defect_is_resolved(synced, clock):
 def test_a9_the_operator_removes_a_suspended_aide(synced, clock):
     registry = synced
     with pytest.raises(RegistryError, match=r"only at its partner.s request"):
-        registry.remove_aide("minimum_test", by="operator", reason="outdated")
-    registry.notify_defect("minimum_test", by="operator", description="outdated rules")
+        registry.remove_aide("minimum_test", by=OPERATOR, reason="outdated")
+    registry.notify_defect("minimum_test", by=OPERATOR, description="outdated rules")
     clock.advance(days=16)
     registry.apply_deadlines()
-    registry.remove_aide("minimum_test", by="operator", reason="not corrected")
+    registry.remove_aide("minimum_test", by=OPERATOR, reason="not corrected")
     assert registry.public_state().aides["minimum_test"].status == "removed"
 
 
 def test_o4_pa2_what_waits_more_than_two_weeks_is_overdue(synced, clock):
     registry = synced
     # The baseline told the national partner about two territorial aides (G3).
-    question = registry.ask("dep", "Does dep_bonus count as a resource for minimum_test?", by="operator")
-    registry.ask("metro", "When is the 2027 revaluation?", by="referent metro", to_operator=True)
-    registry.suggest("aide_test_suggeree", by="citizen", label="Aide suggérée")
+    question = registry.ask("dep", "Does dep_bonus count as a resource for minimum_test?", by=OPERATOR)
+    registry.ask("metro", "When is the 2027 revaluation?", by=referent("metro"), to_operator=True)
+    registry.suggest("aide_test_suggeree", by=OPERATOR, label="Aide suggérée")
     clock.advance(days=13)
     assert registry.overdue() == []
     clock.advance(days=2)
@@ -94,10 +95,10 @@ def test_o4_pa2_what_waits_more_than_two_weeks_is_overdue(synced, clock):
     assert "[O4] operator: has not decided on the suggested aide aide_test_suggeree" in text
     assert all(i.days >= 14 for i in items)
 
-    registry.answer(question, "No: it is an extra-legal aide", by="referent dep")
+    registry.answer(question, "No: it is an extra-legal aide", by=referent("dep"))
     for n in registry.notifications(open_only=True):
-        registry.acknowledge(n["id"], "nat", by="referent nat")
-    registry.decide("aide_test_suggeree", "refused", by="operator", reason="already covered")
+        registry.acknowledge(n["id"], "nat", by=referent("nat"))
+    registry.decide("aide_test_suggeree", "refused", by=OPERATOR, reason="already covered")
     remaining = "\n".join(str(i) for i in registry.overdue())
     assert "Pa2" not in remaining and "suggested aide" not in remaining
     assert "[O4] operator: has not answered question" in remaining

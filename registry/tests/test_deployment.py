@@ -19,6 +19,7 @@ import pytest
 from mesaides.core import load_rules
 from mesaides.registry.deployment import DeploymentError, check_deployment, load_deployment, record_deployment
 from mesaides.registry.lock import Lock, LockedAide, LockedDistribution, read_lock
+from mesaides.registry.testing import OPERATOR, operator_account, referent
 
 CAF, NORD = "mesaides-partner-caf", "mesaides-partner-nord"
 NORD_AIDE = "nord_activ_emploi_maximum"
@@ -76,7 +77,7 @@ def test_publishing_needs_the_sign_offs_and_previewing_the_automatic_checks(tmp_
     result = check_deployment(load_deployment(path), rules, registry)
     assert not result.ok and "A3" in errors_of(result, NORD_AIDE)
 
-    registry.sync(rules, by="operator", measure=False)
+    registry.sync(rules, by=OPERATOR, measure=False)
     result = check_deployment(load_deployment(path), rules, registry)
     assert not result.ok and result.lock is None
     refused = errors_of(result, NORD_AIDE)
@@ -88,7 +89,7 @@ def test_publishing_needs_the_sign_offs_and_previewing_the_automatic_checks(tmp_
     result = check_deployment(load_deployment(path), rules, registry)
     assert result.ok, [str(f) for f in result.errors]
     assert result.statuses[NORD_AIDE] == "preview" and result.statuses["rsa"] == "disabled"
-    lock = record_deployment(registry, result, tmp_path / "deployment.lock", by="operator")
+    lock = record_deployment(registry, result, tmp_path / "deployment.lock", by=OPERATOR.label)
     assert read_lock(tmp_path / "deployment.lock") == lock
     assert lock.preview and lock.shown() == {NORD_AIDE: "preview"}
     assert lock.distributions[NORD].version == importlib_metadata.version(NORD)
@@ -98,21 +99,21 @@ def test_publishing_needs_the_sign_offs_and_previewing_the_automatic_checks(tmp_
     assert registry.audit_log(subject=str(tmp_path / "deployment.lock"))[0].action == "deployment_locked"
 
     # With both sign-offs of the installed rules, it can be made public (A6).
-    registry.sign_off(NORD_AIDE, "reliability", by="referent@nord")
-    registry.sign_off(NORD_AIDE, "quality", by="operator")
+    registry.sign_off(NORD_AIDE, "reliability", by=referent("departement_nord"))
+    registry.sign_off(NORD_AIDE, "quality", by=OPERATOR)
     path = deployment_file(tmp_path, preview=False, nord="public")
     result = check_deployment(load_deployment(path), rules, registry)
     assert result.ok, [str(f) for f in result.errors]
-    lock = record_deployment(registry, result, tmp_path / "deployment.lock", by="operator")
+    lock = record_deployment(registry, result, tmp_path / "deployment.lock", by=OPERATOR.label)
     assert not lock.preview and lock.shown() == {NORD_AIDE: "public"}
     assert registry.public_state().aides[NORD_AIDE].status == "published"
 
 
 def test_the_command_names_the_aide_and_the_rule_and_exits_1(tmp_path, db_url, rules):
-    env = {**os.environ, "MESAIDES_DATABASE_URL": db_url, "MESAIDES_NOW": "2026-11-16T09:00"}
+    env = {**os.environ, "MESAIDES_DATABASE_URL": db_url, "MESAIDES_NOW": "2026-11-16T09:00", **operator_account(db_url)}
     cli = [sys.executable, "-m", "mesaides.core.cli_main"]
     subprocess.run(
-        [*cli, "registry", "sync", "--no-measure", "--by", "operator"], env=env, check=True, capture_output=True
+        [*cli, "registry", "sync", "--no-measure"], env=env, check=True, capture_output=True
     )
     path = deployment_file(tmp_path, preview=True, nord="public")
 
@@ -140,7 +141,7 @@ def test_the_command_names_the_aide_and_the_rule_and_exits_1(tmp_path, db_url, r
 
 
 def test_distribution_rules(tmp_path, registry, rules):
-    registry.sync(rules, by="operator", measure=False)
+    registry.sync(rules, by=OPERATOR, measure=False)
     # Out of range, not installed, an aide of an unlisted distribution, a missing requirement.
     path = write(
         tmp_path / "deployment.toml",
@@ -222,8 +223,8 @@ def test_a_missing_sign_off_names_adopt_only_for_an_aide_of_the_first_sync(tmp_p
     the check says so for an aide of the registry's first sync, not for one added later."""
     from mesaides.core import get_plugin_manager
 
-    registry.sync(load_rules(get_plugin_manager(blocked=("partner_nord",))), by="operator", measure=False)
-    registry.sync(rules, by="operator", measure=False)
+    registry.sync(load_rules(get_plugin_manager(blocked=("partner_nord",))), by=OPERATOR, measure=False)
+    registry.sync(rules, by=OPERATOR, measure=False)
     path = deployment_file(tmp_path, preview=False, nord="public")
     path.write_text(
         path.read_text(encoding="utf-8").replace("[aides]\n", '[aides]\nrsa = "public"\n'), encoding="utf-8"

@@ -27,7 +27,9 @@ import pytest
 
 from mesaides.core.scaffold.partner import placeholder_png
 from mesaides.registry import FixedClock, SmtpSettings, open_registry
+from mesaides.registry.clock import clock_from_env
 from mesaides.registry.lock import read_lock
+from mesaides.registry.testing import operator_account, referent
 
 ALPHA, BETA = "mesaides-partner-alpha", "mesaides-partner-beta"
 ALPHA_AIDE, BETA_AIDE = "alpha_aide_exemple", "beta_aide_exemple"
@@ -140,8 +142,8 @@ def setup(tmp_path_factory):
         "MESAIDES_NOW": NOW,
         "MESAIDES_REFERENCE_HOUSEHOLDS": "300",
         "MESAIDES_DISABLE_PLUGINS": "partner_caf,partner_region,partner_nord,partner_lyon,partner_assurance_maladie,partner_assurance_retraite",
-        "MESAIDES_ACTOR": "operator",
     }
+    env.update(operator_account(env["MESAIDES_DATABASE_URL"]))
     (root / "deployment.toml").write_text(
         textwrap.dedent(f"""\
         [instance]
@@ -161,7 +163,8 @@ def setup(tmp_path_factory):
         return run(python, "-m", "mesaides.core.cli_main", *args, check=check, env=env, cwd=root)
 
     mesaides("registry", "sync")
-    mesaides("registry", "sign-off", ALPHA_AIDE, "reliability", "--by", "referent@alpha")
+    with open_registry(env["MESAIDES_DATABASE_URL"], clock_from_env({"MESAIDES_NOW": NOW})) as registry:
+        registry.sign_off(ALPHA_AIDE, "reliability", by=referent("alpha"))  # the partner's own act (A6a)
     mesaides("registry", "sign-off", ALPHA_AIDE, "quality")
     mesaides("deployment", "check")
     return {

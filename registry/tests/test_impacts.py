@@ -16,10 +16,11 @@ from registry_test_partners import (
 )
 
 from mesaides.registry.notices import A7_NOTICES
+from mesaides.registry.testing import OPERATOR, referent
 
 
 def _baseline(registry, deployment, *extra):
-    registry.sync(deployment.rules(national(), departement(), metropole(), ville(), *extra), by="operator")
+    registry.sync(deployment.rules(national(), departement(), metropole(), ville(), *extra), by=OPERATOR)
 
 
 def _by_rule(registry, rule):
@@ -29,7 +30,7 @@ def _by_rule(registry, rule):
 def test_a8_changed_legislation_value_notifies_downstream_partners_with_measured_impact(registry, deployment):
     _baseline(registry, deployment)
     report = registry.sync(
-        deployment.rules(national("1.1.0", montant=2500.0), departement(), metropole(), ville()), by="operator"
+        deployment.rules(national("1.1.0", montant=2500.0), departement(), metropole(), ville()), by=OPERATOR
     )
     assert report.changed == ["minimum_test"]
     [note] = _by_rule(registry, "A8")
@@ -61,15 +62,15 @@ def test_a8_changed_legislation_value_notifies_downstream_partners_with_measured
 def test_a7_notice_lasts_until_every_notified_partner_acknowledges(registry, deployment):
     _baseline(registry, deployment)
     registry.sync(
-        deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by="operator"
+        deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by=OPERATOR
     )
     [note] = _by_rule(registry, "A8")
     [pending] = [n for n in registry.pending_notices() if n.cause == "A8"]
     assert pending.aides == ["minimum_test"] and set(pending.waiting_for) == {"dep", "metro"}
 
-    assert not registry.acknowledge(note["id"], "dep", by="referent dep", comment="no interaction")
+    assert not registry.acknowledge(note["id"], "dep", by=referent("dep"), comment="no interaction")
     assert registry.public_state().aides["minimum_test"].notice is not None
-    assert registry.acknowledge(note["id"], "metro", by="referent metro", updated=True)
+    assert registry.acknowledge(note["id"], "metro", by=referent("metro"), updated=True)
     assert registry.public_state().aides["minimum_test"].notice is None
     assert not [n for n in registry.pending_notices() if n.cause == "A8"]
     answers = {p: r["answer"] for p, r in registry.notifications()[note["id"] - 1]["recipients"].items()}
@@ -79,20 +80,20 @@ def test_a7_notice_lasts_until_every_notified_partner_acknowledges(registry, dep
 def test_a8_formula_change_is_detected(registry, deployment):
     _baseline(registry, deployment)
     changed = national("1.0.1", aides=((with_formula(minimum_test, minimum_test_with_floor), national().aides[0][1]),))
-    report = registry.sync(deployment.rules(changed, departement(), metropole(), ville()), by="operator")
+    report = registry.sync(deployment.rules(changed, departement(), metropole(), ville()), by=OPERATOR)
     assert report.changed == ["minimum_test"]
 
 
 def test_a_new_version_with_the_same_results_notifies_nobody(registry, deployment):
     _baseline(registry, deployment)
-    report = registry.sync(deployment.rules(national("1.0.1"), departement(), metropole(), ville()), by="operator")
+    report = registry.sync(deployment.rules(national("1.0.1"), departement(), metropole(), ville()), by=OPERATOR)
     assert report.changed == [] and report.versions_only == ["minimum_test"]
     assert _by_rule(registry, "A8") == []
 
 
 def test_a3_an_added_aide_notifies_the_partners_whose_aides_it_may_impact(registry, deployment):
-    registry.sync(deployment.rules(national(), departement(), metropole()), by="operator")
-    report = registry.sync(deployment.rules(national(), departement(), metropole(), ville()), by="operator")
+    registry.sync(deployment.rules(national(), departement(), metropole()), by=OPERATOR)
+    report = registry.sync(deployment.rules(national(), departement(), metropole(), ville()), by=OPERATOR)
     assert report.added == ["ville_aide"]
     [a3] = _by_rule(registry, "A3")
     # minimum_test reads nat_statut_special too, and so do dep_bonus and metro_jeunes through it.
@@ -108,7 +109,7 @@ def test_a3_an_added_aide_notifies_the_partners_whose_aides_it_may_impact(regist
 
 def test_a10_a_removal_notifies_and_puts_the_notice_on_the_impacted_aides(registry, deployment):
     _baseline(registry, deployment)
-    report = registry.sync(deployment.rules(departement(), metropole(), ville()), by="operator")
+    report = registry.sync(deployment.rules(departement(), metropole(), ville()), by=OPERATOR)
     assert report.removed == ["minimum_test"]
     [a10] = _by_rule(registry, "A10")
     assert set(a10["recipients"]) == {"dep", "metro"}  # ville_aide does not read minimum_test
@@ -123,7 +124,7 @@ def test_a10_a_removal_notifies_and_puts_the_notice_on_the_impacted_aides(regist
 def test_a7_updating_the_impacted_aide_answers_for_it(registry, deployment):
     _baseline(registry, deployment)
     registry.sync(
-        deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by="operator"
+        deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by=OPERATOR
     )
     [note] = _by_rule(registry, "A8")
     from registry_test_partners import dep_bonus, info
@@ -136,7 +137,7 @@ def test_a7_updating_the_impacted_aide_answers_for_it(registry, deployment):
             metropole(),
             ville(),
         ),
-        by="operator",
+        by=OPERATOR,
     )
     recipients = registry.notifications()[note["id"] - 1]["recipients"]
     assert recipients["dep"]["answer"] == "updated"
@@ -147,7 +148,7 @@ def test_p3_a_new_parameter_is_announced_to_every_partner(registry, deployment):
     _baseline(registry, deployment)
     registry.sync(
         deployment.rules(national(parameters=(NAT_STATUT_SPECIAL, NAT_ANCIEN)), departement(), metropole(), ville()),
-        by="operator",
+        by=OPERATOR,
     )
     [p3] = _by_rule(registry, "P3")
     assert p3["subject"] == "nat_ancien_parametre"
@@ -158,7 +159,7 @@ def test_p3_a_changed_parameter_notifies_the_partners_reading_it(registry, deplo
     _baseline(registry, deployment)
     changed = NAT_STATUT_SPECIAL.model_copy(update={"year_input": None})
     report = registry.sync(
-        deployment.rules(national(parameters=(changed,)), departement(), metropole(), ville()), by="operator"
+        deployment.rules(national(parameters=(changed,)), departement(), metropole(), ville()), by=OPERATOR
     )
     assert report.parameters_changed == ["nat_statut_special"]
     [p3] = _by_rule(registry, "P3")

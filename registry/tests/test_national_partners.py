@@ -22,6 +22,7 @@ import yaml
 from mesaides.core import PartnerPlugin, get_plugin_manager, load_rules
 from mesaides.core.plugins import load_entry_point
 from mesaides.registry import SmtpSettings, open_registry
+from mesaides.registry.testing import OPERATOR, operator_account
 
 CAF = "mesaides-partner-caf"
 MALADIE = "mesaides-partner-assurance-maladie"
@@ -107,7 +108,7 @@ def test_registry_sync_records_the_national_partners_and_their_aides(tmp_path):
         "MESAIDES_DATABASE_URL": url,
         "MESAIDES_NOW": "2026-11-16T09:00:00",
         "MESAIDES_REFERENCE_HOUSEHOLDS": "50",
-        "MESAIDES_ACTOR": "operator",
+        **operator_account(url),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("MESAIDES_SMTP_HOST", None)
@@ -142,9 +143,9 @@ def test_a8_a_change_to_the_rsa_notifies_the_assurance_maladie_and_the_etat(db_u
     eps = _entry_points()
     before = _rules(eps)
     registry = open_registry(db_url, clock, smtp=SmtpSettings(), households=200)
-    registry.sync(before, by="operator", reason="baseline")
+    registry.sync(before, by=OPERATOR, reason="baseline")
     after = _changed(eps, CAF, "rsa.montant_de_base", tmp_path)
-    report = registry.sync(after, by="operator", reason="CAF patch")
+    report = registry.sync(after, by=OPERATOR, reason="CAF patch")
 
     assert "rsa" in report.changed
     # One change set: one A8 notification lists every aide the release changed.
@@ -167,9 +168,9 @@ def test_a8_a_change_to_the_ass_notifies_the_caf(db_url, clock, tmp_path):
     eps = _entry_points()
     before = _rules(eps)
     registry = open_registry(db_url, clock, smtp=SmtpSettings(), households=200)
-    registry.sync(before, by="operator", reason="baseline")
+    registry.sync(before, by=OPERATOR, reason="baseline")
     after = _changed(eps, TRAVAIL, "ass.montant_journalier", tmp_path)
-    report = registry.sync(after, by="operator", reason="France Travail patch")
+    report = registry.sync(after, by=OPERATOR, reason="France Travail patch")
 
     assert "ass" in report.changed
     # One change set: one A8 notification lists every aide the release changed.

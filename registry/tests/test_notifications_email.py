@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from mesaides.registry import FixedClock, SmtpSettings, open_registry
 from mesaides.registry.models import OutboxMessage
+from mesaides.registry.testing import OPERATOR
 
 HERE = Path(__file__).parent
 
@@ -25,7 +26,7 @@ def _outbox(registry):
 
 def test_notifications_are_sent_by_email(db_url, clock, deployment, smtp_server):
     registry = open_registry(db_url, clock, smtp=smtp_server.settings, households=100)
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
     report = registry.send()
     assert len(report.sent) == 1 and not report.failed
     [message] = smtp_server.messages
@@ -33,7 +34,8 @@ def test_notifications_are_sent_by_email(db_url, clock, deployment, smtp_server)
     assert message["From"] == "registre@mesaides.test"
     assert message["Subject"].startswith("[mesaides] [G3] Nouvelle aide territoriale")
     body = message.get_payload(decode=True).decode("utf-8")
-    assert "dep_bonus" in body and "mesaides registry acknowledge 1 --partner nat" in body
+    assert "dep_bonus" in body and "notification n° 1" in body and "espace partenaires" in body
+    assert "mesaides registry acknowledge" not in body, "a partner answers in its space or through the API"
     assert registry.send().sent == []  # nothing twice
     registry.close()
 
@@ -46,8 +48,9 @@ def test_a_notification_survives_a_failed_smtp_send_and_a_restart(db_url, deploy
         sys.path.insert(0, {str(HERE)!r})
         from registry_test_partners import Deployment, departement, national
         from mesaides.registry import FixedClock, SmtpSettings, open_registry
+        from mesaides.registry.testing import OPERATOR
         registry = open_registry({db_url!r}, FixedClock({START!r}), smtp=SmtpSettings(host="127.0.0.1", port=1), households=50)
-        registry.sync(Deployment(Path({str(tmp_path / "partners")!r})).rules(national(), departement()), by="operator", measure=False)
+        registry.sync(Deployment(Path({str(tmp_path / "partners")!r})).rules(national(), departement()), by=OPERATOR, measure=False)
         os._exit(9)  # killed: no send, no clean shutdown
     """)
     died = subprocess.run(
@@ -84,14 +87,14 @@ def test_a_notification_survives_a_failed_smtp_send_and_a_restart(db_url, deploy
 
 
 def test_without_an_smtp_host_messages_wait_in_the_outbox(registry, deployment):
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
     report = registry.send()
     assert report.sent == [] and report.waiting == 1
 
 
 def test_a_json_feed_per_partner(registry, deployment):
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
-    registry.sync(deployment.rules(national("1.1.0", montant=600.0), departement()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
+    registry.sync(deployment.rules(national("1.1.0", montant=600.0), departement()), by=OPERATOR, measure=False)
     feed = registry.feed("dep")
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     [item] = feed["items"]

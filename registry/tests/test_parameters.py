@@ -9,6 +9,7 @@ import pytest
 from registry_test_partners import NAT_ANCIEN, NAT_STATUT_SPECIAL, departement, info, national, ville, ville_ancienne
 
 from mesaides.registry import RegistryError
+from mesaides.registry.testing import OPERATOR
 
 
 def _nat_with_old_parameter(version="1.0.0"):
@@ -21,9 +22,9 @@ def _ville_reading_old_parameter(version="2.0.0"):
 
 def test_p4_removal_is_refused_while_an_aide_reads_the_parameter(registry, deployment):
     rules = deployment.rules(national(), departement(), ville())
-    registry.sync(rules, by="operator", measure=False)
+    registry.sync(rules, by=OPERATOR, measure=False)
     with pytest.raises(RegistryError) as refused:
-        registry.remove_parameter("nat_statut_special", by="operator", reason="unused?", rules=rules)
+        registry.remove_parameter("nat_statut_special", by=OPERATOR, reason="unused?", rules=rules)
     message = str(refused.value)
     assert message.startswith("P4: Parameter nat_statut_special cannot be removed")
     for aide in ("minimum_test", "dep_bonus", "ville_aide"):
@@ -37,10 +38,10 @@ def test_p4_holds_for_the_core_a_parameter_the_core_reads_is_not_removed(registr
     # No partner aide reads case_t (the tax return's box T, a single parent), but the core's
     # income tax computation does: removing it would break the core (P4 holds for the core too).
     rules = deployment.rules(national(), departement())
-    registry.sync(rules, by="operator", measure=False)
+    registry.sync(rules, by=OPERATOR, measure=False)
     assert {p.name: p.readers for p in registry.parameters()}["case_t"] == ()
     with pytest.raises(RegistryError) as refused:
-        registry.remove_parameter("case_t", by="operator", reason="no aide reads it", rules=rules)
+        registry.remove_parameter("case_t", by=OPERATOR, reason="no aide reads it", rules=rules)
     in_use = refused.value.__cause__
     assert in_use.aides == [] and in_use.quantities
     assert all(rules.quantities[q].owner == "mesaides-core" for q in in_use.quantities)
@@ -52,8 +53,8 @@ def test_p4_holds_for_the_core_a_parameter_the_core_reads_is_not_removed(registr
 
 def test_p4_a_parameter_no_aide_reads_is_removed(registry, deployment):
     rules = deployment.rules(_nat_with_old_parameter(), departement())
-    registry.sync(rules, by="operator", measure=False)
-    registry.remove_parameter("nat_ancien_parametre", by="operator", reason="no aide reads it", rules=rules)
+    registry.sync(rules, by=OPERATOR, measure=False)
+    registry.remove_parameter("nat_ancien_parametre", by=OPERATOR, reason="no aide reads it", rules=rules)
     state = {p.name: p for p in registry.parameters()}["nat_ancien_parametre"]
     assert state.status == "removed" and state.readers == ()
     assert registry.audit_log(limit=5)[0].action == "notify"
@@ -63,9 +64,9 @@ def test_p4_a_parameter_no_aide_reads_is_removed(registry, deployment):
 
 def test_p4_a_partner_that_reads_a_removed_parameter_fails_the_check(registry, deployment):
     before = deployment.rules(_nat_with_old_parameter(), departement())
-    registry.sync(before, by="operator", measure=False)
+    registry.sync(before, by=OPERATOR, measure=False)
     registry.remove_parameter(
-        "nat_ancien_parametre", by="operator", reason="replaced by nat_statut_special", rules=before
+        "nat_ancien_parametre", by=OPERATOR, reason="replaced by nat_statut_special", rules=before
     )
 
     rules = deployment.rules(_nat_with_old_parameter("1.0.1"), departement(), _ville_reading_old_parameter())
@@ -85,12 +86,12 @@ def test_p4_a_partner_that_reads_a_removed_parameter_fails_the_check(registry, d
 def test_p4_deprecation_warns_the_aides_reading_it(registry, deployment, clock):
     registry.sync(
         deployment.rules(_nat_with_old_parameter(), departement(), _ville_reading_old_parameter()),
-        by="operator",
+        by=OPERATOR,
         measure=False,
     )
     registry.deprecate_parameter(
         "nat_ancien_parametre",
-        by="operator",
+        by=OPERATOR,
         reason="approximated by nat_statut_special",
         replacement="nat_statut_special",
         removal_date=dt.date(2027, 3, 1),
@@ -118,7 +119,7 @@ def test_p4_deprecation_warns_the_aides_reading_it(registry, deployment, clock):
 
 
 def test_p2_a_new_parameter_is_flagged_with_similar_ones(registry, deployment):
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
     rules = deployment.rules(_nat_with_old_parameter(), departement())
     report = registry.check(
         rules, distributions=["mesaides-test-national"], case_dirs=deployment.case_dirs(), run_tests=False
@@ -129,6 +130,6 @@ def test_p2_a_new_parameter_is_flagged_with_similar_ones(registry, deployment):
 
 
 def test_deprecation_needs_an_active_replacement(registry, deployment):
-    registry.sync(deployment.rules(_nat_with_old_parameter()), by="operator", measure=False)
+    registry.sync(deployment.rules(_nat_with_old_parameter()), by=OPERATOR, measure=False)
     with pytest.raises(RegistryError, match="not an active Parameter"):
-        registry.deprecate_parameter("nat_ancien_parametre", by="operator", reason="x", replacement="nope")
+        registry.deprecate_parameter("nat_ancien_parametre", by=OPERATOR, reason="x", replacement="nope")

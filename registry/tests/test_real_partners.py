@@ -17,6 +17,7 @@ import yaml
 from mesaides.core import PartnerPlugin, get_plugin_manager, load_rules
 from mesaides.core.plugins import load_entry_point
 from mesaides.registry import SmtpSettings, open_registry
+from mesaides.registry.testing import OPERATOR, referent
 
 CAF, NORD, LYON = "mesaides-partner-caf", "mesaides-partner-nord", "mesaides-partner-lyon"
 NORD_AIDE, LYON_AIDE = "nord_activ_emploi_maximum", "revenu_solidaire_jeune"
@@ -69,10 +70,10 @@ def test_a8_a_new_caf_version_changing_rsa_notifies_nord_and_lyon_with_a_measure
     before = _rules(eps, caf, "1.0.0")
 
     registry = open_registry(db_url, clock, smtp=SmtpSettings(), households=1000)
-    registry.sync(before, by="operator", reason="baseline")
+    registry.sync(before, by=OPERATOR, reason="baseline")
     _raised_rsa_amount(source, tmp_path / "legislation", 1.25)
     after = _rules(eps, caf_release(caf, tmp_path / "legislation"), "1.0.1")
-    report = registry.sync(after, by="operator", reason="CAF 1.0.1")
+    report = registry.sync(after, by=OPERATOR, reason="CAF 1.0.1")
 
     assert "rsa" in report.changed
     # One change set: one A8 notification lists every aide the release changed.
@@ -101,7 +102,7 @@ def test_a8_a_new_caf_version_changing_rsa_notifies_nord_and_lyon_with_a_measure
     assert impact[LYON_AIDE]["lost"] >= 0 and impact[LYON_AIDE]["gained"] == 0
 
     # A7: the notice stays until both partners answer.
-    assert not registry.acknowledge(note["id"], nord, by="referent Nord")
+    assert not registry.acknowledge(note["id"], nord, by=referent(nord))
     for partner in set(note["recipients"]) - {nord}:
-        registry.acknowledge(note["id"], partner, by=f"referent {partner}")
+        registry.acknowledge(note["id"], partner, by=referent(partner))
     assert registry.public_state().aides["rsa"].notice is None

@@ -6,11 +6,12 @@ from __future__ import annotations
 from registry_test_partners import departement, metropole, national, ville
 
 from mesaides.registry.models import DistributionVersion
+from mesaides.registry.testing import OPERATOR, referent
 
 
 def test_baseline_sync_records_partners_aides_and_parameters(registry, deployment):
     rules = deployment.rules(national(), departement(), metropole())
-    report = registry.sync(rules, by="operator", reason="first sync")
+    report = registry.sync(rules, by=OPERATOR, reason="first sync")
     assert report.baseline
     assert set(report.added) == {"minimum_test", "dep_bonus", "metro_jeunes"}
     assert "nat_statut_special" in report.parameters_added
@@ -33,11 +34,11 @@ def test_baseline_sync_records_partners_aides_and_parameters(registry, deploymen
     actions = {e.action for e in registry.audit_log(limit=200)}
     assert {"sync", "partner_added", "parameter_added", "distribution_version", "aide_status"} <= actions
     sync_event = next(e for e in registry.audit_log(limit=200) if e.action == "sync")
-    assert sync_event.actor == "operator" and sync_event.reason == "first sync"
+    assert sync_event.actor == OPERATOR.label and sync_event.reason == "first sync"
 
 
 def test_g3_national_partners_are_told_of_new_territorial_aides(registry, deployment):
-    registry.sync(deployment.rules(national(), departement()), by="operator")
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR)
     notes = registry.notifications()
     g3 = [n for n in notes if n["rule"] == "G3"]
     assert [n["subject"] for n in g3] == ["dep_bonus"]
@@ -47,18 +48,18 @@ def test_g3_national_partners_are_told_of_new_territorial_aides(registry, deploy
     assert state.aides["minimum_test"].territorial_notice is None
 
     # A territorial aide added later is announced too, with its own notice.
-    registry.sync(deployment.rules(national(), departement(), ville()), by="operator")
+    registry.sync(deployment.rules(national(), departement(), ville()), by=OPERATOR)
     assert registry.public_state().aides["ville_aide"].territorial_notice is not None
 
-    closed = registry.acknowledge(g3[0]["id"], "nat", by="referent nat", comment="no interaction with minimum_test")
+    closed = registry.acknowledge(g3[0]["id"], "nat", by=referent("nat"), comment="no interaction with minimum_test")
     assert closed
     assert registry.public_state().aides["dep_bonus"].territorial_notice is None
 
 
 def test_every_version_synced_is_kept(registry, deployment):
-    registry.sync(deployment.rules(national()), by="operator", measure=False)
-    registry.sync(deployment.rules(national(version="1.1.0")), by="operator", measure=False)
-    registry.sync(deployment.rules(national(version="1.1.0")), by="operator", measure=False)  # nothing new
+    registry.sync(deployment.rules(national()), by=OPERATOR, measure=False)
+    registry.sync(deployment.rules(national(version="1.1.0")), by=OPERATOR, measure=False)
+    registry.sync(deployment.rules(national(version="1.1.0")), by=OPERATOR, measure=False)  # nothing new
     state = registry.public_state()
     [dist] = state.partners["nat"].distributions
     assert dist.version == "1.1.0"
@@ -68,7 +69,7 @@ def test_every_version_synced_is_kept(registry, deployment):
 
 
 def test_a_distribution_that_fails_to_load_keeps_its_aides(registry, deployment):
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
 
     def broken(register):
         raise RuntimeError("bug in the partner's release")
@@ -88,15 +89,15 @@ def test_a_distribution_that_fails_to_load_keeps_its_aides(registry, deployment)
     for s, cls in ((national(), TestPartner), (spec, Broken)):
         pm.register_plugin(cls(s, deployment.root), s.entry_point, s.distribution, s.version)
     rules = load_rules(pm)
-    report = registry.sync(rules, by="operator", measure=False)
+    report = registry.sync(rules, by=OPERATOR, measure=False)
     assert report.removed == []
     assert any("bug in the partner's release" in p for p in report.problems)
     assert registry.public_state().aides["dep_bonus"].status == "development"
 
 
 def test_an_uninstalled_distribution_removes_its_aides(registry, deployment):
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
-    report = registry.sync(deployment.rules(national()), by="operator", measure=False)
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
+    report = registry.sync(deployment.rules(national()), by=OPERATOR, measure=False)
     assert report.removed == ["dep_bonus"]
     state = registry.public_state()
     assert state.aides["dep_bonus"].status == "removed"
@@ -106,8 +107,8 @@ def test_an_uninstalled_distribution_removes_its_aides(registry, deployment):
 def test_documentation_extras_from_the_registry(registry, deployment, db_url, monkeypatch):
     from mesaides.registry.plugin import mesaides_documentation_extras
 
-    registry.sync(deployment.rules(national(), departement()), by="operator", measure=False)
-    registry.deprecate_parameter("nat_statut_special", by="operator", reason="test", removal_date=None)
+    registry.sync(deployment.rules(national(), departement()), by=OPERATOR, measure=False)
+    registry.deprecate_parameter("nat_statut_special", by=OPERATOR, reason="test", removal_date=None)
     monkeypatch.setenv("MESAIDES_DATABASE_URL", db_url)
     extras = mesaides_documentation_extras(rules=None)
     assert extras["aide_history"]["minimum_test"][0]["what"] == "ajoutée"
@@ -119,12 +120,12 @@ def test_documentation_extras_from_the_registry(registry, deployment, db_url, mo
 def test_a11_a_moved_public_page_is_recorded(registry, deployment):
     from registry_test_partners import info, minimum_test
 
-    registry.sync(deployment.rules(national()), by="operator", measure=False)
+    registry.sync(deployment.rules(national()), by=OPERATOR, measure=False)
     moved = national(
         "1.0.1",
         aides=((minimum_test, info("Minimum de test", "nat", public_page="https://www.example.org/nouvelle-page")),),
     )
-    report = registry.sync(deployment.rules(moved), by="operator", measure=False)
+    report = registry.sync(deployment.rules(moved), by=OPERATOR, measure=False)
     assert report.notes == [
         "A11: the public page of minimum_test moved from https://www.example.org/aides/nat to https://www.example.org/nouvelle-page"
     ]

@@ -21,7 +21,7 @@ LINK = re.compile(r"https?://\S+/connexion/lien/[A-Za-z0-9_-]+\S*")
 def site(tmp_path_factory, start_server, smtp_server):
     instance = tmp_path_factory.mktemp("sign-in-instance")
     create_registry_accounts(database_url(instance))
-    server = start_server(instance, env={**smtp_server.env, "MESAIDES_COOKIES_OVER_HTTP": "1"})
+    server = start_server(instance, env=smtp_server.env)
     server.database_url = database_url(instance)
     return server
 

@@ -23,6 +23,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from web_scenarios import lille_situation
 
+from mesaides.registry import open_registry
+from mesaides.registry.testing import operator_account, referent
+
 NORD_AIDE, LYON_AIDE = "nord_activ_emploi_maximum", "revenu_solidaire_jeune"
 
 
@@ -55,8 +58,10 @@ def instance(tmp_path_factory) -> Path:
         except importlib_metadata.PackageNotFoundError:
             pytest.skip(f"{dist} is not installed")
     folder = tmp_path_factory.mktemp("locked")
-    env = {**os.environ, "MESAIDES_INSTANCE": str(folder), "MESAIDES_ACTOR": "operator"}
+    env = {**os.environ, "MESAIDES_INSTANCE": str(folder)}
     env.pop("MESAIDES_DATABASE_URL", None)
+    database_url = f"sqlite:///{folder / 'mesaides.sqlite3'}"
+    env.update(operator_account(database_url))
 
     def mesaides(*args: str) -> None:
         done = subprocess.run(
@@ -70,7 +75,8 @@ def instance(tmp_path_factory) -> Path:
         assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
 
     mesaides("registry", "sync", "--no-measure")
-    mesaides("registry", "sign-off", "rsa", "reliability", "--by", "referent@caf")
+    with open_registry(database_url) as registry:
+        registry.sign_off("rsa", "reliability", by=referent("caf"))  # the partner's own act (A6a)
     mesaides("registry", "sign-off", "rsa", "quality")
     mesaides("deployment", "check", str(deployment(folder / "public.toml", preview=False)))
     mesaides("deployment", "check", str(deployment(folder / "preview.toml", preview=True)))

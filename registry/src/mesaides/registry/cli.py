@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from mesaides.registry import cli_decisions
+from mesaides.registry.cli_accounts import account
 from mesaides.registry.cli_common import State, by_option, echo_json, json_option, pass_state
 
 
@@ -322,3 +323,4 @@ def audit(state: State, limit: int, subject: str | None) -> None:
 
 for _command in cli_decisions.COMMANDS:
     registry.add_command(_command)
+registry.add_command(account)

@@ -1,5 +1,5 @@
 """What every ``mesaides registry`` and ``mesaides deployment`` command shares: the registry opened
-on first use, ``--by`` and ``--json``, JSON output. Imports only click (the commands import the
+on first use, ``--as`` and ``--json``, JSON output. Imports only click (the commands import the
 rest when they run); the command modules import this one, never each other.
 """
 
@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,19 +15,28 @@ import click
 
 T = TypeVar("T")
 
-ACTOR_ENV = "MESAIDES_ACTOR"
+ACCOUNT_ENV = "MESAIDES_ACCOUNT"
 
 
-def default_actor() -> str:
+def login_name() -> str:
+    """The operating-system user running a command (what a deployment lock records)."""
     try:
-        return os.environ.get(ACTOR_ENV) or getpass.getuser()
+        return getpass.getuser()
     except Exception:  # no user name in some containers
         return "unknown"
 
 
 by_option = click.option(
-    "--by", default=default_actor, show_default="$MESAIDES_ACTOR or the login name", help="Who does it (audit log)."
+    "--as",
+    "by",
+    envvar=ACCOUNT_ENV,
+    default="",
+    metavar="EMAIL",
+    show_envvar=True,
+    help="The administrator account acting (recorded in the audit log).",
 )
+"""Commands act as an operator's administrator account; a partner's own acts (A6a, A7, O4, Pa2
+answers) are done in the partner's space or through the API, under the partner's identity."""
 
 
 def json_option(f):
@@ -75,10 +83,38 @@ class State:
         (exit status 1)."""
         from mesaides.registry.registry import RegistryError
 
+        if isinstance(kwargs.get("by"), str):
+            kwargs["by"] = self.actor(kwargs["by"])
         try:
             return operation(*args, **kwargs)
         except RegistryError as exc:
             raise click.ClickException(str(exc)) from None
+
+
+    def actor(self, email: str):
+        """The administrator account ``--as`` names, as the actor of the command's acts."""
+        from mesaides.registry.registry import RegistryError
+
+        if not email:
+            raise click.UsageError(
+                f"--as: give the email of your administrator account (or set {ACCOUNT_ENV}); "
+                "create the first one with `mesaides registry account create EMAIL --role administrator`"
+            )
+        from mesaides.registry.accounts import Role
+
+        try:
+            actor = self.registry.actor_for_email(email, via="cli")
+        except RegistryError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--as' / " + ACCOUNT_ENV) from None
+        if actor.role is not Role.ADMINISTRATOR:
+            bound = f" of {actor.partner}" if actor.partner else ""
+            raise click.BadParameter(
+                f"{actor.email} is a {actor.role}{bound}, not an administrator: the command line acts as the "
+                "operator's administrators; a partner's referents and experts act in their space on the site "
+                "(/connexion) or through the partner API",
+                param_hint="'--as' / " + ACCOUNT_ENV,
+            )
+        return actor
 
 
 pass_state = click.make_pass_decorator(State)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from mesaides.registry.cli_common import State, by_option, default_actor, echo_json, json_option
+from mesaides.registry.cli_common import State, by_option, echo_json, json_option
 
 
 class _State(State):
@@ -78,10 +78,11 @@ def check(
 
     deployment = _load(file)
     target = lock_path or deployment.lock_path()
-    result = check_deployment(deployment, load_rules(), state.registry, require_synced=not before_sync, by=by)
+    actor = state.actor(by)
+    result = check_deployment(deployment, load_rules(), state.registry, require_synced=not before_sync, by=actor.label)
     lock = None
     if result.ok and not dry_run:
-        lock = record_deployment(state.registry, result, target, by=by)
+        lock = record_deployment(state.registry, result, target, by=actor.label)
     if as_json:
         echo_json(
             {
@@ -154,7 +155,7 @@ def swap(
             plan,
             state.registry,
             database_url=state.url,
-            by=by or default_actor(),
+            by=state.actor(by),
             reason=reason,
             measure=not no_measure,
             echo=click.echo,

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = "mesaides.registry:migrations"
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 """The newest migration shipped (a test checks it against the migrations): a database already
 there is opened without loading Alembic at all, which keeps the command line quick."""
 

@@ -316,7 +316,7 @@ def check_deployment(
         elif status != DISABLED:
             check.targets[name] = REGISTRY_TARGET[status]
 
-    registry.apply_deadlines(by=by)
+    registry.apply_deadlines()
     snapshot = take_snapshot(rules)
     catalogue = registry.catalogue()
     today = registry.now.date()

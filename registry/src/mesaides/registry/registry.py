@@ -3,7 +3,7 @@
 from mesaides.registry import open_registry
 
 registry = open_registry()                 # MESAIDES_DATABASE_URL or ./instance/mesaides.sqlite3
-report = registry.sync(by="operator")      # record the installed distributions, notify
+report = registry.sync(by=operator)        # an administrator's Actor: record what is installed, notify
 registry.public_state()                    # what the web simulator shows
 """
 
@@ -19,7 +19,8 @@ import yaml
 from sqlalchemy import select
 
 from mesaides.core import RuleSet, load_rules
-from mesaides.registry import audit, defects, lifecycle, parameter_catalogue, questions
+from mesaides.registry import audit, defects, identity, lifecycle, parameter_catalogue, questions
+from mesaides.registry.accounts import SYSTEM_ACTOR, Actor, Permission, Role, authorize
 from mesaides.registry.checks import (
     AideDecision,
     Catalogue,
@@ -31,6 +32,7 @@ from mesaides.registry.checks import (
 )
 from mesaides.registry.clock import Clock, clock_from_env
 from mesaides.registry.database import Database
+from mesaides.registry.errors import RegistryError
 from mesaides.registry.expert_cases import parse_cases
 from mesaides.registry.feed import partner_feed
 from mesaides.registry.impacts import measure_dict
@@ -65,11 +67,8 @@ SCHEDULER_ENV = "MESAIDES_REFERENCE_SCHEDULER"
 """A Dask scheduler's address (``tcp://host:port``) to compute the reference population on."""
 
 
-class RegistryError(ValueError):
-    """An operation the convention does not allow, with the reason."""
-
-
 _USER_ERRORS = (
+    identity.AccountError,
     lifecycle.LifecycleError,
     parameter_catalogue.ParameterError,
     questions.QuestionError,
@@ -114,6 +113,9 @@ class Registry:
             message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
             raise RegistryError(message) from exc
 
+    def _authorize(self, actor: Actor, permission: Permission, partner: str | None = None) -> None:
+        authorize(actor, permission, partner)
+
     def close(self) -> None:
         self.database.close()
 
@@ -125,13 +127,14 @@ class Registry:
 
     # ---- sync and checks -----------------------------------------------------------------------
 
-    def sync(self, rules: RuleSet | None = None, *, by: str, reason: str = "", measure: bool = True) -> SyncReport:
+    def sync(self, rules: RuleSet | None = None, *, by: Actor, reason: str = "", measure: bool = True) -> SyncReport:
         """Record what the installed distributions register; notify and measure what changed."""
+        self._authorize(by, Permission.SYNC)
         rules = rules if rules is not None else load_rules()
-        self.apply_deadlines(by=by)
+        self.apply_deadlines()
         measuring = Measuring(self.households, self.seed, self.scheduler) if measure else None
         with self.database.transaction() as session:
-            return run_sync(session, rules, self.now, actor=by, reason=reason, measuring=measuring)
+            return run_sync(session, rules, self.now, actor=by.label, reason=reason, measuring=measuring)
 
     def catalogue(self) -> Catalogue:
         """What checks need from the registry (it can be exported as JSON for partners' CI)."""
@@ -183,7 +186,7 @@ class Registry:
         self,
         name: str,
         *,
-        by: str,
+        by: Actor,
         label: str,
         description: str = "",
         institution: str = "",
@@ -191,10 +194,11 @@ class Registry:
         committee_decision: bool = False,
         quota: bool = False,
     ) -> str:
+        self._authorize(by, Permission.SUGGEST)
         aide = self._do(
             lifecycle.suggest,
             name,
-            by=by,
+            by=by.label,
             label=label,
             description=description,
             institution=institution,
@@ -204,24 +208,36 @@ class Registry:
         )
         return aide.status
 
-    def decide(self, name: str, decision: str, *, by: str, reason: str) -> str:
-        return self._do(lifecycle.decide, name, decision, by=by, reason=reason).status
+    def decide(self, name: str, decision: str, *, by: Actor, reason: str) -> str:
+        self._authorize(by, Permission.DECIDE)
+        return self._do(lifecycle.decide, name, decision, by=by.label, reason=reason).status
 
-    def sign_off(self, name: str, kind: str, *, by: str, comment: str = "") -> None:
-        self._do(lifecycle.sign_off, name, kind, by=by, comment=comment)
+    def sign_off(self, name: str, kind: str, *, by: Actor, comment: str = "") -> None:
+        """A6: ``reliability`` (a), by a referent of the aide's partner, or ``quality`` (b), by an
+        administrator."""
+
+        def sign(session, now):
+            if kind == lifecycle.RELIABILITY:
+                authorize(by, Permission.PARTNER_SIGN_OFF, _owner(session, name))
+            elif kind == lifecycle.QUALITY:
+                authorize(by, Permission.OPERATOR_SIGN_OFF)
+            return lifecycle.sign_off(session, now, name, kind, by=by.label, comment=comment)
+
+        self._do(sign)
 
     def publish(
         self,
         name: str,
         *,
-        by: str,
+        by: Actor,
         preview: bool = False,
         rules: RuleSet | None = None,
         case_dirs: Iterable[Path] | None = None,
     ) -> str:
         """G4 (preview) or A6/G2 (published): only once every automatic check passes."""
+        self._authorize(by, Permission.PUBLISH)
         rules = rules if rules is not None else load_rules()
-        self.apply_deadlines(by=by)  # a correction period that ran out suspends first (A9)
+        self.apply_deadlines()  # a correction period that ran out suspends first (A9)
         problems = [
             str(f) for f in check_publication(rules, self.catalogue(), name, today=self.now.date(), case_dirs=case_dirs)
         ]
@@ -229,7 +245,7 @@ class Registry:
         def promote(session, now):
             aide = lifecycle.get_aide(session, name)
             return lifecycle.promote(
-                session, now, aide, PREVIEW if preview else PUBLISHED, by=by, problems=problems
+                session, now, aide, PREVIEW if preview else PUBLISHED, by=by.label, problems=problems
             ).status
 
         return self._do(promote)
@@ -238,7 +254,7 @@ class Registry:
         self,
         names: Iterable[str] | None = None,
         *,
-        by: str,
+        by: Actor,
         reason: str,
         rules: RuleSet | None = None,
         case_dirs: Iterable[Path] | None = None,
@@ -248,6 +264,7 @@ class Registry:
         registry's baseline not yet published. All or nothing: every problem of every aide is
         reported at once, and nothing is recorded if there is one. Returns each aide with
         whether it was recorded now (False: already published)."""
+        self._authorize(by, Permission.PUBLISH)
         rules = rules if rules is not None else load_rules()
         with self.database.reading() as session:
             _, baseline = lifecycle.baseline_aides(session)
@@ -274,7 +291,12 @@ class Registry:
             for name in names:
                 try:
                     done[name] = lifecycle.adopt(
-                        session, now, lifecycle.get_aide(session, name), by=by, reason=reason, problems=problems[name]
+                        session,
+                        now,
+                        lifecycle.get_aide(session, name),
+                        by=by.label,
+                        reason=reason,
+                        problems=problems[name],
                     )
                 except lifecycle.LifecycleError as exc:
                     refused.append(str(exc))
@@ -284,16 +306,25 @@ class Registry:
 
         return self._do(adopt_all)
 
-    def remove_aide(self, name: str, *, by: str, reason: str, partner_request: bool = False) -> None:
-        """A9, A10: :func:`mesaides.registry.defects.remove_aide`."""
+    def remove_aide(self, name: str, *, by: Actor, reason: str, partner_request: bool = False) -> None:
+        """A9, A10: :func:`mesaides.registry.defects.remove_aide`; ``partner_request``: the
+        partner withdraws its own aide, else the operator removes it."""
 
-        self._do(defects.remove_aide, name, by=by, reason=reason, partner_request=partner_request)
+        def remove(session, now):
+            if partner_request:
+                authorize(by, Permission.WITHDRAW_AIDE, _owner(session, name))
+            else:
+                authorize(by, Permission.REMOVE_AIDE)
+            return defects.remove_aide(session, now, name, by=by.label, reason=reason, partner_request=partner_request)
 
-    def add_expert_case(self, aide: str, text: str, *, by: str) -> list[int]:
+        self._do(remove)
+
+    def add_expert_case(self, aide: str, text: str, *, by: Actor) -> list[int]:
         """A5: register expert test cases (OpenFisca YAML) for an aide."""
 
         def add(session, now):
-            cases = parse_cases(text, f"added by {by}")
+            authorize(by, Permission.ADD_EXPERT_CASE, _owner(session, aide))
+            cases = parse_cases(text, f"added by {by.label}")
             ids = []
             for case in cases:
                 if aide not in case.aides:
@@ -302,13 +333,13 @@ class Registry:
                     aide=aide,
                     name=case.name,
                     content=yaml.safe_dump(case.case, allow_unicode=True, sort_keys=False),
-                    added_by=by,
+                    added_by=by.label,
                     added_at=now,
                 )
                 session.add(row)
                 session.flush()
                 ids.append(row.id)
-            audit.record(session, now, by, "expert_case_added", aide, "", cases=ids)
+            audit.record(session, now, by.label, "expert_case_added", aide, "", cases=ids)
             return ids
 
         return self._do(add)
@@ -320,22 +351,24 @@ class Registry:
             return parameter_catalogue.catalogue(session)
 
     def deprecate_parameter(
-        self, name: str, *, by: str, reason: str, replacement: str | None = None, removal_date: dt.date | None = None
+        self, name: str, *, by: Actor, reason: str, replacement: str | None = None, removal_date: dt.date | None = None
     ) -> None:
+        self._authorize(by, Permission.MANAGE_PARAMETERS)
         self._do(
             parameter_catalogue.deprecate,
             name,
-            by=by,
+            by=by.label,
             reason=reason,
             replacement=replacement,
             removal_date=removal_date,
         )
 
-    def remove_parameter(self, name: str, *, by: str, reason: str, rules: RuleSet | None = None) -> None:
+    def remove_parameter(self, name: str, *, by: Actor, reason: str, rules: RuleSet | None = None) -> None:
         """P4: refused, with who reads it, while any aide or quantity (the core's too) depends on it."""
+        self._authorize(by, Permission.MANAGE_PARAMETERS)
         rules = rules if rules is not None else load_rules()
         try:
-            self._do(parameter_catalogue.remove, name, by=by, reason=reason, rules=rules)
+            self._do(parameter_catalogue.remove, name, by=by.label, reason=reason, rules=rules)
         except RegistryError as exc:
             if isinstance(exc.__cause__, parameter_catalogue.ParameterInUse):
                 # record the refusal itself, which the failed transaction rolled back
@@ -344,7 +377,7 @@ class Registry:
                     audit.record(
                         session,
                         self.now,
-                        by,
+                        by.label,
                         "parameter_removal_refused",
                         name,
                         reason,
@@ -356,10 +389,11 @@ class Registry:
     # ---- notifications -------------------------------------------------------------------------
 
     def acknowledge(
-        self, notification_id: int, partner: str, *, by: str, updated: bool = False, comment: str = ""
+        self, notification_id: int, partner: str, *, by: Actor, updated: bool = False, comment: str = ""
     ) -> bool:
         """A7: returns whether the notification is now closed (its notice lifted)."""
-        n = self._do(acknowledge, notification_id, partner, by=by, updated=updated, comment=comment)
+        self._authorize(by, Permission.ACKNOWLEDGE, partner)
+        n = self._do(acknowledge, notification_id, partner, by=by.label, updated=updated, comment=comment)
         return n.closed_at is not None
 
     def outbox(self, *, pending_only: bool = False, partner: str | None = None) -> list[OutboxEntry]:
@@ -367,9 +401,10 @@ class Registry:
         with self.database.reading() as session:
             return outbox_entries(session, pending_only=pending_only, partner=partner)
 
-    def send(self, *, by: str = "registry") -> SendReport:
+    def send(self, *, by: Actor = SYSTEM_ACTOR) -> SendReport:
         """Send the outbox (retrying what failed before, once due)."""
-        return flush_outbox(self.database, self.clock, self.smtp, actor=by)
+        self._authorize(by, Permission.SEND_EMAILS)
+        return flush_outbox(self.database, self.clock, self.smtp, actor=by.label)
 
     def feed(self, partner: str) -> dict[str, Any]:
         with self.database.reading() as session:
@@ -413,45 +448,136 @@ class Registry:
 
     # ---- defects and deadlines (A9, O4, Pa2) ---------------------------------------------------
 
-    def notify_defect(self, aide: str, *, by: str, description: str) -> int:
-        return self._do(defects.notify_defect, aide, by=by, description=description).id
+    def notify_defect(self, aide: str, *, by: Actor, description: str) -> int:
+        self._authorize(by, Permission.MANAGE_DEFECTS)
+        return self._do(defects.notify_defect, aide, by=by.label, description=description).id
 
-    def renew_defect(self, defect_id: int, *, by: str, reason: str = "") -> dt.datetime:
-        return self._do(defects.renew, defect_id, by=by, reason=reason).deadline
+    def renew_defect(self, defect_id: int, *, by: Actor, reason: str = "") -> dt.datetime:
+        self._authorize(by, Permission.MANAGE_DEFECTS)
+        return self._do(defects.renew, defect_id, by=by.label, reason=reason).deadline
 
-    def resolve_defect(self, defect_id: int, *, by: str, reason: str) -> None:
-        self._do(defects.resolve, defect_id, by=by, reason=reason)
+    def resolve_defect(self, defect_id: int, *, by: Actor, reason: str) -> None:
+        self._authorize(by, Permission.MANAGE_DEFECTS)
+        self._do(defects.resolve, defect_id, by=by.label, reason=reason)
 
     def defects(self) -> list[Defect]:
         with self.database.reading() as session:
             return list(session.scalars(select(Defect).order_by(Defect.id)))
 
-    def apply_deadlines(self, *, by: str = "registry") -> list[int]:
+    def apply_deadlines(self, *, by: Actor = SYSTEM_ACTOR) -> list[int]:
         """A9: suspend the aides whose correction period ran out; returns the expired defects."""
-        return [d.id for d in self._do(defects.expire_defects, by=by)]
+        self._authorize(by, Permission.RUN_DEADLINES)
+        return [d.id for d in self._do(defects.expire_defects, by=by.label)]
 
-    def overdue(self, *, by: str = "registry") -> list[OverdueItem]:
-        self.apply_deadlines(by=by)
+    def overdue(self) -> list[OverdueItem]:
+        self.apply_deadlines()
         with self.database.reading() as session:
             return overdue(session, self.now)
 
-    def due_soon(self, *, days: int = 3, by: str = "registry") -> list[DueItem]:
+    def due_soon(self, *, days: int = 3) -> list[DueItem]:
         """What falls due in the next ``days`` days: the warning before a deadline."""
         if days < 1:
             raise RegistryError(f"--days: a number of days of at least 1, not {days}")
-        self.apply_deadlines(by=by)
+        self.apply_deadlines()
         with self.database.reading() as session:
             return due_soon(session, self.now, dt.timedelta(days=days))
 
-    def ask(self, partner: str, text: str, *, by: str, to_operator: bool = False) -> int:
-        return self._do(questions.ask, partner, text, by=by, to_operator=to_operator).id
+    def ask(self, partner: str, text: str, *, by: Actor, to_operator: bool = False) -> int:
+        """O4 (``to_operator``: a partner's referent asks the operator) or Pa2 (an administrator
+        asks the partner's referent)."""
+        if to_operator:
+            self._authorize(by, Permission.ASK_OPERATOR, partner)
+        else:
+            self._authorize(by, Permission.ASK_PARTNER)
+        return self._do(questions.ask, partner, text, by=by.label, to_operator=to_operator).id
 
-    def answer(self, question_id: int, text: str, *, by: str) -> None:
-        self._do(questions.answer, question_id, text, by=by)
+    def answer(self, question_id: int, text: str, *, by: Actor) -> None:
+        """The operator answers a partner's question (O4), a partner's referent the operator's (Pa2)."""
+
+        def answer_it(session, now):
+            question = session.get(Question, question_id)
+            if question is not None and question.direction == questions.TO_OPERATOR:
+                authorize(by, Permission.ANSWER_PARTNER)
+            elif question is not None:
+                authorize(by, Permission.ANSWER_OPERATOR, question.partner_id)
+            return questions.answer(session, now, question_id, text, by=by.label)
+
+        self._do(answer_it)
 
     def questions(self) -> list[Question]:
         with self.database.reading() as session:
             return list(session.scalars(select(Question).order_by(Question.id)))
+
+    # ---- accounts and sign-in (issue 17) ---------------------------------------------------------
+
+    def create_account(
+        self, email: str, *, name: str = "", role: Role | str, partner: str | None = None, by: Actor
+    ) -> identity.AccountView:
+        return self._do(identity.create_account, email, name, role, partner, by)
+
+    def create_first_administrator(self, email: str, *, name: str = "", via: str = "cli") -> identity.AccountView:
+        """The first administrator, created from the operator's shell (the root of trust: it holds
+        the database); refused once an active administrator exists."""
+
+        def bootstrap(session, now):
+            if identity.has_active_administrator(session):
+                raise identity.AccountError(
+                    "--as: an administrator exists already; act as one to create other accounts"
+                )
+            founder = Actor(None, f"shell:{via}", Role.ADMINISTRATOR, via=via)
+            return identity.create_account(session, now, email, name, Role.ADMINISTRATOR, None, founder)
+
+        return self._do(bootstrap)
+
+    def deactivate_account(self, email: str, *, by: Actor) -> identity.AccountView:
+        return self._do(identity.deactivate_account, email, by)
+
+    def accounts(self, *, partner: str | None = None) -> list[identity.AccountView]:
+        with self.database.reading() as session:
+            return identity.accounts(session, partner=partner)
+
+    def actor_for_email(self, email: str, *, via: str) -> Actor:
+        """The actor of an active account (the command line acts as one: ``--as``)."""
+        with self.database.reading() as session:
+            try:
+                return identity.actor_for_email(session, email, via=via)
+            except identity.AccountError as exc:
+                raise RegistryError(str(exc)) from exc
+
+    def issue_sign_in_link(self, email: str, *, ip: str = "") -> str | None:
+        return self._do(identity.issue_sign_in_link, email, ip=ip)
+
+    def redeem_sign_in_link(self, secret: str) -> tuple[Actor, str]:
+        """The account a sign-in link opens and a new session's secret, in one transaction."""
+
+        def redeem(session, now):
+            actor = identity.redeem_sign_in_link(session, now, secret)
+            return actor, identity.open_session(session, now, actor)
+
+        return self._do(redeem)
+
+    def open_session(self, actor: Actor) -> str:
+        return self._do(identity.open_session, actor)
+
+    def actor_for_session(self, secret: str) -> Actor | None:
+        with self.database.reading() as session:
+            return identity.actor_for_session(session, self.now, secret)
+
+    def close_session(self, secret: str) -> None:
+        self._do(identity.close_session, secret)
+
+    def create_api_token(self, partner: str, name: str, *, by: Actor) -> str:
+        return self._do(identity.create_api_token, partner, name, by)
+
+    def revoke_api_token(self, token_id: int, *, by: Actor) -> None:
+        self._do(identity.revoke_api_token, token_id, by)
+
+    def api_tokens(self, partner: str) -> list[identity.TokenView]:
+        with self.database.reading() as session:
+            return identity.api_tokens(session, partner)
+
+    def actor_for_api_token(self, secret: str) -> Actor | None:
+        return self._do(identity.actor_for_api_token, secret)
 
     # ---- reading ---------------------------------------------------------------------------------
 
@@ -493,6 +619,14 @@ class Registry:
             if subject:
                 query = query.where(AuditEvent.subject == subject)
             return list(session.scalars(query))
+
+
+def _owner(session, aide: str) -> str | None:
+    """The partner an aide belongs to (None for a suggestion no distribution registers yet)."""
+    row = session.get(Aide, aide)
+    if row is None:
+        raise lifecycle.LifecycleError(f"unknown aide {aide!r}")
+    return row.partner_id
 
 
 def open_registry(

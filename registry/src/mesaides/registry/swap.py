@@ -34,6 +34,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from mesaides.registry import audit
+from mesaides.registry.accounts import Actor
 from mesaides.registry.deployment import DeploymentFile, in_range, load_deployment
 from mesaides.registry.lock import install_source, installed_versions
 from mesaides.registry.registry import Registry
@@ -152,19 +153,19 @@ def swap(
     registry: Registry,
     *,
     database_url: str,
-    by: str,
+    by: Actor,
     reason: str = "",
     measure: bool = True,
     echo: Echo = print,
 ) -> SwapResult:
     """Carry out ``plan`` (see the module's documentation). Raises :class:`SwapError` after a
     rollback; the audit log has the swap either way."""
-    env = {**os.environ, "MESAIDES_DATABASE_URL": database_url, "MESAIDES_ACTOR": by}
+    env = {**os.environ, "MESAIDES_DATABASE_URL": database_url, "MESAIDES_ACCOUNT": by.email}
     run = _Runner(echo, env)
     dist, version = plan.distribution, plan.version
     what = f"{dist} {plan.previous or '(not installed)'} -> {version}"
     deployment = str(plan.deployment.path)
-    check_args = ("deployment", "check", deployment, "--lock", str(plan.lock), "--by", by)
+    check_args = ("deployment", "check", deployment, "--lock", str(plan.lock), "--as", by.email)
     echo(f"swap {what}")
     synced = False
 
@@ -175,8 +176,8 @@ def swap(
             resync = run.mesaides(
                 "registry",
                 "sync",
-                "--by",
-                by,
+                "--as",
+                by.email,
                 "--reason",
                 f"rollback of {what}: {why}",
                 *(() if measure else ("--no-measure",)),
@@ -189,7 +190,7 @@ def swap(
             audit.record(
                 session,
                 registry.now,
-                by,
+                by.label,
                 "deployment_swap_failed",
                 dist,
                 reason,
@@ -214,7 +215,7 @@ def swap(
                 audit.record(
                     session,
                     registry.now,
-                    by,
+                    by.label,
                     "deployment_swap_failed",
                     dist,
                     reason,
@@ -241,8 +242,8 @@ def swap(
         "registry",
         "sync",
         "--json",
-        "--by",
-        by,
+        "--as",
+        by.email,
         "--reason",
         f"swap {what}" + (f": {reason}" if reason else ""),
         *(() if measure else ("--no-measure",)),
@@ -266,7 +267,7 @@ def swap(
         audit.record(
             session,
             registry.now,
-            by,
+            by.label,
             "deployment_swap",
             dist,
             reason,

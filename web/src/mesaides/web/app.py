@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mesaides.registry import open_registry
 from mesaides.web import db
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
@@ -25,6 +26,7 @@ from mesaides.web.middleware import BodyLimit, SecurityHeaders
 from mesaides.web.results import euros
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
+from mesaides.web.sign_in_limits import SignInLimits
 from mesaides.web.stats import Stats
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
             yield
         finally:
             _app.state.batcher.close()
+            _app.state.registry.close()
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -114,13 +117,21 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.state.templates = templates
     app.state.db = engine
     app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
+    app.state.registry = open_registry(settings.database_url)  # accounts, sessions, the portal
     templates.env.globals["champ_csrf"] = form_tokens.field
+    app.state.sign_in_limits = SignInLimits(engine, instance_secret(engine))
 
-    from mesaides.web import api, pages
+    from mesaides.web import api, auth, pages
+
+    auth.install(app)
 
     app.include_router(api.router)
     api.describe_requests(app, deployment)
     app.include_router(pages.router)
+    from mesaides.web.routes import accounts, signin
+
+    app.include_router(signin.router)
+    app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from mesaides.web import docs

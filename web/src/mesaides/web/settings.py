@@ -104,7 +104,6 @@ class Settings:
     max_persons: int = DEFAULT_MAX_PERSONS
     max_requested_values: int = DEFAULT_MAX_REQUESTED_VALUES
     public_url: str = ""
-    cookies_over_http: bool = False
     """Where the emailed sign-in links point (``MESAIDES_PUBLIC_URL``); empty: the request's address."""
 
     @classmethod
@@ -123,7 +122,6 @@ class Settings:
             max_persons=_positive_int("MESAIDES_MAX_PERSONS", DEFAULT_MAX_PERSONS),
             max_requested_values=_positive_int("MESAIDES_MAX_REQUESTED_VALUES", DEFAULT_MAX_REQUESTED_VALUES),
             public_url=_public_url(os.environ.get("MESAIDES_PUBLIC_URL", "")),
-            cookies_over_http=_flag("MESAIDES_COOKIES_OVER_HTTP"),
         )
 
     def limits(self) -> Limits:

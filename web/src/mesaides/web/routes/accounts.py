@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from mesaides.registry.accounts import Actor, Permission, Role
+from mesaides.registry.errors import RegistryError
 from mesaides.registry.identity import normalise_email
 from mesaides.web import auth
 from mesaides.web.csrf import form_from_this_site
@@ -49,7 +50,7 @@ def refused(request: Request, actor: Actor, message: str) -> HTMLResponse:
 
 
 def _partners(request: Request) -> dict[str, str]:
-    state = auth.registry(request).public_state()
+    state = auth.get_registry(request).public_state()
     return {p.id: p.name for p in state.partners.values()}
 
 
@@ -63,7 +64,7 @@ def _page(
     erreur: str = "",
     saisie: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    registry = auth.registry(request)
+    registry = auth.get_registry(request)
     partners = _partners(request)
     return render(
         request,
@@ -141,7 +142,7 @@ def _creation_problem(
         return f"Partenaire : un compte « {ROLES[Role(role)]} » n'est rattaché à aucun partenaire ; choisissez « aucun »."
     if partner and partner not in _partners(request):
         return f"Partenaire : aucun partenaire « {partner} » dans le registre."
-    if any(a.email == email for a in auth.registry(request).accounts()):
+    if any(a.email == email for a in auth.get_registry(request).accounts()):
         return f"Adresse électronique : un compte existe déjà pour {email}."
     return None
 
@@ -154,18 +155,18 @@ async def _create(
     problem = await run_in_threadpool(_creation_problem, request, email, name, role, partner, allowed)
     if problem:
         return _page(request, actor, partner_page, status_code=422, erreur=problem, saisie=saisie)
-    registry = auth.registry(request)
+    registry = auth.get_registry(request)
     try:
         view = await run_in_threadpool(
             registry.create_account, email, name=name.strip(), role=role, partner=partner, by=actor
         )
-    except auth.REFUSALS as exc:
+    except RegistryError as exc:
         return _page(request, actor, partner_page, status_code=422, erreur=str(exc), saisie=saisie)
     return _page(request, actor, partner_page, message=f"Compte créé pour {view.email} ({ROLES[view.role]}).")
 
 
 async def _deactivate(request: Request, actor: Actor, partner_page: str | None, email: str) -> Response:
-    registry = auth.registry(request)
+    registry = auth.get_registry(request)
     email = email.strip().lower()
     account = next((a for a in registry.accounts(partner=partner_page) if a.email == email), None)
     if account is None:
@@ -174,7 +175,7 @@ async def _deactivate(request: Request, actor: Actor, partner_page: str | None, 
         return _page(request, actor, partner_page, status_code=422, erreur="Vous ne pouvez pas désactiver votre propre compte.")
     try:
         await run_in_threadpool(registry.deactivate_account, email, by=actor)
-    except auth.REFUSALS as exc:
+    except RegistryError as exc:
         return _page(request, actor, partner_page, status_code=422, erreur=str(exc))
     return _page(
         request, actor, partner_page, message=f"Compte {email} désactivé : ses sessions et ses liens ne fonctionnent plus."
@@ -236,7 +237,7 @@ def journal(request: Request, actor: auth.CurrentActor, objet: str = "") -> HTML
     scheduler)."""
     if not actor.may(Permission.READ_ALL):
         return refused(request, actor, "Seuls les administrateurs de l'instance consultent le journal des actions.")
-    events = auth.registry(request).audit_log(limit=JOURNAL_LIMIT, subject=objet.strip() or None)
+    events = auth.get_registry(request).audit_log(limit=JOURNAL_LIMIT, subject=objet.strip() or None)
     return render(request, "espace/journal.html", evenements=events, objet=objet.strip(), limite=JOURNAL_LIMIT)
 
 

@@ -28,6 +28,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from mesaides.registry.accounts import Permission, Role
+from mesaides.registry.errors import RegistryError
 from mesaides.web import auth
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.pages import PAGES_TAG, render
@@ -86,6 +87,7 @@ def sign_in_form(request: Request, suite: str = "", deconnecte: str = "") -> HTM
 async def request_link(
     request: Request,
     background: BackgroundTasks,
+    registry: auth.RegistryDep,
     email: Annotated[str, Form(max_length=2000)] = "",
     suite: Annotated[str, Form(max_length=2000)] = "",
 ) -> HTMLResponse:
@@ -111,7 +113,6 @@ async def request_link(
         response = render(request, "espace/trop_de_demandes.html", status_code=429, message=refusal.message)
         response.headers["Retry-After"] = str(int(refusal.retry_after.total_seconds()))
         return response
-    registry = auth.registry(request)
     token = await run_in_threadpool(partial(registry.issue_sign_in_link, email, ip=_address(request)))
     if token is not None:
         link = f"{_link_base(request)}/connexion/lien/{token}"
@@ -137,12 +138,11 @@ def confirm_link(request: Request, token: str, suite: str = "") -> HTMLResponse:
 
 @router.post("/connexion/lien/{token}")
 async def redeem_link(
-    request: Request, token: str, suite: Annotated[str, Form(max_length=2000)] = ""
+    request: Request, token: str, registry: auth.RegistryDep, suite: Annotated[str, Form(max_length=2000)] = ""
 ) -> Response:
-    registry = auth.registry(request)
     try:
         _actor, session_token = await run_in_threadpool(registry.redeem_sign_in_link, token)
-    except auth.REFUSALS as exc:
+    except RegistryError as exc:
         response = render(
             request, "espace/connexion_refusee.html", status_code=403, minutes=LINK_MINUTES, raison=str(exc)
         )
@@ -152,22 +152,22 @@ async def redeem_link(
     if previous:  # a session opened before in this browser is closed: one session per sign-in
         await run_in_threadpool(registry.close_session, previous)
     response = RedirectResponse(safe_next(suite) if suite else HOME, status_code=303)
-    auth.set_session_cookie(response, session_token, request.app.state.settings)
+    auth.set_session_cookie(request, response, session_token)
     return response
 
 
 @router.post("/deconnexion")
-async def sign_out(request: Request) -> Response:
+async def sign_out(request: Request, registry: auth.RegistryDep) -> Response:
     token = request.cookies.get(auth.SESSION_COOKIE)
     if token:
-        await run_in_threadpool(auth.registry(request).close_session, token)
+        await run_in_threadpool(registry.close_session, token)
     response = RedirectResponse("/connexion?deconnecte=1", status_code=303)
-    auth.clear_session_cookie(response, request.app.state.settings)
+    auth.clear_session_cookie(response)
     return response
 
 
 @router.get("/espace", response_class=HTMLResponse)
-def space(request: Request, actor: auth.CurrentActor) -> HTMLResponse:
+def space(request: Request, actor: auth.CurrentActor, registry: auth.RegistryDep) -> HTMLResponse:
     """Where signing in leads: who is signed in, and the pages this account may open."""
     links = []
     if actor.partner and actor.may(Permission.READ_PARTNER, actor.partner):
@@ -182,7 +182,7 @@ def space(request: Request, actor: auth.CurrentActor) -> HTMLResponse:
         links.append({"url": "/espace/journal", "texte": "Le journal des actions"})
     if actor.may(Permission.READ_STATISTICS):
         links.append({"url": "/stats", "texte": "Les statistiques d'utilisation"})
-    partners = {p.id: p.name for p in auth.registry(request).public_state().partners.values()}
+    partners = {p.id: p.name for p in registry.public_state().partners.values()}
     return render(
         request,
         "espace/espace.html",
