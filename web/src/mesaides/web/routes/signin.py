@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from functools import partial
 from typing import Annotated
 from urllib.parse import quote
 
@@ -29,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mesaides.registry.accounts import Permission, Role
 from mesaides.registry.errors import RegistryError
+from mesaides.registry.identity import LINK_LIFETIME
 from mesaides.web import auth
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.pages import PAGES_TAG, render
@@ -38,8 +38,8 @@ from mesaides.web.sign_in_mail import send_sign_in_email, sign_in_email
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False, tags=[PAGES_TAG], dependencies=[Depends(form_from_this_site)])
 
-LINK_MINUTES = 15
-"""How long a link is valid; the registry's identity service decides, the pages say it."""
+LINK_MINUTES = int(LINK_LIFETIME.total_seconds()) // 60
+"""How long a link is valid: the registry's identity service decides, the pages and the email say it."""
 MAX_EMAIL_CHARS = 254
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HOME = "/espace"
@@ -59,7 +59,11 @@ def _address(request: Request) -> str:
 
 
 def _limits(request: Request) -> SignInLimits:
+    """The limiter the application set up at start (its key is the instance's secret)."""
     return request.app.state.sign_in_limits
+
+
+LimitsDep = Annotated[SignInLimits, Depends(_limits)]
 
 
 def _link_base(request: Request) -> str:
@@ -78,7 +82,8 @@ def sign_in_form(request: Request, suite: str = "", deconnecte: str = "") -> HTM
         email="",
         suite=safe_next(suite) if suite else "",
         minutes=LINK_MINUTES,
-        erreur="Vous êtes déconnecté·e." if deconnecte else "",
+        erreur="",
+        message="Vous êtes déconnecté·e." if deconnecte else "",
         erreur_email="",
     )
 
@@ -88,6 +93,7 @@ async def request_link(
     request: Request,
     background: BackgroundTasks,
     registry: auth.RegistryDep,
+    limits: LimitsDep,
     email: Annotated[str, Form(max_length=2000)] = "",
     suite: Annotated[str, Form(max_length=2000)] = "",
 ) -> HTMLResponse:
@@ -108,12 +114,12 @@ async def request_link(
             erreur="",
             erreur_email=problem,
         )
-    refusal = await run_in_threadpool(_limits(request).attempt, email, _address(request))
+    refusal = await run_in_threadpool(limits.attempt, email, _address(request))
     if refusal is not None:
         response = render(request, "espace/trop_de_demandes.html", status_code=429, message=refusal.message)
         response.headers["Retry-After"] = str(int(refusal.retry_after.total_seconds()))
         return response
-    token = await run_in_threadpool(partial(registry.issue_sign_in_link, email, ip=_address(request)))
+    token = await run_in_threadpool(registry.issue_sign_in_link, email, ip=_address(request))
     if token is not None:
         link = f"{_link_base(request)}/connexion/lien/{token}"
         if suite and safe_next(suite) != HOME:
