@@ -153,3 +153,20 @@ def test_the_audit_log_shows_the_account_that_did_each_action(as_account):
     assert "account_created" in row and CAF_REFERENT in row and "referent:caf" in row and "web" in row
     everything = text(client.get("/espace/journal"))
     assert "signed_in" in everything
+
+
+def test_a_deactivated_account_is_signed_out_at_once(site, as_account):
+    from fastapi.testclient import TestClient
+
+    admin = as_account(ADMIN)
+    created = post_form(
+        admin, "/espace/comptes", "/espace/comptes", email="partante@caf.test", name="Partante", role="expert", partner="caf"
+    )
+    assert created.status_code == 200
+    with TestClient(site.app, base_url="https://testserver") as other:
+        sign_in_directly(other, site.database_url, "partante@caf.test")
+        assert other.get("/espace").status_code == 200
+        deactivated = post_form(admin, "/espace/comptes", "/espace/comptes/desactiver", email="partante@caf.test")
+        assert "Compte partante@caf.test désactivé" in text(deactivated)
+        again = other.get("/espace", follow_redirects=False)
+        assert again.status_code == 303 and again.headers["location"].startswith("/connexion")

@@ -46,6 +46,7 @@ def test_a_referent_signs_in_from_the_emailed_link_sees_the_space_and_signs_out(
     assert page.locator("[data-moi]").inner_text() == CAF_REFERENT
     cookie = next(c for c in page.context.cookies() if c["name"] == "mesaides_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    assert not cookie["secure"], "served over plain http here: a Secure cookie would never come back"
 
     # The partner's accounts: a referent of the CAF manages the CAF's referents and experts.
     page.goto(site.url + "/espace/comptes")
