@@ -264,7 +264,7 @@ def partner_act(what: str, how: str) -> NoReturn:
 
 
 @click.command(context_settings=PARTNER_ONLY, hidden=True, add_help_option=False)
-@click.argument("ignored", nargs=-1, type=click.UNPROCESSED)
+@click.argument("ignored", nargs=-1, type=click.UNPROCESSED, metavar="...")
 def acknowledge(ignored: tuple[str, ...]) -> None:
     """A partner's answer to a notification (A7): in the partner's space or through its API."""
     partner_act("answering a notification (A7)", "answers its notifications")
