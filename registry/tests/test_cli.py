@@ -238,10 +238,7 @@ def test_check_fails_with_fewer_than_two_expert_cases(run, installed):
 
 def test_decisions_and_deadlines_from_the_command_line(run):
     assert run("sync").returncode == 0
-    assert (
-        run("suggest", "aide_velo", "--label", "Aide au vélo").stdout.strip()
-        == "aide_velo: suggested"
-    )
+    assert run("suggest", "aide_velo", "--label", "Aide au vélo").stdout.strip() == "aide_velo: suggested"
     assert "refused" in run("suggest", "aide_dette", "--label", "Effacement", "--erases-debt").stdout
     assert run("decide", "aide_velo", "feasible", "--reason", "computable").returncode == 0
     assert run("sign-off", "cli_aide", "quality").returncode == 0
@@ -382,7 +379,9 @@ def test_the_command_line_acts_as_an_active_administrator_account(run, tmp_path)
     assert second_founder.returncode == 1 and "an administrator exists already" in second_founder.stderr
     # On a new registry, the operator's shell creates the first administrator (the root of trust).
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    founder = run("--database", fresh, "account", "create", "Claire@Operateur.test", "--role", "administrator", account="")
+    founder = run(
+        "--database", fresh, "account", "create", "Claire@Operateur.test", "--role", "administrator", account=""
+    )
     assert founder.returncode == 0, founder.stderr
     assert founder.stdout.strip() == "account claire@operateur.test: administrator"
     assert "claire@operateur.test" in run("--database", fresh, "account", "list").stdout

@@ -65,8 +65,13 @@ def test_an_administrator_creates_and_deactivates_any_account(as_account):
     for email in (CAF_REFERENT, CAF_EXPERT, NORD_REFERENT, ADMIN):
         assert f'data-compte="{email}"' in page.text
     created = post_form(
-        client, "/espace/comptes", "/espace/comptes",
-        email="Stats@Operateur.test", name="Sam Stat", role="statistics", partner="",
+        client,
+        "/espace/comptes",
+        "/espace/comptes",
+        email="Stats@Operateur.test",
+        name="Sam Stat",
+        role="statistics",
+        partner="",
     )
     assert created.status_code == 200, text(created)[:2000]
     assert "Compte créé pour stats@operateur.test (Lecteur·rice des statistiques)" in text(created)
@@ -78,13 +83,31 @@ def test_an_administrator_creates_and_deactivates_any_account(as_account):
 def test_the_creation_form_names_the_field_in_french(as_account):
     client = as_account(ADMIN)
     cases = [
-        ({"email": "pas-une-adresse", "name": "X", "role": "referent", "partner": "caf"}, "Adresse électronique : saisissez une adresse valide"),
-        ({"email": "x@caf.test", "name": " ", "role": "referent", "partner": "caf"}, "Nom et prénom : saisissez le nom"),
+        (
+            {"email": "pas-une-adresse", "name": "X", "role": "referent", "partner": "caf"},
+            "Adresse électronique : saisissez une adresse valide",
+        ),
+        (
+            {"email": "x@caf.test", "name": " ", "role": "referent", "partner": "caf"},
+            "Nom et prénom : saisissez le nom",
+        ),
         ({"email": "x@caf.test", "name": "X", "role": "roi", "partner": ""}, "Rôle : choisissez parmi"),
-        ({"email": "x@caf.test", "name": "X", "role": "referent", "partner": ""}, "Partenaire : un compte « Référent·e du partenaire » est rattaché à un partenaire"),
-        ({"email": "x@caf.test", "name": "X", "role": "administrator", "partner": "caf"}, "n'est rattaché à aucun partenaire"),
-        ({"email": "x@caf.test", "name": "X", "role": "referent", "partner": "atlantide"}, "Partenaire : aucun partenaire « atlantide »"),
-        ({"email": CAF_EXPERT, "name": "X", "role": "expert", "partner": "caf"}, f"un compte existe déjà pour {CAF_EXPERT}"),
+        (
+            {"email": "x@caf.test", "name": "X", "role": "referent", "partner": ""},
+            "Partenaire : un compte « Référent·e du partenaire » est rattaché à un partenaire",
+        ),
+        (
+            {"email": "x@caf.test", "name": "X", "role": "administrator", "partner": "caf"},
+            "n'est rattaché à aucun partenaire",
+        ),
+        (
+            {"email": "x@caf.test", "name": "X", "role": "referent", "partner": "atlantide"},
+            "Partenaire : aucun partenaire « atlantide »",
+        ),
+        (
+            {"email": CAF_EXPERT, "name": "X", "role": "expert", "partner": "caf"},
+            f"un compte existe déjà pour {CAF_EXPERT}",
+        ),
     ]
     for fields, message in cases:
         answer = post_form(client, "/espace/comptes", "/espace/comptes", **fields)
@@ -109,13 +132,17 @@ def test_a_referent_manages_its_own_partners_referents_and_experts_only(as_accou
     other = f"/espace/comptes/partenaire/{NORD}"
     for refused in (
         client.get(other),
-        client.post(other, data={"email": "x@nord.test", "name": "X", "role": "expert", "csrf": form_token(page.text, own)}),
+        client.post(
+            other, data={"email": "x@nord.test", "name": "X", "role": "expert", "csrf": form_token(page.text, own)}
+        ),
         post_form(client, own, own + "/desactiver", email=NORD_REFERENT),
     ):
         assert refused.status_code in (403, 422), refused.status_code
     forbidden = client.get(other)
     assert forbidden.status_code == 403
-    assert "Accès refusé" in text(forbidden) and f"n'a pas accès aux comptes du partenaire « {NORD} »" in text(forbidden)
+    assert "Accès refusé" in text(forbidden) and f"n'a pas accès aux comptes du partenaire « {NORD} »" in text(
+        forbidden
+    )
     assert client.get("/espace/comptes/desactiver").status_code == 405
     deactivate_other = post_form(client, own, own + "/desactiver", email=NORD_REFERENT)
     assert "Aucun compte referent@nord.test sur cette page" in text(deactivate_other)
@@ -160,7 +187,13 @@ def test_a_deactivated_account_is_signed_out_at_once(site, as_account):
 
     admin = as_account(ADMIN)
     created = post_form(
-        admin, "/espace/comptes", "/espace/comptes", email="partante@caf.test", name="Partante", role="expert", partner="caf"
+        admin,
+        "/espace/comptes",
+        "/espace/comptes",
+        email="partante@caf.test",
+        name="Partante",
+        role="expert",
+        partner="caf",
     )
     assert created.status_code == 200
     with TestClient(site.app, base_url="https://testserver") as other:

@@ -38,9 +38,7 @@ def site(tmp_path_factory, smtp_server):
 
 def ask_link(client, email: str, suite: str = ""):
     page = client.get("/connexion" + (f"?suite={suite}" if suite else ""))
-    return client.post(
-        "/connexion", data={"email": email, "suite": suite, "csrf": form_token(page.text, "/connexion")}
-    )
+    return client.post("/connexion", data={"email": email, "suite": suite, "csrf": form_token(page.text, "/connexion")})
 
 
 def test_a_referent_signs_in_from_the_emailed_link_and_signs_out(site, smtp_server):

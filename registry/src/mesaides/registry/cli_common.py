@@ -90,7 +90,6 @@ class State:
         except RegistryError as exc:
             raise click.ClickException(str(exc)) from None
 
-
     def actor(self, email: str):
         """The administrator account ``--as`` names, as the actor of the command's acts."""
         from mesaides.registry.registry import RegistryError

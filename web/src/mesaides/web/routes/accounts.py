@@ -117,7 +117,13 @@ def partner_accounts(request: Request, partner: str, actor: auth.CurrentActor) -
     if not _may_manage(actor, partner):
         return _not_for_you(request, actor, partner)
     if partner not in _partners(request):
-        return render(request, "erreur.html", status_code=404, titre="Partenaire inconnu", message=f"Aucun partenaire « {partner} » dans le registre.")
+        return render(
+            request,
+            "erreur.html",
+            status_code=404,
+            titre="Partenaire inconnu",
+            message=f"Aucun partenaire « {partner} » dans le registre.",
+        )
     return _page(request, actor, partner)
 
 
@@ -139,7 +145,9 @@ def _creation_problem(
     if Role(role).bound_to_partner and not partner:
         return f"Partenaire : un compte « {ROLES[Role(role)]} » est rattaché à un partenaire ; choisissez-le."
     if not Role(role).bound_to_partner and partner:
-        return f"Partenaire : un compte « {ROLES[Role(role)]} » n'est rattaché à aucun partenaire ; choisissez « aucun »."
+        return (
+            f"Partenaire : un compte « {ROLES[Role(role)]} » n'est rattaché à aucun partenaire ; choisissez « aucun »."
+        )
     if partner and partner not in _partners(request):
         return f"Partenaire : aucun partenaire « {partner} » dans le registre."
     if any(a.email == email for a in auth.get_registry(request).accounts()):
@@ -172,13 +180,18 @@ async def _deactivate(request: Request, actor: Actor, partner_page: str | None, 
     if account is None:
         return _page(request, actor, partner_page, status_code=422, erreur=f"Aucun compte {email} sur cette page.")
     if account.email == actor.email:
-        return _page(request, actor, partner_page, status_code=422, erreur="Vous ne pouvez pas désactiver votre propre compte.")
+        return _page(
+            request, actor, partner_page, status_code=422, erreur="Vous ne pouvez pas désactiver votre propre compte."
+        )
     try:
         await run_in_threadpool(registry.deactivate_account, email, by=actor)
     except RegistryError as exc:
         return _page(request, actor, partner_page, status_code=422, erreur=str(exc))
     return _page(
-        request, actor, partner_page, message=f"Compte {email} désactivé : ses sessions et ses liens ne fonctionnent plus."
+        request,
+        actor,
+        partner_page,
+        message=f"Compte {email} désactivé : ses sessions et ses liens ne fonctionnent plus.",
     )
 
 
@@ -239,5 +252,3 @@ def journal(request: Request, actor: auth.CurrentActor, objet: str = "") -> HTML
         return refused(request, actor, "Seuls les administrateurs de l'instance consultent le journal des actions.")
     events = auth.get_registry(request).audit_log(limit=JOURNAL_LIMIT, subject=objet.strip() or None)
     return render(request, "espace/journal.html", evenements=events, objet=objet.strip(), limite=JOURNAL_LIMIT)
-
-
