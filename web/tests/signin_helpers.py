@@ -70,7 +70,7 @@ def sign_in_directly(client, database_url: str, email: str) -> None:
 
 
 def sign_out(client) -> None:
-    page = client.get("/espace")
+    page = client.get("/espace/compte")
     answer = client.post("/deconnexion", data={"csrf": form_token(page.text, "/deconnexion")}, follow_redirects=False)
     assert answer.status_code == 303
 

@@ -198,8 +198,8 @@ def test_a_deactivated_account_is_signed_out_at_once(site, as_account):
     assert created.status_code == 200
     with TestClient(site.app, base_url="https://testserver") as other:
         sign_in_directly(other, site.database_url, "partante@caf.test")
-        assert other.get("/espace").status_code == 200
+        assert other.get("/espace/compte").status_code == 200
         deactivated = post_form(admin, "/espace/comptes", "/espace/comptes/desactiver", email="partante@caf.test")
         assert "Compte partante@caf.test désactivé" in text(deactivated)
-        again = other.get("/espace", follow_redirects=False)
+        again = other.get("/espace/compte", follow_redirects=False)
         assert again.status_code == 303 and again.headers["location"].startswith("/connexion")

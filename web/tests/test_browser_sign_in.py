@@ -42,7 +42,7 @@ def test_a_referent_signs_in_from_the_emailed_link_sees_the_space_and_signs_out(
     link = emailed_link(page, site, smtp_server, CAF_REFERENT)
     page.goto(link)
     page.get_by_role("button", name="Me connecter").click()
-    page.wait_for_url(site.url + "/espace")
+    page.wait_for_url(site.url + "/espace/compte")
     assert page.locator("[data-moi]").inner_text() == CAF_REFERENT
     cookie = next(c for c in page.context.cookies() if c["name"] == "mesaides_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
@@ -66,10 +66,10 @@ def test_a_referent_signs_in_from_the_emailed_link_sees_the_space_and_signs_out(
     assert "Accès refusé" in page.locator("h1").inner_text()
     assert "n'a pas accès aux comptes du partenaire « departement_nord »" in page.locator("main").inner_text()
 
-    page.goto(site.url + "/espace")
+    page.goto(site.url + "/espace/compte")
     page.get_by_role("button", name="Me déconnecter").click()
     page.wait_for_url(re.compile(r".*/connexion\?deconnecte=1$"))
-    page.goto(site.url + "/espace")
+    page.goto(site.url + "/espace/compte")
     assert "/connexion" in page.url, "signed out: the space asks to sign in again"
 
     # The link served once.
@@ -89,5 +89,5 @@ def test_an_expired_link_is_refused(page, site, smtp_server):
     page.get_by_role("button", name="Me connecter").click()
     assert "Ce lien de connexion ne peut pas être utilisé" in page.locator("h1").inner_text()
     assert "expiré" in page.locator("main").inner_text()
-    page.goto(site.url + "/espace")
+    page.goto(site.url + "/espace/compte")
     assert "/connexion" in page.url

@@ -61,11 +61,11 @@ def test_a_referent_signs_in_from_the_emailed_link_and_signs_out(site, smtp_serv
         assert shown.status_code == 200 and "Me connecter" in shown.text
         assert shown.headers["cache-control"] == "no-store"
     signed_in = redeem(site, path)
-    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/espace"
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/espace/compte"
     cookie = signed_in.headers["set-cookie"]
     assert cookie.startswith("mesaides_session=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax") and "Secure" in cookie
-    space = site.get("/espace")
+    space = site.get("/espace/compte")
     assert space.status_code == 200 and CAF_REFERENT in space.text and "de " in space.text
 
     out = site.post("/deconnexion", data={"csrf": form_token(space.text, "/deconnexion")}, follow_redirects=False)
@@ -73,7 +73,7 @@ def test_a_referent_signs_in_from_the_emailed_link_and_signs_out(site, smtp_serv
     assert 'mesaides_session=""' in out.headers["set-cookie"] or "Max-Age=0" in out.headers["set-cookie"]
     # The session is closed in the database: the old cookie opens nothing any more.
     site.cookies.set("mesaides_session", re.search(r"mesaides_session=([^;]+)", cookie).group(1))
-    again = site.get("/espace", follow_redirects=False)
+    again = site.get("/espace/compte", follow_redirects=False)
     assert again.status_code == 303 and again.headers["location"].startswith("/connexion")
     site.cookies.clear()
 
@@ -138,7 +138,7 @@ def test_after_signing_in_only_a_path_of_this_site(site, smtp_server):
     site.cookies.clear()
     ask_link(site, CAF_REFERENT, suite="//evil.example/x")
     path = link_in(smtp_server.wait_for(CAF_REFERENT, count=2))
-    assert redeem(site, path).headers["location"] == "/espace"
+    assert redeem(site, path).headers["location"] == "/espace/compte"
     site.cookies.clear()
 
 

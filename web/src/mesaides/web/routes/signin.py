@@ -9,7 +9,8 @@
   ``POST /connexion/lien/{token}`` redeems it (single use, 15 minutes, the account must still be
   active) and opens a session: an HttpOnly, SameSite=Lax cookie, Secure unless the settings say
   the site is served over plain local http.
-- ``POST /deconnexion`` closes the session.
+- ``POST /deconnexion`` closes the session; ``/espace/compte`` shows who is signed in, the
+  pages the account may open, and the button that signs out.
 
 Every form carries the site's CSRF token (:mod:`mesaides.web.csrf`).
 """
@@ -42,7 +43,9 @@ LINK_MINUTES = int(LINK_LIFETIME.total_seconds()) // 60
 """How long a link is valid: the registry's identity service decides, the pages and the email say it."""
 MAX_EMAIL_CHARS = 254
 EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-HOME = "/espace"
+ACCOUNT_PAGE = "/espace/compte"
+HOME = ACCOUNT_PAGE
+"""Where signing in leads when no page was asked for."""
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 """The link's page has a credential in its address: neither cached nor sent as a referrer."""
 
@@ -172,9 +175,9 @@ async def sign_out(request: Request, registry: auth.RegistryDep) -> Response:
     return response
 
 
-@router.get("/espace", response_class=HTMLResponse)
-def space(request: Request, actor: auth.CurrentActor, registry: auth.RegistryDep) -> HTMLResponse:
-    """Where signing in leads: who is signed in, and the pages this account may open."""
+@router.get(ACCOUNT_PAGE, response_class=HTMLResponse)
+def my_account(request: Request, actor: auth.CurrentActor, registry: auth.RegistryDep) -> HTMLResponse:
+    """Who is signed in, the pages this account may open, and signing out."""
     links = []
     if actor.partner and actor.may(Permission.READ_PARTNER, actor.partner):
         links.append({"url": f"/espace/partenaire/{actor.partner}", "texte": "L'espace de mon organisme"})
