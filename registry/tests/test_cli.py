@@ -384,6 +384,19 @@ def test_the_command_line_acts_as_an_active_administrator_account(run, tmp_path)
     )
     assert founder.returncode == 0, founder.stderr
     assert founder.stdout.strip() == "account claire@operateur.test: administrator"
+    # Under MESAIDES_ACCOUNT already set to the founder's own email, as the README's steps leave it.
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    preset = run(
+        "--database",
+        other,
+        "account",
+        "create",
+        "lea@operateur.test",
+        "--role",
+        "administrator",
+        account="lea@operateur.test",
+    )
+    assert preset.returncode == 0, preset.stderr
     assert "claire@operateur.test" in run("--database", fresh, "account", "list").stdout
 
     listed = run("account", "list").stdout
