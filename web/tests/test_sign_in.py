@@ -66,7 +66,10 @@ def test_a_referent_signs_in_from_the_emailed_link_and_signs_out(site, smtp_serv
     assert cookie.startswith("mesaides_session=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax") and "Secure" in cookie
     space = site.get("/espace/compte")
-    assert space.status_code == 200 and CAF_REFERENT in space.text and "de " in space.text
+    assert space.status_code == 200 and f"<strong data-moi>{CAF_REFERENT}</strong> : Référent·e du partenaire (" in (
+        html.unescape(space.text)
+    )
+    assert 'href="/espace/comptes/partenaire/caf"' in space.text and "/espace/journal" not in space.text
 
     out = site.post("/deconnexion", data={"csrf": form_token(space.text, "/deconnexion")}, follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"].startswith("/connexion")

@@ -1,5 +1,6 @@
-"""The accounts pages: who may sign in, created and deactivated by whom may (never a
-self-registration), and the audit log that shows which account did what.
+"""The accounts pages: the accounts that may sign in, created and deactivated by administrators or
+by a partner's referents (never by self-registration), and the audit log that shows which account
+did what.
 
 - ``/espace/comptes``: an administrator's page, every account of the instance.
 - ``/espace/comptes/partenaire/{partner}``: one partner's referents and experts, managed by the
@@ -28,12 +29,13 @@ from mesaides.web.pages import PAGES_TAG, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGES_TAG], dependencies=[Depends(form_from_this_site)])
 
-ROLES = {
+ROLES: dict[Role, str] = {
     Role.ADMINISTRATOR: "Administrateur·rice de l'instance",
     Role.REFERENT: "Référent·e du partenaire",
     Role.EXPERT: "Expert·e (cas de test)",
     Role.STATISTICS: "Lecteur·rice des statistiques",
 }
+"""Each role's name on the pages."""
 PARTNER_ROLES = (Role.REFERENT, Role.EXPERT)
 """What a partner's referent may create for its own partner."""
 ALL_ACCOUNTS = "/espace/comptes"

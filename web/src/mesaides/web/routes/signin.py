@@ -27,12 +27,13 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from mesaides.registry.accounts import Permission, Role
+from mesaides.registry.accounts import Permission
 from mesaides.registry.errors import RegistryError
 from mesaides.registry.identity import LINK_LIFETIME
 from mesaides.web import auth
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.pages import PAGES_TAG, render
+from mesaides.web.routes.accounts import ROLES
 from mesaides.web.sign_in_limits import SignInLimits
 from mesaides.web.sign_in_mail import send_sign_in_email, sign_in_email
 
@@ -196,15 +197,7 @@ def my_account(request: Request, actor: auth.CurrentActor, registry: auth.Regist
         request,
         "espace/espace.html",
         moi=actor,
-        role=ROLE_LABELS[actor.role],
+        role=ROLES[actor.role],
         partenaire_nom=partners.get(actor.partner or "", actor.partner),
         liens=links,
     )
-
-
-ROLE_LABELS = {
-    Role.ADMINISTRATOR: "administrateur·rice de l'instance",
-    Role.REFERENT: "référent·e",
-    Role.EXPERT: "expert·e",
-    Role.STATISTICS: "lecteur·rice des statistiques",
-}
