@@ -143,6 +143,20 @@ def test_after_signing_in_only_a_path_of_this_site(site, smtp_server):
     path = link_in(smtp_server.wait_for(CAF_REFERENT, count=2))
     assert redeem(site, path).headers["location"] == "/espace/compte"
     site.cookies.clear()
+    # The page asked for before signing in is where the link leads.
+    ask_link(site, CAF_REFERENT, suite="/espace/comptes/partenaire/caf")
+    message = smtp_server.wait_for(CAF_REFERENT, count=3)
+    assert "?suite=/espace/comptes/partenaire/caf" in message.get_body(preferencelist=("plain",)).get_content()
+    page = site.get(link_in(message) + "?suite=/espace/comptes/partenaire/caf")
+    action = re.search(r'<form method="post" action="(/connexion/lien/[^"]+)"', page.text).group(1)
+    assert '<input type="hidden" name="suite" value="/espace/comptes/partenaire/caf">' in page.text
+    answer = site.post(
+        action,
+        data={"suite": "/espace/comptes/partenaire/caf", "csrf": form_token(page.text, action)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/espace/comptes/partenaire/caf"
+    site.cookies.clear()
 
 
 def test_without_a_session_the_space_sends_to_the_sign_in_page(site):
