@@ -138,8 +138,12 @@ def run(tmp_path, installed, database_url):
     env.pop("MESAIDES_SMTP_HOST", None)
     env.update(operator_account(env["MESAIDES_DATABASE_URL"]))
 
-    def run(*args: str, now: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    def run(
+        *args: str, now: str | None = None, cwd: Path | None = None, account: str | None = None
+    ) -> subprocess.CompletedProcess:
         extra = {"MESAIDES_NOW": now} if now else {}
+        if account is not None:
+            extra["MESAIDES_ACCOUNT"] = account
         return subprocess.run(
             [str(MESAIDES), "registry", *args],
             capture_output=True,
@@ -234,16 +238,13 @@ def test_check_fails_with_fewer_than_two_expert_cases(run, installed):
 
 def test_decisions_and_deadlines_from_the_command_line(run):
     assert run("sync").returncode == 0
-    assert (
-        run("suggest", "aide_velo", "--label", "Aide au vélo").stdout.strip()
-        == "aide_velo: suggested"
-    )
+    assert run("suggest", "aide_velo", "--label", "Aide au vélo").stdout.strip() == "aide_velo: suggested"
     assert "refused" in run("suggest", "aide_dette", "--label", "Effacement", "--erases-debt").stdout
     assert run("decide", "aide_velo", "feasible", "--reason", "computable").returncode == 0
     assert run("sign-off", "cli_aide", "quality").returncode == 0
     # A partner's own acts are not the operator's: the command line refuses them (issue 17).
     reliability = run("sign-off", "cli_aide", "reliability")
-    assert reliability.returncode == 1 and "is an administrator: partner_sign_off is the partner's own act" in (
+    assert reliability.returncode == 2 and "the reliability sign-off (A6a) is the partner's own act" in (
         reliability.stderr
     )
     nobody = run("decide", "aide_velo", "refused", "--reason", "r", "--as", "intrus@example.org")
@@ -282,8 +283,8 @@ def test_the_command_group_is_registered_through_the_core_hook(installed):
         "suggest",
         "decide",
         "sign-off",
-        "acknowledge",
         "notify-defect",
+        "account",
         "impact",
         "overdue",
         "send",
@@ -358,3 +359,74 @@ def test_the_documentation_site_names_a_database_url_it_cannot_open(tmp_path):
     )
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert f"Invalid value for MESAIDES_DATABASE_URL: the folder {missing} of the SQLite database" in done.stderr
+
+
+def test_the_command_line_acts_as_an_active_administrator_account(run, tmp_path):
+    unnamed = run("sync", "--no-measure", account="")
+    assert unnamed.returncode == 2 and "--as: give the email of your administrator account" in unnamed.stderr
+    unknown = run("sync", "--no-measure", account="personne@nulle-part.test")
+    assert unknown.returncode == 2 and "no active account personne@nulle-part.test" in unknown.stderr
+    assert run("sync", "--no-measure").returncode == 0
+
+    created = run("account", "create", "Referente@CLI.test", "--name", "Inès", "--role", "referent", "--partner", "cli")
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "account referente@cli.test: referent of cli"
+    as_referent = run("sync", "--no-measure", account="referente@cli.test")
+    assert as_referent.returncode == 2
+    assert "referente@cli.test is a referent of cli, not an administrator" in as_referent.stderr
+    unbound = run("account", "create", "expert@cli.test", "--role", "expert")
+    assert unbound.returncode == 1 and "partner: a expert account is bound to a partner" in unbound.stderr
+    second_founder = run("account", "create", "autre@operateur.test", "--role", "administrator", account="")
+    assert second_founder.returncode == 1 and "an administrator exists already" in second_founder.stderr
+    # On a new registry, the operator's shell creates the first administrator (the root of trust).
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    founder = run(
+        "--database", fresh, "account", "create", "Claire@Operateur.test", "--role", "administrator", account=""
+    )
+    assert founder.returncode == 0, founder.stderr
+    assert founder.stdout.strip() == "account claire@operateur.test: administrator"
+    # Under MESAIDES_ACCOUNT already set to the founder's own email, as the README's steps leave it.
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    preset = run(
+        "--database",
+        other,
+        "account",
+        "create",
+        "lea@operateur.test",
+        "--role",
+        "administrator",
+        account="lea@operateur.test",
+    )
+    assert preset.returncode == 0, preset.stderr
+    assert "claire@operateur.test" in run("--database", fresh, "account", "list").stdout
+
+    listed = run("account", "list").stdout
+    assert OPERATOR.email in listed and "referente@cli.test" in listed and "referent" in listed
+    assert run("account", "deactivate", "referente@cli.test").returncode == 0
+    assert "(deactivated)" in run("account", "list", "--partner", "cli").stdout
+    gone = run("status", "cli_aide", account="referente@cli.test")
+    assert gone.returncode == 0, "reading commands need no account"
+    audit = run("audit", "--subject", "referente@cli.test").stdout
+    assert f"{OPERATOR.email} (administrator, cli): account_deactivated" in audit
+    assert f"{OPERATOR.email} (administrator, cli): account_created" in audit
+    for result in (unnamed, unknown, as_referent, unbound, second_founder):
+        assert "Traceback" not in result.stderr
+
+
+def test_a_partners_own_acts_say_where_the_partner_does_them(run):
+    assert run("sync", "--no-measure").returncode == 0
+    refusals = {
+        "answering a notification (A7)": run("acknowledge", "1", "--partner", "cli", "--updated"),
+        "the reliability sign-off (A6a)": run("sign-off", "cli_aide", "reliability"),
+        "asking the operator a question (O4)": run("ask", "cli", "Quand ?", "--to-operator"),
+    }
+    question = run("ask", "cli", "Votre aide lit-elle encore cli_vieux_parametre ?")
+    assert question.returncode == 0 and question.stdout.strip() == "question #1"
+    refusals["answering the operator's question #1 (Pa2)"] = run("answer", "1", "--text", "Non.")
+    for what, result in refusals.items():
+        assert result.returncode == 2, (what, result.stdout, result.stderr)
+        assert f"{what} is the partner's own act" in result.stderr
+        assert "/espace/partenaire/" in result.stderr and "partner API" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert run("sign-off", "cli_aide", "quality").returncode == 0
+    assert "acknowledge" not in run("--help").stdout

@@ -34,7 +34,8 @@ def test_notifications_are_sent_by_email(db_url, clock, deployment, smtp_server)
     assert message["From"] == "registre@mesaides.test"
     assert message["Subject"].startswith("[mesaides] [G3] Nouvelle aide territoriale")
     body = message.get_payload(decode=True).decode("utf-8")
-    assert "dep_bonus" in body and "mesaides registry acknowledge 1 --partner nat" in body
+    assert "dep_bonus" in body and "notification n° 1" in body and "espace partenaires" in body
+    assert "mesaides registry acknowledge" not in body, "a partner answers in its space or through the API"
     assert registry.send().sent == []  # nothing twice
     registry.close()
 

@@ -72,6 +72,6 @@ def test_every_email_to_partners_is_in_french(registry, clock, deployment):
     assert {"G3", "A8", "P3", "A9", "A10"} <= rules
     for email in emails:
         text = email.subject + "\n" + email.body
-        # Command lines and identifiers aside (``mesaides registry acknowledge``, aide names).
+        # Command lines and identifiers aside (``mesaides registry ...``, aide names).
         prose = re.sub(r"`[^`]*`|mesaides registry \S+.*|\b\w+_\w+\b", "", text)
         assert ENGLISH.findall(prose) == [], f"email #{email.id}:\n{text}"

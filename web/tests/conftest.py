@@ -141,3 +141,42 @@ def engine():
     from mesaides.core import Engine
 
     return Engine()
+
+
+class Inbox:
+    """The messages a real local SMTP server (aiosmtpd) accepted, as parsed emails."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.messages: list = []
+        self.env = {"MESAIDES_SMTP_HOST": "127.0.0.1", "MESAIDES_SMTP_PORT": str(port), "MESAIDES_SMTP_TIMEOUT": "5"}
+        """What a server started with ``start_server(..., env=...)`` needs to send to it."""
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, to: str, count: int = 1, timeout: float = 15.0):
+        """The ``count``-th message sent to ``to``, waiting for it to arrive (the server sends
+        after it answers)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            received = [m for m in self.messages if m["To"] == to]
+            if len(received) >= count:
+                return received[count - 1]
+            time.sleep(0.1)
+        raise AssertionError(f"no message {count} to {to}; received: {[m['To'] for m in self.messages]}")
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on a free 127.0.0.1 port, for the whole session."""
+    controller_module = pytest.importorskip("aiosmtpd.controller")
+    inbox = Inbox(free_port())
+    controller = controller_module.Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()

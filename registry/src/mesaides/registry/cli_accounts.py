@@ -31,12 +31,19 @@ def account() -> None:
 @pass_state
 def create(state: State, email: str, name: str, role: str, partner: str | None, by: str) -> None:
     """Create an account; it signs in by a link sent to EMAIL."""
-    if not by and role == "administrator":
+    founding = role == "administrator" and (
+        not by or (by.strip().lower() == email.strip().lower() and not _any_administrator(state))
+    )
+    if founding:  # also under MESAIDES_ACCOUNT already set to the founder's own email
         view = state.call(state.registry.create_first_administrator, email, name=name)
     else:
         view = state.call(state.registry.create_account, email, name=name, role=role, partner=partner, by=by)
     bound = f" of {view.partner}" if view.partner else ""
     click.echo(f"account {view.email}: {view.role}{bound}")
+
+
+def _any_administrator(state: State) -> bool:
+    return any(a.active and a.role == "administrator" for a in state.registry.accounts())
 
 
 @account.command("deactivate")

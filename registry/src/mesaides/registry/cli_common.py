@@ -93,7 +93,6 @@ class State:
         except RegistryError as exc:
             raise click.ClickException(str(exc)) from None
 
-
     def actor(self, email: str):
         """The administrator account ``--as`` names, as the actor of the command's acts."""
         from mesaides.registry.registry import RegistryError
@@ -103,10 +102,21 @@ class State:
                 f"--as: give the email of your administrator account (or set {ACCOUNT_ENV}); "
                 "create the first one with `mesaides registry account create EMAIL --role administrator`"
             )
+        from mesaides.registry.accounts import Role
+
         try:
-            return self.registry.actor_for_email(email, via="cli")
+            actor = self.registry.actor_for_email(email, via="cli")
         except RegistryError as exc:
             raise click.BadParameter(str(exc), param_hint="'--as' / " + ACCOUNT_ENV) from None
+        if actor.role is not Role.ADMINISTRATOR:
+            bound = f" of {actor.partner}" if actor.partner else ""
+            raise click.BadParameter(
+                f"{actor.email} is a {actor.role}{bound}, not an administrator: the command line acts as the "
+                "operator's administrators; a partner's referents and experts act in their space on the site "
+                "(/connexion) or through the partner API",
+                param_hint="'--as' / " + ACCOUNT_ENV,
+            )
+        return actor
 
 
 pass_state = click.make_pass_decorator(State)

@@ -1,11 +1,15 @@
 """``mesaides registry`` commands that record a decision: aides (A1, A2, A5, A6, A9, G4),
-Parameters (P4), acknowledgements (A7), questions (O4, Pa2). Each is written to the audit log.
+Parameters (P4), questions (O4, Pa2). Each is written to the audit log with the administrator
+account acting (``--as``). A partner's own acts (its reliability sign-off A6a, its answers to
+notifications A7, its questions to the operator O4 and its answers Pa2) are not the command
+line's: trying them says where the partner does them (:func:`partner_act`).
 They are plain commands (:data:`COMMANDS`) that :mod:`mesaides.registry.cli` adds to its group."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -71,14 +75,17 @@ def decide(state: State, name: str, decision: str, reason: str, by: str) -> None
 
 @click.command("sign-off")
 @click.argument("name")
-@click.argument("kind", type=click.Choice(["reliability", "quality"]))
+@click.argument("kind", type=click.Choice(["quality", "reliability"]))
 @click.option("--comment", default="")
 @by_option
 @pass_state
 def sign_off(state: State, name: str, kind: str, comment: str, by: str) -> None:
-    """A6: the partner's reliability sign-off, or the operator's quality sign-off, of the current version."""
+    """A6b: the operator's quality sign-off of the current version (the partner's reliability
+    sign-off, A6a, is the partner's own: in its space or through the API)."""
+    if kind == "reliability":
+        partner_act("the reliability sign-off (A6a)", "signs its aides off")
     state.call(state.registry.sign_off, name, kind, by=by, comment=comment)
-    click.echo(f"{name}: {kind} signed off by {by}")
+    click.echo(f"{name}: {kind} signed off")
 
 
 @click.command()
@@ -237,30 +244,43 @@ def remove(state: State, name: str, is_aide: bool, partner_request: bool, reason
 # ---- notifications and questions -----------------------------------------------------------------
 
 
-@click.command()
-@click.argument("notification_id", type=int)
-@click.option("--partner", required=True, help="The partner answering.")
-@click.option("--updated", is_flag=True, help="The partner updated its aides (else: no interaction).")
-@click.option("--comment", default="")
-@by_option
-@pass_state
-def acknowledge(state: State, notification_id: int, partner: str, updated: bool, comment: str, by: str) -> None:
-    """A partner's answer to a notification (A7): no interaction, or its aides updated."""
-    closed = state.call(state.registry.acknowledge, notification_id, partner, by=by, updated=updated, comment=comment)
-    click.echo(
-        f"notification #{notification_id}: {'every partner answered, notice lifted' if closed else 'answer recorded'}"
+PARTNER_ONLY = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+"""A command that only says why it is no longer the command line's: whatever it is given."""
+
+
+def partner_act(what: str, how: str) -> NoReturn:
+    """Refuse a partner's own act on the command line, saying where the partner does it.
+
+    The command line acts as one of the operator's administrators (``--as``); a partner's acts
+    are done under the partner's identity, by its referents (issue 17), and an administrator
+    does not act for a partner.
+    """
+    raise click.UsageError(
+        f"{what} is the partner's own act: the command line acts as the operator's administrators only. "
+        f"The partner's referents sign in to their space on the site (/connexion, then "
+        f"/espace/partenaire/PARTNER), where the partner {how}, or use the partner API with a token "
+        "created there."
     )
+
+
+@click.command(context_settings=PARTNER_ONLY, hidden=True, add_help_option=False)
+@click.argument("ignored", nargs=-1, type=click.UNPROCESSED, metavar="...")
+def acknowledge(ignored: tuple[str, ...]) -> None:
+    """A partner's answer to a notification (A7): in the partner's space or through its API."""
+    partner_act("answering a notification (A7)", "answers its notifications")
 
 
 @click.command()
 @click.argument("partner")
 @click.argument("text")
-@click.option("--to-operator", is_flag=True, help="The partner asks the operator (O4), rather than the reverse (Pa2).")
+@click.option("--to-operator", is_flag=True, hidden=True)
 @by_option
 @pass_state
 def ask(state: State, partner: str, text: str, to_operator: bool, by: str) -> None:
-    """Record a question to answer within two weeks (O4, Pa2)."""
-    click.echo(f"question #{state.call(state.registry.ask, partner, text, by=by, to_operator=to_operator)}")
+    """Ask a partner's referents a question, to answer within two weeks (Pa2)."""
+    if to_operator:
+        partner_act("asking the operator a question (O4)", "asks its questions")
+    click.echo(f"question #{state.call(state.registry.ask, partner, text, by=by)}")
 
 
 @click.command()
@@ -269,7 +289,10 @@ def ask(state: State, partner: str, text: str, to_operator: bool, by: str) -> No
 @by_option
 @pass_state
 def answer(state: State, question_id: int, text: str, by: str) -> None:
-    """Answer a question."""
+    """Answer a partner's question (O4)."""
+    asked = next((q for q in state.registry.questions() if q.id == question_id), None)
+    if asked is not None and asked.direction == "to_partner":
+        partner_act(f"answering the operator's question #{question_id} (Pa2)", "answers the operator")
     state.call(state.registry.answer, question_id, text, by=by)
     click.echo(f"question #{question_id}: answered")
 

@@ -27,11 +27,13 @@ G3_NOTICE = (
 """G3: shown on a new territorial aide until the national partners have assessed its impacts."""
 
 ACKNOWLEDGE_HELP = (
-    "Pour confirmer qu'il n'y a pas d'interaction avec vos aides :\n"
-    "  mesaides registry acknowledge {id} --partner {partner} --by <vous>\n"
-    "ou, si vous avez mis vos aides à jour :\n"
-    "  mesaides registry acknowledge {id} --partner {partner} --updated --by <vous>\n"
+    "Pour répondre à cette notification (aucune interaction avec vos aides, ou vos aides mises "
+    "à jour), un référent de votre organisme se connecte à l'espace partenaires du simulateur "
+    "(page « Connexion », puis l'espace de {partner}, notification n° {id}), ou votre intégration "
+    "continue répond par l'API des partenaires avec un jeton créé dans cet espace.\n"
 )
+"""A7: how a partner answers; its own act, done by its referents (the command line no longer
+answers for a partner)."""
 
 
 def a7_notice(kind: str) -> str:

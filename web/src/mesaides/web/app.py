@@ -28,6 +28,7 @@ from mesaides.web.registry_view import RegistryView
 from mesaides.web.results import euros
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
+from mesaides.web.sign_in_limits import SignInLimits
 from mesaides.web.stats import Stats
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
     app.state.registry = open_registry(database=database)  # accounts, sessions, the portal
     templates.env.globals["champ_csrf"] = form_tokens.field
+    app.state.sign_in_limits = SignInLimits(engine, instance_secret(engine))
 
     from mesaides.web import api, auth, pages, portal
     from mesaides.web.routes import partners
@@ -128,6 +130,10 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.include_router(pages.router)
     app.include_router(portal.router)
     app.include_router(partners.router)  # the partners' JSON API and its tokens' page (issue 17)
+    from mesaides.web.routes import accounts, signin
+
+    app.include_router(signin.router)
+    app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     from mesaides.web import docs

@@ -68,6 +68,18 @@ instance_secrets = sa.Table(
 )
 """Secrets every worker of the instance shares (the key of the forms' CSRF tokens)."""
 
+sign_in_attempts = sa.Table(
+    "web_sign_in_attempt",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("key", sa.String(80), nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Index("ix_web_sign_in_attempt_key_at", "key", "at"),
+)
+"""Recent sign-in requests, one row per request and per key (a keyed digest of the email, of the
+address): what :mod:`mesaides.web.sign_in_limits` counts. Rows older than its longest window are
+deleted as new ones come."""
+
 VERSION_TABLE = "mesaides_web_alembic_version"
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -22,6 +22,9 @@ these extend, and the simulator's own.
                                 demonstrations only; the real date otherwise).
 ``MESAIDES_MAX_PERSONS``        the most persons one situation sent to the API may hold
                                 (default 100: a few households); above it, HTTP 422 naming the cap.
+``MESAIDES_PUBLIC_URL``          the address the public reaches this site at (``https://…``): the
+                                sign-in links sent by email start with it. Set it in production;
+                                without it a link starts with the address the request came to.
 ``MESAIDES_MAX_REQUESTED_VALUES``  the most values (``null``) one situation may ask for (default
                                 5,000: every aide for every month of several years); above it,
                                 HTTP 422 naming the cap.
@@ -33,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pydantic import PositiveInt
+from pydantic import PositiveInt, field_validator
 
 from mesaides.core.limits import Limits
 from mesaides.registry.settings import DATABASE_FILE as DATABASE_FILE
@@ -67,6 +70,16 @@ class Settings(RegistrySettings):
     """The deployment lock to serve, if any."""
     max_persons: PositiveInt = DEFAULT_MAX_PERSONS
     max_requested_values: PositiveInt = DEFAULT_MAX_REQUESTED_VALUES
+    public_url: str = ""
+    """Where the emailed sign-in links point (``MESAIDES_PUBLIC_URL``); empty: the request's address."""
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, raw: str) -> str:
+        raw = raw.strip().rstrip("/")
+        if raw and not raw.startswith(("https://", "http://")):
+            raise ValueError("expected an address starting with https://")
+        return raw
 
     def limits(self) -> Limits:
         """The caps on one situation the web engine enforces (the core's check, tighter caps)."""
