@@ -151,7 +151,7 @@ def test_results_cards_need_only_the_first_levels_of_each_explanation(engine):
     import tempfile
 
     from mesaides.web import results
-    from mesaides.web.deployment import Deployment
+    from mesaides.web.deployment.running import Deployment
     from mesaides.web.settings import Settings
 
     folder = tempfile.mkdtemp()
@@ -178,7 +178,7 @@ def test_an_owner_is_told_the_housing_aid_is_for_tenants(engine):
     import tempfile
 
     from mesaides.web import results
-    from mesaides.web.deployment import Deployment
+    from mesaides.web.deployment.running import Deployment
     from mesaides.web.settings import Settings
 
     folder = tempfile.mkdtemp()

@@ -23,7 +23,7 @@ def client(tmp_path_factory):
     from fastapi.testclient import TestClient
 
     from mesaides.web.app import create_app
-    from mesaides.web.deployment import Deployment
+    from mesaides.web.deployment.running import Deployment
     from mesaides.web.settings import Settings
 
     # Every other partner is left out: this instance runs the three territorial packages only.
@@ -86,7 +86,7 @@ def test_unavailable_aides_are_counted_and_named(client):
 
 
 def test_an_aide_the_deployment_disables_is_not_counted_even_when_unavailable():
-    from mesaides.web.deployment import DISABLED, CatalogueEntry
+    from mesaides.web.deployment.running import DISABLED, CatalogueEntry
     from mesaides.web.offer import Withholding, withholding
     from mesaides.web.registry_view import AideState
 

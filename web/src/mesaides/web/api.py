@@ -30,7 +30,7 @@ from mesaides.core.limits import TooLarge
 from mesaides.core.periods import PeriodError
 from mesaides.core.situation import InconsistentSituation, read_json
 from mesaides.web.communes import communes
-from mesaides.web.deployment import Deployment
+from mesaides.web.deployment.running import Deployment
 from mesaides.web.schema import MONTH_PATTERN, YEAR_PATTERN, situation_schema
 
 router = APIRouter()

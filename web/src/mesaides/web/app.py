@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mesaides.web import db
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
-from mesaides.web.deployment import Deployment
+from mesaides.web.deployment.running import Deployment
 from mesaides.web.middleware import BodyLimit, SecurityHeaders
 from mesaides.web.results import euros
 from mesaides.web.saved import SavedSituations

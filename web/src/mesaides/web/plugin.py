@@ -1,5 +1,6 @@
-"""The ``mesaides serve`` command, added to the ``mesaides`` command line through the
-``mesaides_register_commands`` hook (entry point ``web`` in the ``mesaides`` group)."""
+"""The ``mesaides serve`` and ``mesaides deployment`` commands, added to the ``mesaides`` command
+line through the ``mesaides_register_commands`` hook (entry point ``web`` in the ``mesaides``
+group)."""
 
 from __future__ import annotations
 
@@ -58,16 +59,13 @@ def serve(
         raise click.ClickException(str(exc)) from None
     # Migrate once here (the registry's tables and ours), before the workers start, so that they
     # do not race to do it.
+    from mesaides.registry import open_registry
+    from mesaides.registry.database import DatabaseUrlError
+
     try:
-        from mesaides.registry import open_registry
-        from mesaides.registry.database import DatabaseUrlError
-    except ImportError:
-        pass
-    else:
-        try:
-            open_registry(url=settings.database_url)
-        except DatabaseUrlError as exc:
-            raise click.BadParameter(str(exc), param_hint="MESAIDES_DATABASE_URL") from None
+        open_registry(url=settings.database_url)
+    except DatabaseUrlError as exc:
+        raise click.BadParameter(str(exc), param_hint="MESAIDES_DATABASE_URL") from None
     db.upgrade(db.connect(settings.database_url))
     click.echo(
         f"mesaides: http://{host}:{port}/  ({workers} worker process{'es' if workers > 1 else ''}, "
@@ -102,7 +100,7 @@ def _stopped(signum: int, _frame: Any) -> None:
 
 def _check_lock(path: Path, preview: bool):
     """Refuse at once a lock that cannot be served (the workers check it again on the rules)."""
-    from mesaides.registry.lock import LockError, installed_versions, read_lock
+    from mesaides.web.deployment.lock import LockError, installed_versions, read_lock
 
     try:
         lock = read_lock(path)
@@ -143,4 +141,7 @@ def default_workers() -> int:
 
 @hookimpl
 def mesaides_register_commands(cli: Any) -> None:
+    from mesaides.web.deployment.cli import deployment
+
     cli.add_command(serve)
+    cli.add_command(deployment)
