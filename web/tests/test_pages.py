@@ -13,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from web_scenarios import form_token, lille_situation
 
+from mesaides.web.dependencies import services_of
+
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
@@ -131,7 +133,7 @@ def test_previous_step_keeps_what_was_typed(client):
 
 
 def test_a_tampered_state_is_ignored(client):
-    tokens = client.app.state.form_tokens
+    tokens = services_of(client.app).form_tokens
     page = client.post(
         "/simulation", data={"etape": "nope", "etat": "[1, 2", "action": "suivant", "csrf": tokens.issue("/simulation")}
     )

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from web_scenarios import lille_situation
 
-from mesaides.web.api import TAKEN_FROM_SITUATION
+from mesaides.web.routes.calculate import TAKEN_FROM_SITUATION
 
 TODAY = dt.date.today()
 MONTH = f"{TODAY.year}-{TODAY.month:02d}"

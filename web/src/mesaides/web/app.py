@@ -1,4 +1,9 @@
-"""The FastAPI application: the rule set is loaded once, when the application is created."""
+"""The FastAPI application: the rule set is loaded once, when the application is created.
+
+The routes live in :mod:`mesaides.web.routes` (one router per concern, listed in
+:data:`~mesaides.web.routes.ROUTERS`) and reach the services built here through
+:mod:`mesaides.web.dependencies`.
+"""
 
 from __future__ import annotations
 
@@ -14,21 +19,23 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mesaides.web import db
+from mesaides.web import __version__, db
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
+from mesaides.web.dependencies import Services, attach, services_of
 from mesaides.web.deployment.running import Deployment
 from mesaides.web.middleware import BodyLimit, SecurityHeaders
-from mesaides.web.results import euros
+from mesaides.web.rendering import PageRenderer
+from mesaides.web.routes import ROUTERS, calculate, docs
+from mesaides.web.routes.common import PAGES_TAG
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
 from mesaides.web.stats import Stats
 
 log = logging.getLogger(__name__)
-HERE = Path(__file__).parent
+STATIC = Path(__file__).parent / "static"
 PURGE_EVERY = 3600.0
 """Seconds between two purges of the saved situations past their retention period."""
 ERROR_ECHO_CHARS = 200
@@ -73,80 +80,69 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     db.upgrade(engine)
     deployment = deployment or Deployment(settings)
     settings = deployment.settings  # a deployment lock says whether this is a preview
-    saved = SavedSituations(engine, settings.retention_days)
-    stats = Stats(engine, today=settings.current_date)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The rules, the tables and the application live as long as the process: out of the
-        # collector's sight, its full collections no longer walk them in the middle of requests.
-        gc.freeze()
-        sys.setswitchinterval(SWITCH_INTERVAL)
-        task = asyncio.create_task(_purge_forever(saved, stats))
-        try:
-            yield
-        finally:
-            _app.state.batcher.close()
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
+    form_tokens = FormTokens(instance_secret(engine))
+    services = Services(
+        settings=settings,
+        deployment=deployment,
+        batcher=CalculationBatcher(deployment.engine),
+        saved=SavedSituations(engine, settings.retention_days),
+        stats=Stats(engine, today=settings.current_date),
+        pages=PageRenderer(preview=settings.preview, form_tokens=form_tokens, version=__version__),
+        form_tokens=form_tokens,
+        database=engine,
+    )
     app = _Application(
         title="mesaides",
-        version=_version(),
+        version=__version__,
         description=DESCRIPTION,
-        lifespan=lifespan,
-        docs_url=None,  # served from the package, see mesaides.web.docs
+        lifespan=_lifespan,
+        docs_url=None,  # served from the package, see mesaides.web.routes.docs
         redoc_url=None,
         openapi_tags=[
             {"name": "Calcul", "description": "Computations, OpenFisca-compatible."},
             {"name": "Catalogue", "description": "What this deployment computes."},
         ],
     )
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.filters["euros"] = euros
-    templates.env.globals["version"] = _version()
-    app.state.settings = settings
-    app.state.deployment = deployment
-    app.state.batcher = CalculationBatcher(deployment.engine)
-    app.state.saved = saved
-    app.state.stats = stats
-    app.state.templates = templates
-    app.state.db = engine
-    app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
-    templates.env.globals["champ_csrf"] = form_tokens.field
-
-    from mesaides.web import api, pages
-
-    app.include_router(api.router)
-    api.describe_requests(app, deployment)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-
-    from mesaides.web import docs
-
-    app.include_router(docs.router)
+    attach(app, services)
+    for router in ROUTERS:
+        app.include_router(router)
+    calculate.describe_requests(app, deployment)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_directory()), name="docs-assets")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if _wants_page(request) and exc.status_code in PAGE_ERRORS:
-            titre, message = PAGE_ERRORS[exc.status_code]
-            return templates.TemplateResponse(
-                request,
-                "erreur.html",
-                {"titre": titre, "message": message, "preview": settings.preview},
-                status_code=exc.status_code,
-            )
-        if exc.status_code in REFUSALS:
-            message = str(exc.detail)[:ERROR_ECHO_CHARS]
-            return JSONResponse(
-                {"error": message, "errors": [{"path": "", "message": message}]}, status_code=exc.status_code
-            )
-        return await http_exception_handler(request, exc)
-
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The rules, the tables and the application live as long as the process: out of the
+    # collector's sight, its full collections no longer walk them in the middle of requests.
+    gc.freeze()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    services = services_of(app)
+    task = asyncio.create_task(_purge_forever(services.saved, services.stats))
+    try:
+        yield
+    finally:
+        services.batcher.close()
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """A page for the pages' errors, the API's error shape for this application's refusals,
+    FastAPI's answer otherwise."""
+    if _wants_page(request) and exc.status_code in PAGE_ERRORS:
+        titre, message = PAGE_ERRORS[exc.status_code]
+        return services_of(request.app).pages.error(request, exc.status_code, titre, message)
+    if exc.status_code in REFUSALS:
+        message = str(exc.detail)[:ERROR_ECHO_CHARS]
+        return JSONResponse(
+            {"error": message, "errors": [{"path": "", "message": message}]}, status_code=exc.status_code
+        )
+    return await http_exception_handler(request, exc)
 
 
 class _Application(FastAPI):
@@ -160,8 +156,6 @@ class _Application(FastAPI):
 def _wants_page(request: Request) -> bool:
     """Whether an error is answered with a page: on the pages' routes, or, off the application's
     routes (a 404, a static file), when the client asks for HTML."""
-    from mesaides.web.pages import PAGES_TAG
-
     tags = getattr(request.scope.get("route"), "tags", None)
     if tags is not None:
         return PAGES_TAG in tags
@@ -176,9 +170,3 @@ async def _purge_forever(saved: SavedSituations, stats: Stats) -> None:
         except Exception:
             log.exception("cannot purge the saved situations")
         await asyncio.sleep(PURGE_EVERY)
-
-
-def _version() -> str:
-    from mesaides.web import __version__
-
-    return __version__
