@@ -17,7 +17,7 @@ from mesaides.web.dependencies import count_visit, form_from_this_site
 
 PAGES_TAG = "pages"
 """The tag of the pages' routes: their errors are answered with a page (see the application)."""
-COUNTED = [Depends(count_visit)]
+COUNTED = (Depends(count_visit),)
 """The dependencies of a page that opens a visit (counted once a day per visitor, O8)."""
 MAX_STATE_BYTES = 64_000
 PRIVATE = {"Cache-Control": "no-store"}
