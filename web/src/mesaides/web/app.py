@@ -15,9 +15,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -26,10 +24,10 @@ from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
 from mesaides.web.dependencies import Services, attach, services_of
 from mesaides.web.deployment.running import Deployment
+from mesaides.web.errors import answer_http_error
 from mesaides.web.middleware import BodyLimit, SecurityHeaders
 from mesaides.web.rendering import PageRenderer
 from mesaides.web.routes import ROUTERS, calculate, docs
-from mesaides.web.routes.common import PAGES_TAG
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
 from mesaides.web.stats import Stats
@@ -38,28 +36,11 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 PURGE_EVERY = 3600.0
 """Seconds between two purges of the saved situations past their retention period."""
-ERROR_ECHO_CHARS = 200
-"""An error repeats at most this much of what the client sent."""
 SWITCH_INTERVAL = 0.001
 """Seconds a computing thread keeps the interpreter's lock while another thread waits for it
 (Python's default: 0.005). A page passes the lock back and forth several times (event loop,
 thread pool, database); behind a running computation each pass waits up to this long. With
 web/bench/load.py and the API saturated, 1 ms halved the home page's p99 against 5 ms."""
-REFUSALS = (403, 413)
-"""This application's own refusals (CSRF, body limit): in the API's error shape off the pages."""
-PAGE_ERRORS = {
-    403: (
-        "Demande refusée",
-        "Cette demande ne provient pas d'une page de ce site, ou la page était trop ancienne : "
-        "elle a été refusée. Revenez à la page précédente, rechargez-la et réessayez.",
-    ),
-    404: ("Page introuvable", "Cette page n'existe pas."),
-    413: (
-        "Envoi trop volumineux",
-        "Les données envoyées dépassent la taille acceptée par ce simulateur : elles n'ont pas été traitées.",
-    ),
-}
-
 DESCRIPTION = """
 The mesaides simulator's JSON API.
 
@@ -110,7 +91,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_directory()), name="docs-assets")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, answer_http_error)
     return app
 
 
@@ -131,35 +112,12 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             await task
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-    """A page for the pages' errors, the API's error shape for this application's refusals,
-    FastAPI's answer otherwise."""
-    if _wants_page(request) and exc.status_code in PAGE_ERRORS:
-        titre, message = PAGE_ERRORS[exc.status_code]
-        return services_of(request.app).pages.error(request, exc.status_code, titre, message)
-    if exc.status_code in REFUSALS:
-        message = str(exc.detail)[:ERROR_ECHO_CHARS]
-        return JSONResponse(
-            {"error": message, "errors": [{"path": "", "message": message}]}, status_code=exc.status_code
-        )
-    return await http_exception_handler(request, exc)
-
-
 class _Application(FastAPI):
     """FastAPI, with the security headers outside everything, even the server-error handler
     that answers an unexpected exception's 500 (which ``add_middleware`` would put outside)."""
 
     def build_middleware_stack(self):
         return SecurityHeaders(super().build_middleware_stack())
-
-
-def _wants_page(request: Request) -> bool:
-    """Whether an error is answered with a page: on the pages' routes, or, off the application's
-    routes (a 404, a static file), when the client asks for HTML."""
-    tags = getattr(request.scope.get("route"), "tags", None)
-    if tags is not None:
-        return PAGES_TAG in tags
-    return "text/html" in request.headers.get("accept", "")
 
 
 async def _purge_forever(saved: SavedSituations, stats: Stats) -> None:
