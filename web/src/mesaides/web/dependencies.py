@@ -6,7 +6,11 @@ the only one that reads it from the application's state. A route declares what i
     @router.get("/")
     def home(request: Request, deployment: DeploymentDep, pages: PagesDep) -> HTMLResponse: ...
 
-and a test replaces a service with ``app.dependency_overrides[get_deployment] = ...``.
+and a test replaces a service with ``app.dependency_overrides[get_deployment] = ...``. A new
+service is a field of :class:`Services`, built in ``create_app``, with its ``get_x`` and its
+``XDep`` alias here; a new part of the site is a router (HTML pages:
+:func:`mesaides.web.routes.common.page_router`, which checks every form's origin and token) listed
+in :data:`mesaides.web.routes.ROUTERS`.
 """
 
 from __future__ import annotations
