@@ -19,6 +19,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mesaides.registry import open_registry
 from mesaides.web import __version__, db
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         pages=PageRenderer(preview=settings.preview, form_tokens=form_tokens, version=__version__),
         form_tokens=form_tokens,
         database=engine,
+        registry=open_registry(settings.database_url),
     )
     app = _Application(
         title="mesaides",
@@ -107,6 +109,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         services.batcher.close()
+        services.registry.close()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

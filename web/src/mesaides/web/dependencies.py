@@ -22,6 +22,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.engine import Engine
 
+from mesaides.registry import Registry
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FIELD, SAFE_METHODS, CrossSiteRequest, FormTokens, check_origin
 from mesaides.web.deployment.running import Deployment
@@ -45,6 +46,8 @@ class Services:
     pages: PageRenderer
     form_tokens: FormTokens
     database: Engine
+    registry: Registry
+    """The registry, opened once per process (accounts, sessions, the partner portal's acts)."""
 
 
 def attach(app: FastAPI, services: Services) -> None:
@@ -92,6 +95,10 @@ def get_form_tokens(services: ServicesDep) -> FormTokens:
     return services.form_tokens
 
 
+def get_registry(services: ServicesDep) -> Registry:
+    return services.registry
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DeploymentDep = Annotated[Deployment, Depends(get_deployment)]
 BatcherDep = Annotated[CalculationBatcher, Depends(get_batcher)]
@@ -99,6 +106,7 @@ SavedDep = Annotated[SavedSituations, Depends(get_saved)]
 StatsDep = Annotated[Stats, Depends(get_stats)]
 PagesDep = Annotated[PageRenderer, Depends(get_pages)]
 FormTokensDep = Annotated[FormTokens, Depends(get_form_tokens)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 
 def client_address(request: Request) -> str:
