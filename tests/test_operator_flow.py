@@ -24,8 +24,8 @@ import httpx
 import importlib_metadata
 import pytest
 
-from mesaides.registry.deployment import load_deployment
-from mesaides.registry.lock import read_lock
+from mesaides.web.deployment.file import load_deployment
+from mesaides.web.deployment.lock import read_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "web" / "tests"))

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 SOURCES = Path(__file__).parents[1] / "src" / "mesaides" / "registry"
-CLI_MODULES = ("cli", "cli_common", "cli_decisions", "cli_deployment")
+CLI_MODULES = ("cli", "cli_common", "cli_decisions")
 
 
 @pytest.mark.parametrize("module", CLI_MODULES)
 def test_each_command_module_imports_alone_without_a_cycle(module):
-    # Importing a module must not import one that imports it back: cli_decisions, cli_common and
-    # cli_deployment never import cli (only the plugin does, to add the group).
+    # Importing a module must not import one that imports it back: cli_decisions and cli_common
+    # never import cli (only the plugin does, to add the group).
     code = (
         f"import sys, mesaides.registry.{module}\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('mesaides.registry.cli'))\n"

@@ -180,3 +180,23 @@ def smtp_server():
     controller.start()
     yield inbox
     controller.stop()
+
+
+REGISTRY_START = "2026-11-16T09:00:00"
+"""When the registry fixtures' clock stands (a Monday)."""
+
+
+@pytest.fixture
+def db_url(tmp_path):
+    """A registry database of its own: a real SQLite file."""
+    return f"sqlite:///{tmp_path / 'registry.sqlite3'}"
+
+
+@pytest.fixture
+def registry(db_url):
+    """The registry on ``db_url``, its clock fixed at :data:`REGISTRY_START`, no SMTP server."""
+    from mesaides.registry import FixedClock, SmtpSettings, open_registry
+
+    reg = open_registry(db_url, FixedClock(REGISTRY_START), smtp=SmtpSettings(), households=1000)
+    yield reg
+    reg.close()

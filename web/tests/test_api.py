@@ -136,7 +136,7 @@ def test_preview_aides_only_on_a_preview_deployment(tmp_path, engine):
     from fastapi.testclient import TestClient
 
     from mesaides.web.app import create_app
-    from mesaides.web.deployment import Deployment
+    from mesaides.web.deployment.running import Deployment
     from mesaides.web.registry_view import RegistryView
     from mesaides.web.settings import Settings
 

@@ -15,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from web_scenarios import lille_situation
 
+from mesaides.web.dependencies import services_of
+
 TODAY = dt.date(2026, 11, 15)
 
 
@@ -149,7 +151,7 @@ def test_the_settings_read_the_caps_from_the_environment(monkeypatch):
 
 @pytest.mark.parametrize("etat", ['{"a": ' * 1_500 + "1" + "}" * 1_500, '{"demandeur.prenom": "\\ud800"}'])
 def test_a_forged_questionnaire_state_is_ignored(client, etat):
-    token = client.app.state.form_tokens.issue("/simulation")
+    token = services_of(client.app).form_tokens.issue("/simulation")
     page = client.post("/simulation", data={"etape": "foyer", "etat": etat, "action": "suivant", "csrf": token})
     empty = client.post("/simulation", data={"etape": "foyer", "etat": "{}", "action": "suivant", "csrf": token})
     # As with no answers at all: the step again, asking for its answers (422), never a 5xx.

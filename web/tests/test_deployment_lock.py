@@ -25,6 +25,7 @@ from web_scenarios import lille_situation
 
 from mesaides.registry import open_registry
 from mesaides.registry.testing import operator_account, referent
+from mesaides.web.dependencies import services_of
 
 NORD_AIDE, LYON_AIDE = "nord_activ_emploi_maximum", "revenu_solidaire_jeune"
 
@@ -106,7 +107,7 @@ def test_the_app_serves_the_aides_of_the_lock_with_their_status(instance):
         if LYON_AIDE in aides:
             assert not aides[LYON_AIDE]["shown"] and aides[LYON_AIDE]["status"] == "disabled"
         assert [name for name, a in aides.items() if a["shown"]] == ["rsa"]
-        assert app.state.settings.preview is False
+        assert services_of(app).settings.preview is False
 
         today = dt.date.today()
         month = f"{today.year}-{today.month:02d}"

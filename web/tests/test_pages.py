@@ -13,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from web_scenarios import form_token, lille_situation
 
+from mesaides.web.dependencies import services_of
+
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory, new_database_url):
@@ -131,7 +133,7 @@ def test_previous_step_keeps_what_was_typed(client):
 
 
 def test_a_tampered_state_is_ignored(client):
-    tokens = client.app.state.form_tokens
+    tokens = services_of(client.app).form_tokens
     page = client.post(
         "/simulation", data={"etape": "nope", "etat": "[1, 2", "action": "suivant", "csrf": tokens.issue("/simulation")}
     )
@@ -151,7 +153,7 @@ def test_results_cards_need_only_the_first_levels_of_each_explanation(engine):
     import tempfile
 
     from mesaides.web import results
-    from mesaides.web.deployment import Deployment
+    from mesaides.web.deployment.running import Deployment
     from mesaides.web.settings import Settings
 
     folder = tempfile.mkdtemp()
@@ -178,7 +180,7 @@ def test_an_owner_is_told_the_housing_aid_is_for_tenants(engine):
     import tempfile
 
     from mesaides.web import results
-    from mesaides.web.deployment import Deployment
+    from mesaides.web.deployment.running import Deployment
     from mesaides.web.settings import Settings
 
     folder = tempfile.mkdtemp()

@@ -24,6 +24,7 @@ from mesaides.registry.models import ApiToken, Partner
 from mesaides.registry.notifications import notify
 from mesaides.registry.testing import OPERATOR
 from mesaides.web.auth import SESSION_COOKIE
+from mesaides.web.dependencies import services_of
 
 LYON = Path(__file__).resolve().parents[2] / "plugins" / "partner_lyon"
 LYON_ID = "metropole_lyon"
@@ -107,7 +108,7 @@ def _post_forged(client, cookie, partner, path):
     action = f"/espace/partenaire/{partner}/jetons{path}"
     client.cookies.set(SESSION_COOKIE, cookie)
     try:
-        field = client.app.state.form_tokens.issue(action)
+        field = services_of(client.app).form_tokens.issue(action)
         return client.post(action, data={"csrf": field}, follow_redirects=False)
     finally:
         client.cookies.clear()

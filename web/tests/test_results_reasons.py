@@ -207,7 +207,7 @@ def test_the_reasons_given_to_reference_households_are_tested_necessary_conditio
     from mesaides.core.testing.oracle import read_cases
     from mesaides.core.testing.reasons import ReasonCoverage, check_cases_and_generated
     from mesaides.web import results
-    from mesaides.web.deployment import Deployment
+    from mesaides.web.deployment.running import Deployment
     from mesaides.web.settings import Settings
 
     oracle = Path(__file__).parents[2] / "plugins" / "partner_caf" / "tests" / "oracle" / "cases-public.jsonl.gz"

@@ -187,11 +187,15 @@ def test_the_app_opens_the_registry_on_its_own_engine(database_url):
     from fastapi.testclient import TestClient
 
     from mesaides.web.app import create_app
+    from mesaides.web.dependencies import services_of
     from mesaides.web.settings import Settings
 
     app = create_app(Settings(database_url=database_url))
     with TestClient(app) as client:
         assert client.get("/aides").status_code == 200
-        tables = set(sa.inspect(app.state.db).get_table_names())
+        services = services_of(app)
+        tables = set(sa.inspect(services.database).get_table_names())
         assert {"aides", "alembic_version", "web_saved_situation", db.VERSION_TABLE} <= tables
-        assert app.state.deployment.registry._open().database.engine is app.state.db
+        # one engine for the registry's tables and the simulator's, one registry for the process
+        assert services.registry.database.engine is services.database
+        assert services.deployment.registry._open() is services.registry

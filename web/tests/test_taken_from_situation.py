@@ -14,7 +14,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from web_scenarios import lille_situation
 
-from mesaides.web.api import TAKEN_FROM_SITUATION
+from mesaides.web.dependencies import services_of
+from mesaides.web.routes.calculate import TAKEN_FROM_SITUATION
 
 TODAY = dt.date.today()
 MONTH = f"{TODAY.year}-{TODAY.month:02d}"
@@ -46,7 +47,7 @@ def _asking(name: str) -> dict:
 
 def test_the_rsa_reads_the_ass_from_the_situation_and_the_api_says_so(app):
     application, client = app
-    rules = application.state.deployment.rules
+    rules = services_of(application).deployment.rules
     assert "ass" in rules.stand_ins and "rsa" not in rules.unavailable
     response = client.post("/calculate", json=_asking("rsa"))
     assert response.status_code == 200, response.text
@@ -71,7 +72,7 @@ def test_the_results_page_says_what_was_taken_from_the_answers(app):
     from mesaides.web.results import compute
 
     application, _ = app
-    results = compute(application.state.deployment, lille_situation(TODAY), TODAY)
+    results = compute(services_of(application).deployment, lille_situation(TODAY), TODAY)
     cards = {r.name: r for r in (*results.obtained, *results.not_obtained)}
     assert any("Allocation de solidarité spécifique" in t for t in cards["rsa"].taken_from_situation)
     assert cards["af"].taken_from_situation == []

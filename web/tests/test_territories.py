@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from web_scenarios import lille_situation
 
+from mesaides.web.dependencies import services_of
 from mesaides.web.results import compute
 
 TODAY = dt.date.today()
@@ -28,7 +29,7 @@ def deployment(tmp_path_factory):
     folder = tmp_path_factory.mktemp("territories")
     app = create_app(Settings(database_url=f"sqlite:///{folder / 'db.sqlite3'}"))
     with TestClient(app):
-        yield app.state.deployment
+        yield services_of(app).deployment
 
 
 def _listed(results) -> set[str]:

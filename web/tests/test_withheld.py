@@ -12,6 +12,7 @@ import pytest
 
 from mesaides.core import Engine, get_plugin_manager, load_rules
 from mesaides.core.testing.partners import partners_except
+from mesaides.web.dependencies import services_of
 
 TERRITORIAL = ("partner_region", "partner_nord", "partner_lyon")
 UNAVAILABLE = {"nord_activ_emploi_maximum", "revenu_solidaire_jeune"}
@@ -23,7 +24,7 @@ def client(tmp_path_factory):
     from fastapi.testclient import TestClient
 
     from mesaides.web.app import create_app
-    from mesaides.web.deployment import Deployment
+    from mesaides.web.deployment.running import Deployment
     from mesaides.web.settings import Settings
 
     # Every other partner is left out: this instance runs the three territorial packages only.
@@ -63,7 +64,7 @@ def results(client) -> str:
                 "etape": step.group(1),
                 "etat": etat,
                 "action": "suivant",
-                "csrf": client.app.state.form_tokens.issue("/simulation"),
+                "csrf": services_of(client.app).form_tokens.issue("/simulation"),
                 **{k: v for k, v in answers.items() if k in names},
             },
         )
@@ -73,7 +74,7 @@ def results(client) -> str:
 
 def test_unavailable_aides_are_counted_and_named(client):
     home = client.get("/").text
-    computed = [a for a in client.app.state.deployment.rules.aides if a not in UNAVAILABLE]
+    computed = [a for a in services_of(client.app).deployment.rules.aides if a not in UNAVAILABLE]
     assert f"Évaluez vos droits à {len(computed)} aides en quelques minutes" in home
     assert "2 autres aides ne sont pas évaluées ici pour le moment" in home
     page = results(client)
@@ -86,7 +87,7 @@ def test_unavailable_aides_are_counted_and_named(client):
 
 
 def test_an_aide_the_deployment_disables_is_not_counted_even_when_unavailable():
-    from mesaides.web.deployment import DISABLED, CatalogueEntry
+    from mesaides.web.deployment.running import DISABLED, CatalogueEntry
     from mesaides.web.offer import Withholding, withholding
     from mesaides.web.registry_view import AideState
 

@@ -32,6 +32,7 @@ _EXPORTS = {
     "SendReport": "mailer",
     "Registry": "registry",
     "RegistryError": "registry",
+    "ShowingAnswer": "registry",
     "open_registry": "registry",
     "SmtpSettings": "settings",
     "SyncReport": "sync_report",
@@ -51,6 +52,7 @@ __all__ = [
     "Registry",
     "RegistryError",
     "SendReport",
+    "ShowingAnswer",
     "SmtpSettings",
     "SyncReport",
     "SystemClock",
@@ -63,7 +65,7 @@ if TYPE_CHECKING:
     from mesaides.registry.clock import Clock, FixedClock, SystemClock, clock_from_env
     from mesaides.registry.mailer import SendReport
     from mesaides.registry.public import AideState, DistributionState, PartnerState, PendingNotice, PublicState
-    from mesaides.registry.registry import Registry, RegistryError, open_registry
+    from mesaides.registry.registry import Registry, RegistryError, ShowingAnswer, open_registry
     from mesaides.registry.settings import SmtpSettings
     from mesaides.registry.sync_report import SyncReport
 

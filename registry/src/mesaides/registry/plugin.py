@@ -1,5 +1,5 @@
 """The registry's plugin (entry point ``registry`` of the group ``mesaides``): it adds
-``mesaides registry`` and ``mesaides deployment`` to the command line and the registry's knowledge (version history, A7 and
+``mesaides registry`` to the command line and the registry's knowledge (version history, A7 and
 G3 notices, Parameter statuses) to the documentation site. Importing it loads only click."""
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from mesaides.core import hookimpl
 @hookimpl
 def mesaides_register_commands(cli):
     from mesaides.registry.cli import registry
-    from mesaides.registry.cli_deployment import deployment
 
     cli.add_command(registry)
-    cli.add_command(deployment)
 
 
 @hookimpl

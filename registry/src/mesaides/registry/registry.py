@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from mesaides.registry.checks import (
     Catalogue,
     CatalogueParameter,
     CheckReport,
+    Finding,
     check_distributions,
     check_publication,
     registered_cases,
@@ -59,6 +61,8 @@ from mesaides.registry.parameter_catalogue import ParameterState
 from mesaides.registry.population import DEFAULT_HOUSEHOLDS, DEFAULT_SEED
 from mesaides.registry.public import PendingNotice, PublicState, pending_notices, public_state
 from mesaides.registry.settings import SmtpSettings, database_url
+from mesaides.registry.showing import RulesFingerprints, raise_statuses, rules_fingerprints, showing_findings
+from mesaides.registry.snapshot import take_snapshot
 from mesaides.registry.spaces import Figures, OperatorSpace, PartnerSpace
 from mesaides.registry.statuses import AideStatus, ParameterStatus
 from mesaides.registry.sync import Measuring, run_sync
@@ -81,6 +85,18 @@ _USER_ERRORS = (
     ValueError,
     KeyError,
 )
+
+
+@dataclass
+class ShowingAnswer:
+    """The registry's answer to an instance that asks to show aides (:meth:`Registry.may_show`)."""
+
+    findings: list[Finding]
+    """What stops an aide from being shown with the status asked for (errors only)."""
+    fingerprints: RulesFingerprints
+    """The fingerprints of the rules it was asked about."""
+    statuses: dict[str, str]
+    """The registry's status of every aide it has recorded."""
 
 
 class Registry:
@@ -185,6 +201,66 @@ class Registry:
             case_dirs=case_dirs,
             run_tests=run_tests,
         )
+
+    # ---- showing aides on an instance (the operator's deployment asks) ---------------------------
+
+    def may_show(
+        self,
+        rules: RuleSet,
+        targets: Mapping[str, str],
+        *,
+        require_synced: bool = True,
+        case_dirs: Mapping[str, Iterable[Path] | None] | None = None,
+    ) -> ShowingAnswer:
+        """Whether each aide of ``targets`` may be shown with its status (``preview``, G4, or
+        ``published``, A6): the automatic checks of publication and what the lifecycle says
+        (:func:`mesaides.registry.showing.showing_findings`). ``case_dirs`` gives each
+        distribution's expert cases (default: its ``tests/yaml``). ``require_synced=False`` skips
+        the rule that the registry has synced these rules (a swap checks a version before it
+        syncs it). Changes nothing."""
+        snapshot = take_snapshot(rules)
+        catalogue = self.catalogue()
+        today = self.now.date()
+        findings: list[Finding] = []
+        with self.database.reading() as session:
+            for name, target in targets.items():
+                owner = rules.aides[name].owner
+                findings += showing_findings(session, snapshot, name, target, require_synced)
+                dirs = (case_dirs or {}).get(owner)
+                findings += check_publication(rules, catalogue, name, today=today, case_dirs=dirs)
+            statuses = {name: status for name, status in session.execute(select(Aide.name, Aide.status))}
+        return ShowingAnswer(findings, rules_fingerprints(snapshot), statuses)
+
+    def record_shown(
+        self,
+        targets: Mapping[str, str],
+        *,
+        by: Actor,
+        shown_by: str,
+        action: str,
+        subject: str,
+        reason: str = "",
+        details: Mapping[str, Any] | None = None,
+        then: Callable[[dict[str, str]], object] | None = None,
+    ) -> dict[str, str]:
+        """Record that an instance shows the aides of ``targets``: each gets at least its status
+        (never lowered), the audit log records ``action`` on ``subject``; ``then`` (such as
+        writing a deployment lock) runs with the statuses in the same transaction: if it fails,
+        nothing is recorded. The statuses of the aides afterwards."""
+        self._authorize(by, Permission.PUBLISH)
+        with self.database.transaction() as session:
+            now = self.now
+            statuses = raise_statuses(session, now, targets, by=by.label, shown_by=shown_by)
+            audit.record(session, now, by.label, action, subject, reason, **dict(details or {}))
+            if then is not None:
+                then(statuses)
+        return statuses
+
+    def record_event(self, action: str, subject: str = "", *, by: Actor, reason: str = "", **details: Any) -> None:
+        """Write an event of the operator's (a deployment swapped, rolled back) to the audit log."""
+        self._authorize(by, Permission.PUBLISH)
+        with self.database.transaction() as session:
+            audit.record(session, self.now, by.label, action, subject, reason, **details)
 
     # ---- aides ---------------------------------------------------------------------------------
 

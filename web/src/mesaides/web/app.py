@@ -1,4 +1,9 @@
-"""The FastAPI application: the rule set is loaded once, when the application is created."""
+"""The FastAPI application: the rule set is loaded once, when the application is created.
+
+The routes live in :mod:`mesaides.web.routes` (one router per concern, listed in
+:data:`~mesaides.web.routes.ROUTERS`) and reach the services built here through
+:mod:`mesaides.web.dependencies`.
+"""
 
 from __future__ import annotations
 
@@ -6,55 +11,36 @@ import contextlib
 import gc
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mesaides.registry import open_registry
-from mesaides.registry.database import Database
-from mesaides.web import db, scheduler
+from mesaides.web import __version__, auth, db, scheduler
 from mesaides.web.batching import CalculationBatcher
 from mesaides.web.csrf import FormTokens, instance_secret
-from mesaides.web.deployment import Deployment
+from mesaides.web.dependencies import Services, attach, services_of
+from mesaides.web.deployment.running import Deployment
+from mesaides.web.errors import answer_http_error
 from mesaides.web.middleware import BodyLimit, SecurityHeaders
 from mesaides.web.registry_view import RegistryView
-from mesaides.web.results import euros
+from mesaides.web.rendering import PageRenderer
+from mesaides.web.routes import ROUTERS, calculate, docs
 from mesaides.web.saved import SavedSituations
 from mesaides.web.settings import Settings
 from mesaides.web.sign_in_limits import SignInLimits
 from mesaides.web.stats import Stats
 
 log = logging.getLogger(__name__)
-HERE = Path(__file__).parent
-ERROR_ECHO_CHARS = 200
-"""An error repeats at most this much of what the client sent."""
+STATIC = Path(__file__).parent / "static"
 SWITCH_INTERVAL = 0.001
 """Seconds a computing thread keeps the interpreter's lock while another thread waits for it
 (Python's default: 0.005). A page passes the lock back and forth several times (event loop,
 thread pool, database); behind a running computation each pass waits up to this long. With
 web/bench/load.py and the API saturated, 1 ms halved the home page's p99 against 5 ms."""
-REFUSALS = (403, 413)
-"""This application's own refusals (CSRF, body limit): in the API's error shape off the pages."""
-PAGE_ERRORS = {
-    403: (
-        "Demande refusée",
-        "Cette demande ne provient pas d'une page de ce site, ou la page était trop ancienne : "
-        "elle a été refusée. Revenez à la page précédente, rechargez-la et réessayez.",
-    ),
-    404: ("Page introuvable", "Cette page n'existe pas."),
-    413: (
-        "Envoi trop volumineux",
-        "Les données envoyées dépassent la taille acceptée par ce simulateur : elles n'ont pas été traitées.",
-    ),
-}
-
 DESCRIPTION = """
 The mesaides simulator's JSON API.
 
@@ -73,93 +59,61 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     settings = settings or Settings.from_env()
     database = db.open_database(settings.database_url)  # one engine: the registry's tables and ours
     engine = database.engine
-    deployment = deployment or Deployment(settings, registry=RegistryView(opener=_registry_on(database)))
+    registry = open_registry(database=database)
+    deployment = deployment or Deployment(settings, registry=RegistryView(opener=lambda url=None, clock=None: registry))
     settings = deployment.settings  # a deployment lock says whether this is a preview
-    saved = SavedSituations(engine, settings.retention_days)
-    stats = Stats(engine, today=settings.current_date)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        # The rules, the tables and the application live as long as the process: out of the
-        # collector's sight, its full collections no longer walk them in the middle of requests.
-        gc.freeze()
-        sys.setswitchinterval(SWITCH_INTERVAL)
-        # deadlines, outbox and retention purges (registry.tick), on schedule
-        scheduled = scheduler.start(_app.state.registry, rules=lambda: deployment.rules)
-        try:
-            yield
-        finally:
-            _app.state.batcher.close()
-            scheduler.shutdown(scheduled)
-            _app.state.registry.close()
-
+    form_tokens = FormTokens(instance_secret(engine))
+    services = Services(
+        settings=settings,
+        deployment=deployment,
+        batcher=CalculationBatcher(deployment.engine),
+        saved=SavedSituations(engine, settings.retention_days),
+        stats=Stats(engine, today=settings.current_date),
+        pages=PageRenderer(preview=settings.preview, form_tokens=form_tokens, version=__version__),
+        form_tokens=form_tokens,
+        database=engine,
+        registry=registry,
+        sign_in_limits=SignInLimits(engine, instance_secret(engine)),
+    )
     app = _Application(
         title="mesaides",
-        version=_version(),
+        version=__version__,
         description=DESCRIPTION,
-        lifespan=lifespan,
-        docs_url=None,  # served from the package, see mesaides.web.docs
+        lifespan=_lifespan,
+        docs_url=None,  # served from the package, see mesaides.web.routes.docs
         redoc_url=None,
         openapi_tags=[
             {"name": "Calcul", "description": "Computations, OpenFisca-compatible."},
             {"name": "Catalogue", "description": "What this deployment computes."},
         ],
     )
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.filters["euros"] = euros
-    templates.env.globals["version"] = _version()
-    app.state.settings = settings
-    app.state.deployment = deployment
-    app.state.batcher = CalculationBatcher(deployment.engine)
-    app.state.saved = saved
-    app.state.stats = stats
-    app.state.templates = templates
-    app.state.db = engine
-    app.state.form_tokens = form_tokens = FormTokens(instance_secret(engine))
-    app.state.registry = open_registry(database=database)  # accounts, sessions, the portal
-    templates.env.globals["champ_csrf"] = form_tokens.field
-    app.state.sign_in_limits = SignInLimits(engine, instance_secret(engine))
-
-    from mesaides.web import api, auth, pages, portal
-    from mesaides.web.routes import partners
-
+    attach(app, services)
     auth.install(app)
-
-    app.include_router(api.router)
-    api.describe_requests(app, deployment)
-    app.include_router(pages.router)
-    app.include_router(portal.router)
-    app.include_router(partners.router)  # the partners' JSON API and its tokens' page (issue 17)
-    from mesaides.web.routes import accounts, signin
-
-    app.include_router(signin.router)
-    app.include_router(accounts.router)
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-
-    from mesaides.web import docs
-
-    app.include_router(docs.router)
+    for router in ROUTERS:
+        app.include_router(router)
+    calculate.describe_requests(app, deployment)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_directory()), name="docs-assets")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if _wants_page(request) and exc.status_code in PAGE_ERRORS:
-            titre, message = PAGE_ERRORS[exc.status_code]
-            return templates.TemplateResponse(
-                request,
-                "erreur.html",
-                {"titre": titre, "message": message, "preview": settings.preview},
-                status_code=exc.status_code,
-            )
-        if exc.status_code in REFUSALS:
-            message = str(exc.detail)[:ERROR_ECHO_CHARS]
-            return JSONResponse(
-                {"error": message, "errors": [{"path": "", "message": message}]}, status_code=exc.status_code
-            )
-        return await http_exception_handler(request, exc)
-
+    app.add_exception_handler(StarletteHTTPException, answer_http_error)
     return app
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # The rules, the tables and the application live as long as the process: out of the
+    # collector's sight, its full collections no longer walk them in the middle of requests.
+    gc.freeze()
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    services = services_of(app)
+    # deadlines, the outbox and retention purges (registry.tick), on schedule
+    scheduled = scheduler.start(services.registry, rules=lambda: services.deployment.rules)
+    try:
+        yield
+    finally:
+        services.batcher.close()
+        scheduler.shutdown(scheduled)
+        services.registry.close()
 
 
 class _Application(FastAPI):
@@ -169,31 +123,3 @@ class _Application(FastAPI):
     def build_middleware_stack(self):
         return SecurityHeaders(super().build_middleware_stack())
 
-
-def _wants_page(request: Request) -> bool:
-    """Whether an error is answered with a page: on the pages' routes, or, off the application's
-    routes (a 404, a static file), when the client asks for HTML."""
-    from mesaides.web.pages import PAGES_TAG
-
-    tags = getattr(request.scope.get("route"), "tags", None)
-    if tags is not None:
-        return PAGES_TAG in tags
-    return "text/html" in request.headers.get("accept", "")
-
-
-def _registry_on(database: Database) -> Callable[..., Any]:
-    """How the registry view opens the registry: on the application's database (the registry's
-    modules are imported on first use, as the view does)."""
-
-    def open_on_database(url: str | None = None, clock: Any = None) -> Any:
-        from mesaides.registry import open_registry
-
-        return open_registry(clock=clock, database=database)
-
-    return open_on_database
-
-
-def _version() -> str:
-    from mesaides.web import __version__
-
-    return __version__

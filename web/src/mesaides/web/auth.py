@@ -15,20 +15,14 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
-from mesaides.registry import Registry
 from mesaides.registry.accounts import AccessDenied, Actor
 from mesaides.registry.identity import SESSION_LIFETIME
+from mesaides.web.dependencies import RegistryDep as RegistryDep
+from mesaides.web.dependencies import get_registry as get_registry
+from mesaides.web.dependencies import services_of
 
 SESSION_COOKIE = "mesaides_session"
 SIGN_IN_PATH = "/connexion"
-
-
-def get_registry(request: Request) -> Registry:
-    """The registry the application opened at start (one per process)."""
-    return request.app.state.registry
-
-
-RegistryDep = Annotated[Registry, Depends(get_registry)]
 
 
 def current_actor(request: Request, registry: RegistryDep) -> Actor | None:
@@ -107,14 +101,5 @@ def install(app: FastAPI) -> None:
     async def _denied(request: Request, exc: AccessDenied) -> Response:
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=403)
-        templates = request.app.state.templates
-        return templates.TemplateResponse(
-            request,
-            "erreur.html",
-            {
-                "titre": "Accès refusé",
-                "message": "Votre compte ne permet pas d'accéder à cette page ou de faire cette action. " + str(exc),
-                "preview": False,
-            },
-            status_code=403,
-        )
+        message = "Votre compte ne permet pas d'accéder à cette page ou de faire cette action. " + str(exc)
+        return services_of(request.app).pages.error(request, 403, "Accès refusé", message)

@@ -1,7 +1,7 @@
 """Cross-site request forgery: a form is accepted only when posted from this instance's pages.
 
-Every form POST of the pages passes two checks (:func:`form_from_this_site`, a dependency of the
-pages' router), and fails with a 403 page saying so:
+Every form POST of the pages passes two checks (:func:`mesaides.web.dependencies.form_from_this_site`,
+a dependency of the pages' routers), and fails with a 403 page saying so:
 
 1. **The browser's word.** ``Sec-Fetch-Site`` must be ``same-origin`` when the browser sends it;
    otherwise ``Origin``, when sent, must be this server's own (scheme aside: the host and port
@@ -114,16 +114,3 @@ def check_origin(request: Request) -> None:
     }
     if origin == "null" or urlsplit(origin).netloc.lower() not in hosts - {""}:
         raise CrossSiteRequest(f"request sent from another site (Origin: {origin[:100]}): refused")
-
-
-async def form_from_this_site(request: Request) -> None:
-    """Dependency of the pages: every form POST comes from this instance's pages (see the
-    module's documentation). Safe methods pass."""
-    if request.method in SAFE_METHODS:
-        return
-    check_origin(request)
-    form = await request.form()  # parsed once: the route reads the same, cached
-    token = form.get(FIELD)
-    tokens: FormTokens = request.app.state.form_tokens
-    if not isinstance(token, str) or not tokens.valid(token, request.url.path):
-        raise CrossSiteRequest("the form's security token is missing, expired or not for this form: refused")

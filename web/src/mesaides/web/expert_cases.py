@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from mesaides.core import Period
-from mesaides.web.deployment import Deployment
+from mesaides.web.deployment.running import Deployment
 from mesaides.web.results import euros, person_label
 
 FIELD_PREFIX = "attendu."

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from mesaides.core import RuleSet
-from mesaides.web.deployment import DISABLED, CatalogueEntry, Deployment
+from mesaides.web.deployment.running import DISABLED, CatalogueEntry, Deployment
 
 
 class Withholding(StrEnum):

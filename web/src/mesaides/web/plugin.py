@@ -1,5 +1,6 @@
-"""The ``mesaides serve`` command, added to the ``mesaides`` command line through the
-``mesaides_register_commands`` hook (entry point ``web`` in the ``mesaides`` group)."""
+"""The ``mesaides serve`` and ``mesaides deployment`` commands, added to the ``mesaides`` command
+line through the ``mesaides_register_commands`` hook (entry point ``web`` in the ``mesaides``
+group)."""
 
 from __future__ import annotations
 
@@ -99,7 +100,7 @@ def _stopped(signum: int, _frame: Any) -> None:
 
 def _check_lock(path: Path, preview: bool):
     """Refuse at once a lock that cannot be served (the workers check it again on the rules)."""
-    from mesaides.registry.lock import LockError, installed_versions, read_lock
+    from mesaides.web.deployment.lock import LockError, installed_versions, read_lock
 
     try:
         lock = read_lock(path)
@@ -140,4 +141,7 @@ def default_workers() -> int:
 
 @hookimpl
 def mesaides_register_commands(cli: Any) -> None:
+    from mesaides.web.deployment.cli import deployment
+
     cli.add_command(serve)
+    cli.add_command(deployment)

@@ -9,7 +9,7 @@ notices users see (A7, G3). This module reads its public state through the agree
     reg.pending_notices()
 
 **Fallback, on purpose.** An aide the registry has not synced yet (or every aide, when the
-registry is not installed or cannot be opened) is treated as *published* with no notice, so
+registry cannot be opened or read) is treated as *published* with no notice, so
 that a fresh default deployment (the README's one-command start) shows results at once. The
 ``/stats`` page and ``GET /aides`` say for each aide whether its status comes from the registry
 or from this fallback.
@@ -23,6 +23,8 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from mesaides.registry import open_registry
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ class RegistryView:
     def __init__(self, url: str | None = None, ttl: float = 30.0, opener: Any = None):
         self.url = url
         self.ttl = ttl
-        self._opener = opener
+        self._opener = opener or open_registry
         self._registry: Any = None
         self._state: PublicState | None = None
         self._read_at = 0.0
@@ -108,12 +110,7 @@ class RegistryView:
 
     def _open(self) -> Any:
         if self._registry is None:
-            opener = self._opener
-            if opener is None:
-                from mesaides.registry import open_registry
-
-                opener = open_registry
-            self._registry = opener(url=self.url, clock=None)
+            self._registry = self._opener(url=self.url, clock=None)
         return self._registry
 
     def state(self) -> PublicState:
@@ -144,8 +141,6 @@ class RegistryView:
         try:
             registry = self._open()
             public = registry.public_state()
-        except ImportError:
-            return PublicState(problem="mesaides-registry n'est pas installé")
         except Exception as exc:  # the simulator must keep working when the registry cannot be read
             log.warning("cannot read the registry: %s", exc)
             self._registry = None

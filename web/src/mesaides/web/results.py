@@ -17,7 +17,7 @@ import numpy as np
 from mesaides.core import MONTH, YEAR, Period
 from mesaides.core.definitions import APPLY_KIND_LABELS, ApplyChannel
 from mesaides.core.explain import Explanation, Traced
-from mesaides.web.deployment import CatalogueEntry, Deployment
+from mesaides.web.deployment.running import CatalogueEntry, Deployment
 from mesaides.web.offer import aide_sums
 
 log = logging.getLogger(__name__)

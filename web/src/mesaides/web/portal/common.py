@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mesaides.registry import RegistryError
 from mesaides.registry.accounts import AccessDenied
+from mesaides.web.dependencies import services_of
 
 RULES_FR = {
     "A3": "A3 — ajout d'une aide",
@@ -52,8 +53,8 @@ def render(
 ) -> HTMLResponse:
     """A page of the portal; ``sent``: the fields of a refused form (posted to this request's
     path), which the form shows again so that nothing typed is lost."""
-    state = request.app.state
-    context.setdefault("preview", state.settings.preview)
+    services = services_of(request.app)
+    context.setdefault("preview", services.settings.preview)
     typed, posted_to = sent or {}, request.url.path
 
     def repris(action: str, name: str) -> str:
@@ -64,7 +65,7 @@ def render(
         regles=RULES_FR, statuts=STATUS_FR, reponses=ANSWERS_FR, jour=day, date_heure=day_and_time, signe=signed_euros
     )
     # O7: what partners share in confidence stays out of shared caches and the browser's history
-    return state.templates.TemplateResponse(request, template, context, status_code=status_code, headers=PRIVATE)
+    return services.pages.templates.TemplateResponse(request, template, context, status_code=status_code, headers=PRIVATE)
 
 
 def done(path: str, what: str) -> RedirectResponse:

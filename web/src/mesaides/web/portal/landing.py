@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
 from mesaides.web.auth import CurrentActor
-from mesaides.web.pages import PAGES_TAG
+from mesaides.web.routes.common import PAGES_TAG
 
 router = APIRouter(include_in_schema=False, tags=[PAGES_TAG])
 

@@ -22,9 +22,9 @@ from fastapi.responses import HTMLResponse, Response
 from mesaides.registry.accounts import Actor, Role
 from mesaides.registry.lifecycle import QUALITY
 from mesaides.web.auth import CurrentActor, RegistryDep
-from mesaides.web.csrf import form_from_this_site
-from mesaides.web.pages import PAGES_TAG
+from mesaides.web.dependencies import form_from_this_site, services_of
 from mesaides.web.portal.common import FormProblem, act, form_text, read, render, sent_fields
+from mesaides.web.routes.common import PAGES_TAG
 
 PATH = "/espace/operateur"
 router = APIRouter(
@@ -131,7 +131,7 @@ async def sign_off(request: Request, aide: str, actor: CurrentActor, registry: R
 async def publish(request: Request, aide: str, actor: CurrentActor, registry: RegistryDep) -> Response:
     """A6, G2: publish a version both sign-offs cover, once the automatic checks pass on the
     rules this server runs."""
-    rules = request.app.state.deployment.rules
+    rules = services_of(request.app).deployment.rules
 
     def publish_aide() -> None:
         registry.publish(aide, by=actor, rules=rules)

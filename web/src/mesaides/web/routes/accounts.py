@@ -24,8 +24,8 @@ from mesaides.registry.accounts import Actor, Permission, Role
 from mesaides.registry.errors import RegistryError
 from mesaides.registry.identity import normalise_email
 from mesaides.web import auth
-from mesaides.web.csrf import form_from_this_site
-from mesaides.web.pages import PAGES_TAG, render
+from mesaides.web.dependencies import form_from_this_site
+from mesaides.web.routes.common import PAGES_TAG, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGES_TAG], dependencies=[Depends(form_from_this_site)])
 

@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from mesaides.registry.accounts import Actor, Permission, authorize
 from mesaides.registry.identity import AccountError
 from mesaides.web.auth import CurrentActor, RegistryDep
-from mesaides.web.csrf import form_from_this_site
-from mesaides.web.pages import PAGES_TAG
+from mesaides.web.dependencies import form_from_this_site, services_of
+from mesaides.web.routes.common import PAGES_TAG
 
 NAME_MAX = 100
 NO_STORE = {"Cache-Control": "no-store"}
@@ -41,7 +41,7 @@ Manager = Annotated[Actor, Depends(token_manager)]
 def _page(
     request: Request, registry: RegistryDep, partner: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    return request.app.state.templates.TemplateResponse(
+    return services_of(request.app).pages.templates.TemplateResponse(
         request,
         "jetons.html",
         {"partenaire": partner, "jetons": registry.api_tokens(partner), "preview": False, **context},

@@ -31,9 +31,9 @@ from mesaides.registry.accounts import Permission
 from mesaides.registry.errors import RegistryError
 from mesaides.registry.identity import LINK_LIFETIME
 from mesaides.web import auth
-from mesaides.web.csrf import form_from_this_site
-from mesaides.web.pages import PAGES_TAG, render
+from mesaides.web.dependencies import form_from_this_site, services_of
 from mesaides.web.routes.accounts import ROLES
+from mesaides.web.routes.common import PAGES_TAG, render
 from mesaides.web.sign_in_limits import SignInLimits
 from mesaides.web.sign_in_mail import send_sign_in_email, sign_in_email
 
@@ -64,7 +64,7 @@ def _address(request: Request) -> str:
 
 def _limits(request: Request) -> SignInLimits:
     """The limiter the application set up at start (its key is the instance's secret)."""
-    return request.app.state.sign_in_limits
+    return services_of(request.app).sign_in_limits
 
 
 LimitsDep = Annotated[SignInLimits, Depends(_limits)]
@@ -74,7 +74,7 @@ def _link_base(request: Request) -> str:
     """The address the emailed link starts with: the configured public address, else the one this
     request was sent to (fine on a local instance; set ``MESAIDES_PUBLIC_URL`` in production, so
     that a forged ``Host`` header cannot make the email point elsewhere)."""
-    configured = request.app.state.settings.public_url
+    configured = services_of(request.app).settings.public_url
     return (configured or str(request.base_url)).rstrip("/")
 
 

@@ -28,8 +28,8 @@ import pytest
 from mesaides.core.scaffold.partner import placeholder_png
 from mesaides.registry import FixedClock, SmtpSettings, open_registry
 from mesaides.registry.clock import clock_from_env
-from mesaides.registry.lock import read_lock
 from mesaides.registry.testing import operator_account, referent
+from mesaides.web.deployment.lock import read_lock
 
 ALPHA, BETA = "mesaides-partner-alpha", "mesaides-partner-beta"
 ALPHA_AIDE, BETA_AIDE = "alpha_aide_exemple", "beta_aide_exemple"

@@ -1,4 +1,5 @@
-"""``mesaides deployment``: the operator composes an instance (see :mod:`mesaides.registry.deployment`).
+"""``mesaides deployment``: the operator composes an instance (see :mod:`mesaides.web.deployment`),
+added to the command line by the web distribution's plugin (:mod:`mesaides.web.plugin`).
 
 mesaides deployment check [deployment.toml]     # validate; write deployment.lock
 mesaides deployment swap DIST==VERSION [--from PATH]
@@ -38,7 +39,7 @@ def deployment(ctx: click.Context, database: str | None) -> None:
 
 
 def _load(path: Path):
-    from mesaides.registry.deployment import DeploymentError, load_deployment
+    from mesaides.web.deployment.file import DeploymentError, load_deployment
 
     try:
         return load_deployment(path)
@@ -74,7 +75,7 @@ def check(
     passing the automatic checks (G4), rules the registry has not synced (A3, A8).
     """
     from mesaides.core import load_rules
-    from mesaides.registry.deployment import check_deployment, record_deployment
+    from mesaides.web.deployment.check import check_deployment, record_deployment
 
     deployment = _load(file)
     target = lock_path or deployment.lock_path()
@@ -82,7 +83,7 @@ def check(
     result = check_deployment(deployment, load_rules(), state.registry, require_synced=not before_sync, by=actor.label)
     lock = None
     if result.ok and not dry_run:
-        lock = record_deployment(state.registry, result, target, by=actor.label)
+        lock = record_deployment(state.registry, result, target, by=actor)
     if as_json:
         echo_json(
             {
@@ -143,9 +144,9 @@ def swap(
     """Upgrade or roll back one partner distribution: install DIST==VERSION with pip, check the
     deployment, sync the registry (A3, A7, A8, A10), rewrite the lock, record it; on failure,
     reinstall the previous version."""
-    from mesaides.registry.deployment import DeploymentError
-    from mesaides.registry.swap import SwapError, plan_swap
-    from mesaides.registry.swap import swap as run_swap
+    from mesaides.web.deployment.file import DeploymentError
+    from mesaides.web.deployment.swap import SwapError, plan_swap
+    from mesaides.web.deployment.swap import swap as run_swap
 
     if source and "://" not in source and Path(source).exists():
         source = str(Path(source).resolve())
@@ -173,7 +174,7 @@ def swap(
 @json_option
 def show(lock_path: Path, as_json: bool) -> None:
     """What a lock serves, and whether the installed versions still match it (exit 1 if not)."""
-    from mesaides.registry.lock import LockError, installed_versions, read_lock
+    from mesaides.web.deployment.lock import LockError, installed_versions, read_lock
 
     try:
         lock = read_lock(lock_path)

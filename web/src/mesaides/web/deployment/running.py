@@ -22,7 +22,7 @@ from mesaides.web.registry_view import PREVIEW, PUBLISHED, AideState, PublicStat
 from mesaides.web.settings import Settings
 
 if TYPE_CHECKING:
-    from mesaides.registry.lock import Lock
+    from mesaides.web.deployment.lock import Lock
 
 DISABLED = "disabled"
 """The status of an aide the deployment lock does not show (disabled, or not listed)."""
@@ -36,7 +36,7 @@ class DeploymentLockError(RuntimeError):
 
 def served_lock(path: Path, rules: RuleSet) -> Lock:
     """Read the lock and check that the installed distributions are exactly the locked ones."""
-    from mesaides.registry.lock import LockError, read_lock
+    from mesaides.web.deployment.lock import LockError, read_lock
 
     try:
         lock = read_lock(path)

@@ -33,11 +33,10 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from mesaides.registry import audit
+from mesaides.registry import Registry
 from mesaides.registry.accounts import Actor
-from mesaides.registry.deployment import DeploymentFile, in_range, load_deployment
-from mesaides.registry.lock import install_source, installed_versions
-from mesaides.registry.registry import Registry
+from mesaides.web.deployment.file import DeploymentFile, in_range, load_deployment
+from mesaides.web.deployment.lock import install_source, installed_versions
 
 Echo = Callable[[str], None]
 
@@ -186,22 +185,19 @@ def swap(
             if resync.returncode == 0 and run.mesaides(*check_args, quiet=True).returncode != 0:
                 echo(f"  the lock {plan.lock} could not be rewritten for the previous version: check the deployment")
         outcome = "rolled back" if rolled else "ROLLBACK FAILED"
-        with registry.database.transaction() as session:
-            audit.record(
-                session,
-                registry.now,
-                by.label,
-                "deployment_swap_failed",
-                dist,
-                reason,
-                before=plan.previous,
-                after=version,
-                source=plan.target,
-                step=step,
-                why=why,
-                outcome=outcome,
-                deployment=deployment,
-            )
+        registry.record_event(
+            "deployment_swap_failed",
+            dist,
+            by=by,
+            reason=reason,
+            before=plan.previous,
+            after=version,
+            source=plan.target,
+            step=step,
+            why=why,
+            outcome=outcome,
+            deployment=deployment,
+        )
         message = f"swap {what} refused at {step}: {why}; {outcome}"
         if not rolled:
             message += f" (reinstall it by hand: pip install {plan.previous_target})"
@@ -211,22 +207,19 @@ def swap(
         raise SwapError(f"{dist} {version} is already installed")
     if not run.pip_install(plan.target):
         if installed_versions([dist])[dist] == plan.previous:
-            with registry.database.transaction() as session:
-                audit.record(
-                    session,
-                    registry.now,
-                    by.label,
-                    "deployment_swap_failed",
-                    dist,
-                    reason,
-                    before=plan.previous,
-                    after=version,
-                    source=plan.target,
-                    step="install",
-                    why="pip failed",
-                    outcome="nothing changed",
-                    deployment=deployment,
-                )
+            registry.record_event(
+                "deployment_swap_failed",
+                dist,
+                by=by,
+                reason=reason,
+                before=plan.previous,
+                after=version,
+                source=plan.target,
+                step="install",
+                why="pip failed",
+                outcome="nothing changed",
+                deployment=deployment,
+            )
             raise SwapError(f"swap {what}: pip could not install {plan.target}; nothing changed")
         return fail("install", "pip failed")
     got = installed_versions([dist])[dist]
@@ -263,23 +256,20 @@ def swap(
     if run.mesaides(*check_args).returncode != 0:
         return fail("lock", f"the deployment {deployment} refuses the synced rules")
 
-    with registry.database.transaction() as session:
-        audit.record(
-            session,
-            registry.now,
-            by.label,
-            "deployment_swap",
-            dist,
-            reason,
-            before=plan.previous,
-            after=version,
-            source=plan.target,
-            rollback=plan.previous_target,
-            sync=report.get("sync_id"),
-            notifications=report.get("notifications", []),
-            deployment=deployment,
-            lock=str(plan.lock),
-        )
+    registry.record_event(
+        "deployment_swap",
+        dist,
+        by=by,
+        reason=reason,
+        before=plan.previous,
+        after=version,
+        source=plan.target,
+        rollback=plan.previous_target,
+        sync=report.get("sync_id"),
+        notifications=report.get("notifications", []),
+        deployment=deployment,
+        lock=str(plan.lock),
+    )
     echo(f"swapped {what}; restart the server to serve it")
     return SwapResult(plan, True, report)
 

@@ -17,9 +17,10 @@ import importlib_metadata
 import pytest
 
 from mesaides.core import load_rules
-from mesaides.registry.deployment import DeploymentError, check_deployment, load_deployment, record_deployment
-from mesaides.registry.lock import Lock, LockedAide, LockedDistribution, read_lock
 from mesaides.registry.testing import OPERATOR, operator_account, referent
+from mesaides.web.deployment.check import check_deployment, record_deployment
+from mesaides.web.deployment.file import DeploymentError, load_deployment
+from mesaides.web.deployment.lock import Lock, LockedAide, LockedDistribution, read_lock
 
 CAF, NORD = "mesaides-partner-caf", "mesaides-partner-nord"
 NORD_AIDE = "nord_activ_emploi_maximum"
