@@ -315,7 +315,7 @@ def test_a_referent_of_the_nord_is_refused_the_cafs_pages(portal):
 def test_nobody_acts_for_a_partner_they_are_not_bound_to(portal):
     note = a8_notification(portal.registry)
     action = f"{NORD_SPACE}/notifications/{note['id']}/reponse"
-    token = portal.services_of(client.app).form_tokens.issue(action)
+    token = services_of(portal.client.app).form_tokens.issue(action)
     for role, partner in (("referent", LYON), ("administrator", None), ("statistics", None)):
         portal.as_(role, partner)
         refused = portal.client.post(
@@ -326,7 +326,7 @@ def test_nobody_acts_for_a_partner_they_are_not_bound_to(portal):
     portal.as_("referent", LYON)
     own = f"{LYON_SPACE}/aides/{NORD_AIDE}/validation"
     signed = portal.client.post(
-        own, data={"csrf": portal.services_of(client.app).form_tokens.issue(own)}, follow_redirects=False
+        own, data={"csrf": services_of(portal.client.app).form_tokens.issue(own)}, follow_redirects=False
     )
     assert signed.status_code == 403
     assert a8_notification(portal.registry)["recipients"][NORD]["answer"] is None
@@ -442,7 +442,7 @@ def test_a_refused_form_keeps_what_was_typed(portal):
 def test_a_partner_withdraws_an_aide_it_no_longer_grants(portal):
     action = f"{CAF_SPACE}/aides/rsa/retrait"
     portal.as_("referent", NORD)
-    token = portal.services_of(client.app).form_tokens.issue(action)
+    token = services_of(portal.client.app).form_tokens.issue(action)
     refused = portal.client.post(action, data={"csrf": token, "motif": "x"}, follow_redirects=False)
     assert refused.status_code == 403  # not the Nord's aide
     portal.as_("referent", CAF)
