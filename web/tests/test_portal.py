@@ -26,6 +26,7 @@ from mesaides.registry import FixedClock, Registry, SmtpSettings, open_registry
 from mesaides.registry.testing import OPERATOR, STATISTICS, expert, referent
 from mesaides.web.app import create_app
 from mesaides.web.auth import get_registry
+from mesaides.web.dependencies import services_of
 from mesaides.web.settings import Settings
 
 NORD, LYON, CAF = "departement_nord", "metropole_lyon", "caf"
