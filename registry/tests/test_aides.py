@@ -11,9 +11,7 @@ from mesaides.registry.testing import OPERATOR, expert, referent
 
 
 def test_a1_suggestion_and_decision_with_its_reason(registry, deployment):
-    assert (
-        registry.suggest("cheque_energie_test", by=OPERATOR, label="Chèque énergie (test)") == "suggested"
-    )
+    assert registry.suggest("cheque_energie_test", by=OPERATOR, label="Chèque énergie (test)") == "suggested"
     with pytest.raises(RegistryError, match="records its reason"):
         registry.decide("cheque_energie_test", "feasible", by=OPERATOR, reason=" ")
     assert (

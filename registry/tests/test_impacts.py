@@ -61,9 +61,7 @@ def test_a8_changed_legislation_value_notifies_downstream_partners_with_measured
 
 def test_a7_notice_lasts_until_every_notified_partner_acknowledges(registry, deployment):
     _baseline(registry, deployment)
-    registry.sync(
-        deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by=OPERATOR
-    )
+    registry.sync(deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by=OPERATOR)
     [note] = _by_rule(registry, "A8")
     [pending] = [n for n in registry.pending_notices() if n.cause == "A8"]
     assert pending.aides == ["minimum_test"] and set(pending.waiting_for) == {"dep", "metro"}
@@ -123,9 +121,7 @@ def test_a10_a_removal_notifies_and_puts_the_notice_on_the_impacted_aides(regist
 
 def test_a7_updating_the_impacted_aide_answers_for_it(registry, deployment):
     _baseline(registry, deployment)
-    registry.sync(
-        deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by=OPERATOR
-    )
+    registry.sync(deployment.rules(national("1.1.0", montant=650.0), departement(), metropole(), ville()), by=OPERATOR)
     [note] = _by_rule(registry, "A8")
     from registry_test_partners import dep_bonus, info
 

@@ -111,11 +111,14 @@ def test_publishing_needs_the_sign_offs_and_previewing_the_automatic_checks(tmp_
 
 
 def test_the_command_names_the_aide_and_the_rule_and_exits_1(tmp_path, db_url, rules):
-    env = {**os.environ, "MESAIDES_DATABASE_URL": db_url, "MESAIDES_NOW": "2026-11-16T09:00", **operator_account(db_url)}
+    env = {
+        **os.environ,
+        "MESAIDES_DATABASE_URL": db_url,
+        "MESAIDES_NOW": "2026-11-16T09:00",
+        **operator_account(db_url),
+    }
     cli = [sys.executable, "-m", "mesaides.core.cli_main"]
-    subprocess.run(
-        [*cli, "registry", "sync", "--no-measure"], env=env, check=True, capture_output=True
-    )
+    subprocess.run([*cli, "registry", "sync", "--no-measure"], env=env, check=True, capture_output=True)
     path = deployment_file(tmp_path, preview=True, nord="public")
 
     done = subprocess.run(

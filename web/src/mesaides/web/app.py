@@ -122,4 +122,3 @@ class _Application(FastAPI):
 
     def build_middleware_stack(self):
         return SecurityHeaders(super().build_middleware_stack())
-

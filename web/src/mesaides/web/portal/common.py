@@ -65,7 +65,9 @@ def render(
         regles=RULES_FR, statuts=STATUS_FR, reponses=ANSWERS_FR, jour=day, date_heure=day_and_time, signe=signed_euros
     )
     # O7: what partners share in confidence stays out of shared caches and the browser's history
-    return services.pages.templates.TemplateResponse(request, template, context, status_code=status_code, headers=PRIVATE)
+    return services.pages.templates.TemplateResponse(
+        request, template, context, status_code=status_code, headers=PRIVATE
+    )
 
 
 def done(path: str, what: str) -> RedirectResponse:
