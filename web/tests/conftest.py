@@ -14,6 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+# The server's scheduler (registry.tick) sends the registry's outbox: the web tests' servers share
+# one SMTP test server, so it ticks only where a test asks for it (test_scheduler.py).
+os.environ.setdefault("MESAIDES_TICK_MINUTES", "0")
+
 CHROMIUM = os.environ.get("MESAIDES_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

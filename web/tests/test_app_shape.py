@@ -51,7 +51,13 @@ def app(tmp_path_factory, engine):
 def test_every_route_comes_from_a_router_of_the_list():
     from mesaides.web.routes import ROUTERS
 
-    routes = [route for router in ROUTERS for route in router.routes]
+    def flat(routes):
+        """Routes, with those of the routers a router includes (a space of several pages)."""
+        for route in routes:
+            included = getattr(route, "original_router", None)
+            yield from flat(included.routes) if included is not None else (route,)
+
+    routes = [route for router in ROUTERS for route in flat(router.routes)]
     assert all(isinstance(r, APIRoute) and r.endpoint.__module__.startswith("mesaides.web.routes.") for r in routes)
     paths = {(m, r.path) for r in routes for m in r.methods}
     assert {

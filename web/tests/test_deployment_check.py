@@ -90,7 +90,7 @@ def test_publishing_needs_the_sign_offs_and_previewing_the_automatic_checks(tmp_
     result = check_deployment(load_deployment(path), rules, registry)
     assert result.ok, [str(f) for f in result.errors]
     assert result.statuses[NORD_AIDE] == "preview" and result.statuses["rsa"] == "disabled"
-    lock = record_deployment(registry, result, tmp_path / "deployment.lock", by=OPERATOR.label)
+    lock = record_deployment(registry, result, tmp_path / "deployment.lock", by=OPERATOR)
     assert read_lock(tmp_path / "deployment.lock") == lock
     assert lock.preview and lock.shown() == {NORD_AIDE: "preview"}
     assert lock.distributions[NORD].version == importlib_metadata.version(NORD)
@@ -105,7 +105,7 @@ def test_publishing_needs_the_sign_offs_and_previewing_the_automatic_checks(tmp_
     path = deployment_file(tmp_path, preview=False, nord="public")
     result = check_deployment(load_deployment(path), rules, registry)
     assert result.ok, [str(f) for f in result.errors]
-    lock = record_deployment(registry, result, tmp_path / "deployment.lock", by=OPERATOR.label)
+    lock = record_deployment(registry, result, tmp_path / "deployment.lock", by=OPERATOR)
     assert not lock.preview and lock.shown() == {NORD_AIDE: "public"}
     assert registry.public_state().aides[NORD_AIDE].status == "published"
 

@@ -44,7 +44,7 @@ SQLITE_PRAGMAS = (
     # Wait for another process's write to finish instead of failing at once with "database is locked".
     "PRAGMA busy_timeout=30000",
     # A deleted row's bytes are overwritten with zeros, not left in free space: saved situations
-    # hold personal data (see mesaides.web.db.forget_deleted).
+    # hold personal data (the simulator forgets deleted rows the same way).
     "PRAGMA secure_delete=ON",
 )
 

@@ -57,8 +57,7 @@ class SmtpSettings:
 
 
 class Settings(BaseSettings):
-    """The registry's settings (the web simulator's :class:`mesaides.web.settings.Settings`
-    extends them). Build them with :meth:`from_env`, once per process."""
+    """The registry's settings (the web simulator's own settings class extends them). Build them with :meth:`from_env`, once per process."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, extra="ignore")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mesaides.web import portal
 from mesaides.web.routes import (
     accounts,
     calculate,
@@ -13,6 +12,7 @@ from mesaides.web.routes import (
     docs,
     expert_cases,
     partners,
+    portal,
     questionnaire,
     results,
     saved,

@@ -24,7 +24,7 @@ from mesaides.registry.accounts import Actor, Permission, Role
 from mesaides.registry.errors import RegistryError
 from mesaides.registry.identity import normalise_email
 from mesaides.web import auth
-from mesaides.web.dependencies import form_from_this_site
+from mesaides.web.dependencies import form_from_this_site, services_of
 from mesaides.web.routes.common import PAGES_TAG, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGES_TAG], dependencies=[Depends(form_from_this_site)])
@@ -52,7 +52,7 @@ def refused(request: Request, actor: Actor, message: str) -> HTMLResponse:
 
 
 def _partners(request: Request) -> dict[str, str]:
-    state = auth.get_registry(request).public_state()
+    state = services_of(request.app).registry.public_state()
     return {p.id: p.name for p in state.partners.values()}
 
 
@@ -66,7 +66,7 @@ def _page(
     erreur: str = "",
     saisie: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    registry = auth.get_registry(request)
+    registry = services_of(request.app).registry
     partners = _partners(request)
     return render(
         request,
@@ -152,7 +152,7 @@ def _creation_problem(
         )
     if partner and partner not in _partners(request):
         return f"Partenaire : aucun partenaire « {partner} » dans le registre."
-    if any(a.email == email for a in auth.get_registry(request).accounts()):
+    if any(a.email == email for a in services_of(request.app).registry.accounts()):
         return f"Adresse électronique : un compte existe déjà pour {email}."
     return None
 
@@ -165,7 +165,7 @@ async def _create(
     problem = await run_in_threadpool(_creation_problem, request, email, name, role, partner, allowed)
     if problem:
         return _page(request, actor, partner_page, status_code=422, erreur=problem, saisie=saisie)
-    registry = auth.get_registry(request)
+    registry = services_of(request.app).registry
     try:
         view = await run_in_threadpool(
             registry.create_account, email, name=name.strip(), role=role, partner=partner, by=actor
@@ -176,7 +176,7 @@ async def _create(
 
 
 async def _deactivate(request: Request, actor: Actor, partner_page: str | None, email: str) -> Response:
-    registry = auth.get_registry(request)
+    registry = services_of(request.app).registry
     email = email.strip().lower()
     account = next((a for a in registry.accounts(partner=partner_page) if a.email == email), None)
     if account is None:
@@ -252,5 +252,5 @@ def journal(request: Request, actor: auth.CurrentActor, objet: str = "") -> HTML
     scheduler)."""
     if not actor.may(Permission.READ_ALL):
         return refused(request, actor, "Seuls les administrateurs de l'instance consultent le journal des actions.")
-    events = auth.get_registry(request).audit_log(limit=JOURNAL_LIMIT, subject=objet.strip() or None)
+    events = services_of(request.app).registry.audit_log(limit=JOURNAL_LIMIT, subject=objet.strip() or None)
     return render(request, "espace/journal.html", evenements=events, objet=objet.strip(), limite=JOURNAL_LIMIT)

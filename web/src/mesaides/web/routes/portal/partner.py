@@ -24,8 +24,8 @@ from mesaides.registry.accounts import Actor, Role
 from mesaides.registry.lifecycle import RELIABILITY
 from mesaides.web.auth import CurrentActor, RegistryDep
 from mesaides.web.dependencies import form_from_this_site
-from mesaides.web.portal.common import FormProblem, act, form_text, read, render, sent_fields
 from mesaides.web.routes.common import PAGES_TAG
+from mesaides.web.routes.portal.common import FormProblem, act, form_text, read, render, sent_fields
 
 router = APIRouter(
     prefix="/espace/partenaire/{partner}",

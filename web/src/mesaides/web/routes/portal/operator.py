@@ -23,8 +23,8 @@ from mesaides.registry.accounts import Actor, Role
 from mesaides.registry.lifecycle import QUALITY
 from mesaides.web.auth import CurrentActor, RegistryDep
 from mesaides.web.dependencies import form_from_this_site, services_of
-from mesaides.web.portal.common import FormProblem, act, form_text, read, render, sent_fields
 from mesaides.web.routes.common import PAGES_TAG
+from mesaides.web.routes.portal.common import FormProblem, act, form_text, read, render, sent_fields
 
 PATH = "/espace/operateur"
 router = APIRouter(

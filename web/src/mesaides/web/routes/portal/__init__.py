@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mesaides.web.portal import landing, operator, partner
+from mesaides.web.routes.portal import landing, operator, partner
 
 router = APIRouter()
 router.include_router(landing.router)
