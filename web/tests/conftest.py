@@ -163,6 +163,10 @@ class Inbox:
         self.messages.append(message_from_bytes(envelope.content, policy=default))
         return "250 Message accepted for delivery"
 
+    def sent_to(self, to: str) -> int:
+        """How many messages were sent to ``to`` so far (the server is shared by the session)."""
+        return sum(1 for m in self.messages if m["To"] == to)
+
     def wait_for(self, to: str, count: int = 1, timeout: float = 15.0):
         """The ``count``-th message sent to ``to``, waiting for it to arrive (the server sends
         after it answers)."""
