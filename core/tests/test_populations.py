@@ -197,6 +197,8 @@ def test_a_dask_scheduler_and_two_workers_started_apart(population, on_local_clu
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=60)
             assert len(client.scheduler_info()["workers"]) == 2
+            # Workers started by hand run Dask's profiler, whose history grew ~10 MB a partition.
+            assert _profiler_callbacks(client) == {("profile", "profile-cycle")}
         done = subprocess.run(
             [
                 *MESAIDES,
@@ -218,11 +220,28 @@ def test_a_dask_scheduler_and_two_workers_started_apart(population, on_local_clu
         assert "rsa" in done.stdout
         remote = _results(population / "results" / "remote")
         assert remote.equals(_results(on_local_cluster))
+        with Client(address, timeout="30s") as client:
+            assert _profiler_callbacks(client) == {()}  # stopped by the rules' plugin
     finally:
         for process in [*workers, scheduler]:
             process.terminate()
         for process in [*workers, scheduler]:
             process.wait(timeout=30)
+
+
+def _profiler_callbacks(client) -> set[tuple[str, ...]]:
+    """The profiler's periodic callbacks on each worker (a lambda: sent by value to the workers)."""
+    found = client.run(lambda dask_worker: tuple(sorted(n for n in dask_worker.periodic_callbacks if "profile" in n)))
+    return set(found.values())
+
+
+def test_local_workers_start_without_dasks_profiler():
+    """Its history of stack samples made a worker grow by about 10 MB a partition: a local
+    cluster's workers start without it."""
+    from distributed import Client
+
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        assert _profiler_callbacks(client) == {()}
 
 
 def test_compare_a_candidate_partner_with_the_installed_one(population, on_local_cluster, tmp_path):

@@ -36,11 +36,38 @@ class LoadRules(WorkerPlugin):
         from mesaides.core.api import Engine
 
         logging.getLogger("distributed.worker").addFilter(_InputErrors())
+        stop_profiling(worker)
         unpack = Path(tempfile.mkdtemp(prefix="mesaides-candidate-", dir=getattr(worker, "local_directory", None)))
         self.engine = Engine(load_rules_from(self.source, unpack))
 
     def teardown(self, worker: Any) -> None:
         self.engine = None
+
+
+PROFILER_CALLBACKS = ("profile", "profile-cycle")
+"""The worker's periodic callbacks of Dask's statistical profiler: one samples the stack of
+the running task every 10 ms, the other stores the samples of each second in the worker's
+history (1,000 seconds of it) for the dashboard."""
+
+
+def stop_profiling(worker: Any) -> None:
+    """Stop Dask's profiler on ``worker`` and drop what it kept.
+
+    Why: the engine's deep and varied call stacks (a formula calling others, for 93 aides) make
+    each second's profile several megabytes, and the worker keeps the last 1,000 seconds of them:
+    a worker grew by about 10 MB per partition computed (a million households: 1 GB a worker,
+    ten million would pass 2 GB), and the sampling took about a tenth of the worker's processor
+    time. The local cluster's workers start without it (``distributed.worker.profile.enabled``);
+    this stops it on workers started by hand (``dask worker``), which load this plugin too.
+    """
+    for name in PROFILER_CALLBACKS:
+        callback = worker.periodic_callbacks.pop(name, None)
+        if callback is not None:
+            callback.stop()
+    for kept in ("profile_history", "profile_keys_history"):
+        history = getattr(worker, kept, None)
+        if history is not None:
+            history.clear()
 
 
 class _InputErrors(logging.Filter):
