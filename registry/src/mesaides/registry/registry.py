@@ -469,8 +469,8 @@ class Registry:
             return list(session.scalars(select(Aide).order_by(Aide.name)))
 
     def impact(self, *, sync_id: int | None = None, subject: str | None = None) -> list[dict[str, Any]]:
-        """The measured impacts of a sync (the latest that measured any, by default), with each
-        aide's total on the reference population before and after (``total_before``,
+        """The measured impacts of a sync (the latest that measured any, by default): the change
+        (``added``, ``changed``, ``removed``, ``suspended``) and each aide's total on the reference population before and after (``total_before``,
         ``total_after``; None when not comparable, see :func:`reference_totals`)."""
         with self.database.reading() as session:
             query = select(ImpactMeasure)
@@ -488,6 +488,7 @@ class Registry:
                 {
                     "sync": sync_id,
                     **measure_dict(r),
+                    "change": r.change,
                     "total_before": totals[r.aide][0] if r.aide in totals else None,
                     "total_after": totals[r.aide][1] if r.aide in totals else None,
                 }

@@ -25,6 +25,7 @@ from mesaides.core.values import has_surrogate
 from mesaides.web import charts
 from mesaides.web.csrf import form_from_this_site
 from mesaides.web.expert_cases import build_case, case_yaml, expert_aides, pull_request_text
+from mesaides.web.impact_charts import impact_by_subject
 from mesaides.web.offer import offer
 from mesaides.web.questionnaire import merge_form
 from mesaides.web.results import compute, month_label
@@ -450,6 +451,7 @@ def stats(request: Request) -> HTMLResponse:
         partners=_partners_view(deployment, state),
         partner_names={dist: p.name for dist, p in deployment.rules.partners.items()},
         aide_labels=labels,
+        impacts=impact_by_subject(state.impacts, labels),
     )
 
 
