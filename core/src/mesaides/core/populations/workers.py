@@ -95,27 +95,25 @@ def partition_task(
     try:
         return compute_partition(engine, Path(folder), Path(out), aides, Period.parse(period), months, ignored)
     finally:
-        _give_back_freed_memory(getattr(getattr(worker, "memory_manager", None), "memory_limit", None))
+        _give_back_freed_memory(worker)
 
 
 TRIM_ABOVE = 0.5
 """The share of a worker's memory limit above which a task gives freed memory back."""
 
 
-def _give_back_freed_memory(limit: int | None) -> None:
-    """Return the memory freed by a partition's computation to the system when the worker
-    holds more than half its memory ``limit`` (always, without a limit).
+def _give_back_freed_memory(worker: Any) -> None:
+    """Return the memory freed by a partition's computation to the system when ``worker``
+    holds more than half its memory limit (always, without a limit).
 
     Not after every partition: glibc keeps the freed memory for the next partition's arrays
     (a worker holds about 650 MB computing every aide), and giving it back each time cost a
     sixth of a partition's processor time in page faults (measured: 0.32 s of system time a
     partition of 20,000 households instead of 0.10 s). Dask pauses a worker at 80 % of its limit.
     """
-    if limit:
-        import psutil
-
-        if psutil.Process().memory_info().rss < TRIM_ABOVE * limit:
-            return
+    limit = worker.memory_manager.memory_limit
+    if limit and worker.monitor.get_process_memory() < TRIM_ABOVE * limit:
+        return
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:  # not glibc: nothing to do
