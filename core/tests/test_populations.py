@@ -25,7 +25,7 @@ from mesaides.core.geography import departements, epcis, regions
 from mesaides.core.populations.compare import compare
 from mesaides.core.populations.compute import local_cluster, run
 from mesaides.core.populations.generator import generate
-from mesaides.core.populations.schema import PopulationFileError, open_dataset, read_partition
+from mesaides.core.populations.schema import PopulationFileError, open_dataset, partition_from_tables, read_partition
 
 PERIOD = Period.parse("2026-11")
 REFERENCE_DATE = dt.date(2026, 11, 1)
@@ -375,6 +375,38 @@ def test_a_bad_file_names_the_column_and_the_problem(population, tmp_path, engin
     assert raised.value.column == column
     assert problem in raised.value.problem
     assert f"{table}.parquet" in raised.value.file
+
+
+def test_text_columns_plain_dictionary_encoded_or_in_several_chunks_read_alike(population, engine):
+    """Roles and enum values are read through Arrow's dictionaries: a dictionary listing a value
+    no row uses is not an error, and chunks with dictionaries of their own read as one column."""
+    folder = population / "part-00000"
+    plain = read_partition(folder, engine.rules, PERIOD)
+    persons = pq.read_table(folder / "individus.parquet")
+    half = persons.num_rows // 2
+    for name in ("activite", "famille_role", "menage_role"):
+        column = persons.column(name).cast(pa.string()).combine_chunks()
+        chunks = [column.slice(0, half).dictionary_encode(), column.slice(half).dictionary_encode()]
+        # The first chunk's dictionary lists an unknown value that no row holds.
+        first = pa.DictionaryArray.from_arrays(
+            chunks[0].indices, pa.array([*chunks[0].dictionary.to_pylist(), "salarie"])
+        )
+        encoded = pa.chunked_array([first, chunks[1]])
+        assert encoded.num_chunks == 2
+        persons = persons.set_column(persons.column_names.index(name), name, encoded)
+    tables = {"individu": persons}
+    for entity, plural in (("famille", "familles"), ("foyer_fiscal", "foyers_fiscaux"), ("menage", "menages")):
+        path = folder / f"{plural}.parquet"
+        tables[entity] = pq.read_table(path) if path.exists() else None
+    encoded_partition = partition_from_tables(tables, engine.rules, PERIOD)
+    month = PERIOD.first_month
+    assert np.array_equal(
+        encoded_partition.population.inputs["activite"][month], plain.population.inputs["activite"][month]
+    )
+    for entity in ("famille", "menage"):
+        assert np.array_equal(
+            encoded_partition.population.groups[entity].person_role, plain.population.groups[entity].person_role
+        )
 
 
 def test_not_parquet_and_not_a_population(tmp_path, engine):

@@ -323,10 +323,7 @@ def reference_totals(session: Session, sync_id: int) -> dict[str, tuple[float, f
     if sync is None or sync.population_version is None:
         return {}
     previous = session.scalar(
-        select(Sync)
-        .where(Sync.id < sync_id, Sync.population_version.is_not(None))
-        .order_by(Sync.id.desc())
-        .limit(1)
+        select(Sync).where(Sync.id < sync_id, Sync.population_version.is_not(None)).order_by(Sync.id.desc()).limit(1)
     )
     if previous is None or previous.population_version != sync.population_version:
         return {}

@@ -195,9 +195,7 @@ def households_chart(uid: str, subject: str, households: int, rows: Sequence[Imp
     title = f"Ménages qui obtiennent ou perdent chaque aide : {subject}, sur {count(households)}"
     desc = "; ".join(f"{r.label} : {count(r.gained)} l'obtiennent, {count(r.lost)} la perdent" for r in rows)
     parts = _svg(uid, height, title, (desc or "Aucune aide mesurée") + ".")
-    parts.append(
-        f'<line x1="{middle:.1f}" x2="{middle:.1f}" y1="{gap / 2}" y2="{height - legend}" class="grille"/>'
-    )
+    parts.append(f'<line x1="{middle:.1f}" x2="{middle:.1f}" y1="{gap / 2}" y2="{height - legend}" class="grille"/>')
     for i, r in enumerate(rows):
         top = gap + i * (bar + gap)
         lost, gained = half * r.lost / peak, half * r.gained / peak
