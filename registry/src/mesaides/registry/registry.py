@@ -94,6 +94,9 @@ class Registry:
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         self.households = households
         self.seed = seed
+        self._reference_totals: dict[int, dict[str, tuple[float, float]]] = {}
+        """Per sync, the totals of :func:`reference_totals`: a sync's stored results never change,
+        and the web simulator reads the impact every half minute (large reference populations)."""
         self.scheduler = scheduler
         """The Dask scheduler the reference population is computed on (None: in this process)."""
 
@@ -483,7 +486,9 @@ class Registry:
             if sync_id is None:
                 return []
             rows = session.scalars(query.where(ImpactMeasure.sync_id == sync_id).order_by(ImpactMeasure.id))
-            totals = reference_totals(session, sync_id)
+            totals = self._reference_totals.get(sync_id)
+            if totals is None:
+                totals = self._reference_totals[sync_id] = reference_totals(session, sync_id)
             return [
                 {
                     "sync": sync_id,
