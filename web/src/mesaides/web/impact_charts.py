@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 BEFORE_COLOUR, AFTER_COLOUR = "#6a6af4", "#000091"
 GAINED_COLOUR, LOST_COLOUR = "#18753c", "#c9191e"
-LABEL_WIDTH, VALUE_WIDTH, WIDTH = 210, 110, 700
+LABEL_WIDTH, VALUE_WIDTH, WIDTH = 250, 100, 720
 
 
 @dataclass(frozen=True)
@@ -142,7 +142,7 @@ def _svg(uid: str, height: int, title: str, desc: str) -> list[str]:
 
 
 def _short(name: str) -> str:
-    return name if len(name) <= 32 else name[:31] + "…"
+    return name if len(name) <= 30 else name[:29] + "…"
 
 
 def _legend(y: int, items: Sequence[tuple[str, str]]) -> str:
