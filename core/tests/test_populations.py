@@ -25,7 +25,7 @@ from mesaides.core.geography import departements, epcis, regions
 from mesaides.core.populations.compare import compare
 from mesaides.core.populations.compute import local_cluster, run
 from mesaides.core.populations.generator import generate
-from mesaides.core.populations.schema import PopulationFileError, open_dataset, read_partition
+from mesaides.core.populations.schema import PopulationFileError, open_dataset, partition_from_tables, read_partition
 
 PERIOD = Period.parse("2026-11")
 REFERENCE_DATE = dt.date(2026, 11, 1)
@@ -197,6 +197,8 @@ def test_a_dask_scheduler_and_two_workers_started_apart(population, on_local_clu
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=60)
             assert len(client.scheduler_info()["workers"]) == 2
+            # Workers started by hand run Dask's profiler, whose history grew ~10 MB a partition.
+            assert _profiler_callbacks(client) == {("profile", "profile-cycle")}
         done = subprocess.run(
             [
                 *MESAIDES,
@@ -218,11 +220,28 @@ def test_a_dask_scheduler_and_two_workers_started_apart(population, on_local_clu
         assert "rsa" in done.stdout
         remote = _results(population / "results" / "remote")
         assert remote.equals(_results(on_local_cluster))
+        with Client(address, timeout="30s") as client:
+            assert _profiler_callbacks(client) == {()}  # stopped by the rules' plugin
     finally:
         for process in [*workers, scheduler]:
             process.terminate()
         for process in [*workers, scheduler]:
             process.wait(timeout=30)
+
+
+def _profiler_callbacks(client) -> set[tuple[str, ...]]:
+    """The profiler's periodic callbacks on each worker (a lambda: sent by value to the workers)."""
+    found = client.run(lambda dask_worker: tuple(sorted(n for n in dask_worker.periodic_callbacks if "profile" in n)))
+    return set(found.values())
+
+
+def test_local_workers_start_without_dasks_profiler():
+    """Its history of stack samples made a worker grow by about 10 MB a partition: a local
+    cluster's workers start without it."""
+    from distributed import Client
+
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        assert _profiler_callbacks(client) == {()}
 
 
 def test_compare_a_candidate_partner_with_the_installed_one(population, on_local_cluster, tmp_path):
@@ -356,6 +375,38 @@ def test_a_bad_file_names_the_column_and_the_problem(population, tmp_path, engin
     assert raised.value.column == column
     assert problem in raised.value.problem
     assert f"{table}.parquet" in raised.value.file
+
+
+def test_text_columns_plain_dictionary_encoded_or_in_several_chunks_read_alike(population, engine):
+    """Roles and enum values are read through Arrow's dictionaries: a dictionary listing a value
+    no row uses is not an error, and chunks with dictionaries of their own read as one column."""
+    folder = population / "part-00000"
+    plain = read_partition(folder, engine.rules, PERIOD)
+    persons = pq.read_table(folder / "individus.parquet")
+    half = persons.num_rows // 2
+    for name in ("activite", "famille_role", "menage_role"):
+        column = persons.column(name).cast(pa.string()).combine_chunks()
+        chunks = [column.slice(0, half).dictionary_encode(), column.slice(half).dictionary_encode()]
+        # The first chunk's dictionary lists an unknown value that no row holds.
+        first = pa.DictionaryArray.from_arrays(
+            chunks[0].indices, pa.array([*chunks[0].dictionary.to_pylist(), "salarie"])
+        )
+        encoded = pa.chunked_array([first, chunks[1]])
+        assert encoded.num_chunks == 2
+        persons = persons.set_column(persons.column_names.index(name), name, encoded)
+    tables = {"individu": persons}
+    for entity, plural in (("famille", "familles"), ("foyer_fiscal", "foyers_fiscaux"), ("menage", "menages")):
+        path = folder / f"{plural}.parquet"
+        tables[entity] = pq.read_table(path) if path.exists() else None
+    encoded_partition = partition_from_tables(tables, engine.rules, PERIOD)
+    month = PERIOD.first_month
+    assert np.array_equal(
+        encoded_partition.population.inputs["activite"][month], plain.population.inputs["activite"][month]
+    )
+    for entity in ("famille", "menage"):
+        assert np.array_equal(
+            encoded_partition.population.groups[entity].person_role, plain.population.groups[entity].person_role
+        )
 
 
 def test_not_parquet_and_not_a_population(tmp_path, engine):

@@ -53,6 +53,12 @@ def test_a8_changed_legislation_value_notifies_downstream_partners_with_measured
     assert impact["dep_bonus"]["gained"] > 0 and impact["dep_bonus"]["largest_increase"] >= 150
     # In Lyon, young people newly receiving minimum_test lose metro_jeunes.
     assert impact["metro_jeunes"]["lost"] > 0 and impact["metro_jeunes"]["largest_decrease"] <= -400
+    # The totals on the reference population before and after (the registry's impact charts):
+    # they moved by the changed households' mean change times their number (mean to the cent).
+    for m in impact.values():
+        moved = m["total_after"] - m["total_before"]
+        assert abs(moved - m["mean_change"] * m["changed"]) <= 0.005 * m["changed"] + 0.01
+    assert impact["minimum_test"]["total_after"] > impact["minimum_test"]["total_before"] > 0
 
     state = registry.public_state()
     assert state.aides["minimum_test"].notice == A7_NOTICES["aide_changed"]
@@ -117,6 +123,7 @@ def test_a10_a_removal_notifies_and_puts_the_notice_on_the_impacted_aides(regist
     assert state.aides["metro_jeunes"].notice == A7_NOTICES["aide_removed"]
     impact = {m["aide"]: m for m in registry.impact(subject="minimum_test")}
     assert impact["minimum_test"]["lost"] > 0
+    assert impact["minimum_test"]["total_before"] > 0 and impact["minimum_test"]["total_after"] == 0
 
 
 def test_a7_updating_the_impacted_aide_answers_for_it(registry, deployment):

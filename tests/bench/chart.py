@@ -32,9 +32,20 @@ def main() -> None:
     ax.set_xlabel("households")
     ax.set_ylabel("µs per household")
     ax.set_ylim(bottom=0)
-    ax.set_title("Cost per household as the population grows")
+    ax.set_title("Cost per household and memory as the population grows")
+    if data.get("measured"):  # when and how: the machine's load changes the times
+        fig.text(0.5, 0.005, f"measured {data['measured']}", ha="center", va="bottom", fontsize=8, alpha=0.7)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    # A worker's peak memory: flat once a worker computes whole partitions one after the other.
+    memory = ax.twinx()
+    memory.plot(sizes, [m["worker_peak_mb"] for m in data["sizes"]], "^:", color="tab:green")
+    memory.set_ylabel("peak memory of a worker (MB)", color="tab:green")
+    memory.set_ylim(0, 1.1 * max(2048, *(m["worker_peak_mb"] for m in data["sizes"])))
+    memory.axhline(2048, color="tab:green", alpha=0.3, linestyle="--")
+    lines, labels = ax.get_legend_handles_labels()
+    ax.legend(
+        [*lines, memory.get_lines()[0]], [*labels, "peak memory of a worker (right; 2 GB dashed)"], loc="upper right"
+    )
     fig.tight_layout()
     fig.savefig(args.out)
     print(f"wrote {args.out}")

@@ -8,8 +8,9 @@ installed. Each measure runs in a fresh process so that its time and memory are 
 Populations are generated as Parquet (``mesaides population generate``) and computed on a
 local Dask cluster of one worker per core (``mesaides population compute``): the generation,
 the cluster's start with the rules loaded on each worker, and the computation are timed apart,
-with the peak memory of a worker. ``--ten-million`` adds 10,000,000 households; ``--json``
-writes the figures that ``tests/bench/chart.py`` draws.
+with the peak memory of a worker. ``--population-sizes`` chooses the sizes (default
+``10k,100k,1M``; ``10M``, ten million households, is opt-in: about ten minutes on 2 cores, at most
+2 GB a worker); ``--json`` writes the figures that ``tests/bench/chart.py`` draws.
 """
 
 from __future__ import annotations
@@ -143,10 +144,25 @@ print(json.dumps({{"outputs": len(checks)}}))
     return path, info["outputs"]
 
 
+SUFFIXES = {"k": 1_000, "M": 1_000_000}
+
+
+def population_sizes(text: str) -> list[int]:
+    """``10k,100k,1M,10M`` (or plain numbers) as numbers of households."""
+    sizes = []
+    for item in filter(None, (x.strip() for x in text.split(","))):
+        number, factor = (item[:-1], SUFFIXES[item[-1]]) if item[-1] in SUFFIXES else (item, 1)
+        try:
+            sizes.append(int(float(number) * factor))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r}: a number of households, e.g. 100k, 1M or 250000") from None
+    return sizes
+
+
 def populations(args: argparse.Namespace) -> None:
     """Generate and compute each population size on a local Dask cluster, one child process each."""
-    sizes = [int(x) for x in args.sizes.split(",") if x]
-    if args.ten_million:
+    sizes = list(args.population_sizes)
+    if args.ten_million and 10_000_000 not in sizes:
         sizes.append(10_000_000)
     measured = []
     for n in sizes:
@@ -166,12 +182,18 @@ def populations(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument(
+        "--population-sizes",
+        "--sizes",
+        type=population_sizes,
+        default="10k,100k,1M",
+        help="Households of each population measured, e.g. 10k,100k,1M,10M (10M: about ten minutes).",
+    )
     parser.add_argument("--no-web", action="store_true")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="Workers of the local Dask cluster.")
     parser.add_argument("--memory-limit", default="2GiB", help="Memory limit of each Dask worker.")
     parser.add_argument(
-        "--ten-million", action="store_true", help="Also generate and compute 10,000,000 households (long)."
+        "--ten-million", action="store_true", help="Also 10,000,000 households (as 10M in --population-sizes)."
     )
     parser.add_argument("--json", default=None, help="Write the population figures to this JSON file.")
     parser.add_argument("--population-only", action="store_true", help="Only the population measures.")

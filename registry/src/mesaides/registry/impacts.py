@@ -13,10 +13,11 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mesaides.registry.measure import Movement
-from mesaides.registry.models import ImpactMeasure, Notification
+from mesaides.registry.measure import Movement, decompress
+from mesaides.registry.models import ImpactMeasure, Notification, ReferenceResult, Sync
 from mesaides.registry.notifications import notify
 
 COMMON_PARAMETER_OWNERS = frozenset({"mesaides-core"})
@@ -307,3 +308,38 @@ def announce_territorial_aide(
         sync_id=sync_id,
         details={"partner": aide.partner_id},
     )
+
+
+def reference_totals(session: Session, sync_id: int) -> dict[str, tuple[float, float]]:
+    """Per aide, its total over the reference population's households before the sync
+    ``sync_id`` and after it (euros of the period measured): the sums of the results stored at
+    the previous measured sync and at this one. Empty when the two were not computed on the same
+    population (another period or size: the comparison then ran on a population not stored).
+
+    An aide absent from one side (added or removed) totals 0 there; one that failed there is
+    left out.
+    """
+    sync = session.get(Sync, sync_id)
+    if sync is None or sync.population_version is None:
+        return {}
+    previous = session.scalar(
+        select(Sync).where(Sync.id < sync_id, Sync.population_version.is_not(None)).order_by(Sync.id.desc()).limit(1)
+    )
+    if previous is None or previous.population_version != sync.population_version:
+        return {}
+
+    def sums(of: int) -> tuple[dict[str, float], set[str]]:
+        totals, failed = {}, set()
+        for r in session.scalars(select(ReferenceResult).where(ReferenceResult.sync_id == of)):
+            if r.data is None:
+                failed.add(r.aide)
+            else:
+                totals[r.aide] = round(float(decompress(r.data).sum()), 2)
+        return totals, failed
+
+    (before, failed_before), (after, failed_after) = sums(previous.id), sums(sync.id)
+    return {
+        aide: (before.get(aide, 0.0), after.get(aide, 0.0))
+        for aide in sorted(before.keys() | after.keys())
+        if aide not in failed_before | failed_after
+    }

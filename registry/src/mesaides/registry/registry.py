@@ -37,7 +37,7 @@ from mesaides.registry.database import Database
 from mesaides.registry.errors import RegistryError
 from mesaides.registry.expert_cases import parse_cases
 from mesaides.registry.feed import partner_feed
-from mesaides.registry.impacts import measure_dict
+from mesaides.registry.impacts import measure_dict, reference_totals
 from mesaides.registry.mailer import OutboxEntry, SendReport, flush_outbox, outbox_entries
 from mesaides.registry.models import (
     PREVIEW,
@@ -115,6 +115,9 @@ class Registry:
         self.smtp = smtp if smtp is not None else SmtpSettings.from_env()
         self.households = households
         self.seed = seed
+        self._reference_totals: dict[int, dict[str, tuple[float, float]]] = {}
+        """Per sync, the totals of :func:`reference_totals`: a sync's stored results never change,
+        and the web simulator reads the impact every half minute (large reference populations)."""
         self.scheduler = scheduler
         """The Dask scheduler the reference population is computed on (None: in this process)."""
 
@@ -686,7 +689,9 @@ class Registry:
             return list(session.scalars(select(Aide).order_by(Aide.name)))
 
     def impact(self, *, sync_id: int | None = None, subject: str | None = None) -> list[dict[str, Any]]:
-        """The measured impacts of a sync (the latest that measured any, by default)."""
+        """The measured impacts of a sync (the latest that measured any, by default): the change
+        (``added``, ``changed``, ``removed``, ``suspended``) and each aide's total on the reference population before and after (``total_before``,
+        ``total_after``; None when not comparable, see :func:`reference_totals`)."""
         with self.database.reading() as session:
             query = select(ImpactMeasure)
             if subject is not None:
@@ -698,7 +703,19 @@ class Registry:
             if sync_id is None:
                 return []
             rows = session.scalars(query.where(ImpactMeasure.sync_id == sync_id).order_by(ImpactMeasure.id))
-            return [{"sync": sync_id, **measure_dict(r)} for r in rows]
+            totals = self._reference_totals.get(sync_id)
+            if totals is None:
+                totals = self._reference_totals[sync_id] = reference_totals(session, sync_id)
+            return [
+                {
+                    "sync": sync_id,
+                    **measure_dict(r),
+                    "change": r.change,
+                    "total_before": totals[r.aide][0] if r.aide in totals else None,
+                    "total_after": totals[r.aide][1] if r.aide in totals else None,
+                }
+                for r in rows
+            ]
 
     def syncs(self) -> list[Sync]:
         with self.database.reading() as session:

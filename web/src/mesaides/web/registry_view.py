@@ -60,6 +60,9 @@ class PublicState:
     synced: bool = False
     """Whether the registry has recorded the installed distributions at least once."""
     problem: str = ""
+    impacts: list[dict[str, Any]] = field(default_factory=list)
+    """The measured impact of the registry's latest change (``Registry.impact()``: per subject
+    and aide, households gaining and losing, totals before and after), for ``/stats``."""
 
     def aide(self, name: str) -> AideState:
         return self.aides.get(name) or AideState(status=FALLBACK_STATUS)
@@ -164,5 +167,13 @@ class RegistryView:
         except Exception as exc:
             log.warning("cannot read the registry's pending notices: %s", exc)
             pending = []
+        try:
+            impact = getattr(registry, "impact", None)
+            impacts = _plain(list(impact() or [])) if impact is not None else []
+        except Exception as exc:  # the measured impact is extra: the page shows the rest without it
+            log.warning("cannot read the registry's measured impact: %s", exc)
+            impacts = []
         synced = bool(_get(public, "synced", bool(aides)))
-        return PublicState(aides=aides, partners=partners, pending_notices=pending, available=True, synced=synced)
+        return PublicState(
+            aides=aides, partners=partners, pending_notices=pending, available=True, synced=synced, impacts=impacts
+        )

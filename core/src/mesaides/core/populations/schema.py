@@ -257,16 +257,8 @@ def _group_structure(
         return structure, person_household
     person_group_id = persons.integers(entity.key, required=True)
     role_column = f"{entity.key}_role"
-    role_names = persons.strings(role_column, required=True)
     roles = {r.key: i for i, r in enumerate(entity.roles)}
-    role = np.zeros(n, dtype=np.int8)
-    for value in np.unique(role_names):
-        if value not in roles:
-            choices = ", ".join(roles)
-            persons.fail(
-                role_column, f"unknown role {value!r} of {entity.key}{did_you_mean(value, roles)}: one of {choices}"
-            )
-        role[role_names == value] = roles[value]
+    role = persons.categories(role_column, roles, "unknown role", f" of {entity.key}").astype(np.int8)
     if table is not None:
         groups = _Columns(group_file, table)
         ids = groups.integers(ID, required=True)
@@ -419,6 +411,39 @@ class _Columns:
             self.fail(name, f"expected text, got {column.type}")
         return np.asarray(column.to_numpy(zero_copy_only=False), dtype=object)
 
+    def categories(self, name: str, allowed: Mapping[str, int], what: str, of: str = "") -> np.ndarray:
+        """The text column ``name`` as each row's number in ``allowed`` (a value -> number
+        mapping); a value not in it fails, called ``what`` (``unknown value``, ``unknown role``)
+        ``of`` something.
+
+        The distinct values are found by Arrow's hashing (``dictionary_encode``): sorting the
+        rows' Python strings, as ``np.unique`` does, took most of a partition's reading.
+        """
+        import pyarrow.types as pt
+
+        if name not in self.names:
+            self.fail(name, "missing: this column is required")
+        column = self._column(name)
+        value_type = column.type.value_type if pt.is_dictionary(column.type) else column.type
+        if not (pt.is_string(value_type) or pt.is_large_string(value_type)):
+            self.fail(name, f"expected text, got {column.type}")
+        numbers = np.empty(self.rows, dtype=np.int64)
+        start = 0
+        for chunk in column.chunks:
+            if not pt.is_dictionary(chunk.type):
+                chunk = chunk.dictionary_encode()
+            indices = np.asarray(chunk.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
+            values = chunk.dictionary.to_pylist()
+            used = np.flatnonzero(np.bincount(indices, minlength=len(values)))
+            for value in sorted(values[i] for i in used):
+                if value not in allowed:
+                    choices = ", ".join(allowed)
+                    self.fail(name, f"{what} {value!r}{of}{did_you_mean(value, allowed)}: one of {choices}")
+            lookup = np.array([allowed.get(v, -1) for v in values], dtype=np.int64)
+            numbers[start : start + len(chunk)] = lookup[indices]
+            start += len(chunk)
+        return numbers
+
     def values(self, d: Definition) -> np.ndarray:
         """The column of the Parameter ``d`` as the engine's array, checked against ``d``."""
         import pyarrow.types as pt
@@ -450,15 +475,10 @@ class _Columns:
             if not pt.is_date(column.type):
                 self.fail(name, f"expected dates (date32), got {column.type}")
             return np.asarray(column.to_numpy(zero_copy_only=False), dtype="datetime64[D]")
-        text = self.strings(name, required=True)
         if kind == "enum":
             codes = {v: i for i, v in enumerate(d.enum_values)}
-            out = np.zeros(self.rows, dtype=dtype_of(d))
-            for value in np.unique(text):
-                if value not in codes:
-                    self.fail(name, f"unknown value {value!r}{did_you_mean(value, codes)}: one of {', '.join(codes)}")
-                out[text == value] = codes[value]
-            return out
+            return self.categories(name, codes, "unknown value").astype(dtype_of(d))
+        text = self.strings(name, required=True)
         if has_surrogate("".join(text.tolist())):
             self.fail(name, "text with a lone surrogate: not valid Unicode")
         return text

@@ -11,6 +11,7 @@ from mesaides.core.geography import name_of
 from mesaides.web import charts
 from mesaides.web.dependencies import DeploymentDep, PagesDep, StatsDep
 from mesaides.web.deployment.running import Deployment
+from mesaides.web.impact_charts import impact_by_subject
 from mesaides.web.registry_view import PublicState
 from mesaides.web.routes.common import COUNTED, page_router
 from mesaides.web.stats import CLICKS, DEPARTEMENTS, SIMULATIONS, VISITORS
@@ -81,6 +82,7 @@ def statistics(request: Request, deployment: DeploymentDep, stats: StatsDep, pag
         partners=_partners_view(deployment, state),
         partner_names={dist: p.name for dist, p in deployment.rules.partners.items()},
         aide_labels=labels,
+        impacts=impact_by_subject(state.impacts, labels),
     )
 
 
