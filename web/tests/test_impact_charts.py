@@ -20,6 +20,7 @@ def test_the_stats_page_draws_the_registry_s_measured_impact(tmp_path, start_ser
     registry_module = pytest.importorskip("mesaides.registry")
     from mesaides.core.plugins import get_plugin_manager
     from mesaides.core.ruleset import load_rules
+    from mesaides.registry.testing import OPERATOR
 
     removed = "nord_activ_emploi_maximum"
     if removed not in engine.rules.aides:
@@ -32,9 +33,9 @@ def test_the_stats_page_draws_the_registry_s_measured_impact(tmp_path, start_ser
         households=300,
     )
     try:
-        registry.sync(load_rules(), by="operator")
+        registry.sync(load_rules(), by=OPERATOR)
         # The Nord's partner withdrawn: its aide is removed (A10) and measured on 300 households.
-        registry.sync(load_rules(get_plugin_manager(blocked=("partner_nord",))), by="operator")
+        registry.sync(load_rules(get_plugin_manager(blocked=("partner_nord",))), by=OPERATOR)
         measured = {m["aide"]: m for m in registry.impact(subject=removed)}
     finally:
         registry.close()
