@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 
 INDIVIDU_KEY = INDIVIDU.key
+SMALL_TEXTS = 16
+"""Up to this many rows (a household or a few), :meth:`Context.among` compares each text:
+finding the distinct ones first would cost more than it saves."""
 
 
 class UndeclaredRead(RuntimeError):
@@ -105,6 +108,18 @@ class Context:
             total += values(name, p)  # ``total`` is a fresh float array: add in place
         # A group's values are summed before they are given to its members: the same sums.
         return self._on_entity(name, total)
+
+    def among(self, name: str, codes: Any, period: Period | None = None) -> np.ndarray:
+        """Whether each value of the text ``name`` is one of ``codes`` (a commune, a département
+        in a list): ``np.isin(c(name).astype(str), codes)``, with each distinct text of the
+        simulation's array compared once (see :meth:`Simulation.texts`)."""
+        values = self._values(name, period)
+        if values.size <= SMALL_TEXTS:
+            inside = np.isin(values.astype(str), codes)
+        else:
+            distinct, index = self._sim.texts(values)
+            inside = np.isin(distinct, codes)[index]
+        return self._on_entity(name, inside)
 
     def mean(self, name: str, periods: Iterable[Period]) -> np.ndarray:
         periods = tuple(periods)
