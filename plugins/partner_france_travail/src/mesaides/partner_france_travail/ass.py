@@ -81,9 +81,7 @@ def ass_eligibilite_cumul_individu(c):
         chomeur = c("activite", mois) == Activite.CHOMEUR.code
         nb_mois_cumul = nb_mois_cumul * (nb_mois_sans_activite < remise_a_zero)
         nb_mois_sans_activite = np.where(~activite & chomeur, nb_mois_sans_activite + 1, 0)
-        cumul = activite & ~chomeur & c("ass_precondition_remplie", mois)
-        if np.count_nonzero(cumul):  # the AAH can only stop a count that is under way: read it then
-            cumul &= ~(c("aah", mois) > 0)
+        cumul = activite & ~chomeur & c("ass_precondition_remplie", mois) & ~(c("aah", mois) > 0)
         nb_mois_cumul = nb_mois_cumul + cumul
     return nb_mois_cumul <= c.law(f"{ASS}.cumul.nb_mois_maximum")
 
