@@ -56,17 +56,16 @@ evaluation saves is then less than what it costs (slicing the inputs, a second c
 
 SPARSE_PARTS = 8
 """Simulations of households kept apart, at most, per simulation; past it, the least recently
-used makes way (measured on a generated partition of 20,000 households and 93 aides, where
-territorial and national aides' households make more than 8 sets: evaluating on every row
-instead, as before, cost 15 % more; 16 or more kept did no better)."""
+used makes way, instead of the quantity being evaluated on every row (territorial and national
+aides' households make more than 8 sets on a generated partition of 20,000 households)."""
 
 SPARSE_SPREAD = 4
 """Simulations apart one evaluation may be spread over, at most; past it, the quantity is
 evaluated on every row. Each simulation apart computes for its households everything the
 quantity reads that the whole's has not computed (a chain of resources over many months):
 spread over many, those computations cost their fixed part each time. Measured on a generated
-partition of 20,000 households and 93 aides (CPU time, 2026-12-05): 0.50 s at 2 to 4,
-0.56 s at 6, 0.9 s unbounded; the former generator's households: 0.42 s at 4, 0.47 s at 8."""
+partition of 20,000 households and 93 aides (CPU time, 2026-12-05): 0.60 s at 3 or 4, 0.78 s
+at 6, 1.1 s at 8 (and 1.05 s before this bound, with 8 simulations at most)."""
 
 SHARED_DEFAULT_ROWS = 16
 """Default values of up to this many rows are shared between simulations (see
