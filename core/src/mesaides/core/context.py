@@ -8,7 +8,7 @@ records it for explanations.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 
 INDIVIDU_KEY = INDIVIDU.key
+SMALL_TEXTS = 16
+"""Up to this many rows (a household or a few), :meth:`Context.among` compares each text:
+finding the distinct ones first would cost more than it saves."""
 
 
 class UndeclaredRead(RuntimeError):
@@ -105,6 +108,24 @@ class Context:
             total += values(name, p)  # ``total`` is a fresh float array: add in place
         # A group's values are summed before they are given to its members: the same sums.
         return self._on_entity(name, total)
+
+    def among(self, name: str, codes: Any, period: Period | None = None) -> np.ndarray:
+        """Whether each value of the text ``name`` is one of ``codes`` (a commune, a département
+        in a list): ``np.isin(c(name).astype(str), codes)``, each distinct text compared once
+        (see :meth:`per_text`)."""
+        return self.per_text(name, lambda texts: np.isin(texts, codes), period)
+
+    def per_text(self, name: str, function: Callable[[np.ndarray], Any], period: Period | None = None) -> np.ndarray:
+        """``function`` of an array of texts (one result per text) applied to the values of the
+        text ``name``, once per distinct text of the simulation's array (see
+        :meth:`Simulation.texts`): a population's few hundred commune codes, not its rows."""
+        values = self._values(name, period)
+        if values.size <= SMALL_TEXTS:
+            result = np.asarray(function(values.astype(str)))
+        else:
+            distinct, index = self._sim.texts(values)
+            result = np.asarray(function(distinct))[index]
+        return self._on_entity(name, result)
 
     def mean(self, name: str, periods: Iterable[Period]) -> np.ndarray:
         periods = tuple(periods)

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mesaides.core.definitions import Quantity
 
-READ_METHODS = frozenset({"sum", "mean", "members", "enum"})
+READ_METHODS = frozenset({"sum", "mean", "members", "enum", "among", "per_text"})
 """Context methods whose first argument is a variable read."""
 LAW_METHODS = frozenset({"law", "scale"})
 """Context methods whose first argument is a legislation path."""
@@ -264,7 +264,7 @@ class InferenceCache:
     is written only when an entry was added, atomically; a cache that cannot be read or written
     is not used."""
 
-    VERSION = 1
+    VERSION = 2
     """Changes whenever the inference changes what it finds."""
     MAX_ENTRIES = 4096
     """Past this, a save keeps only the entries of this loading (edits leave old keys behind)."""

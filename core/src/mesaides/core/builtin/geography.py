@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 def departement(c: Context) -> np.ndarray:
     """The département of the menage's commune: ``"59"``, ``"2A"``, ``"971"``; for a collectivité
     d'outre-mer its code (``"987"``). ``""`` when the commune code is empty or unknown."""
-    return departements(c("depcom"))
+    return c.per_text("depcom", departements)
 
 
 @quantity(
@@ -44,7 +44,7 @@ def region(c: Context) -> np.ndarray:
     Auvergne-Rhône-Alpes, ``"01"`` Guadeloupe). ``""`` when the code is empty or unknown and in
     the collectivités d'outre-mer, which have no région. OpenFisca-France's ``region`` is an enum
     of the same codes."""
-    return regions(c("depcom"))
+    return c.per_text("depcom", regions)
 
 
 @quantity(
@@ -59,7 +59,7 @@ def epci(c: Context) -> np.ndarray:
     Métropole de Lyon. The arrondissements of Paris, Lyon and Marseille belong to their city's
     EPCI. ``""`` for a commune in no EPCI (a few islands, the collectivités d'outre-mer) or an
     empty or unknown code."""
-    return epcis(c("depcom"))
+    return c.per_text("depcom", epcis)
 
 
 QUANTITIES = (departement, region, epci)

@@ -299,8 +299,11 @@ def _territory(body: Territory, at: str, scope: _Scope, reader: _Reader) -> _Che
     def test(c: Context) -> tuple[np.ndarray, dict[str, Any]]:
         inside = np.zeros(c.size, dtype=bool)
         for key, source, codes in parts:
-            values = reader.value(c, key, source, reader.at(c, MONTH))
-            inside |= np.isin(np.asarray(values).astype(str), codes)
+            period = reader.at(c, MONTH)
+            if source == reader.entity or reader.entity == "individu":
+                inside |= c.among(key, codes, period)
+            else:
+                inside |= np.isin(np.asarray(reader.value(c, key, source, period)).astype(str), codes)
         return inside, {}
 
     every_code = tuple(code for _, _, listed in parts for code in listed)

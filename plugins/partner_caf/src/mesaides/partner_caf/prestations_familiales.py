@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mesaides.core import FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
+from mesaides.core import ETERNITY, FAMILLE, INDIVIDU, MENAGE, MONTH, quantity
 from mesaides.partner_caf.helpers import PF, starts_with
 
 # Overseas departments whose residents get the DOM rules of the prestations familiales
@@ -48,6 +48,13 @@ def residence_mayotte(c):
 # ---- Age limits (art. R552-2 CSS) ---------------------------------------------------------------
 
 
+@quantity(INDIVIDU, ETERNITY, label="Mois de naissance (en mois depuis janvier 1970)", value_type="int")
+def pf_mois_de_naissance(c):
+    """The month of birth, counted from January 1970: computed once, as it never changes (the
+    conversion of a date into its month is most of what an age per month costs)."""
+    return c("date_naissance").astype("datetime64[M]").astype(np.int64)
+
+
 @quantity(
     INDIVIDU,
     MONTH,
@@ -63,8 +70,7 @@ def pf_age_fin_de_mois(c):
     for M when this quantity of the month before is at least N (from the month after the
     birthday). The core's ``age`` (on the first day of M) counts a child turning N on the 2nd
     of M as N-1 for the whole of M, and one turning N on the 1st as N from that month."""
-    naissance = c("date_naissance").astype("datetime64[M]").astype(np.int64)
-    return (c.period.year * 12 + c.period.month - 1 - 1970 * 12 - naissance) // 12
+    return (c.period.year * 12 + c.period.month - 1 - 1970 * 12 - c("pf_mois_de_naissance")) // 12
 
 
 # ---- Enfant à charge -------------------------------------------------------------------------
@@ -169,6 +175,7 @@ def biactivite(c):
 
 
 QUANTITIES = (
+    pf_mois_de_naissance,
     pf_age_fin_de_mois,
     en_couple,
     residence_dom,
