@@ -62,7 +62,8 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     registry = open_registry(database=database)
     deployment = deployment or Deployment(settings, registry=RegistryView(opener=lambda url=None, clock=None: registry))
     settings = deployment.settings  # a deployment lock says whether this is a preview
-    form_tokens = FormTokens(instance_secret(engine))
+    secret = instance_secret(engine)  # one read: the forms' tokens and the sign-in limits' keys
+    form_tokens = FormTokens(secret)
     services = Services(
         settings=settings,
         deployment=deployment,
@@ -73,7 +74,7 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
         form_tokens=form_tokens,
         database=engine,
         registry=registry,
-        sign_in_limits=SignInLimits(engine, instance_secret(engine)),
+        sign_in_limits=SignInLimits(engine, secret),
     )
     app = _Application(
         title="mesaides",

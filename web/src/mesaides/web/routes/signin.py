@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from typing import Annotated
 from urllib.parse import quote
 
@@ -29,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mesaides.registry.accounts import Permission
 from mesaides.registry.errors import RegistryError
-from mesaides.registry.identity import LINK_LIFETIME
+from mesaides.registry.identity import LINK_LIFETIME, AccountError, normalise_email
 from mesaides.web import auth
 from mesaides.web.dependencies import form_from_this_site, services_of
 from mesaides.web.routes.accounts import ROLES
@@ -43,12 +42,21 @@ router = APIRouter(include_in_schema=False, tags=[PAGES_TAG], dependencies=[Depe
 LINK_MINUTES = int(LINK_LIFETIME.total_seconds()) // 60
 """How long a link is valid: the registry's identity service decides, the pages and the email say it."""
 MAX_EMAIL_CHARS = 254
-EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ACCOUNT_PAGE = "/espace/compte"
 HOME = ACCOUNT_PAGE
 """Where signing in leads when no page was asked for."""
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 """The link's page has a credential in its address: neither cached nor sent as a referrer."""
+
+
+def _is_email(email: str) -> bool:
+    """The registry's idea of an email address (:func:`~mesaides.registry.identity.normalise_email`),
+    within the length an address can have."""
+    try:
+        normalise_email(email)
+    except AccountError:
+        return False
+    return len(email) <= MAX_EMAIL_CHARS
 
 
 def safe_next(path: str) -> str:
@@ -102,7 +110,7 @@ async def request_link(
     suite: Annotated[str, Form(max_length=2000)] = "",
 ) -> HTMLResponse:
     email = email.strip().lower()
-    if not EMAIL_SHAPE.match(email) or len(email) > MAX_EMAIL_CHARS:
+    if not _is_email(email):
         problem = (
             "Saisissez votre adresse électronique."
             if not email
