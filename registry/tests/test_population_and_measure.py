@@ -26,7 +26,7 @@ def test_the_reference_population_is_deterministic_and_varied(deployment):
         reference_population(rules, "2026-11", households=800) as a,
         reference_population(rules, "2026-11", households=800) as b,
     ):
-        assert a.version == b.version == "france-households-v2-n800-seed20261-2026-11"
+        assert a.version == b.version == "france-households-v3-n800-seed20261-2026-11"
         for name in ("individus", "familles", "foyers_fiscaux", "menages"):
             assert _table(a, name).equals(_table(b, name))
         menages, persons = _table(a, "menages"), _table(a, "individus")

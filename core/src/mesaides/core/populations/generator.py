@@ -13,7 +13,9 @@ What it represents (orders of magnitude from INSEE's census, recensement de la p
 - housing: 57 % owners, 17 % social housing tenants, 19 % private tenants of unfurnished
   and 4 % of furnished flats, 3 % housed for free;
 - activity by age (pensioners from 64, students under 26), wages, unemployment benefits and
-  pensions from log-normal or uniform draws around their medians, 5 % of adults disabled;
+  pensions from log-normal or uniform draws around their medians, 5 % of adults disabled (a
+  third of those of working age with an invalidity pension), jobseekers who worked 5 of the
+  last 10 years (the ASS's first condition);
 - communes: France's large cities, a rural commune and an overseas one, and every territory
   the installed partners' aides test (:mod:`mesaides.core.populations.territories`), each of
   which receives :data:`TERRITORY_SHARE` of the households, spread over its communes.
@@ -48,7 +50,7 @@ from mesaides.core.populations.territories import Territory, partner_territories
 if TYPE_CHECKING:
     from mesaides.core.ruleset import RuleSet
 
-GENERATOR = "france-households-v2"
+GENERATOR = "france-households-v3"
 FRANCE_HOUSEHOLDS = 30_000_000
 """About 30 million households live in France (INSEE, recensement de la population 2020)."""
 HOUSEHOLDS_PER_PARTITION = 20_000
@@ -284,6 +286,16 @@ def draw_partition(
     paris = depcom == "75056"
     rent = np.where(renting, (330 + 120 * size + 250 * paris) * rng.uniform(0.7, 1.4, n), 0.0).round(2)
     coloc = sharing & renting
+    # Drawn last, so that the draws above give the same households as the generator's v2.
+    # Unemployed adults who worked 5 of the 10 years before their last contract ended (the ASS's
+    # first condition, asked of jobseekers): most from 30, some from 25; an assumption of this
+    # generator, not a survey's figure.
+    u = rng.random(total)
+    ass_precondition = (activity == 1) & is_adult & (((person_age >= 30) & (u < 0.6)) | ((person_age >= 25) & (u < 0.3)))
+    # Invalidity pensions: a third of the disabled adults of working age who are not retired
+    # (about 1.5 % of them, as the Assurance maladie's 800,000 or so invalidity pensioners).
+    invalid = disabled & is_adult & (person_age < 62) & (activity != 3) & (rng.random(total) < 1 / 3)
+    invalidity_pension = np.where(invalid, rng.lognormal(np.log(900), 0.35, total), 0.0).round(2)
 
     ids = first + np.arange(n)
     foyer_second = is_adult & (position == 1) & separate_foyers[household]
@@ -314,6 +326,8 @@ def draw_partition(
         "taux_incapacite": incapacity,
         "aah_restriction_substantielle_durable_acces_emploi": pa.array(rsdae, pa.bool_()),
         "date_debut_chomage": pa.array(np.where(activity == 1, unemployed_since, _default_date(rules)), pa.date32()),
+        "ass_precondition_remplie": pa.array(ass_precondition, pa.bool_()),
+        "pensions_invalidite": invalidity_pension,
     }
     person_columns.update({k: v for k, v in inputs.items() if k in rules.parameters})
     foyer_ids = np.sort(np.concatenate((ids * 2, ids[separate_foyers] * 2 + 1)))

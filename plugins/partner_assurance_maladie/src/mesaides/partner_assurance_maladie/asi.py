@@ -54,6 +54,7 @@ def asi_eligibilite(c):
     INDIVIDU,
     MONTH,
     label="Allocation supplémentaire d'invalidité (ASI)",
+    defined_for="asi_condition_pension",
     minimum=0,
     references=(
         "https://www.legifrance.gouv.fr/codes/article_lc/LEGIARTI000041474269",

@@ -87,7 +87,13 @@ def ass_eligibilite_cumul_individu(c):
     return nb_mois_cumul <= c.law(f"{ASS}.cumul.nb_mois_maximum")
 
 
-@quantity(INDIVIDU, MONTH, label="Conditions de l'allocation de solidarité spécifique", value_type="bool")
+@quantity(
+    INDIVIDU,
+    MONTH,
+    label="Conditions de l'allocation de solidarité spécifique",
+    value_type="bool",
+    defined_for="ass_precondition_remplie",
+)
 def ass_eligibilite_individu(c):
     """L5423-1 and R5423-1 C. trav.: the conditions of the ASS, each named."""
     sans_aah = c.check(  # not cumulable since 2017
