@@ -23,7 +23,7 @@ import pytest
 from mesaides.core import Engine, Period
 from mesaides.core.geography import departements, epcis, regions
 from mesaides.core.populations.compare import compare
-from mesaides.core.populations.compute import local_cluster, run
+from mesaides.core.populations.compute import WORKER_MALLOC, local_cluster, run
 from mesaides.core.populations.generator import generate
 from mesaides.core.populations.schema import PopulationFileError, open_dataset, partition_from_tables, read_partition
 
@@ -235,13 +235,18 @@ def _profiler_callbacks(client) -> set[tuple[str, ...]]:
     return set(found.values())
 
 
-def test_local_workers_start_without_dasks_profiler():
+def test_local_workers_start_without_dasks_profiler_and_with_the_engines_malloc_settings():
     """Its history of stack samples made a worker grow by about 10 MB a partition: a local
-    cluster's workers start without it."""
+    cluster's workers start without it. glibc reads its thresholds when a process starts: the
+    workers' processes start with those that keep the engine's arrays on the heap."""
+    import os
+
     from distributed import Client
 
     with local_cluster(1) as cluster, Client(cluster) as client:
         assert _profiler_callbacks(client) == {()}
+        seen = client.run(lambda: {name: os.environ.get(name) for name in WORKER_MALLOC})
+        assert list(seen.values()) == [WORKER_MALLOC]
 
 
 def test_compare_a_candidate_partner_with_the_installed_one(population, on_local_cluster, tmp_path):

@@ -36,10 +36,14 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
-PART_SIZE = 50_000
-"""Persons per part in :meth:`Engine.compute_arrays`: about 21,000 households, whose arrays
-stay in a current processor's caches (measured on 2 cores when it was chosen: a million
-households in 11 s in parts of 50,000 persons, 13.5 s in parts of 100,000, 37 s in one piece)."""
+PART_SIZE = 100_000
+"""Persons per part in :meth:`Engine.compute_arrays` (about 47,000 households): a part's fixed
+cost (each formula run once per period of the chains of past months, whatever the rows) against
+arrays too large for the processor's caches. Measured with every aide (93) on a generated
+partition of 100,000 households (210,932 persons, CPU time, 2026-12-05): 4.8 s in parts of
+25,000 persons, 3.7 s in parts of 50,000, 3.3 s in parts of 100,000, 3.0 s in one piece. With
+the 16 aides of issue 13, when the parts were chosen: a million households in 11 s in parts of
+50,000 persons, 13.5 s in parts of 100,000, 37 s in one piece."""
 
 
 class Engine:

@@ -53,8 +53,9 @@ if TYPE_CHECKING:
 GENERATOR = "france-households-v3"
 FRANCE_HOUSEHOLDS = 30_000_000
 """About 30 million households live in France (INSEE, recensement de la population 2020)."""
-HOUSEHOLDS_PER_PARTITION = 20_000
-"""About 45,000 persons: one partition is one part the engine computes in its caches."""
+HOUSEHOLDS_PER_PARTITION = 40_000
+"""About 84,000 persons: a partition is one part the engine computes at once
+(:data:`mesaides.core.api.PART_SIZE`), and a worker computing every aide on it holds about 1 GB."""
 TERRITORY_SHARE = 0.04
 """The share of households drawn in the territories of each installed territorial partner (less
 when there are more than 20 of them: 80 % at most in all)."""
@@ -291,7 +292,9 @@ def draw_partition(
     # first condition, asked of jobseekers): most from 30, some from 25; an assumption of this
     # generator, not a survey's figure.
     u = rng.random(total)
-    ass_precondition = (activity == 1) & is_adult & (((person_age >= 30) & (u < 0.6)) | ((person_age >= 25) & (u < 0.3)))
+    ass_precondition = (
+        (activity == 1) & is_adult & (((person_age >= 30) & (u < 0.6)) | ((person_age >= 25) & (u < 0.3)))
+    )
     # Invalidity pensions: a third of the disabled adults of working age who are not retired
     # (about 1.5 % of them, as the Assurance maladie's 800,000 or so invalidity pensioners).
     invalid = disabled & is_adult & (person_age < 62) & (activity != 3) & (rng.random(total) < 1 / 3)
