@@ -23,7 +23,7 @@ import pytest
 from mesaides.core import Engine, Period
 from mesaides.core.geography import departements, epcis, regions
 from mesaides.core.populations.compare import compare
-from mesaides.core.populations.compute import WORKER_MALLOC, local_cluster, run
+from mesaides.core.populations.compute import load_rules_on, local_cluster, run
 from mesaides.core.populations.generator import generate
 from mesaides.core.populations.schema import PopulationFileError, open_dataset, partition_from_tables, read_partition
 
@@ -197,8 +197,10 @@ def test_a_dask_scheduler_and_two_workers_started_apart(population, on_local_clu
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=60)
             assert len(client.scheduler_info()["workers"]) == 2
-            # Workers started by hand run Dask's profiler, whose history grew ~10 MB a partition.
+            # Workers started by hand run Dask's profiler, whose history grew ~10 MB a partition,
+            # and map every new array afresh.
             assert _profiler_callbacks(client) == {("profile", "profile-cycle")}
+            mapped = min(client.run(_page_faults_of_new_arrays).values())
         done = subprocess.run(
             [
                 *MESAIDES,
@@ -222,6 +224,7 @@ def test_a_dask_scheduler_and_two_workers_started_apart(population, on_local_clu
         assert remote.equals(_results(on_local_cluster))
         with Client(address, timeout="30s") as client:
             assert _profiler_callbacks(client) == {()}  # stopped by the rules' plugin
+            assert max(client.run(_page_faults_of_new_arrays).values()) * 10 < mapped
     finally:
         for process in [*workers, scheduler]:
             process.terminate()
@@ -235,18 +238,41 @@ def _profiler_callbacks(client) -> set[tuple[str, ...]]:
     return set(found.values())
 
 
-def test_local_workers_start_without_dasks_profiler_and_with_the_engines_malloc_settings():
+def test_local_workers_start_without_dasks_profiler():
     """Its history of stack samples made a worker grow by about 10 MB a partition: a local
-    cluster's workers start without it. glibc reads its thresholds when a process starts: the
-    workers' processes start with those that keep the engine's arrays on the heap."""
-    import os
-
+    cluster's workers start without it."""
     from distributed import Client
 
     with local_cluster(1) as cluster, Client(cluster) as client:
         assert _profiler_callbacks(client) == {()}
-        seen = client.run(lambda: {name: os.environ.get(name) for name in WORKER_MALLOC})
-        assert list(seen.values()) == [WORKER_MALLOC]
+
+
+def _page_faults_of_new_arrays() -> int:
+    """Minor page faults while making and dropping 50 arrays of 16 MB, on a worker: hundreds
+    for each array when glibc maps every array afresh, a few in all when it reuses the heap."""
+    import resource
+
+    import numpy as np
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(50):
+        array = np.ones(2_000_000)
+        del array
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
+def test_workers_keep_the_engines_arrays_on_the_heap_once_the_rules_are_loaded():
+    """Dask starts its workers with glibc settings that map every array afresh (the engine
+    computed three times slower); the rules' plugin changes them on each worker."""
+    from distributed import Client
+
+    from mesaides.core.populations.sources import RuleSource
+
+    with local_cluster(1) as cluster, Client(cluster) as client:
+        mapped = min(client.run(_page_faults_of_new_arrays).values())
+        load_rules_on(client, RuleSource())
+        on_the_heap = max(client.run(_page_faults_of_new_arrays).values())
+        assert on_the_heap * 10 < mapped
 
 
 def test_compare_a_candidate_partner_with_the_installed_one(population, on_local_cluster, tmp_path):

@@ -33,19 +33,6 @@ if TYPE_CHECKING:
     from mesaides.core.ruleset import RuleSet
 
 PLUGIN_NAME = "mesaides-rules"
-PRE_SPAWN_ENVIRON = "distributed.nanny.pre-spawn-environ"
-WORKER_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(2**30), "MALLOC_TRIM_THRESHOLD_": str(2**32)}
-"""glibc's settings for the workers' processes: arrays under 1 GiB come from the heap, and the
-heap is not given back to the system on its own (a task gives it back when the worker nears its
-limit: :func:`mesaides.core.populations.workers.partition_task`). Why: the engine makes many
-temporary arrays of a part's size, each mapped and unmapped afresh otherwise, and a page fault
-on every first write. Dask starts its workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which made
-the engine about three times slower (a partition of 20,000 households in 3.0 s instead of 1.1 s);
-glibc's own thresholds, which grow to 32 MB at most, still left a worker a tenth of its time in
-page faults: measured on 2 cores (2026-12-05), a million households with every aide (93) in
-23.2 s instead of 26.3 s, with the 16 aides of issue 13 in 10.3 s instead of 11.5 s. Workers
-started by hand take them from the environment of their nanny, e.g.
-``DASK_DISTRIBUTED__NANNY__PRE_SPAWN_ENVIRON__MALLOC_MMAP_THRESHOLD_=1073741824``."""
 EPSILON = 0.005
 """Amounts closer than half a cent are equal; a household obtains an aide above it."""
 NO_PROFILER = "distributed.worker.profile.enabled"
@@ -269,8 +256,7 @@ def local_cluster(workers: int | None = None, *, memory_limit: str = "2GiB", env
     import dask
     from distributed import LocalCluster
 
-    malloc = {f"{PRE_SPAWN_ENVIRON}.{name}": value for name, value in WORKER_MALLOC.items()}
-    with dask.config.set({**malloc, NO_PROFILER: False}):
+    with dask.config.set({NO_PROFILER: False}):
         return LocalCluster(
             n_workers=workers or os.cpu_count() or 1,
             threads_per_worker=1,
