@@ -64,8 +64,8 @@ class Context:
         recorder: Recorder | None = None,
     ):
         # The simulation is used through its public side only: ``read`` (a value, computed if
-        # needed), ``cache`` (the values computed), ``compiled`` (the rules' look-ups) and
-        # ``population``.
+        # needed), ``cache`` (the values computed), ``compiled`` (the rules' look-ups),
+        # ``population``, ``per_person`` and ``texts`` (values given to persons, distinct texts).
         self._sim = sim
         self._compiled = sim.compiled
         self.quantity = quantity
@@ -284,8 +284,7 @@ class Context:
         if source_key == self._entity_key:
             return values
         if self._entity_key == INDIVIDU_KEY:
-            per_member: np.ndarray = values[self._sim.population.groups[source_key].person_group]
-            return per_member
+            return self._sim.per_person(values, source_key)
         source = self._compiled.rules.variable(name).entity
         raise UndeclaredRead(
             f"{self.quantity.name} reads {name} ({source.key}) from a {self.entity.key}: "
