@@ -68,3 +68,29 @@ def test_the_households_of_a_mask_are_those_of_its_persons(rules, entity_key):
         assert np.array_equal(households[household], expected)
         assert households.sum() == len(set(household[persons].tolist()))
         assert sim._households_with(entity_key, mask) is households, "the same mask: the same households"
+
+
+def test_a_sum_made_again_is_a_new_array_with_the_same_values(rules):
+    sim = Simulation(rules, couples(rules, 2))
+    months = tuple(np.array([0.1 * i, 1.0 + i, 3.0, 0.2]) for i in range(12))
+    for month in months:
+        month.flags.writeable = False  # computed values: they cannot change
+    first = sim.total(months)
+    expected = months[0].copy()
+    for month in months[1:]:
+        expected += month
+    assert first.tobytes() == expected.tobytes(), "added in the same order: the very same floats"
+    first += 100.0  # the caller's array: changing it changes no later sum
+    again = sim.total(months)
+    assert again.tobytes() == expected.tobytes()
+    assert again is not first and again.flags.writeable
+    again += 1.0  # a kept sum given again is a copy too
+    assert sim.total(months).tobytes() == expected.tobytes()
+
+
+def test_a_sum_of_arrays_that_may_still_change_is_made_again(rules):
+    sim = Simulation(rules, couples(rules, 2))
+    month = np.ones(4)
+    assert sim.total((month, month)).tolist() == [2.0] * 4
+    month[:] = 5.0
+    assert sim.total((month, month)).tolist() == [10.0] * 4

@@ -76,6 +76,11 @@ measured on a partition of 100,000 households and 93 aides, a person's formula r
 value given to persons a thousand times, half of them the same array as one of the 8 before
 (30 MB at most there: 16 values of 210,000 persons)."""
 
+TOTALS = 16
+"""Sums of values over several periods kept per simulation (see :meth:`Simulation.total`):
+measured on a partition of 100,000 households and 93 aides, 1,219 of its 1,911 sums are of the
+same arrays as one of the 16 before (0.17 s of additions; 27 MB kept at most there)."""
+
 SHARED_DEFAULT_ROWS = 16
 """Default values of up to this many rows are shared between simulations (see
 :meth:`Simulation.default`); larger ones belong to their simulation."""
@@ -191,6 +196,8 @@ class Simulation:
         and these households' rows in it, per entity (see :meth:`_from_whole`)."""
         self._per_person: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         """id of a group's value -> (that value, each person's; see :meth:`per_person`)."""
+        self._totals: dict[tuple[int, ...], tuple[tuple[np.ndarray, ...], np.ndarray]] = {}
+        """ids of the values summed -> (those values, their sum; see :meth:`total`)."""
         self._texts: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         """id of a text array -> (the array, its distinct texts, each row's index among them)."""
         self._taken: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -324,6 +331,31 @@ class Simulation:
             del kept[next(iter(kept))]
         kept[id(values)] = (values, per_person)
         return per_person
+
+    def total(self, values: tuple[np.ndarray, ...]) -> np.ndarray:
+        """The sum of ``values`` as floats, added in order: a new array, the caller's to change.
+
+        Formulas sum the same months of the same values again and again (a year of resources
+        at each step of a chain of backward reads, the same resources in several aides): the
+        last :data:`TOTALS` sums of read-only values (which cannot change) are kept with the
+        very arrays they were made from, and a copy of the kept sum is given when the same
+        arrays are summed again. Measured on a partition of 100,000 households and 93 aides:
+        two sums in three are of arrays summed before."""
+        kept = self._totals
+        key = tuple(map(id, values))
+        found = kept.get(key)
+        if found is not None and all(a is b for a, b in zip(found[0], values, strict=True)):
+            kept[key] = kept.pop(key)  # the most recently used last
+            return found[1].copy()
+        total = values[0].astype(float)
+        for value in values[1:]:
+            total += value  # ``total`` is a fresh float array: add in place
+        if not any(value.flags.writeable for value in values):
+            if len(kept) >= TOTALS:
+                del kept[next(iter(kept))]
+            kept[key] = (values, total)
+            total = total.copy()
+        return total
 
     def _from_whole(self, name: str, key: tuple[str, Period]) -> np.ndarray | None:
         """The value of ``key`` for these households taken from the whole population's
