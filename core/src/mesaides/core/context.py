@@ -64,8 +64,9 @@ class Context:
         recorder: Recorder | None = None,
     ):
         # The simulation is used through its public side only: ``read`` (a value, computed if
-        # needed), ``cache`` (the values computed), ``compiled`` (the rules' look-ups) and
-        # ``population``.
+        # needed), ``cache`` (the values computed), ``compiled`` (the rules' look-ups),
+        # ``population``, ``per_person``, ``total`` and ``texts`` (values given to persons, sums, distinct
+        # texts).
         self._sim = sim
         self._compiled = sim.compiled
         self.quantity = quantity
@@ -101,11 +102,10 @@ class Context:
 
     def sum(self, name: str, periods: Iterable[Period]) -> np.ndarray:
         """The sum of ``name`` over several periods (e.g. ``c.period.last_months(3)``)."""
-        periods = tuple(periods)
         values = self._values
-        total = values(name, periods[0]).astype(float)
-        for p in periods[1:]:
-            total += values(name, p)  # ``total`` is a fresh float array: add in place
+        # Read in order, then added in the same order: the reads are the formula's, the sum the
+        # simulation's (see :meth:`Simulation.total`).
+        total = self._sim.total(tuple(values(name, p) for p in periods))
         # A group's values are summed before they are given to its members: the same sums.
         return self._on_entity(name, total)
 
@@ -284,8 +284,7 @@ class Context:
         if source_key == self._entity_key:
             return values
         if self._entity_key == INDIVIDU_KEY:
-            per_member: np.ndarray = values[self._sim.population.groups[source_key].person_group]
-            return per_member
+            return self._sim.per_person(values, source_key)
         source = self._compiled.rules.variable(name).entity
         raise UndeclaredRead(
             f"{self.quantity.name} reads {name} ({source.key}) from a {self.entity.key}: "
