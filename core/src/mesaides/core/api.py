@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 
-PART_SIZE = 100_000
-"""Persons per part in :meth:`Engine.compute_arrays` (about 47,000 households): a part's fixed
+PART_SIZE = 120_000
+"""Persons per part in :meth:`Engine.compute_arrays` (about 57,000 households): a part's fixed
 cost (each formula run once per period of the chains of past months, whatever the rows) against
 arrays too large for the processor's caches. Measured with every aide (93) on a generated
 partition of 100,000 households (210,932 persons, CPU time, 2026-12-05): 4.8 s in parts of

@@ -37,7 +37,7 @@ def population() -> None:
     "--per-partition",
     type=click.IntRange(min=1),
     default=None,
-    help="Households per partition (default 40,000: one part the engine computes at once, about 1 GB a worker).",
+    help="Households per partition (default 50,000: one part the engine computes at once, about 1.4 GB a worker).",
 )
 def generate_command(out: Path, households: int, seed: int, per_partition: int | None) -> None:
     """Write a synthetic population of France's households into the new folder OUT, covering

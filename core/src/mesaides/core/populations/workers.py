@@ -129,7 +129,7 @@ def partition_task(
         _give_back_freed_memory(worker)
 
 
-TRIM_ABOVE = 0.7
+TRIM_ABOVE = 0.75
 """The share of a worker's memory limit above which a task gives freed memory back."""
 
 
@@ -138,7 +138,7 @@ def _give_back_freed_memory(worker: Any) -> None:
     holds more than :data:`TRIM_ABOVE` of its memory limit (always, without a limit).
 
     Not after every partition: glibc keeps the freed memory for the next partition's arrays
-    (a worker holds about 1 GB computing every aide on 40,000 households), and giving it back
+    (a worker holds about 1.4 GB computing every aide on 50,000 households), and giving it back
     each time cost a sixth of a partition's processor time in page faults (measured: 0.32 s of
     system time a partition of 20,000 households instead of 0.10 s; 4.8 s of 24 s a worker for
     a million households in partitions of 50,000). Dask pauses a worker at 80 % of its limit.
