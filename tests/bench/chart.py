@@ -31,7 +31,7 @@ def main() -> None:
     ax.set_xscale("log")
     ax.set_xlabel("households")
     ax.set_ylabel("µs per household")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, 1.15 * max(compute))  # room for the first label
     ax.set_title("Cost per household and memory as the population grows")
     if data.get("measured"):  # when and how: the machine's load changes the times
         fig.text(0.5, 0.005, f"measured {data['measured']}", ha="center", va="bottom", fontsize=8, alpha=0.7)
