@@ -200,7 +200,7 @@ def test_a_dask_scheduler_and_two_workers_started_apart(population, on_local_clu
             # Workers started by hand run Dask's profiler, whose history grew ~10 MB a partition,
             # and map every new array afresh.
             assert _profiler_callbacks(client) == {("profile", "profile-cycle")}
-            mapped = min(client.run(_page_faults_of_new_arrays).values())
+            mapped = _page_faults_of_new_arrays(client)
         done = subprocess.run(
             [
                 *MESAIDES,
@@ -224,7 +224,7 @@ def test_a_dask_scheduler_and_two_workers_started_apart(population, on_local_clu
         assert remote.equals(_results(on_local_cluster))
         with Client(address, timeout="30s") as client:
             assert _profiler_callbacks(client) == {()}  # stopped by the rules' plugin
-            assert max(client.run(_page_faults_of_new_arrays).values()) * 10 < mapped
+            assert _page_faults_of_new_arrays(client) * 10 < mapped
     finally:
         for process in [*workers, scheduler]:
             process.terminate()
@@ -247,18 +247,23 @@ def test_local_workers_start_without_dasks_profiler():
         assert _profiler_callbacks(client) == {()}
 
 
-def _page_faults_of_new_arrays() -> int:
-    """Minor page faults while making and dropping 50 arrays of 16 MB, on a worker: hundreds
-    for each array when glibc maps every array afresh, a few in all when it reuses the heap."""
-    import resource
+def _page_faults_of_new_arrays(client) -> int:
+    """Minor page faults while making and dropping 50 arrays of 16 MB, on each worker of
+    ``client``: hundreds for each array when glibc maps every array afresh, a few in all when it
+    reuses the heap (the most of any worker)."""
 
-    import numpy as np
+    def count() -> int:  # nested: sent by value, as workers cannot import the tests
+        import resource
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    for _ in range(50):
-        array = np.ones(2_000_000)
-        del array
-    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+        import numpy as np
+
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(50):
+            array = np.ones(2_000_000)
+            del array
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+    return max(client.run(count).values())
 
 
 def test_workers_keep_the_engines_arrays_on_the_heap_once_the_rules_are_loaded():
@@ -269,9 +274,9 @@ def test_workers_keep_the_engines_arrays_on_the_heap_once_the_rules_are_loaded()
     from mesaides.core.populations.sources import RuleSource
 
     with local_cluster(1) as cluster, Client(cluster) as client:
-        mapped = min(client.run(_page_faults_of_new_arrays).values())
+        mapped = _page_faults_of_new_arrays(client)
         load_rules_on(client, RuleSource())
-        on_the_heap = max(client.run(_page_faults_of_new_arrays).values())
+        on_the_heap = _page_faults_of_new_arrays(client)
         assert on_the_heap * 10 < mapped
 
 
