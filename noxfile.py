@@ -2,7 +2,7 @@
 
 nox -s tests      each distribution's tests beside the core alone, then everything together
 nox -s tests_postgresql   the registry's and the web's database tests again, on a PostgreSQL server
-nox -s lint       ruff (lint, format check), then mypy (strict on the core, defaults on the partners)
+nox -s lint       ruff (lint, format check), then mypy (strict on the core, defaults elsewhere)
 nox -s bench      start-up, the oracle batch, throughput, peak memory, the web server's load
 nox -s build      a wheel for every distribution in dist/
 nox -s serve      the simulator on the embedded default (SQLite, every partner package)
@@ -136,13 +136,22 @@ def tests_postgresql(session: nox.Session) -> None:
     session.run("pytest", *targets, "--database=postgresql", *session.posargs)
 
 
-TYPING_TOOLS = ("mypy>=1.13,<2", "types-PyYAML>=6", "pytest>=8", "matplotlib>=3.8")
-"""mypy and the stubs it needs beside the checked distributions' own dependencies (numpy and
-pydantic ship theirs; the core's pytest plugin is checked against pytest's; the population
-charts against matplotlib's, an optional dependency)."""
-TYPE_CHECKED = ("core", *(m for m in MEMBERS if m.startswith("plugins/")))
-"""The distributions mypy checks (settings in pyproject.toml): the core strictly, the partners
-with mypy's defaults. The registry and the web simulator are not checked yet (see there)."""
+TYPING_TOOLS = (
+    "mypy>=1.13,<2",
+    "types-PyYAML>=6",
+    "types-Markdown>=3.5",
+    "pytest>=8",
+    "matplotlib>=3.8",
+    "psycopg[binary]>=3.1",
+)
+"""mypy and the stubs it needs beside the checked distributions' own dependencies (numpy,
+pydantic, SQLAlchemy and FastAPI ship theirs; the core's pytest plugin is checked against
+pytest's; the population charts against matplotlib's, an optional dependency; the registry's
+PostgreSQL test server against psycopg's, its ``postgresql`` extra; the web's pages against
+Markdown's stubs)."""
+TYPE_CHECKED = ("core", "registry", *(m for m in MEMBERS if m.startswith("plugins/")), "web")
+"""The distributions mypy checks (settings in pyproject.toml): the core strictly, the registry,
+the partners and the web simulator with mypy's defaults."""
 
 
 @nox.session(python=PYTHON)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import delete, inspect, select, update
 
 from mesaides.registry import FixedClock, SmtpSettings, open_registry
-from mesaides.registry.database import Database
-from mesaides.registry.models import Base
+from mesaides.registry.database import Database, rows_matched
+from mesaides.registry.models import Base, SchedulerLease
 
 
 def test_migrations_create_every_table(db_url):
@@ -56,6 +58,23 @@ def test_head_revision_is_the_newest_migration():
 def test_opening_twice_is_harmless(db_url):
     for _ in range(2):
         Database(db_url).close()
+
+
+def test_rows_matched_counts_the_rows_an_update_or_a_delete_matched(db_url):
+    database = Database(db_url)
+    now = dt.datetime(2026, 1, 5, 12)
+    with database.transaction() as session:
+        session.add_all(
+            SchedulerLease(name=name, holder="server-a", acquired_at=now, expires_at=now) for name in ("x", "y", "z")
+        )
+    with database.transaction() as session:
+        taken = update(SchedulerLease).where(SchedulerLease.name != "z").values(holder="server-b")
+        assert rows_matched(session, taken) == 2
+        assert rows_matched(session, delete(SchedulerLease).where(SchedulerLease.holder == "server-b")) == 2
+        assert rows_matched(session, delete(SchedulerLease).where(SchedulerLease.holder == "server-b")) == 0
+    with database.reading() as session:
+        assert session.scalars(select(SchedulerLease.name)).all() == ["z"]
+    database.close()
 
 
 def test_default_database_is_sqlite_in_the_instance_dir(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ from registry_test_partners import (
     with_formula,
 )
 
+from mesaides.registry.impacts import first_per_aide
 from mesaides.registry.notices import A7_NOTICES
 from mesaides.registry.testing import OPERATOR, referent
 
@@ -167,3 +168,13 @@ def test_p3_a_changed_parameter_notifies_the_partners_reading_it(registry, deplo
     assert report.parameters_changed == ["nat_statut_special"]
     [p3] = _by_rule(registry, "P3")
     assert set(p3["recipients"]) == {"ville", "dep", "metro"}  # dep and metro read it through minimum_test
+
+
+def test_a_notification_keeps_each_aide_s_first_measure_in_order():
+    measures = [
+        {"aide": "dep_bonus", "parameter": "a"},
+        {"aide": "metro_jeunes", "parameter": "a"},
+        {"aide": "dep_bonus", "parameter": "b"},
+        {"aide": "ville_aide", "parameter": "b"},
+    ]
+    assert first_per_aide(measures) == [measures[0], measures[1], measures[3]]

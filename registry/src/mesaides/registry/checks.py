@@ -412,7 +412,7 @@ def check_publication(
 def registered_cases(rows: Iterable[Any], owners: Mapping[str, str | None]) -> list[ExpertCase]:
     """Expert cases stored in the registry (rows with ``id``, ``aide`` and ``content``), each
     owned by the distribution of the aide it was registered for (``owners``: aide -> distribution)."""
-    cases = []
+    cases: list[ExpertCase] = []
     for row in rows:
         try:
             cases.extend(

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Delete, Engine, Update, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -164,3 +164,14 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def rows_matched(session: Session, statement: Update | Delete) -> int:
+    """Execute an UPDATE or DELETE; the number of rows its WHERE clause matched.
+
+    ``Session.execute`` is annotated as returning a ``Result`` whatever the statement; for an
+    UPDATE or DELETE it returns a ``CursorResult``, which counts the rows."""
+    result = session.execute(statement)
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"an UPDATE or DELETE gave a {type(result).__name__}, which counts no rows")
+    return result.rowcount

@@ -94,6 +94,14 @@ def downstream(subject: str, aides: Iterable[AideView]) -> list[str]:
     return sorted(a.name for a in aides if subject in a.reads)
 
 
+def first_per_aide(measures: Iterable[dict]) -> list[dict]:
+    """Each aide's first measure, in the order of ``measures``."""
+    first: dict[str, dict] = {}
+    for measure in measures:
+        first.setdefault(measure["aide"], measure)
+    return list(first.values())
+
+
 def store_measures(
     session: Session,
     sync_id: int,
@@ -238,8 +246,7 @@ def announce_change_set(
         body.append("Tant que vous n'avez pas répondu, vos aides concernées affichent un avertissement (A7, A10).")
     else:
         body.append("Tant que chaque partenaire concerné n'a pas répondu, ces aides affichent un avertissement (A7).")
-    seen: set[str] = set()
-    measures = [m for m in change_set.measures if not (m["aide"] in seen or seen.add(m["aide"]))]
+    measures = first_per_aide(change_set.measures)
     details: dict = {
         "change": change_set.kind,
         "changes": [
@@ -282,7 +289,7 @@ def announce_territorial_aide(
     sync_id: int | None,
 ) -> Notification | None:
     """G3: national partners assess the impact of a new territorial aide on theirs."""
-    recipients = {p: [] for p in national_partners if p != aide.partner_id}
+    recipients: dict[str, list[str]] = {p: [] for p in national_partners if p != aide.partner_id}
     who = partner_names.get(aide.partner_id or "", aide.owner)
     label = f"« {aide.label} » ({aide.name})" if aide.label else aide.name
     body = (

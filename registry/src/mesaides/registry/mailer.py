@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from mesaides.registry import audit
 from mesaides.registry.clock import Clock
-from mesaides.registry.database import Database
+from mesaides.registry.database import Database, rows_matched
 from mesaides.registry.models import OutboxMessage
 from mesaides.registry.settings import SmtpSettings
 
@@ -150,15 +150,16 @@ def flush_outbox(
         return report
     for message_id in due:
         with database.transaction() as session:
-            claimed = session.execute(
+            claimed = rows_matched(
+                session,
                 update(OutboxMessage)
                 .where(
                     OutboxMessage.id == message_id,
                     OutboxMessage.sent_at.is_(None),
                     OutboxMessage.next_attempt_at <= now,
                 )
-                .values(next_attempt_at=now + CLAIM_FOR)
-            ).rowcount
+                .values(next_attempt_at=now + CLAIM_FOR),
+            )
         if not claimed:  # another sender has it, or sent it
             continue
         with database.transaction() as session:

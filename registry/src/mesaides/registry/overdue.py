@@ -94,8 +94,10 @@ def _deadlines(session: Session) -> list[Deadline]:
     for a in session.scalars(select(Aide).where(Aide.status == AideStatus.SUGGESTED)):
         what = f"has not decided on the suggested aide {a.name} (A1)"
         expected = f"la décision sur l'aide suggérée {a.name} (A1)"
-        due = a.suggested_at + ANSWER_WITHIN
-        out.append(Deadline("O4", "operator", what, due, a.suggested_at, f"suggested:{a.name}", expected))
+        # A suggestion is first seen when it is made (lifecycle.suggest records both).
+        suggested_at = a.suggested_at or a.first_seen
+        due = suggested_at + ANSWER_WITHIN
+        out.append(Deadline("O4", "operator", what, due, suggested_at, f"suggested:{a.name}", expected))
     for d in defects.unresolved(session):
         partner = session.scalar(select(Aide.partner_id).where(Aide.name == d.aide)) or "operator"
         if d.status == defects.EXPIRED:
@@ -117,6 +119,8 @@ def _deadlines(session: Session) -> list[Deadline]:
         Parameter.status == ParameterStatus.DEPRECATED, Parameter.removal_date.is_not(None)
     )
     for p in session.scalars(deprecated):
+        if p.removal_date is None:  # the query leaves them out
+            continue
         due = dt.datetime.combine(p.removal_date, dt.time())
         what = f"the Parameter {p.name} is to be removed (deprecated since {p.deprecated_since})"
         expected = (

@@ -7,6 +7,7 @@ warnings naming all three. It is removed only once no aide depends on it (P4), a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -32,7 +33,7 @@ class ParameterInUse(ParameterError):
 
     SHOWN = 12
 
-    def __init__(self, name: str, aides: list[str], quantities: list[str] = ()):
+    def __init__(self, name: str, aides: list[str], quantities: Iterable[str] = ()):
         self.name = name
         self.aides = aides
         self.quantities = list(quantities)
@@ -167,7 +168,9 @@ def remove(session: Session, now: dt.datetime, name: str, *, by: str, reason: st
     move(row, REMOVED, name=name, what="Parameter")
     row.removed_at, row.removed_by, row.removal_reason = now, by, reason
     audit.record(session, now, by, "parameter_removed", name, reason)
-    recipients = {p.id: [] for p in session.scalars(select(Partner).where(Partner.distribution.is_not(None)))}
+    recipients: dict[str, list[str]] = {
+        p.id: [] for p in session.scalars(select(Partner).where(Partner.distribution.is_not(None)))
+    }
     notify(
         session,
         now,

@@ -19,7 +19,7 @@ from mesaides.registry import lifecycle
 from mesaides.registry.checks import Finding
 from mesaides.registry.models import DEVELOPMENT, PREVIEW, PUBLISHED, REMOVED, SUSPENDED, Aide
 from mesaides.registry.snapshot import Snapshot
-from mesaides.registry.statuses import ADOPTABLE
+from mesaides.registry.statuses import ADOPTABLE, AideStatus
 
 SHOWN_STATUSES = (PREVIEW, PUBLISHED)
 """The statuses a deployment may ask for: on previews only (G4), or public (A6, G2)."""
@@ -110,7 +110,7 @@ def raise_statuses(
     statuses = {}
     for name, target in targets.items():
         row = session.get(Aide, name)
-        if row is not None and _RANK.get(row.status, 3) < _RANK[target]:
+        if row is not None and _RANK.get(AideStatus(row.status), 3) < _RANK[AideStatus(target)]:
             why = (
                 "A6: the automatic checks passed and both sign-offs are given"
                 if target == PUBLISHED

@@ -34,6 +34,7 @@ from mesaides.registry.impacts import (
     ChangeSet,
     announce_change_set,
     announce_territorial_aide,
+    first_per_aide,
     impacted_by_aide,
     impacted_by_parameter,
     store_measures,
@@ -451,9 +452,13 @@ class _Sync:
             select(Sync).where(Sync.id != self.sync.id, Sync.population_version.is_not(None)).order_by(Sync.id.desc())
         )
         if previous is not None:
-            comparable = current
+            comparable: ReferenceRun | None = current
             if previous.population_version != population.version:
-                if previous.period != period or previous.households != population.households:
+                # A sync records its period with its population's version: a previous one without
+                # a period has no population to rebuild.
+                if previous.period is not None and (
+                    previous.period != period or previous.households != population.households
+                ):
                     with (
                         _cluster(self.measuring.scheduler) as client,
                         reference_population(
@@ -586,9 +591,9 @@ class _Sync:
                     self.report.notifications.append(n.id)
         if not self.report.baseline:
             for kind in ("added", "changed"):
-                names = [name for name, k in param_changes if k == kind]
-                if names:
-                    self._announce_parameters(kind, names, partners, list(current.values()))
+                changed = [name for name, k in param_changes if k == kind]
+                if changed:
+                    self._announce_parameters(kind, changed, partners, list(current.values()))
 
     def _announce_parameters(
         self, kind: str, names: list[str], partners: dict[str, Partner], aides: list[AideView]
@@ -598,8 +603,9 @@ class _Sync:
         owner_partner: dict[str, str | None] = {}
         for name in names:
             p = self.snapshot.parameters[name]
-            owner_partner[name] = self.snapshot.partner_of(p.owner)
-            who[name] = partners[owner_partner[name]].name if owner_partner[name] in partners else p.owner
+            owner = owner_partner[name] = self.snapshot.partner_of(p.owner)
+            partner = partners.get(owner) if owner is not None else None
+            who[name] = partner.name if partner is not None else p.owner
         measures: list[dict] = []
         if kind == "added":
             owners = set(owner_partner.values())
@@ -634,7 +640,6 @@ class _Sync:
             title = f"Nouveau Parameter {p.name} ({p.label})" if kind == "added" else f"Le Parameter {p.name} a changé"
         else:
             title = f"{len(names)} {'nouveaux Parameters' if kind == 'added' else 'Parameters modifiés'} : {', '.join(names)}"
-        seen: set[str] = set()
         n = notify(
             self.session,
             self.now,
@@ -648,7 +653,7 @@ class _Sync:
             recipients=recipients,
             details={
                 "parameters": {n: self.snapshot.parameters[n].definition for n in names},
-                "impact": [m for m in measures if not (m["aide"] in seen or seen.add(m["aide"]))],
+                "impact": first_per_aide(measures),
             },
             sync_id=self.sync.id,
         )

@@ -42,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from mesaides.registry import audit, parameter_catalogue
 from mesaides.registry.accounts import SYSTEM_ACTOR, Actor, Role
+from mesaides.registry.database import rows_matched
 from mesaides.registry.models import (
     Account,
     AccountSession,
@@ -183,14 +184,15 @@ def acquire_lease(database: Database, now: dt.datetime, holder: str, name: str =
     (or the insert of its row, the first time), which one process at a time wins."""
     values = {"holder": holder, "acquired_at": now, "expires_at": now + LEASE_FOR}
     with database.transaction() as session:
-        taken = session.execute(
+        taken = rows_matched(
+            session,
             update(SchedulerLease)
             .where(
                 SchedulerLease.name == name,
                 or_(SchedulerLease.expires_at.is_(None), SchedulerLease.expires_at <= now),
             )
-            .values(**values)
-        ).rowcount
+            .values(**values),
+        )
     if taken:
         return True
     try:
@@ -220,15 +222,17 @@ def _remove_parameters(registry: Registry, by: Actor, rules: Callable[[], RuleSe
     still reads it, the operator is warned (once per removal date) with who reads it."""
     now = registry.now
     with registry.database.reading() as session:
-        due = list(
-            session.execute(
+        due = [
+            (name, removal_date)
+            for name, removal_date in session.execute(
                 select(Parameter.name, Parameter.removal_date).where(
                     Parameter.status == ParameterStatus.DEPRECATED,
                     Parameter.removal_date.is_not(None),
                     Parameter.removal_date <= now.date(),
                 )
             )
-        )
+            if removal_date is not None
+        ]
     if not due:
         return
     if rules is None:
@@ -407,10 +411,11 @@ def _purge(registry: Registry, by: Actor) -> dict[str, int]:
     """The registry's own retention, then each installed distribution's (``mesaides.tick``)."""
     before = registry.now - SIGN_IN_KEPT
     with registry.database.transaction() as session:
-        links = session.execute(delete(SignInLink).where(SignInLink.expires_at <= before)).rowcount
-        sessions = session.execute(
-            delete(AccountSession).where(or_(AccountSession.expires_at <= before, AccountSession.closed_at <= before))
-        ).rowcount
+        links = rows_matched(session, delete(SignInLink).where(SignInLink.expires_at <= before))
+        sessions = rows_matched(
+            session,
+            delete(AccountSession).where(or_(AccountSession.expires_at <= before, AccountSession.closed_at <= before)),
+        )
         if links or sessions:
             audit.record(
                 session, registry.now, by.label, "purged", "sign-in", "retention", links=links, sessions=sessions

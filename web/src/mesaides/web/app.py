@@ -96,7 +96,9 @@ def create_app(settings: Settings | None = None, deployment: Deployment | None =
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.assets_directory()), name="docs-assets")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_exception_handler(StarletteHTTPException, answer_http_error)
+    # The decorator's form: Starlette's add_exception_handler is annotated for handlers of any
+    # Exception, not of one class.
+    app.exception_handler(StarletteHTTPException)(answer_http_error)
     return app
 
 

@@ -170,7 +170,7 @@ def build_case(
     for aide in case.aides:
         if not aide.filled:
             continue
-        values = []
+        values: list[bool | float] = []
         for row in aide.rows:
             if not row.typed:
                 row.error = "Indiquez aussi cette valeur, ou aucune pour cette aide."

@@ -289,36 +289,36 @@ def parse(q: Question, raw: str, today: dt.date, *, chosen: str = "") -> Any:
         return raw
     if q.widget == "integer":
         try:
-            value = int(raw)
+            count = int(raw)
         except ValueError:
             raise Invalid(f"« {raw} » n'est pas un nombre entier : écrivez par exemple 2.") from None
         low, high = int(q.min if q.min is not None else 0), int(q.max if q.max is not None else 10**6)
-        if not low <= value <= high:
+        if not low <= count <= high:
             raise Invalid(f"Indiquez un nombre entre {low} et {high}.")
-        return value
+        return count
     if q.widget == "money":
-        value = parse_money(raw)
-        if q.min_exclusive is not None and value <= q.min_exclusive:
+        amount = parse_money(raw)
+        if q.min_exclusive is not None and amount <= q.min_exclusive:
             raise Invalid(f"Indiquez un montant supérieur à {q.min_exclusive:g} €.")
-        if value > MAX_MONTHLY_AMOUNT:
+        if amount > MAX_MONTHLY_AMOUNT:
             raise Invalid("Ce montant paraît très élevé pour un mois : indiquez un montant mensuel.")
-        return value
+        return amount
     if q.widget == "date":
-        value = parse_date(raw)
-        if value > today:
+        day = parse_date(raw)
+        if day > today:
             raise Invalid("Cette date est dans le futur : vérifiez-la.")
-        if q.min_age is not None and age_on(value, today) < q.min_age:
+        if q.min_age is not None and age_on(day, today) < q.min_age:
             raise Invalid(f"Cette date donne moins de {q.min_age} ans : vérifiez l'année.")
-        if q.max_age is not None and age_on(value, today) >= q.max_age:
+        if q.max_age is not None and age_on(day, today) >= q.max_age:
             if q.who == "enfants":
                 raise Invalid(
                     f"Un enfant à charge a moins de {q.max_age} ans : vérifiez l'année, ou ne le comptez pas "
                     "parmi vos enfants à charge."
                 )
             raise Invalid(f"Cette date donne {q.max_age} ans ou plus : vérifiez l'année.")
-        if value.year < 1900:
+        if day.year < 1900:
             raise Invalid("Vérifiez l'année de cette date.")
-        return value
+        return day
     if q.widget == "commune":
         resolution = resolve_commune(raw, chosen)
         if resolution.commune is not None:

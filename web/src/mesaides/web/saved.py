@@ -41,7 +41,7 @@ class SavedSituations:
                     .where(saved_situations.c.token == token, saved_situations.c.expires_at > now)
                     .values(answers=answers, updated_at=now, expires_at=now + self.retention)
                 ).rowcount
-            if not updated:
+            if not token or not updated:
                 token = secrets.token_urlsafe(TOKEN_BYTES)
                 conn.execute(
                     saved_situations.insert().values(

@@ -94,13 +94,14 @@ class SignInLimits:
         with self.engine.begin() as conn:
             for per, key in keys.items():
                 limit = self.limits[per]
-                recent = conn.execute(
-                    sa.select(table.c.at)
-                    .where(table.c.key == key, table.c.at > now - limit.window)
-                    .order_by(table.c.at)
-                    .limit(limit.requests)
-                ).scalars()
-                times = list(recent)
+                times: list[dt.datetime] = list(
+                    conn.execute(
+                        sa.select(table.c.at)
+                        .where(table.c.key == key, table.c.at > now - limit.window)
+                        .order_by(table.c.at)
+                        .limit(limit.requests)
+                    ).scalars()
+                )
                 if len(times) >= limit.requests:
                     return Refusal(per, times[0] + limit.window - now)
             conn.execute(table.insert(), [{"key": key, "at": now} for key in keys.values()])

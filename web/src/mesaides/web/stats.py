@@ -195,18 +195,22 @@ class Stats:
         if days is not None:
             query = query.where(stats_counters.c.day >= self.today() - dt.timedelta(days=days - 1))
         with self.engine.connect() as conn:
-            rows = conn.execute(query.group_by(stats_counters.c.key)).all()
+            rows = conn.execute(query.group_by(stats_counters.c.key)).tuples().all()
         return dict(sorted(((k, int(v)) for k, v in rows), key=lambda kv: (-kv[1], kv[0])))
 
     def by_key_daily(self, metric: str, days: int = 30) -> dict[str, Series]:
         end = self.today()
         start = end - dt.timedelta(days=days - 1)
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(stats_counters.c.key, stats_counters.c.day, stats_counters.c.count).where(
-                    stats_counters.c.metric == metric, stats_counters.c.day >= start
+            rows = (
+                conn.execute(
+                    sa.select(stats_counters.c.key, stats_counters.c.day, stats_counters.c.count).where(
+                        stats_counters.c.metric == metric, stats_counters.c.day >= start
+                    )
                 )
-            ).all()
+                .tuples()
+                .all()
+            )
         span = [start + dt.timedelta(days=i) for i in range(days)]
         per: dict[str, dict[dt.date, int]] = defaultdict(dict)
         for key, day, count in rows:
@@ -215,7 +219,7 @@ class Stats:
 
     def total(self, metric: str) -> int:
         with self.engine.connect() as conn:
-            value = conn.execute(
+            value: int = conn.execute(
                 sa.select(sa.func.coalesce(sa.func.sum(stats_counters.c.count), 0)).where(
                     stats_counters.c.metric == metric
                 )

@@ -57,7 +57,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """On PostgreSQL, keep only the tests that use a database (the others ran on SQLite)."""
     if database_kind(config) != "postgresql":
         return
-    kept, dropped = [], []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         (kept if URL_FIXTURE in getattr(item, "fixturenames", ()) else dropped).append(item)
     if dropped:

@@ -229,22 +229,23 @@ def record_deployment(
     (``preview`` or ``published``, as ``mesaides registry publish`` would give it; a status is
     never lowered), the audit log says who locked what, and the lock is written. One transaction:
     if the lock cannot be written, nothing is recorded."""
-    if not check.ok or check.lock is None:
+    accepted = check.lock
+    if not check.ok or accepted is None:
         raise ValueError("only an accepted deployment is recorded")
     lock_path = Path(lock_path)
     written: list[Lock] = []
 
     def write(statuses: dict[str, str]) -> None:
         lock = replace(
-            check.lock,
+            accepted,
             aides={
-                n: replace(a, registry_status=statuses.get(n, a.registry_status)) for n, a in check.lock.aides.items()
+                n: replace(a, registry_status=statuses.get(n, a.registry_status)) for n, a in accepted.aides.items()
             },
         )
         write_lock(lock, lock_path)
         written.append(lock)
 
-    partners = {d.name: d.version for d in check.lock.distributions.values() if d.role == PARTNER}
+    partners = {d.name: d.version for d in accepted.distributions.values() if d.role == PARTNER}
     registry.record_shown(
         check.targets,
         by=by,
@@ -255,9 +256,9 @@ def record_deployment(
         details={
             "deployment": str(check.deployment.path),
             "digest": check.deployment.digest,
-            "preview": check.lock.preview,
+            "preview": accepted.preview,
             "distributions": partners,
-            "shown": check.lock.shown(),
+            "shown": accepted.shown(),
         },
         then=write,
     )

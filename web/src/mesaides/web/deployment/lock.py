@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -165,10 +165,10 @@ class Lock:
         )
 
 
-def _fields(row: Any, kind: type) -> dict[str, Any]:
+def _fields(row: Any, kind: type[LockedDistribution] | type[LockedAide]) -> dict[str, Any]:
     if not isinstance(row, dict):
         raise TypeError(f"expected a table, got {row!r}")
-    known = set(kind.__dataclass_fields__) - {"name"}
+    known = {f.name for f in fields(kind)} - {"name"}
     unknown = set(row) - known
     if unknown:
         raise TypeError(f"unknown keys {', '.join(sorted(unknown))}")

@@ -122,7 +122,7 @@ class Deployment:
         for name, aide in self.rules.aides.items():
             aide_state = state.aide(name)
             if self.lock is not None:
-                aide_state = self._locked_state(name, aide_state)
+                aide_state = self._locked_state(self.lock, name, aide_state)
             unavailable = self.rules.unavailable.get(name)
             out.append(
                 CatalogueEntry(
@@ -135,8 +135,9 @@ class Deployment:
             )
         return out
 
-    def _locked_state(self, name: str, registry: AideState) -> AideState:
-        locked = self.lock.aides.get(name)
+    @staticmethod
+    def _locked_state(lock: Lock, name: str, registry: AideState) -> AideState:
+        locked = lock.aides.get(name)
         status = {"public": PUBLISHED, "preview": PREVIEW}.get(locked.status, DISABLED) if locked else DISABLED
         if registry.from_registry and registry.status in WITHDRAWN:
             status = registry.status

@@ -13,7 +13,7 @@ context.configure(
     version_table=VERSION_TABLE,
     render_as_batch=connection.dialect.name == "sqlite",
     # Only our tables: the registry's live in the same database.
-    include_name=lambda name, type_, _parent: type_ != "table" or name.startswith("web_"),
+    include_name=lambda name, type_, _parent: type_ != "table" or (name is not None and name.startswith("web_")),
 )
 with context.begin_transaction():
     context.run_migrations()

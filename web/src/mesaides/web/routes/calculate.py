@@ -68,13 +68,14 @@ def describe_requests(app: FastAPI, deployment: Deployment) -> None:
 
     def openapi() -> dict[str, Any]:
         # FastAPI's documented way to extend its document: generate it once, then add to it.
-        if app.openapi_schema is None:
-            document = generate()
-            document.setdefault("components", {}).setdefault("schemas", {})["Situation"] = described
-            for path, schema in bodies.items():
-                body = {"required": True, "content": {"application/json": {"schema": schema}}}
-                document["paths"][path]["post"]["requestBody"] = body
-        return app.openapi_schema
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()  # FastAPI keeps it as app.openapi_schema
+        document.setdefault("components", {}).setdefault("schemas", {})["Situation"] = described
+        for path, schema in bodies.items():
+            body = {"required": True, "content": {"application/json": {"schema": schema}}}
+            document["paths"][path]["post"]["requestBody"] = body
+        return document
 
     app.openapi = openapi  # type: ignore[method-assign]
 

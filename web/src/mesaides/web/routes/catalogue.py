@@ -66,8 +66,8 @@ def parameters(deployment: DeploymentDep) -> dict[str, models.CatalogueParameter
     rules = deployment.rules
     read_by: dict[str, list[str]] = {}
     for entry in deployment.shown_aides():
-        for p in rules.parameters_read_by(entry.name):
-            read_by.setdefault(p, []).append(entry.name)
+        for read in rules.parameters_read_by(entry.name):
+            read_by.setdefault(read, []).append(entry.name)
     out = {}
     for name, p in rules.parameters.items():
         default = p.default

@@ -161,17 +161,17 @@ async def redeem_link(
     try:
         _actor, session_token = await run_in_threadpool(registry.redeem_sign_in_link, token)
     except RegistryError as exc:
-        response = render(
+        refused = render(
             request, "espace/connexion_refusee.html", status_code=403, minutes=LINK_MINUTES, raison=str(exc)
         )
-        response.headers.update(PRIVATE)
-        return response
+        refused.headers.update(PRIVATE)
+        return refused
     previous = request.cookies.get(auth.SESSION_COOKIE)
     if previous:  # a session opened before in this browser is closed: one session per sign-in
         await run_in_threadpool(registry.close_session, previous)
-    response = RedirectResponse(safe_next(suite) if suite else HOME, status_code=303)
-    auth.set_session_cookie(request, response, session_token)
-    return response
+    signed_in = RedirectResponse(safe_next(suite) if suite else HOME, status_code=303)
+    auth.set_session_cookie(request, signed_in, session_token)
+    return signed_in
 
 
 @router.post("/deconnexion")
