@@ -29,7 +29,7 @@ from typing import Any
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
-from mesaides.registry.checks import Catalogue, Finding
+from mesaides.registry.checks import Catalogue, Finding, HasFindings
 
 CHECK_TIMEOUT = 300.0
 """Seconds a candidate's check may take (loading every distribution and running its cases)."""
@@ -47,24 +47,12 @@ class CandidateError(ValueError):
 
 
 @dataclass
-class CandidateReport:
+class CandidateReport(HasFindings):
     distribution: str
     version: str
     partner: str | None
     """The partner the candidate registers (``mesaides_register_partner``), if it loads."""
     findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "error"]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.level == "warning"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
 
 
 def check_wheel(

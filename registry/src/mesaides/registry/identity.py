@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from mesaides.registry import audit
 from mesaides.registry.accounts import AccessDenied, Actor, Permission, Role, authorize
+from mesaides.registry.database import rows_matched
 from mesaides.registry.errors import RegistryError
 from mesaides.registry.models import Account, AccountSession, ApiToken, Partner, SignInLink
 
@@ -233,16 +234,15 @@ def redeem_sign_in_link(session: Session, now: dt.datetime, secret: str) -> Acto
     if link.expires_at <= now:
         raise AccessDenied("ce lien de connexion a expiré")
     # the conditional update makes two simultaneous redemptions open one session only
-    used = session.execute(
-        update(SignInLink).where(SignInLink.id == link.id, SignInLink.used_at.is_(None)).values(used_at=now)
-    )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
+    unused = SignInLink.id == link.id, SignInLink.used_at.is_(None)
+    if rows_matched(session, update(SignInLink).where(*unused).values(used_at=now)) != 1:
         raise AccessDenied("ce lien de connexion a déjà servi")
     account = session.get(Account, link.account_id)
     if account is None or not account.active:
         raise AccessDenied("ce compte est désactivé")
-    audit.record(session, now, actor_of(account, "web").label, "signed_in", account.email, "")
-    return actor_of(account, "web")
+    actor = actor_of(account, "web")
+    audit.record(session, now, actor.label, "signed_in", account.email, "")
+    return actor
 
 
 def open_session(session: Session, now: dt.datetime, actor: Actor) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mesaides.registry import audit
@@ -142,9 +142,10 @@ def flush_outbox(
                 .limit(limit)
             )
         )
-        report.waiting = len(
-            session.scalars(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))).all()
-        ) - len(due)
+        unsent = (
+            session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))) or 0
+        )
+        report.waiting = unsent - len(due)
     if not settings.host:
         report.waiting += len(due)
         return report

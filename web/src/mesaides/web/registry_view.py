@@ -31,6 +31,24 @@ log = logging.getLogger(__name__)
 PUBLISHED = "published"
 PREVIEW = "preview"
 FALLBACK_STATUS = PUBLISHED
+STATUS_FR = {
+    "suggested": "proposée",
+    "feasible": "jugée faisable",
+    "refused": "refusée",
+    "development": "en développement",
+    "preview": "en aperçu",
+    "published": "publiée",
+    "suspended": "suspendue",
+    "removed": "retirée",
+    "disabled": "non proposée sur cette instance",
+    "active": "active",
+    "deprecated": "dépréciée",
+    "open": "ouvert",
+    "resolved": "résolu",
+    "expired": "délai expiré",
+}
+"""The registry's statuses (an aide's, a Parameter's, a defect's) and the deployment's
+``disabled``, as the pages say them."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,20 @@ class PublicState:
 
     def aide(self, name: str) -> AideState:
         return self.aides.get(name) or AideState(status=FALLBACK_STATUS)
+
+    def partner(self, partner_id: str, name: str, distribution: str) -> dict[str, Any] | None:
+        """What the registry records of an installed partner: found by its id, its name or its
+        distribution (the registry names partners by any of them); None when it has none."""
+        return next(
+            (
+                p
+                for p in self.partners
+                if str(p.get("name")) in {partner_id, name, distribution}
+                or str(p.get("id", "")) == partner_id
+                or str(p.get("distribution", "")) == distribution
+            ),
+            None,
+        )
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:

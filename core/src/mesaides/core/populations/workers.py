@@ -5,6 +5,7 @@ when it computes on Dask)."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import tempfile
 from collections.abc import Sequence
@@ -68,11 +69,19 @@ def keep_arrays_on_the_heap() -> bool:
     issue 13, 10.3 s instead of 11.5 s. Set here, at run time, it holds on every worker that
     loads the rules, those started by hand (``dask worker``) included.
     """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
+    libc = _glibc()
+    if libc is None:
         return False
     return bool(libc.mallopt(M_MMAP_THRESHOLD, HEAP_ARRAYS_UP_TO) and libc.mallopt(M_TRIM_THRESHOLD, TRIM_HEAP_ABOVE))
+
+
+@functools.cache
+def _glibc() -> ctypes.CDLL | None:
+    """The process's C library when it is glibc (loaded once), else None."""
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
 
 
 PROFILER_CALLBACKS = ("profile", "profile-cycle")
@@ -146,8 +155,6 @@ def _give_back_freed_memory(worker: Any) -> None:
     limit = worker.memory_manager.memory_limit
     if limit and worker.monitor.get_process_memory() < TRIM_ABOVE * limit:
         return
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:  # not glibc: nothing to do
-        return
-    libc.malloc_trim(0)
+    libc = _glibc()
+    if libc is not None:  # elsewhere, nothing to do
+        libc.malloc_trim(0)

@@ -91,22 +91,13 @@ def parameters(deployment: DeploymentDep) -> dict[str, models.CatalogueParameter
 @router.get("/partners", summary="Partners, their distributions, versions and provenance")
 def partners(deployment: DeploymentDep) -> models.PartnersCatalogue:
     rules = deployment.rules
-    registry_partners = deployment.public_state().partners
+    state = deployment.public_state()
     out = []
     for record in rules.plugins.values():
         partner = rules.partners.get(record.distribution)
         if partner is None:
             continue
-        known = next(
-            (
-                p
-                for p in registry_partners
-                if str(p.get("name")) in {partner.id, partner.name, record.distribution}
-                or str(p.get("id", "")) == partner.id
-                or str(p.get("distribution", "")) == record.distribution
-            ),
-            None,
-        )
+        known = state.partner(partner.id, partner.name, record.distribution)
         out.append(
             models.CataloguePartner(
                 id=partner.id,

@@ -12,7 +12,7 @@ from mesaides.web import charts
 from mesaides.web.dependencies import DeploymentDep, PagesDep, StatsDep
 from mesaides.web.deployment.running import Deployment
 from mesaides.web.impact_charts import impact_by_subject
-from mesaides.web.registry_view import PublicState
+from mesaides.web.registry_view import STATUS_FR, PublicState
 from mesaides.web.routes.common import COUNTED, page_router
 from mesaides.web.stats import CLICKS, DEPARTEMENTS, SIMULATIONS, VISITORS
 
@@ -20,17 +20,6 @@ router = page_router()
 
 DAYS = 30
 """The days the daily charts cover."""
-STATUS_FR = {
-    "suggested": "proposée",
-    "feasible": "jugée faisable",
-    "refused": "refusée",
-    "development": "en développement",
-    "preview": "en aperçu",
-    "published": "publiée",
-    "suspended": "suspendue",
-    "removed": "retirée",
-    "disabled": "non proposée sur cette instance",
-}
 
 
 @router.get("/stats", response_class=HTMLResponse, dependencies=COUNTED)
@@ -93,14 +82,6 @@ def _partners_view(deployment: Deployment, state: PublicState) -> list[dict[str,
         partner = rules.partners.get(record.distribution)
         if partner is None:
             continue
-        known = next(
-            (
-                p
-                for p in state.partners
-                if str(p.get("name")) in {partner.id, partner.name, record.distribution}
-                or str(p.get("id", "")) == partner.id
-            ),
-            None,
-        )
+        known = state.partner(partner.id, partner.name, record.distribution)
         out.append({"partner": partner, "record": record, "registry": known})
     return out

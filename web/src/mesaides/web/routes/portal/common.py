@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from mesaides.registry import RegistryError
 from mesaides.registry.accounts import AccessDenied
 from mesaides.web.dependencies import services_of
+from mesaides.web.registry_view import STATUS_FR
 
 RULES_FR = {
     "A3": "A3 — ajout d'une aide",
@@ -28,21 +29,6 @@ RULES_FR = {
     "Pa2": "Pa2 — question de l'opérateur",
     "O4": "O4 — question à l'opérateur",
     "C1": "C1 — avenant à la convention",
-}
-STATUS_FR = {
-    "suggested": "proposée",
-    "feasible": "jugée faisable",
-    "refused": "refusée",
-    "development": "en développement",
-    "preview": "en aperçu",
-    "published": "publiée",
-    "suspended": "suspendue",
-    "removed": "retirée",
-    "active": "active",
-    "deprecated": "dépréciée",
-    "open": "ouvert",
-    "resolved": "résolu",
-    "expired": "délai expiré",
 }
 ANSWERS_FR = {"no_interaction": "aucune interaction", "updated": "nous mettrons à jour"}
 PRIVATE = {"Cache-Control": "no-store"}
